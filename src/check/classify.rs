@@ -1,0 +1,619 @@
+//! Turns engine violations into findings: a stable kind, the payload pointer, the value as sent,
+//! what the contract expects, and the contract line that says so.
+
+use super::locate::Locator;
+use super::{Checker, suggest};
+use crate::compile::Origin;
+use crate::contract::{Constraints, Contract, Field, FormatRef, Rule, pointer_of};
+use crate::engine::{Detail, Violation};
+use crate::finding::{ContractLocation, Finding, Kind};
+use crate::format::Builtin;
+use crate::yaml::Span;
+use serde_json::Value;
+
+/// Longest quoted value; containers and long strings are cut, with an ellipsis.
+const MAX_QUOTE_CHARS: usize = 120;
+
+pub(super) fn findings(
+    checker: &Checker,
+    violations: &[Violation],
+    payload: &Value,
+    locator: &Locator<'_>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for violation in violations {
+        classify(checker, violation, payload, locator, &mut out);
+    }
+    // A value of the wrong type is reported once: its enum, pattern, length and the like are
+    // consequences, not separate faults.
+    let wrong_types: Vec<String> = out
+        .iter()
+        .filter(|f| matches!(f.kind, Kind::WrongType | Kind::NullNotAllowed))
+        .map(|f| f.pointer.clone())
+        .collect();
+    out.retain(|f| {
+        matches!(f.kind, Kind::WrongType | Kind::NullNotAllowed)
+            || !wrong_types
+                .iter()
+                .any(|p| f.pointer == *p || f.pointer.starts_with(&format!("{p}/")))
+    });
+    out.dedup_by(|a, b| a.kind == b.kind && a.pointer == b.pointer && a.message == b.message);
+    out
+}
+
+/// Where a violation came from in the contract.
+struct Context<'c> {
+    contract: &'c Contract,
+    /// The field whose subschema holds the failing keyword.
+    field: Option<&'c Field>,
+    /// The constraints that declared the keyword: the field's own or its named format's.
+    constraints: Option<&'c Constraints>,
+    format_name: Option<&'c str>,
+    rule: Option<&'c Rule>,
+    fragment: bool,
+}
+
+fn classify(
+    checker: &Checker,
+    v: &Violation,
+    payload: &Value,
+    locator: &Locator<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let contract = &checker.contract;
+    let resolved = checker.compiled.origins.resolve(&v.schema_path);
+    let mut ctx = Context {
+        contract,
+        field: None,
+        constraints: None,
+        format_name: None,
+        rule: None,
+        fragment: false,
+    };
+    let mut rule_depth = 0;
+    match resolved {
+        Some((Origin::Field(path), _)) => {
+            ctx.field = contract.field_at(path);
+            ctx.constraints = ctx.field.map(|f| &f.constraints);
+        }
+        Some((Origin::Format { field, name }, _)) => {
+            ctx.field = contract.field_at(field);
+            ctx.constraints = contract.named_format(name).map(|f| &f.constraints);
+            ctx.format_name = Some(name);
+        }
+        Some((Origin::Rule { object, index }, rest)) => {
+            let object = contract.field_at(object);
+            ctx.rule = object.and_then(|o| o.rules.get(*index));
+            // Each `properties` hop below the rule is one level below the rule's object.
+            rule_depth = rest.split('/').filter(|s| *s == "properties").count();
+        }
+        Some((Origin::Fragment(path), _)) => {
+            ctx.field = contract.field_at(path);
+            ctx.fragment = true;
+        }
+        None => {}
+    }
+
+    let instance = payload.pointer(&v.instance_path);
+    let located = locator.find(&v.instance_path);
+    let quoted = located.as_ref().map(|l| quote(l.raw));
+    let position = located.as_ref().map(|l| l.position.clone());
+
+    let base = Finding {
+        kind: Kind::SchemaViolated,
+        pointer: v.instance_path.clone(),
+        value: quoted.clone(),
+        position,
+        message: String::new(),
+        expected: String::new(),
+        contract_location: None,
+        suggestion: None,
+    };
+    let shown = quoted.clone().unwrap_or_else(|| "the value".into());
+
+    if let Some(rule) = ctx.rule {
+        out.push(rule_finding(&ctx, rule, v, base, rule_depth, locator));
+        return;
+    }
+
+    let mut f = base;
+    match &v.detail {
+        Detail::Required { property } => {
+            f.kind = Kind::MissingRequired;
+            f.pointer = format!("{}/{}", v.instance_path, escape(property));
+            f.value = None;
+            f.message = format!("required field `{property}` is missing");
+            let child = ctx.field.and_then(|o| o.field(property));
+            f.expected = match child.and_then(|c| c.constraints.description.as_deref()) {
+                Some(d) => format!("`{property}` present ({d})"),
+                None => format!("`{property}` present"),
+            };
+            f.contract_location =
+                child.map(|c| location(contract, c.required.as_ref().map_or(c.span, |r| r.span)));
+        }
+        Detail::Type { expected } => {
+            let actual = json_type_name(instance);
+            let wanted = expected
+                .iter()
+                .filter(|t| *t != "null")
+                .map(|t| a_or_an(t))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let nullable = expected.iter().any(|t| t == "null");
+            if instance.is_some_and(Value::is_null) {
+                f.kind = Kind::NullNotAllowed;
+                f.message = "null is not allowed here".into();
+                f.expected = format!("{wanted} (the field is not nullable)");
+            } else {
+                f.kind = Kind::WrongType;
+                f.message = format!("expected {wanted}, found {}", a_or_an(actual));
+                f.expected = if nullable {
+                    format!("{wanted} or null")
+                } else {
+                    wanted
+                };
+                f.suggestion =
+                    suggest::for_type(expected, instance, f.value.as_deref(), ctx.constraints);
+            }
+            f.contract_location = ctx
+                .constraints
+                .and_then(|c| c.ty.as_ref().map(|t| t.span))
+                .or_else(|| ctx.field.and_then(|fl| named_type_span(contract, fl)))
+                .or(ctx.field.map(|fl| fl.span))
+                .map(|s| location(contract, s));
+        }
+        Detail::Enum { options } => {
+            f.kind = Kind::UnknownEnumValue;
+            f.message = format!("{shown} is not an allowed value");
+            f.expected = format!("one of {}", list_values(options));
+            f.suggestion = instance.and_then(|i| suggest::closest_enum(i, options));
+            f.contract_location = span_of(&ctx, |c| c.enum_values.as_ref().map(|e| e.span));
+        }
+        Detail::Const { expected } => {
+            f.message = format!("{shown} is not {expected}");
+            f.expected = expected.to_string();
+            f.contract_location = fragment_location(&ctx);
+        }
+        Detail::Pattern { pattern } => {
+            f.kind = Kind::PatternMismatch;
+            f.message = format!("{shown} does not match the pattern");
+            f.expected = with_format(&ctx, format!("a string matching `{pattern}`"));
+            f.suggestion = example_hint(&ctx);
+            f.contract_location = span_of(&ctx, |c| c.pattern.as_ref().map(|p| p.span));
+        }
+        Detail::Format { format } => {
+            let value = instance.and_then(Value::as_str).unwrap_or("");
+            let format_ref = ctx
+                .constraints
+                .and_then(|c| c.format.as_ref())
+                .map(|f| &f.value);
+            match format_ref {
+                Some(FormatRef::Strftime(pattern)) => {
+                    f.kind = Kind::DateFormat;
+                    let why = pattern.explain_mismatch(value).unwrap_or_default();
+                    f.message = format!("{shown} is not a valid {} date: {why}", pattern.pattern());
+                    f.expected = with_format(
+                        &ctx,
+                        format!("a real date in the form {}", pattern.pattern()),
+                    );
+                }
+                Some(FormatRef::Builtin(b)) => {
+                    let is_date = matches!(b, Builtin::DateTime | Builtin::Date | Builtin::Time);
+                    f.kind = if is_date {
+                        Kind::DateFormat
+                    } else {
+                        Kind::FormatMismatch
+                    };
+                    f.message = format!("{shown} is not a valid `{}`", b.name());
+                    f.expected = with_format(&ctx, b.description().to_string());
+                    f.suggestion = suggest::for_builtin(*b, value);
+                }
+                _ => {
+                    f.kind = Kind::FormatMismatch;
+                    f.message = format!("{shown} is not a valid `{format}`");
+                    f.expected = format!("a value in format `{format}`");
+                }
+            }
+            f.contract_location = span_of(&ctx, |c| c.format.as_ref().map(|p| p.span));
+        }
+        Detail::MinLength { limit } | Detail::MaxLength { limit } => {
+            let s = instance.and_then(Value::as_str).unwrap_or("");
+            let n = s.chars().count();
+            let max = matches!(v.detail, Detail::MaxLength { .. });
+            f.kind = if max {
+                Kind::MaxLengthExceeded
+            } else {
+                Kind::MinLengthNotMet
+            };
+            f.message = format!("{shown} is {} long", plural(n as u64, "character"));
+            f.expected = with_format(
+                &ctx,
+                format!(
+                    "{} {}",
+                    if max { "at most" } else { "at least" },
+                    plural(*limit, "character")
+                ),
+            );
+            if max {
+                f.suggestion = suggest::for_too_long(s, *limit);
+            }
+            f.contract_location = span_of(&ctx, |c| {
+                if max {
+                    c.max_length.as_ref()
+                } else {
+                    c.min_length.as_ref()
+                }
+                .map(|l| l.span)
+            });
+        }
+        Detail::MaxBytes { limit } => {
+            let s = instance.and_then(Value::as_str).unwrap_or("");
+            f.kind = Kind::MaxBytesExceeded;
+            f.message = format!(
+                "{shown} is {} in UTF-8 ({})",
+                plural(s.len() as u64, "byte"),
+                plural(s.chars().count() as u64, "character")
+            );
+            f.expected = with_format(&ctx, format!("at most {} in UTF-8", plural(*limit, "byte")));
+            let multibyte: String = s.chars().filter(|c| c.len_utf8() > 1).take(5).collect();
+            if !multibyte.is_empty() {
+                f.suggestion = Some(format!(
+                    "non-ASCII characters ({multibyte}) take 2 to 4 bytes each; the receiver counts bytes, not characters"
+                ));
+            }
+            f.contract_location = span_of(&ctx, |c| c.max_bytes.as_ref().map(|l| l.span));
+        }
+        Detail::Minimum { limit, exclusive } => {
+            f.kind = Kind::OutOfRange;
+            f.message = format!(
+                "{shown} is below the {}minimum",
+                if *exclusive { "exclusive " } else { "" }
+            );
+            f.expected = with_format(
+                &ctx,
+                format!(
+                    "{} {limit}",
+                    if *exclusive { "more than" } else { "at least" }
+                ),
+            );
+            f.contract_location = span_of(&ctx, |c| {
+                if *exclusive {
+                    c.exclusive_minimum.as_ref()
+                } else {
+                    c.minimum.as_ref()
+                }
+                .map(|l| l.span)
+            });
+        }
+        Detail::Maximum { limit, exclusive } => {
+            f.kind = Kind::OutOfRange;
+            f.message = format!(
+                "{shown} is above the {}maximum",
+                if *exclusive { "exclusive " } else { "" }
+            );
+            f.expected = with_format(
+                &ctx,
+                format!(
+                    "{} {limit}",
+                    if *exclusive { "less than" } else { "at most" }
+                ),
+            );
+            f.suggestion = suggest::for_above_maximum(instance, limit);
+            f.contract_location = span_of(&ctx, |c| {
+                if *exclusive {
+                    c.exclusive_maximum.as_ref()
+                } else {
+                    c.maximum.as_ref()
+                }
+                .map(|l| l.span)
+            });
+        }
+        Detail::MinItems { limit } | Detail::MaxItems { limit } => {
+            let n = instance.and_then(Value::as_array).map_or(0, Vec::len) as u64;
+            let max = matches!(v.detail, Detail::MaxItems { .. });
+            f.kind = if max {
+                Kind::MaxItemsExceeded
+            } else {
+                Kind::MinItemsNotMet
+            };
+            f.value = None;
+            f.message = format!("the array has {}", plural(n, "item"));
+            f.expected = format!(
+                "{} {}",
+                if max { "at most" } else { "at least" },
+                plural(*limit, "item")
+            );
+            f.contract_location = ctx
+                .field
+                .and_then(|fl| {
+                    if max {
+                        fl.max_items.as_ref()
+                    } else {
+                        fl.min_items.as_ref()
+                    }
+                })
+                .map(|l| location(contract, l.span));
+        }
+        Detail::UniqueItems => {
+            f.kind = Kind::DuplicateItems;
+            f.value = None;
+            let items = instance
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let pair = (0..items.len())
+                .find_map(|j| (0..j).find(|&i| items[i] == items[j]).map(|i| (i, j)));
+            f.message = match pair {
+                Some((i, j)) => format!("items {i} and {j} are equal"),
+                None => "the array repeats an item".into(),
+            };
+            f.expected = "every item distinct (unique_items: true)".into();
+            f.contract_location = ctx
+                .field
+                .and_then(|fl| fl.unique_items.as_ref())
+                .map(|l| location(contract, l.span));
+        }
+        Detail::AdditionalProperties { unexpected } => {
+            let declared: Vec<&str> = ctx
+                .field
+                .map(|fl| fl.fields.iter().map(|c| c.name.as_str()).collect())
+                .unwrap_or_default();
+            for name in unexpected {
+                let pointer = format!("{}/{}", v.instance_path, escape(name));
+                let member = locator.find(&pointer);
+                out.push(Finding {
+                    kind: Kind::UnknownField,
+                    value: member.as_ref().map(|m| quote(m.raw)),
+                    position: locator
+                        .find_key(&v.instance_path, name)
+                        .or(member.map(|m| m.position)),
+                    pointer,
+                    message: format!("`{name}` is not a field of this object"),
+                    expected: format!("only declared fields ({})", list_names(&declared)),
+                    contract_location: ctx
+                        .field
+                        .and_then(|fl| fl.closed.as_ref())
+                        .map(|c| location(contract, c.span)),
+                    suggestion: suggest::closest_name(name, &declared)
+                        .map(|c| format!("did you mean `{c}`?")),
+                });
+            }
+            return;
+        }
+        Detail::Decimal {
+            places,
+            exact,
+            reason,
+        } => {
+            f.kind = Kind::DecimalPrecision;
+            f.message = format!("{shown} has {reason}");
+            f.expected = with_format(
+                &ctx,
+                format!(
+                    "{} {}",
+                    if *exact { "exactly" } else { "at most" },
+                    plural(u64::from(*places), "decimal place")
+                ),
+            );
+            f.suggestion = instance.and_then(|i| suggest::minor_units(i, *places));
+            f.contract_location = span_of(&ctx, |c| c.decimal.as_ref().map(|d| d.span));
+        }
+        Detail::FalseSchema => {
+            f.message = format!("{shown} is not allowed here");
+            f.expected = "no value".into();
+            f.contract_location = fragment_location(&ctx);
+        }
+        Detail::Other { keyword, message } => {
+            f.message = message.clone();
+            f.expected = format!("a value that satisfies `{keyword}`");
+            f.contract_location = fragment_location(&ctx);
+        }
+    }
+    if ctx.fragment {
+        f.contract_location = fragment_location(&ctx);
+        if f.kind == Kind::SchemaViolated && f.message.is_empty() {
+            f.message = format!("{shown} is rejected by the field's schema fragment");
+        }
+    }
+    out.push(f);
+}
+
+fn rule_finding(
+    ctx: &Context<'_>,
+    rule: &Rule,
+    v: &Violation,
+    mut f: Finding,
+    depth: usize,
+    locator: &Locator<'_>,
+) -> Finding {
+    f.kind = Kind::RuleViolated;
+    // The rule's object in this payload: the violation's instance, minus the hops below it.
+    let mut object_pointer = v.instance_path.as_str();
+    for _ in 0..depth {
+        object_pointer = object_pointer.rsplit_once('/').map_or("", |(head, _)| head);
+    }
+    let condition = format!("{object_pointer}{}", condition_text(rule));
+    let (what, target) = match &v.detail {
+        Detail::Required { property } => {
+            let pointer = format!("{}/{}", v.instance_path, escape(property));
+            f.value = None;
+            f.position = locator.find(&v.instance_path).map(|l| l.position);
+            (format!("{pointer} is required"), pointer)
+        }
+        Detail::FalseSchema => (
+            format!("{} must be absent", v.instance_path),
+            v.instance_path.clone(),
+        ),
+        other => (
+            format!(
+                "{} must satisfy the rule's constraint ({})",
+                v.instance_path,
+                short_detail(other)
+            ),
+            v.instance_path.clone(),
+        ),
+    };
+    f.pointer = target;
+    f.message = format!("when {condition}, {what}");
+    f.expected = match &rule.description {
+        Some(d) => format!("{what} ({d})"),
+        None => what,
+    };
+    f.contract_location = Some(location(ctx.contract, rule.span));
+    f
+}
+
+fn condition_text(rule: &Rule) -> String {
+    let pointer = pointer_of(&rule.when.path);
+    let rest = rule.when.to_string();
+    format!(
+        "{pointer}{}",
+        rest.strip_prefix(pointer.as_str()).unwrap_or(&rest)
+    )
+}
+
+fn short_detail(detail: &Detail) -> String {
+    match detail {
+        Detail::Enum { options } => format!("one of {}", list_values(options)),
+        Detail::Pattern { pattern } => format!("matches `{pattern}`"),
+        Detail::Type { expected } => format!("a {}", expected.join(" or ")),
+        Detail::Const { expected } => format!("equals {expected}"),
+        Detail::MinLength { limit } => format!("at least {limit} characters"),
+        Detail::MaxLength { limit } => format!("at most {limit} characters"),
+        Detail::Minimum { limit, .. } => format!("at least {limit}"),
+        Detail::Maximum { limit, .. } => format!("at most {limit}"),
+        Detail::Format { format } => format!("format `{format}`"),
+        Detail::Decimal { places, exact, .. } => {
+            format!(
+                "{} {places} decimal places",
+                if *exact { "exactly" } else { "at most" }
+            )
+        }
+        Detail::MaxBytes { limit } => format!("at most {limit} bytes"),
+        Detail::Other { message, .. } => message.clone(),
+        _ => "see the rule".into(),
+    }
+}
+
+fn location(contract: &Contract, span: Span) -> ContractLocation {
+    ContractLocation {
+        file: contract.source.path.display().to_string(),
+        line: span.line.max(1),
+        column: span.column.max(1),
+    }
+}
+
+fn span_of(
+    ctx: &Context<'_>,
+    pick: impl Fn(&Constraints) -> Option<Span>,
+) -> Option<ContractLocation> {
+    ctx.constraints
+        .and_then(pick)
+        .map(|s| location(ctx.contract, s))
+}
+
+fn fragment_location(ctx: &Context<'_>) -> Option<ContractLocation> {
+    ctx.field
+        .and_then(|f| f.schema.as_ref())
+        .map(|s| location(ctx.contract, s.span))
+}
+
+fn named_type_span(contract: &Contract, field: &Field) -> Option<Span> {
+    match field.constraints.format.as_ref().map(|f| &f.value) {
+        Some(FormatRef::Named(name)) => contract
+            .named_format(name)?
+            .constraints
+            .ty
+            .as_ref()
+            .map(|t| t.span),
+        _ => None,
+    }
+}
+
+fn with_format(ctx: &Context<'_>, expected: String) -> String {
+    match ctx.format_name {
+        Some(name) => format!("{expected} (format `{name}`)"),
+        None => expected,
+    }
+}
+
+fn example_hint(ctx: &Context<'_>) -> Option<String> {
+    let example = ctx.constraints?.example.as_ref()?;
+    Some(format!("for example {}", example.value))
+}
+
+fn json_type_name(value: Option<&Value>) -> &'static str {
+    match value {
+        None | Some(Value::Null) => "null",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => "integer",
+        Some(Value::Number(_)) => "number",
+        Some(Value::String(_)) => "string",
+        Some(Value::Array(_)) => "array",
+        Some(Value::Object(_)) => "object",
+    }
+}
+
+fn a_or_an(word: &str) -> String {
+    match word {
+        "integer" | "object" | "array" => format!("an {word}"),
+        "null" => "null".into(),
+        _ => format!("a {word}"),
+    }
+}
+
+fn plural(n: u64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// A value as written, shortened for display when long.
+fn quote(raw: &str) -> String {
+    if raw.chars().count() <= MAX_QUOTE_CHARS {
+        return raw.to_string();
+    }
+    let cut: String = raw.chars().take(MAX_QUOTE_CHARS).collect();
+    format!("{cut}…")
+}
+
+fn list_values(options: &[Value]) -> String {
+    const SHOWN: usize = 12;
+    let mut parts: Vec<String> = options
+        .iter()
+        .filter(|v| !v.is_null())
+        .take(SHOWN)
+        .map(Value::to_string)
+        .collect();
+    let hidden = options
+        .iter()
+        .filter(|v| !v.is_null())
+        .count()
+        .saturating_sub(SHOWN);
+    if hidden > 0 {
+        parts.push(format!("and {hidden} more"));
+    }
+    if options.iter().any(Value::is_null) {
+        parts.push("null".into());
+    }
+    parts.join(", ")
+}
+
+fn list_names(names: &[&str]) -> String {
+    const SHOWN: usize = 12;
+    let mut parts: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
+    if names.len() > SHOWN {
+        parts.push(format!("and {} more", names.len() - SHOWN));
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(", ")
+    }
+}

@@ -1,0 +1,135 @@
+//! Checking payloads against a contract.
+//!
+//! A [`Checker`] holds one contract compiled once; [`Checker::check`] takes a payload's bytes
+//! and returns its findings. Valid payloads take the fast path (parse, `is_valid`); only a
+//! failing payload pays for collecting errors, locating values in its text and composing
+//! messages.
+
+mod classify;
+mod locate;
+mod suggest;
+
+pub use locate::Locator;
+
+use crate::compile::{self, Compiled};
+use crate::contract::Contract;
+use crate::engine::Engine;
+use crate::finding::{Finding, Kind, TextPosition};
+use serde_json::Value;
+
+/// One contract, compiled and ready to check any number of payloads.
+#[derive(Debug)]
+pub struct Checker {
+    contract: Contract,
+    compiled: Compiled,
+    engine: Engine,
+}
+
+impl Checker {
+    /// Compile `contract`. Fails only when the engine rejects the compiled schema, which means a
+    /// raw `schema:` fragment in the contract is broken.
+    pub fn new(contract: Contract) -> Result<Checker, String> {
+        let compiled = compile::compile(&contract);
+        let engine = Engine::build(&compiled)?;
+        Ok(Checker {
+            contract,
+            compiled,
+            engine,
+        })
+    }
+
+    pub fn contract(&self) -> &Contract {
+        &self.contract
+    }
+
+    /// The compiled JSON Schema, for `handoff schema` and for users who want it.
+    pub fn schema(&self) -> &Value {
+        &self.compiled.schema
+    }
+
+    /// Check one payload given as bytes.
+    pub fn check(&self, bytes: &[u8]) -> Vec<Finding> {
+        let text = match std::str::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(err) => return vec![invalid_utf8(bytes, &err)],
+        };
+        let value: Value = match serde_json::from_str(text) {
+            Ok(value) => value,
+            Err(err) => return vec![invalid_json(&err)],
+        };
+        self.check_value(&value, text)
+    }
+
+    /// Check a parsed payload; `text` is its source, used to quote and locate failing values.
+    pub fn check_value(&self, value: &Value, text: &str) -> Vec<Finding> {
+        if self.engine.is_valid(value) {
+            return Vec::new();
+        }
+        let locator = Locator::new(text);
+        let violations = self.engine.violations(value);
+        classify::findings(self, &violations, value, &locator)
+    }
+
+    /// Whether `value` satisfies the contract, without composing findings.
+    pub fn accepts(&self, value: &Value) -> bool {
+        self.engine.is_valid(value)
+    }
+}
+
+fn invalid_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Finding {
+    let offset = err.valid_up_to();
+    let valid = &bytes[..offset];
+    let line = valid.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
+    let line_start = valid.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&valid[line_start..])
+        .chars()
+        .count() as u64
+        + 1;
+    Finding {
+        kind: Kind::InvalidJson,
+        pointer: String::new(),
+        value: None,
+        position: Some(TextPosition { line, column }),
+        message: format!(
+            "the payload is not valid UTF-8: byte 0x{:02X} at offset {offset} cannot start or continue a character",
+            bytes[offset]
+        ),
+        expected: "JSON text encoded as UTF-8 (RFC 8259)".into(),
+        contract_location: None,
+        suggestion: Some(
+            "check the sender's encoding; Latin-1 or Windows-1252 text must be converted to UTF-8"
+                .into(),
+        ),
+    }
+}
+
+fn invalid_json(err: &serde_json::Error) -> Finding {
+    let full = err.to_string();
+    // serde_json appends " at line L column C"; the position has its own field.
+    let message = full
+        .rsplit_once(" at line ")
+        .map_or(full.as_str(), |(msg, _)| msg)
+        .to_string();
+    let message = match message.as_str() {
+        "EOF while parsing a value" if err.line() == 1 && err.column() == 0 => {
+            "the payload is empty".to_string()
+        }
+        "recursion limit exceeded" => {
+            "the payload nests arrays and objects more than 128 levels deep".to_string()
+        }
+        _ => format!("the payload is not valid JSON: {message}"),
+    };
+    Finding {
+        kind: Kind::InvalidJson,
+        pointer: String::new(),
+        value: None,
+        position: Some(TextPosition {
+            line: err.line() as u64,
+            column: err.column().max(1) as u64,
+        }),
+        message,
+        expected: "one JSON document (RFC 8259)".into(),
+        contract_location: None,
+        suggestion: None,
+    }
+}

@@ -1,0 +1,228 @@
+//! Suggestions: the likely intended value behind a violation, where one can be named.
+//!
+//! Each suggestion answers "what should have been sent?": the closest allowed enum value, the
+//! 5-digit ZIP inside a ZIP+4, the major-unit amount behind a minor-unit integer. A suggestion
+//! is offered only when the evidence is specific; a vague guess is worse than none.
+
+use crate::contract::Constraints;
+use crate::format::Builtin;
+use serde_json::Value;
+
+/// The allowed value closest to `value`: same text in another case, or a near spelling.
+pub fn closest_enum(value: &Value, options: &[Value]) -> Option<String> {
+    let text = value.as_str()?;
+    let strings = options.iter().filter_map(Value::as_str);
+    if let Some(same) = strings.clone().find(|o| o.eq_ignore_ascii_case(text)) {
+        return Some(format!(
+            "did you mean \"{same}\"? values are case-sensitive"
+        ));
+    }
+    let normalized = |s: &str| s.to_lowercase().replace(['-', ' '], "_");
+    if let Some(same) = strings.clone().find(|o| normalized(o) == normalized(text)) {
+        return Some(format!("did you mean \"{same}\"?"));
+    }
+    best_match(text, strings).map(|close| format!("did you mean \"{close}\"?"))
+}
+
+/// A declared name close to a misspelt member name.
+pub fn closest_name<'a>(name: &str, declared: &[&'a str]) -> Option<&'a str> {
+    if let Some(same) = declared.iter().find(|d| d.eq_ignore_ascii_case(name)) {
+        return Some(same);
+    }
+    best_match(name, declared.iter().copied())
+}
+
+fn best_match<'a>(text: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = text.to_lowercase();
+    candidates
+        .map(|c| {
+            (
+                strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase()),
+                c,
+            )
+        })
+        .filter(|(score, _)| *score >= 0.6)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// The same data in the JSON type the field takes, when the conversion is obvious.
+pub fn for_type(
+    expected: &[String],
+    instance: Option<&Value>,
+    raw: Option<&str>,
+    constraints: Option<&Constraints>,
+) -> Option<String> {
+    let instance = instance?;
+    let wants = |t: &str| expected.iter().any(|e| e == t);
+    let decimal_places = constraints
+        .and_then(|c| c.decimal.as_ref())
+        .map(|d| d.value.places);
+    match instance {
+        Value::Number(n) if wants("string") => {
+            let raw = raw.unwrap_or("");
+            match (decimal_places, n.as_i64()) {
+                (Some(places), Some(int)) if places > 0 => Some(format!(
+                    "send the amount as a decimal string such as \"{}\"; if {raw} is in minor units (cents), that is \"{}\"",
+                    format_major(i128::from(int) * 10i128.pow(places), places),
+                    format_major(i128::from(int), places)
+                )),
+                _ => Some(format!("send it as a string: \"{raw}\"")),
+            }
+        }
+        Value::Bool(b) if wants("string") => Some(format!("send it as a string: \"{b}\"")),
+        Value::String(s) if wants("boolean") && (s == "true" || s == "false") => {
+            Some(format!("send a JSON boolean, {s}, without quotes"))
+        }
+        Value::String(s) if wants("integer") => match (s.parse::<i64>(), s.parse::<f64>()) {
+            (Ok(int), _) => Some(format!("send a JSON number, {int}, without quotes")),
+            (_, Ok(f)) if f.is_finite() => Some(format!(
+                "this field takes an integer; if \"{s}\" is an amount in major units, in minor units (cents) it is {}",
+                (f * 100.0).round()
+            )),
+            _ => None,
+        },
+        Value::String(s) if wants("number") && s.parse::<f64>().is_ok_and(f64::is_finite) => {
+            Some(format!("send a JSON number, {s}, without quotes"))
+        }
+        Value::Number(n) if wants("integer") && n.is_f64() => n.as_f64().map(|f| {
+            format!(
+                "this field takes an integer; if {} is an amount in major units, in minor units (cents) it is {}",
+                raw.unwrap_or(""),
+                (f * 100.0).round()
+            )
+        }),
+        _ => None,
+    }
+}
+
+/// An amount without decimals where decimals are due often is in minor units (cents).
+pub fn minor_units(instance: &Value, places: u32) -> Option<String> {
+    if places == 0 {
+        return None;
+    }
+    let (digits, quoted) = match instance {
+        Value::String(s) => (s.as_str().to_string(), true),
+        Value::Number(n) if n.is_i64() || n.is_u64() => (n.to_string(), false),
+        _ => return None,
+    };
+    let unsigned = digits.strip_prefix('-').unwrap_or(&digits);
+    if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let amount: i128 = digits.parse().ok()?;
+    let major = format_major(amount, places);
+    Some(if quoted {
+        format!("this looks like minor units (cents): {digits} would be \"{major}\" in major units")
+    } else {
+        format!("this looks like minor units (cents): {digits} would be {major} in major units")
+    })
+}
+
+fn format_major(minor: i128, places: u32) -> String {
+    let scale = 10i128.pow(places);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    let scale = scale as u128;
+    format!(
+        "{sign}{}.{:0width$}",
+        abs / scale,
+        abs % scale,
+        width = places as usize
+    )
+}
+
+/// Too-long values with a recognisable shape.
+pub fn for_too_long(value: &str, limit: u64) -> Option<String> {
+    let bytes = value.as_bytes();
+    let is_zip4 = bytes.len() == 10
+        && bytes[5] == b'-'
+        && bytes[..5].iter().chain(&bytes[6..]).all(u8::is_ascii_digit);
+    if is_zip4 && limit == 5 {
+        return Some(format!(
+            "this is a ZIP+4 code; the 5-digit ZIP is \"{}\" (send the +4 part in its own field, if the receiver has one)",
+            &value[..5]
+        ));
+    }
+    if value.trim() != value && value.trim().chars().count() as u64 <= limit {
+        return Some("the value has leading or trailing spaces; trimmed, it fits".into());
+    }
+    None
+}
+
+/// Values above a maximum that are exactly 100 times an acceptable amount look like cents.
+pub fn for_above_maximum(instance: Option<&Value>, limit: &Value) -> Option<String> {
+    let value = instance?.as_f64()?;
+    let limit = limit.as_f64()?;
+    (value / 100.0 <= limit && value.fract() == 0.0 && value >= 100.0).then(|| {
+        format!(
+            "if this amount is in minor units (cents), the contract may expect major units: {}",
+            format_major(value as i128, 2)
+        )
+    })
+}
+
+pub fn for_builtin(format: Builtin, value: &str) -> Option<String> {
+    match format {
+        Builtin::DateTime => {
+            let bytes = value.as_bytes();
+            let looks_local =
+                bytes.len() >= 19 && bytes.get(10).is_some_and(|b| *b == b'T' || *b == b' ');
+            if looks_local && !value.ends_with('Z') && !value[19..].contains(['+', '-']) {
+                Some("the date-time has no UTC offset; add Z or an offset such as +01:00".into())
+            } else if bytes.get(10) == Some(&b' ') {
+                Some("RFC 3339 separates date and time with T, as in 2024-03-01T14:30:00Z".into())
+            } else {
+                None
+            }
+        }
+        other => other.suggest(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn enum_suggestions() {
+        let options = [json!("paid"), json!("pending"), json!("partially_refunded")];
+        assert_eq!(
+            closest_enum(&json!("PAID"), &options).unwrap(),
+            "did you mean \"paid\"? values are case-sensitive"
+        );
+        assert_eq!(
+            closest_enum(&json!("partially-refunded"), &options).unwrap(),
+            "did you mean \"partially_refunded\"?"
+        );
+        assert_eq!(
+            closest_enum(&json!("pendng"), &options).unwrap(),
+            "did you mean \"pending\"?"
+        );
+        assert_eq!(closest_enum(&json!("chargeback"), &options), None);
+    }
+
+    #[test]
+    fn money_hints() {
+        assert_eq!(
+            minor_units(&json!("1999"), 2).unwrap(),
+            "this looks like minor units (cents): 1999 would be \"19.99\" in major units"
+        );
+        assert_eq!(
+            minor_units(&json!(-5), 2).unwrap(),
+            "this looks like minor units (cents): -5 would be -0.05 in major units"
+        );
+        assert_eq!(minor_units(&json!("19.9"), 2), None);
+        assert_eq!(format_major(123456, 3), "123.456");
+    }
+
+    #[test]
+    fn zip_plus_four() {
+        assert_eq!(
+            for_too_long("94103-1234", 5).unwrap(),
+            "this is a ZIP+4 code; the 5-digit ZIP is \"94103\" (send the +4 part in its own field, if the receiver has one)"
+        );
+        assert_eq!(for_too_long("941031234", 5), None);
+    }
+}

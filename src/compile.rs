@@ -1,0 +1,421 @@
+//! Compiles a checked [`Contract`] to a JSON Schema (draft 2020-12) document.
+//!
+//! Alongside the schema it records an [`Origins`] map: for every subschema it emits, where in
+//! the contract that subschema came from (a field, a named format applied to a field, a rule, or
+//! a raw schema fragment). The checker uses it to turn an engine error's keyword location back
+//! into a contract line, so findings say which line of which file declared the broken rule.
+
+use crate::contract::{
+    Condition, Constraints, Contract, Field, FieldType, FormatRef, Requirement, Test,
+};
+use crate::format::Strftime;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// Custom keyword for `decimal`: `{"places": N, "exact": bool}`.
+pub const DECIMAL_KEYWORD: &str = "x-handoff-decimal";
+/// Custom keyword for `max_bytes`: the UTF-8 byte limit.
+pub const MAX_BYTES_KEYWORD: &str = "x-handoff-max-bytes";
+
+/// What produced a subschema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A field, by contract path (`/line_items/*/sku`).
+    Field(String),
+    /// A named format applied to a field.
+    Format { field: String, name: String },
+    /// The `index`th rule of the object at `object`.
+    Rule { object: String, index: usize },
+    /// A field's raw `schema:` fragment.
+    Fragment(String),
+}
+
+/// Subschema location (a JSON Pointer into the compiled schema) to its origin.
+#[derive(Debug, Clone, Default)]
+pub struct Origins(BTreeMap<String, Origin>);
+
+impl Origins {
+    /// The origin of the innermost registered subschema containing `schema_path`, and the
+    /// remainder of the path below it.
+    pub fn resolve<'p>(&self, schema_path: &'p str) -> Option<(&Origin, &'p str)> {
+        let mut end = schema_path.len();
+        loop {
+            let prefix = &schema_path[..end];
+            if let Some(origin) = self.0.get(prefix) {
+                return Some((origin, &schema_path[end..]));
+            }
+            end = prefix.rfind('/')?;
+        }
+    }
+
+    fn insert(&mut self, location: &str, origin: Origin) {
+        self.0.insert(location.to_string(), origin);
+    }
+}
+
+/// A contract compiled for the engine.
+#[derive(Debug, Clone)]
+pub struct Compiled {
+    pub schema: Value,
+    pub origins: Origins,
+    /// Date patterns the engine must know as custom formats.
+    pub date_patterns: Vec<Strftime>,
+}
+
+pub fn compile(contract: &Contract) -> Compiled {
+    let mut compiler = Compiler {
+        contract,
+        origins: Origins::default(),
+        date_patterns: Vec::new(),
+    };
+    let mut schema = compiler.field(&contract.root, "");
+    if let Value::Object(map) = &mut schema {
+        let mut head = Map::new();
+        head.insert(
+            "$schema".into(),
+            json!("https://json-schema.org/draft/2020-12/schema"),
+        );
+        head.insert("title".into(), json!(contract.reference()));
+        head.extend(std::mem::take(map));
+        *map = head;
+    }
+    Compiled {
+        schema,
+        origins: compiler.origins,
+        date_patterns: compiler.date_patterns,
+    }
+}
+
+struct Compiler<'c> {
+    contract: &'c Contract,
+    origins: Origins,
+    date_patterns: Vec<Strftime>,
+}
+
+impl Compiler<'_> {
+    fn field(&mut self, field: &Field, location: &str) -> Value {
+        self.origins
+            .insert(location, Origin::Field(field.path.clone()));
+        let mut schema = Map::new();
+        let mut all_of = Vec::new();
+        self.constraints(
+            &field.constraints,
+            field.is_nullable(),
+            &mut schema,
+            &mut all_of,
+            location,
+            &field.path,
+        );
+
+        if !field.fields.is_empty() {
+            let mut properties = Map::new();
+            for child in &field.fields {
+                let child_location = format!("{location}/properties/{}", escape(&child.name));
+                properties.insert(child.name.clone(), self.field(child, &child_location));
+            }
+            schema.insert("properties".into(), Value::Object(properties));
+            let required: Vec<Value> = field
+                .fields
+                .iter()
+                .filter(|f| f.is_required())
+                .map(|f| json!(f.name))
+                .collect();
+            if !required.is_empty() {
+                schema.insert("required".into(), Value::Array(required));
+            }
+        }
+        if field.is_closed() {
+            schema.insert("additionalProperties".into(), json!(false));
+        }
+        if let Some(items) = &field.items {
+            let items_location = format!("{location}/items");
+            schema.insert("items".into(), self.field(items, &items_location));
+        }
+        if let Some(n) = &field.min_items {
+            schema.insert("minItems".into(), json!(n.value));
+        }
+        if let Some(n) = &field.max_items {
+            schema.insert("maxItems".into(), json!(n.value));
+        }
+        if field.unique_items.as_ref().is_some_and(|u| u.value) {
+            schema.insert("uniqueItems".into(), json!(true));
+        }
+        for (index, rule) in field.rules.iter().enumerate() {
+            let rule_location = format!("{location}/allOf/{}", all_of.len());
+            self.origins.insert(
+                &rule_location,
+                Origin::Rule {
+                    object: field.path.clone(),
+                    index,
+                },
+            );
+            let mut then = Map::new();
+            for requirement in &rule.then {
+                self.requirement(requirement, &mut then);
+            }
+            all_of.push(json!({"if": condition(&rule.when), "then": Value::Object(then)}));
+        }
+        if let Some(fragment) = &field.schema {
+            let fragment_location = format!("{location}/allOf/{}", all_of.len());
+            self.origins
+                .insert(&fragment_location, Origin::Fragment(field.path.clone()));
+            all_of.push(fragment.value.clone());
+        }
+        if let Some(deprecated) = &field.deprecated {
+            schema.insert("deprecated".into(), json!(true));
+            if !deprecated.value.is_empty() {
+                schema.insert(
+                    "$comment".into(),
+                    json!(format!("deprecated: {}", deprecated.value)),
+                );
+            }
+        }
+        if !all_of.is_empty() {
+            schema.insert("allOf".into(), Value::Array(all_of));
+        }
+        Value::Object(schema)
+    }
+
+    fn constraints(
+        &mut self,
+        c: &Constraints,
+        nullable: bool,
+        schema: &mut Map<String, Value>,
+        all_of: &mut Vec<Value>,
+        location: &str,
+        field_path: &str,
+    ) {
+        if let Some(ty) = &c.ty {
+            let name = json_type(ty.value);
+            schema.insert(
+                "type".into(),
+                if nullable {
+                    json!([name, "null"])
+                } else {
+                    json!(name)
+                },
+            );
+        } else if let Some(FormatRef::Named(name)) = c.format.as_ref().map(|f| &f.value) {
+            // The field takes its type from the format; nullability is the field's own.
+            if let Some(ty) = self
+                .contract
+                .named_format(name)
+                .and_then(|f| f.constraints.ty.as_ref())
+            {
+                let name = json_type(ty.value);
+                schema.insert(
+                    "type".into(),
+                    if nullable {
+                        json!([name, "null"])
+                    } else {
+                        json!(name)
+                    },
+                );
+            }
+        }
+        if let Some(values) = &c.enum_values {
+            let mut list: Vec<Value> = values.value.iter().map(|v| v.value.clone()).collect();
+            if nullable {
+                list.push(Value::Null);
+            }
+            schema.insert("enum".into(), Value::Array(list));
+        }
+        if let Some(p) = &c.pattern {
+            schema.insert("pattern".into(), json!(p.value));
+        }
+        match c.format.as_ref().map(|f| &f.value) {
+            Some(FormatRef::Builtin(b)) => {
+                schema.insert("format".into(), json!(b.name()));
+            }
+            Some(FormatRef::Strftime(s)) => {
+                schema.insert("format".into(), json!(s.pattern()));
+                if !self.date_patterns.contains(s) {
+                    self.date_patterns.push(s.clone());
+                }
+            }
+            Some(FormatRef::Named(name)) => {
+                if let Some(format) = self.contract.named_format(name) {
+                    let format_location = format!("{location}/allOf/{}", all_of.len());
+                    self.origins.insert(
+                        &format_location,
+                        Origin::Format {
+                            field: field_path.to_string(),
+                            name: name.clone(),
+                        },
+                    );
+                    let mut inner = Map::new();
+                    let mut nested = Vec::new();
+                    // The type is already on the field, with the field's own nullability.
+                    let untyped = Constraints {
+                        ty: None,
+                        ..format.constraints.clone()
+                    };
+                    self.constraints(
+                        &untyped,
+                        nullable,
+                        &mut inner,
+                        &mut nested,
+                        &format_location,
+                        field_path,
+                    );
+                    all_of.push(Value::Object(inner));
+                }
+            }
+            None => {}
+        }
+        if let Some(n) = &c.min_length {
+            schema.insert("minLength".into(), json!(n.value));
+        }
+        if let Some(n) = &c.max_length {
+            schema.insert("maxLength".into(), json!(n.value));
+        }
+        if let Some(n) = &c.max_bytes {
+            schema.insert(MAX_BYTES_KEYWORD.into(), json!(n.value));
+        }
+        for (key, value) in [
+            ("minimum", &c.minimum),
+            ("maximum", &c.maximum),
+            ("exclusiveMinimum", &c.exclusive_minimum),
+            ("exclusiveMaximum", &c.exclusive_maximum),
+        ] {
+            if let Some(n) = value {
+                schema.insert(key.into(), Value::Number(n.value.clone()));
+            }
+        }
+        if let Some(d) = &c.decimal {
+            schema.insert(
+                DECIMAL_KEYWORD.into(),
+                json!({"places": d.value.places, "exact": d.value.exact}),
+            );
+        }
+        if let Some(description) = &c.description {
+            schema.insert("description".into(), json!(description));
+        }
+        if let Some(example) = &c.example {
+            schema.insert("examples".into(), json!([example.value]));
+        }
+    }
+
+    fn requirement(&mut self, requirement: &Requirement, then: &mut Map<String, Value>) {
+        match requirement {
+            Requirement::Required(path) => {
+                let (parents, last) = path.split_at(path.len() - 1);
+                let target = descend(then, parents);
+                push_required(target, &last[0]);
+            }
+            Requirement::Forbidden(path) => {
+                let (parents, last) = path.split_at(path.len() - 1);
+                let target = descend(then, parents);
+                properties_of(target).insert(last[0].clone(), json!(false));
+            }
+            Requirement::Constrained(path, constraints) => {
+                let (parents, last) = path.split_at(path.len() - 1);
+                let target = descend(then, parents);
+                let mut inner = Map::new();
+                let mut nested = Vec::new();
+                // Origins below a rule resolve to the rule itself, so no location is needed.
+                let mut scratch = Origins::default();
+                std::mem::swap(&mut scratch, &mut self.origins);
+                self.constraints(constraints, false, &mut inner, &mut nested, "", "");
+                std::mem::swap(&mut scratch, &mut self.origins);
+                if !nested.is_empty() {
+                    inner.insert("allOf".into(), Value::Array(nested));
+                }
+                properties_of(target).insert(last[0].clone(), Value::Object(inner));
+            }
+        }
+    }
+}
+
+fn json_type(ty: FieldType) -> &'static str {
+    ty.name()
+}
+
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+fn properties_of(schema: &mut Map<String, Value>) -> &mut Map<String, Value> {
+    schema
+        .entry("properties")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .expect("properties is an object")
+}
+
+fn push_required(schema: &mut Map<String, Value>, name: &str) {
+    let list = schema
+        .entry("required")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+        .expect("required is an array");
+    if !list.iter().any(|v| v == name) {
+        list.push(json!(name));
+    }
+}
+
+/// Walks (creating as needed) nested `properties` for each parent member, requiring each, so a
+/// rule about `/customer/email` also fails when `customer` itself is missing.
+fn descend<'m>(
+    schema: &'m mut Map<String, Value>,
+    parents: &[String],
+) -> &'m mut Map<String, Value> {
+    let mut current = schema;
+    for name in parents {
+        push_required(current, name);
+        current = properties_of(current)
+            .entry(name.clone())
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("nested schema is an object");
+    }
+    current
+}
+
+fn condition(when: &Condition) -> Value {
+    let mut root = Map::new();
+    let (parents, last) = when.path.split_at(when.path.len() - 1);
+    let target = descend(&mut root, parents);
+    push_required(target, &last[0]);
+    let test = match &when.test {
+        Test::Equals(v) => json!({"const": v}),
+        Test::In(vs) => json!({"enum": vs}),
+        Test::Present => json!(true),
+    };
+    properties_of(target).insert(last[0].clone(), test);
+    Value::Object(root)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origins_resolve_to_the_innermost_subschema() {
+        let mut origins = Origins::default();
+        origins.insert("", Origin::Field(String::new()));
+        origins.insert("/properties/a", Origin::Field("/a".into()));
+        origins.insert(
+            "/properties/a/allOf/0",
+            Origin::Rule {
+                object: "/a".into(),
+                index: 0,
+            },
+        );
+        let (origin, rest) = origins
+            .resolve("/properties/a/allOf/0/then/required")
+            .unwrap();
+        assert_eq!(
+            origin,
+            &Origin::Rule {
+                object: "/a".into(),
+                index: 0
+            }
+        );
+        assert_eq!(rest, "/then/required");
+        let (origin, rest) = origins.resolve("/properties/a/pattern").unwrap();
+        assert_eq!((origin, rest), (&Origin::Field("/a".into()), "/pattern"));
+        let (origin, rest) = origins.resolve("/required").unwrap();
+        assert_eq!((origin, rest), (&Origin::Field(String::new()), "/required"));
+    }
+}

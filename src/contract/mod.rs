@@ -1,0 +1,371 @@
+//! Contracts: the checked model of one message crossing one boundary, at one version.
+//!
+//! [`load`] reads a contract file: YAML text becomes a located node tree ([`crate::yaml`]), and
+//! [`read`] turns the tree into the typed model below, reporting every problem at once. Nothing
+//! downstream of this module sees YAML.
+
+mod read;
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::format::{Builtin, Strftime};
+pub use crate::yaml::Located;
+use crate::yaml::Span;
+use serde_json::Value;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A fully checked contract.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub id: String,
+    pub version: semver::Version,
+    pub description: Option<String>,
+    pub boundary: Boundary,
+    /// Named value formats, in declaration order.
+    pub formats: Vec<NamedFormat>,
+    /// The payload's top-level object: its `fields`, `rules` and `closed` setting.
+    pub root: Field,
+    pub source: Source,
+}
+
+impl Contract {
+    /// `id@version`, the way findings and reports name a contract.
+    pub fn reference(&self) -> String {
+        format!("{}@{}", self.id, self.version)
+    }
+
+    pub fn named_format(&self, name: &str) -> Option<&NamedFormat> {
+        self.formats.iter().find(|f| f.name == name)
+    }
+
+    /// The field declared at a contract path such as `/line_items/*/sku` (`*` steps into array
+    /// items; a number does too, so payload pointers can be used as they are).
+    pub fn field_at(&self, path: &str) -> Option<&Field> {
+        let mut field = &self.root;
+        if path.is_empty() || path == "/" {
+            return Some(field);
+        }
+        for segment in path.trim_start_matches('/').split('/') {
+            let segment = segment.replace("~1", "/").replace("~0", "~");
+            field = match (
+                &field.items,
+                field.fields.iter().find(|f| f.name == segment),
+            ) {
+                (_, Some(child)) => child,
+                (Some(items), None) if segment == "*" || segment.parse::<usize>().is_ok() => items,
+                _ => return None,
+            };
+        }
+        Some(field)
+    }
+}
+
+/// The file a contract was read from, kept for diagnostics.
+#[derive(Debug, Clone)]
+pub struct Source {
+    pub path: PathBuf,
+    pub text: Arc<str>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Boundary {
+    pub from: String,
+    pub to: String,
+    pub transport: Transport,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transport {
+    Webhook,
+    Api,
+    Edi,
+    File,
+    Queue,
+}
+
+impl Transport {
+    pub const NAMES: &'static [&'static str] = &["webhook", "api", "edi", "file", "queue"];
+
+    pub fn from_name(name: &str) -> Option<Transport> {
+        Some(match name {
+            "webhook" => Transport::Webhook,
+            "api" => Transport::Api,
+            "edi" => Transport::Edi,
+            "file" => Transport::File,
+            "queue" => Transport::Queue,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Transport::Webhook => "webhook",
+            Transport::Api => "api",
+            Transport::Edi => "edi",
+            Transport::File => "file",
+            Transport::Queue => "queue",
+        }
+    }
+}
+
+/// A JSON type a field may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+}
+
+impl FieldType {
+    pub const NAMES: &'static [&'static str] =
+        &["string", "integer", "number", "boolean", "object", "array"];
+
+    pub fn from_name(name: &str) -> Option<FieldType> {
+        Some(match name {
+            "string" => FieldType::String,
+            "integer" => FieldType::Integer,
+            "number" => FieldType::Number,
+            "boolean" => FieldType::Boolean,
+            "object" => FieldType::Object,
+            "array" => FieldType::Array,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Integer => "integer",
+            FieldType::Number => "number",
+            FieldType::Boolean => "boolean",
+            FieldType::Object => "object",
+            FieldType::Array => "array",
+        }
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(self, FieldType::Integer | FieldType::Number)
+    }
+}
+
+impl fmt::Display for FieldType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a `format:` keyword refers to, resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FormatRef {
+    Builtin(Builtin),
+    Strftime(Strftime),
+    Named(String),
+}
+
+impl FormatRef {
+    pub fn name(&self) -> &str {
+        match self {
+            FormatRef::Builtin(b) => b.name(),
+            FormatRef::Strftime(s) => s.pattern(),
+            FormatRef::Named(n) => n,
+        }
+    }
+}
+
+/// Decimal places of a number or decimal string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decimal {
+    pub places: u32,
+    /// Exactly `places` digits after the point (a money string such as `"10.50"`), rather than at most.
+    pub exact: bool,
+}
+
+/// One allowed value of an enum, with what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumValue {
+    pub value: Value,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+/// Constraints on a single value: shared by fields and named formats.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Constraints {
+    pub ty: Option<Located<FieldType>>,
+    pub enum_values: Option<Located<Vec<EnumValue>>>,
+    pub pattern: Option<Located<String>>,
+    pub format: Option<Located<FormatRef>>,
+    pub min_length: Option<Located<u64>>,
+    pub max_length: Option<Located<u64>>,
+    pub max_bytes: Option<Located<u64>>,
+    pub minimum: Option<Located<serde_json::Number>>,
+    pub maximum: Option<Located<serde_json::Number>>,
+    pub exclusive_minimum: Option<Located<serde_json::Number>>,
+    pub exclusive_maximum: Option<Located<serde_json::Number>>,
+    pub decimal: Option<Located<Decimal>>,
+    pub description: Option<String>,
+    pub example: Option<Located<Value>>,
+}
+
+/// A named, reusable value format declared under `formats:`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedFormat {
+    pub name: String,
+    pub span: Span,
+    pub constraints: Constraints,
+}
+
+/// One field of the payload, and everything below it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The member name; empty for the root object and for array items.
+    pub name: String,
+    /// Where the field stands in the payload, as a contract path (`/line_items/*/sku`).
+    pub path: String,
+    /// The span of the field's key (or of `items:`).
+    pub span: Span,
+    pub required: Option<Located<bool>>,
+    pub nullable: Option<Located<bool>>,
+    pub constraints: Constraints,
+    pub min_items: Option<Located<u64>>,
+    pub max_items: Option<Located<u64>>,
+    pub unique_items: Option<Located<bool>>,
+    pub items: Option<Box<Field>>,
+    pub fields: Vec<Field>,
+    /// Whether unknown members are violations, and where that was decided (on this object,
+    /// or as the contract's default).
+    pub closed: Option<Located<bool>>,
+    pub rules: Vec<Rule>,
+    /// A raw JSON Schema fragment, applied in addition to everything else.
+    pub schema: Option<Located<Value>>,
+    pub deprecated: Option<Located<String>>,
+}
+
+impl Field {
+    pub fn is_required(&self) -> bool {
+        self.required.as_ref().is_some_and(|r| r.value)
+    }
+
+    pub fn is_nullable(&self) -> bool {
+        self.nullable.as_ref().is_some_and(|r| r.value)
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.closed.as_ref().is_some_and(|c| c.value)
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// A conditional requirement: when a field has a value, other fields are required, forbidden,
+/// or constrained.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub span: Span,
+    pub when: Condition,
+    pub then: Vec<Requirement>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// Member names from the rule's object down to the tested field.
+    pub path: Vec<String>,
+    pub test: Test,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    Equals(Value),
+    In(Vec<Value>),
+    Present,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Requirement {
+    Required(Vec<String>),
+    Forbidden(Vec<String>),
+    Constrained(Vec<String>, Box<Constraints>),
+}
+
+/// Render member names as a JSON Pointer relative to the rule's object.
+pub fn pointer_of(path: &[String]) -> String {
+    path.iter()
+        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .collect()
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ptr = pointer_of(&self.path);
+        match &self.test {
+            Test::Equals(v) => write!(f, "{ptr} is {v}"),
+            Test::In(vs) => {
+                let list: Vec<String> = vs.iter().map(Value::to_string).collect();
+                write!(f, "{ptr} is one of {}", list.join(", "))
+            }
+            Test::Present => write!(f, "{ptr} is present"),
+        }
+    }
+}
+
+/// The outcome of loading a contract file: the contract, if it is usable, and every diagnostic.
+#[derive(Debug)]
+pub struct Loaded {
+    pub contract: Option<Contract>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Largest contract file read, so a mistaken path to a capture cannot exhaust memory.
+pub const MAX_CONTRACT_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Read and check the contract file at `path`.
+pub fn load(path: &Path) -> Loaded {
+    let failed = |message: String| Loaded {
+        contract: None,
+        diagnostics: vec![Diagnostic::new(
+            Code::ReadError,
+            path,
+            Span::default(),
+            message,
+        )],
+    };
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.len() > MAX_CONTRACT_BYTES => {
+            return failed(format!(
+                "the file is {} bytes; contracts are limited to {MAX_CONTRACT_BYTES} bytes",
+                meta.len()
+            ));
+        }
+        Ok(_) => {}
+        Err(err) => return failed(format!("cannot read contract: {err}")),
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => parse(path, &text),
+            Err(err) => failed(format!(
+                "the file is not UTF-8 (invalid byte at offset {})",
+                err.utf8_error().valid_up_to()
+            )),
+        },
+        Err(err) => failed(format!("cannot read contract: {err}")),
+    }
+}
+
+/// Check contract `text`, reporting problems against `path`.
+pub fn parse(path: &Path, text: &str) -> Loaded {
+    read::read(path, text)
+}

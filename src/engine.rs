@@ -1,0 +1,382 @@
+//! The adapter around the `jsonschema` crate: the only module that imports it.
+//!
+//! It builds one validator per compiled contract (offline, draft 2020-12, formats asserted,
+//! linear-time `regex` patterns, handoff's custom formats and keywords registered) and reports
+//! errors in handoff's own [`Violation`] type, so the rest of the program never depends on the
+//! engine's error model and an engine upgrade touches one file.
+
+use crate::compile::{Compiled, DECIMAL_KEYWORD, MAX_BYTES_KEYWORD};
+use crate::format::Builtin;
+use jsonschema::error::ValidationErrorKind;
+use jsonschema::{Keyword, PatternOptions, ValidationError, Validator};
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// A compiled, reusable validator for one contract.
+pub struct Engine {
+    validator: Validator,
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Engine")
+    }
+}
+
+/// One engine error, in handoff's terms.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    /// Where in the payload (RFC 6901 JSON Pointer).
+    pub instance_path: String,
+    /// Where in the compiled schema, ending in the keyword that failed.
+    pub schema_path: String,
+    pub detail: Detail,
+}
+
+/// What failed, with the keyword's parameters.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    Required {
+        property: String,
+    },
+    Type {
+        expected: Vec<String>,
+    },
+    Enum {
+        options: Vec<Value>,
+    },
+    Const {
+        expected: Value,
+    },
+    Pattern {
+        pattern: String,
+    },
+    Format {
+        format: String,
+    },
+    MinLength {
+        limit: u64,
+    },
+    MaxLength {
+        limit: u64,
+    },
+    Minimum {
+        limit: Value,
+        exclusive: bool,
+    },
+    Maximum {
+        limit: Value,
+        exclusive: bool,
+    },
+    MinItems {
+        limit: u64,
+    },
+    MaxItems {
+        limit: u64,
+    },
+    UniqueItems,
+    AdditionalProperties {
+        unexpected: Vec<String>,
+    },
+    /// A member a rule forbids (a `false` subschema).
+    FalseSchema,
+    MaxBytes {
+        limit: u64,
+    },
+    Decimal {
+        places: u32,
+        exact: bool,
+        reason: String,
+    },
+    /// Anything else, from a raw schema fragment: the engine's own words.
+    Other {
+        keyword: String,
+        message: String,
+    },
+}
+
+impl Engine {
+    /// Build the validator for a compiled contract.
+    pub fn build(compiled: &Compiled) -> Result<Engine, String> {
+        let mut options = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .with_pattern_options(PatternOptions::regex())
+            .with_keyword(DECIMAL_KEYWORD, decimal_factory)
+            .with_keyword(MAX_BYTES_KEYWORD, max_bytes_factory);
+        for builtin in Builtin::ALL.iter().filter(|b| !b.is_json_schema_native()) {
+            let b = *builtin;
+            options = options.with_format(b.name(), move |s: &str| b.check(s));
+        }
+        for pattern in &compiled.date_patterns {
+            let p = pattern.clone();
+            options = options.with_format(pattern.pattern(), move |s: &str| p.matches(s));
+        }
+        options
+            .build(&compiled.schema)
+            .map(|validator| Engine { validator })
+            .map_err(|err| err.to_string())
+    }
+
+    pub fn is_valid(&self, instance: &Value) -> bool {
+        self.validator.is_valid(instance)
+    }
+
+    /// Every violation in `instance`, in the engine's order.
+    pub fn violations(&self, instance: &Value) -> Vec<Violation> {
+        self.validator
+            .iter_errors(instance)
+            .map(|e| convert(&e))
+            .collect()
+    }
+}
+
+/// Why `fragment` is not a usable JSON Schema, if it is not.
+pub fn schema_fragment_error(fragment: &Value) -> Option<String> {
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .with_pattern_options(PatternOptions::regex())
+        .build(fragment)
+        .err()
+        .map(|e| e.to_string())
+}
+
+fn convert(error: &ValidationError<'_>) -> Violation {
+    let detail = match error.kind() {
+        ValidationErrorKind::Required { property } => Detail::Required {
+            property: property
+                .as_str()
+                .map_or_else(|| property.to_string(), str::to_string),
+        },
+        ValidationErrorKind::Type { kind } => Detail::Type {
+            expected: match kind {
+                jsonschema::error::TypeKind::Single(t) => vec![t.to_string()],
+                jsonschema::error::TypeKind::Multiple(set) => {
+                    set.iter().map(|t| t.to_string()).collect()
+                }
+            },
+        },
+        ValidationErrorKind::Enum { options } => Detail::Enum {
+            options: options.as_array().cloned().unwrap_or_default(),
+        },
+        ValidationErrorKind::Constant { expected_value } => Detail::Const {
+            expected: expected_value.as_ref().clone(),
+        },
+        ValidationErrorKind::Pattern { pattern } => Detail::Pattern {
+            pattern: pattern.clone(),
+        },
+        ValidationErrorKind::Format { format } => Detail::Format {
+            format: format.clone(),
+        },
+        ValidationErrorKind::MinLength { limit } => Detail::MinLength { limit: *limit },
+        ValidationErrorKind::MaxLength { limit } => Detail::MaxLength { limit: *limit },
+        ValidationErrorKind::Minimum { limit } => Detail::Minimum {
+            limit: limit.clone(),
+            exclusive: false,
+        },
+        ValidationErrorKind::ExclusiveMinimum { limit } => Detail::Minimum {
+            limit: limit.clone(),
+            exclusive: true,
+        },
+        ValidationErrorKind::Maximum { limit } => Detail::Maximum {
+            limit: limit.clone(),
+            exclusive: false,
+        },
+        ValidationErrorKind::ExclusiveMaximum { limit } => Detail::Maximum {
+            limit: limit.clone(),
+            exclusive: true,
+        },
+        ValidationErrorKind::MinItems { limit } => Detail::MinItems { limit: *limit },
+        ValidationErrorKind::MaxItems { limit } => Detail::MaxItems { limit: *limit },
+        ValidationErrorKind::UniqueItems => Detail::UniqueItems,
+        ValidationErrorKind::AdditionalProperties { unexpected } => Detail::AdditionalProperties {
+            unexpected: unexpected.clone(),
+        },
+        ValidationErrorKind::FalseSchema => Detail::FalseSchema,
+        ValidationErrorKind::Custom { message, .. } => {
+            decode_custom(error.schema_path().as_str(), message)
+        }
+        _ => Detail::Other {
+            keyword: error.kind().keyword().to_string(),
+            message: error.to_string(),
+        },
+    };
+    Violation {
+        instance_path: error.instance_path().as_str().to_string(),
+        schema_path: error.schema_path().as_str().to_string(),
+        detail,
+    }
+}
+
+/// Custom keywords report through a message; decode it back into a typed detail.
+fn decode_custom(schema_path: &str, message: &str) -> Detail {
+    let parts: Vec<&str> = message.splitn(3, '|').collect();
+    if schema_path.ends_with(MAX_BYTES_KEYWORD)
+        && let Some(limit) = parts.first().and_then(|p| p.parse().ok())
+    {
+        return Detail::MaxBytes { limit };
+    }
+    if schema_path.ends_with(DECIMAL_KEYWORD)
+        && let [places, exact, reason] = parts.as_slice()
+        && let (Ok(places), Ok(exact)) = (places.parse(), exact.parse())
+    {
+        return Detail::Decimal {
+            places,
+            exact,
+            reason: reason.to_string(),
+        };
+    }
+    Detail::Other {
+        keyword: schema_path.rsplit('/').next().unwrap_or("").to_string(),
+        message: message.to_string(),
+    }
+}
+
+struct MaxBytes(u64);
+
+impl<'i> Keyword<'i> for MaxBytes {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        if self.is_valid(instance) {
+            Ok(())
+        } else {
+            Err(ValidationError::custom(self.0.to_string()))
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        instance.as_str().is_none_or(|s| s.len() as u64 <= self.0)
+    }
+}
+
+fn max_bytes_factory<'a>(
+    _parent: &'a Map<String, Value>,
+    value: &'a Value,
+    _path: jsonschema::paths::Location,
+) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
+    value
+        .as_u64()
+        .map(|n| Box::new(MaxBytes(n)) as Box<dyn for<'i> Keyword<'i>>)
+        .ok_or_else(|| {
+            ValidationError::custom(format!("{MAX_BYTES_KEYWORD} must be a whole number"))
+        })
+}
+
+/// Checks decimal places of a JSON number or a decimal string.
+pub struct DecimalPlaces {
+    pub places: u32,
+    pub exact: bool,
+}
+
+impl DecimalPlaces {
+    /// Why `instance` fails, or `None`. Non-numeric, non-string values are another keyword's business.
+    pub fn explain(&self, instance: &Value) -> Option<String> {
+        let (text, is_string) = match instance {
+            Value::String(s) => (s.clone(), true),
+            Value::Number(n) if n.is_f64() => {
+                (n.as_f64().map(|f| f.to_string()).unwrap_or_default(), false)
+            }
+            Value::Number(_) => (String::new(), false),
+            _ => return None,
+        };
+        if is_string && !is_decimal_string(&text) {
+            return Some("not a decimal number".into());
+        }
+        let found = text.split_once('.').map_or(0, |(_, frac)| frac.len()) as u32;
+        let ok = if self.exact {
+            found == self.places
+        } else {
+            found <= self.places
+        };
+        (!ok).then(|| match found {
+            0 => "no decimal places".to_string(),
+            1 => "1 decimal place".to_string(),
+            n => format!("{n} decimal places"),
+        })
+    }
+}
+
+/// `-12.50`, `0`, `3.1`: optional minus, digits, optional point followed by digits.
+fn is_decimal_string(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = s.split_once('.').unwrap_or((s, "0"));
+    !int.is_empty()
+        && !frac.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+impl<'i> Keyword<'i> for DecimalPlaces {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        match self.explain(instance) {
+            None => Ok(()),
+            Some(reason) => Err(ValidationError::custom(format!(
+                "{}|{}|{reason}",
+                self.places, self.exact
+            ))),
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        self.explain(instance).is_none()
+    }
+}
+
+fn decimal_factory<'a>(
+    _parent: &'a Map<String, Value>,
+    value: &'a Value,
+    _path: jsonschema::paths::Location,
+) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
+    let places = value
+        .get("places")
+        .and_then(Value::as_u64)
+        .and_then(|p| u32::try_from(p).ok());
+    let exact = value.get("exact").and_then(Value::as_bool);
+    match (places, exact) {
+        (Some(places), Some(exact)) => Ok(Box::new(DecimalPlaces { places, exact })),
+        _ => Err(ValidationError::custom(format!(
+            "{DECIMAL_KEYWORD} needs places and exact"
+        ))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn decimal_places_on_strings_and_numbers() {
+        let exact2 = DecimalPlaces {
+            places: 2,
+            exact: true,
+        };
+        assert_eq!(exact2.explain(&json!("10.50")), None);
+        assert_eq!(
+            exact2.explain(&json!("10.5")).as_deref(),
+            Some("1 decimal place")
+        );
+        assert_eq!(
+            exact2.explain(&json!("1050")).as_deref(),
+            Some("no decimal places")
+        );
+        assert_eq!(
+            exact2.explain(&json!("10,50")).as_deref(),
+            Some("not a decimal number")
+        );
+        assert_eq!(
+            exact2.explain(&json!("1e3")).as_deref(),
+            Some("not a decimal number")
+        );
+        let at_most2 = DecimalPlaces {
+            places: 2,
+            exact: false,
+        };
+        assert_eq!(at_most2.explain(&json!(10.5)), None);
+        assert_eq!(at_most2.explain(&json!(10)), None);
+        assert_eq!(
+            at_most2.explain(&json!(10.125)).as_deref(),
+            Some("3 decimal places")
+        );
+        assert_eq!(at_most2.explain(&json!(true)), None);
+    }
+}

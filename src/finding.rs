@@ -1,0 +1,244 @@
+//! Findings: what the checker reports about a payload, and the catalogue of violation kinds.
+//!
+//! Kind IDs are stable snake_case strings: users grep for them, baselines store them, and CI
+//! rules match on them. They are never renamed or reused; `docs/violations.md` documents each.
+
+use serde::Serialize;
+use std::fmt;
+
+/// The catalogue of violation kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    MissingRequired,
+    NullNotAllowed,
+    WrongType,
+    UnknownEnumValue,
+    PatternMismatch,
+    FormatMismatch,
+    DateFormat,
+    DecimalPrecision,
+    MaxLengthExceeded,
+    MinLengthNotMet,
+    MaxBytesExceeded,
+    OutOfRange,
+    MinItemsNotMet,
+    MaxItemsExceeded,
+    DuplicateItems,
+    UnknownField,
+    RuleViolated,
+    SchemaViolated,
+    InvalidJson,
+    PayloadTooLarge,
+    Unreadable,
+}
+
+impl Kind {
+    pub const ALL: &'static [Kind] = &[
+        Kind::MissingRequired,
+        Kind::NullNotAllowed,
+        Kind::WrongType,
+        Kind::UnknownEnumValue,
+        Kind::PatternMismatch,
+        Kind::FormatMismatch,
+        Kind::DateFormat,
+        Kind::DecimalPrecision,
+        Kind::MaxLengthExceeded,
+        Kind::MinLengthNotMet,
+        Kind::MaxBytesExceeded,
+        Kind::OutOfRange,
+        Kind::MinItemsNotMet,
+        Kind::MaxItemsExceeded,
+        Kind::DuplicateItems,
+        Kind::UnknownField,
+        Kind::RuleViolated,
+        Kind::SchemaViolated,
+        Kind::InvalidJson,
+        Kind::PayloadTooLarge,
+        Kind::Unreadable,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Kind::MissingRequired => "missing_required",
+            Kind::NullNotAllowed => "null_not_allowed",
+            Kind::WrongType => "wrong_type",
+            Kind::UnknownEnumValue => "unknown_enum_value",
+            Kind::PatternMismatch => "pattern_mismatch",
+            Kind::FormatMismatch => "format_mismatch",
+            Kind::DateFormat => "date_format",
+            Kind::DecimalPrecision => "decimal_precision",
+            Kind::MaxLengthExceeded => "max_length_exceeded",
+            Kind::MinLengthNotMet => "min_length_not_met",
+            Kind::MaxBytesExceeded => "max_bytes_exceeded",
+            Kind::OutOfRange => "out_of_range",
+            Kind::MinItemsNotMet => "min_items_not_met",
+            Kind::MaxItemsExceeded => "max_items_exceeded",
+            Kind::DuplicateItems => "duplicate_items",
+            Kind::UnknownField => "unknown_field",
+            Kind::RuleViolated => "rule_violated",
+            Kind::SchemaViolated => "schema_violated",
+            Kind::InvalidJson => "invalid_json",
+            Kind::PayloadTooLarge => "payload_too_large",
+            Kind::Unreadable => "unreadable",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Kind> {
+        Kind::ALL.iter().copied().find(|k| k.id() == id)
+    }
+
+    /// One line: what the kind means.
+    pub fn description(self) -> &'static str {
+        match self {
+            Kind::MissingRequired => "a required field is absent",
+            Kind::NullNotAllowed => "a field that is not nullable is null",
+            Kind::WrongType => "a value has a JSON type the field does not take",
+            Kind::UnknownEnumValue => {
+                "a value outside the field's enum (such as an unmapped status code)"
+            }
+            Kind::PatternMismatch => "a string that does not match the field's pattern",
+            Kind::FormatMismatch => {
+                "a string that is not in the field's format (email, uuid, currency, ...)"
+            }
+            Kind::DateFormat => "a string that is not a real date in the field's date pattern",
+            Kind::DecimalPrecision => {
+                "a number or decimal string with the wrong number of decimal places"
+            }
+            Kind::MaxLengthExceeded => "a string longer than max_length characters",
+            Kind::MinLengthNotMet => "a string shorter than min_length characters",
+            Kind::MaxBytesExceeded => "a string longer than max_bytes bytes in UTF-8",
+            Kind::OutOfRange => "a number outside minimum/maximum",
+            Kind::MinItemsNotMet => "an array with fewer than min_items items",
+            Kind::MaxItemsExceeded => "an array with more than max_items items",
+            Kind::DuplicateItems => "an array with unique_items that repeats an item",
+            Kind::UnknownField => "a member a closed object does not declare",
+            Kind::RuleViolated => "a conditional rule's requirement is not met",
+            Kind::SchemaViolated => "a field's raw JSON Schema fragment rejects the value",
+            Kind::InvalidJson => "the payload is not valid JSON (or not UTF-8)",
+            Kind::PayloadTooLarge => "the payload exceeds the size limit and was not checked",
+            Kind::Unreadable => "the payload could not be read",
+        }
+    }
+
+    /// Payload-level kinds concern the payload as a whole: nothing in it could be checked.
+    pub fn is_payload_level(self) -> bool {
+        matches!(
+            self,
+            Kind::InvalidJson | Kind::PayloadTooLarge | Kind::Unreadable
+        )
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A place in a text file: 1-based line, and 1-based column in characters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TextPosition {
+    pub line: u64,
+    pub column: u64,
+}
+
+/// The contract line that declares the rule a finding breaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContractLocation {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for ContractLocation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// One violation in one payload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    pub kind: Kind,
+    /// RFC 6901 JSON Pointer; for `missing_required`, the pointer of the absent member.
+    pub pointer: String,
+    /// The offending value as it appears in the payload text; absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// Where the value is in the payload text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<TextPosition>,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// What the contract expects instead.
+    pub expected: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contract_location: Option<ContractLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<String>,
+}
+
+/// Where a payload came from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PayloadSource {
+    /// The file path as given or found, or `-` for standard input.
+    pub path: String,
+    /// For NDJSON, the 1-based line of the record.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+}
+
+impl fmt::Display for PayloadSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}", self.path),
+            None => f.write_str(&self.path),
+        }
+    }
+}
+
+/// The outcome of checking one payload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PayloadResult {
+    pub source: PayloadSource,
+    /// The contract (`id@version`) the payload was checked against.
+    pub contract: String,
+    pub findings: Vec<Finding>,
+}
+
+impl PayloadResult {
+    pub fn is_valid(&self) -> bool {
+        self.findings.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_snake_case_and_round_trip() {
+        let mut ids: Vec<_> = Kind::ALL.iter().map(|k| k.id()).collect();
+        for id in &ids {
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{id}"
+            );
+            assert_eq!(Kind::from_id(id).map(Kind::id), Some(*id));
+        }
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), Kind::ALL.len());
+    }
+
+    #[test]
+    fn serialized_kind_is_the_id() {
+        for kind in Kind::ALL {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                serde_json::json!(kind.id())
+            );
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! handoff: integration contract validator.
+//!
+//! Data flows one way through the modules:
+//! [`contract`] (load, parse, check into a typed model) -> [`compile`] (to JSON Schema) ->
+//! [`check`] and [`lint`] (produce findings and diagnostics) -> [`printer`] (text, JSON).
+//! The library never prints and never exits: it returns structured results, and only the
+//! `handoff` binary decides what to show and which exit code to use.
+
+pub mod check;
+pub mod compile;
+pub mod contract;
+pub mod diagnostic;
+pub mod engine;
+pub mod finding;
+pub mod format;
+pub mod yaml;

@@ -1,0 +1,505 @@
+//! A YAML document as a tree of nodes that remember where they came from.
+//!
+//! Contracts and the project configuration are read in two steps: this module turns text into a
+//! [`Node`] tree (every key and value with its line, column and byte range), and a reader turns
+//! the tree into a checked model, reporting every problem it finds with its location. Reading
+//! through a generic tree rather than `#[derive(Deserialize)]` lets us report *all* unknown keys
+//! at once with "did you mean" hints, and keep each scalar's source text, so `version: 1.10`
+//! or a reason code `01` is never silently turned into a number.
+
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+use std::path::Path;
+
+/// Where a node stands in its source: 1-based line and column (in characters), and byte range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Span {
+    pub line: u32,
+    pub column: u32,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A value from a YAML document and the place that declared it (the span of its key).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Located<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Located { value, span }
+    }
+}
+
+/// One YAML node and its location.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub span: Span,
+    pub value: NodeValue,
+}
+
+#[derive(Debug, Clone)]
+pub enum NodeValue {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+/// A mapping key. Keys are always read as text.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A scalar, with both YAML's interpretation and the text as written.
+#[derive(Debug, Clone)]
+pub struct Scalar {
+    pub typed: Typed,
+    /// The scalar as written: for a plain scalar its source text (`1.10`, `01`, `yes`), for a
+    /// quoted one its unquoted content.
+    pub text: String,
+    /// True when the scalar was quoted, so the author said "this is text".
+    pub quoted: bool,
+}
+
+/// YAML's own reading of a scalar.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Typed {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+}
+
+impl Node {
+    /// A short noun for the node's kind, for messages such as "expected a mapping, found a list".
+    pub fn kind_name(&self) -> &'static str {
+        match &self.value {
+            NodeValue::Map(_) => "a mapping",
+            NodeValue::Seq(_) => "a list",
+            NodeValue::Scalar(s) => match s.typed {
+                Typed::Null => "null",
+                Typed::Bool(_) => "a boolean",
+                Typed::Int(_) => "an integer",
+                Typed::Float(_) => "a number",
+                Typed::Str(_) => "a string",
+            },
+        }
+    }
+
+    pub fn as_scalar(&self) -> Option<&Scalar> {
+        match &self.value {
+            NodeValue::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[(Key, Node)]> {
+        match &self.value {
+            NodeValue::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            NodeValue::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// A YAML syntax error, located.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    pub message: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+/// Parse one YAML document into a located node tree. Duplicate keys, syntax errors and
+/// documents that exceed the parser's budgets (alias bombs, absurd nesting) are errors.
+pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let raw: Spanned<RawNode> = serde_saphyr::from_str(text).map_err(|err| {
+        let location = err.location();
+        let message = err.without_snippet().to_string();
+        // The library prefixes "line N column M: "; we show the location separately.
+        let message = match message.split_once(": ") {
+            Some((prefix, rest)) if prefix.starts_with("line ") => rest.to_string(),
+            _ => message,
+        };
+        SyntaxError {
+            message,
+            line: location.as_ref().map_or(1, |l| l.line() as u32),
+            column: location.as_ref().map_or(1, |l| l.column() as u32),
+        }
+    })?;
+    Ok(convert(raw, text))
+}
+
+fn span_of(location: &serde_saphyr::Location) -> Span {
+    let s = location.span();
+    let start = s.byte_offset().unwrap_or(0) as usize;
+    let end = start + s.byte_len().unwrap_or(0) as usize;
+    Span {
+        line: location.line() as u32,
+        column: location.column() as u32,
+        start,
+        end,
+    }
+}
+
+fn convert(raw: Spanned<RawNode>, text: &str) -> Node {
+    let span = span_of(&raw.referenced);
+    let value = match raw.value {
+        RawNode::Seq(items) => {
+            NodeValue::Seq(items.into_iter().map(|n| convert(n, text)).collect())
+        }
+        RawNode::Map(entries) => NodeValue::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let key = Key {
+                        span: span_of(&k.referenced),
+                        name: k.value,
+                    };
+                    (key, convert(v, text))
+                })
+                .collect(),
+        ),
+        RawNode::Scalar(typed) => {
+            let source = text.get(span.start..span.end).unwrap_or("");
+            let quoted = source.starts_with('"') || source.starts_with('\'');
+            let text = match (&typed, quoted) {
+                (Typed::Str(s), true) => s.clone(),
+                // Block scalars and multi-line plain scalars: YAML's folded text is the meaning.
+                (Typed::Str(s), false)
+                    if source.contains('\n') || source.starts_with(['|', '>']) =>
+                {
+                    s.clone()
+                }
+                _ if source.is_empty() => match &typed {
+                    Typed::Str(s) => s.clone(),
+                    _ => String::new(),
+                },
+                _ => source.to_string(),
+            };
+            NodeValue::Scalar(Scalar {
+                typed,
+                text,
+                quoted,
+            })
+        }
+    };
+    Node { span, value }
+}
+
+/// The serde-facing shape; converted to [`Node`] right after parsing.
+enum RawNode {
+    Scalar(Typed),
+    Seq(Vec<Spanned<RawNode>>),
+    Map(Vec<(Spanned<String>, Spanned<RawNode>)>),
+}
+
+impl<'de> Deserialize<'de> for RawNode {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = RawNode;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Null))
+    }
+    fn visit_none<E>(self) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Null))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Int(v.into())))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Int(v.into())))
+    }
+    fn visit_i128<E>(self, v: i128) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Int(v)))
+    }
+    fn visit_u128<E>(self, v: u128) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(match i128::try_from(v) {
+            Ok(v) => Typed::Int(v),
+            Err(_) => Typed::Float(v as f64),
+        }))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Float(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Str(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<RawNode, E> {
+        Ok(RawNode::Scalar(Typed::Str(v)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawNode, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(RawNode::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawNode, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<Spanned<String>>()? {
+            let value = map.next_value()?;
+            entries.push((key, value));
+        }
+        Ok(RawNode::Map(entries))
+    }
+}
+
+/// A mapping's entries, for looking keys up.
+#[derive(Clone, Copy)]
+pub struct Entries<'n>(pub &'n [(Key, Node)]);
+
+impl<'n> Entries<'n> {
+    pub fn get(&self, name: &str) -> Option<(&'n Key, &'n Node)> {
+        self.0
+            .iter()
+            .find(|(k, _)| k.name == name)
+            .map(|(k, v)| (k, v))
+    }
+}
+
+/// Reads values out of a located tree, collecting a diagnostic for each problem.
+pub struct Reader<'p> {
+    pub file: &'p Path,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl<'p> Reader<'p> {
+    pub fn new(file: &'p Path) -> Self {
+        Reader {
+            file,
+            diagnostics: Vec::new(),
+        }
+    }
+
+    pub fn report(
+        &mut self,
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.diagnostics
+            .push(Diagnostic::new(code, self.file, span, message));
+        self.diagnostics.last_mut().expect("just pushed")
+    }
+
+    pub fn mapping<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&[&str]],
+    ) -> Option<Entries<'n>> {
+        let Some(entries) = node.as_map() else {
+            self.report(
+                Code::WrongValueType,
+                node.span,
+                format!("{what} must be a mapping, found {}", node.kind_name()),
+            );
+            return None;
+        };
+        let known: Vec<&str> = allowed
+            .iter()
+            .flat_map(|keys| keys.iter().copied())
+            .collect();
+        for (key, _) in entries {
+            if !known.contains(&key.name.as_str()) {
+                let help = match did_you_mean(&key.name, known.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("allowed keys here: {}", known.join(", ")),
+                };
+                self.report(
+                    Code::UnknownKey,
+                    key.span,
+                    format!("unknown key `{}` in {what}", key.name),
+                )
+                .help = Some(help);
+            }
+        }
+        Some(Entries(entries))
+    }
+
+    pub fn required_key<'n>(
+        &mut self,
+        entries: Entries<'n>,
+        span: Span,
+        name: &str,
+        what: &str,
+    ) -> Option<(&'n Key, &'n Node)> {
+        let found = entries.get(name);
+        if found.is_none() {
+            self.report(Code::MissingKey, span, format!("{what} has no `{name}`"));
+        }
+        found
+    }
+
+    pub fn scalar<'n>(&mut self, key: &Key, node: &'n Node, expected: &str) -> Option<&'n Scalar> {
+        match node.as_scalar() {
+            Some(s) if s.typed != Typed::Null => Some(s),
+            _ => {
+                self.report(
+                    Code::WrongValueType,
+                    node.span,
+                    format!(
+                        "`{}` must be {expected}, found {}",
+                        key.name,
+                        node.kind_name()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn text(&mut self, key: &Key, node: &Node) -> Option<String> {
+        self.scalar(key, node, "text").map(|s| s.text.clone())
+    }
+
+    pub fn boolean(&mut self, key: &Key, node: &Node) -> Option<Located<bool>> {
+        match node.as_scalar().map(|s| &s.typed) {
+            Some(Typed::Bool(b)) => Some(Located::new(*b, key.span)),
+            _ => {
+                self.report(
+                    Code::WrongValueType,
+                    node.span,
+                    format!(
+                        "`{}` must be true or false, found {}",
+                        key.name,
+                        describe(node)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn count(&mut self, key: &Key, node: &Node) -> Option<Located<u64>> {
+        match node.as_scalar().map(|s| &s.typed) {
+            Some(Typed::Int(n)) if *n >= 0 => {
+                u64::try_from(*n).ok().map(|n| Located::new(n, key.span))
+            }
+            _ => {
+                self.report(
+                    Code::WrongValueType,
+                    node.span,
+                    format!(
+                        "`{}` must be a whole number of zero or more, found {}",
+                        key.name,
+                        describe(node)
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    pub fn number(&mut self, key: &Key, node: &Node) -> Option<Located<serde_json::Number>> {
+        let number = node.as_scalar().and_then(|s| match &s.typed {
+            Typed::Int(_) | Typed::Float(_) if !s.quoted => json_number(s),
+            _ => None,
+        });
+        if number.is_none() {
+            self.report(
+                Code::WrongValueType,
+                node.span,
+                format!("`{}` must be a number, found {}", key.name, describe(node)),
+            );
+        }
+        number.map(|n| Located::new(n, key.span))
+    }
+}
+
+/// A node for a message: its kind, and its text when it is a scalar.
+pub fn describe(node: &Node) -> String {
+    match node.as_scalar() {
+        Some(s) if s.typed != Typed::Null => format!("{} `{}`", node.kind_name(), s.text),
+        _ => node.kind_name().to_string(),
+    }
+}
+
+pub fn json_number(s: &Scalar) -> Option<serde_json::Number> {
+    // Parse the text as written so 0.1 stays exactly what the author typed.
+    serde_json::from_str::<serde_json::Number>(&s.text)
+        .ok()
+        .or_else(|| match s.typed {
+            Typed::Int(i) => i64::try_from(i).ok().map(Into::into),
+            Typed::Float(f) => serde_json::Number::from_f64(f),
+            _ => None,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scalar(node: &Node, key: &str) -> Scalar {
+        let map = node.as_map().unwrap();
+        let (_, v) = map.iter().find(|(k, _)| k.name == key).unwrap();
+        v.as_scalar().unwrap().clone()
+    }
+
+    #[test]
+    fn plain_scalars_keep_their_source_text() {
+        let doc = parse("version: 1.10\ncode: 01\nflag: yes\nq: \"1.10\"\n").unwrap();
+        let v = scalar(&doc, "version");
+        assert_eq!(v.text, "1.10");
+        assert_eq!(v.typed, Typed::Float(1.1));
+        assert!(!v.quoted);
+        assert_eq!(scalar(&doc, "code").text, "01");
+        assert_eq!(scalar(&doc, "flag").text, "yes");
+        let q = scalar(&doc, "q");
+        assert_eq!((q.text.as_str(), q.quoted), ("1.10", true));
+    }
+
+    #[test]
+    fn keys_and_values_are_located() {
+        let doc = parse("a:\n  b: 1\n").unwrap();
+        let (key, inner) = &doc.as_map().unwrap()[0];
+        assert_eq!((key.span.line, key.span.column), (1, 1));
+        let (kb, vb) = &inner.as_map().unwrap()[0];
+        assert_eq!((kb.span.line, kb.span.column), (2, 3));
+        assert_eq!((vb.span.line, vb.span.column), (2, 6));
+    }
+
+    #[test]
+    fn duplicate_keys_are_rejected_with_location() {
+        let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 1));
+        assert!(
+            err.message.contains("duplicate mapping key"),
+            "{}",
+            err.message
+        );
+    }
+}
