@@ -86,6 +86,27 @@ pub fn compile(contract: &Contract) -> Compiled {
     }
 }
 
+/// The schema for one value's constraints alone (a field's or a named format's), used to check
+/// that a contract's own examples satisfy it.
+pub fn value_schema(contract: &Contract, constraints: &Constraints, nullable: bool) -> Compiled {
+    let mut compiler = Compiler {
+        contract,
+        origins: Origins::default(),
+        date_patterns: Vec::new(),
+    };
+    let mut schema = Map::new();
+    let mut all_of = Vec::new();
+    compiler.constraints(constraints, nullable, &mut schema, &mut all_of, "", "");
+    if !all_of.is_empty() {
+        schema.insert("allOf".into(), Value::Array(all_of));
+    }
+    Compiled {
+        schema: Value::Object(schema),
+        origins: compiler.origins,
+        date_patterns: compiler.date_patterns,
+    }
+}
+
 struct Compiler<'c> {
     contract: &'c Contract,
     origins: Origins,

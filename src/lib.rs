@@ -8,9 +8,17 @@
 
 pub mod check;
 pub mod compile;
+pub mod config;
 pub mod contract;
 pub mod diagnostic;
 pub mod engine;
+pub mod explain;
 pub mod finding;
 pub mod format;
+pub mod input;
+pub mod lint;
+pub mod printer;
+pub mod registry;
+pub mod report;
+pub mod run;
 pub mod yaml;

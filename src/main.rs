@@ -1,1 +1,522 @@
-fn main() {}
+//! The `handoff` command line. This is the only place that prints or picks an exit code:
+//! 0 clean, 1 violations found, 2 usage or contract error.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use handoff::check::Checker;
+use handoff::config::{self, Config};
+use handoff::diagnostic::{Diagnostic, did_you_mean};
+use handoff::finding::Kind;
+use handoff::input::{self, Framing};
+use handoff::printer::{JsonPrinter, Printer, TextPrinter};
+use handoff::registry::{Registry, is_path_reference};
+use handoff::report::Summary;
+use handoff::run::{self, Job};
+use handoff::{explain, lint};
+use std::collections::BTreeMap;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const EXIT_CLEAN: u8 = 0;
+const EXIT_VIOLATIONS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "handoff",
+    version,
+    about = "Validate captured payloads against versioned integration contracts",
+    after_help = "Exit codes: 0 clean, 1 violations found, 2 usage or contract error.\nDocs: README.md, docs/contract-format.md, docs/violations.md"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check payloads against their contracts (from handoff.yaml, or --contract and inputs)
+    Check(CheckArgs),
+    /// Check contract files themselves: YAML, keywords, regexes, formats, ranges, examples
+    Lint(LintArgs),
+    /// Explain in plain words what a contract, or one of its fields, accepts
+    Explain(ExplainArgs),
+    /// Print the JSON Schema (draft 2020-12) a contract compiles to
+    Schema(ContractArgs),
+    /// List the violation kinds findings can have
+    Kinds,
+    /// List the built-in value formats
+    Formats,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum InputFormat {
+    /// By extension: .ndjson and .jsonl are NDJSON; anything else (and stdin) one JSON document
+    Auto,
+    Json,
+    Ndjson,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Payload files, directories (searched recursively), globs, or - for stdin
+    inputs: Vec<String>,
+    /// Contract to check the inputs against: id, id@version, id@^major, or a file path
+    #[arg(short, long, value_name = "REF")]
+    contract: Option<String>,
+    /// Project file (default: handoff.yaml in this directory or the nearest one above)
+    #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
+    config: Option<PathBuf>,
+    /// Contract registry directory (default: from handoff.yaml, else ./contracts)
+    #[arg(long, value_name = "DIR")]
+    contracts: Option<PathBuf>,
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+    /// How to split inputs into payloads
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+    /// Largest payload (a file, or one NDJSON line) to check; larger ones are reported
+    #[arg(long, value_name = "BYTES", default_value_t = run::DEFAULT_MAX_PAYLOAD_BYTES)]
+    max_payload_bytes: u64,
+    /// Also list payloads that passed
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(clap::Args)]
+struct LintArgs {
+    /// Contract files or directories (default: every contract in the registry)
+    paths: Vec<PathBuf>,
+    #[arg(long, value_name = "DIR")]
+    contracts: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
+    config: Option<PathBuf>,
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    format: OutputFormat,
+}
+
+#[derive(clap::Args)]
+struct ContractArgs {
+    /// id, id@version, id@^major, or a file path
+    contract: String,
+    #[arg(long, value_name = "DIR")]
+    contracts: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    #[command(flatten)]
+    target: ContractArgs,
+    /// A field, as a JSON Pointer: /line_items/*/sku or /line_items/0/sku
+    field: Option<String>,
+}
+
+/// A failure that ends the command with exit code 2.
+struct Fatal(String);
+
+impl From<io::Error> for Fatal {
+    fn from(err: io::Error) -> Self {
+        Fatal(format!("cannot write output: {err}"))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => cmd_check(args),
+        Command::Lint(args) => cmd_lint(args),
+        Command::Explain(args) => cmd_explain(args),
+        Command::Schema(args) => cmd_schema(args),
+        Command::Kinds => print_out(&kinds_table()),
+        Command::Formats => print_out(&explain::builtin_formats()),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(Fatal(message)) => {
+            eprintln!("handoff: error: {message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn print_out(text: &str) -> Result<u8, Fatal> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(EXIT_CLEAN),
+    }
+}
+
+fn kinds_table() -> String {
+    Kind::ALL
+        .iter()
+        .map(|k| format!("{:20} {}\n", k.id(), k.description()))
+        .collect()
+}
+
+/// The project file, when one applies: `--config`/`HANDOFF_CONFIG`, else the nearest one up.
+fn project_config(explicit: Option<&Path>) -> Result<Option<Config>, Fatal> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| config::discover(&cwd))
+            .map(|p| relative_to_cwd(&p)),
+    };
+    match path {
+        None => Ok(None),
+        Some(p) => config::load(&p)
+            .map(Some)
+            .map_err(|diags| Fatal(render_diagnostics(&diags, "configuration"))),
+    }
+}
+
+fn relative_to_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+fn registry_for(explicit: Option<&Path>, config: Option<&Config>) -> Registry {
+    match (explicit, config) {
+        (Some(dir), _) => Registry::new(dir),
+        (None, Some(cfg)) => Registry::new(cfg.base.join(&cfg.contracts)),
+        (None, None) => Registry::new("contracts"),
+    }
+}
+
+fn render_diagnostics(diags: &[Diagnostic], what: &str) -> String {
+    let mut out = String::new();
+    for d in diags {
+        out.push_str(&render_diagnostic(d));
+    }
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    out.push_str(&format!(
+        "the {what} has {errors} error{}",
+        if errors == 1 { "" } else { "s" }
+    ));
+    out
+}
+
+/// A diagnostic with the offending source line under it.
+fn render_diagnostic(d: &Diagnostic) -> String {
+    let mut out = format!(
+        "{}:{}:{}: {}[{}]: {}\n",
+        d.file.display(),
+        d.line,
+        d.column,
+        severity(d),
+        d.code,
+        d.message
+    );
+    if let Some(line) = std::fs::read_to_string(&d.file)
+        .ok()
+        .and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string))
+    {
+        let gutter = d.line.to_string().len();
+        out.push_str(&format!(
+            "{:gutter$} |\n{} | {line}\n{:gutter$} | {:>col$}\n",
+            "",
+            d.line,
+            "",
+            "^",
+            col = d.column as usize
+        ));
+    }
+    if let Some(help) = &d.help {
+        out.push_str(&format!("  = help: {help}\n"));
+    }
+    out
+}
+
+fn severity(d: &Diagnostic) -> &'static str {
+    if d.is_error() { "error" } else { "warning" }
+}
+
+/// Load a contract for use, or explain why it cannot be used.
+fn prepare(path: &Path) -> Result<Checker, String> {
+    let (checker, diags) = lint::prepare(path);
+    match checker {
+        Some(checker) => Ok(checker),
+        None => Err(render_diagnostics(
+            &diags,
+            &format!("contract {}", path.display()),
+        )),
+    }
+}
+
+fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
+    let explicit_config = args.config.as_deref();
+    let framing = match args.input_format {
+        InputFormat::Auto => Framing::Auto,
+        InputFormat::Json => Framing::Json,
+        InputFormat::Ndjson => Framing::Ndjson,
+    };
+    // Work out which inputs go to which contract file.
+    let mut plan: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    let config = if args.contract.is_some() && explicit_config.is_none() {
+        // Ad-hoc use needs no project file, but honours one for the registry location.
+        project_config(None).ok().flatten()
+    } else {
+        project_config(explicit_config)?
+    };
+    let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    if let Some(reference) = &args.contract {
+        if args.inputs.is_empty() {
+            return Err(Fatal(
+                "no inputs: give payload files, directories, globs, or - for stdin".into(),
+            ));
+        }
+        let path = resolve(&registry, reference)?;
+        plan.push((path, args.inputs.clone()));
+    } else {
+        let Some(cfg) = &config else {
+            return Err(Fatal(
+                "no handoff.yaml found here or in any parent directory\n  = help: run `handoff check --contract <id> <inputs...>`, or create handoff.yaml (see README.md)".into(),
+            ));
+        };
+        if !args.inputs.is_empty() {
+            return Err(Fatal(
+                "inputs given without --contract; handoff.yaml decides the inputs when no contract is named\n  = help: add --contract <id> to check these inputs".into(),
+            ));
+        }
+        for spec in &cfg.checks {
+            let path = resolve(&registry, &spec.contract)?;
+            let inputs = spec
+                .inputs
+                .iter()
+                .map(|i| join_display(&cfg.base, i))
+                .collect();
+            plan.push((path, inputs));
+        }
+    }
+
+    // Contracts first: a broken contract stops the run before any payload is judged by it.
+    let mut checkers: BTreeMap<PathBuf, Checker> = BTreeMap::new();
+    let mut contract_errors = Vec::new();
+    for (path, _) in &plan {
+        if checkers.contains_key(path) {
+            continue;
+        }
+        match prepare(path) {
+            Ok(checker) => {
+                checkers.insert(path.clone(), checker);
+            }
+            Err(report) => contract_errors.push(report),
+        }
+    }
+    if !contract_errors.is_empty() {
+        return Err(Fatal(contract_errors.join("\n")));
+    }
+
+    let mut usage_error = false;
+    let mut jobs = Vec::new();
+    for (path, args_in) in &plan {
+        let (inputs, errors) = input::expand(args_in, Path::new("."));
+        for err in errors {
+            eprintln!("handoff: error: {err}");
+            usage_error = true;
+        }
+        jobs.push(Job {
+            checker: &checkers[path],
+            inputs,
+        });
+    }
+
+    let options = run::Options {
+        base: PathBuf::from("."),
+        framing,
+        max_payload_bytes: args.max_payload_bytes,
+    };
+    let stdout = io::stdout().lock();
+    let out = BufWriter::with_capacity(64 * 1024, stdout);
+    let mut printer: Box<dyn Printer> = match args.format {
+        OutputFormat::Text => {
+            let mut p = TextPrinter::new(out);
+            p.verbose = args.verbose;
+            Box::new(p)
+        }
+        OutputFormat::Json => Box::new(JsonPrinter::new(out)),
+    };
+    let mut summary = Summary::default();
+    let mut write_error: Option<io::Error> = None;
+    run::execute(&jobs, &options, &mut |result| {
+        summary.add(&result);
+        if write_error.is_none()
+            && let Err(e) = printer.result(&result)
+        {
+            write_error = Some(e);
+        }
+    });
+    if write_error.is_none()
+        && let Err(e) = printer.finish(&summary)
+    {
+        write_error = Some(e);
+    }
+    drop(printer);
+    if let Some(err) = write_error.filter(|e| e.kind() != io::ErrorKind::BrokenPipe) {
+        return Err(err.into());
+    }
+    Ok(if usage_error {
+        EXIT_ERROR
+    } else if summary.invalid > 0 {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn join_display(base: &Path, input: &str) -> String {
+    if input == "-" || base.as_os_str().is_empty() || Path::new(input).is_absolute() {
+        input.to_string()
+    } else {
+        base.join(input).display().to_string()
+    }
+}
+
+fn resolve(registry: &Registry, reference: &str) -> Result<PathBuf, Fatal> {
+    registry.resolve(reference, Path::new(".")).map_err(|e| {
+        let hint = if is_path_reference(reference) {
+            String::new()
+        } else {
+            format!(
+                "\n  = help: contracts are read from {}/<id>/<version>.yaml",
+                registry.root.display()
+            )
+        };
+        Fatal(format!("{e}{hint}"))
+    })
+}
+
+fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
+    let files: Vec<PathBuf> = if args.paths.is_empty() {
+        let config = project_config(args.config.as_deref())?;
+        let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+        registry.files().map_err(|e| Fatal(e.to_string()))?
+    } else {
+        let mut files = Vec::new();
+        for p in &args.paths {
+            if p.is_dir() {
+                collect_yaml(p, &mut files);
+            } else if p.is_file() {
+                files.push(p.clone());
+            } else {
+                return Err(Fatal(format!("{}: no such file or directory", p.display())));
+            }
+        }
+        files
+    };
+    if files.is_empty() {
+        return Err(Fatal("no contract files to lint".into()));
+    }
+    let mut all = Vec::new();
+    for file in &files {
+        all.extend(lint::lint(file));
+    }
+    let errors = all.iter().filter(|d| d.is_error()).count();
+    let warnings = all.len() - errors;
+    let mut out = BufWriter::new(io::stdout().lock());
+    let written = match args.format {
+        OutputFormat::Json => serde_json::to_writer_pretty(
+            &mut out,
+            &serde_json::json!({
+                "format_version": 1,
+                "files": files.len(),
+                "errors": errors,
+                "warnings": warnings,
+                "diagnostics": all,
+            }),
+        )
+        .map_err(io::Error::from)
+        .and_then(|()| writeln!(out)),
+        OutputFormat::Text => (|| {
+            for d in &all {
+                write!(out, "{}", render_diagnostic(d))?;
+                writeln!(out)?;
+            }
+            writeln!(
+                out,
+                "linted {} contract file{}: {errors} error{}, {warnings} warning{}",
+                files.len(),
+                if files.len() == 1 { "" } else { "s" },
+                if errors == 1 { "" } else { "s" },
+                if warnings == 1 { "" } else { "s" },
+            )
+        })(),
+    };
+    if let Err(e) = written.and_then(|()| out.flush())
+        && e.kind() != io::ErrorKind::BrokenPipe
+    {
+        return Err(e.into());
+    }
+    Ok(if errors > 0 {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn collect_yaml(dir: &Path, files: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    paths.sort();
+    for path in paths {
+        if path.is_dir() {
+            collect_yaml(&path, files);
+        } else if matches!(
+            path.extension().and_then(|e| e.to_str()),
+            Some("yaml" | "yml")
+        ) {
+            files.push(path);
+        }
+    }
+}
+
+fn load_contract(args: &ContractArgs) -> Result<Checker, Fatal> {
+    let config = project_config(args.config.as_deref()).ok().flatten();
+    let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    let path = resolve(&registry, &args.contract)?;
+    prepare(&path).map_err(Fatal)
+}
+
+fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
+    let checker = load_contract(&args.target)?;
+    let contract = checker.contract();
+    let text = match &args.field {
+        None => explain::contract(contract),
+        Some(pointer) => explain::field(contract, pointer).ok_or_else(|| {
+            let mut paths = Vec::new();
+            contract.root.walk(&mut |f| paths.push(f.path.clone()));
+            let hint = did_you_mean(pointer, paths.iter().map(String::as_str))
+                .map(|p| format!("\n  = help: did you mean {p}?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "\n  = help: run `handoff explain {}` to list its fields",
+                        contract.id
+                    )
+                });
+            Fatal(format!(
+                "{} has no field {pointer}{hint}",
+                contract.reference()
+            ))
+        })?,
+    };
+    print_out(&text)
+}
+
+fn cmd_schema(args: ContractArgs) -> Result<u8, Fatal> {
+    let checker = load_contract(&args)?;
+    let text = serde_json::to_string_pretty(checker.schema()).map_err(|e| Fatal(e.to_string()))?;
+    print_out(&format!("{text}\n"))
+}

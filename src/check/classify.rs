@@ -38,6 +38,12 @@ pub(super) fn findings(
                 .any(|p| f.pointer == *p || f.pointer.starts_with(&format!("{p}/")))
     });
     out.dedup_by(|a, b| a.kind == b.kind && a.pointer == b.pointer && a.message == b.message);
+    // Document order reads naturally; findings without a position (none today) go last.
+    out.sort_by_key(|f| {
+        f.position
+            .as_ref()
+            .map_or((u64::MAX, u64::MAX), |p| (p.line, p.column))
+    });
     out
 }
 
@@ -153,7 +159,7 @@ fn classify(
                     wanted
                 };
                 f.suggestion =
-                    suggest::for_type(expected, instance, f.value.as_deref(), ctx.constraints);
+                    suggest::for_type(expected, instance, f.value.as_deref(), decimal_places(&ctx));
             }
             f.contract_location = ctx
                 .constraints
@@ -178,7 +184,10 @@ fn classify(
             f.kind = Kind::PatternMismatch;
             f.message = format!("{shown} does not match the pattern");
             f.expected = with_format(&ctx, format!("a string matching `{pattern}`"));
-            f.suggestion = example_hint(&ctx);
+            f.suggestion = instance
+                .and_then(Value::as_str)
+                .and_then(|s| suggest::for_pattern(s, pattern))
+                .or_else(|| example_hint(&ctx));
             f.contract_location = span_of(&ctx, |c| c.pattern.as_ref().map(|p| p.span));
         }
         Detail::Format { format } => {
@@ -395,7 +404,7 @@ fn classify(
                     plural(u64::from(*places), "decimal place")
                 ),
             );
-            f.suggestion = instance.and_then(|i| suggest::minor_units(i, *places));
+            f.suggestion = instance.and_then(|i| suggest::decimal(i, *places, *exact));
             f.contract_location = span_of(&ctx, |c| c.decimal.as_ref().map(|d| d.span));
         }
         Detail::FalseSchema => {
@@ -528,6 +537,21 @@ fn named_type_span(contract: &Contract, field: &Field) -> Option<Span> {
             .map(|t| t.span),
         _ => None,
     }
+}
+
+/// Decimal places the field expects, declared on the field or on its named format.
+fn decimal_places(ctx: &Context<'_>) -> Option<u32> {
+    let own = ctx.constraints.and_then(|c| c.decimal.as_ref());
+    let named = || match ctx.constraints?.format.as_ref().map(|f| &f.value) {
+        Some(FormatRef::Named(name)) => ctx
+            .contract
+            .named_format(name)?
+            .constraints
+            .decimal
+            .as_ref(),
+        _ => None,
+    };
+    own.or_else(named).map(|d| d.value.places)
 }
 
 fn with_format(ctx: &Context<'_>, expected: String) -> String {

@@ -4,7 +4,6 @@
 //! 5-digit ZIP inside a ZIP+4, the major-unit amount behind a minor-unit integer. A suggestion
 //! is offered only when the evidence is specific; a vague guess is worse than none.
 
-use crate::contract::Constraints;
 use crate::format::Builtin;
 use serde_json::Value;
 
@@ -51,13 +50,10 @@ pub fn for_type(
     expected: &[String],
     instance: Option<&Value>,
     raw: Option<&str>,
-    constraints: Option<&Constraints>,
+    decimal_places: Option<u32>,
 ) -> Option<String> {
     let instance = instance?;
     let wants = |t: &str| expected.iter().any(|e| e == t);
-    let decimal_places = constraints
-        .and_then(|c| c.decimal.as_ref())
-        .map(|d| d.value.places);
     match instance {
         Value::Number(n) if wants("string") => {
             let raw = raw.unwrap_or("");
@@ -96,7 +92,32 @@ pub fn for_type(
     }
 }
 
-/// An amount without decimals where decimals are due often is in minor units (cents).
+/// The value written with the expected places, and the minor-units reading of a whole number.
+pub fn decimal(instance: &Value, places: u32, exact: bool) -> Option<String> {
+    let text = instance.as_str()?;
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits_only = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() || !digits_only(int) || !digits_only(frac) {
+        return None;
+    }
+    if exact && (frac.len() as u32) < places {
+        let padded = format!(
+            "{text}{}{}",
+            if frac.is_empty() { "." } else { "" },
+            "0".repeat(places as usize - frac.len())
+        );
+        return Some(match (frac.is_empty(), minor_units(instance, places)) {
+            (true, Some(minor)) => {
+                format!("write \"{padded}\" if {text} is in major units; {minor}")
+            }
+            _ => format!("write \"{padded}\""),
+        });
+    }
+    None
+}
+
+/// An amount without decimals where decimals are due is often in minor units (cents).
 pub fn minor_units(instance: &Value, places: u32) -> Option<String> {
     if places == 0 {
         return None;
@@ -130,6 +151,25 @@ fn format_major(minor: i128, places: u32) -> String {
         abs % scale,
         width = places as usize
     )
+}
+
+/// A near variant of `value` (trimmed, upper- or lower-cased) that the pattern accepts.
+pub fn for_pattern(value: &str, pattern: &str) -> Option<String> {
+    let re = regex::Regex::new(pattern).ok()?;
+    let trimmed = value.trim();
+    let candidates = [
+        trimmed.to_string(),
+        trimmed.to_uppercase(),
+        trimmed.to_lowercase(),
+    ];
+    let fix = candidates
+        .into_iter()
+        .find(|c| c != value && re.is_match(c))?;
+    Some(if fix == trimmed {
+        format!("without the surrounding spaces, \"{fix}\" would match")
+    } else {
+        format!("did you mean \"{fix}\"? the pattern is case-sensitive")
+    })
 }
 
 /// Too-long values with a recognisable shape.
@@ -214,7 +254,27 @@ mod tests {
             "this looks like minor units (cents): -5 would be -0.05 in major units"
         );
         assert_eq!(minor_units(&json!("19.9"), 2), None);
+        assert_eq!(
+            decimal(&json!("1999"), 2, true).unwrap(),
+            "write \"1999.00\" if 1999 is in major units; this looks like minor units (cents): 1999 would be \"19.99\" in major units"
+        );
+        assert_eq!(decimal(&json!("24.0"), 2, true).unwrap(), "write \"24.00\"");
+        assert_eq!(decimal(&json!("24.001"), 2, false), None);
         assert_eq!(format_major(123456, 3), "123.456");
+    }
+
+    #[test]
+    fn pattern_near_misses() {
+        let sku = "^[A-Z]{3}-[0-9]{4,6}$";
+        assert_eq!(
+            for_pattern("mug-55120", sku).unwrap(),
+            "did you mean \"MUG-55120\"? the pattern is case-sensitive"
+        );
+        assert_eq!(
+            for_pattern(" MUG-55120", sku).unwrap(),
+            "without the surrounding spaces, \"MUG-55120\" would match"
+        );
+        assert_eq!(for_pattern("MUG55120", sku), None);
     }
 
     #[test]

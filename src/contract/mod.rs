@@ -262,6 +262,17 @@ impl Field {
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name)
     }
+
+    /// Visit this field and every field below it, depth first, in declaration order.
+    pub fn walk<'f>(&'f self, visit: &mut impl FnMut(&'f Field)) {
+        visit(self);
+        for child in &self.fields {
+            child.walk(visit);
+        }
+        if let Some(items) = &self.items {
+            items.walk(visit);
+        }
+    }
 }
 
 /// A conditional requirement: when a field has a value, other fields are required, forbidden,

@@ -1,0 +1,171 @@
+//! The project file, `handoff.yaml`: where the contracts are, and which payloads each checks.
+//!
+//! ```yaml
+//! contracts: contracts
+//! checks:
+//!   - contract: storefront-order-to-erp@^1
+//!     inputs: [fixtures/storefront-order-to-erp]
+//! ```
+//!
+//! It is found by walking up from the working directory; paths in it are relative to the
+//! directory that holds it. Like contracts, it is read through the located YAML tree, so every
+//! mistake is reported with its line and a "did you mean".
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::yaml::{self, Span};
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAME: &str = "handoff.yaml";
+
+const TOP_KEYS: &[&str] = &["contracts", "checks"];
+const CHECK_KEYS: &[&str] = &["contract", "inputs", "description"];
+
+/// A checked project configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    /// The file it was read from.
+    pub path: PathBuf,
+    /// The directory paths in it are relative to.
+    pub base: PathBuf,
+    /// The contract registry directory, relative to `base`.
+    pub contracts: PathBuf,
+    pub checks: Vec<CheckSpec>,
+}
+
+/// One mapping of payload inputs to a contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckSpec {
+    pub contract: String,
+    pub inputs: Vec<String>,
+    pub description: Option<String>,
+    pub span: Span,
+}
+
+/// The nearest `handoff.yaml` in `start` or a directory above it.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.is_file())
+}
+
+/// Read and check a configuration file.
+pub fn load(path: &Path) -> Result<Config, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|err| {
+        vec![Diagnostic::new(
+            Code::ReadError,
+            path,
+            Span::default(),
+            format!("cannot read configuration: {err}"),
+        )]
+    })?;
+    parse(path, &text)
+}
+
+pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+    let root = yaml::parse(text).map_err(|err| {
+        let span = Span {
+            line: err.line,
+            column: err.column,
+            ..Span::default()
+        };
+        vec![Diagnostic::new(Code::YamlSyntax, path, span, err.message)]
+    })?;
+    let mut doc = yaml::Reader::new(path);
+    let mut checks = Vec::new();
+    let mut contracts = PathBuf::from("contracts");
+    if let Some(top) = doc.mapping(&root, "handoff.yaml", &[TOP_KEYS]) {
+        if let Some(dir) = top.get("contracts").and_then(|(k, v)| doc.text(k, v)) {
+            contracts = PathBuf::from(dir);
+        }
+        match top.get("checks") {
+            Some((_, list)) => match list.as_seq() {
+                Some(items) => {
+                    for item in items {
+                        let Some(entries) = doc.mapping(item, "a check", &[CHECK_KEYS]) else {
+                            continue;
+                        };
+                        let contract = doc
+                            .required_key(entries, item.span, "contract", "the check")
+                            .and_then(|(k, v)| doc.text(k, v));
+                        let inputs = doc
+                            .required_key(entries, item.span, "inputs", "the check")
+                            .and_then(|(k, v)| match v.as_seq() {
+                                Some(list) => list
+                                    .iter()
+                                    .map(|i| i.as_scalar().map(|s| s.text.clone()))
+                                    .collect(),
+                                None => doc.text(k, v).map(|single| vec![single]),
+                            });
+                        let description =
+                            entries.get("description").and_then(|(k, v)| doc.text(k, v));
+                        if let (Some(contract), Some(inputs)) = (contract, inputs) {
+                            checks.push(CheckSpec {
+                                contract,
+                                inputs,
+                                description,
+                                span: item.span,
+                            });
+                        }
+                    }
+                }
+                None => {
+                    doc.report(
+                        Code::WrongValueType,
+                        list.span,
+                        "`checks` must be a list of checks",
+                    );
+                }
+            },
+            None => {
+                doc.report(Code::MissingKey, root.span, "handoff.yaml has no `checks`")
+                    .help = Some("add `checks:` with a `contract` and its `inputs`".into());
+            }
+        }
+    }
+    if !doc.diagnostics.is_empty() {
+        return Err(doc.diagnostics);
+    }
+    Ok(Config {
+        path: path.to_path_buf(),
+        base: path.parent().map_or_else(PathBuf::new, Path::to_path_buf),
+        contracts,
+        checks,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_checks() {
+        let cfg = parse(
+            Path::new("dir/handoff.yaml"),
+            "contracts: specs\nchecks:\n  - contract: a@^1\n    inputs: [x, 'y/*.json']\n  - contract: b\n    inputs: z\n",
+        )
+        .unwrap();
+        assert_eq!(cfg.base, PathBuf::from("dir"));
+        assert_eq!(cfg.contracts, PathBuf::from("specs"));
+        assert_eq!(cfg.checks.len(), 2);
+        assert_eq!(cfg.checks[0].inputs, vec!["x", "y/*.json"]);
+        assert_eq!(cfg.checks[1].inputs, vec!["z"]);
+    }
+
+    #[test]
+    fn unknown_keys_are_reported_with_hints() {
+        let errs = parse(
+            Path::new("handoff.yaml"),
+            "checks:\n  - contract: a\n    input: [x]\n",
+        )
+        .unwrap_err();
+        let shown: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            vec![
+                "handoff.yaml:3:5: error[unknown-key]: unknown key `input` in a check\n  = help: did you mean `inputs`?",
+                "handoff.yaml:2:5: error[missing-key]: the check has no `inputs`",
+            ]
+        );
+    }
+}

@@ -1,0 +1,400 @@
+//! `handoff explain`: what a contract, or one field of it, accepts, in plain words.
+//!
+//! Written for integration partners who read contracts without reading YAML: every constraint
+//! becomes a sentence, enum values come with their meanings, and each line names the contract
+//! line it comes from.
+
+use crate::contract::{
+    Constraints, Contract, Field, FieldType, FormatRef, Requirement, Rule, Test, pointer_of,
+};
+use crate::format::Builtin;
+use std::fmt::Write;
+
+/// The whole contract: identity, boundary, and a one-line summary of every field.
+pub fn contract(c: &Contract) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", c.reference());
+    if let Some(d) = &c.description {
+        let _ = writeln!(out, "{d}");
+    }
+    let b = &c.boundary;
+    let _ = write!(
+        out,
+        "boundary: {} -> {} over {}",
+        b.from,
+        b.to,
+        b.transport.name()
+    );
+    if let Some(owner) = &b.owner {
+        let _ = write!(out, " (owner: {owner})");
+    }
+    let _ = writeln!(out, "\nfile: {}", c.source.path.display());
+    let _ = writeln!(
+        out,
+        "unknown fields: {}",
+        if c.root.is_closed() {
+            "rejected (closed)"
+        } else {
+            "allowed (open)"
+        }
+    );
+    let _ = writeln!(out, "\nfields:");
+    c.root.walk(&mut |f| {
+        if f.path.is_empty() {
+            return;
+        }
+        let depth = f.path.matches('/').count();
+        let presence = if f.is_required() {
+            "required"
+        } else {
+            "optional"
+        };
+        let _ = writeln!(
+            out,
+            "{:indent$}{}  {}, {}{}",
+            "",
+            f.path,
+            type_phrase(c, f),
+            presence,
+            if f.deprecated.is_some() {
+                ", deprecated"
+            } else {
+                ""
+            },
+            indent = depth * 2
+        );
+    });
+    if !c.formats.is_empty() {
+        let _ = writeln!(out, "\nformats:");
+        for f in &c.formats {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                f.name,
+                sentences(c, &f.constraints).join("; ")
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nRun `handoff explain {} <field-pointer>` for one field in detail.",
+        c.id
+    );
+    out
+}
+
+/// One field in detail. `pointer` is a contract path (`/line_items/*/sku`) or a payload pointer
+/// (`/line_items/0/sku`).
+pub fn field(c: &Contract, pointer: &str) -> Option<String> {
+    let f = c.field_at(pointer)?;
+    let file = c.source.path.display();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} in {}",
+        if f.path.is_empty() { "/" } else { &f.path },
+        c.reference()
+    );
+    let _ = writeln!(out, "  declared at {file}:{}", f.span.line);
+    if let Some(d) = &f.constraints.description {
+        let _ = writeln!(out, "  {d}");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "  type: {}", type_phrase(c, f));
+    let _ = writeln!(
+        out,
+        "  presence: {}",
+        if f.is_required() {
+            "required: the member must be present"
+        } else {
+            "optional: the member may be left out"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  null: {}",
+        if f.is_nullable() {
+            "accepted"
+        } else {
+            "not accepted (send the member with a value, or leave it out if optional)"
+        }
+    );
+    for s in sentences(c, &f.constraints) {
+        let _ = writeln!(out, "  - {s}");
+    }
+    if let Some(values) = &f.constraints.enum_values {
+        let _ = writeln!(out, "  allowed values:");
+        for v in &values.value {
+            match &v.description {
+                Some(d) => {
+                    let _ = writeln!(out, "    {}  {d}", v.value);
+                }
+                None => {
+                    let _ = writeln!(out, "    {}", v.value);
+                }
+            }
+        }
+    }
+    if let Some(n) = &f.min_items {
+        let _ = writeln!(out, "  - at least {} item(s)", n.value);
+    }
+    if let Some(n) = &f.max_items {
+        let _ = writeln!(out, "  - at most {} item(s)", n.value);
+    }
+    if f.unique_items.as_ref().is_some_and(|u| u.value) {
+        let _ = writeln!(out, "  - items must all be different");
+    }
+    if let Some(items) = &f.items {
+        let _ = writeln!(
+            out,
+            "  - each item: {} (see {})",
+            type_phrase(c, items),
+            items.path
+        );
+    }
+    if !f.fields.is_empty() {
+        let names: Vec<&str> = f.fields.iter().map(|x| x.name.as_str()).collect();
+        let _ = writeln!(out, "  members: {}", names.join(", "));
+        let _ = writeln!(
+            out,
+            "  unknown members: {}",
+            if f.is_closed() {
+                "rejected (closed)"
+            } else {
+                "allowed (open)"
+            }
+        );
+    }
+    if let Some(d) = &f.deprecated {
+        let _ = writeln!(
+            out,
+            "  deprecated{}",
+            if d.value.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", d.value)
+            }
+        );
+    }
+    if let Some(e) = &f.constraints.example {
+        let _ = writeln!(out, "  example: {}", e.value);
+    }
+    if f.schema.is_some() {
+        let _ = writeln!(
+            out,
+            "  - also a raw JSON Schema fragment (see the contract)"
+        );
+    }
+    let rules = rules_mentioning(c, f);
+    if !rules.is_empty() {
+        let _ = writeln!(out, "  rules:");
+        for (object, rule) in rules {
+            let _ = writeln!(
+                out,
+                "    - {} (line {})",
+                rule_sentence(object, rule),
+                rule.span.line
+            );
+        }
+    }
+    Some(out)
+}
+
+fn type_phrase(c: &Contract, f: &Field) -> String {
+    let ty = f.constraints.ty.as_ref().map(|t| t.value).or_else(|| {
+        match f.constraints.format.as_ref().map(|x| &x.value) {
+            Some(FormatRef::Named(n)) => c
+                .named_format(n)
+                .and_then(|nf| nf.constraints.ty.as_ref().map(|t| t.value)),
+            Some(_) => Some(FieldType::String),
+            None => None,
+        }
+    });
+    let base = match ty {
+        Some(t) => t.name().to_string(),
+        None => "any JSON value".to_string(),
+    };
+    let base = match &f.items {
+        Some(items) if ty == Some(FieldType::Array) => {
+            let inner = type_phrase(c, items);
+            format!("array of {inner}")
+        }
+        _ => base,
+    };
+    let base = match f.constraints.format.as_ref().map(|x| &x.value) {
+        Some(format) => format!("{base} ({})", format.name()),
+        None => base,
+    };
+    if f.is_nullable() {
+        format!("{base} or null")
+    } else {
+        base
+    }
+}
+
+/// Each value constraint as a sentence.
+fn sentences(c: &Contract, k: &Constraints) -> Vec<String> {
+    let mut out = Vec::new();
+    match k.format.as_ref().map(|f| &f.value) {
+        Some(FormatRef::Builtin(b)) => out.push(format!("must be {}", b.description())),
+        Some(FormatRef::Strftime(s)) => out.push(format!(
+            "must be a real date or time written as {} (for example {})",
+            s.pattern(),
+            strftime_example(s.pattern())
+        )),
+        Some(FormatRef::Named(name)) => {
+            if let Some(nf) = c.named_format(name) {
+                let inner = sentences(c, &nf.constraints);
+                let described = nf
+                    .constraints
+                    .description
+                    .as_deref()
+                    .map(|d| format!("{d}: "))
+                    .unwrap_or_default();
+                out.push(format!("format `{name}`: {described}{}", inner.join("; ")));
+            }
+        }
+        None => {}
+    }
+    if let Some(p) = &k.pattern {
+        out.push(format!("must match the regular expression {}", p.value));
+    }
+    match (&k.min_length, &k.max_length) {
+        (Some(lo), Some(hi)) if lo.value == hi.value => {
+            out.push(format!("exactly {} characters", lo.value))
+        }
+        (Some(lo), Some(hi)) => out.push(format!("{} to {} characters", lo.value, hi.value)),
+        (Some(lo), None) => out.push(format!("at least {} characters", lo.value)),
+        (None, Some(hi)) => out.push(format!("at most {} characters", hi.value)),
+        (None, None) => {}
+    }
+    if let Some(b) = &k.max_bytes {
+        out.push(format!(
+            "at most {} bytes in UTF-8 (accented letters count 2 or more)",
+            b.value
+        ));
+    }
+    if let Some(n) = &k.minimum {
+        out.push(format!("at least {}", n.value));
+    }
+    if let Some(n) = &k.exclusive_minimum {
+        out.push(format!("more than {}", n.value));
+    }
+    if let Some(n) = &k.maximum {
+        out.push(format!("at most {}", n.value));
+    }
+    if let Some(n) = &k.exclusive_maximum {
+        out.push(format!("less than {}", n.value));
+    }
+    if let Some(d) = &k.decimal {
+        let places = d.value.places;
+        out.push(if d.value.exact {
+            format!(
+                "exactly {places} decimal places, as in {}",
+                decimal_example(places)
+            )
+        } else {
+            format!("at most {places} decimal places")
+        });
+    }
+    if k.enum_values.as_ref().is_some_and(|e| e.value.len() <= 8) {
+        let values: Vec<String> = k
+            .enum_values
+            .iter()
+            .flat_map(|e| e.value.iter().map(|v| v.value.to_string()))
+            .collect();
+        out.push(format!("one of {}", values.join(", ")));
+    } else if let Some(e) = &k.enum_values {
+        out.push(format!("one of {} listed values", e.value.len()));
+    }
+    out
+}
+
+fn decimal_example(places: u32) -> String {
+    if places == 0 {
+        "\"12\"".into()
+    } else {
+        format!("\"12.{}\"", "5".repeat(places as usize))
+    }
+}
+
+fn strftime_example(pattern: &str) -> String {
+    pattern
+        .replace("%Y", "2024")
+        .replace("%y", "24")
+        .replace("%m", "03")
+        .replace("%d", "01")
+        .replace("%j", "061")
+        .replace("%H", "14")
+        .replace("%M", "30")
+        .replace("%S", "00")
+        .replace("%%", "%")
+}
+
+/// Rules whose condition or requirement names `field`.
+fn rules_mentioning<'c>(c: &'c Contract, field: &Field) -> Vec<(&'c Field, &'c Rule)> {
+    let mut found = Vec::new();
+    c.root.walk(&mut |object| {
+        for rule in &object.rules {
+            let path_of = |segments: &[String]| format!("{}{}", object.path, pointer_of(segments));
+            let mut mentioned = path_of(&rule.when.path) == field.path;
+            for r in &rule.then {
+                let segments = match r {
+                    Requirement::Required(p)
+                    | Requirement::Forbidden(p)
+                    | Requirement::Constrained(p, _) => p,
+                };
+                mentioned |= path_of(segments) == field.path;
+            }
+            if mentioned {
+                found.push((object, rule));
+            }
+        }
+    });
+    found
+}
+
+fn rule_sentence(object: &Field, rule: &Rule) -> String {
+    let at = |segments: &[String]| format!("{}{}", object.path, pointer_of(segments));
+    let condition = match &rule.when.test {
+        Test::Equals(v) => format!("{} is {v}", at(&rule.when.path)),
+        Test::In(vs) => format!(
+            "{} is one of {}",
+            at(&rule.when.path),
+            vs.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Test::Present => format!("{} is present", at(&rule.when.path)),
+    };
+    let then: Vec<String> = rule
+        .then
+        .iter()
+        .map(|r| match r {
+            Requirement::Required(p) => format!("{} is required", at(p)),
+            Requirement::Forbidden(p) => format!("{} must be absent", at(p)),
+            Requirement::Constrained(p, _) => format!("{} is further constrained", at(p)),
+        })
+        .collect();
+    let mut s = format!("when {condition}, {}", then.join(" and "));
+    if let Some(d) = &rule.description {
+        s.push_str(&format!(" ({d})"));
+    }
+    s
+}
+
+/// Every built-in format, for `handoff formats`.
+pub fn builtin_formats() -> String {
+    let mut out = String::new();
+    for b in Builtin::ALL {
+        let _ = writeln!(out, "{:10} {}", b.name(), b.description());
+    }
+    let _ = writeln!(
+        out,
+        "{:10} a date pattern of {} directives, such as %Y%m%d (EDI CCYYMMDD); impossible dates like 20240231 are rejected",
+        "%...",
+        crate::format::strftime::DIRECTIVES
+    );
+    out
+}

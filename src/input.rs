@@ -1,0 +1,398 @@
+//! Payload inputs: files, directories, globs and standard input, and reading payloads from them.
+//!
+//! Arguments expand to a sorted, de-duplicated list of [`Input`]s. Reading yields one
+//! [`Payload`] per JSON file or per NDJSON line; NDJSON is streamed through a fixed-size buffer,
+//! so memory stays flat however large the file, and an over-long line is skipped (and reported)
+//! without ever being held in memory whole.
+
+use globset::GlobBuilder;
+use std::collections::BTreeSet;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+/// One place payloads come from.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    File(PathBuf),
+    Stdin,
+}
+
+impl Input {
+    /// How findings name this input.
+    pub fn display(&self) -> String {
+        match self {
+            Input::File(path) => path.display().to_string(),
+            Input::Stdin => "-".to_string(),
+        }
+    }
+}
+
+/// How to split an input into payloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Framing {
+    /// By extension: `.ndjson` and `.jsonl` are NDJSON, everything else one JSON document.
+    #[default]
+    Auto,
+    Json,
+    Ndjson,
+}
+
+impl Framing {
+    pub fn is_ndjson(self, input: &Input) -> bool {
+        match (self, input) {
+            (Framing::Json, _) => false,
+            (Framing::Ndjson, _) => true,
+            (Framing::Auto, Input::Stdin) => false,
+            (Framing::Auto, Input::File(path)) => is_ndjson_path(path),
+        }
+    }
+}
+
+pub fn is_ndjson_path(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("ndjson" | "jsonl")
+    )
+}
+
+fn is_payload_path(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("json" | "ndjson" | "jsonl")
+    )
+}
+
+/// An argument that named nothing to read.
+#[derive(Debug)]
+pub enum InputError {
+    NotFound(String),
+    NoMatch(String),
+    BadGlob(String, String),
+    Io(PathBuf, io::Error),
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            InputError::NotFound(arg) => write!(f, "{arg}: no such file or directory"),
+            InputError::NoMatch(arg) => write!(f, "{arg}: the pattern matches no payload files"),
+            InputError::BadGlob(arg, why) => write!(f, "{arg}: not a valid glob pattern: {why}"),
+            InputError::Io(path, err) => write!(f, "{}: {err}", path.display()),
+        }
+    }
+}
+
+/// Expand arguments into inputs. Directories are searched recursively for `.json`, `.ndjson`
+/// and `.jsonl` files; an argument with `*`, `?`, `[` or `{` that is not an existing path is a
+/// glob. Paths are resolved against `base`, but displayed as written.
+pub fn expand(args: &[String], base: &Path) -> (Vec<Input>, Vec<InputError>) {
+    let mut seen = BTreeSet::new();
+    let mut inputs = Vec::new();
+    let mut errors = Vec::new();
+    let mut add = |input: Input, inputs: &mut Vec<Input>| {
+        if seen.insert(input.clone()) {
+            inputs.push(input);
+        }
+    };
+    for arg in args {
+        if arg == "-" {
+            add(Input::Stdin, &mut inputs);
+            continue;
+        }
+        let path = PathBuf::from(arg);
+        let resolved = base.join(&path);
+        if resolved.is_dir() {
+            let mut found = Vec::new();
+            walk(&resolved, &path, &mut found, &mut errors);
+            found.sort();
+            for file in found {
+                add(Input::File(file), &mut inputs);
+            }
+        } else if resolved.exists() {
+            add(Input::File(path), &mut inputs);
+        } else if arg.contains(['*', '?', '[', '{']) {
+            match glob(arg, base, &mut errors) {
+                Ok(files) if files.is_empty() => errors.push(InputError::NoMatch(arg.clone())),
+                Ok(files) => files
+                    .into_iter()
+                    .for_each(|f| add(Input::File(f), &mut inputs)),
+                Err(err) => errors.push(err),
+            }
+        } else {
+            errors.push(InputError::NotFound(arg.clone()));
+        }
+    }
+    (inputs, errors)
+}
+
+/// Recursively collect payload files under `dir`; `shown` is the same directory as displayed.
+/// Hidden entries are skipped, and so are links to directories (they can form cycles).
+fn walk(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => return errors.push(InputError::Io(shown.to_path_buf(), err)),
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let shown_path = shown.join(&name);
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
+        if file_type.is_dir() {
+            walk(&entry.path(), &shown_path, found, errors);
+        } else if is_payload_path(&shown_path) && entry.path().is_file() {
+            found.push(shown_path);
+        }
+    }
+}
+
+fn glob(
+    pattern: &str,
+    base: &Path,
+    errors: &mut Vec<InputError>,
+) -> Result<Vec<PathBuf>, InputError> {
+    let matcher = GlobBuilder::new(pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| InputError::BadGlob(pattern.to_string(), e.kind().to_string()))?
+        .compile_matcher();
+    // Walk only below the pattern's literal prefix.
+    let literal: PathBuf = Path::new(pattern)
+        .components()
+        .take_while(|c| {
+            !c.as_os_str()
+                .to_string_lossy()
+                .contains(['*', '?', '[', '{'])
+        })
+        .collect();
+    let root = base.join(&literal);
+    let mut candidates = Vec::new();
+    if root.is_dir() {
+        walk_all(&root, &literal, &mut candidates, errors);
+    }
+    let mut files: Vec<PathBuf> = candidates
+        .into_iter()
+        .filter(|p| matcher.is_match(p))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Like [`walk`], but every file, since the glob decides what matches.
+fn walk_all(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) => return errors.push(InputError::Io(shown.to_path_buf(), err)),
+    };
+    for entry in entries.filter_map(Result::ok) {
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let shown_path = if shown.as_os_str().is_empty() {
+            PathBuf::from(&name)
+        } else {
+            shown.join(&name)
+        };
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => walk_all(&entry.path(), &shown_path, found, errors),
+            Ok(_) if entry.path().is_file() => found.push(shown_path),
+            _ => {}
+        }
+    }
+}
+
+/// One payload read from an input.
+#[derive(Debug)]
+pub enum Payload<'b> {
+    Bytes(&'b [u8]),
+    /// Larger than the limit; its bytes were not kept. The size is known unless it was a
+    /// stream that was abandoned at the limit.
+    TooLarge {
+        size: Option<u64>,
+        limit: u64,
+    },
+    Unreadable(io::Error),
+}
+
+/// Read every payload of `input`, calling `each` with the NDJSON line number (for NDJSON) and
+/// the payload. Blank NDJSON lines are skipped.
+pub fn read(
+    input: &Input,
+    base: &Path,
+    ndjson: bool,
+    limit: u64,
+    mut each: impl FnMut(Option<u64>, Payload<'_>),
+) {
+    let reader: Box<dyn Read> = match input {
+        Input::Stdin => Box::new(io::stdin().lock()),
+        Input::File(path) => match File::open(base.join(path)) {
+            Ok(file) => {
+                if !ndjson {
+                    if let Some(size) = file.metadata().ok().map(|m| m.len()).filter(|&n| n > limit)
+                    {
+                        return each(
+                            None,
+                            Payload::TooLarge {
+                                size: Some(size),
+                                limit,
+                            },
+                        );
+                    }
+                    return read_document(file, limit, each);
+                }
+                Box::new(file)
+            }
+            Err(err) => return each(None, Payload::Unreadable(err)),
+        },
+    };
+    if ndjson {
+        read_lines(BufReader::with_capacity(256 * 1024, reader), limit, each);
+    } else {
+        read_document(reader, limit, each);
+    }
+}
+
+fn read_document(reader: impl Read, limit: u64, mut each: impl FnMut(Option<u64>, Payload<'_>)) {
+    let mut buf = Vec::new();
+    // Read one byte past the limit, to know whether it was exceeded without reading it all.
+    match reader.take(limit + 1).read_to_end(&mut buf) {
+        Ok(n) if n as u64 > limit => each(None, Payload::TooLarge { size: None, limit }),
+        Ok(_) => each(None, Payload::Bytes(&buf)),
+        Err(err) => each(None, Payload::Unreadable(err)),
+    }
+}
+
+/// Streams NDJSON lines through one reused buffer. A line longer than `limit` is reported and
+/// skipped without being kept.
+pub fn read_lines(
+    mut reader: impl BufRead,
+    limit: u64,
+    mut each: impl FnMut(Option<u64>, Payload<'_>),
+) {
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        number += 1;
+        line.clear();
+        let mut oversize: Option<u64> = None;
+        let mut ended = false;
+        loop {
+            let available = match reader.fill_buf() {
+                Ok(buf) => buf,
+                Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+                Err(err) => return each(Some(number), Payload::Unreadable(err)),
+            };
+            if available.is_empty() {
+                ended = true;
+                break;
+            }
+            let (chunk, found_newline) = match available.iter().position(|&b| b == b'\n') {
+                Some(i) => (&available[..i], true),
+                None => (available, false),
+            };
+            let consumed = chunk.len() + usize::from(found_newline);
+            match &mut oversize {
+                Some(size) => *size += chunk.len() as u64,
+                None if (line.len() + chunk.len()) as u64 > limit => {
+                    oversize = Some((line.len() + chunk.len()) as u64);
+                    line.clear();
+                }
+                None => line.extend_from_slice(chunk),
+            }
+            reader.consume(consumed);
+            if found_newline {
+                break;
+            }
+        }
+        if let Some(size) = oversize {
+            each(
+                Some(number),
+                Payload::TooLarge {
+                    size: Some(size),
+                    limit,
+                },
+            );
+        } else {
+            if line.last() == Some(&b'\r') {
+                line.pop();
+            }
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                each(Some(number), Payload::Bytes(&line));
+            }
+        }
+        if ended {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(text: &[u8], limit: u64, capacity: usize) -> Vec<(Option<u64>, String)> {
+        let mut out = Vec::new();
+        read_lines(
+            BufReader::with_capacity(capacity, text),
+            limit,
+            |line, payload| {
+                let shown = match payload {
+                    Payload::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                    Payload::TooLarge { size, limit } => format!("too large: {size:?} > {limit}"),
+                    Payload::Unreadable(e) => format!("unreadable: {e}"),
+                };
+                out.push((line, shown));
+            },
+        );
+        out
+    }
+
+    #[test]
+    fn ndjson_lines_are_numbered_and_blank_lines_skipped() {
+        let got = collect(b"{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}", 1024, 4);
+        assert_eq!(
+            got,
+            vec![
+                (Some(1), "{\"a\":1}".into()),
+                (Some(4), "{\"b\":2}".into()),
+                (Some(5), "{\"c\":3}".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn over_long_lines_are_reported_and_skipped_without_losing_the_next() {
+        let text = format!("{}\n{{\"ok\":true}}\n", "x".repeat(100));
+        let got = collect(text.as_bytes(), 50, 8);
+        assert_eq!(
+            got,
+            vec![
+                (Some(1), "too large: Some(100) > 50".into()),
+                (Some(2), "{\"ok\":true}".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn documents_over_the_limit_are_not_read_whole() {
+        let mut seen = None;
+        read_document(&b"{\"a\": \"0123456789\"}"[..], 5, |_, p| {
+            seen = Some(matches!(
+                p,
+                Payload::TooLarge {
+                    size: None,
+                    limit: 5
+                }
+            ));
+        });
+        assert_eq!(seen, Some(true));
+    }
+}

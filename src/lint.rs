@@ -1,0 +1,128 @@
+//! Linting contracts: everything `contract::load` checks, plus checks that need the engine:
+//! raw schema fragments must be valid JSON Schema, and each example must satisfy its own field.
+//!
+//! `handoff check` prepares contracts through [`prepare`] too, so a contract that lint rejects
+//! is never used to judge payloads.
+
+use crate::check::Checker;
+use crate::compile;
+use crate::contract::{self, Contract};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::engine::{self, Engine};
+use crate::yaml::Span;
+use std::path::Path;
+
+/// Load, check and compile a contract. The checker is present only when no diagnostic is an error.
+pub fn prepare(path: &Path) -> (Option<Checker>, Vec<Diagnostic>) {
+    let loaded = contract::load(path);
+    let mut diagnostics = loaded.diagnostics;
+    let Some(contract) = loaded.contract else {
+        sort(&mut diagnostics);
+        return (None, diagnostics);
+    };
+    diagnostics.extend(engine_checks(&contract));
+    sort(&mut diagnostics);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return (None, diagnostics);
+    }
+    match Checker::new(contract) {
+        Ok(checker) => (Some(checker), diagnostics),
+        Err(err) => {
+            diagnostics.push(Diagnostic::new(
+                Code::InvalidSchemaFragment,
+                path,
+                Span::default(),
+                format!("the compiled contract is not a valid schema: {err}"),
+            ));
+            (None, diagnostics)
+        }
+    }
+}
+
+/// Every diagnostic for a contract file, sorted by position.
+pub fn lint(path: &Path) -> Vec<Diagnostic> {
+    prepare(path).1
+}
+
+fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|a| (a.line, a.column));
+}
+
+fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
+    let file = &contract.source.path;
+    let mut out = Vec::new();
+    contract.root.walk(&mut |field| {
+        if let Some(fragment) = &field.schema
+            && let Some(err) = engine::schema_fragment_error(&fragment.value)
+        {
+            out.push(Diagnostic::new(
+                Code::InvalidSchemaFragment,
+                file,
+                fragment.span,
+                format!(
+                    "the `schema` fragment of `{}` is not valid JSON Schema: {err}",
+                    field.path
+                ),
+            ));
+        }
+        if let Some(example) = &field.constraints.example {
+            let what = format!("field `{}`", field.path);
+            if let Some(d) = check_example(
+                contract,
+                &field.constraints,
+                field.is_nullable(),
+                &example.value,
+                example.span,
+                &what,
+            ) {
+                out.push(d);
+            }
+        }
+    });
+    for format in &contract.formats {
+        if let Some(example) = &format.constraints.example {
+            let what = format!("format `{}`", format.name);
+            if let Some(d) = check_example(
+                contract,
+                &format.constraints,
+                false,
+                &example.value,
+                example.span,
+                &what,
+            ) {
+                out.push(d);
+            }
+        }
+    }
+    out
+}
+
+fn check_example(
+    contract: &Contract,
+    constraints: &contract::Constraints,
+    nullable: bool,
+    example: &serde_json::Value,
+    span: Span,
+    what: &str,
+) -> Option<Diagnostic> {
+    let compiled = compile::value_schema(contract, constraints, nullable);
+    let engine = Engine::build(&compiled).ok()?;
+    let violation = engine.violations(example).into_iter().next()?;
+    let keyword = violation
+        .schema_path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .to_string();
+    Some(
+        Diagnostic::new(
+            Code::InvalidExample,
+            &contract.source.path,
+            span,
+            format!("the example {example} does not satisfy {what}: it fails `{keyword}`"),
+        )
+        .with_help(
+            "fix the example, or the constraint if the example is what the sender really sends",
+        ),
+    )
+}
