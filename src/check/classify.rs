@@ -307,7 +307,6 @@ fn classify(
                     if *exclusive { "less than" } else { "at most" }
                 ),
             );
-            f.suggestion = suggest::for_above_maximum(instance, limit);
             f.contract_location = span_of(&ctx, |c| {
                 if *exclusive {
                     c.exclusive_maximum.as_ref()

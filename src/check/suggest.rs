@@ -190,18 +190,6 @@ pub fn for_too_long(value: &str, limit: u64) -> Option<String> {
     None
 }
 
-/// Values above a maximum that are exactly 100 times an acceptable amount look like cents.
-pub fn for_above_maximum(instance: Option<&Value>, limit: &Value) -> Option<String> {
-    let value = instance?.as_f64()?;
-    let limit = limit.as_f64()?;
-    (value / 100.0 <= limit && value.fract() == 0.0 && value >= 100.0).then(|| {
-        format!(
-            "if this amount is in minor units (cents), the contract may expect major units: {}",
-            format_major(value as i128, 2)
-        )
-    })
-}
-
 pub fn for_builtin(format: Builtin, value: &str) -> Option<String> {
     match format {
         Builtin::DateTime => {
