@@ -134,12 +134,7 @@ impl fmt::Display for SyntaxError {
 pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     let raw: Spanned<RawNode> = serde_saphyr::from_str(text).map_err(|err| {
         let location = err.location();
-        let message = err.without_snippet().to_string();
-        // The library prefixes "line N column M: "; we show the location separately.
-        let message = match message.split_once(": ") {
-            Some((prefix, rest)) if prefix.starts_with("line ") => rest.to_string(),
-            _ => message,
-        };
+        let message = clean_message(&err.without_snippet().to_string());
         SyntaxError {
             message,
             line: location.as_ref().map_or(1, |l| l.line() as u32),
@@ -147,6 +142,24 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         }
     })?;
     Ok(convert(raw, text))
+}
+
+/// The parser's message, without the position (shown separately) or advice about its own API.
+fn clean_message(raw: &str) -> String {
+    let mut message = raw;
+    if let Some((prefix, rest)) = message.split_once(": ")
+        && prefix.starts_with("line ")
+    {
+        message = rest;
+    }
+    if let Some(i) = message.rfind(" at line ") {
+        message = &message[..i];
+    }
+    let message = message.trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable");
+    match message.strip_prefix("duplicate mapping key: ") {
+        Some(key) => format!("duplicate key `{key}`: a key may appear only once in a mapping"),
+        None => message.to_string(),
+    }
 }
 
 fn span_of(location: &serde_saphyr::Location) -> Span {
@@ -449,9 +462,12 @@ pub fn describe(node: &Node) -> String {
 }
 
 pub fn json_number(s: &Scalar) -> Option<serde_json::Number> {
-    // Parse the text as written so 0.1 stays exactly what the author typed.
+    // Parse the text as written so 0.1 stays exactly what the author typed; `01` is YAML's
+    // integer 1 (JSON forbids the leading zero, so serde_json alone would refuse it).
     serde_json::from_str::<serde_json::Number>(&s.text)
         .ok()
+        .or_else(|| s.text.parse::<i64>().ok().map(Into::into))
+        .or_else(|| s.text.parse::<u64>().ok().map(Into::into))
         .or_else(|| match s.typed {
             Typed::Int(i) => i64::try_from(i).ok().map(Into::into),
             Typed::Float(f) => serde_json::Number::from_f64(f),
@@ -496,10 +512,9 @@ mod tests {
     fn duplicate_keys_are_rejected_with_location() {
         let err = parse("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!((err.line, err.column), (3, 1));
-        assert!(
-            err.message.contains("duplicate mapping key"),
-            "{}",
-            err.message
+        assert_eq!(
+            err.message,
+            "duplicate key `a`: a key may appear only once in a mapping"
         );
     }
 }

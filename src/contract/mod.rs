@@ -148,6 +148,16 @@ impl FieldType {
         }
     }
 
+    /// "a string", "an integer": for sentences.
+    pub fn with_article(self) -> String {
+        match self {
+            FieldType::Integer | FieldType::Object | FieldType::Array => {
+                format!("an {}", self.name())
+            }
+            _ => format!("a {}", self.name()),
+        }
+    }
+
     pub fn is_numeric(self) -> bool {
         matches!(self, FieldType::Integer | FieldType::Number)
     }

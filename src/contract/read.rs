@@ -724,7 +724,10 @@ impl Reader<'_> {
                 self.doc.report(
                     Code::TypeConflict,
                     span,
-                    format!("enum value {value} is not a {expected}, the field's type"),
+                    format!(
+                        "enum value {value} is not {}, the field's type",
+                        expected.with_article()
+                    ),
                 );
                 continue;
             }
@@ -932,8 +935,12 @@ impl Reader<'_> {
                         Code::UnknownRuleField,
                         span,
                         format!(
-                            "the rule refers to `{pointer}`, but `{}` declares no field `{segment}`",
-                            if i == 0 && object.path.is_empty() { "the payload".to_string() } else { current.path.clone() }
+                            "the rule refers to `{pointer}`, but {} declares no field `{segment}`",
+                            if i == 0 && object.path.is_empty() {
+                                "the payload".to_string()
+                            } else {
+                                format!("`{}`", current.path)
+                            }
                         ),
                     );
                     if let Some(close) = did_you_mean(segment, names) {
@@ -968,8 +975,9 @@ impl Reader<'_> {
                     Code::TypeConflict,
                     *span,
                     format!(
-                        "{what} is a {} but format `{name}` is a {}",
-                        own.value, format_ty.value
+                        "{what} is {} but format `{name}` is {}",
+                        own.value.with_article(),
+                        format_ty.value.with_article()
                     ),
                 );
             }
@@ -988,7 +996,10 @@ impl Reader<'_> {
                 self.doc.report(
                     Code::KeywordNotForType,
                     k.span,
-                    format!("`{key}` applies to {fits} fields, but {what} is a {ty}"),
+                    format!(
+                        "`{key}` applies to {fits} fields, but {what} is {}",
+                        ty.with_article()
+                    ),
                 );
             }
         }
@@ -1065,7 +1076,10 @@ impl Reader<'_> {
                     self.doc.report(
                         Code::KeywordNotForType,
                         span,
-                        format!("`{key}` applies to {fits} fields, but {what} is a {ty}"),
+                        format!(
+                            "`{key}` applies to {fits} fields, but {what} is {}",
+                            ty.with_article()
+                        ),
                     );
                 }
             }
