@@ -119,12 +119,25 @@ struct ExplainArgs {
     field: Option<String>,
 }
 
-/// A failure that ends the command with exit code 2.
-struct Fatal(String);
+/// A failure that ends the command with exit code 2: located diagnostics, if any, then the
+/// one-line reason.
+struct Fatal {
+    details: String,
+    message: String,
+}
+
+impl Fatal {
+    fn new(message: impl Into<String>) -> Fatal {
+        Fatal {
+            details: String::new(),
+            message: message.into(),
+        }
+    }
+}
 
 impl From<io::Error> for Fatal {
     fn from(err: io::Error) -> Self {
-        Fatal(format!("cannot write output: {err}"))
+        Fatal::new(format!("cannot write output: {err}"))
     }
 }
 
@@ -140,7 +153,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => ExitCode::from(code),
-        Err(Fatal(message)) => {
+        Err(Fatal { details, message }) => {
+            eprint!("{details}");
             eprintln!("handoff: error: {message}");
             ExitCode::from(EXIT_ERROR)
         }
@@ -175,7 +189,7 @@ fn project_config(explicit: Option<&Path>) -> Result<Option<Config>, Fatal> {
         None => Ok(None),
         Some(p) => config::load(&p)
             .map(Some)
-            .map_err(|diags| Fatal(render_diagnostics(&diags, "configuration"))),
+            .map_err(|diags| unusable(&diags, &format!("the configuration {}", p.display()))),
     }
 }
 
@@ -194,17 +208,20 @@ fn registry_for(explicit: Option<&Path>, config: Option<&Config>) -> Registry {
     }
 }
 
-fn render_diagnostics(diags: &[Diagnostic], what: &str) -> String {
-    let mut out = String::new();
-    for d in diags {
-        out.push_str(&render_diagnostic(d));
-    }
+/// Diagnostics that make a file unusable, as a fatal error naming the file.
+fn unusable(diags: &[Diagnostic], what: &str) -> Fatal {
+    let details = diags
+        .iter()
+        .map(|d| format!("{}\n", render_diagnostic(d)))
+        .collect();
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    out.push_str(&format!(
-        "the {what} has {errors} error{}",
-        if errors == 1 { "" } else { "s" }
-    ));
-    out
+    Fatal {
+        details,
+        message: format!(
+            "{what} has {errors} error{}; nothing was checked",
+            if errors == 1 { "" } else { "s" }
+        ),
+    }
 }
 
 /// A diagnostic with the offending source line under it.
@@ -243,15 +260,9 @@ fn severity(d: &Diagnostic) -> &'static str {
 }
 
 /// Load a contract for use, or explain why it cannot be used.
-fn prepare(path: &Path) -> Result<Checker, String> {
+fn prepare(path: &Path) -> Result<Checker, Fatal> {
     let (checker, diags) = lint::prepare(path);
-    match checker {
-        Some(checker) => Ok(checker),
-        None => Err(render_diagnostics(
-            &diags,
-            &format!("contract {}", path.display()),
-        )),
-    }
+    checker.ok_or_else(|| unusable(&diags, &format!("the contract {}", path.display())))
 }
 
 fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
@@ -272,21 +283,21 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
     if let Some(reference) = &args.contract {
         if args.inputs.is_empty() {
-            return Err(Fatal(
-                "no inputs: give payload files, directories, globs, or - for stdin".into(),
+            return Err(Fatal::new(
+                "no inputs: give payload files, directories, globs, or - for stdin",
             ));
         }
         let path = resolve(&registry, reference)?;
         plan.push((path, args.inputs.clone()));
     } else {
         let Some(cfg) = &config else {
-            return Err(Fatal(
-                "no handoff.yaml found here or in any parent directory\n  = help: run `handoff check --contract <id> <inputs...>`, or create handoff.yaml (see README.md)".into(),
+            return Err(Fatal::new(
+                "no handoff.yaml found here or in any parent directory\n  = help: run `handoff check --contract <id> <inputs...>`, or create handoff.yaml (see README.md)",
             ));
         };
         if !args.inputs.is_empty() {
-            return Err(Fatal(
-                "inputs given without --contract; handoff.yaml decides the inputs when no contract is named\n  = help: add --contract <id> to check these inputs".into(),
+            return Err(Fatal::new(
+                "inputs given without --contract; handoff.yaml decides the inputs when no contract is named\n  = help: add --contract <id> to check these inputs",
             ));
         }
         for spec in &cfg.checks {
@@ -302,7 +313,7 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
 
     // Contracts first: a broken contract stops the run before any payload is judged by it.
     let mut checkers: BTreeMap<PathBuf, Checker> = BTreeMap::new();
-    let mut contract_errors = Vec::new();
+    let mut broken: Vec<Fatal> = Vec::new();
     for (path, _) in &plan {
         if checkers.contains_key(path) {
             continue;
@@ -311,11 +322,17 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             Ok(checker) => {
                 checkers.insert(path.clone(), checker);
             }
-            Err(report) => contract_errors.push(report),
+            Err(fatal) => broken.push(fatal),
         }
     }
-    if !contract_errors.is_empty() {
-        return Err(Fatal(contract_errors.join("\n")));
+    if !broken.is_empty() {
+        let details = broken.iter().map(|f| f.details.as_str()).collect();
+        let message = broken
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join("\nhandoff: error: ");
+        return Err(Fatal { details, message });
     }
 
     let mut usage_error = false;
@@ -393,7 +410,7 @@ fn resolve(registry: &Registry, reference: &str) -> Result<PathBuf, Fatal> {
                 registry.root.display()
             )
         };
-        Fatal(format!("{e}{hint}"))
+        Fatal::new(format!("{e}{hint}"))
     })
 }
 
@@ -401,7 +418,7 @@ fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
     let files: Vec<PathBuf> = if args.paths.is_empty() {
         let config = project_config(args.config.as_deref())?;
         let registry = registry_for(args.contracts.as_deref(), config.as_ref());
-        registry.files().map_err(|e| Fatal(e.to_string()))?
+        registry.files().map_err(|e| Fatal::new(e.to_string()))?
     } else {
         let mut files = Vec::new();
         for p in &args.paths {
@@ -410,13 +427,16 @@ fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
             } else if p.is_file() {
                 files.push(p.clone());
             } else {
-                return Err(Fatal(format!("{}: no such file or directory", p.display())));
+                return Err(Fatal::new(format!(
+                    "{}: no such file or directory",
+                    p.display()
+                )));
             }
         }
         files
     };
     if files.is_empty() {
-        return Err(Fatal("no contract files to lint".into()));
+        return Err(Fatal::new("no contract files to lint"));
     }
     let mut all = Vec::new();
     for file in &files {
@@ -487,7 +507,7 @@ fn load_contract(args: &ContractArgs) -> Result<Checker, Fatal> {
     let config = project_config(args.config.as_deref()).ok().flatten();
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
     let path = resolve(&registry, &args.contract)?;
-    prepare(&path).map_err(Fatal)
+    prepare(&path)
 }
 
 fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
@@ -506,7 +526,7 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
                         contract.id
                     )
                 });
-            Fatal(format!(
+            Fatal::new(format!(
                 "{} has no field {pointer}{hint}",
                 contract.reference()
             ))
@@ -517,6 +537,7 @@ fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
 
 fn cmd_schema(args: ContractArgs) -> Result<u8, Fatal> {
     let checker = load_contract(&args)?;
-    let text = serde_json::to_string_pretty(checker.schema()).map_err(|e| Fatal(e.to_string()))?;
+    let text =
+        serde_json::to_string_pretty(checker.schema()).map_err(|e| Fatal::new(e.to_string()))?;
     print_out(&format!("{text}\n"))
 }

@@ -49,6 +49,8 @@ impl Checker {
 
     /// Check one payload given as bytes.
     pub fn check(&self, bytes: &[u8]) -> Vec<Finding> {
+        // RFC 8259 lets parsers ignore a byte order mark, and Windows exporters add one.
+        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => return vec![invalid_utf8(bytes, &err)],
