@@ -17,6 +17,24 @@ pub const DECIMAL_KEYWORD: &str = "x-handoff-decimal";
 /// Custom keyword for `max_bytes`: the UTF-8 byte limit.
 pub const MAX_BYTES_KEYWORD: &str = "x-handoff-max-bytes";
 
+/// The contract keyword behind a JSON Schema keyword this compiler emits, for messages that
+/// must speak the contract's language.
+pub fn contract_keyword(schema_keyword: &str) -> &str {
+    match schema_keyword {
+        "minLength" => "min_length",
+        "maxLength" => "max_length",
+        "exclusiveMinimum" => "exclusive_minimum",
+        "exclusiveMaximum" => "exclusive_maximum",
+        "minItems" => "min_items",
+        "maxItems" => "max_items",
+        "uniqueItems" => "unique_items",
+        "additionalProperties" => "closed",
+        MAX_BYTES_KEYWORD => "max_bytes",
+        DECIMAL_KEYWORD => "decimal",
+        other => other,
+    }
+}
+
 /// What produced a subschema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {

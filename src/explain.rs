@@ -44,7 +44,9 @@ pub fn contract(c: &Contract) -> String {
             return;
         }
         let depth = f.path.matches('/').count();
-        let presence = if f.is_required() {
+        let presence = if f.path.ends_with("/*") {
+            "each item"
+        } else if f.is_required() {
             "required"
         } else {
             "optional"

@@ -108,12 +108,7 @@ fn check_example(
     let compiled = compile::value_schema(contract, constraints, nullable);
     let engine = Engine::build(&compiled).ok()?;
     let violation = engine.violations(example).into_iter().next()?;
-    let keyword = violation
-        .schema_path
-        .rsplit('/')
-        .next()
-        .unwrap_or("")
-        .to_string();
+    let keyword = compile::contract_keyword(violation.schema_path.rsplit('/').next().unwrap_or(""));
     Some(
         Diagnostic::new(
             Code::InvalidExample,
