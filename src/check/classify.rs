@@ -40,9 +40,11 @@ pub(super) fn findings(
     out.dedup_by(|a, b| a.kind == b.kind && a.pointer == b.pointer && a.message == b.message);
     // Document order reads naturally; findings without a position (none today) go last.
     out.sort_by_key(|f| {
-        f.position
+        let (line, column) = f
+            .position
             .as_ref()
-            .map_or((u64::MAX, u64::MAX), |p| (p.line, p.column))
+            .map_or((u64::MAX, u64::MAX), |p| (p.line, p.column));
+        (line, column, f.kind)
     });
     out
 }

@@ -1,0 +1,432 @@
+//! Every contract keyword, exercised through the checker: each test states a contract, payloads
+//! that must pass (no false alarms), and payloads with the exact (kind, pointer) findings they
+//! must produce.
+
+use handoff::check::Checker;
+use handoff::contract;
+use std::path::Path;
+
+fn checker(fields_and_more: &str) -> Checker {
+    let text = format!(
+        "contract: keyword-test\nversion: 1.0.0\nboundary: {{from: a, to: b, transport: queue}}\n{fields_and_more}"
+    );
+    let loaded = contract::parse(Path::new("keyword-test.yaml"), &text);
+    let errors: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "contract does not load:\n{}",
+        errors.join("\n")
+    );
+    Checker::new(loaded.contract.unwrap()).expect("compiles")
+}
+
+fn findings(checker: &Checker, payload: &str) -> Vec<(String, String)> {
+    checker
+        .check(payload.as_bytes())
+        .into_iter()
+        .map(|f| (f.kind.id().to_string(), f.pointer))
+        .collect()
+}
+
+fn expect(checker: &Checker, payload: &str, expected: &[(&str, &str)]) {
+    let got = findings(checker, payload);
+    let want: Vec<(String, String)> = expected
+        .iter()
+        .map(|(k, p)| (k.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(got, want, "payload: {payload}");
+}
+
+fn passes(checker: &Checker, payload: &str) {
+    expect(checker, payload, &[]);
+}
+
+#[test]
+fn required_and_nullable_are_separate() {
+    let c = checker(
+        "fields:\n  a: {type: string, required: true}\n  b: {type: string, required: true, nullable: true}\n  c: {type: string, nullable: true}\n  d: {type: string}\n",
+    );
+    passes(&c, r#"{"a": "x", "b": null}"#);
+    passes(&c, r#"{"a": "x", "b": "y", "c": null, "d": "z"}"#);
+    expect(&c, r#"{"b": "y"}"#, &[("missing_required", "/a")]);
+    expect(
+        &c,
+        r#"{"a": null, "b": null, "d": null}"#,
+        &[("null_not_allowed", "/a"), ("null_not_allowed", "/d")],
+    );
+    expect(&c, r#"{"a": "x"}"#, &[("missing_required", "/b")]);
+}
+
+#[test]
+fn types() {
+    let c = checker(
+        "fields:\n  s: {type: string}\n  i: {type: integer}\n  n: {type: number}\n  b: {type: boolean}\n  o: {type: object}\n  a: {type: array}\n",
+    );
+    passes(
+        &c,
+        r#"{"s": "x", "i": 3, "n": 2.5, "b": false, "o": {}, "a": []}"#,
+    );
+    passes(&c, r#"{"i": 3.0, "n": 3}"#);
+    expect(
+        &c,
+        r#"{"s": 1, "i": 2.5, "n": "2.5", "b": "true", "o": [], "a": {}}"#,
+        &[
+            ("wrong_type", "/s"),
+            ("wrong_type", "/i"),
+            ("wrong_type", "/n"),
+            ("wrong_type", "/b"),
+            ("wrong_type", "/o"),
+            ("wrong_type", "/a"),
+        ],
+    );
+}
+
+#[test]
+fn a_container_of_the_wrong_type_is_reported_once() {
+    let c = checker(
+        "fields:\n  customer:\n    type: object\n    fields:\n      email: {type: string, required: true, format: email}\n  lines:\n    type: array\n    min_items: 1\n    items: {type: object, fields: {sku: {type: string, required: true}}}\n",
+    );
+    expect(
+        &c,
+        r#"{"customer": "dana@example.com", "lines": {"sku": "A"}}"#,
+        &[("wrong_type", "/customer"), ("wrong_type", "/lines")],
+    );
+    expect(
+        &c,
+        r#"{"customer": {"email": 5}}"#,
+        &[("wrong_type", "/customer/email")],
+    );
+}
+
+#[test]
+fn enum_as_list_and_as_mapping_with_meanings() {
+    let c = checker(
+        "fields:\n  status: {type: string, enum: [open, closed]}\n  code:\n    type: integer\n    enum: {10: created, 20: shipped}\n",
+    );
+    passes(&c, r#"{"status": "open", "code": 20}"#);
+    expect(
+        &c,
+        r#"{"status": "OPEN", "code": 30}"#,
+        &[
+            ("unknown_enum_value", "/status"),
+            ("unknown_enum_value", "/code"),
+        ],
+    );
+}
+
+#[test]
+fn nullable_enum_accepts_null() {
+    let c = checker("fields:\n  reason: {type: string, enum: [a, b], nullable: true}\n");
+    passes(&c, r#"{"reason": null}"#);
+    expect(
+        &c,
+        r#"{"reason": "c"}"#,
+        &[("unknown_enum_value", "/reason")],
+    );
+}
+
+#[test]
+fn pattern_and_lengths_count_code_points_and_bytes_separately() {
+    let c = checker(
+        "fields:\n  code: {type: string, pattern: '^[A-Z]{2}[0-9]+$', min_length: 3, max_length: 5}\n  name: {type: string, max_length: 4, max_bytes: 5}\n",
+    );
+    passes(&c, r#"{"code": "AB12", "name": "Zoë"}"#);
+    expect(
+        &c,
+        r#"{"code": "AB"}"#,
+        &[
+            ("pattern_mismatch", "/code"),
+            ("min_length_not_met", "/code"),
+        ],
+    );
+    expect(
+        &c,
+        r#"{"code": "AB1234"}"#,
+        &[("max_length_exceeded", "/code")],
+    );
+    expect(
+        &c,
+        r#"{"name": "Zoëë"}"#,
+        &[("max_bytes_exceeded", "/name")],
+    );
+    expect(
+        &c,
+        r#"{"name": "Zoëëë"}"#,
+        &[
+            ("max_length_exceeded", "/name"),
+            ("max_bytes_exceeded", "/name"),
+        ],
+    );
+}
+
+#[test]
+fn built_in_formats() {
+    let c = checker(
+        "fields:\n  dt: {type: string, format: date-time}\n  d: {type: string, format: date}\n  t: {type: string, format: time}\n  e: {type: string, format: email}\n  u: {type: string, format: uri}\n  id: {type: string, format: uuid}\n  cur: {type: string, format: currency}\n  cty: {type: string, format: country}\n",
+    );
+    passes(
+        &c,
+        r#"{"dt": "2024-02-29T23:59:59.5+05:30", "d": "2024-02-29", "t": "08:30:00Z", "e": "a.b@example.co.uk", "u": "https://example.com/x?y=1", "id": "3f2b8c1e-5d4a-4f6b-9c7d-2e1a0b9c8d7e", "cur": "JPY", "cty": "DE"}"#,
+    );
+    expect(
+        &c,
+        r#"{"dt": "2024-02-29T23:59:59", "d": "2023-02-29", "t": "25:00:00Z", "e": "nobody", "u": "not a uri", "id": "3f2b8c1e", "cur": "XYZ", "cty": "XX"}"#,
+        &[
+            ("date_format", "/dt"),
+            ("date_format", "/d"),
+            ("date_format", "/t"),
+            ("format_mismatch", "/e"),
+            ("format_mismatch", "/u"),
+            ("format_mismatch", "/id"),
+            ("format_mismatch", "/cur"),
+            ("format_mismatch", "/cty"),
+        ],
+    );
+}
+
+#[test]
+fn strftime_patterns_check_real_dates() {
+    let c = checker(
+        "fields:\n  d: {type: string, format: '%Y%m%d'}\n  y: {type: string, format: '%y%m%d'}\n  hm: {type: string, format: '%H%M'}\n",
+    );
+    passes(&c, r#"{"d": "20240229", "y": "240229", "hm": "0000"}"#);
+    expect(
+        &c,
+        r#"{"d": "20240231", "y": "230229", "hm": "2400"}"#,
+        &[
+            ("date_format", "/d"),
+            ("date_format", "/y"),
+            ("date_format", "/hm"),
+        ],
+    );
+}
+
+#[test]
+fn named_formats_carry_type_and_constraints() {
+    let c = checker(
+        "formats:\n  money: {type: string, decimal: {exactly: 2}}\n  zip5: {type: string, pattern: '^[0-9]{5}$'}\nfields:\n  total: {format: money}\n  zip: {format: zip5, nullable: true}\n",
+    );
+    passes(&c, r#"{"total": "10.50", "zip": null}"#);
+    passes(&c, r#"{"total": "-0.01", "zip": "02139"}"#);
+    expect(
+        &c,
+        r#"{"total": 10.5, "zip": 2139}"#,
+        &[("wrong_type", "/total"), ("wrong_type", "/zip")],
+    );
+    expect(
+        &c,
+        r#"{"total": "10.5", "zip": "2139"}"#,
+        &[
+            ("decimal_precision", "/total"),
+            ("pattern_mismatch", "/zip"),
+        ],
+    );
+}
+
+#[test]
+fn decimal_exactly_and_at_most() {
+    let c = checker(
+        "fields:\n  price: {type: string, decimal: {exactly: 2}}\n  rate: {type: number, decimal: {at_most: 4}}\n  qty: {type: number, decimal: 0}\n",
+    );
+    passes(&c, r#"{"price": "0.00", "rate": 0.1234, "qty": 3}"#);
+    passes(&c, r#"{"rate": 1, "qty": 3.0}"#);
+    expect(
+        &c,
+        r#"{"price": "1.999", "rate": 0.12345, "qty": 2.5}"#,
+        &[
+            ("decimal_precision", "/price"),
+            ("decimal_precision", "/rate"),
+            ("decimal_precision", "/qty"),
+        ],
+    );
+    expect(
+        &c,
+        r#"{"price": "$1.99"}"#,
+        &[("decimal_precision", "/price")],
+    );
+}
+
+#[test]
+fn ranges_inclusive_and_exclusive() {
+    let c = checker(
+        "fields:\n  q: {type: integer, minimum: 1, maximum: 10}\n  r: {type: number, exclusive_minimum: 0, exclusive_maximum: 1}\n",
+    );
+    passes(&c, r#"{"q": 1, "r": 0.5}"#);
+    passes(&c, r#"{"q": 10}"#);
+    expect(
+        &c,
+        r#"{"q": 0, "r": 1}"#,
+        &[("out_of_range", "/q"), ("out_of_range", "/r")],
+    );
+    expect(
+        &c,
+        r#"{"q": 11, "r": 0}"#,
+        &[("out_of_range", "/q"), ("out_of_range", "/r")],
+    );
+}
+
+#[test]
+fn arrays_items_counts_and_uniqueness() {
+    let c = checker(
+        "fields:\n  lines:\n    type: array\n    min_items: 1\n    max_items: 3\n    unique_items: true\n    items:\n      type: object\n      fields:\n        sku: {type: string, required: true, pattern: '^[A-Z]+$'}\n",
+    );
+    passes(&c, r#"{"lines": [{"sku": "A"}, {"sku": "B"}]}"#);
+    expect(&c, r#"{"lines": []}"#, &[("min_items_not_met", "/lines")]);
+    expect(
+        &c,
+        r#"{"lines": [{"sku": "A"}, {"sku": "b"}, {}, {"sku": "A"}]}"#,
+        &[
+            ("max_items_exceeded", "/lines"),
+            ("duplicate_items", "/lines"),
+            ("pattern_mismatch", "/lines/1/sku"),
+            ("missing_required", "/lines/2/sku"),
+        ],
+    );
+}
+
+#[test]
+fn closed_defaults_and_per_object_overrides() {
+    let c = checker(
+        "closed: true\nfields:\n  id: {type: string}\n  meta:\n    type: object\n    closed: false\n    fields:\n      source: {type: string}\n  customer:\n    type: object\n    fields:\n      email: {type: string}\n",
+    );
+    passes(
+        &c,
+        r#"{"id": "1", "meta": {"source": "web", "anything": 1}, "customer": {"email": "e"}}"#,
+    );
+    expect(
+        &c,
+        r#"{"id": "1", "extra": 1, "meta": {"x": 1}, "customer": {"email": "e", "phone": "1"}}"#,
+        &[
+            ("unknown_field", "/extra"),
+            ("unknown_field", "/customer/phone"),
+        ],
+    );
+    let open = checker("fields:\n  id: {type: string}\n");
+    passes(&open, r#"{"id": "1", "extra": true}"#);
+}
+
+#[test]
+fn rules_with_equals_in_and_present() {
+    let c = checker(
+        "fields:\n  status: {type: string}\n  tracking: {type: string}\n  carrier: {type: string}\n  note: {type: string}\n  customer: {type: object, fields: {email: {type: string}}}\nrules:\n  - when: {field: /status, equals: shipped}\n    then: {required: [/tracking, /carrier]}\n  - when: {field: /status, in: [cancelled, refunded]}\n    then: {forbidden: [/tracking]}\n  - when: {field: /note, present: true}\n    then: {required: [/customer/email]}\n",
+    );
+    passes(&c, r#"{"status": "open"}"#);
+    passes(
+        &c,
+        r#"{"status": "shipped", "tracking": "1Z", "carrier": "UPS"}"#,
+    );
+    expect(
+        &c,
+        r#"{"status": "shipped", "tracking": "1Z"}"#,
+        &[("rule_violated", "/carrier")],
+    );
+    expect(
+        &c,
+        r#"{"status": "refunded", "tracking": "1Z"}"#,
+        &[("rule_violated", "/tracking")],
+    );
+    // The first absent member on the way is what is missing.
+    expect(
+        &c,
+        r#"{"note": "leave at door"}"#,
+        &[("rule_violated", "/customer")],
+    );
+    expect(
+        &c,
+        r#"{"note": "x", "customer": {}}"#,
+        &[("rule_violated", "/customer/email")],
+    );
+}
+
+#[test]
+fn rules_can_constrain_other_fields() {
+    let c = checker(
+        "fields:\n  country: {type: string}\n  zip: {type: string}\nrules:\n  - when: {field: /country, equals: US}\n    then:\n      fields:\n        /zip: {pattern: '^[0-9]{5}$'}\n",
+    );
+    passes(&c, r#"{"country": "US", "zip": "94103"}"#);
+    passes(&c, r#"{"country": "GB", "zip": "SW1A 1AA"}"#);
+    expect(
+        &c,
+        r#"{"country": "US", "zip": "94103-1234"}"#,
+        &[("rule_violated", "/zip")],
+    );
+}
+
+#[test]
+fn rules_inside_array_items_apply_per_item() {
+    let c = checker(
+        "fields:\n  lines:\n    type: array\n    items:\n      type: object\n      fields:\n        status: {type: string}\n        tracking: {type: string}\n      rules:\n        - when: {field: /status, equals: shipped}\n          then: {required: [/tracking]}\n",
+    );
+    passes(
+        &c,
+        r#"{"lines": [{"status": "shipped", "tracking": "1Z"}, {"status": "open"}]}"#,
+    );
+    expect(
+        &c,
+        r#"{"lines": [{"status": "open"}, {"status": "shipped"}]}"#,
+        &[("rule_violated", "/lines/1/tracking")],
+    );
+}
+
+#[test]
+fn raw_schema_fragment_is_the_escape_hatch() {
+    let c = checker(
+        "fields:\n  case_pack:\n    type: integer\n    schema: {multipleOf: 6}\n  tags:\n    type: array\n    schema: {contains: {const: web}}\n",
+    );
+    passes(&c, r#"{"case_pack": 12, "tags": ["web", "b"]}"#);
+    expect(
+        &c,
+        r#"{"case_pack": 8, "tags": ["b"]}"#,
+        &[
+            ("schema_violated", "/case_pack"),
+            ("schema_violated", "/tags"),
+        ],
+    );
+}
+
+#[test]
+fn annotations_do_not_constrain() {
+    let c = checker(
+        "fields:\n  old_id:\n    type: string\n    deprecated: use order_id\n    description: legacy identifier\n    example: A-1\n  flag: {type: boolean, deprecated: true}\n",
+    );
+    passes(&c, r#"{"old_id": "anything", "flag": true}"#);
+}
+
+#[test]
+fn every_fault_in_a_payload_is_reported() {
+    let c = checker(
+        "closed: true\nfields:\n  a: {type: string, required: true}\n  b: {type: integer, minimum: 0}\n  c: {type: string, enum: [x]}\n",
+    );
+    expect(
+        &c,
+        r#"{"b": -1, "c": "y", "d": 1}"#,
+        &[
+            ("missing_required", "/a"),
+            ("out_of_range", "/b"),
+            ("unknown_enum_value", "/c"),
+            ("unknown_field", "/d"),
+        ],
+    );
+}
+
+#[test]
+fn members_with_slashes_and_tildes_get_escaped_pointers() {
+    let c = checker(
+        "closed: true\nfields:\n  \"a/b\": {type: string, required: true}\n  \"c~d\": {type: integer}\n",
+    );
+    passes(&c, r#"{"a/b": "x"}"#);
+    expect(
+        &c,
+        r#"{"c~d": "1", "e/f": 1}"#,
+        &[
+            ("missing_required", "/a~1b"),
+            ("wrong_type", "/c~0d"),
+            ("unknown_field", "/e~1f"),
+        ],
+    );
+}
