@@ -350,6 +350,11 @@ impl Loaded {
     }
 }
 
+/// Every key the contract language defines, sorted; for documentation checks and tooling.
+pub fn keywords() -> Vec<&'static str> {
+    read::all_keys()
+}
+
 /// Largest contract file read, so a mistaken path to a capture cannot exhaust memory.
 pub const MAX_CONTRACT_BYTES: u64 = 8 * 1024 * 1024;
 

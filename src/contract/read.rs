@@ -60,6 +60,24 @@ const WHEN_KEYS: &[&str] = &["field", "equals", "in", "present"];
 const THEN_KEYS: &[&str] = &["required", "forbidden", "fields"];
 const DECIMAL_KEYS: &[&str] = &["exactly", "at_most"];
 
+/// Every key the contract language defines, in any position.
+pub(super) fn all_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> = [
+        CONTRACT_KEYS,
+        BOUNDARY_KEYS,
+        VALUE_KEYS,
+        FIELD_ONLY_KEYS,
+        RULE_KEYS,
+        WHEN_KEYS,
+        THEN_KEYS,
+        DECIMAL_KEYS,
+    ]
+    .concat();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
+}
+
 pub(super) fn read(path: &Path, text: &str) -> Loaded {
     let root = match yaml::parse(text) {
         Ok(root) => root,

@@ -1,0 +1,82 @@
+//! The documentation stays true: every violation kind, lint code and contract keyword that
+//! the code defines is documented, and the docs name nothing the code does not define.
+
+use handoff::contract;
+use handoff::diagnostic::Code;
+use handoff::finding::Kind;
+use std::collections::BTreeSet;
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Words written as `### `word`` headings.
+fn headings(text: &str) -> BTreeSet<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("### `"))
+        .flat_map(|l| {
+            l.split("`, `")
+                .map(|w| w.trim_end_matches('`').to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn every_violation_kind_has_a_section() {
+    let documented = headings(&read("docs/violations.md"));
+    let defined: BTreeSet<String> = Kind::ALL.iter().map(|k| k.id().to_string()).collect();
+    assert_eq!(documented, defined);
+}
+
+#[test]
+fn every_lint_code_has_a_row() {
+    let text = read("docs/lint.md");
+    let documented: BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_string)
+        .collect();
+    let defined: BTreeSet<String> = Code::ALL.iter().map(|c| c.id().to_string()).collect();
+    assert_eq!(documented, defined);
+}
+
+#[test]
+fn every_contract_keyword_is_documented_with_an_example() {
+    let text = read("docs/contract-format.md");
+    let sections = headings(&text);
+    // Keys documented inside a parent's section rather than under their own heading.
+    let within_parent = [
+        "from",
+        "to",
+        "transport",
+        "owner",
+        "field",
+        "equals",
+        "in",
+        "present",
+        "required",
+        "forbidden",
+        "fields",
+        "exactly",
+        "at_most",
+    ];
+    for key in contract::keywords() {
+        if within_parent.contains(&key) && !sections.contains(key) {
+            assert!(
+                text.contains(&format!("{key}:")),
+                "docs/contract-format.md shows no `{key}:` in an example"
+            );
+        } else {
+            assert!(
+                sections.contains(key),
+                "docs/contract-format.md has no section for `{key}`"
+            );
+            assert!(
+                text.contains(&format!("{key}:")),
+                "docs/contract-format.md shows no `{key}:` in an example"
+            );
+        }
+    }
+}
