@@ -5,9 +5,7 @@
 //! a raw schema fragment). The checker uses it to turn an engine error's keyword location back
 //! into a contract line, so findings say which line of which file declared the broken rule.
 
-use crate::contract::{
-    Condition, Constraints, Contract, Field, FieldType, FormatRef, Requirement, Test,
-};
+use crate::contract::{Condition, Constraints, Contract, Field, FormatRef, Requirement, Test};
 use crate::format::Strftime;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
@@ -224,8 +222,22 @@ impl Compiler<'_> {
         location: &str,
         field_path: &str,
     ) {
-        if let Some(ty) = &c.ty {
-            let name = json_type(ty.value);
+        // A field with a named format takes the format's type; nullability is the field's own.
+        let ty =
+            c.ty.as_ref()
+                .map(|t| t.value)
+                .or_else(|| match c.format.as_ref().map(|f| &f.value) {
+                    Some(FormatRef::Named(name)) => self
+                        .contract
+                        .named_format(name)?
+                        .constraints
+                        .ty
+                        .as_ref()
+                        .map(|t| t.value),
+                    _ => None,
+                });
+        if let Some(ty) = ty {
+            let name = ty.name();
             schema.insert(
                 "type".into(),
                 if nullable {
@@ -234,23 +246,6 @@ impl Compiler<'_> {
                     json!(name)
                 },
             );
-        } else if let Some(FormatRef::Named(name)) = c.format.as_ref().map(|f| &f.value) {
-            // The field takes its type from the format; nullability is the field's own.
-            if let Some(ty) = self
-                .contract
-                .named_format(name)
-                .and_then(|f| f.constraints.ty.as_ref())
-            {
-                let name = json_type(ty.value);
-                schema.insert(
-                    "type".into(),
-                    if nullable {
-                        json!([name, "null"])
-                    } else {
-                        json!(name)
-                    },
-                );
-            }
         }
         if let Some(values) = &c.enum_values {
             let mut list: Vec<Value> = values.value.iter().map(|v| v.value.clone()).collect();
@@ -364,10 +359,6 @@ impl Compiler<'_> {
             }
         }
     }
-}
-
-fn json_type(ty: FieldType) -> &'static str {
-    ty.name()
 }
 
 fn escape(name: &str) -> String {

@@ -93,31 +93,31 @@ impl Registry {
     /// Every contract and its versions, sorted by id. Files whose name is not a version are
     /// ignored here; `handoff lint` reports them.
     pub fn entries(&self) -> Result<Vec<Entry>, ResolveError> {
-        let dirs = std::fs::read_dir(&self.root)
-            .map_err(|_| ResolveError::NoRegistry(self.root.clone()))?;
-        let mut entries: Vec<Entry> = dirs
-            .filter_map(Result::ok)
-            .filter(|d| d.file_type().is_ok_and(|t| t.is_dir()))
-            .filter_map(|dir| {
-                let id = dir.file_name().to_str()?.to_string();
-                let mut versions: Vec<(Version, PathBuf)> = std::fs::read_dir(dir.path())
-                    .ok()?
-                    .filter_map(Result::ok)
-                    .filter_map(|file| {
-                        let path = file.path();
-                        let ext = path.extension()?.to_str()?;
-                        if ext != "yaml" && ext != "yml" {
-                            return None;
-                        }
-                        let version = Version::parse(path.file_stem()?.to_str()?).ok()?;
-                        Some((version, self.root.join(&id).join(file.file_name())))
-                    })
-                    .collect();
-                versions.sort();
-                (!versions.is_empty()).then_some(Entry { id, versions })
-            })
-            .collect();
-        entries.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut entries: Vec<Entry> = Vec::new();
+        // `files` is sorted by directory, so each contract's files arrive together.
+        for path in self.files()? {
+            let id = path
+                .parent()
+                .and_then(Path::file_name)
+                .and_then(|s| s.to_str());
+            let version = path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .and_then(|s| Version::parse(s).ok());
+            let (Some(id), Some(version)) = (id, version) else {
+                continue;
+            };
+            match entries.last_mut() {
+                Some(entry) if entry.id == id => entry.versions.push((version, path)),
+                _ => entries.push(Entry {
+                    id: id.to_string(),
+                    versions: vec![(version, path)],
+                }),
+            }
+        }
+        for entry in &mut entries {
+            entry.versions.sort();
+        }
         Ok(entries)
     }
 
@@ -225,6 +225,55 @@ mod tests {
                 .matches(&Version::new(2, 9, 0))
         );
         assert!(parse_requirement("two").is_err());
+    }
+
+    #[test]
+    fn resolution_prefers_the_newest_release() {
+        let root = std::env::temp_dir().join(format!("handoff-registry-{}", std::process::id()));
+        let dir = root.join("orders");
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in [
+            "1.0.0.yaml",
+            "1.2.0.yaml",
+            "1.10.0.yaml",
+            "2.0.0-beta.1.yaml",
+            "draft.yaml",
+            "notes.txt",
+        ] {
+            std::fs::write(dir.join(name), "").unwrap();
+        }
+        let registry = Registry::new(&root);
+        let base = Path::new(".");
+        let pick = |r: &str| {
+            registry
+                .resolve(r, base)
+                .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
+        };
+        assert_eq!(
+            pick("orders").unwrap(),
+            "1.10.0.yaml",
+            "1.10.0 is newer than 1.2.0"
+        );
+        assert_eq!(pick("orders@1.2.0").unwrap(), "1.2.0.yaml");
+        assert_eq!(pick("orders@~1.0").unwrap(), "1.0.0.yaml");
+        assert_eq!(pick("orders@>=2.0.0-beta").unwrap(), "2.0.0-beta.1.yaml");
+        assert_eq!(
+            pick("orders@^3").unwrap_err(),
+            ResolveError::NoMatchingVersion {
+                id: "orders".into(),
+                requirement: "^3".into(),
+                available: ["1.0.0", "1.2.0", "1.10.0", "2.0.0-beta.1"]
+                    .iter()
+                    .map(|v| Version::parse(v).unwrap())
+                    .collect(),
+            }
+        );
+        assert_eq!(
+            registry.files().unwrap().len(),
+            5,
+            "lint sees draft.yaml too"
+        );
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
