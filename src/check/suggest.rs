@@ -57,13 +57,17 @@ pub fn for_type(
     match instance {
         Value::Number(n) if wants("string") => {
             let raw = raw.unwrap_or("");
-            match (decimal_places, n.as_i64()) {
-                (Some(places), Some(int)) if places > 0 => Some(format!(
+            let scaled = decimal_places
+                .filter(|&places| places > 0)
+                .zip(n.as_i64())
+                .and_then(|(places, int)| Some((places, int, i128::from(int).checked_mul(10i128.checked_pow(places)?)?)));
+            match scaled {
+                Some((places, int, as_major)) => Some(format!(
                     "send the amount as a decimal string such as \"{}\"; if {raw} is in minor units (cents), that is \"{}\"",
-                    format_major(i128::from(int) * 10i128.pow(places), places),
+                    format_major(as_major, places),
                     format_major(i128::from(int), places)
                 )),
-                _ => Some(format!("send it as a string: \"{raw}\"")),
+                None => Some(format!("send it as a string: \"{raw}\"")),
             }
         }
         Value::Bool(b) if wants("string") => Some(format!("send it as a string: \"{b}\"")),
@@ -141,10 +145,10 @@ pub fn minor_units(instance: &Value, places: u32) -> Option<String> {
 }
 
 fn format_major(minor: i128, places: u32) -> String {
-    let scale = 10i128.pow(places);
+    // Contracts allow at most 30 places, and 10^30 fits; saturate rather than trust that here.
+    let scale = 10u128.checked_pow(places).unwrap_or(u128::MAX);
     let sign = if minor < 0 { "-" } else { "" };
     let abs = minor.unsigned_abs();
-    let scale = scale as u128;
     format!(
         "{sign}{}.{:0width$}",
         abs / scale,
@@ -196,7 +200,10 @@ pub fn for_builtin(format: Builtin, value: &str) -> Option<String> {
             let bytes = value.as_bytes();
             let looks_local =
                 bytes.len() >= 19 && bytes.get(10).is_some_and(|b| *b == b'T' || *b == b' ');
-            if looks_local && !value.ends_with('Z') && !value[19..].contains(['+', '-']) {
+            if looks_local
+                && !value.ends_with('Z')
+                && !value.get(19..).unwrap_or("").contains(['+', '-'])
+            {
                 Some("the date-time has no UTC offset; add Z or an offset such as +01:00".into())
             } else if bytes.get(10) == Some(&b' ') {
                 Some("RFC 3339 separates date and time with T, as in 2024-03-01T14:30:00Z".into())
