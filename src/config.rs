@@ -11,13 +11,22 @@
 //! directory that holds it. Like contracts, it is read through the located YAML tree, so every
 //! mistake is reported with its line and a "did you mean".
 
-use crate::diagnostic::{Code, Diagnostic};
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::printer::Format;
+use crate::report::FailOn;
 use crate::yaml::{self, Span};
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = "handoff.yaml";
 
-const TOP_KEYS: &[&str] = &["contracts", "checks"];
+const TOP_KEYS: &[&str] = &[
+    "contracts",
+    "checks",
+    "format",
+    "output",
+    "baseline",
+    "fail_on",
+];
 const CHECK_KEYS: &[&str] = &["contract", "inputs", "description"];
 
 /// A checked project configuration.
@@ -30,6 +39,11 @@ pub struct Config {
     /// The contract registry directory, relative to `base`.
     pub contracts: PathBuf,
     pub checks: Vec<CheckSpec>,
+    /// Defaults for `handoff check`; flags override them. Paths are relative to `base`.
+    pub format: Option<Format>,
+    pub output: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
+    pub fail_on: Option<FailOn>,
 }
 
 /// One mapping of payload inputs to a contract.
@@ -74,9 +88,45 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let mut doc = yaml::Reader::new(path);
     let mut checks = Vec::new();
     let mut contracts = PathBuf::from("contracts");
+    let (mut format, mut output, mut baseline, mut fail_on) = (None, None, None, None);
     if let Some(top) = doc.mapping(&root, "handoff.yaml", &[TOP_KEYS]) {
         if let Some(dir) = top.get("contracts").and_then(|(k, v)| doc.text(k, v)) {
             contracts = PathBuf::from(dir);
+        }
+        if let Some((k, v)) = top.get("format")
+            && let Some(name) = doc.text(k, v)
+        {
+            format = Format::from_name(&name);
+            if format.is_none() {
+                let help = match did_you_mean(&name, Format::NAMES.iter().copied()) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("one of: {}", Format::NAMES.join(", ")),
+                };
+                doc.report(
+                    Code::InvalidValue,
+                    v.span,
+                    format!("unknown output format `{name}`"),
+                )
+                .help = Some(help);
+            }
+        }
+        output = top
+            .get("output")
+            .and_then(|(k, v)| doc.text(k, v))
+            .map(PathBuf::from);
+        baseline = top
+            .get("baseline")
+            .and_then(|(k, v)| doc.text(k, v))
+            .map(PathBuf::from);
+        if let Some((k, v)) = top.get("fail_on")
+            && let Some(text) = doc.text(k, v)
+        {
+            match FailOn::parse(&text) {
+                Ok(policy) => fail_on = Some(policy),
+                Err(why) => {
+                    doc.report(Code::InvalidValue, v.span, why);
+                }
+            }
         }
         match top.get("checks") {
             Some((_, list)) => match list.as_seq() {
@@ -131,6 +181,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         base: path.parent().map_or_else(PathBuf::new, Path::to_path_buf),
         contracts,
         checks,
+        format,
+        output,
+        baseline,
+        fail_on,
     })
 }
 

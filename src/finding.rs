@@ -3,11 +3,12 @@
 //! Kind IDs are stable snake_case strings: users grep for them, baselines store them, and CI
 //! rules match on them. They are never renamed or reused; `docs/violations.md` documents each.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// The catalogue of violation kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     MissingRequired,
@@ -204,12 +205,25 @@ pub struct PayloadResult {
     pub source: PayloadSource,
     /// The contract (`id@version`) the payload was checked against.
     pub contract: String,
+    /// Findings to act on (with a baseline, the ones it does not list).
     pub findings: Vec<Finding>,
+    /// Findings a baseline already lists: counted, not reported.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub known: usize,
+    /// The payload's text, kept only for payloads with findings, so printers can show the
+    /// offending line. For NDJSON, the record's line.
+    #[serde(skip)]
+    pub text: Option<Arc<str>>,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl PayloadResult {
+    /// No findings at all, new or known.
     pub fn is_valid(&self) -> bool {
-        self.findings.is_empty()
+        self.findings.is_empty() && self.known == 0
     }
 }
 

@@ -6,6 +6,7 @@
 //! The library never prints and never exits: it returns structured results, and only the
 //! `handoff` binary decides what to show and which exit code to use.
 
+pub mod baseline;
 pub mod check;
 pub mod compile;
 pub mod config;

@@ -2,17 +2,25 @@
 //! 0 clean, 1 violations found, 2 usage or contract error.
 
 use clap::{Parser, Subcommand, ValueEnum};
+use handoff::baseline::{Baseline, Entry};
 use handoff::check::Checker;
 use handoff::config::{self, Config};
 use handoff::diagnostic::{Diagnostic, did_you_mean};
 use handoff::finding::Kind;
 use handoff::input::{self, Framing};
-use handoff::printer::{JsonPrinter, Printer, TextPrinter};
+use handoff::printer::{
+    Format, GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
+    SarifPrinter, Sources, TextPrinter,
+};
 use handoff::registry::{Registry, is_path_reference};
+use handoff::report::FailOn;
 use handoff::report::Summary;
 use handoff::run::{self, Job};
 use handoff::{explain, lint};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
+use std::io::IsTerminal;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -51,6 +59,38 @@ enum Command {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
+    /// For people: diagnostics with the payload and contract lines, and a summary
+    Text,
+    /// One JSON document (docs/output.schema.json)
+    Json,
+    /// One finding per line, streamed
+    Ndjson,
+    /// JUnit XML, one test case per payload
+    Junit,
+    /// SARIF 2.1.0, for code scanning
+    Sarif,
+    /// GitHub Actions annotations, and a job summary in $GITHUB_STEP_SUMMARY
+    Github,
+    /// A Markdown report for a pull-request comment
+    Markdown,
+}
+
+impl OutputFormat {
+    fn to_lib(self) -> Format {
+        match self {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Ndjson => Format::Ndjson,
+            OutputFormat::Junit => Format::Junit,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Github => Format::Github,
+            OutputFormat::Markdown => Format::Markdown,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LintFormat {
     Text,
     Json,
 }
@@ -76,17 +116,49 @@ struct CheckArgs {
     /// Contract registry directory (default: from handoff.yaml, else ./contracts)
     #[arg(long, value_name = "DIR")]
     contracts: Option<PathBuf>,
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
-    format: OutputFormat,
+    /// Output format [default: text, or `format` in handoff.yaml]
+    #[arg(short, long, value_enum)]
+    format: Option<OutputFormat>,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
     /// How to split inputs into payloads
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     input_format: InputFormat,
     /// Largest payload (a file, or one NDJSON line) to check; larger ones are reported
     #[arg(long, value_name = "BYTES", default_value_t = run::DEFAULT_MAX_PAYLOAD_BYTES)]
     max_payload_bytes: u64,
-    /// Also list payloads that passed
+    /// Which findings fail the run (exit 1): any, never, or kinds separated by commas
+    #[arg(long, value_name = "POLICY")]
+    fail_on: Option<String>,
+    /// Report at most N findings; the summary still counts all of them
+    #[arg(long, value_name = "N")]
+    max_findings: Option<u64>,
+    /// Text format: print only the summary
+    #[arg(short, long)]
+    quiet: bool,
+    /// Text format: also list payloads that passed
     #[arg(short, long)]
     verbose: bool,
+    /// Report only findings this baseline does not list, and the entries that no longer occur
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every finding of this run as the new baseline
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
+    /// Colour: auto honours NO_COLOR, CLICOLOR_FORCE and whether output is a terminal
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    color: ColorWhen,
+    /// Never show a progress indicator (it only ever appears on an interactive terminal)
+    #[arg(long)]
+    no_progress: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorWhen {
+    Auto,
+    Always,
+    Never,
 }
 
 #[derive(clap::Args)]
@@ -97,8 +169,8 @@ struct LintArgs {
     contracts: Option<PathBuf>,
     #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
     config: Option<PathBuf>,
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
-    format: OutputFormat,
+    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
+    format: LintFormat,
 }
 
 #[derive(clap::Args)]
@@ -354,26 +426,146 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         framing,
         max_payload_bytes: args.max_payload_bytes,
     };
-    let stdout = io::stdout().lock();
-    let out = BufWriter::with_capacity(64 * 1024, stdout);
-    let mut printer: Box<dyn Printer> = match args.format {
-        OutputFormat::Text => {
-            let mut p = TextPrinter::new(out);
+    let cfg = config.as_ref();
+    let from_config = |p: &Option<PathBuf>| cfg.and_then(|c| p.as_ref().map(|p| c.base.join(p)));
+    let format = args
+        .format
+        .map(OutputFormat::to_lib)
+        .or(cfg.and_then(|c| c.format))
+        .unwrap_or(Format::Text);
+    let fail_on = match &args.fail_on {
+        Some(text) => FailOn::parse(text).map_err(Fatal::new)?,
+        None => cfg.and_then(|c| c.fail_on.clone()).unwrap_or_default(),
+    };
+    let output_path = args
+        .output
+        .clone()
+        .or_else(|| from_config(&cfg.and_then(|c| c.output.clone())));
+    let baseline_path = args
+        .baseline
+        .clone()
+        .or_else(|| from_config(&cfg.and_then(|c| c.baseline.clone())));
+    // Writing a baseline records everything; comparing with the old one would hide findings.
+    let baseline = match (&baseline_path, &args.write_baseline) {
+        (Some(path), None) => Some(Baseline::load(path).map_err(Fatal::new)?),
+        _ => None,
+    };
+    match args.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
+
+    let out: Box<dyn Write> = match &output_path {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| Fatal::new(format!("cannot write {}: {e}", path.display())))?;
+            Box::new(BufWriter::new(anstream::AutoStream::new(
+                file,
+                anstream::ColorChoice::Never,
+            )))
+        }
+        None => Box::new(BufWriter::with_capacity(
+            64 * 1024,
+            anstream::AutoStream::auto(io::stdout()),
+        )),
+    };
+    let sources: Sources = checkers
+        .values()
+        .map(|c| {
+            (
+                c.contract().source.path.display().to_string(),
+                c.contract().source.text.clone(),
+            )
+        })
+        .collect();
+    let mut printer: Box<dyn Printer> = match format {
+        Format::Text => {
+            let mut p = TextPrinter::new(out, sources);
             p.verbose = args.verbose;
+            p.quiet = args.quiet;
             Box::new(p)
         }
-        OutputFormat::Json => Box::new(JsonPrinter::new(out)),
+        Format::Json => Box::new(JsonPrinter::new(out)),
+        Format::Ndjson => Box::new(NdjsonPrinter::new(out)),
+        Format::Junit => Box::new(JunitPrinter::new(out)),
+        Format::Sarif => Box::new(SarifPrinter::new(out)),
+        Format::Github => Box::new(GithubPrinter::new(
+            out,
+            std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+        )),
+        Format::Markdown => Box::new(MarkdownPrinter::new(out)),
     };
+
+    let progress = progress_bar(args.no_progress || format == Format::Github);
     let mut summary = Summary::default();
+    let mut seen = BTreeSet::new();
+    let mut recorded = Baseline::default();
+    let mut budget = args.max_findings.unwrap_or(u64::MAX);
+    let mut failing = false;
     let mut write_error: Option<io::Error> = None;
-    run::execute(&jobs, &options, &mut |result| {
+    run::execute(&jobs, &options, &mut |mut result| {
+        progress.inc(1);
+        if args.write_baseline.is_some() || baseline.is_some() {
+            let entries: Vec<Entry> = result
+                .findings
+                .iter()
+                .map(|f| Entry::of(&result.contract, f))
+                .collect();
+            if let Some(known) = &baseline {
+                let mut kept = Vec::with_capacity(result.findings.len());
+                for (finding, entry) in std::mem::take(&mut result.findings)
+                    .into_iter()
+                    .zip(&entries)
+                {
+                    if known.contains(entry) {
+                        result.known += 1;
+                    } else {
+                        kept.push(finding);
+                    }
+                }
+                result.findings = kept;
+                seen.extend(entries.iter().cloned());
+            }
+            if args.write_baseline.is_some() {
+                entries.into_iter().for_each(|e| recorded.insert(e));
+            }
+        }
+        failing |= result.findings.iter().any(|f| fail_on.fails(f.kind));
+        // Count everything; print within the budget.
         summary.add(&result);
+        if (result.findings.len() as u64) > budget {
+            summary.omitted += result.findings.len() as u64 - budget;
+            result.findings.truncate(budget as usize);
+        }
+        budget -= result.findings.len() as u64;
         if write_error.is_none()
             && let Err(e) = printer.result(&result)
         {
             write_error = Some(e);
         }
     });
+    progress.finish_and_clear();
+    if let Some(known) = &baseline {
+        summary.fixed = known.fixed(&seen);
+    }
+    if let Some(path) = &args.write_baseline {
+        std::fs::write(path, recorded.to_json())
+            .map_err(|e| Fatal::new(format!("cannot write baseline {}: {e}", path.display())))?;
+        eprintln!(
+            "handoff: wrote {} baseline entr{} to {}",
+            recorded.len(),
+            if recorded.len() == 1 { "y" } else { "ies" },
+            path.display()
+        );
+    }
+    summary.exit_code = if usage_error {
+        EXIT_ERROR
+    } else if failing && args.write_baseline.is_none() {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    };
     if write_error.is_none()
         && let Err(e) = printer.finish(&summary)
     {
@@ -383,13 +575,23 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     if let Some(err) = write_error.filter(|e| e.kind() != io::ErrorKind::BrokenPipe) {
         return Err(err.into());
     }
-    Ok(if usage_error {
-        EXIT_ERROR
-    } else if summary.invalid > 0 {
-        EXIT_VIOLATIONS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(summary.exit_code)
+}
+
+/// A spinner with counts on an interactive terminal; hidden in CI logs and pipes.
+fn progress_bar(disabled: bool) -> ProgressBar {
+    let interactive = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if disabled || !interactive {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} checked {human_pos} payloads ({per_sec}) {elapsed}",
+        )
+        .expect("a valid template"),
+    );
+    bar
 }
 
 fn join_display(base: &Path, input: &str) -> String {
@@ -446,7 +648,7 @@ fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
     let warnings = all.len() - errors;
     let mut out = BufWriter::new(io::stdout().lock());
     let written = match args.format {
-        OutputFormat::Json => serde_json::to_writer_pretty(
+        LintFormat::Json => serde_json::to_writer_pretty(
             &mut out,
             &serde_json::json!({
                 "format_version": 1,
@@ -458,7 +660,7 @@ fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
         )
         .map_err(io::Error::from)
         .and_then(|()| writeln!(out)),
-        OutputFormat::Text => (|| {
+        LintFormat::Text => (|| {
             for d in &all {
                 write!(out, "{}", render_diagnostic(d))?;
                 writeln!(out)?;

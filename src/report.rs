@@ -3,20 +3,40 @@
 //! Fields are counted with array indexes replaced by `*`, so the same fault in line item 0 and
 //! line item 7 is one recurring problem, which is what a review of daily exceptions needs.
 
+use crate::baseline;
 use crate::finding::{Kind, PayloadResult};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub payloads: u64,
+    /// Payloads without any finding.
     pub valid: u64,
+    /// Payloads with findings to act on.
     pub invalid: u64,
+    /// Findings to act on.
     pub violations: u64,
-    pub contracts: BTreeSet<String>,
+    /// Findings a baseline already lists.
+    pub known: u64,
+    /// Baseline entries that no longer occur: fixed, and ready to drop from the baseline.
+    pub fixed: Vec<baseline::Entry>,
+    /// Findings counted but not printed because of `--max-findings`.
+    pub omitted: u64,
+    /// The exit code the run ends with, for printers that state it.
+    #[serde(skip)]
+    pub exit_code: u8,
+    pub by_contract: BTreeMap<String, ContractCounts>,
     pub by_kind: BTreeMap<Kind, u64>,
     #[serde(skip)]
     groups: BTreeMap<(String, String, Kind), u64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContractCounts {
+    pub payloads: u64,
+    pub invalid: u64,
+    pub violations: u64,
 }
 
 /// One line of the summary table.
@@ -31,12 +51,18 @@ pub struct Row {
 impl Summary {
     pub fn add(&mut self, result: &PayloadResult) {
         self.payloads += 1;
-        self.contracts.insert(result.contract.clone());
-        if result.is_valid() {
-            self.valid += 1;
+        self.known += result.known as u64;
+        let counts = self.by_contract.entry(result.contract.clone()).or_default();
+        counts.payloads += 1;
+        if result.findings.is_empty() {
+            if result.known == 0 {
+                self.valid += 1;
+            }
             return;
         }
         self.invalid += 1;
+        counts.invalid += 1;
+        counts.violations += result.findings.len() as u64;
         for finding in &result.findings {
             self.violations += 1;
             *self.by_kind.entry(finding.kind).or_default() += 1;
@@ -70,6 +96,52 @@ impl Summary {
     }
 }
 
+/// Which findings make a run fail (exit code 1).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum FailOn {
+    /// Any finding (the default).
+    #[default]
+    Any,
+    /// None: report, but always exit 0 (unless usage or contract errors).
+    Never,
+    /// Only findings of these kinds.
+    Kinds(std::collections::BTreeSet<Kind>),
+}
+
+impl FailOn {
+    /// `any`, `never`, or kinds separated by commas (`unknown_enum_value,missing_required`).
+    pub fn parse(text: &str) -> Result<FailOn, String> {
+        match text.trim() {
+            "any" => Ok(FailOn::Any),
+            "never" => Ok(FailOn::Never),
+            list => list
+                .split(',')
+                .map(|k| {
+                    let k = k.trim();
+                    Kind::from_id(k).ok_or_else(|| {
+                        let hint =
+                            crate::diagnostic::did_you_mean(k, Kind::ALL.iter().map(|k| k.id()))
+                                .map(|c| format!("; did you mean `{c}`?"))
+                                .unwrap_or_else(|| {
+                                    "; use any, never, or violation kinds (handoff kinds)".into()
+                                });
+                        format!("`{k}` is not a violation kind{hint}")
+                    })
+                })
+                .collect::<Result<_, _>>()
+                .map(FailOn::Kinds),
+        }
+    }
+
+    pub fn fails(&self, kind: Kind) -> bool {
+        match self {
+            FailOn::Any => true,
+            FailOn::Never => false,
+            FailOn::Kinds(kinds) => kinds.contains(&kind),
+        }
+    }
+}
+
 /// `/line_items/3/sku` -> `/line_items/*/sku`.
 pub fn normalize_pointer(pointer: &str) -> String {
     pointer
@@ -88,6 +160,18 @@ pub fn normalize_pointer(pointer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fail_on_parses_policies_and_kinds() {
+        assert_eq!(FailOn::parse("any").unwrap(), FailOn::Any);
+        assert!(!FailOn::parse("never").unwrap().fails(Kind::WrongType));
+        let some = FailOn::parse("missing_required, unknown_enum_value").unwrap();
+        assert!(some.fails(Kind::MissingRequired) && !some.fails(Kind::UnknownField));
+        assert_eq!(
+            FailOn::parse("unknown_enum").unwrap_err(),
+            "`unknown_enum` is not a violation kind; did you mean `unknown_enum_value`?"
+        );
+    }
 
     #[test]
     fn array_indexes_are_normalised() {

@@ -50,8 +50,17 @@ pub fn execute(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(Payload
                 ndjson,
                 options.max_payload_bytes,
                 |line, payload| {
+                    let mut text = None;
                     let mut findings = match payload {
-                        Payload::Bytes(bytes) => job.checker.check(bytes),
+                        Payload::Bytes(bytes) => {
+                            let findings = job.checker.check(bytes);
+                            // Printers quote the offending line; only failing payloads pay.
+                            if !findings.is_empty() {
+                                let shown = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                                text = Some(String::from_utf8_lossy(shown).into());
+                            }
+                            findings
+                        }
                         Payload::TooLarge { size, limit } => vec![too_large(size, limit)],
                         Payload::Unreadable(err) => vec![unreadable(&err)],
                     };
@@ -70,6 +79,8 @@ pub fn execute(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(Payload
                         },
                         contract: contract.clone(),
                         findings,
+                        known: 0,
+                        text,
                     });
                 },
             );

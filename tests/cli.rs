@@ -168,11 +168,7 @@ fn stdin_is_one_document_or_ndjson() {
         "{}",
         stdout(&out)
     );
-    assert!(
-        stdout(&out).contains("    --> -:2:16\n"),
-        "{}",
-        stdout(&out)
-    );
+    assert!(stdout(&out).contains("--> -:2:16\n"), "{}", stdout(&out));
 }
 
 #[test]

@@ -1,8 +1,8 @@
 //! Machine-readable output: one JSON document, written as results arrive.
 //!
-//! Shape: `{"format_version": 1, "results": [...], "summary": {...}}`. `results` lists only
-//! payloads with findings (a run over millions of valid payloads stays small); the summary
-//! counts everything.
+//! Shape (see `docs/output.schema.json`): `{"format_version": 1, "tool": {...}, "results":
+//! [...], "summary": {...}}`. `results` lists only payloads with findings, so a run over
+//! millions of valid payloads stays small; the summary counts everything.
 
 use super::Printer;
 use crate::finding::PayloadResult;
@@ -27,10 +27,6 @@ impl<W: Write> JsonPrinter<W> {
         }
     }
 
-    pub fn into_inner(self) -> W {
-        self.out
-    }
-
     fn start(&mut self) -> io::Result<()> {
         if !self.started {
             self.started = true;
@@ -46,19 +42,15 @@ impl<W: Write> JsonPrinter<W> {
 
 #[derive(Serialize)]
 struct SummaryOut<'s> {
-    payloads: u64,
-    valid: u64,
-    invalid: u64,
-    violations: u64,
-    contracts: Vec<&'s str>,
-    by_kind: &'s std::collections::BTreeMap<crate::finding::Kind, u64>,
+    #[serde(flatten)]
+    summary: &'s Summary,
     groups: Vec<crate::report::Row>,
 }
 
 impl<W: Write> Printer for JsonPrinter<W> {
     fn result(&mut self, result: &PayloadResult) -> io::Result<()> {
         self.start()?;
-        if result.is_valid() {
+        if result.findings.is_empty() {
             return Ok(());
         }
         if !self.first {
@@ -71,17 +63,15 @@ impl<W: Write> Printer for JsonPrinter<W> {
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         self.start()?;
-        let out = SummaryOut {
-            payloads: summary.payloads,
-            valid: summary.valid,
-            invalid: summary.invalid,
-            violations: summary.violations,
-            contracts: summary.contracts.iter().map(String::as_str).collect(),
-            by_kind: &summary.by_kind,
-            groups: summary.rows(),
-        };
         self.out.write_all(b"],\"summary\":")?;
-        serde_json::to_writer(&mut self.out, &out)?;
-        self.out.write_all(b"}\n")
+        serde_json::to_writer(
+            &mut self.out,
+            &SummaryOut {
+                summary,
+                groups: summary.rows(),
+            },
+        )?;
+        self.out.write_all(b"}\n")?;
+        self.out.flush()
     }
 }

@@ -1,128 +1,362 @@
-//! Human-readable output: each failing payload with its findings, then a summary table.
+//! Human-readable output, in the style of rustc and cargo diagnostics: for each finding, the
+//! payload line with the offending value underlined, then the contract line that declares the
+//! rule; a summary table at the end. Colour is emitted as ANSI styles; the caller's stream
+//! (anstream) strips it when colour is off (NO_COLOR, a pipe, a file).
 
-use super::Printer;
-use crate::finding::PayloadResult;
-use crate::report::Summary;
+use super::{Printer, Sources};
+use crate::finding::{Finding, Kind, PayloadResult};
+use crate::report::{Row, Summary};
+use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::io::{self, Write};
+
+/// Lines up to this length are given to the renderer whole (it trims them to the terminal width
+/// and keeps columns true). Longer ones, such as a minified capture on one line, are cut to a
+/// window around the value so rendering stays cheap; their location is then stated in a note.
+const WHOLE_LINE_CHARS: usize = 4096;
+/// Characters shown either side of a value in a cut line.
+const WINDOW_CHARS: usize = 60;
 
 pub struct TextPrinter<W: Write> {
     out: W,
+    sources: Sources,
+    renderer: Renderer,
     /// Also list payloads that passed.
     pub verbose: bool,
+    /// Print only the summary.
+    pub quiet: bool,
 }
 
 impl<W: Write> TextPrinter<W> {
-    pub fn new(out: W) -> Self {
+    pub fn new(out: W, sources: Sources) -> Self {
         TextPrinter {
             out,
+            sources,
+            renderer: Renderer::styled(),
             verbose: false,
+            quiet: false,
         }
     }
 
-    pub fn into_inner(self) -> W {
-        self.out
+    fn finding(&mut self, result: &PayloadResult, f: &Finding) -> io::Result<()> {
+        let path = result.source.path.as_str();
+        let title = if f.kind.is_payload_level() || f.pointer.is_empty() {
+            f.message.clone()
+        } else {
+            format!("{}: {}", f.pointer, f.message)
+        };
+        let mut group = Group::with_title(Level::ERROR.primary_title(title).id(f.kind.id()));
+        let line = f
+            .position
+            .as_ref()
+            .zip(result.text.as_deref())
+            .and_then(|(pos, text)| {
+                text.lines()
+                    .nth(record_line_index(result, pos.line))
+                    .map(|line| (pos, line))
+            });
+        match line {
+            Some((pos, line)) if line.len() <= WHOLE_LINE_CHARS => {
+                let (start, end) = char_span(line, pos.column as usize, span_chars(f));
+                group = group.element(
+                    Snippet::source(line)
+                        .line_start(pos.line as usize)
+                        .path(path)
+                        .annotation(
+                            AnnotationKind::Primary
+                                .span(start..end)
+                                .label(f.expected.as_str()),
+                        ),
+                );
+            }
+            Some((pos, line)) => {
+                let (excerpt, span) = window(line, pos.column as usize, span_chars(f));
+                group =
+                    group
+                        .element(Level::NOTE.message(format!(
+                            "at {path}:{}:{} (a long line, shown in part)",
+                            pos.line, pos.column
+                        )))
+                        .element(Snippet::source(excerpt).annotation(
+                            AnnotationKind::Primary.span(span).label(f.expected.clone()),
+                        ));
+            }
+            None => {
+                let at = match &f.position {
+                    Some(pos) => format!("{path}:{}:{}", pos.line, pos.column),
+                    None => path.to_string(),
+                };
+                group = group
+                    .element(Level::NOTE.message(format!("in {at}")))
+                    .element(Level::NOTE.message(format!("expected: {}", f.expected)));
+            }
+        }
+        let contract_line = f.contract_location.as_ref().and_then(|loc| {
+            let text = self.sources.get(&loc.file)?;
+            let line = text.lines().nth(loc.line as usize - 1)?;
+            Some((loc, line.to_string()))
+        });
+        if let Some((loc, line)) = &contract_line {
+            let start = line
+                .char_indices()
+                .nth(loc.column as usize - 1)
+                .map_or(0, |(i, _)| i);
+            let end = line[start..]
+                .find(':')
+                .map_or(line.len(), |i| start + i)
+                .max(start + 1)
+                .min(line.len());
+            group = group.element(
+                Snippet::source(line.as_str())
+                    .line_start(loc.line as usize)
+                    .path(loc.file.as_str())
+                    .annotation(
+                        AnnotationKind::Context
+                            .span(start..end)
+                            .label(format!("declared by {}", result.contract)),
+                    ),
+            );
+        }
+        if let Some(help) = &f.suggestion {
+            group = group.element(Level::HELP.message(help.as_str()));
+        }
+        let report: [Group<'_>; 1] = [group];
+        writeln!(self.out, "{}\n", self.renderer.render(&report))
     }
+}
+
+/// The index in the stored text of the line a finding is on: the stored text of an NDJSON
+/// record is that one line, whatever the file line number.
+fn record_line_index(result: &PayloadResult, line: u64) -> usize {
+    if result.source.line.is_some() {
+        0
+    } else {
+        line.saturating_sub(1) as usize
+    }
+}
+
+/// How many characters the finding's value spans in the text.
+fn span_chars(f: &Finding) -> usize {
+    match (f.kind, &f.value) {
+        (Kind::UnknownField, _) => f
+            .pointer
+            .rsplit('/')
+            .next()
+            .map_or(1, |k| k.chars().count() + 2),
+        (_, Some(v)) => v.lines().next().map_or(1, |l| l.chars().count()).max(1),
+        _ => 1,
+    }
+}
+
+/// The byte span in `line` of `len` characters from 1-based character `column`. A position
+/// just past the end (an unexpected end of input) gets a one-byte span at the end.
+fn char_span(line: &str, column: usize, len: usize) -> (usize, usize) {
+    let mut offsets = line
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(line.len()));
+    let start = offsets.nth(column.saturating_sub(1)).unwrap_or(line.len());
+    let end = line[start..]
+        .char_indices()
+        .map(|(i, _)| start + i)
+        .chain(std::iter::once(line.len()))
+        .nth(len)
+        .unwrap_or(line.len());
+    (start, end.max(start))
+}
+
+/// The part of `line` around the value at 1-based character `column`, and the value's byte
+/// span within that part.
+fn window(line: &str, column: usize, len: usize) -> (String, std::ops::Range<usize>) {
+    let chars: Vec<char> = line.chars().collect();
+    let start = column.saturating_sub(1).min(chars.len());
+    let end = (start + len).min(chars.len()).max(start);
+    let from = start.saturating_sub(WINDOW_CHARS);
+    let to = (end + WINDOW_CHARS).min(chars.len());
+    let mut shown = String::new();
+    if from > 0 {
+        shown.push('…');
+    }
+    let prefix: String = chars[from..start].iter().collect();
+    shown.push_str(&prefix);
+    let value_start = shown.len();
+    let value: String = chars[start..end].iter().collect();
+    shown.push_str(&value);
+    let value_end = shown.len().max(value_start + usize::from(value.is_empty()));
+    shown.extend(&chars[end..to]);
+    if to < chars.len() {
+        shown.push('…');
+    }
+    if value.is_empty() {
+        // Point just past the end (an unexpected end of input): give the caret a place.
+        shown.push(' ');
+    }
+    (shown, value_start..value_end)
 }
 
 impl<W: Write> Printer for TextPrinter<W> {
     fn result(&mut self, result: &PayloadResult) -> io::Result<()> {
-        let out = &mut self.out;
+        if self.quiet {
+            return Ok(());
+        }
         if result.is_valid() {
             if self.verbose {
-                writeln!(out, "ok   {} ({})", result.source, result.contract)?;
+                writeln!(self.out, "ok   {} ({})", result.source, result.contract)?;
             }
             return Ok(());
         }
+        if result.findings.is_empty() {
+            return Ok(());
+        }
         let n = result.findings.len();
+        let known = match result.known {
+            0 => String::new(),
+            k => format!(", {k} known"),
+        };
         writeln!(
-            out,
-            "FAIL {} ({}): {n} violation{}",
+            self.out,
+            "FAIL {} ({}): {n} violation{}{known}\n",
             result.source,
             result.contract,
-            if n == 1 { "" } else { "s" }
+            plural(n as u64)
         )?;
         for f in &result.findings {
-            if f.kind.is_payload_level() {
-                writeln!(out, "  {}", f.kind)?;
-            } else {
-                let pointer = if f.pointer.is_empty() {
-                    "(the payload)"
-                } else {
-                    &f.pointer
-                };
-                writeln!(out, "  {} at {pointer}", f.kind)?;
-            }
-            match &f.position {
-                Some(p) => writeln!(
-                    out,
-                    "    --> {}:{}:{}",
-                    result.source.path, p.line, p.column
-                )?,
-                None => writeln!(out, "    --> {}", result.source.path)?,
-            }
-            writeln!(out, "    problem:  {}", f.message)?;
-            writeln!(out, "    expected: {}", f.expected)?;
-            if let Some(loc) = &f.contract_location {
-                writeln!(out, "    contract: {loc}")?;
-            }
-            if let Some(help) = &f.suggestion {
-                writeln!(out, "    help:     {help}")?;
-            }
+            self.finding(result, f)?;
         }
-        writeln!(out)
+        Ok(())
     }
 
     fn finish(&mut self, summary: &Summary) -> io::Result<()> {
         let out = &mut self.out;
-        let contracts = summary.contracts.len();
+        let contracts = summary.by_contract.len();
         writeln!(
             out,
             "checked {} payload{} against {contracts} contract{}: {} valid, {} invalid, {} violation{}",
             summary.payloads,
-            if summary.payloads == 1 { "" } else { "s" },
-            if contracts == 1 { "" } else { "s" },
+            plural(summary.payloads),
+            plural(contracts as u64),
             summary.valid,
             summary.invalid,
             summary.violations,
-            if summary.violations == 1 { "" } else { "s" },
+            plural(summary.violations),
         )?;
         let rows = summary.rows();
         if !rows.is_empty() {
-            let width = |f: &dyn Fn(&crate::report::Row) -> usize, min: usize| {
-                rows.iter().map(f).max().unwrap_or(0).max(min)
-            };
-            let kind_w = width(&|r| r.kind.id().len(), 4);
-            let field_w = width(&|r| r.field.len().max(1), 5);
-            writeln!(out)?;
+            write_table(out, &rows)?;
+        }
+        if summary.omitted > 0 {
             writeln!(
                 out,
-                "  {:>5}  {:kind_w$}  {:field_w$}  contract",
-                "count", "kind", "field"
+                "\n{} more finding{} not shown (--max-findings)",
+                summary.omitted,
+                plural(summary.omitted)
             )?;
-            for r in &rows {
-                let field = if r.field.is_empty() { "/" } else { &r.field };
-                writeln!(
-                    out,
-                    "  {:>5}  {:kind_w$}  {:field_w$}  {}",
-                    r.count,
-                    r.kind.id(),
-                    field,
-                    r.contract
-                )?;
+        }
+        if summary.known > 0 {
+            writeln!(
+                out,
+                "\nbaseline: {} known finding{} not reported",
+                summary.known,
+                plural(summary.known)
+            )?;
+        }
+        if !summary.fixed.is_empty() {
+            writeln!(
+                out,
+                "\nbaseline: {} entr{} no longer occur (fixed); rewrite the baseline to drop them:",
+                summary.fixed.len(),
+                if summary.fixed.len() == 1 { "y" } else { "ies" }
+            )?;
+            for e in &summary.fixed {
+                let value = e
+                    .value
+                    .as_deref()
+                    .map(|v| format!(" {v}"))
+                    .unwrap_or_default();
+                writeln!(out, "  {} {} {}{value}", e.contract, e.pointer, e.kind)?;
             }
         }
         writeln!(out)?;
+        let code = summary.exit_code;
         if summary.invalid == 0 {
             writeln!(
                 out,
-                "result: pass, every payload satisfies its contract (exit code 0)"
+                "result: pass, every payload satisfies its contract (exit code {code})"
+            )
+        } else if code == 0 {
+            writeln!(
+                out,
+                "result: {} of {} payloads violate their contract, none in a way --fail-on fails on (exit code 0)",
+                summary.invalid, summary.payloads
             )
         } else {
             writeln!(
                 out,
-                "result: fail, {} of {} payloads violate their contract (exit code 1)",
+                "result: fail, {} of {} payloads violate their contract (exit code {code})",
                 summary.invalid, summary.payloads
             )
         }
+    }
+}
+
+fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
+    let kind_w = rows
+        .iter()
+        .map(|r| r.kind.id().len())
+        .max()
+        .unwrap_or(0)
+        .max(4);
+    let field_w = rows
+        .iter()
+        .map(|r| r.field.len().max(1))
+        .max()
+        .unwrap_or(0)
+        .max(5);
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  {:>5}  {:kind_w$}  {:field_w$}  contract",
+        "count", "kind", "field"
+    )?;
+    for r in rows {
+        let field = if r.field.is_empty() { "/" } else { &r.field };
+        writeln!(
+            out,
+            "  {:>5}  {:kind_w$}  {:field_w$}  {}",
+            r.count,
+            r.kind.id(),
+            field,
+            r.contract
+        )?;
+    }
+    Ok(())
+}
+
+fn plural(n: u64) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_windowed_around_the_value() {
+        let line = format!(
+            "{}\"zip\": \"94103-1234\"{}",
+            "x".repeat(200),
+            "y".repeat(200)
+        );
+        let (shown, span) = window(&line, 208, 12);
+        assert_eq!(&shown[span.clone()], "\"94103-1234\"");
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().count(), 2 + 60 + 12 + 60);
+        let (shown, span) = window("{\"a\": 1", 8, 1);
+        assert_eq!((shown.as_str(), span), ("{\"a\": 1 ", 7..8));
+    }
+
+    #[test]
+    fn char_spans_are_byte_ranges() {
+        assert_eq!(char_span("{\"né\": \"x\"}", 8, 3), (8, 11));
+        assert_eq!(char_span("{\"a\": 1", 8, 1), (7, 7));
     }
 }

@@ -1,0 +1,176 @@
+//! SARIF 2.1.0, for code scanning dashboards: one rule per violation kind, one result per
+//! finding, located in the payload file (line, and column in UTF-16 code units as SARIF
+//! expects), with the contract line as a related location. Results carry a partial fingerprint
+//! (the baseline fingerprint), so dashboards track the same finding across runs.
+
+use super::{Printer, payload_line, utf16_column};
+use crate::baseline::Entry;
+use crate::finding::{Kind, PayloadResult};
+use crate::report::Summary;
+use serde_sarif::sarif;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+pub const SCHEMA_URI: &str = "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json";
+
+pub struct SarifPrinter<W: Write> {
+    out: W,
+    results: Vec<sarif::Result>,
+}
+
+impl<W: Write> SarifPrinter<W> {
+    pub fn new(out: W) -> Self {
+        SarifPrinter {
+            out,
+            results: Vec::new(),
+        }
+    }
+}
+
+fn rules() -> Vec<sarif::ReportingDescriptor> {
+    Kind::ALL
+        .iter()
+        .map(|k| {
+            sarif::ReportingDescriptor::builder()
+                .id(k.id())
+                .name(k.id())
+                .short_description(&k.description().to_string())
+                .full_description(&k.description().to_string())
+                .help(
+                    sarif::MultiformatMessageString::builder()
+                        .text(format!("See docs/violations.md, section `{}`.", k.id()))
+                        .build(),
+                )
+                .default_configuration(
+                    sarif::ReportingConfiguration::builder()
+                        .level(serde_json::json!("error"))
+                        .build(),
+                )
+                .build()
+        })
+        .collect()
+}
+
+/// FNV-1a: a stable hash (std's hasher may change between Rust releases).
+fn fnv1a(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+impl<W: Write> Printer for SarifPrinter<W> {
+    fn result(&mut self, result: &PayloadResult) -> io::Result<()> {
+        for f in &result.findings {
+            let mut region = sarif::Region::builder().start_line(1).build();
+            if let Some(pos) = &f.position {
+                let column = payload_line(result, pos.line)
+                    .map_or(pos.column, |line| utf16_column(line, pos.column));
+                region = sarif::Region::builder()
+                    .start_line(pos.line as i64)
+                    .start_column(column as i64)
+                    .build();
+            }
+            let location = sarif::Location::builder()
+                .physical_location(
+                    sarif::PhysicalLocation::builder()
+                        .artifact_location(
+                            sarif::ArtifactLocation::builder()
+                                .uri(result.source.path.clone())
+                                .build(),
+                        )
+                        .region(region)
+                        .build(),
+                )
+                .build();
+            let mut related = Vec::new();
+            if let Some(c) = &f.contract_location {
+                related.push(
+                    sarif::Location::builder()
+                        .id(0)
+                        .physical_location(
+                            sarif::PhysicalLocation::builder()
+                                .artifact_location(
+                                    sarif::ArtifactLocation::builder()
+                                        .uri(c.file.clone())
+                                        .build(),
+                                )
+                                .region(
+                                    sarif::Region::builder()
+                                        .start_line(i64::from(c.line))
+                                        .start_column(i64::from(c.column))
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .message(
+                            sarif::Message::builder()
+                                .text(format!("declared by {}", result.contract))
+                                .build(),
+                        )
+                        .build(),
+                );
+            }
+            let mut text = super::one_line(f);
+            if let Some(line) = result.source.line {
+                text = format!("record at line {line}: {text}");
+            }
+            let entry = Entry::of(&result.contract, f);
+            let fingerprint = format!(
+                "{}|{}|{}|{}",
+                entry.contract,
+                entry.pointer,
+                entry.kind.id(),
+                entry.value.unwrap_or_default()
+            );
+            let rule_index = Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0);
+            self.results.push(
+                sarif::Result::builder()
+                    .rule_id(f.kind.id())
+                    .rule_index(rule_index as i64)
+                    .level(sarif::ResultLevel::Error)
+                    .message(sarif::Message::builder().text(text).build())
+                    .locations(vec![location])
+                    .related_locations(related)
+                    .partial_fingerprints(BTreeMap::from([(
+                        "handoffFingerprint/v1".to_string(),
+                        fnv1a(&fingerprint),
+                    )]))
+                    .build(),
+            );
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, _summary: &Summary) -> io::Result<()> {
+        let driver = sarif::ToolComponent::builder()
+            .name("handoff")
+            .version(env!("CARGO_PKG_VERSION"))
+            .rules(rules())
+            .build();
+        let run = sarif::Run::builder()
+            .tool(sarif::Tool::builder().driver(driver).build())
+            .column_kind(serde_json::json!("utf16CodeUnits"))
+            .results(std::mem::take(&mut self.results))
+            .build();
+        let log = sarif::Sarif::builder()
+            .schema(SCHEMA_URI)
+            .version(serde_json::json!("2.1.0"))
+            .runs(vec![run])
+            .build();
+        serde_json::to_writer_pretty(&mut self.out, &log)?;
+        self.out.write_all(b"\n")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fnv1a_is_stable() {
+        assert_eq!(super::fnv1a(""), "cbf29ce484222325");
+        assert_eq!(super::fnv1a("a"), "af63dc4c8601ec8c");
+    }
+}
