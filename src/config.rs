@@ -55,6 +55,79 @@ pub struct CheckSpec {
     pub span: Span,
 }
 
+/// The JSON Schema of `handoff.yaml`, for editors; published as `docs/handoff.schema.json`.
+/// Built from the same key lists and value sets the reader checks, so it cannot drift.
+pub fn json_schema() -> serde_json::Value {
+    use crate::finding::Kind;
+    use serde_json::json;
+    let describe = |key: &str| match key {
+        "contracts" => {
+            "The contract registry directory, relative to this file. Default: contracts."
+        }
+        "checks" => "Which payloads each contract checks.",
+        "format" => "Default output format of handoff check.",
+        "output" => "Default file to write the report to, relative to this file.",
+        "baseline" => {
+            "Default baseline file, relative to this file: known findings that do not fail the run."
+        }
+        "fail_on" => {
+            "Which findings fail the run: any, never, or violation kinds separated by commas."
+        }
+        "contract" => {
+            "The contract: id, id@version, id@requirement (such as id@^1), or a file path."
+        }
+        "inputs" => {
+            "Payload files, directories or globs, relative to this file; a list or one string."
+        }
+        "description" => "What this check covers.",
+        other => unreachable!("undocumented key {other}"),
+    };
+    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+    let fail_on_pattern = format!("^(any|never|(({0})(, *({0}))*))$", kinds.join("|"));
+    let mut top = serde_json::Map::new();
+    for key in TOP_KEYS {
+        let schema = match *key {
+            "checks" => json!({"type": "array", "items": {"$ref": "#/$defs/check"}}),
+            "format" => json!({"enum": Format::NAMES}),
+            "fail_on" => json!({"type": "string", "pattern": fail_on_pattern}),
+            _ => json!({"type": "string"}),
+        };
+        let mut schema = schema.as_object().cloned().unwrap_or_default();
+        schema.insert("description".into(), json!(describe(key)));
+        top.insert((*key).into(), serde_json::Value::Object(schema));
+    }
+    let mut check = serde_json::Map::new();
+    for key in CHECK_KEYS {
+        let schema = match *key {
+            "inputs" => {
+                json!({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]})
+            }
+            _ => json!({"type": "string"}),
+        };
+        let mut schema = schema.as_object().cloned().unwrap_or_default();
+        schema.insert("description".into(), json!(describe(key)));
+        check.insert((*key).into(), serde_json::Value::Object(schema));
+    }
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://handoff.dev/schemas/handoff.yaml.json",
+        "title": "handoff.yaml",
+        "description": "The handoff project file: where contracts are, and which payloads each checks.",
+        "type": "object",
+        "required": ["checks"],
+        "additionalProperties": false,
+        "properties": top,
+        "$defs": {
+            "check": {
+                "type": "object",
+                "required": ["contract", "inputs"],
+                "additionalProperties": false,
+                "properties": check
+            }
+        }
+    })
+}
+
 /// The nearest `handoff.yaml` in `start` or a directory above it.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     start

@@ -94,7 +94,9 @@ pub(crate) fn one_line(f: &crate::finding::Finding) -> String {
     } else {
         format!("{}: {}", f.pointer, f.message)
     };
-    text.push_str(&format!("; expected {}", f.expected));
+    if !f.message.contains(&f.expected) {
+        text.push_str(&format!("; expected {}", f.expected));
+    }
     if let Some(help) = &f.suggestion {
         text.push_str(&format!("; {help}"));
     }
