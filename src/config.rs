@@ -128,6 +128,40 @@ pub fn json_schema() -> serde_json::Value {
     })
 }
 
+impl Config {
+    /// The checks whose inputs cover `file` (a path as the user gave it, relative to the
+    /// working directory): a directory input covers the files below it, a glob the files it
+    /// matches, a file input itself.
+    pub fn route(&self, file: &Path) -> Vec<&CheckSpec> {
+        let file = clean(file);
+        self.checks
+            .iter()
+            .filter(|spec| {
+                spec.inputs.iter().any(|input| {
+                    let input = self.base.join(input);
+                    let shown = input.to_string_lossy();
+                    if shown.contains(['*', '?', '[', '{']) {
+                        globset::GlobBuilder::new(&clean(&input).to_string_lossy())
+                            .literal_separator(true)
+                            .build()
+                            .is_ok_and(|g| g.compile_matcher().is_match(&file))
+                    } else {
+                        let input = clean(&input);
+                        file == input || (input.is_dir() && file.starts_with(&input))
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// A path without `.` components, so `./a/b` and `a/b` compare equal.
+fn clean(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
+}
+
 /// The nearest `handoff.yaml` in `start` or a directory above it.
 pub fn discover(start: &Path) -> Option<PathBuf> {
     start
@@ -277,6 +311,26 @@ mod tests {
         assert_eq!(cfg.checks.len(), 2);
         assert_eq!(cfg.checks[0].inputs, vec!["x", "y/*.json"]);
         assert_eq!(cfg.checks[1].inputs, vec!["z"]);
+    }
+
+    #[test]
+    fn inputs_route_to_the_checks_that_cover_them() {
+        let cfg = parse(
+            Path::new("handoff.yaml"),
+            "checks:\n  - contract: a\n    inputs: [src]\n  - contract: b\n    inputs: ['fixtures/*/x.json', one.json]\n",
+        )
+        .unwrap();
+        let route = |p: &str| {
+            cfg.route(Path::new(p))
+                .iter()
+                .map(|c| c.contract.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(route("./src/lib.rs"), ["a"]);
+        assert_eq!(route("fixtures/q/x.json"), ["b"]);
+        assert_eq!(route("fixtures/q/r/x.json"), Vec::<String>::new());
+        assert_eq!(route("one.json"), ["b"]);
+        assert_eq!(route("two.json"), Vec::<String>::new());
     }
 
     #[test]

@@ -346,6 +346,7 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     };
     // Work out which inputs go to which contract file.
     let mut plan: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    let mut routing_error = false;
     let config = if args.contract.is_some() && explicit_config.is_none() {
         // Ad-hoc use needs no project file, but honours one for the registry location.
         project_config(None).ok().flatten()
@@ -368,11 +369,42 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             ));
         };
         if !args.inputs.is_empty() {
-            return Err(Fatal::new(
-                "inputs given without --contract; handoff.yaml decides the inputs when no contract is named\n  = help: add --contract <id> to check these inputs",
-            ));
+            // Route each named file to the checks whose inputs cover it.
+            let (files, errors) = input::expand(&args.inputs, Path::new("."));
+            for err in errors {
+                eprintln!("handoff: error: {err}");
+                routing_error = true;
+            }
+            let mut routed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for file in files {
+                let input::Input::File(path) = &file else {
+                    eprintln!(
+                        "handoff: error: standard input needs --contract: handoff.yaml maps files, not streams"
+                    );
+                    routing_error = true;
+                    continue;
+                };
+                let specs = cfg.route(path);
+                if specs.is_empty() {
+                    eprintln!(
+                        "handoff: error: {}: no check in {} covers this file\n  = help: add it to a check's inputs, or name the contract with --contract",
+                        path.display(),
+                        cfg.path.display()
+                    );
+                    routing_error = true;
+                }
+                for spec in specs {
+                    routed
+                        .entry(spec.contract.clone())
+                        .or_default()
+                        .push(path.display().to_string());
+                }
+            }
+            for (contract, files) in routed {
+                plan.push((resolve(&registry, &contract)?, files));
+            }
         }
-        for spec in &cfg.checks {
+        for spec in cfg.checks.iter().filter(|_| args.inputs.is_empty()) {
             let path = resolve(&registry, &spec.contract)?;
             let inputs = spec
                 .inputs
@@ -407,7 +439,7 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         return Err(Fatal { details, message });
     }
 
-    let mut usage_error = false;
+    let mut usage_error = routing_error;
     let mut jobs = Vec::new();
     for (path, args_in) in &plan {
         let (inputs, errors) = input::expand(args_in, Path::new("."));

@@ -258,6 +258,34 @@ fn the_project_file_is_found_from_a_subdirectory() {
 }
 
 #[test]
+fn named_files_are_routed_to_their_contract_by_handoff_yaml() {
+    let out = handoff(&[
+        "check",
+        "fixtures/pos-return-to-erp/invalid/no-receipt-leap-day.json",
+        "fixtures/edi-850-to-wms",
+    ]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("checked 3 payloads against 2 contracts: 1 valid, 2 invalid, 16 violations"),
+        "{text}"
+    );
+    let out = handoff(&["check", "README.md", "fixtures/edi-850-to-wms/valid"]);
+    assert_eq!(code(&out), 2);
+    assert_eq!(
+        stderr(&out),
+        "handoff: error: README.md: no check in handoff.yaml covers this file\n  = help: add it to a check's inputs, or name the contract with --contract\n"
+    );
+    assert!(
+        stdout(&out).ends_with(
+            "result: error, some inputs could not be checked; see the errors above (exit code 2)\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn hostile_payloads_become_findings_and_never_stop_the_run() {
     let dir = scratch("hostile");
     std::fs::write(dir.join("deep.json"), "[".repeat(3_000)).unwrap();

@@ -277,7 +277,14 @@ impl<W: Write> Printer for TextPrinter<W> {
         }
         writeln!(out)?;
         let code = summary.exit_code;
-        if summary.invalid == 0 {
+        if code == 2 {
+            writeln!(
+                out,
+                "result: error, some inputs could not be checked; see the errors above (exit code 2)"
+            )
+        } else if summary.payloads == 0 {
+            writeln!(out, "result: no payloads were checked (exit code {code})")
+        } else if summary.invalid == 0 {
             writeln!(
                 out,
                 "result: pass, every payload satisfies its contract (exit code {code})"
