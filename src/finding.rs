@@ -184,7 +184,7 @@ pub struct Finding {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct PayloadSource {
     /// The file path as given or found, or `-` for standard input.
-    pub path: String,
+    pub path: Arc<str>,
     /// For NDJSON, the 1-based line of the record.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<u64>,
@@ -204,7 +204,7 @@ impl fmt::Display for PayloadSource {
 pub struct PayloadResult {
     pub source: PayloadSource,
     /// The contract (`id@version`) the payload was checked against.
-    pub contract: String,
+    pub contract: Arc<str>,
     /// Findings to act on (with a baseline, the ones it does not list).
     pub findings: Vec<Finding>,
     /// Findings a baseline already lists: counted, not reported.

@@ -294,7 +294,7 @@ pub fn read_lines(
                 ended = true;
                 break;
             }
-            let (chunk, found_newline) = match available.iter().position(|&b| b == b'\n') {
+            let (chunk, found_newline) = match memchr::memchr(b'\n', available) {
                 Some(i) => (&available[..i], true),
                 None => (available, false),
             };

@@ -25,6 +25,11 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+// Parsing payloads into JSON trees allocates many small objects on every thread; mimalloc
+// measured 20-30% faster than the system allocator here (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXIT_CLEAN: u8 = 0;
 const EXIT_VIOLATIONS: u8 = 1;
 const EXIT_ERROR: u8 = 2;
@@ -152,6 +157,9 @@ struct CheckArgs {
     /// Never show a progress indicator (it only ever appears on an interactive terminal)
     #[arg(long)]
     no_progress: bool,
+    /// Threads checking payloads [default: one per core]; output order does not depend on it
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -457,6 +465,7 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         base: PathBuf::from("."),
         framing,
         max_payload_bytes: args.max_payload_bytes,
+        jobs: args.jobs.map_or_else(run::default_jobs, usize::from),
     };
     let cfg = config.as_ref();
     let from_config = |p: &Option<PathBuf>| cfg.and_then(|c| p.as_ref().map(|p| c.base.join(p)));

@@ -52,7 +52,15 @@ impl Summary {
     pub fn add(&mut self, result: &PayloadResult) {
         self.payloads += 1;
         self.known += result.known as u64;
-        let counts = self.by_contract.entry(result.contract.clone()).or_default();
+        // Looked up before inserting: this runs per payload, and most contracts already exist.
+        if !self.by_contract.contains_key(&*result.contract) {
+            self.by_contract
+                .insert(result.contract.to_string(), ContractCounts::default());
+        }
+        let counts = self
+            .by_contract
+            .get_mut(&*result.contract)
+            .expect("inserted above");
         counts.payloads += 1;
         if result.findings.is_empty() {
             if result.known == 0 {
@@ -67,7 +75,7 @@ impl Summary {
             self.violations += 1;
             *self.by_kind.entry(finding.kind).or_default() += 1;
             let key = (
-                result.contract.clone(),
+                result.contract.to_string(),
                 normalize_pointer(&finding.pointer),
                 finding.kind,
             );

@@ -1,16 +1,34 @@
 //! A check run: each contract's inputs read payload by payload, every result handed to a sink.
 //!
 //! Results arrive in input order (inputs as expanded, then NDJSON line order), so output is
-//! deterministic. The run never stops early: an unreadable file, an over-long line or a
-//! malformed payload becomes a finding on that payload, and the next one is checked.
+//! deterministic whatever the number of threads. The run never stops early: an unreadable
+//! file, an over-long line or a malformed payload becomes a finding on that payload, and the
+//! next one is checked.
+//!
+//! With more than one job, one thread reads the inputs in order and cuts them into units (a
+//! JSON file, or a batch of NDJSON lines); worker threads check units; the calling thread puts
+//! results back in order before handing them to the sink. A fixed number of units may be in
+//! flight at once, so memory stays bounded however large the input.
 
 use crate::check::Checker;
 use crate::finding::{Finding, Kind, PayloadResult, PayloadSource, TextPosition};
 use crate::input::{self, Framing, Input, Payload};
+use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
 
 /// Default largest payload (a JSON file or one NDJSON line): larger ones are reported, not read.
 pub const DEFAULT_MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
+
+/// NDJSON batches are cut at this many bytes, so each unit is worth a thread's time.
+const BATCH_BYTES: usize = 256 * 1024;
+/// JSON files per unit: small files are cheap to check, and handing each to a thread alone
+/// would spend more on waking threads than on checking.
+const FILES_PER_UNIT: usize = 32;
+/// Units in flight per worker: enough to keep workers busy while one unit is slow.
+const UNITS_PER_WORKER: usize = 4;
 
 /// Inputs to check against one contract.
 #[derive(Debug)]
@@ -25,6 +43,8 @@ pub struct Options {
     pub base: PathBuf,
     pub framing: Framing,
     pub max_payload_bytes: u64,
+    /// Threads checking payloads; 1 checks on the calling thread.
+    pub jobs: usize,
 }
 
 impl Default for Options {
@@ -33,57 +53,291 @@ impl Default for Options {
             base: PathBuf::from("."),
             framing: Framing::Auto,
             max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
+            jobs: 1,
         }
     }
 }
 
+/// The number of threads to use when the user does not say: every core.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// Check every payload of every job, in order, handing each result to `sink`.
 pub fn execute(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(PayloadResult)) {
+    if options.jobs <= 1 {
+        sequential(jobs, options, sink);
+    } else {
+        parallel(jobs, options, sink);
+    }
+}
+
+fn sequential(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(PayloadResult)) {
     for job in jobs {
-        let contract = job.checker.contract().reference();
+        let contract: Arc<str> = job.checker.contract().reference().into();
         for input in &job.inputs {
             let ndjson = options.framing.is_ndjson(input);
-            let path = input.display();
+            let path: Arc<str> = input.display().into();
             input::read(
                 input,
                 &options.base,
                 ndjson,
                 options.max_payload_bytes,
                 |line, payload| {
-                    let mut text = None;
-                    let mut findings = match payload {
-                        Payload::Bytes(bytes) => {
-                            let findings = job.checker.check(bytes);
-                            // Printers quote the offending line; only failing payloads pay.
-                            if !findings.is_empty() {
-                                let shown = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-                                text = Some(String::from_utf8_lossy(shown).into());
-                            }
-                            findings
-                        }
-                        Payload::TooLarge { size, limit } => vec![too_large(size, limit)],
-                        Payload::Unreadable(err) => vec![unreadable(&err)],
-                    };
-                    if let Some(line) = line {
-                        // The record is one line: its findings are on that line of the file.
-                        for f in &mut findings {
-                            if let Some(p) = &mut f.position {
-                                p.line = line;
-                            }
-                        }
-                    }
-                    sink(PayloadResult {
-                        source: PayloadSource {
-                            path: path.clone(),
-                            line,
-                        },
-                        contract: contract.clone(),
-                        findings,
-                        known: 0,
-                        text,
-                    });
+                    sink(check_payload(job.checker, &contract, &path, line, payload));
                 },
             );
+        }
+    }
+}
+
+/// Check one payload and build its result.
+fn check_payload(
+    checker: &Checker,
+    contract: &Arc<str>,
+    path: &Arc<str>,
+    line: Option<u64>,
+    payload: Payload<'_>,
+) -> PayloadResult {
+    let mut text = None;
+    let mut findings = match payload {
+        Payload::Bytes(bytes) => {
+            let findings = checker.check(bytes);
+            // Printers quote the offending line; only failing payloads pay for a copy.
+            if !findings.is_empty() {
+                let shown = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                text = Some(String::from_utf8_lossy(shown).into());
+            }
+            findings
+        }
+        Payload::TooLarge { size, limit } => vec![too_large(size, limit)],
+        Payload::Unreadable(err) => vec![unreadable(&err.to_string())],
+    };
+    if let Some(line) = line {
+        // The record is one line: its findings are on that line of the file.
+        for f in &mut findings {
+            if let Some(p) = &mut f.position {
+                p.line = line;
+            }
+        }
+    }
+    PayloadResult {
+        source: PayloadSource {
+            path: path.clone(),
+            line,
+        },
+        contract: contract.clone(),
+        findings,
+        known: 0,
+        text,
+    }
+}
+
+/// Work for one thread: consecutive JSON files (read by the worker, so file reading is
+/// parallel too) or a batch of NDJSON lines read by the producer.
+enum Unit {
+    Documents {
+        job: usize,
+        inputs: Range<usize>,
+    },
+    Lines {
+        job: usize,
+        input: usize,
+        batch: Batch,
+    },
+}
+
+/// NDJSON records copied into one buffer.
+#[derive(Default)]
+struct Batch {
+    data: Vec<u8>,
+    items: Vec<(Option<u64>, Item)>,
+}
+
+enum Item {
+    Bytes(Range<usize>),
+    TooLarge { size: Option<u64>, limit: u64 },
+    Unreadable(String),
+}
+
+fn parallel(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(PayloadResult)) {
+    let workers = options.jobs;
+    let contracts: Vec<Arc<str>> = jobs
+        .iter()
+        .map(|j| j.checker.contract().reference().into())
+        .collect();
+    let paths: Vec<Vec<Arc<str>>> = jobs
+        .iter()
+        .map(|j| j.inputs.iter().map(|i| i.display().into()).collect())
+        .collect();
+    let in_flight = workers * UNITS_PER_WORKER;
+    let (unit_tx, unit_rx) = sync_channel::<(u64, Unit)>(in_flight);
+    let (result_tx, result_rx) = sync_channel::<(u64, Vec<PayloadResult>)>(in_flight);
+    // A permit per unit in flight: the producer takes one before sending, the sink side gives
+    // it back after emitting the unit, so out-of-order results cannot pile up without bound.
+    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
+    let unit_rx = Mutex::new(unit_rx);
+
+    std::thread::scope(|scope| {
+        // The producer owns the senders: when it is done they drop, which ends the workers.
+        let producer = scope.spawn(move || produce(jobs, options, &unit_tx, &permit_tx));
+        for _ in 0..workers {
+            let result_tx = result_tx.clone();
+            let (unit_rx, contracts, paths) = (&unit_rx, &contracts, &paths);
+            scope.spawn(move || work(jobs, options, unit_rx, &result_tx, contracts, paths));
+        }
+        drop(result_tx);
+        reorder(result_rx, &permit_rx, sink);
+        producer.join().expect("the producer does not panic");
+    });
+}
+
+fn produce(
+    jobs: &[Job<'_>],
+    options: &Options,
+    units: &SyncSender<(u64, Unit)>,
+    permits: &SyncSender<()>,
+) {
+    let mut seq = 0u64;
+    let mut send = |unit: Unit| {
+        // Both fail only if the receiving side is gone, which ends the run anyway.
+        let _ = permits.send(());
+        let _ = units.send((seq, unit));
+        seq += 1;
+    };
+    for (j, job) in jobs.iter().enumerate() {
+        let is_file_document =
+            |input: &Input| !options.framing.is_ndjson(input) && *input != Input::Stdin;
+        let mut i = 0;
+        while i < job.inputs.len() {
+            let input = &job.inputs[i];
+            if is_file_document(input) {
+                let start = i;
+                while i < job.inputs.len()
+                    && i - start < FILES_PER_UNIT
+                    && is_file_document(&job.inputs[i])
+                {
+                    i += 1;
+                }
+                send(Unit::Documents {
+                    job: j,
+                    inputs: start..i,
+                });
+                continue;
+            }
+            let ndjson = options.framing.is_ndjson(input);
+            let mut batch = Batch::default();
+            input::read(
+                input,
+                &options.base,
+                ndjson,
+                options.max_payload_bytes,
+                |line, payload| {
+                    let item = match payload {
+                        Payload::Bytes(bytes) => {
+                            let start = batch.data.len();
+                            batch.data.extend_from_slice(bytes);
+                            Item::Bytes(start..batch.data.len())
+                        }
+                        Payload::TooLarge { size, limit } => Item::TooLarge { size, limit },
+                        Payload::Unreadable(err) => Item::Unreadable(err.to_string()),
+                    };
+                    batch.items.push((line, item));
+                    if batch.data.len() >= BATCH_BYTES {
+                        send(Unit::Lines {
+                            job: j,
+                            input: i,
+                            batch: std::mem::take(&mut batch),
+                        });
+                    }
+                },
+            );
+            if !batch.items.is_empty() {
+                send(Unit::Lines {
+                    job: j,
+                    input: i,
+                    batch,
+                });
+            }
+            i += 1;
+        }
+    }
+}
+
+fn work(
+    jobs: &[Job<'_>],
+    options: &Options,
+    units: &Mutex<Receiver<(u64, Unit)>>,
+    results: &SyncSender<(u64, Vec<PayloadResult>)>,
+    contracts: &[Arc<str>],
+    paths: &[Vec<Arc<str>>],
+) {
+    loop {
+        let next = units.lock().map(|rx| rx.recv());
+        let Ok(Ok((seq, unit))) = next else { return };
+        let mut out = Vec::new();
+        match unit {
+            Unit::Documents { job, inputs } => {
+                let checker = jobs[job].checker;
+                for input in inputs {
+                    let item = &jobs[job].inputs[input];
+                    input::read(
+                        item,
+                        &options.base,
+                        false,
+                        options.max_payload_bytes,
+                        |line, payload| {
+                            out.push(check_payload(
+                                checker,
+                                &contracts[job],
+                                &paths[job][input],
+                                line,
+                                payload,
+                            ));
+                        },
+                    );
+                }
+            }
+            Unit::Lines { job, input, batch } => {
+                let checker = jobs[job].checker;
+                for (line, item) in batch.items {
+                    let payload = match item {
+                        Item::Bytes(range) => Payload::Bytes(&batch.data[range]),
+                        Item::TooLarge { size, limit } => Payload::TooLarge { size, limit },
+                        Item::Unreadable(message) => {
+                            Payload::Unreadable(std::io::Error::other(message))
+                        }
+                    };
+                    out.push(check_payload(
+                        checker,
+                        &contracts[job],
+                        &paths[job][input],
+                        line,
+                        payload,
+                    ));
+                }
+            }
+        }
+        if results.send((seq, out)).is_err() {
+            return;
+        }
+    }
+}
+
+/// Emit results in sequence order, returning a permit for each unit emitted.
+fn reorder(
+    results: Receiver<(u64, Vec<PayloadResult>)>,
+    permits: &Receiver<()>,
+    sink: &mut dyn FnMut(PayloadResult),
+) {
+    let mut pending: BTreeMap<u64, Vec<PayloadResult>> = BTreeMap::new();
+    let mut next = 0u64;
+    for (seq, unit) in results {
+        pending.insert(seq, unit);
+        while let Some(unit) = pending.remove(&next) {
+            unit.into_iter().for_each(&mut *sink);
+            let _ = permits.recv();
+            next += 1;
         }
     }
 }
@@ -108,7 +362,7 @@ fn too_large(size: Option<u64>, limit: u64) -> Finding {
     }
 }
 
-fn unreadable(err: &std::io::Error) -> Finding {
+fn unreadable(err: &str) -> Finding {
     Finding {
         kind: Kind::Unreadable,
         pointer: String::new(),

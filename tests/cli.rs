@@ -286,6 +286,68 @@ fn named_files_are_routed_to_their_contract_by_handoff_yaml() {
 }
 
 #[test]
+fn output_is_the_same_whatever_the_number_of_threads() {
+    // Enough NDJSON for several batches, with bad lines and an over-long one among them,
+    // plus a directory of many small files.
+    let dir = scratch("jobs");
+    let mut ndjson = String::new();
+    for i in 0..6_000 {
+        match i % 997 {
+            13 => ndjson.push_str("{\"event_code\": \"CAPTURE\",}\n"),
+            500 => ndjson.push_str(&format!("{{\"event_code\": \"{}\"}}\n", "X".repeat(2_000))),
+            n if n % 10 == 0 => ndjson.push_str(&format!("{{\"event_code\": \"VOID_{i}\"}}\n")),
+            _ => ndjson.push_str(&format!(
+                "{{\"event_code\": \"CAPTURE\", \"pad\": \"{}\"}}\n",
+                "p".repeat(i % 90)
+            )),
+        }
+    }
+    std::fs::write(dir.join("events.ndjson"), &ndjson).unwrap();
+    let files = dir.join("files");
+    std::fs::create_dir_all(&files).unwrap();
+    for i in 0..300 {
+        let code = if i % 7 == 0 { "VOID" } else { "REFUND" };
+        std::fs::write(
+            files.join(format!("e{i:04}.json")),
+            format!("{{\"event_code\": \"{code}\"}}"),
+        )
+        .unwrap();
+    }
+    let contract =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/kinds/unknown_enum_value/contract.yaml");
+    let contract = contract.to_str().unwrap();
+    let run = |jobs: &str| {
+        let out = handoff_in(
+            &dir,
+            &[
+                "check",
+                "--jobs",
+                jobs,
+                "--max-payload-bytes",
+                "1024",
+                "--format",
+                "json",
+                "--contract",
+                contract,
+                "events.ndjson",
+                "files",
+            ],
+            None,
+        );
+        assert_eq!(code(&out), 1, "{}", stderr(&out));
+        stdout(&out)
+    };
+    let one = run("1");
+    let doc: serde_json::Value = serde_json::from_str(&one).unwrap();
+    assert_eq!(doc["summary"]["payloads"], 6_300);
+    assert_eq!(doc["summary"]["by_kind"]["invalid_json"], 7);
+    assert_eq!(doc["summary"]["by_kind"]["payload_too_large"], 6);
+    for jobs in ["2", "3", "8"] {
+        assert!(run(jobs) == one, "--jobs {jobs} changed the output");
+    }
+}
+
+#[test]
 fn hostile_payloads_become_findings_and_never_stop_the_run() {
     let dir = scratch("hostile");
     std::fs::write(dir.join("deep.json"), "[".repeat(3_000)).unwrap();

@@ -34,7 +34,10 @@ fn project_results() -> BTreeMap<String, Vec<PayloadResult>> {
         .collect();
     let mut by_file: BTreeMap<String, Vec<PayloadResult>> = BTreeMap::new();
     run::execute(&jobs, &run::Options::default(), &mut |r| {
-        by_file.entry(r.source.path.clone()).or_default().push(r)
+        by_file
+            .entry(r.source.path.to_string())
+            .or_default()
+            .push(r)
     });
     by_file
 }

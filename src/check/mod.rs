@@ -51,15 +51,23 @@ impl Checker {
     pub fn check(&self, bytes: &[u8]) -> Vec<Finding> {
         // RFC 8259 lets parsers ignore a byte order mark, and Windows exporters add one.
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        // The fast path parses bytes directly (serde_json checks UTF-8 inside strings, and any
+        // other non-ASCII byte is a syntax error), so valid payloads are read once.
+        let parsed = serde_json::from_slice::<Value>(bytes);
+        if let Ok(value) = &parsed
+            && self.engine.is_valid(value)
+        {
+            return Vec::new();
+        }
+        // Failing payloads: explain why, with the text as a str for locating values.
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
             Err(err) => return vec![invalid_utf8(bytes, &err)],
         };
-        let value: Value = match serde_json::from_str(text) {
-            Ok(value) => value,
-            Err(err) => return vec![invalid_json(&err)],
-        };
-        self.check_value(&value, text)
+        match parsed {
+            Ok(value) => self.check_value(&value, text),
+            Err(err) => vec![invalid_json(&err)],
+        }
     }
 
     /// Check a parsed payload; `text` is its source, used to quote and locate failing values.

@@ -64,7 +64,7 @@ impl<W: Write> Printer for JunitPrinter<W> {
         let mut case = TestCase::new(result.source.to_string(), status);
         case.set_classname(result.contract.clone());
         self.suites
-            .entry(result.contract.clone())
+            .entry(result.contract.to_string())
             .or_default()
             .push(case);
         Ok(())

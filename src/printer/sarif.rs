@@ -78,7 +78,7 @@ impl<W: Write> Printer for SarifPrinter<W> {
                     sarif::PhysicalLocation::builder()
                         .artifact_location(
                             sarif::ArtifactLocation::builder()
-                                .uri(result.source.path.clone())
+                                .uri(result.source.path.to_string())
                                 .build(),
                         )
                         .region(region)

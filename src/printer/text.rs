@@ -38,7 +38,7 @@ impl<W: Write> TextPrinter<W> {
     }
 
     fn finding(&mut self, result: &PayloadResult, f: &Finding) -> io::Result<()> {
-        let path = result.source.path.as_str();
+        let path: &str = &result.source.path;
         let title = if f.kind.is_payload_level() || f.pointer.is_empty() {
             f.message.clone()
         } else {
