@@ -6,14 +6,14 @@
 //! without ever being held in memory whole.
 
 use globset::GlobBuilder;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 /// One place payloads come from.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Input {
     File(PathBuf),
     Stdin,
@@ -88,7 +88,9 @@ impl fmt::Display for InputError {
 /// and `.jsonl` files; an argument with `*`, `?`, `[` or `{` that is not an existing path is a
 /// glob. Paths are resolved against `base`, but displayed as written.
 pub fn expand(args: &[String], base: &Path) -> (Vec<Input>, Vec<InputError>) {
-    let mut seen = BTreeSet::new();
+    // Hashing, not ordering: a directory of 100,000 captures would spend measurable time
+    // comparing paths component by component.
+    let mut seen = HashSet::new();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
     let mut add = |input: Input, inputs: &mut Vec<Input>| {
@@ -138,7 +140,7 @@ fn walk(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<Inp
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        if is_hidden(&name) {
             continue;
         }
         let shown_path = shown.join(&name);
@@ -147,10 +149,20 @@ fn walk(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<Inp
         };
         if file_type.is_dir() {
             walk(&entry.path(), &shown_path, found, errors);
-        } else if is_payload_path(&shown_path) && entry.path().is_file() {
+        } else if is_payload_path(&shown_path) && is_file(&entry, file_type) {
             found.push(shown_path);
         }
     }
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// A regular file, or a link to one. The directory entry's type avoids a `stat` per file;
+/// only links need one.
+fn is_file(entry: &std::fs::DirEntry, file_type: std::fs::FileType) -> bool {
+    file_type.is_file() || (file_type.is_symlink() && entry.path().is_file())
 }
 
 fn glob(
@@ -193,7 +205,7 @@ fn walk_all(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec
     };
     for entry in entries.filter_map(Result::ok) {
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        if is_hidden(&name) {
             continue;
         }
         let shown_path = if shown.as_os_str().is_empty() {
@@ -203,7 +215,7 @@ fn walk_all(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec
         };
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk_all(&entry.path(), &shown_path, found, errors),
-            Ok(_) if entry.path().is_file() => found.push(shown_path),
+            Ok(t) if is_file(&entry, t) => found.push(shown_path),
             _ => {}
         }
     }
@@ -236,8 +248,8 @@ pub fn read(
         Input::File(path) => match File::open(base.join(path)) {
             Ok(file) => {
                 if !ndjson {
-                    if let Some(size) = file.metadata().ok().map(|m| m.len()).filter(|&n| n > limit)
-                    {
+                    let size = file.metadata().ok().map(|m| m.len());
+                    if let Some(size) = size.filter(|&n| n > limit) {
                         return each(
                             None,
                             Payload::TooLarge {
@@ -246,7 +258,7 @@ pub fn read(
                             },
                         );
                     }
-                    return read_document(file, limit, each);
+                    return read_document(file, size.unwrap_or(0), limit, each);
                 }
                 Box::new(file)
             }
@@ -256,12 +268,19 @@ pub fn read(
     if ndjson {
         read_lines(BufReader::with_capacity(256 * 1024, reader), limit, each);
     } else {
-        read_document(reader, limit, each);
+        read_document(reader, 0, limit, each);
     }
 }
 
-fn read_document(reader: impl Read, limit: u64, mut each: impl FnMut(Option<u64>, Payload<'_>)) {
-    let mut buf = Vec::new();
+/// `size_hint` (the file's size, when known) sizes the buffer once; without it a small file
+/// would take several growing reads.
+fn read_document(
+    reader: impl Read,
+    size_hint: u64,
+    limit: u64,
+    mut each: impl FnMut(Option<u64>, Payload<'_>),
+) {
+    let mut buf = Vec::with_capacity(size_hint.min(limit) as usize + 1);
     // Read one byte past the limit, to know whether it was exceeded without reading it all.
     match reader.take(limit + 1).read_to_end(&mut buf) {
         Ok(n) if n as u64 > limit => each(None, Payload::TooLarge { size: None, limit }),
@@ -384,7 +403,7 @@ mod tests {
     #[test]
     fn documents_over_the_limit_are_not_read_whole() {
         let mut seen = None;
-        read_document(&b"{\"a\": \"0123456789\"}"[..], 5, |_, p| {
+        read_document(&b"{\"a\": \"0123456789\"}"[..], 0, 5, |_, p| {
             seen = Some(matches!(
                 p,
                 Payload::TooLarge {

@@ -26,7 +26,7 @@ pub const DEFAULT_MAX_PAYLOAD_BYTES: u64 = 64 * 1024 * 1024;
 const BATCH_BYTES: usize = 256 * 1024;
 /// JSON files per unit: small files are cheap to check, and handing each to a thread alone
 /// would spend more on waking threads than on checking.
-const FILES_PER_UNIT: usize = 32;
+const FILES_PER_UNIT: usize = 128;
 /// Units in flight per worker: enough to keep workers busy while one unit is slow.
 const UNITS_PER_WORKER: usize = 4;
 
