@@ -390,6 +390,39 @@ fn handoff_yaml_sets_defaults_that_flags_override() {
 }
 
 #[test]
+fn handoff_config_names_the_project_file() {
+    let dir = scratch("config-env");
+    let root = Path::new(ROOT);
+    let cfg = dir.join("elsewhere.yaml");
+    std::fs::write(
+        &cfg,
+        format!(
+            "contracts: {}\nchecks:\n  - contract: edi-850-to-wms\n    inputs: [{}]\n",
+            root.join("contracts").display(),
+            root.join("fixtures/edi-850-to-wms/valid").display()
+        ),
+    )
+    .unwrap();
+    let out = run(
+        &dir,
+        &["check"],
+        &[("HANDOFF_CONFIG", cfg.to_str().unwrap())],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        stdout(&out).starts_with("checked 1 payload against 1 contract"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(
+        &dir,
+        &["check", "--config", "missing.yaml"],
+        &[("HANDOFF_CONFIG", cfg.to_str().unwrap())],
+    );
+    assert_eq!(code(&out), 2, "--config wins over HANDOFF_CONFIG");
+}
+
+#[test]
 fn the_published_config_schema_is_current_and_accepts_the_project_file() {
     let generated = serde_json::to_string_pretty(&handoff::config::json_schema()).unwrap() + "\n";
     let path = Path::new(ROOT).join("docs/handoff.schema.json");
