@@ -12,6 +12,7 @@ pub mod compile;
 pub mod config;
 pub mod contract;
 pub mod diagnostic;
+pub mod diff;
 pub mod engine;
 pub mod explain;
 pub mod finding;

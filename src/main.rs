@@ -16,7 +16,7 @@ use handoff::registry::{Registry, is_path_reference};
 use handoff::report::FailOn;
 use handoff::report::Summary;
 use handoff::run::{self, Job};
-use handoff::{explain, lint};
+use handoff::{diff, explain, lint};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -56,6 +56,15 @@ enum Command {
     Explain(ExplainArgs),
     /// Print the JSON Schema (draft 2020-12) a contract compiles to
     Schema(ContractArgs),
+    /// List the contracts in the registry, their boundaries and versions
+    List(RegistryArgs),
+    /// Compare two versions of a contract: every change, classified, and who it breaks
+    Diff(DiffArgs),
+    /// Explain a breaking-change rule of `handoff diff`
+    ExplainRule {
+        /// A rule ID such as enum-value-added; without one, list every rule
+        rule: Option<String>,
+    },
     /// List the violation kinds findings can have
     Kinds,
     /// List the built-in value formats
@@ -192,6 +201,29 @@ struct ContractArgs {
 }
 
 #[derive(clap::Args)]
+struct RegistryArgs {
+    #[arg(long, value_name = "DIR")]
+    contracts: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
+    config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The old version: id@version or a file path
+    old: String,
+    /// The new version: id@version, id (newest), or a file path
+    new: String,
+    /// Exit 1 when a change of this severity or worse is found
+    #[arg(long, value_name = "SEVERITY", default_value = "breaking", value_parser = ["breaking", "warning", "info"])]
+    fail_on: String,
+    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
+    format: LintFormat,
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+#[derive(clap::Args)]
 struct ExplainArgs {
     #[command(flatten)]
     target: ContractArgs,
@@ -228,6 +260,9 @@ fn main() -> ExitCode {
         Command::Lint(args) => cmd_lint(args),
         Command::Explain(args) => cmd_explain(args),
         Command::Schema(args) => cmd_schema(args),
+        Command::List(args) => cmd_list(args),
+        Command::Diff(args) => cmd_diff(args),
+        Command::ExplainRule { rule } => cmd_explain_rule(rule.as_deref()),
         Command::Kinds => print_out(&kinds_table()),
         Command::Formats => print_out(&explain::builtin_formats()),
     };
@@ -783,4 +818,139 @@ fn cmd_schema(args: ContractArgs) -> Result<u8, Fatal> {
     let text =
         serde_json::to_string_pretty(checker.schema()).map_err(|e| Fatal::new(e.to_string()))?;
     print_out(&format!("{text}\n"))
+}
+
+fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.config.as_deref())?;
+    let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
+    let mut out = String::new();
+    for entry in &entries {
+        let versions: Vec<String> = entry.versions.iter().map(|(v, _)| v.to_string()).collect();
+        let newest = entry.versions.last().map(|(_, path)| lint::prepare(path).0);
+        let boundary = match newest.flatten() {
+            Some(c) => {
+                let b = &c.contract().boundary;
+                format!("{} -> {} over {}", b.from, b.to, b.transport.name())
+            }
+            None => "(newest version does not load: run handoff lint)".to_string(),
+        };
+        out.push_str(&format!(
+            "{}\n  boundary: {boundary}\n  versions: {}\n",
+            entry.id,
+            versions.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "{} contract{} in {}\n",
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" },
+        registry.root.display()
+    ));
+    print_out(&out)
+}
+
+fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.registry.config.as_deref())
+        .ok()
+        .flatten();
+    let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
+    let old = prepare(&resolve(&registry, &args.old)?)?;
+    let new = prepare(&resolve(&registry, &args.new)?)?;
+    let changes = diff::diff(old.contract(), new.contract());
+    let threshold = diff::Severity::from_name(&args.fail_on).expect("clap checked the value");
+    let failing = changes.iter().any(|c| c.severity <= threshold);
+    let count = |s: diff::Severity| changes.iter().filter(|c| c.severity == s).count();
+    let text = match args.format {
+        LintFormat::Json => {
+            let doc = serde_json::json!({
+                "format_version": 1,
+                "old": {"contract": old.contract().reference(), "file": old.contract().source.path},
+                "new": {"contract": new.contract().reference(), "file": new.contract().source.path},
+                "changes": changes,
+                "summary": {"breaking": count(diff::Severity::Breaking), "warning": count(diff::Severity::Warning), "info": count(diff::Severity::Info)},
+            });
+            serde_json::to_string_pretty(&doc).map_err(|e| Fatal::new(e.to_string()))? + "\n"
+        }
+        LintFormat::Text => {
+            let (old_file, new_file) = (
+                old.contract().source.path.display(),
+                new.contract().source.path.display(),
+            );
+            let mut out = format!(
+                "{} -> {}\n\n",
+                old.contract().reference(),
+                new.contract().reference()
+            );
+            for c in &changes {
+                let pointer = if c.pointer.is_empty() {
+                    "(contract)"
+                } else {
+                    &c.pointer
+                };
+                out.push_str(&format!(
+                    "{}[{}] {pointer}: {} (breaks {})\n",
+                    c.severity.name(),
+                    c.rule,
+                    c.message,
+                    c.breaks.name()
+                ));
+                if let Some(line) = c.old_line {
+                    out.push_str(&format!("  old: {old_file}:{line}\n"));
+                }
+                if let Some(line) = c.new_line {
+                    out.push_str(&format!("  new: {new_file}:{line}\n"));
+                }
+            }
+            if !changes.is_empty() {
+                out.push('\n');
+            }
+            out.push_str(&format!(
+                "{} breaking, {} warning{}, {} info (exit code {})\n",
+                count(diff::Severity::Breaking),
+                count(diff::Severity::Warning),
+                if count(diff::Severity::Warning) == 1 {
+                    ""
+                } else {
+                    "s"
+                },
+                count(diff::Severity::Info),
+                if failing { EXIT_VIOLATIONS } else { EXIT_CLEAN }
+            ));
+            out
+        }
+    };
+    print_out(&text)?;
+    Ok(if failing { EXIT_VIOLATIONS } else { EXIT_CLEAN })
+}
+
+fn cmd_explain_rule(rule: Option<&str>) -> Result<u8, Fatal> {
+    use diff::RuleId;
+    let Some(id) = rule else {
+        let list: String = RuleId::ALL
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:24} {:8} breaks {:8}\n",
+                    r.id(),
+                    r.severity().name(),
+                    r.breaks().name()
+                )
+            })
+            .collect();
+        return print_out(&list);
+    };
+    let rule = RuleId::from_id(id).ok_or_else(|| {
+        let hint = did_you_mean(id, RuleId::ALL.iter().map(|r| r.id()))
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_else(|| "; run `handoff explain-rule` for the list".into());
+        Fatal::new(format!("no breaking-change rule `{id}`{hint}"))
+    })?;
+    print_out(&format!(
+        "{}\nseverity: {}\nbreaks: {}\n\n{}\n",
+        rule.id(),
+        rule.severity().name(),
+        rule.breaks().name(),
+        rule.doc()
+    ))
 }

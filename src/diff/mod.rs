@@ -1,0 +1,234 @@
+//! `handoff diff`: every change between two versions of a contract, classified.
+//!
+//! Both versions' fields are walked by contract path. Each field is compared through its
+//! effective view (its own constraints, with its named format's filling the gaps), so a change
+//! to a shared format is reported at every field that uses it. One module per rule family
+//! produces [`Change`]s; the catalogue of rules is [`catalogue`].
+
+pub mod catalogue;
+mod fields;
+mod identity;
+mod limits;
+mod objects;
+mod rules;
+mod types;
+mod values;
+
+pub use catalogue::{Breaks, RuleId, Severity};
+
+use crate::contract::{Contract, Decimal, Field, FieldType, FormatRef, Located};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// One classified change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Change {
+    pub rule: RuleId,
+    pub severity: Severity,
+    pub breaks: Breaks,
+    /// The field, as a contract path (`/line_items/*/sku`); empty for the contract itself.
+    pub pointer: String,
+    /// The line in the old version's file that the change concerns, when it has one there.
+    pub old_line: Option<u32>,
+    pub new_line: Option<u32>,
+    pub message: String,
+}
+
+/// Every change from `old` to `new`, ordered by field and rule.
+pub fn diff(old: &Contract, new: &Contract) -> Vec<Change> {
+    let mut changes = Changes::default();
+    identity::compare(&mut changes, old, new);
+    compare_field(&mut changes, old, &old.root, new, &new.root);
+    let mut list = changes.0;
+    list.sort_by(|a, b| (&a.pointer, a.rule).cmp(&(&b.pointer, b.rule)));
+    identity::versions(&mut list, old, new);
+    list
+}
+
+#[derive(Default)]
+pub(crate) struct Changes(Vec<Change>);
+
+impl Changes {
+    pub(crate) fn add(
+        &mut self,
+        rule: RuleId,
+        pointer: &str,
+        old_line: Option<u32>,
+        new_line: Option<u32>,
+        message: String,
+    ) {
+        self.0.push(Change {
+            rule,
+            severity: rule.severity(),
+            breaks: rule.breaks(),
+            pointer: pointer.to_string(),
+            old_line,
+            new_line,
+            message,
+        });
+    }
+}
+
+/// The two sides of one field.
+pub(crate) struct Pair<'a> {
+    pub path: &'a str,
+    pub old: &'a Field,
+    pub new: &'a Field,
+    pub old_view: View,
+    pub new_view: View,
+}
+
+fn compare_field(
+    changes: &mut Changes,
+    old_c: &Contract,
+    old: &Field,
+    new_c: &Contract,
+    new: &Field,
+) {
+    let pair = Pair {
+        path: if new.path.is_empty() { "/" } else { &new.path },
+        old,
+        new,
+        old_view: View::of(old_c, old),
+        new_view: View::of(new_c, new),
+    };
+    types::compare(changes, &pair);
+    values::compare(changes, &pair);
+    limits::compare(changes, &pair);
+    objects::compare(changes, &pair);
+    rules::compare(changes, &pair, old_c, new_c);
+    fields::compare_presence(changes, &pair);
+    for (old_child, new_child) in fields::compare_members(changes, old_c, old, new_c, new) {
+        compare_field(changes, old_c, old_child, new_c, new_child);
+    }
+    if let (Some(old_items), Some(new_items)) = (&old.items, &new.items) {
+        compare_field(changes, old_c, old_items, new_c, new_items);
+    }
+}
+
+/// A field's effective constraints, and the line each was declared on.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct View {
+    pub shape: Shape,
+    pub lines: BTreeMap<&'static str, u32>,
+    pub line: u32,
+}
+
+/// What a field accepts, without locations: two fields with equal shapes accept the same values.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Shape {
+    pub ty: Option<FieldType>,
+    pub nullable: bool,
+    pub enum_values: Option<Vec<Value>>,
+    pub pattern: Option<String>,
+    pub format: Option<String>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub max_bytes: Option<u64>,
+    pub minimum: Option<f64>,
+    pub maximum: Option<f64>,
+    pub exclusive_minimum: Option<f64>,
+    pub exclusive_maximum: Option<f64>,
+    pub decimal: Option<Decimal>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    pub closed: bool,
+}
+
+impl View {
+    pub(crate) fn of(contract: &Contract, field: &Field) -> View {
+        let own = &field.constraints;
+        let named = match own.format.as_ref().map(|f| &f.value) {
+            Some(FormatRef::Named(name)) => contract.named_format(name).map(|f| &f.constraints),
+            _ => None,
+        };
+        let mut lines = BTreeMap::new();
+        // The field's own keyword wins; its named format fills what the field leaves unsaid.
+        macro_rules! pick {
+            ($key:literal, $field:ident) => {{
+                let located = own
+                    .$field
+                    .as_ref()
+                    .or_else(|| named.and_then(|n| n.$field.as_ref()));
+                if let Some(l) = located {
+                    lines.insert($key, l.span.line);
+                }
+                located
+            }};
+        }
+        let ty = pick!("type", ty).map(|t| t.value);
+        let enum_values =
+            pick!("enum", enum_values).map(|e| e.value.iter().map(|v| v.value.clone()).collect());
+        let pattern = pick!("pattern", pattern).map(|p| p.value.clone());
+        let format = match own.format.as_ref() {
+            Some(Located {
+                value: FormatRef::Named(_),
+                ..
+            }) => named.and_then(|n| n.format.as_ref()),
+            other => other,
+        };
+        if let Some(f) = format {
+            lines.insert("format", f.span.line);
+        }
+        let format = format.map(|f| f.value.name().to_string());
+        let number = |n: Option<&Located<serde_json::Number>>| n.and_then(|n| n.value.as_f64());
+        let shape = Shape {
+            ty,
+            nullable: field.is_nullable(),
+            enum_values,
+            pattern,
+            format,
+            min_length: pick!("min_length", min_length).map(|l| l.value),
+            max_length: pick!("max_length", max_length).map(|l| l.value),
+            max_bytes: pick!("max_bytes", max_bytes).map(|l| l.value),
+            minimum: number(pick!("minimum", minimum)),
+            maximum: number(pick!("maximum", maximum)),
+            exclusive_minimum: number(pick!("exclusive_minimum", exclusive_minimum)),
+            exclusive_maximum: number(pick!("exclusive_maximum", exclusive_maximum)),
+            decimal: pick!("decimal", decimal).map(|d| d.value),
+            min_items: field.min_items.as_ref().map(|l| l.value),
+            max_items: field.max_items.as_ref().map(|l| l.value),
+            unique_items: field.unique_items.as_ref().is_some_and(|u| u.value),
+            closed: field.is_closed(),
+        };
+        for (key, located) in [
+            ("min_items", &field.min_items),
+            ("max_items", &field.max_items),
+        ] {
+            if let Some(l) = located {
+                lines.insert(key, l.span.line);
+            }
+        }
+        for (key, located) in [
+            ("nullable", &field.nullable),
+            ("unique_items", &field.unique_items),
+            ("closed", &field.closed),
+            ("required", &field.required),
+        ] {
+            if let Some(l) = located {
+                lines.insert(key, l.span.line);
+            }
+        }
+        View {
+            shape,
+            lines,
+            line: field.span.line,
+        }
+    }
+
+    /// The line of `keyword`, or of the field itself.
+    pub(crate) fn line(&self, keyword: &str) -> Option<u32> {
+        Some(self.lines.get(keyword).copied().unwrap_or(self.line))
+    }
+}
+
+/// A value for messages: JSON text.
+pub(crate) fn show(value: &Value) -> String {
+    value.to_string()
+}
+
+pub(crate) fn show_opt<T: std::fmt::Display>(value: Option<T>) -> String {
+    value.map_or_else(|| "none".to_string(), |v| v.to_string())
+}

@@ -1,0 +1,154 @@
+//! `handoff diff`: one fixture pair per breaking-change rule under `fixtures/diff/<rule-id>/`,
+//! each producing exactly its rule, with the full findings snapshotted; the rule ID list is
+//! snapshotted so a rename shows in review.
+
+use handoff::diff::{self, RuleId};
+use handoff::lint;
+use std::path::Path;
+use std::process::Command;
+
+fn changes(rule: &str) -> Vec<diff::Change> {
+    let dir = Path::new("fixtures/diff").join(rule);
+    let load = |name: &str| {
+        let (checker, diags) = lint::prepare(&dir.join(name));
+        checker.unwrap_or_else(|| panic!("{}/{name}: {diags:?}", dir.display()))
+    };
+    diff::diff(
+        load("before.yaml").contract(),
+        load("after.yaml").contract(),
+    )
+}
+
+#[test]
+fn every_rule_has_a_fixture_pair_and_every_pair_is_a_rule() {
+    for rule in RuleId::ALL {
+        let dir = Path::new("fixtures/diff").join(rule.id());
+        assert!(
+            dir.join("before.yaml").is_file() && dir.join("after.yaml").is_file(),
+            "no fixture pair for {rule}"
+        );
+    }
+    for entry in std::fs::read_dir("fixtures/diff").unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            RuleId::from_id(&name).is_some(),
+            "fixtures/diff/{name} is not a rule"
+        );
+    }
+}
+
+#[test]
+fn each_pair_reports_exactly_its_rule() {
+    for rule in RuleId::ALL {
+        let found = changes(rule.id());
+        let mut rules: Vec<RuleId> = found.iter().map(|c| c.rule).collect();
+        rules.dedup();
+        let expected = match rule {
+            // It exists because of a breaking change, which is reported too.
+            RuleId::VersionBumpTooSmall => {
+                vec![RuleId::VersionBumpTooSmall, RuleId::EnumValueRemoved]
+            }
+            other => vec![*other],
+        };
+        assert_eq!(rules, expected, "{rule}: {found:#?}");
+        insta::with_settings!({ snapshot_suffix => rule.id(), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("diff", serde_json::to_string_pretty(&found).unwrap());
+        });
+    }
+}
+
+#[test]
+fn the_rule_ids_are_stable() {
+    let list: String = RuleId::ALL
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} breaks={}\n",
+                r.id(),
+                r.severity().name(),
+                r.breaks().name()
+            )
+        })
+        .collect();
+    insta::assert_snapshot!("rule_ids", list);
+}
+
+#[test]
+fn the_published_catalogue_is_current() {
+    let generated = diff::catalogue::markdown();
+    let path = Path::new("docs/breaking-changes.md");
+    if std::env::var_os("HANDOFF_UPDATE_DOCS").is_some() {
+        std::fs::write(path, &generated).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(path).unwrap_or_default(),
+        generated,
+        "rerun with HANDOFF_UPDATE_DOCS=1"
+    );
+}
+
+#[test]
+fn a_new_status_code_is_never_harmless() {
+    let found = changes("enum-value-added");
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, diff::Severity::Breaking);
+    assert_eq!(found[0].breaks, diff::Breaks::Receiver);
+    assert_eq!(
+        found[0].message,
+        "enum value \"authorized\" was added; receivers must map it before senders use it"
+    );
+}
+
+#[test]
+fn cli_exit_codes_follow_fail_on() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+            .unwrap()
+    };
+    let pair = |rule: &str| {
+        [
+            format!("fixtures/diff/{rule}/before.yaml"),
+            format!("fixtures/diff/{rule}/after.yaml"),
+        ]
+    };
+    let [b, a] = pair("length-loosened");
+    assert_eq!(
+        run(&["diff", &b, &a]),
+        0,
+        "a warning does not fail by default"
+    );
+    assert_eq!(run(&["diff", "--fail-on", "warning", &b, &a]), 1);
+    let [b, a] = pair("field-deprecated");
+    assert_eq!(run(&["diff", "--fail-on", "warning", &b, &a]), 0);
+    assert_eq!(run(&["diff", "--fail-on", "info", &b, &a]), 1);
+    let [b, a] = pair("enum-value-added");
+    assert_eq!(run(&["diff", &b, &a]), 1);
+    assert_eq!(run(&["diff", &b, "nope.yaml"]), 2);
+    assert_eq!(
+        run(&[
+            "diff",
+            "storefront-order-to-erp@1.2.0",
+            "storefront-order-to-erp"
+        ]),
+        0,
+        "a version against itself"
+    );
+}
+
+#[test]
+fn text_output() {
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "diff",
+            "fixtures/diff/version-bump-too-small/before.yaml",
+            "fixtures/diff/version-bump-too-small/after.yaml",
+        ])
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("diff_text", String::from_utf8(out.stdout).unwrap());
+}
