@@ -19,6 +19,7 @@ pub mod finding;
 pub mod format;
 pub mod input;
 pub mod lint;
+pub mod partner;
 pub mod printer;
 pub mod registry;
 pub mod report;

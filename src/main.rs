@@ -60,6 +60,10 @@ enum Command {
     List(RegistryArgs),
     /// Compare two versions of a contract: every change, classified, and who it breaks
     Diff(DiffArgs),
+    /// Is this value accepted at this field, and by which versions? (for partners)
+    Accepts(AcceptsArgs),
+    /// Which contracts and versions accept this payload? (for partners)
+    Which(WhichArgs),
     /// Explain a breaking-change rule of `handoff diff`
     ExplainRule {
         /// A rule ID such as enum-value-added; without one, list every rule
@@ -209,6 +213,26 @@ struct RegistryArgs {
 }
 
 #[derive(clap::Args)]
+struct AcceptsArgs {
+    /// The contract: id (every version), id@requirement (the versions matching it), or a file
+    contract: String,
+    /// The field, as a JSON Pointer: /event_code, /line_items/*/sku
+    pointer: String,
+    /// The value: JSON (5, true, "01", null), or else taken as a string (REFUND_FAILED)
+    value: String,
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+#[derive(clap::Args)]
+struct WhichArgs {
+    /// A payload file (JSON), or - for stdin
+    payload: PathBuf,
+    #[command(flatten)]
+    registry: RegistryArgs,
+}
+
+#[derive(clap::Args)]
 struct DiffArgs {
     /// The old version: id@version or a file path
     old: String,
@@ -263,6 +287,8 @@ fn main() -> ExitCode {
         Command::List(args) => cmd_list(args),
         Command::Diff(args) => cmd_diff(args),
         Command::ExplainRule { rule } => cmd_explain_rule(rule.as_deref()),
+        Command::Accepts(args) => cmd_accepts(args),
+        Command::Which(args) => cmd_which(args),
         Command::Kinds => print_out(&kinds_table()),
         Command::Formats => print_out(&explain::builtin_formats()),
     };
@@ -953,4 +979,163 @@ fn cmd_explain_rule(rule: Option<&str>) -> Result<u8, Fatal> {
         rule.breaks().name(),
         rule.doc()
     ))
+}
+
+/// Every version a reference covers, newest first: a file is one version; `id` is all of the
+/// contract's versions; `id@requirement` those matching it.
+fn versions_of(registry: &Registry, reference: &str) -> Result<Vec<Checker>, Fatal> {
+    let paths: Vec<PathBuf> = if is_path_reference(reference) {
+        vec![resolve(registry, reference)?]
+    } else {
+        let (id, requirement) = reference
+            .split_once('@')
+            .map_or((reference, None), |(i, r)| (i, Some(r)));
+        // Resolving first gives the registry's own errors (unknown id, did you mean, no match).
+        resolve(registry, reference)?;
+        let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
+        let entry = entries
+            .into_iter()
+            .find(|e| e.id == id)
+            .expect("resolved above");
+        let matcher = requirement
+            .map(handoff::registry::parse_requirement)
+            .transpose()
+            .map_err(Fatal::new)?;
+        entry
+            .versions
+            .into_iter()
+            .rev()
+            .filter(|(v, _)| matcher.as_ref().is_none_or(|m| m.matches(v)))
+            .map(|(_, p)| p)
+            .collect()
+    };
+    paths.iter().map(|p| prepare(p)).collect()
+}
+
+fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.registry.config.as_deref())
+        .ok()
+        .flatten();
+    let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
+    let checkers = versions_of(&registry, &args.contract)?;
+    let value: serde_json::Value = serde_json::from_str(&args.value)
+        .unwrap_or_else(|_| serde_json::Value::String(args.value.clone()));
+    let verdicts = handoff::partner::accepts(&checkers, &args.pointer, &value);
+    let id = &checkers[0].contract().id;
+    let mut out = format!("{value} at {} of {id}:\n", args.pointer);
+    for v in &verdicts {
+        let version = v.checker.contract().version.to_string();
+        if v.no_such_field {
+            out.push_str(&format!("  {version:10} no such field in this version\n"));
+        } else if v.accepted() {
+            out.push_str(&format!("  {version:10} accepted\n"));
+        } else {
+            for f in &v.findings {
+                let at = f
+                    .contract_location
+                    .as_ref()
+                    .map(|c| format!(" ({c})"))
+                    .unwrap_or_default();
+                out.push_str(&format!(
+                    "  {version:10} rejected [{}]: {}; expected {}{at}\n",
+                    f.kind, f.message, f.expected
+                ));
+                if let Some(help) = &f.suggestion {
+                    out.push_str(&format!("  {:10} help: {help}\n", ""));
+                }
+            }
+        }
+    }
+    let newest_accepts = verdicts.first().is_some_and(|v| v.accepted());
+    let accepting: Vec<String> = verdicts
+        .iter()
+        .filter(|v| v.accepted())
+        .map(|v| v.checker.contract().version.to_string())
+        .collect();
+    out.push_str(&match (newest_accepts, accepting.is_empty()) {
+        (true, _) => format!("accepted by the newest version ({})\n", accepting[0]),
+        (false, true) => "accepted by no version\n".to_string(),
+        (false, false) => format!(
+            "not accepted by the newest version; accepted by {}\n",
+            accepting.join(", ")
+        ),
+    });
+    print_out(&out)?;
+    Ok(if newest_accepts {
+        EXIT_CLEAN
+    } else {
+        EXIT_VIOLATIONS
+    })
+}
+
+fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.registry.config.as_deref())
+        .ok()
+        .flatten();
+    let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
+    let bytes = if args.payload.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut io::stdin(), &mut buf)
+            .map_err(|e| Fatal::new(format!("cannot read stdin: {e}")))?;
+        buf
+    } else {
+        std::fs::read(&args.payload)
+            .map_err(|e| Fatal::new(format!("{}: {e}", args.payload.display())))?
+    };
+    let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
+    let mut checkers = Vec::new();
+    for entry in &entries {
+        for (_, path) in entry.versions.iter().rev() {
+            if let Some(checker) = lint::prepare(path).0 {
+                checkers.push(checker);
+            }
+        }
+    }
+    let verdicts = handoff::partner::which(&checkers, &bytes);
+    let accepted: Vec<&handoff::partner::Verdict> =
+        verdicts.iter().filter(|v| v.accepted()).collect();
+    let mut out = String::new();
+    if accepted.is_empty() {
+        out.push_str("accepted by no contract version\n");
+    } else {
+        out.push_str("accepted by (newest first):\n");
+        for v in &accepted {
+            out.push_str(&format!("  {}\n", v.checker.contract().reference()));
+        }
+    }
+    // What to show of the rejections: a newer version of an accepting contract that rejects
+    // the payload (what blocks an upgrade), or, when nothing accepts it, the closest miss.
+    let closest = if accepted.is_empty() {
+        verdicts.iter().min_by_key(|v| v.findings.len())
+    } else {
+        verdicts.iter().find(|v| {
+            !v.accepted()
+                && accepted.iter().any(|a| {
+                    a.checker.contract().id == v.checker.contract().id
+                        && v.checker.contract().version > a.checker.contract().version
+                })
+        })
+    };
+    if let Some(v) = closest {
+        out.push_str(&format!(
+            "\nrejected by {} ({} finding{}):\n",
+            v.checker.contract().reference(),
+            v.findings.len(),
+            if v.findings.len() == 1 { "" } else { "s" }
+        ));
+        for f in &v.findings {
+            let pointer = if f.pointer.is_empty() {
+                "/"
+            } else {
+                &f.pointer
+            };
+            out.push_str(&format!("  {} at {pointer}: {}\n", f.kind, f.message));
+        }
+    }
+    print_out(&out)?;
+    Ok(if accepted.is_empty() {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    })
 }

@@ -426,7 +426,7 @@ fn lint_exit_codes() {
     assert_eq!(code(&clean), 0, "{}", stdout(&clean));
     assert_eq!(
         stdout(&clean),
-        "linted 5 contract files: 0 errors, 0 warnings\n"
+        "linted 6 contract files: 0 errors, 0 warnings\n"
     );
     let broken = handoff(&["lint", "tests/lint/unknown-key.yaml"]);
     assert_eq!(code(&broken), 1);

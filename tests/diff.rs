@@ -152,3 +152,94 @@ fn text_output() {
         .unwrap();
     insta::assert_snapshot!("diff_text", String::from_utf8(out.stdout).unwrap());
 }
+
+fn handoff(args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn accepts_answers_by_version_with_the_reason() {
+    let (code, text) = handoff(&[
+        "accepts",
+        "payment-status-to-storefront",
+        "/event_code",
+        "REFUND_FAILED",
+    ]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        text,
+        "\"REFUND_FAILED\" at /event_code of payment-status-to-storefront:\n  3.0.0      accepted\n  2.0.0      rejected [unknown_enum_value]: \"REFUND_FAILED\" is not an allowed value; expected one of \"AUTHORISATION\", \"CAPTURE\", \"CANCELLATION\", \"REFUND\", \"CHARGEBACK\" (contracts/payment-status-to-storefront/2.0.0.yaml:33:5)\naccepted by the newest version (3.0.0)\n"
+    );
+    let (code, text) = handoff(&[
+        "accepts",
+        "payment-status-to-storefront@^2",
+        "/event_code",
+        "capture",
+    ]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("help: did you mean \"CAPTURE\"? values are case-sensitive"),
+        "{text}"
+    );
+    assert!(text.ends_with("accepted by no version\n"), "{text}");
+    // JSON values are read as JSON; anything else is a string.
+    assert_eq!(
+        handoff(&[
+            "accepts",
+            "returns-portal-to-wms",
+            "/items/*/reason_code",
+            "01"
+        ])
+        .0,
+        0
+    );
+    assert_eq!(
+        handoff(&["accepts", "returns-portal-to-wms", "/items/*/quantity", "2"]).0,
+        0
+    );
+    assert_eq!(
+        handoff(&[
+            "accepts",
+            "returns-portal-to-wms",
+            "/items/*/quantity",
+            "\"2\""
+        ])
+        .0,
+        1
+    );
+    let (code, text) = handoff(&["accepts", "returns-portal-to-wms", "/items/*/colour", "red"]);
+    assert_eq!(
+        (code, text.contains("no such field in this version")),
+        (1, true),
+        "{text}"
+    );
+    assert_eq!(handoff(&["accepts", "no-such-contract", "/a", "1"]).0, 2);
+}
+
+#[test]
+fn which_lists_the_versions_that_accept_a_payload() {
+    let (code, text) = handoff(&[
+        "which",
+        "fixtures/storefront-order-to-erp/valid/paid-two-lines.json",
+    ]);
+    assert_eq!(
+        (code, text.as_str()),
+        (
+            0,
+            "accepted by (newest first):\n  storefront-order-to-erp@1.2.0\n"
+        )
+    );
+    let (code, text) = handoff(&[
+        "which",
+        "fixtures/storefront-order-to-erp/invalid/zip-plus-4.json",
+    ]);
+    assert_eq!(code, 1);
+    assert!(text.starts_with("accepted by no contract version\n\nrejected by storefront-order-to-erp@1.2.0 (2 findings):\n"), "{text}");
+}

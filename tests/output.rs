@@ -65,7 +65,7 @@ fn assert_valid(validator: &jsonschema::Validator, instance: &serde_json::Value)
 const SAMPLE: &[&str] = &[
     "check",
     "--contract",
-    "payment-status-to-storefront",
+    "payment-status-to-storefront@2.0.0",
     "fixtures/payment-status-to-storefront",
 ];
 

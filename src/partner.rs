@@ -1,0 +1,122 @@
+//! Partner questions: "is this value accepted at this field, and by which versions?" and
+//! "which contracts and versions accept this payload?".
+//!
+//! Both run the real checker, so their answers (and reasons) are exactly what `handoff check`
+//! would report.
+
+use crate::check::Checker;
+use crate::finding::Finding;
+use serde_json::{Map, Value};
+
+/// One contract version's answer.
+#[derive(Debug)]
+pub struct Verdict<'c> {
+    pub checker: &'c Checker,
+    /// The field does not exist in this version.
+    pub no_such_field: bool,
+    /// Findings that concern the question; empty when accepted.
+    pub findings: Vec<Finding>,
+}
+
+impl Verdict<'_> {
+    pub fn accepted(&self) -> bool {
+        !self.no_such_field && self.findings.is_empty()
+    }
+}
+
+/// A minimal payload holding `value` at `pointer`; array steps (`*` or an index) become a
+/// one-item array. Returns the payload and the pointer as it is in that payload.
+pub fn payload_with(pointer: &str, value: Value) -> (Value, String) {
+    let segments: Vec<String> = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    let is_index = |s: &str| s == "*" || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
+    let mut payload = value;
+    for segment in segments.iter().rev() {
+        payload = if is_index(segment) {
+            Value::Array(vec![payload])
+        } else {
+            let mut map = Map::new();
+            map.insert(segment.clone(), payload);
+            Value::Object(map)
+        };
+    }
+    let actual: String = segments
+        .iter()
+        .map(|s| {
+            if is_index(s) {
+                "/0".to_string()
+            } else {
+                format!("/{}", s.replace('~', "~0").replace('/', "~1"))
+            }
+        })
+        .collect();
+    (payload, actual)
+}
+
+/// Whether each version accepts `value` at `pointer`. Only findings at or below the pointer
+/// count: the rest of the minimal payload is empty, and its missing fields are not the question.
+pub fn accepts<'c>(checkers: &'c [Checker], pointer: &str, value: &Value) -> Vec<Verdict<'c>> {
+    let (payload, at) = payload_with(pointer, value.clone());
+    let text = serde_json::to_string_pretty(&payload).expect("a JSON value serializes");
+    checkers
+        .iter()
+        .map(|checker| {
+            if checker.contract().field_at(pointer).is_none() {
+                return Verdict {
+                    checker,
+                    no_such_field: true,
+                    findings: Vec::new(),
+                };
+            }
+            let findings = checker
+                .check_value(&payload, &text)
+                .into_iter()
+                .filter(|f| f.pointer == at || f.pointer.starts_with(&format!("{at}/")))
+                .collect();
+            Verdict {
+                checker,
+                no_such_field: false,
+                findings,
+            }
+        })
+        .collect()
+}
+
+/// Every version's findings on one payload.
+pub fn which<'c>(checkers: &'c [Checker], bytes: &[u8]) -> Vec<Verdict<'c>> {
+    checkers
+        .iter()
+        .map(|checker| Verdict {
+            checker,
+            no_such_field: false,
+            findings: checker.check(bytes),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn minimal_payloads() {
+        assert_eq!(
+            payload_with("/a/b", json!(1)),
+            (json!({"a": {"b": 1}}), "/a/b".to_string())
+        );
+        assert_eq!(
+            payload_with("/items/*/sku", json!("X")),
+            (json!({"items": [{"sku": "X"}]}), "/items/0/sku".to_string())
+        );
+        assert_eq!(payload_with("/items/3/sku", json!("X")).1, "/items/0/sku");
+        assert_eq!(
+            payload_with("/a~1b", json!(true)),
+            (json!({"a/b": true}), "/a~1b".to_string())
+        );
+    }
+}
