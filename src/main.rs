@@ -8,6 +8,7 @@ use handoff::config::{self, Config};
 use handoff::diagnostic::{Diagnostic, did_you_mean};
 use handoff::finding::Kind;
 use handoff::input::{self, Framing};
+use handoff::printer::changes as changes_out;
 use handoff::printer::{
     Format, GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
     SarifPrinter, Sources, TextPrinter,
@@ -64,6 +65,13 @@ enum Command {
     Accepts(AcceptsArgs),
     /// Which contracts and versions accept this payload? (for partners)
     Which(WhichArgs),
+    /// A Markdown changelog across all versions of a contract, newest first
+    Changelog {
+        /// The contract id
+        contract: String,
+        #[command(flatten)]
+        registry: RegistryArgs,
+    },
     /// Explain a breaking-change rule of `handoff diff`
     ExplainRule {
         /// A rule ID such as enum-value-added; without one, list every rule
@@ -241,10 +249,21 @@ struct DiffArgs {
     /// Exit 1 when a change of this severity or worse is found
     #[arg(long, value_name = "SEVERITY", default_value = "breaking", value_parser = ["breaking", "warning", "info"])]
     fail_on: String,
-    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
-    format: LintFormat,
+    #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+    /// Text format: add a unified diff of the two YAML files under the classified changes
+    #[arg(long)]
+    text: bool,
     #[command(flatten)]
     registry: RegistryArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+    /// A Markdown table for a pull-request comment
+    Markdown,
 }
 
 #[derive(clap::Args)]
@@ -288,6 +307,7 @@ fn main() -> ExitCode {
         Command::Diff(args) => cmd_diff(args),
         Command::ExplainRule { rule } => cmd_explain_rule(rule.as_deref()),
         Command::Accepts(args) => cmd_accepts(args),
+        Command::Changelog { contract, registry } => cmd_changelog(&contract, registry),
         Command::Which(args) => cmd_which(args),
         Command::Kinds => print_out(&kinds_table()),
         Command::Formats => print_out(&explain::builtin_formats()),
@@ -886,63 +906,25 @@ fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
     let changes = diff::diff(old.contract(), new.contract());
     let threshold = diff::Severity::from_name(&args.fail_on).expect("clap checked the value");
     let failing = changes.iter().any(|c| c.severity <= threshold);
-    let count = |s: diff::Severity| changes.iter().filter(|c| c.severity == s).count();
+    let (o, n) = (old.contract(), new.contract());
     let text = match args.format {
-        LintFormat::Json => {
-            let doc = serde_json::json!({
-                "format_version": 1,
-                "old": {"contract": old.contract().reference(), "file": old.contract().source.path},
-                "new": {"contract": new.contract().reference(), "file": new.contract().source.path},
-                "changes": changes,
-                "summary": {"breaking": count(diff::Severity::Breaking), "warning": count(diff::Severity::Warning), "info": count(diff::Severity::Info)},
-            });
-            serde_json::to_string_pretty(&doc).map_err(|e| Fatal::new(e.to_string()))? + "\n"
+        DiffFormat::Json => {
+            serde_json::to_string_pretty(&changes_out::json(o, n, &changes))
+                .map_err(|e| Fatal::new(e.to_string()))?
+                + "\n"
         }
-        LintFormat::Text => {
-            let (old_file, new_file) = (
-                old.contract().source.path.display(),
-                new.contract().source.path.display(),
-            );
-            let mut out = format!(
-                "{} -> {}\n\n",
-                old.contract().reference(),
-                new.contract().reference()
-            );
-            for c in &changes {
-                let pointer = if c.pointer.is_empty() {
-                    "(contract)"
-                } else {
-                    &c.pointer
-                };
-                out.push_str(&format!(
-                    "{}[{}] {pointer}: {} (breaks {})\n",
-                    c.severity.name(),
-                    c.rule,
-                    c.message,
-                    c.breaks.name()
-                ));
-                if let Some(line) = c.old_line {
-                    out.push_str(&format!("  old: {old_file}:{line}\n"));
-                }
-                if let Some(line) = c.new_line {
-                    out.push_str(&format!("  new: {new_file}:{line}\n"));
-                }
-            }
-            if !changes.is_empty() {
-                out.push('\n');
-            }
+        DiffFormat::Markdown => changes_out::markdown(o, n, &changes),
+        DiffFormat::Text => {
+            let mut out = changes_out::text(o, n, &changes);
             out.push_str(&format!(
-                "{} breaking, {} warning{}, {} info (exit code {})\n",
-                count(diff::Severity::Breaking),
-                count(diff::Severity::Warning),
-                if count(diff::Severity::Warning) == 1 {
-                    ""
-                } else {
-                    "s"
-                },
-                count(diff::Severity::Info),
+                "\n{} (exit code {})\n",
+                changes_out::tally(&changes),
                 if failing { EXIT_VIOLATIONS } else { EXIT_CLEAN }
             ));
+            if args.text {
+                out.push('\n');
+                out.push_str(&changes_out::unified(o, n));
+            }
             out
         }
     };
@@ -1138,4 +1120,14 @@ fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
     } else {
         EXIT_CLEAN
     })
+}
+
+fn cmd_changelog(id: &str, args: RegistryArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.config.as_deref()).ok().flatten();
+    let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    let mut checkers = versions_of(&registry, id)?;
+    checkers.reverse();
+    let contracts: Vec<&handoff::contract::Contract> =
+        checkers.iter().map(Checker::contract).collect();
+    print_out(&changes_out::changelog(&contracts, diff::diff))
 }

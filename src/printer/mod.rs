@@ -4,6 +4,7 @@
 //! only format: they never filter findings (the caller applies baselines and `--max-findings`
 //! first) and never decide the exit code.
 
+pub mod changes;
 mod github;
 mod json;
 mod junit;
