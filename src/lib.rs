@@ -17,6 +17,7 @@ pub mod engine;
 pub mod explain;
 pub mod finding;
 pub mod format;
+pub mod history;
 pub mod input;
 pub mod lint;
 pub mod partner;

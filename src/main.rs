@@ -243,9 +243,19 @@ struct WhichArgs {
 #[derive(clap::Args)]
 struct DiffArgs {
     /// The old version: id@version or a file path
-    old: String,
+    #[arg(required_unless_present = "against")]
+    old: Option<String>,
     /// The new version: id@version, id (newest), or a file path
-    new: String,
+    #[arg(required_unless_present = "against")]
+    new: Option<String>,
+    /// Compare each contract's newest version in the working tree with its newest at this git
+    /// revision (for pull requests: --against origin/main)
+    #[arg(long, value_name = "REV", conflicts_with_all = ["old", "new"])]
+    against: Option<String>,
+    /// Check a compatibility mode instead of severities: backward, forward or full, each
+    /// optionally -transitive (against every earlier version in the registry)
+    #[arg(long, value_name = "MODE", value_parser = ["backward", "forward", "full", "backward-transitive", "forward-transitive", "full-transitive"])]
+    mode: Option<String>,
     /// Exit 1 when a change of this severity or worse is found
     #[arg(long, value_name = "SEVERITY", default_value = "breaking", value_parser = ["breaking", "warning", "info"])]
     fail_on: String,
@@ -901,35 +911,135 @@ fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
         .ok()
         .flatten();
     let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
-    let old = prepare(&resolve(&registry, &args.old)?)?;
-    let new = prepare(&resolve(&registry, &args.new)?)?;
-    let changes = diff::diff(old.contract(), new.contract());
     let threshold = diff::Severity::from_name(&args.fail_on).expect("clap checked the value");
-    let failing = changes.iter().any(|c| c.severity <= threshold);
-    let (o, n) = (old.contract(), new.contract());
-    let text = match args.format {
-        DiffFormat::Json => {
-            serde_json::to_string_pretty(&changes_out::json(o, n, &changes))
-                .map_err(|e| Fatal::new(e.to_string()))?
-                + "\n"
-        }
-        DiffFormat::Markdown => changes_out::markdown(o, n, &changes),
-        DiffFormat::Text => {
-            let mut out = changes_out::text(o, n, &changes);
-            out.push_str(&format!(
-                "\n{} (exit code {})\n",
-                changes_out::tally(&changes),
-                if failing { EXIT_VIOLATIONS } else { EXIT_CLEAN }
-            ));
-            if args.text {
-                out.push('\n');
-                out.push_str(&changes_out::unified(o, n));
+    let mode = args
+        .mode
+        .as_deref()
+        .map(|m| diff::Mode::parse(m).expect("clap checked the value"));
+    // Pairs to compare: (old, new), each a loaded contract.
+    let mut pairs: Vec<(handoff::contract::Contract, handoff::contract::Contract)> = Vec::new();
+    if let Some(rev) = &args.against {
+        pairs = against(&registry, rev)?;
+    } else {
+        let (old_ref, new_ref) = (
+            args.old.as_deref().expect("clap"),
+            args.new.as_deref().expect("clap"),
+        );
+        let new = prepare(&resolve(&registry, new_ref)?)?.contract().clone();
+        match mode {
+            Some((_, true)) => {
+                // Transitive: every earlier version of the new one's contract in the registry.
+                let old = prepare(&resolve(&registry, old_ref)?)?.contract().clone();
+                let mut earlier: Vec<handoff::contract::Contract> =
+                    versions_of(&registry, &new.id)?
+                        .into_iter()
+                        .map(|c| c.contract().clone())
+                        .filter(|c| c.version < new.version)
+                        .collect();
+                if !earlier.iter().any(|c| c.version == old.version) {
+                    earlier.push(old);
+                }
+                pairs = earlier.into_iter().map(|o| (o, new.clone())).collect();
             }
-            out
+            _ => pairs.push((
+                prepare(&resolve(&registry, old_ref)?)?.contract().clone(),
+                new,
+            )),
         }
-    };
-    print_out(&text)?;
-    Ok(if failing { EXIT_VIOLATIONS } else { EXIT_CLEAN })
+    }
+    let mut out = String::new();
+    let mut failing = false;
+    let mut documents = Vec::new();
+    for (old, new) in &pairs {
+        let changes = diff::diff(old, new);
+        failing |= match mode {
+            Some((m, _)) => changes.iter().any(|c| m.violated_by(c)),
+            None => changes.iter().any(|c| c.severity <= threshold),
+        };
+        match args.format {
+            DiffFormat::Json => documents.push(changes_out::json(old, new, &changes)),
+            DiffFormat::Markdown => out.push_str(&changes_out::markdown(old, new, &changes)),
+            DiffFormat::Text => {
+                out.push_str(&changes_out::text(old, new, &changes));
+                out.push_str(&format!("\n{}\n", changes_out::tally(&changes)));
+                if let Some((m, _)) = mode {
+                    let broken: Vec<String> = changes
+                        .iter()
+                        .filter(|c| m.violated_by(c))
+                        .map(|c| c.rule.to_string())
+                        .collect();
+                    let name = args.mode.as_deref().unwrap_or_default();
+                    out.push_str(&if broken.is_empty() {
+                        format!("compatible ({name}) with {}\n", old.reference())
+                    } else {
+                        format!(
+                            "not compatible ({name}) with {}: {}\n",
+                            old.reference(),
+                            broken.join(", ")
+                        )
+                    });
+                }
+                if args.text {
+                    out.push('\n');
+                    out.push_str(&changes_out::unified(old, new));
+                }
+                out.push('\n');
+            }
+        }
+    }
+    let code = if failing { EXIT_VIOLATIONS } else { EXIT_CLEAN };
+    match args.format {
+        DiffFormat::Json => {
+            // One comparison is one document; several (--against, transitive) are a list.
+            let doc = if documents.len() == 1 {
+                documents.remove(0)
+            } else {
+                serde_json::Value::Array(documents)
+            };
+            out = serde_json::to_string_pretty(&doc).map_err(|e| Fatal::new(e.to_string()))? + "\n";
+        }
+        DiffFormat::Text => {
+            if pairs.is_empty() {
+                out.push_str("no contract changed\n");
+            }
+            out.push_str(&format!("exit code {code}\n"));
+        }
+        DiffFormat::Markdown => {}
+    }
+    print_out(&out)?;
+    Ok(code)
+}
+
+/// For `--against REV`: each contract's newest version at REV paired with its newest version
+/// in the working tree, where the two differ.
+fn against(
+    registry: &Registry,
+    rev: &str,
+) -> Result<Vec<(handoff::contract::Contract, handoff::contract::Contract)>, Fatal> {
+    let then = handoff::history::contracts_at(rev, &registry.root).map_err(Fatal::new)?;
+    let mut newest_then: BTreeMap<String, handoff::contract::Contract> = BTreeMap::new();
+    for (path, text) in then {
+        let loaded =
+            handoff::contract::parse(&PathBuf::from(format!("{rev}:{}", path.display())), &text);
+        if let Some(c) = loaded.contract
+            && newest_then.get(&c.id).is_none_or(|o| o.version < c.version)
+        {
+            newest_then.insert(c.id.clone(), c);
+        }
+    }
+    let mut pairs = Vec::new();
+    for entry in registry.entries().map_err(|e| Fatal::new(e.to_string()))? {
+        let Some((_, path)) = entry.versions.last() else {
+            continue;
+        };
+        let now = prepare(path)?.contract().clone();
+        if let Some(old) = newest_then.remove(&entry.id)
+            && old.source.text != now.source.text
+        {
+            pairs.push((old, now));
+        }
+    }
+    Ok(pairs)
 }
 
 fn cmd_explain_rule(rule: Option<&str>) -> Result<u8, Fatal> {

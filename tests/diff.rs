@@ -243,3 +243,98 @@ fn which_lists_the_versions_that_accept_a_payload() {
     assert_eq!(code, 1);
     assert!(text.starts_with("accepted by no contract version\n\nrejected by storefront-order-to-erp@1.2.0 (2 findings):\n"), "{text}");
 }
+
+#[test]
+fn compatibility_modes_follow_who_a_change_breaks() {
+    let pair = |rule: &str| {
+        [
+            format!("fixtures/diff/{rule}/before.yaml"),
+            format!("fixtures/diff/{rule}/after.yaml"),
+        ]
+    };
+    let mode = |rule: &str, m: &str| {
+        let [b, a] = pair(rule);
+        handoff(&["diff", "--mode", m, &b, &a]).0
+    };
+    // A new status code: old senders fine (backward holds), old receivers not (forward fails).
+    assert_eq!(mode("enum-value-added", "backward"), 0);
+    assert_eq!(mode("enum-value-added", "forward"), 1);
+    assert_eq!(mode("enum-value-added", "full"), 1);
+    // A removed value: the reverse.
+    assert_eq!(mode("enum-value-removed", "backward"), 1);
+    assert_eq!(mode("enum-value-removed", "forward"), 0);
+    assert_eq!(mode("field-deprecated", "full"), 0);
+    let (code, text) = handoff(&[
+        "diff",
+        "--mode",
+        "forward-transitive",
+        "payment-status-to-storefront@2.0.0",
+        "payment-status-to-storefront",
+    ]);
+    assert_eq!(code, 1);
+    assert!(text.contains("not compatible (forward-transitive) with payment-status-to-storefront@2.0.0: enum-value-added\n"), "{text}");
+}
+
+#[test]
+fn against_a_git_revision() {
+    let dir = std::env::temp_dir().join(format!("handoff-diff-git-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("contracts/orders")).unwrap();
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@example.com",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    let before = std::fs::read_to_string("fixtures/diff/enum-value-removed/before.yaml")
+        .unwrap()
+        .replace("diff-case", "orders");
+    let after = std::fs::read_to_string("fixtures/diff/enum-value-removed/after.yaml")
+        .unwrap()
+        .replace("diff-case", "orders");
+    std::fs::write(dir.join("contracts/orders/1.0.0.yaml"), &before).unwrap();
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "orders 1.0.0"]);
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    assert_eq!(
+        run(&["diff", "--against", "HEAD"]),
+        (0, "no contract changed\nexit code 0\n".to_string())
+    );
+    std::fs::write(dir.join("contracts/orders/2.0.0.yaml"), &after).unwrap();
+    let (code, text) = run(&["diff", "--against", "HEAD"]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.starts_with("orders@1.0.0 -> orders@2.0.0\n\nbreaking[enum-value-removed] /status"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  old: HEAD:contracts/orders/1.0.0.yaml:12\n"),
+        "{text}"
+    );
+    let (code, text) = run(&["diff", "--against", "no-such-rev"]);
+    assert_eq!(code, 2, "{text}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -232,3 +232,42 @@ pub(crate) fn show(value: &Value) -> String {
 pub(crate) fn show_opt<T: std::fmt::Display>(value: Option<T>) -> String {
     value.map_or_else(|| "none".to_string(), |v| v.to_string())
 }
+
+/// Compatibility modes, as Schema Registry names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// The new version accepts everything the old one accepted: no tightening.
+    Backward,
+    /// The old version accepts everything the new one accepts: no widening.
+    Forward,
+    /// Both.
+    Full,
+}
+
+impl Mode {
+    /// `backward`, `forward`, `full`, each optionally with `-transitive` (the bool).
+    pub fn parse(text: &str) -> Option<(Mode, bool)> {
+        let (name, transitive) = match text.strip_suffix("-transitive") {
+            Some(name) => (name, true),
+            None => (text, false),
+        };
+        let mode = match name {
+            "backward" => Mode::Backward,
+            "forward" => Mode::Forward,
+            "full" => Mode::Full,
+            _ => return None,
+        };
+        Some((mode, transitive))
+    }
+
+    /// Whether `change` breaks this mode's promise.
+    pub fn violated_by(self, change: &Change) -> bool {
+        let breaks_senders = matches!(change.breaks, Breaks::Sender | Breaks::Both);
+        let breaks_receivers = matches!(change.breaks, Breaks::Receiver | Breaks::Both);
+        match self {
+            Mode::Backward => breaks_senders,
+            Mode::Forward => breaks_receivers,
+            Mode::Full => breaks_senders || breaks_receivers,
+        }
+    }
+}
