@@ -338,3 +338,23 @@ fn against_a_git_revision() {
     assert_eq!(code, 2, "{text}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn changelog_markdown_and_list() {
+    let (code, text) = handoff(&["changelog", "payment-status-to-storefront"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("changelog", text);
+    let (code, text) = handoff(&[
+        "diff",
+        "--format",
+        "markdown",
+        "payment-status-to-storefront@2.0.0",
+        "payment-status-to-storefront",
+    ]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!("diff_markdown", text);
+    let (code, text) = handoff(&["list"]);
+    assert_eq!(code, 0);
+    assert!(text.contains("payment-status-to-storefront\n  boundary: payment-processor -> storefront over webhook\n  versions: 2.0.0, 3.0.0\n"), "{text}");
+    assert!(text.ends_with("5 contracts in contracts\n"), "{text}");
+}
