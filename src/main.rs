@@ -84,38 +84,6 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum OutputFormat {
-    /// For people: diagnostics with the payload and contract lines, and a summary
-    Text,
-    /// One JSON document (docs/output.schema.json)
-    Json,
-    /// One finding per line, streamed
-    Ndjson,
-    /// JUnit XML, one test case per payload
-    Junit,
-    /// SARIF 2.1.0, for code scanning
-    Sarif,
-    /// GitHub Actions annotations, and a job summary in $GITHUB_STEP_SUMMARY
-    Github,
-    /// A Markdown report for a pull-request comment
-    Markdown,
-}
-
-impl OutputFormat {
-    fn to_lib(self) -> Format {
-        match self {
-            OutputFormat::Text => Format::Text,
-            OutputFormat::Json => Format::Json,
-            OutputFormat::Ndjson => Format::Ndjson,
-            OutputFormat::Junit => Format::Junit,
-            OutputFormat::Sarif => Format::Sarif,
-            OutputFormat::Github => Format::Github,
-            OutputFormat::Markdown => Format::Markdown,
-        }
-    }
-}
-
-#[derive(Clone, Copy, ValueEnum)]
 enum LintFormat {
     Text,
     Json,
@@ -144,7 +112,7 @@ struct CheckArgs {
     contracts: Option<PathBuf>,
     /// Output format [default: text, or `format` in handoff.yaml]
     #[arg(short, long, value_enum)]
-    format: Option<OutputFormat>,
+    format: Option<Format>,
     /// Write the report to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
@@ -562,7 +530,6 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     let from_config = |p: &Option<PathBuf>| cfg.and_then(|c| p.as_ref().map(|p| c.base.join(p)));
     let format = args
         .format
-        .map(OutputFormat::to_lib)
         .or(cfg.and_then(|c| c.format))
         .unwrap_or(Format::Text);
     let fail_on = match &args.fail_on {

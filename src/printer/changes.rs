@@ -5,6 +5,15 @@ use crate::contract::Contract;
 use crate::diff::{Change, Severity};
 use std::fmt::Write;
 
+/// A change's field for display; changes to the contract itself have none.
+fn field_of(c: &Change) -> &str {
+    if c.pointer.is_empty() {
+        "(contract)"
+    } else {
+        &c.pointer
+    }
+}
+
 fn count(changes: &[Change], s: Severity) -> usize {
     changes.iter().filter(|c| c.severity == s).count()
 }
@@ -24,11 +33,7 @@ pub fn text(old: &Contract, new: &Contract, changes: &[Change]) -> String {
     let (old_file, new_file) = (old.source.path.display(), new.source.path.display());
     let mut out = format!("{} -> {}\n\n", old.reference(), new.reference());
     for c in changes {
-        let pointer = if c.pointer.is_empty() {
-            "(contract)"
-        } else {
-            &c.pointer
-        };
+        let pointer = field_of(c);
         let _ = writeln!(
             out,
             "{}[{}] {pointer}: {} (breaks {})",
@@ -96,11 +101,7 @@ pub fn markdown(old: &Contract, new: &Contract, changes: &[Change]) -> String {
     }
     md.push_str("| severity | rule | field | breaks | change |\n|---|---|---|---|---|\n");
     for c in changes {
-        let pointer = if c.pointer.is_empty() {
-            "(contract)"
-        } else {
-            &c.pointer
-        };
+        let pointer = field_of(c);
         let _ = writeln!(
             md,
             "| {} | `{}` | `{}` | {} | {} |",

@@ -32,15 +32,22 @@ pub trait Printer {
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
 
-/// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An output format of `handoff check` (the doc comments are the command line's help).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
+    /// For people: diagnostics with the payload and contract lines, and a summary
     Text,
+    /// One JSON document (docs/output.schema.json)
     Json,
+    /// One finding per line, streamed
     Ndjson,
+    /// JUnit XML, one test case per payload
     Junit,
+    /// SARIF 2.1.0, for code scanning
     Sarif,
+    /// GitHub Actions annotations, and a job summary in $GITHUB_STEP_SUMMARY
     Github,
+    /// A Markdown report for a pull-request comment
     Markdown,
 }
 
