@@ -107,7 +107,7 @@ pub fn expand(args: &[String], base: &Path) -> (Vec<Input>, Vec<InputError>) {
         let resolved = base.join(&path);
         if resolved.is_dir() {
             let mut found = Vec::new();
-            walk(&resolved, &path, &mut found, &mut errors);
+            walk(&resolved, &path, Keep::Payloads, &mut found, &mut errors);
             found.sort();
             for file in found {
                 add(Input::File(file), &mut inputs);
@@ -129,9 +129,25 @@ pub fn expand(args: &[String], base: &Path) -> (Vec<Input>, Vec<InputError>) {
     (inputs, errors)
 }
 
-/// Recursively collect payload files under `dir`; `shown` is the same directory as displayed.
-/// Hidden entries are skipped, and so are links to directories (they can form cycles).
-fn walk(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
+/// Which files a walk keeps.
+#[derive(Clone, Copy)]
+enum Keep {
+    /// `.json`, `.ndjson` and `.jsonl` files: a directory argument.
+    Payloads,
+    /// Every file: a glob decides afterwards what matches.
+    All,
+}
+
+/// Recursively collect files under `dir` (`shown` is the same directory as the user wrote
+/// it), sorted by name. Hidden entries are skipped, and so are links to directories (they can
+/// form cycles).
+fn walk(
+    dir: &Path,
+    shown: &Path,
+    keep: Keep,
+    found: &mut Vec<PathBuf>,
+    errors: &mut Vec<InputError>,
+) {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(err) => return errors.push(InputError::Io(shown.to_path_buf(), err)),
@@ -143,13 +159,21 @@ fn walk(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<Inp
         if is_hidden(&name) {
             continue;
         }
-        let shown_path = shown.join(&name);
+        let shown_path = if shown.as_os_str().is_empty() {
+            PathBuf::from(&name)
+        } else {
+            shown.join(&name)
+        };
         let Ok(file_type) = entry.file_type() else {
             continue;
         };
+        let wanted = match keep {
+            Keep::Payloads => is_payload_path(&shown_path),
+            Keep::All => true,
+        };
         if file_type.is_dir() {
-            walk(&entry.path(), &shown_path, found, errors);
-        } else if is_payload_path(&shown_path) && is_file(&entry, file_type) {
+            walk(&entry.path(), &shown_path, keep, found, errors);
+        } else if wanted && is_file(&entry, file_type) {
             found.push(shown_path);
         }
     }
@@ -187,7 +211,7 @@ fn glob(
     let root = base.join(&literal);
     let mut candidates = Vec::new();
     if root.is_dir() {
-        walk_all(&root, &literal, &mut candidates, errors);
+        walk(&root, &literal, Keep::All, &mut candidates, errors);
     }
     let mut files: Vec<PathBuf> = candidates
         .into_iter()
@@ -195,30 +219,6 @@ fn glob(
         .collect();
     files.sort();
     Ok(files)
-}
-
-/// Like [`walk`], but every file, since the glob decides what matches.
-fn walk_all(dir: &Path, shown: &Path, found: &mut Vec<PathBuf>, errors: &mut Vec<InputError>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(err) => return errors.push(InputError::Io(shown.to_path_buf(), err)),
-    };
-    for entry in entries.filter_map(Result::ok) {
-        let name = entry.file_name();
-        if is_hidden(&name) {
-            continue;
-        }
-        let shown_path = if shown.as_os_str().is_empty() {
-            PathBuf::from(&name)
-        } else {
-            shown.join(&name)
-        };
-        match entry.file_type() {
-            Ok(t) if t.is_dir() => walk_all(&entry.path(), &shown_path, found, errors),
-            Ok(t) if is_file(&entry, t) => found.push(shown_path),
-            _ => {}
-        }
-    }
 }
 
 /// One payload read from an input.
