@@ -658,6 +658,7 @@ fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             path.display()
         );
     }
+    summary.baseline_written = args.write_baseline.is_some();
     summary.exit_code = if usage_error {
         EXIT_ERROR
     } else if failing && args.write_baseline.is_none() {

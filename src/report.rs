@@ -26,6 +26,9 @@ pub struct Summary {
     /// The exit code the run ends with, for printers that state it.
     #[serde(skip)]
     pub exit_code: u8,
+    /// The run recorded its findings as a new baseline (and so does not fail on them).
+    #[serde(skip)]
+    pub baseline_written: bool,
     pub by_contract: BTreeMap<String, ContractCounts>,
     pub by_kind: BTreeMap<Kind, u64>,
     #[serde(skip)]

@@ -284,6 +284,12 @@ impl<W: Write> Printer for TextPrinter<W> {
             )
         } else if summary.payloads == 0 {
             writeln!(out, "result: no payloads were checked (exit code {code})")
+        } else if summary.baseline_written {
+            writeln!(
+                out,
+                "result: {} of {} payloads violate their contract; their findings are now the baseline (exit code {code})",
+                summary.invalid, summary.payloads
+            )
         } else if summary.invalid == 0 {
             writeln!(
                 out,
