@@ -140,6 +140,9 @@ pub struct Diagnostic {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+    /// Bytes the problem spans from its column, for underlining; 0 when unknown.
+    #[serde(skip)]
+    pub length: u32,
 }
 
 impl Diagnostic {
@@ -152,6 +155,7 @@ impl Diagnostic {
             column: span.column.max(1),
             message: message.into(),
             help: None,
+            length: u32::try_from(span.end.saturating_sub(span.start)).unwrap_or(0),
         }
     }
 

@@ -293,7 +293,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(Fatal { details, message }) => {
-            eprint!("{details}");
+            anstream::eprint!("{details}");
             eprintln!("handoff: error: {message}");
             ExitCode::from(EXIT_ERROR)
         }
@@ -365,37 +365,8 @@ fn unusable(diags: &[Diagnostic], what: &str) -> Fatal {
 
 /// A diagnostic with the offending source line under it.
 fn render_diagnostic(d: &Diagnostic) -> String {
-    let mut out = format!(
-        "{}:{}:{}: {}[{}]: {}\n",
-        d.file.display(),
-        d.line,
-        d.column,
-        severity(d),
-        d.code,
-        d.message
-    );
-    if let Some(line) = std::fs::read_to_string(&d.file)
-        .ok()
-        .and_then(|t| t.lines().nth(d.line as usize - 1).map(str::to_string))
-    {
-        let gutter = d.line.to_string().len();
-        out.push_str(&format!(
-            "{:gutter$} |\n{} | {line}\n{:gutter$} | {:>col$}\n",
-            "",
-            d.line,
-            "",
-            "^",
-            col = d.column as usize
-        ));
-    }
-    if let Some(help) = &d.help {
-        out.push_str(&format!("  = help: {help}\n"));
-    }
-    out
-}
-
-fn severity(d: &Diagnostic) -> &'static str {
-    if d.is_error() { "error" } else { "warning" }
+    let source = std::fs::read_to_string(&d.file).ok();
+    handoff::printer::diagnostics::render(d, source.as_deref())
 }
 
 /// Load a contract for use, or explain why it cannot be used.
@@ -746,7 +717,7 @@ fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
     }
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = BufWriter::new(anstream::AutoStream::auto(io::stdout()));
     let written = match args.format {
         LintFormat::Json => serde_json::to_writer_pretty(
             &mut out,

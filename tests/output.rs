@@ -383,7 +383,7 @@ fn handoff_yaml_sets_defaults_that_flags_override() {
     assert_eq!(code(&out), 2);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("handoff.yaml:1:9: error[invalid-value]: unknown output format `jsn`"),
+        err.contains("error[invalid-value]: unknown output format `jsn`\n --> handoff.yaml:1:9\n"),
         "{err}"
     );
     assert!(err.contains("= help: did you mean `json`?"), "{err}");

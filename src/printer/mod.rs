@@ -5,6 +5,7 @@
 //! first) and never decide the exit code.
 
 pub mod changes;
+pub mod diagnostics;
 mod github;
 mod json;
 mod junit;
