@@ -1067,9 +1067,15 @@ fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
                     .as_ref()
                     .map(|c| format!(" ({c})"))
                     .unwrap_or_default();
+                // Some messages already say what is expected ("expected a string, found ...").
+                let expected = if f.message.contains(&f.expected) {
+                    String::new()
+                } else {
+                    format!("; expected {}", f.expected)
+                };
                 out.push_str(&format!(
-                    "  {version:10} rejected [{}]: {}; expected {}{at}\n",
-                    f.kind, f.message, f.expected
+                    "  {version:10} rejected [{}]: {}{expected}{at}\n",
+                    f.kind, f.message
                 ));
                 if let Some(help) = &f.suggestion {
                     out.push_str(&format!("  {:10} help: {help}\n", ""));
