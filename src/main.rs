@@ -196,6 +196,8 @@ struct AcceptsArgs {
     pointer: String,
     /// The value: JSON (5, true, "01", null), or else taken as a string (REFUND_FAILED)
     value: String,
+    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
+    format: LintFormat,
     #[command(flatten)]
     registry: RegistryArgs,
 }
@@ -204,6 +206,8 @@ struct AcceptsArgs {
 struct WhichArgs {
     /// A payload file (JSON), or - for stdin
     payload: PathBuf,
+    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
+    format: LintFormat,
     #[command(flatten)]
     registry: RegistryArgs,
 }
@@ -1052,6 +1056,26 @@ fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
     let value: serde_json::Value = serde_json::from_str(&args.value)
         .unwrap_or_else(|_| serde_json::Value::String(args.value.clone()));
     let verdicts = handoff::partner::accepts(&checkers, &args.pointer, &value);
+    let newest_accepts = verdicts.first().is_some_and(|v| v.accepted());
+    let code = if newest_accepts {
+        EXIT_CLEAN
+    } else {
+        EXIT_VIOLATIONS
+    };
+    if let LintFormat::Json = args.format {
+        let doc = serde_json::json!({
+            "format_version": 1,
+            "contract": checkers[0].contract().id,
+            "pointer": args.pointer,
+            "value": value,
+            "newest_accepts": newest_accepts,
+            "versions": verdicts_json(&verdicts),
+        });
+        print_out(
+            &(serde_json::to_string_pretty(&doc).map_err(|e| Fatal::new(e.to_string()))? + "\n"),
+        )?;
+        return Ok(code);
+    }
     let id = &checkers[0].contract().id;
     let mut out = format!("{value} at {} of {id}:\n", args.pointer);
     for v in &verdicts {
@@ -1083,7 +1107,6 @@ fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
             }
         }
     }
-    let newest_accepts = verdicts.first().is_some_and(|v| v.accepted());
     let accepting: Vec<String> = verdicts
         .iter()
         .filter(|v| v.accepted())
@@ -1098,11 +1121,7 @@ fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
         ),
     });
     print_out(&out)?;
-    Ok(if newest_accepts {
-        EXIT_CLEAN
-    } else {
-        EXIT_VIOLATIONS
-    })
+    Ok(code)
 }
 
 fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
@@ -1131,6 +1150,22 @@ fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
     let verdicts = handoff::partner::which(&checkers, &bytes);
     let accepted: Vec<&handoff::partner::Verdict> =
         verdicts.iter().filter(|v| v.accepted()).collect();
+    let code = if accepted.is_empty() {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    };
+    if let LintFormat::Json = args.format {
+        let doc = serde_json::json!({
+            "format_version": 1,
+            "accepted_by": accepted.iter().map(|v| v.checker.contract().reference()).collect::<Vec<_>>(),
+            "versions": verdicts_json(&verdicts),
+        });
+        print_out(
+            &(serde_json::to_string_pretty(&doc).map_err(|e| Fatal::new(e.to_string()))? + "\n"),
+        )?;
+        return Ok(code);
+    }
     let mut out = String::new();
     if accepted.is_empty() {
         out.push_str("accepted by no contract version\n");
@@ -1170,11 +1205,7 @@ fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
         }
     }
     print_out(&out)?;
-    Ok(if accepted.is_empty() {
-        EXIT_VIOLATIONS
-    } else {
-        EXIT_CLEAN
-    })
+    Ok(code)
 }
 
 fn cmd_changelog(id: &str, args: RegistryArgs) -> Result<u8, Fatal> {
@@ -1185,4 +1216,19 @@ fn cmd_changelog(id: &str, args: RegistryArgs) -> Result<u8, Fatal> {
     let contracts: Vec<&handoff::contract::Contract> =
         checkers.iter().map(Checker::contract).collect();
     print_out(&changes_out::changelog(&contracts, diff::diff))
+}
+
+/// Per-version verdicts for JSON output.
+fn verdicts_json(verdicts: &[handoff::partner::Verdict<'_>]) -> Vec<serde_json::Value> {
+    verdicts
+        .iter()
+        .map(|v| {
+            serde_json::json!({
+                "contract": v.checker.contract().reference(),
+                "accepted": v.accepted(),
+                "no_such_field": v.no_such_field,
+                "findings": v.findings,
+            })
+        })
+        .collect()
 }

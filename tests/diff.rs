@@ -358,3 +358,41 @@ fn changelog_markdown_and_list() {
     assert!(text.contains("payment-status-to-storefront\n  boundary: payment-processor -> storefront over webhook\n  versions: 2.0.0, 3.0.0\n"), "{text}");
     assert!(text.ends_with("5 contracts in contracts\n"), "{text}");
 }
+
+#[test]
+fn accepts_and_which_speak_json() {
+    let (code, text) = handoff(&[
+        "accepts",
+        "--format",
+        "json",
+        "payment-status-to-storefront",
+        "/event_code",
+        "REFUND_FAILED",
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["newest_accepts"], true);
+    assert_eq!(doc["value"], "REFUND_FAILED");
+    assert_eq!(
+        doc["versions"][0]["contract"],
+        "payment-status-to-storefront@3.0.0"
+    );
+    assert_eq!(doc["versions"][1]["accepted"], false);
+    assert_eq!(
+        doc["versions"][1]["findings"][0]["kind"],
+        "unknown_enum_value"
+    );
+    let (code, text) = handoff(&[
+        "which",
+        "--format",
+        "json",
+        "fixtures/storefront-order-to-erp/valid/paid-two-lines.json",
+    ]);
+    assert_eq!(code, 0);
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        doc["accepted_by"],
+        serde_json::json!(["storefront-order-to-erp@1.2.0"])
+    );
+    assert_eq!(doc["versions"].as_array().unwrap().len(), 6);
+}
