@@ -7,6 +7,7 @@
 
 use crate::contract::{Condition, Constraints, Contract, Field, FormatRef, Requirement, Test};
 use crate::format::Strftime;
+use crate::pointer;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
@@ -147,7 +148,8 @@ impl Compiler<'_> {
         if !field.fields.is_empty() {
             let mut properties = Map::new();
             for child in &field.fields {
-                let child_location = format!("{location}/properties/{}", escape(&child.name));
+                let child_location =
+                    format!("{location}/properties/{}", pointer::escape(&child.name));
                 properties.insert(child.name.clone(), self.field(child, &child_location));
             }
             schema.insert("properties".into(), Value::Object(properties));
@@ -359,10 +361,6 @@ impl Compiler<'_> {
             }
         }
     }
-}
-
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 fn properties_of(schema: &mut Map<String, Value>) -> &mut Map<String, Value> {

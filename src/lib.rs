@@ -21,6 +21,7 @@ pub mod history;
 pub mod input;
 pub mod lint;
 pub mod partner;
+pub mod pointer;
 pub mod printer;
 pub mod registry;
 pub mod report;

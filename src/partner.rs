@@ -27,11 +27,8 @@ impl Verdict<'_> {
 /// A minimal payload holding `value` at `pointer`; array steps (`*` or an index) become a
 /// one-item array. Returns the payload and the pointer as it is in that payload.
 pub fn payload_with(pointer: &str, value: Value) -> (Value, String) {
-    let segments: Vec<String> = pointer
-        .trim_start_matches('/')
-        .split('/')
+    let segments: Vec<String> = crate::pointer::segments(pointer.trim_start_matches('/'))
         .filter(|s| !s.is_empty())
-        .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
     let is_index = |s: &str| s == "*" || (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()));
     let mut payload = value;
@@ -50,7 +47,7 @@ pub fn payload_with(pointer: &str, value: Value) -> (Value, String) {
             if is_index(s) {
                 "/0".to_string()
             } else {
-                format!("/{}", s.replace('~', "~0").replace('/', "~1"))
+                format!("/{}", crate::pointer::escape(s))
             }
         })
         .collect();

@@ -8,6 +8,7 @@ use crate::contract::{Constraints, Contract, Field, FormatRef, Rule, pointer_of}
 use crate::engine::{Detail, Violation};
 use crate::finding::{ContractLocation, Finding, Kind};
 use crate::format::Builtin;
+use crate::pointer;
 use crate::yaml::Span;
 use serde_json::Value;
 
@@ -128,7 +129,7 @@ fn classify(
     match &v.detail {
         Detail::Required { property } => {
             f.kind = Kind::MissingRequired;
-            f.pointer = format!("{}/{}", v.instance_path, escape(property));
+            f.pointer = format!("{}/{}", v.instance_path, pointer::escape(property));
             f.value = None;
             f.message = format!("required field `{property}` is missing");
             let child = ctx.field.and_then(|o| o.field(property));
@@ -369,7 +370,7 @@ fn classify(
                 .map(|fl| fl.fields.iter().map(|c| c.name.as_str()).collect())
                 .unwrap_or_default();
             for name in unexpected {
-                let pointer = format!("{}/{}", v.instance_path, escape(name));
+                let pointer = format!("{}/{}", v.instance_path, pointer::escape(name));
                 let member = locator.find(&pointer);
                 out.push(Finding {
                     kind: Kind::UnknownField,
@@ -445,7 +446,7 @@ fn rule_finding(
     let condition = format!("{object_pointer}{}", condition_text(rule));
     let (what, target) = match &v.detail {
         Detail::Required { property } => {
-            let pointer = format!("{}/{}", v.instance_path, escape(property));
+            let pointer = format!("{}/{}", v.instance_path, pointer::escape(property));
             f.value = None;
             f.position = locator.find(&v.instance_path).map(|l| l.position);
             (format!("{pointer} is required"), pointer)
@@ -593,10 +594,6 @@ fn plural(n: u64, unit: &str) -> String {
     } else {
         format!("{n} {unit}s")
     }
-}
-
-fn escape(name: &str) -> String {
-    name.replace('~', "~0").replace('/', "~1")
 }
 
 /// A value as written, shortened for display when long.

@@ -74,8 +74,11 @@ impl<'t> Locator<'t> {
         if pointer.is_empty() {
             return Some(node);
         }
-        for raw_segment in pointer.strip_prefix('/')?.split('/') {
-            let segment = raw_segment.replace("~1", "/").replace("~0", "~");
+        for segment in pointer
+            .strip_prefix('/')?
+            .split('/')
+            .map(crate::pointer::unescape)
+        {
             node = match node {
                 // With duplicate keys, JSON parsers keep the last; so do we.
                 Ast::Object(obj) => {

@@ -46,8 +46,7 @@ impl Contract {
         if path.is_empty() || path == "/" {
             return Some(field);
         }
-        for segment in path.trim_start_matches('/').split('/') {
-            let segment = segment.replace("~1", "/").replace("~0", "~");
+        for segment in crate::pointer::segments(path.trim_start_matches('/')) {
             field = match (
                 &field.items,
                 field.fields.iter().find(|f| f.name == segment),
@@ -319,7 +318,7 @@ pub enum Requirement {
 /// Render member names as a JSON Pointer relative to the rule's object.
 pub fn pointer_of(path: &[String]) -> String {
     path.iter()
-        .map(|s| format!("/{}", s.replace('~', "~0").replace('/', "~1")))
+        .map(|s| format!("/{}", crate::pointer::escape(s)))
         .collect()
 }
 

@@ -347,10 +347,7 @@ impl Reader<'_> {
         entries
             .iter()
             .filter_map(|(key, value)| {
-                let path = format!(
-                    "{parent}/{}",
-                    key.name.replace('~', "~0").replace('/', "~1")
-                );
+                let path = format!("{parent}/{}", crate::pointer::escape(&key.name));
                 self.field(&key.name, key.span, value, path, closed, false)
             })
             .collect()
@@ -930,11 +927,7 @@ impl Reader<'_> {
         span: Span,
         object: &'f Field,
     ) -> Option<(Vec<String>, Option<&'f Field>)> {
-        let path: Vec<String> = pointer
-            .trim_start_matches('/')
-            .split('/')
-            .map(|s| s.replace("~1", "/").replace("~0", "~"))
-            .collect();
+        let path: Vec<String> = crate::pointer::segments(pointer.trim_start_matches('/')).collect();
         if path.iter().any(String::is_empty) {
             self.doc.report(
                 Code::InvalidValue,

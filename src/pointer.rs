@@ -1,0 +1,42 @@
+//! RFC 6901 JSON Pointer segments: `~` is written `~0` and `/` is written `~1`.
+//!
+//! Findings, contract paths, rule targets and text locations all build or read pointers;
+//! they do it here, so the escaping rules live in one place.
+
+/// A member name as a pointer segment.
+pub fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// A pointer segment as the member name it stands for.
+pub fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
+/// The member names (or indexes) of a pointer such as `/a/b~1c`, unescaped. A leading `/` is
+/// optional, so relative pointers in contracts read the same way.
+pub fn segments(pointer: &str) -> impl Iterator<Item = String> + '_ {
+    pointer
+        .strip_prefix('/')
+        .unwrap_or(pointer)
+        .split('/')
+        .map(unescape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_round_trips_in_the_right_order() {
+        assert_eq!(escape("a/b~c"), "a~1b~0c");
+        assert_eq!(unescape("a~1b~0c"), "a/b~c");
+        // "~01" is "~" followed by "1", not "/": ~1 is unescaped first.
+        assert_eq!(unescape("~01"), "~1");
+        assert_eq!(
+            segments("/items/0/a~1b").collect::<Vec<_>>(),
+            ["items", "0", "a/b"]
+        );
+        assert_eq!(segments("status").collect::<Vec<_>>(), ["status"]);
+    }
+}
