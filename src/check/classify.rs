@@ -4,7 +4,7 @@
 use super::locate::Locator;
 use super::{Checker, suggest};
 use crate::compile::Origin;
-use crate::contract::{Constraints, Contract, Field, FormatRef, Rule, pointer_of};
+use crate::contract::{Constraints, Contract, Field, FieldType, FormatRef, Rule, pointer_of};
 use crate::engine::{Detail, Violation};
 use crate::finding::{ContractLocation, Finding, Kind};
 use crate::format::Builtin;
@@ -580,12 +580,10 @@ fn json_type_name(value: Option<&Value>) -> &'static str {
     }
 }
 
+/// A JSON type name with its article ("an integer"); JSON Schema's names are the field types
+/// plus `null`, which takes none.
 fn a_or_an(word: &str) -> String {
-    match word {
-        "integer" | "object" | "array" => format!("an {word}"),
-        "null" => "null".into(),
-        _ => format!("a {word}"),
-    }
+    FieldType::from_name(word).map_or_else(|| word.to_string(), FieldType::with_article)
 }
 
 fn plural(n: u64, unit: &str) -> String {
