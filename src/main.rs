@@ -826,10 +826,14 @@ fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
     let mut out = String::new();
     for entry in &entries {
         let versions: Vec<String> = entry.versions.iter().map(|(v, _)| v.to_string()).collect();
-        let newest = entry.versions.last().map(|(_, path)| lint::prepare(path).0);
-        let boundary = match newest.flatten() {
+        // Only the boundary is shown: reading the model is enough, no validator is compiled.
+        let newest = entry
+            .versions
+            .last()
+            .and_then(|(_, path)| handoff::contract::load(path).contract);
+        let boundary = match newest {
             Some(c) => {
-                let b = &c.contract().boundary;
+                let b = &c.boundary;
                 format!("{} -> {} over {}", b.from, b.to, b.transport.name())
             }
             None => "(newest version does not load: run handoff lint)".to_string(),
