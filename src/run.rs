@@ -105,7 +105,7 @@ fn check_payload(
             let findings = checker.check(bytes);
             // Printers quote the offending line; only failing payloads pay for a copy.
             if !findings.is_empty() {
-                let shown = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                let shown = crate::check::without_bom(bytes);
                 text = Some(String::from_utf8_lossy(shown).into());
             }
             findings

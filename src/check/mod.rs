@@ -49,8 +49,7 @@ impl Checker {
 
     /// Check one payload given as bytes.
     pub fn check(&self, bytes: &[u8]) -> Vec<Finding> {
-        // RFC 8259 lets parsers ignore a byte order mark, and Windows exporters add one.
-        let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+        let bytes = without_bom(bytes);
         // The fast path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
         let parsed = serde_json::from_slice::<Value>(bytes);
@@ -84,6 +83,12 @@ impl Checker {
     pub fn accepts(&self, value: &Value) -> bool {
         self.engine.is_valid(value)
     }
+}
+
+/// The payload without a UTF-8 byte order mark: RFC 8259 lets parsers ignore one, and Windows
+/// exporters add one. Positions in findings are counted after it.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
 fn invalid_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Finding {
