@@ -1,0 +1,385 @@
+//! `handoff check`: payloads against their contracts, reported in the chosen format.
+
+use super::{
+    EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, prepare, project_config, registry_for, resolve,
+};
+use handoff::baseline::{Baseline, Entry};
+use handoff::check::Checker;
+use handoff::input::{self, Framing};
+use handoff::printer::{
+    Format, GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
+    SarifPrinter, Sources, TextPrinter,
+};
+use handoff::report::{FailOn, Summary};
+use handoff::run::{self, Job};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum InputFormat {
+    /// By extension: .ndjson and .jsonl are NDJSON; anything else (and stdin) one JSON document
+    Auto,
+    Json,
+    Ndjson,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Payload files, directories (searched recursively), globs, or - for stdin
+    pub(crate) inputs: Vec<String>,
+    /// Contract to check the inputs against: id, id@version, id@^major, or a file path
+    #[arg(short, long, value_name = "REF")]
+    pub(crate) contract: Option<String>,
+    /// Project file (default: handoff.yaml in this directory or the nearest one above)
+    #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+    /// Contract registry directory (default: from handoff.yaml, else ./contracts)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) contracts: Option<PathBuf>,
+    /// Output format [default: text, or `format` in handoff.yaml]
+    #[arg(short, long, value_enum)]
+    pub(crate) format: Option<Format>,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// How to split inputs into payloads
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    pub(crate) input_format: InputFormat,
+    /// Largest payload (a file, or one NDJSON line) to check; larger ones are reported
+    #[arg(long, value_name = "BYTES", default_value_t = run::DEFAULT_MAX_PAYLOAD_BYTES)]
+    pub(crate) max_payload_bytes: u64,
+    /// Which findings fail the run (exit 1): any, never, or kinds separated by commas
+    #[arg(long, value_name = "POLICY")]
+    pub(crate) fail_on: Option<String>,
+    /// Report at most N findings; the summary still counts all of them
+    #[arg(long, value_name = "N")]
+    pub(crate) max_findings: Option<u64>,
+    /// Text format: print only the summary
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Text format: also list payloads that passed
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+    /// Report only findings this baseline does not list, and the entries that no longer occur
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Record every finding of this run as the new baseline
+    #[arg(long, value_name = "FILE")]
+    pub(crate) write_baseline: Option<PathBuf>,
+    /// Colour: auto honours NO_COLOR, CLICOLOR_FORCE and whether output is a terminal
+    #[arg(long, value_enum, default_value_t = ColorWhen::Auto)]
+    pub(crate) color: ColorWhen,
+    /// Never show a progress indicator (it only ever appears on an interactive terminal)
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+    /// Threads checking payloads [default: one per core]; output order does not depend on it
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) jobs: Option<u16>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
+    let explicit_config = args.config.as_deref();
+    let framing = match args.input_format {
+        InputFormat::Auto => Framing::Auto,
+        InputFormat::Json => Framing::Json,
+        InputFormat::Ndjson => Framing::Ndjson,
+    };
+    // Work out which inputs go to which contract file.
+    let mut plan: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    let mut routing_error = false;
+    let config = if args.contract.is_some() && explicit_config.is_none() {
+        // Ad-hoc use needs no project file, but honours one for the registry location.
+        project_config(None).ok().flatten()
+    } else {
+        project_config(explicit_config)?
+    };
+    let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    if let Some(reference) = &args.contract {
+        if args.inputs.is_empty() {
+            return Err(Fatal::new(
+                "no inputs: give payload files, directories, globs, or - for stdin",
+            ));
+        }
+        let path = resolve(&registry, reference)?;
+        plan.push((path, args.inputs.clone()));
+    } else {
+        let Some(cfg) = &config else {
+            return Err(Fatal::new(
+                "no handoff.yaml found here or in any parent directory\n  = help: run `handoff check --contract <id> <inputs...>`, or create handoff.yaml (see README.md)",
+            ));
+        };
+        if !args.inputs.is_empty() {
+            // Route each named file to the checks whose inputs cover it.
+            let (files, errors) = input::expand(&args.inputs, Path::new("."));
+            for err in errors {
+                eprintln!("handoff: error: {err}");
+                routing_error = true;
+            }
+            let mut routed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for file in files {
+                let input::Input::File(path) = &file else {
+                    eprintln!(
+                        "handoff: error: standard input needs --contract: handoff.yaml maps files, not streams"
+                    );
+                    routing_error = true;
+                    continue;
+                };
+                let specs = cfg.route(path);
+                if specs.is_empty() {
+                    eprintln!(
+                        "handoff: error: {}: no check in {} covers this file\n  = help: add it to a check's inputs, or name the contract with --contract",
+                        path.display(),
+                        cfg.path.display()
+                    );
+                    routing_error = true;
+                }
+                for spec in specs {
+                    routed
+                        .entry(spec.contract.clone())
+                        .or_default()
+                        .push(path.display().to_string());
+                }
+            }
+            for (contract, files) in routed {
+                plan.push((resolve(&registry, &contract)?, files));
+            }
+        }
+        for spec in cfg.checks.iter().filter(|_| args.inputs.is_empty()) {
+            let path = resolve(&registry, &spec.contract)?;
+            let inputs = spec
+                .inputs
+                .iter()
+                .map(|i| join_display(&cfg.base, i))
+                .collect();
+            plan.push((path, inputs));
+        }
+    }
+
+    // Contracts first: a broken contract stops the run before any payload is judged by it.
+    let mut checkers: BTreeMap<PathBuf, Checker> = BTreeMap::new();
+    let mut broken: Vec<Fatal> = Vec::new();
+    for (path, _) in &plan {
+        if checkers.contains_key(path) {
+            continue;
+        }
+        match prepare(path) {
+            Ok(checker) => {
+                checkers.insert(path.clone(), checker);
+            }
+            Err(fatal) => broken.push(fatal),
+        }
+    }
+    if !broken.is_empty() {
+        let details = broken.iter().map(|f| f.details.as_str()).collect();
+        let message = broken
+            .iter()
+            .map(|f| f.message.as_str())
+            .collect::<Vec<_>>()
+            .join("\nhandoff: error: ");
+        return Err(Fatal { details, message });
+    }
+
+    let mut usage_error = routing_error;
+    let mut jobs = Vec::new();
+    for (path, args_in) in &plan {
+        let (inputs, errors) = input::expand(args_in, Path::new("."));
+        for err in errors {
+            eprintln!("handoff: error: {err}");
+            usage_error = true;
+        }
+        jobs.push(Job {
+            checker: &checkers[path],
+            inputs,
+        });
+    }
+
+    let options = run::Options {
+        base: PathBuf::from("."),
+        framing,
+        max_payload_bytes: args.max_payload_bytes,
+        jobs: args.jobs.map_or_else(run::default_jobs, usize::from),
+    };
+    let cfg = config.as_ref();
+    let from_config = |p: &Option<PathBuf>| cfg.and_then(|c| p.as_ref().map(|p| c.base.join(p)));
+    let format = args
+        .format
+        .or(cfg.and_then(|c| c.format))
+        .unwrap_or(Format::Text);
+    let fail_on = match &args.fail_on {
+        Some(text) => FailOn::parse(text).map_err(Fatal::new)?,
+        None => cfg.and_then(|c| c.fail_on.clone()).unwrap_or_default(),
+    };
+    let output_path = args
+        .output
+        .clone()
+        .or_else(|| from_config(&cfg.and_then(|c| c.output.clone())));
+    let baseline_path = args
+        .baseline
+        .clone()
+        .or_else(|| from_config(&cfg.and_then(|c| c.baseline.clone())));
+    // Writing a baseline records everything; comparing with the old one would hide findings.
+    let baseline = match (&baseline_path, &args.write_baseline) {
+        (Some(path), None) => Some(Baseline::load(path).map_err(Fatal::new)?),
+        _ => None,
+    };
+    match args.color {
+        ColorWhen::Auto => {}
+        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
+        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
+    }
+
+    let out: Box<dyn Write> = match &output_path {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| Fatal::new(format!("cannot write {}: {e}", path.display())))?;
+            Box::new(BufWriter::new(anstream::AutoStream::new(
+                file,
+                anstream::ColorChoice::Never,
+            )))
+        }
+        None => Box::new(BufWriter::with_capacity(
+            64 * 1024,
+            anstream::AutoStream::auto(io::stdout()),
+        )),
+    };
+    let sources: Sources = checkers
+        .values()
+        .map(|c| {
+            (
+                c.contract().source.path.display().to_string(),
+                c.contract().source.text.clone(),
+            )
+        })
+        .collect();
+    let mut printer: Box<dyn Printer> = match format {
+        Format::Text => {
+            let mut p = TextPrinter::new(out, sources);
+            p.verbose = args.verbose;
+            p.quiet = args.quiet;
+            Box::new(p)
+        }
+        Format::Json => Box::new(JsonPrinter::new(out)),
+        Format::Ndjson => Box::new(NdjsonPrinter::new(out)),
+        Format::Junit => Box::new(JunitPrinter::new(out)),
+        Format::Sarif => Box::new(SarifPrinter::new(out)),
+        Format::Github => Box::new(GithubPrinter::new(
+            out,
+            std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from),
+        )),
+        Format::Markdown => Box::new(MarkdownPrinter::new(out)),
+    };
+
+    let progress = progress_bar(args.no_progress || format == Format::Github);
+    let mut summary = Summary::default();
+    let mut seen = BTreeSet::new();
+    let mut recorded = Baseline::default();
+    let mut budget = args.max_findings.unwrap_or(u64::MAX);
+    let mut failing = false;
+    let mut write_error: Option<io::Error> = None;
+    run::execute(&jobs, &options, &mut |mut result| {
+        progress.inc(1);
+        if args.write_baseline.is_some() || baseline.is_some() {
+            let entries: Vec<Entry> = result
+                .findings
+                .iter()
+                .map(|f| Entry::of(&result.contract, f))
+                .collect();
+            if let Some(known) = &baseline {
+                let mut kept = Vec::with_capacity(result.findings.len());
+                for (finding, entry) in std::mem::take(&mut result.findings)
+                    .into_iter()
+                    .zip(&entries)
+                {
+                    if known.contains(entry) {
+                        result.known += 1;
+                    } else {
+                        kept.push(finding);
+                    }
+                }
+                result.findings = kept;
+                seen.extend(entries.iter().cloned());
+            }
+            if args.write_baseline.is_some() {
+                entries.into_iter().for_each(|e| recorded.insert(e));
+            }
+        }
+        failing |= result.findings.iter().any(|f| fail_on.fails(f.kind));
+        // Count everything; print within the budget.
+        summary.add(&result);
+        if (result.findings.len() as u64) > budget {
+            summary.omitted += result.findings.len() as u64 - budget;
+            result.findings.truncate(budget as usize);
+        }
+        budget -= result.findings.len() as u64;
+        if write_error.is_none()
+            && let Err(e) = printer.result(&result)
+        {
+            write_error = Some(e);
+        }
+    });
+    progress.finish_and_clear();
+    if let Some(known) = &baseline {
+        summary.fixed = known.fixed(&seen);
+    }
+    if let Some(path) = &args.write_baseline {
+        std::fs::write(path, recorded.to_json())
+            .map_err(|e| Fatal::new(format!("cannot write baseline {}: {e}", path.display())))?;
+        eprintln!(
+            "handoff: wrote {} baseline entr{} to {}",
+            recorded.len(),
+            if recorded.len() == 1 { "y" } else { "ies" },
+            path.display()
+        );
+    }
+    summary.baseline_written = args.write_baseline.is_some();
+    summary.exit_code = if usage_error {
+        EXIT_ERROR
+    } else if failing && args.write_baseline.is_none() {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    };
+    if write_error.is_none()
+        && let Err(e) = printer.finish(&summary)
+    {
+        write_error = Some(e);
+    }
+    drop(printer);
+    if let Some(err) = write_error.filter(|e| e.kind() != io::ErrorKind::BrokenPipe) {
+        return Err(err.into());
+    }
+    Ok(summary.exit_code)
+}
+
+/// A spinner with counts on an interactive terminal; hidden in CI logs and pipes.
+pub(crate) fn progress_bar(disabled: bool) -> ProgressBar {
+    let interactive = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if disabled || !interactive {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} checked {human_pos} payloads ({per_sec}) {elapsed}",
+        )
+        .expect("a valid template"),
+    );
+    bar
+}
+
+pub(crate) fn join_display(base: &Path, input: &str) -> String {
+    if input == "-" || base.as_os_str().is_empty() || Path::new(input).is_absolute() {
+        input.to_string()
+    } else {
+        base.join(input).display().to_string()
+    }
+}

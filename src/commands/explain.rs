@@ -1,0 +1,89 @@
+//! `handoff explain`, `schema`, `list` and `kinds`: what the registry holds, in plain words.
+
+use super::{
+    ContractArgs, Fatal, RegistryArgs, load_contract, print_out, project_config, registry_for,
+};
+use handoff::diagnostic::did_you_mean;
+use handoff::explain;
+use handoff::finding::Kind;
+
+#[derive(clap::Args)]
+pub(crate) struct ExplainArgs {
+    #[command(flatten)]
+    pub(crate) target: ContractArgs,
+    /// A field, as a JSON Pointer: /line_items/*/sku or /line_items/0/sku
+    pub(crate) field: Option<String>,
+}
+
+pub(crate) fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
+    let checker = load_contract(&args.target)?;
+    let contract = checker.contract();
+    let text = match &args.field {
+        None => explain::contract(contract),
+        Some(pointer) => explain::field(contract, pointer).ok_or_else(|| {
+            let mut paths = Vec::new();
+            contract.root.walk(&mut |f| paths.push(f.path.clone()));
+            let hint = did_you_mean(pointer, paths.iter().map(String::as_str))
+                .map(|p| format!("\n  = help: did you mean {p}?"))
+                .unwrap_or_else(|| {
+                    format!(
+                        "\n  = help: run `handoff explain {}` to list its fields",
+                        contract.id
+                    )
+                });
+            Fatal::new(format!(
+                "{} has no field {pointer}{hint}",
+                contract.reference()
+            ))
+        })?,
+    };
+    print_out(&text)
+}
+
+pub(crate) fn cmd_schema(args: ContractArgs) -> Result<u8, Fatal> {
+    let checker = load_contract(&args)?;
+    let text =
+        serde_json::to_string_pretty(checker.schema()).map_err(|e| Fatal::new(e.to_string()))?;
+    print_out(&format!("{text}\n"))
+}
+
+pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.config.as_deref())?;
+    let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
+    let mut out = String::new();
+    for entry in &entries {
+        let versions: Vec<String> = entry.versions.iter().map(|(v, _)| v.to_string()).collect();
+        // Only the boundary is shown: reading the model is enough, no validator is compiled.
+        let newest = entry
+            .versions
+            .last()
+            .and_then(|(_, path)| handoff::contract::load(path).contract);
+        let boundary = match newest {
+            Some(c) => {
+                let b = &c.boundary;
+                format!("{} -> {} over {}", b.from, b.to, b.transport.name())
+            }
+            None => "(newest version does not load: run handoff lint)".to_string(),
+        };
+        out.push_str(&format!(
+            "{}\n  boundary: {boundary}\n  versions: {}\n",
+            entry.id,
+            versions.join(", ")
+        ));
+    }
+    out.push_str(&format!(
+        "{} contract{} in {}\n",
+        entries.len(),
+        if entries.len() == 1 { "" } else { "s" },
+        registry.root.display()
+    ));
+    print_out(&out)
+}
+
+pub(crate) fn kinds_table() -> String {
+    Kind::ALL
+        .iter()
+        .map(|k| format!("{:20} {}\n", k.id(), k.description()))
+        .collect()
+}

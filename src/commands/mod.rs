@@ -1,0 +1,185 @@
+//! The commands of the `handoff` binary, one module each, and what they share: loading the
+//! project file and contracts, and the fatal error that ends a command with exit code 2.
+
+use handoff::check::Checker;
+use handoff::config::{self, Config};
+use handoff::diagnostic::Diagnostic;
+use handoff::registry::{Registry, is_path_reference};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub(crate) mod check;
+pub(crate) mod diff;
+pub(crate) mod explain;
+pub(crate) mod lint;
+pub(crate) mod partner;
+
+pub(crate) const EXIT_CLEAN: u8 = 0;
+pub(crate) const EXIT_VIOLATIONS: u8 = 1;
+pub(crate) const EXIT_ERROR: u8 = 2;
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum LintFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ContractArgs {
+    /// id, id@version, id@^major, or a file path
+    pub(crate) contract: String,
+    #[arg(long, value_name = "DIR")]
+    pub(crate) contracts: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RegistryArgs {
+    #[arg(long, value_name = "DIR")]
+    pub(crate) contracts: Option<PathBuf>,
+    #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
+    pub(crate) config: Option<PathBuf>,
+}
+
+/// A failure that ends the command with exit code 2: located diagnostics, if any, then the
+/// one-line reason.
+pub(crate) struct Fatal {
+    pub(crate) details: String,
+    pub(crate) message: String,
+}
+
+impl Fatal {
+    fn new(message: impl Into<String>) -> Fatal {
+        Fatal {
+            details: String::new(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<io::Error> for Fatal {
+    fn from(err: io::Error) -> Self {
+        Fatal::new(format!("cannot write output: {err}"))
+    }
+}
+
+pub(crate) fn print_out(text: &str) -> Result<u8, Fatal> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(EXIT_CLEAN),
+    }
+}
+
+/// The project file, when one applies: `--config`/`HANDOFF_CONFIG`, else the nearest one up.
+pub(crate) fn project_config(explicit: Option<&Path>) -> Result<Option<Config>, Fatal> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|cwd| config::discover(&cwd))
+            .map(|p| relative_to_cwd(&p)),
+    };
+    match path {
+        None => Ok(None),
+        Some(p) => config::load(&p)
+            .map(Some)
+            .map_err(|diags| unusable(&diags, &format!("the configuration {}", p.display()))),
+    }
+}
+
+pub(crate) fn relative_to_cwd(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
+pub(crate) fn registry_for(explicit: Option<&Path>, config: Option<&Config>) -> Registry {
+    match (explicit, config) {
+        (Some(dir), _) => Registry::new(dir),
+        (None, Some(cfg)) => Registry::new(cfg.base.join(&cfg.contracts)),
+        (None, None) => Registry::new("contracts"),
+    }
+}
+
+/// Diagnostics that make a file unusable, as a fatal error naming the file.
+pub(crate) fn unusable(diags: &[Diagnostic], what: &str) -> Fatal {
+    let details = diags
+        .iter()
+        .map(|d| format!("{}\n", render_diagnostic(d)))
+        .collect();
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    Fatal {
+        details,
+        message: format!(
+            "{what} has {errors} error{}; nothing was checked",
+            if errors == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+/// A diagnostic with the offending source line under it.
+pub(crate) fn render_diagnostic(d: &Diagnostic) -> String {
+    let source = std::fs::read_to_string(&d.file).ok();
+    handoff::printer::diagnostics::render(d, source.as_deref())
+}
+
+/// Load a contract for use, or explain why it cannot be used.
+pub(crate) fn prepare(path: &Path) -> Result<Checker, Fatal> {
+    let (checker, diags) = handoff::lint::prepare(path);
+    checker.ok_or_else(|| unusable(&diags, &format!("the contract {}", path.display())))
+}
+
+pub(crate) fn resolve(registry: &Registry, reference: &str) -> Result<PathBuf, Fatal> {
+    registry.resolve(reference, Path::new(".")).map_err(|e| {
+        let hint = if is_path_reference(reference) {
+            String::new()
+        } else {
+            format!(
+                "\n  = help: contracts are read from {}/<id>/<version>.yaml",
+                registry.root.display()
+            )
+        };
+        Fatal::new(format!("{e}{hint}"))
+    })
+}
+
+pub(crate) fn load_contract(args: &ContractArgs) -> Result<Checker, Fatal> {
+    let config = project_config(args.config.as_deref()).ok().flatten();
+    let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    let path = resolve(&registry, &args.contract)?;
+    prepare(&path)
+}
+
+/// Every version a reference covers, newest first: a file is one version; `id` is all of the
+/// contract's versions; `id@requirement` those matching it.
+pub(crate) fn versions_of(registry: &Registry, reference: &str) -> Result<Vec<Checker>, Fatal> {
+    let paths: Vec<PathBuf> = if is_path_reference(reference) {
+        vec![resolve(registry, reference)?]
+    } else {
+        let (id, requirement) = reference
+            .split_once('@')
+            .map_or((reference, None), |(i, r)| (i, Some(r)));
+        // Resolving first gives the registry's own errors (unknown id, did you mean, no match).
+        resolve(registry, reference)?;
+        let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
+        let entry = entries
+            .into_iter()
+            .find(|e| e.id == id)
+            .expect("resolved above");
+        let matcher = requirement
+            .map(handoff::registry::parse_requirement)
+            .transpose()
+            .map_err(Fatal::new)?;
+        entry
+            .versions
+            .into_iter()
+            .rev()
+            .filter(|(v, _)| matcher.as_ref().is_none_or(|m| m.matches(v)))
+            .map(|(_, p)| p)
+            .collect()
+    };
+    paths.iter().map(|p| prepare(p)).collect()
+}
