@@ -75,11 +75,19 @@ pub enum InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // File names come from directory walks: shown with control characters made visible.
+        let text = crate::printer::escape::text;
         match self {
-            InputError::NotFound(arg) => write!(f, "{arg}: no such file or directory"),
-            InputError::NoMatch(arg) => write!(f, "{arg}: the pattern matches no payload files"),
-            InputError::BadGlob(arg, why) => write!(f, "{arg}: not a valid glob pattern: {why}"),
-            InputError::Io(path, err) => write!(f, "{}: {err}", path.display()),
+            InputError::NotFound(arg) => write!(f, "{}: no such file or directory", text(arg)),
+            InputError::NoMatch(arg) => {
+                write!(f, "{}: the pattern matches no payload files", text(arg))
+            }
+            InputError::BadGlob(arg, why) => {
+                write!(f, "{}: not a valid glob pattern: {why}", text(arg))
+            }
+            InputError::Io(path, err) => {
+                write!(f, "{}: {err}", text(&path.display().to_string()))
+            }
         }
     }
 }
@@ -220,6 +228,37 @@ fn glob(
     files.sort();
     Ok(files)
 }
+
+/// Read a whole file the tool needs (a baseline, the project file, a contract, a payload named
+/// to `which`), refusing more than `limit` bytes, so `/dev/zero` or a runaway file is a clear
+/// error rather than memory exhaustion.
+pub fn read_bytes(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
+    let file = File::open(path)?;
+    if file.metadata()?.is_dir() {
+        return Err(io::Error::other("is a directory"));
+    }
+    let mut buf = Vec::new();
+    file.take(limit + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > limit {
+        return Err(io::Error::other(format!(
+            "larger than the {limit}-byte limit"
+        )));
+    }
+    Ok(buf)
+}
+
+/// [`read_bytes`] for a file that must be UTF-8 text.
+pub fn read_text(path: &Path, limit: u64) -> io::Result<String> {
+    String::from_utf8(read_bytes(path, limit)?).map_err(|e| {
+        io::Error::other(format!(
+            "not UTF-8 text (byte {} is invalid)",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Largest contract, project file or baseline the tool reads.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// One payload read from an input.
 #[derive(Debug)]

@@ -21,6 +21,8 @@ pub struct Summary {
     pub known: u64,
     /// Baseline entries that no longer occur: fixed, and ready to drop from the baseline.
     pub fixed: Vec<baseline::Entry>,
+    /// Payloads that could not be checked at all (malformed, too large, unreadable).
+    pub unchecked: u64,
     /// Findings counted but not printed because of `--max-findings`.
     pub omitted: u64,
     /// The exit code the run ends with, for printers that state it.
@@ -73,6 +75,9 @@ impl Summary {
         }
         self.invalid += 1;
         counts.invalid += 1;
+        if result.findings.iter().any(|f| f.kind.is_payload_level()) {
+            self.unchecked += 1;
+        }
         counts.violations += result.findings.len() as u64;
         for finding in &result.findings {
             self.violations += 1;
@@ -104,6 +109,47 @@ impl Summary {
                 .then_with(|| (&a.contract, &a.field, a.kind).cmp(&(&b.contract, &b.field, b.kind)))
         });
         rows
+    }
+}
+
+/// How the run ended, in one sentence without the exit code: what the text, Markdown and GitHub
+/// reports all say last. It never says "pass" while any finding, new or known, exists.
+pub fn verdict(summary: &Summary) -> String {
+    let s = |n: u64| if n == 1 { "" } else { "s" };
+    let unchecked = match summary.unchecked {
+        0 => String::new(),
+        n => format!(
+            "; {n} payload{} could not be checked, which always fails the run",
+            s(n)
+        ),
+    };
+    if summary.exit_code == 2 {
+        "error, some inputs could not be checked; see the errors above".to_string()
+    } else if summary.payloads == 0 {
+        "no payloads were checked".to_string()
+    } else if summary.baseline_written {
+        format!(
+            "{} of {} payloads violate their contract; their findings are now the baseline{unchecked}",
+            summary.invalid, summary.payloads
+        )
+    } else if summary.invalid == 0 && summary.known > 0 {
+        format!(
+            "known findings only, {} known finding{} in the baseline and none new",
+            summary.known,
+            s(summary.known)
+        )
+    } else if summary.invalid == 0 {
+        "pass, every payload satisfies its contract".to_string()
+    } else if summary.exit_code == 0 {
+        format!(
+            "{} of {} payloads violate their contract, none in a way --fail-on fails on",
+            summary.invalid, summary.payloads
+        )
+    } else {
+        format!(
+            "fail, {} of {} payloads violate their contract{unchecked}",
+            summary.invalid, summary.payloads
+        )
     }
 }
 

@@ -162,7 +162,7 @@ fn github_annotates_the_first_ten_and_writes_the_job_summary() {
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(
         md.starts_with(
-            "### ❌ handoff: 11 of 20 payloads violate their contract (47 violations)\n"
+            "### ❌ handoff: fail, 11 of 20 payloads violate their contract; 1 payload could not be checked, which always fails the run (20 payloads, 47 violations)\n"
         ),
         "{md}"
     );
@@ -290,12 +290,13 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
     let write = handoff(&["check", "--write-baseline", path]);
     assert_eq!(
         code(&write),
-        0,
-        "writing a baseline accepts the current state"
+        1,
+        "writing a baseline accepts the findings, but not the malformed NDJSON line"
     );
     assert_eq!(
         String::from_utf8_lossy(&write.stderr),
-        format!("handoff: wrote 47 baseline entries to {path}\n")
+        format!("handoff: wrote 46 baseline entries to {path}\n"),
+        "the invalid_json finding has no fingerprint"
     );
     let text = std::fs::read_to_string(&file).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -317,40 +318,130 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
         text.contains("\"pointer\": \"/line_items/*/unit_price\""),
         "array indexes are normalised"
     );
+    assert!(
+        !text.contains("REFUND_FAILED") && !text.contains("\"value\""),
+        "values are fingerprinted, never stored: {text}"
+    );
+    assert!(text.contains("\"value_hash\": \""), "{text}");
 
+    // Every known finding is hidden; the malformed line is not, and the run does not pass.
     let clean = handoff(&["check", "--baseline", path]);
-    assert_eq!(code(&clean), 0);
+    assert_eq!(code(&clean), 1);
     let out = stdout(&clean);
     assert!(
-        out.contains("baseline: 47 known findings not reported\n"),
+        out.contains("baseline: 46 known findings not reported\n"),
         "{out}"
     );
+    assert!(out.contains("error[invalid_json]"), "{out}");
     assert!(
-        out.ends_with("result: pass, every payload satisfies its contract (exit code 0)\n"),
+        out.ends_with("result: fail, 1 of 20 payloads violate their contract; 1 payload could not be checked, which always fails the run (exit code 1)\n"),
         "{out}"
     );
 
     // Drop one entry (a new finding appears) and add one nobody produces (fixed).
     let mut doc = doc;
     let removed = doc["entries"].as_array_mut().unwrap().remove(0);
-    doc["entries"].as_array_mut().unwrap().push(serde_json::json!({"contract": "edi-850-to-wms", "pointer": "/beg/beg03", "kind": "max_length_exceeded", "value": "\"OLD-PO\""}));
+    doc["entries"].as_array_mut().unwrap().push(serde_json::json!({"contract": "edi-850-to-wms", "pointer": "/beg/beg03", "kind": "max_length_exceeded", "value_hash": "0123456789abcdef"}));
     std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
     let partial = handoff(&["check", "--baseline", path, "--format", "json"]);
     assert_eq!(code(&partial), 1);
     let report: serde_json::Value = serde_json::from_str(&stdout(&partial)).unwrap();
-    assert_eq!(report["summary"]["violations"], 1);
-    assert_eq!(report["summary"]["known"], 46);
-    let new = &report["results"][0]["findings"][0];
-    assert_eq!(new["kind"], removed["kind"]);
+    assert_eq!(
+        report["summary"]["violations"], 2,
+        "the new one and the malformed line"
+    );
+    assert_eq!(report["summary"]["known"], 45);
+    let kinds: Vec<&serde_json::Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap())
+        .map(|f| &f["kind"])
+        .collect();
+    assert!(kinds.contains(&&removed["kind"]), "{kinds:?}");
     assert_eq!(
         report["summary"]["fixed"],
-        serde_json::json!([{"contract": "edi-850-to-wms", "pointer": "/beg/beg03", "kind": "max_length_exceeded", "value": "\"OLD-PO\""}])
+        serde_json::json!([{"contract": "edi-850-to-wms", "pointer": "/beg/beg03", "kind": "max_length_exceeded", "value_hash": "0123456789abcdef"}])
     );
 
     std::fs::write(&file, "{\"entries\": 3}").unwrap();
     let broken = handoff(&["check", "--baseline", path]);
     assert_eq!(code(&broken), 2);
     assert!(String::from_utf8_lossy(&broken.stderr).contains("is not a handoff baseline"));
+}
+
+#[test]
+fn a_run_with_only_known_findings_does_not_say_pass() {
+    let dir = scratch("baseline-known-only");
+    let file = dir.join("baseline.json");
+    let path = file.to_str().unwrap();
+    let inputs = format!("{ROOT}/fixtures/returns-portal-to-wms");
+    let contracts = format!("{ROOT}/contracts");
+    let args = |flag: &'static str| {
+        vec![
+            "check".to_string(),
+            "--contracts".into(),
+            contracts.clone(),
+            "--contract".into(),
+            "returns-portal-to-wms".into(),
+            flag.into(),
+            path.into(),
+            inputs.clone(),
+        ]
+    };
+    assert_eq!(code(&handoff(&strs(&args("--write-baseline")))), 0);
+    let out = handoff(&strs(&args("--baseline")));
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(
+        text.ends_with("result: known findings only, 6 known findings in the baseline and none new (exit code 0)\n"),
+        "{text}"
+    );
+    let md = handoff(&[strs(&args("--baseline")), vec!["--format", "markdown"]].concat());
+    assert!(
+        stdout(&md).starts_with("### ⚠️ handoff: known findings only, 6 known findings in the baseline and none new (3 payloads, 0 violations)\n"),
+        "{}",
+        stdout(&md)
+    );
+}
+
+#[test]
+fn a_baselined_payload_level_finding_never_hides_a_malformed_payload() {
+    let dir = scratch("baseline-payload-level");
+    let file = dir.join("baseline.json");
+    // What format 1 wrote for a malformed payload: no pointer, no value. It must match nothing.
+    std::fs::write(
+        &file,
+        r#"{"format_version": 1, "entries": [{"contract": "payment-status-to-storefront", "pointer": "", "kind": "invalid_json"}]}"#,
+    )
+    .unwrap();
+    let payload = dir.join("garbage.json");
+    std::fs::write(&payload, "{not json").unwrap();
+    let out = handoff(&[
+        "check",
+        "--contracts",
+        &format!("{ROOT}/contracts"),
+        "--contract",
+        "payment-status-to-storefront",
+        "--baseline",
+        file.to_str().unwrap(),
+        "--fail-on",
+        "never",
+        payload.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        code(&out),
+        1,
+        "payload-level problems fail whatever --fail-on says"
+    );
+    let text = stdout(&out);
+    assert!(text.contains("error[invalid_json]"), "{text}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is a format-1 baseline, which stores values in the clear"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
@@ -451,4 +542,8 @@ fn the_text_report_of_one_payload() {
     ]);
     assert_eq!(code(&out), 1);
     insta::assert_snapshot!("format_text_pos_return", stdout(&out));
+}
+
+fn strs(v: &[String]) -> Vec<&str> {
+    v.iter().map(String::as_str).collect()
 }

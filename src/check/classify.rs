@@ -379,7 +379,10 @@ fn classify(
                         .find_key(&v.instance_path, name)
                         .or(member.map(|m| m.position)),
                     pointer,
-                    message: format!("`{name}` is not a field of this object"),
+                    message: format!(
+                        "`{}` is not a field of this object",
+                        crate::printer::escape::cut(name, MAX_QUOTE_CHARS)
+                    ),
                     expected: format!("only declared fields ({})", list_names(&declared)),
                     contract_location: ctx
                         .field

@@ -2,6 +2,7 @@
 
 use super::{
     EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, prepare, project_config, registry_for, resolve,
+    shown,
 };
 use handoff::baseline::{Baseline, Entry};
 use handoff::check::Checker;
@@ -137,8 +138,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 if specs.is_empty() {
                     eprintln!(
                         "handoff: error: {}: no check in {} covers this file\n  = help: add it to a check's inputs, or name the contract with --contract",
-                        path.display(),
-                        cfg.path.display()
+                        shown(path),
+                        shown(&cfg.path)
                     );
                     routing_error = true;
                 }
@@ -228,7 +229,16 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         .or_else(|| from_config(&cfg.and_then(|c| c.baseline.clone())));
     // Writing a baseline records everything; comparing with the old one would hide findings.
     let baseline = match (&baseline_path, &args.write_baseline) {
-        (Some(path), None) => Some(Baseline::load(path).map_err(Fatal::new)?),
+        (Some(path), None) => {
+            let loaded = Baseline::load(path, input::MAX_FILE_BYTES).map_err(Fatal::new)?;
+            if loaded.legacy {
+                eprintln!(
+                    "handoff: warning: {} is a format-1 baseline, which stores values in the clear; rewrite it with --write-baseline to keep fingerprints only",
+                    shown(path)
+                );
+            }
+            Some(loaded)
+        }
         _ => None,
     };
     match args.color {
@@ -237,19 +247,27 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
     }
 
+    // Only the text format is styled; machine formats are written byte for byte, since the
+    // colour-stripping layer would also eat what follows a stray ESC inside them.
+    let styled = format == Format::Text;
     let out: Box<dyn Write> = match &output_path {
         Some(path) => {
             let file = std::fs::File::create(path)
-                .map_err(|e| Fatal::new(format!("cannot write {}: {e}", path.display())))?;
-            Box::new(BufWriter::new(anstream::AutoStream::new(
-                file,
-                anstream::ColorChoice::Never,
-            )))
+                .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
+            if styled {
+                Box::new(BufWriter::new(anstream::AutoStream::new(
+                    file,
+                    anstream::ColorChoice::Never,
+                )))
+            } else {
+                Box::new(BufWriter::new(file))
+            }
         }
-        None => Box::new(BufWriter::with_capacity(
+        None if styled => Box::new(BufWriter::with_capacity(
             64 * 1024,
             anstream::AutoStream::auto(io::stdout()),
         )),
+        None => Box::new(BufWriter::with_capacity(64 * 1024, io::stdout())),
     };
     let sources: Sources = checkers
         .values()
@@ -284,11 +302,13 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     let mut recorded = Baseline::default();
     let mut budget = args.max_findings.unwrap_or(u64::MAX);
     let mut failing = false;
+    let mut unchecked = false;
     let mut write_error: Option<io::Error> = None;
     run::execute(&jobs, &options, &mut |mut result| {
         progress.inc(1);
         if args.write_baseline.is_some() || baseline.is_some() {
-            let entries: Vec<Entry> = result
+            // Payload-level findings have no fingerprint: they are never known, never recorded.
+            let entries: Vec<Option<Entry>> = result
                 .findings
                 .iter()
                 .map(|f| Entry::of(&result.contract, f))
@@ -299,19 +319,25 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                     .into_iter()
                     .zip(&entries)
                 {
-                    if known.contains(entry) {
+                    if entry.as_ref().is_some_and(|e| known.contains(e)) {
                         result.known += 1;
                     } else {
                         kept.push(finding);
                     }
                 }
                 result.findings = kept;
-                seen.extend(entries.iter().cloned());
+                seen.extend(entries.iter().flatten().cloned());
             }
             if args.write_baseline.is_some() {
-                entries.into_iter().for_each(|e| recorded.insert(e));
+                entries
+                    .into_iter()
+                    .flatten()
+                    .for_each(|e| recorded.insert(e));
             }
         }
+        // A payload that could not be checked at all always fails, whatever --fail-on says and
+        // even while a baseline is written: nothing about it is known to be acceptable.
+        unchecked |= result.findings.iter().any(|f| f.kind.is_payload_level());
         failing |= result.findings.iter().any(|f| fail_on.fails(f.kind));
         // Count everything; print within the budget.
         summary.add(&result);
@@ -332,18 +358,18 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     }
     if let Some(path) = &args.write_baseline {
         std::fs::write(path, recorded.to_json())
-            .map_err(|e| Fatal::new(format!("cannot write baseline {}: {e}", path.display())))?;
+            .map_err(|e| Fatal::new(format!("cannot write baseline {}: {e}", shown(path))))?;
         eprintln!(
             "handoff: wrote {} baseline entr{} to {}",
             recorded.len(),
             if recorded.len() == 1 { "y" } else { "ies" },
-            path.display()
+            shown(path)
         );
     }
     summary.baseline_written = args.write_baseline.is_some();
     summary.exit_code = if usage_error {
         EXIT_ERROR
-    } else if failing && args.write_baseline.is_none() {
+    } else if unchecked || (failing && args.write_baseline.is_none()) {
         EXIT_VIOLATIONS
     } else {
         EXIT_CLEAN

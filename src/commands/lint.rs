@@ -1,7 +1,8 @@
 //! `handoff lint`: contract files checked on their own.
 
 use super::{
-    EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, LintFormat, project_config, registry_for, render_diagnostic,
+    EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, LintFormat, project_config, registry_for,
+    render_diagnostic, shown,
 };
 use handoff::lint;
 use std::io::{self, BufWriter, Write};
@@ -34,7 +35,7 @@ pub(crate) fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
             } else {
                 return Err(Fatal::new(format!(
                     "{}: no such file or directory",
-                    p.display()
+                    shown(p)
                 )));
             }
         }

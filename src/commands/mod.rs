@@ -14,6 +14,12 @@ pub(crate) mod explain;
 pub(crate) mod lint;
 pub(crate) mod partner;
 
+/// A path for a message: as the user or the file system spelled it, with control characters
+/// made visible (file names come from directory walks, and a name can hold a newline).
+pub(crate) fn shown(path: &Path) -> String {
+    handoff::printer::escape::text(&path.display().to_string()).into_owned()
+}
+
 pub(crate) const EXIT_CLEAN: u8 = 0;
 pub(crate) const EXIT_VIOLATIONS: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;
@@ -85,7 +91,7 @@ pub(crate) fn project_config(explicit: Option<&Path>) -> Result<Option<Config>, 
         None => Ok(None),
         Some(p) => config::load(&p)
             .map(Some)
-            .map_err(|diags| unusable(&diags, &format!("the configuration {}", p.display()))),
+            .map_err(|diags| unusable(&diags, &format!("the configuration {}", shown(&p)))),
     }
 }
 
@@ -129,7 +135,7 @@ pub(crate) fn render_diagnostic(d: &Diagnostic) -> String {
 /// Load a contract for use, or explain why it cannot be used.
 pub(crate) fn prepare(path: &Path) -> Result<Checker, Fatal> {
     let (checker, diags) = handoff::lint::prepare(path);
-    checker.ok_or_else(|| unusable(&diags, &format!("the contract {}", path.display())))
+    checker.ok_or_else(|| unusable(&diags, &format!("the contract {}", shown(path))))
 }
 
 pub(crate) fn resolve(registry: &Registry, reference: &str) -> Result<PathBuf, Fatal> {

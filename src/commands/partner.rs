@@ -2,9 +2,10 @@
 
 use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, LintFormat, RegistryArgs, print_out, project_config,
-    registry_for, versions_of,
+    registry_for, shown, versions_of,
 };
 use handoff::lint;
+use handoff::printer::escape::text;
 use std::io;
 use std::path::PathBuf;
 
@@ -62,7 +63,11 @@ pub(crate) fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
         return Ok(code);
     }
     let id = &checkers[0].contract().id;
-    let mut out = format!("{value} at {} of {id}:\n", args.pointer);
+    let mut out = format!(
+        "{} at {} of {id}:\n",
+        text(&value.to_string()),
+        text(&args.pointer)
+    );
     for v in &verdicts {
         let version = v.checker.contract().version.to_string();
         if v.no_such_field {
@@ -80,14 +85,15 @@ pub(crate) fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
                 let expected = if f.message.contains(&f.expected) {
                     String::new()
                 } else {
-                    format!("; expected {}", f.expected)
+                    format!("; expected {}", text(&f.expected))
                 };
                 out.push_str(&format!(
                     "  {version:10} rejected [{}]: {}{expected}{at}\n",
-                    f.kind, f.message
+                    f.kind,
+                    text(&f.message)
                 ));
                 if let Some(help) = &f.suggestion {
-                    out.push_str(&format!("  {:10} help: {help}\n", ""));
+                    out.push_str(&format!("  {:10} help: {}\n", "", text(help)));
                 }
             }
         }
@@ -121,7 +127,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
         buf
     } else {
         std::fs::read(&args.payload)
-            .map_err(|e| Fatal::new(format!("{}: {e}", args.payload.display())))?
+            .map_err(|e| Fatal::new(format!("{}: {e}", shown(&args.payload))))?
     };
     let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
     let mut checkers = Vec::new();
@@ -186,7 +192,12 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
             } else {
                 &f.pointer
             };
-            out.push_str(&format!("  {} at {pointer}: {}\n", f.kind, f.message));
+            out.push_str(&format!(
+                "  {} at {}: {}\n",
+                f.kind,
+                text(pointer),
+                text(&f.message)
+            ));
         }
     }
     print_out(&out)?;

@@ -1,6 +1,7 @@
 //! Contract and configuration diagnostics in the rustc style: the message, the file line with
 //! the offending key or value underlined, and the help.
 
+use super::escape;
 use crate::diagnostic::{Diagnostic, Severity};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -10,10 +11,16 @@ pub fn render(d: &Diagnostic, source: Option<&str>) -> String {
         Severity::Error => Level::ERROR,
         Severity::Warning => Level::WARNING,
     };
-    let file = d.file.display().to_string();
-    let mut group = Group::with_title(level.primary_title(d.message.as_str()).id(d.code.id()));
-    let line = source.and_then(|text| text.lines().nth(d.line.saturating_sub(1) as usize));
-    match line {
+    let file = escape::text(&d.file.display().to_string()).into_owned();
+    let mut group = Group::with_title(
+        level
+            .primary_title(escape::text(&d.message))
+            .id(d.code.id()),
+    );
+    let line = source
+        .and_then(|text| text.lines().nth(d.line.saturating_sub(1) as usize))
+        .map(escape::line);
+    match line.as_deref() {
         Some(line) => {
             let start = line
                 .char_indices()
@@ -37,7 +44,7 @@ pub fn render(d: &Diagnostic, source: Option<&str>) -> String {
         }
     }
     if let Some(help) = &d.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+        group = group.element(Level::HELP.message(escape::text(help)));
     }
     let report: [Group<'_>; 1] = [group];
     format!("{}\n", Renderer::styled().render(&report))

@@ -6,7 +6,7 @@
 //! summary file (`$GITHUB_STEP_SUMMARY`) when the caller passes one.
 
 use super::markdown::Collector;
-use super::{Printer, one_line};
+use super::{Printer, escape, one_line};
 use crate::finding::PayloadResult;
 use crate::report::Summary;
 use std::io::{self, Write};
@@ -35,7 +35,8 @@ impl<W: Write> GithubPrinter<W> {
     }
 }
 
-/// Escaping for a workflow command's message.
+/// Escaping for a workflow command's message. Payload-derived parts are passed through
+/// [`escape::text`] before they are put together, so the only line breaks left are handoff's own.
 fn escape_data(text: &str) -> String {
     text.replace('%', "%25")
         .replace('\r', "%0D")
@@ -56,7 +57,10 @@ impl<W: Write> Printer for GithubPrinter<W> {
                 continue;
             }
             self.annotated += 1;
-            let mut props = format!("file={}", escape_property(&result.source.path));
+            let mut props = format!(
+                "file={}",
+                escape_property(&escape::text(&result.source.path))
+            );
             if let Some(p) = &f.position {
                 props.push_str(&format!(",line={},col={}", p.line, p.column));
             }
@@ -65,8 +69,11 @@ impl<W: Write> Printer for GithubPrinter<W> {
             } else {
                 format!("{} at {}", f.kind, f.pointer)
             };
-            props.push_str(&format!(",title={}", escape_property(&title)));
-            let mut message = one_line(f);
+            props.push_str(&format!(
+                ",title={}",
+                escape_property(&escape::text(&title))
+            ));
+            let mut message = escape::text(&one_line(f)).into_owned();
             if let Some(c) = &f.contract_location {
                 message.push_str(&format!("\ncontract: {} ({c})", result.contract));
             }
@@ -108,5 +115,11 @@ mod tests {
     fn workflow_command_escaping() {
         assert_eq!(escape_data("50% off\nnext"), "50%25 off%0Anext");
         assert_eq!(escape_property("a:b,c"), "a%3Ab%2Cc");
+        // Payload text is made visible before it is composed: a forged command cannot start
+        // a line, and ESC cannot reach the log viewer.
+        assert_eq!(
+            escape_data(&escape::text("x\n::stop-commands::t\u{1b}[2K")),
+            "x\\n::stop-commands::t\\u{1b}[2K"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! Markdown for a pull-request comment or a CI job summary: the verdict, a table per contract,
 //! the recurring violations by field and kind, and the first findings in detail.
 
-use super::{Printer, one_line};
+use super::{Printer, escape, one_line};
 use crate::finding::PayloadResult;
 use crate::report::Summary;
 use std::io::{self, Write};
@@ -46,6 +46,7 @@ impl Collector {
                 };
                 self.details
                     .push([at, pointer, f.kind.id().to_string(), one_line(f)]);
+                // Each cell is escaped when rendered: see `render`.
             }
         }
     }
@@ -53,26 +54,29 @@ impl Collector {
     /// The whole report.
     pub(crate) fn render(&self, summary: &Summary) -> String {
         let mut md = String::new();
-        let verdict = if summary.invalid == 0 {
-            format!(
-                "✅ handoff: all {} payloads satisfy their contracts",
-                summary.payloads
-            )
+        let mark = if summary.exit_code == 0 && summary.invalid == 0 && summary.known == 0 {
+            "✅"
+        } else if summary.exit_code == 0 {
+            "⚠️"
         } else {
-            format!(
-                "❌ handoff: {} of {} payloads violate their contract ({} violation{})",
-                summary.invalid,
-                summary.payloads,
-                summary.violations,
-                if summary.violations == 1 { "" } else { "s" }
-            )
+            "❌"
         };
+        let verdict = format!(
+            "{mark} handoff: {} ({} payloads, {} violation{})",
+            crate::report::verdict(summary),
+            summary.payloads,
+            summary.violations,
+            if summary.violations == 1 { "" } else { "s" }
+        );
         md.push_str(&format!("### {verdict}\n\n"));
         md.push_str("| contract | payloads | invalid | violations |\n|---|---:|---:|---:|\n");
         for (contract, c) in &summary.by_contract {
             md.push_str(&format!(
-                "| `{contract}` | {} | {} | {} |\n",
-                c.payloads, c.invalid, c.violations
+                "| {} | {} | {} | {} |\n",
+                escape::md_code(contract),
+                c.payloads,
+                c.invalid,
+                c.violations
             ));
         }
         let rows = summary.rows();
@@ -81,11 +85,11 @@ impl Collector {
             for r in &rows {
                 let field = if r.field.is_empty() { "/" } else { &r.field };
                 md.push_str(&format!(
-                    "| {} | `{}` | `{}` | `{}` |\n",
+                    "| {} | `{}` | {} | {} |\n",
                     r.count,
                     r.kind.id(),
-                    escape(field),
-                    r.contract
+                    escape::md_code(&escape::cut(field, 120)),
+                    escape::md_code(&r.contract)
                 ));
             }
         }
@@ -107,21 +111,16 @@ impl Collector {
             md.push_str(&format!("\n<details><summary>{title}</summary>\n\n| payload | pointer | kind | finding |\n|---|---|---|---|\n"));
             for [at, pointer, kind, text] in &self.details {
                 md.push_str(&format!(
-                    "| `{}` | `{}` | `{kind}` | {} |\n",
-                    escape(at),
-                    escape(pointer),
-                    escape(text)
+                    "| {} | {} | `{kind}` | {} |\n",
+                    escape::md_code(at),
+                    escape::md_code(&escape::cut(pointer, 120)),
+                    escape::md_code(text)
                 ));
             }
             md.push_str("\n</details>\n");
         }
         md
     }
-}
-
-/// Table cells cannot hold pipes or newlines.
-fn escape(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
 }
 
 impl<W: Write> Printer for MarkdownPrinter<W> {

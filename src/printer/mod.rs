@@ -6,6 +6,7 @@
 
 pub mod changes;
 pub mod diagnostics;
+pub mod escape;
 mod github;
 mod json;
 mod junit;

@@ -4,9 +4,9 @@
 //! (the baseline fingerprint), so dashboards track the same finding across runs.
 
 use super::{Printer, payload_line, utf16_column};
-use crate::baseline::Entry;
 use crate::finding::{Kind, PayloadResult};
 use crate::report::Summary;
+use crate::report::normalize_pointer;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -117,13 +117,23 @@ impl<W: Write> Printer for SarifPrinter<W> {
             if let Some(line) = result.source.line {
                 text = format!("record at line {line}: {text}");
             }
-            let entry = Entry::of(&result.contract, f);
+            // Stable across runs and versions: the contract id, the field with indexes as `*`,
+            // the kind and the value; a payload-level finding has neither field nor value, so
+            // its file tells it apart.
+            let id = result
+                .contract
+                .split_once('@')
+                .map_or(&*result.contract, |(id, _)| id);
             let fingerprint = format!(
-                "{}|{}|{}|{}",
-                entry.contract,
-                entry.pointer,
-                entry.kind.id(),
-                entry.value.unwrap_or_default()
+                "{id}|{}|{}|{}{}",
+                normalize_pointer(&f.pointer),
+                f.kind.id(),
+                f.value.as_deref().unwrap_or_default(),
+                if f.kind.is_payload_level() {
+                    format!("|{}", result.source)
+                } else {
+                    String::new()
+                }
             );
             let rule_index = Kind::ALL.iter().position(|k| *k == f.kind).unwrap_or(0);
             self.results.push(

@@ -3,7 +3,7 @@
 //! rule; a summary table at the end. Colour is emitted as ANSI styles; the caller's stream
 //! (anstream) strips it when colour is off (NO_COLOR, a pipe, a file).
 
-use super::{Printer, Sources};
+use super::{Printer, Sources, escape};
 use crate::finding::{Finding, Kind, PayloadResult};
 use crate::report::{Row, Summary};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -15,6 +15,8 @@ use std::io::{self, Write};
 const WHOLE_LINE_CHARS: usize = 4096;
 /// Characters shown either side of a value in a cut line.
 const WINDOW_CHARS: usize = 60;
+/// Widest field shown in the summary table; longer pointers are cut in the middle.
+const MAX_FIELD_CHARS: usize = 80;
 
 pub struct TextPrinter<W: Write> {
     out: W,
@@ -38,12 +40,15 @@ impl<W: Write> TextPrinter<W> {
     }
 
     fn finding(&mut self, result: &PayloadResult, f: &Finding) -> io::Result<()> {
-        let path: &str = &result.source.path;
+        let path = escape::text(&result.source.path);
+        let path: &str = &path;
         let title = if f.kind.is_payload_level() || f.pointer.is_empty() {
-            f.message.clone()
+            escape::text(&f.message).into_owned()
         } else {
-            format!("{}: {}", f.pointer, f.message)
+            let pointer = escape::cut(&f.pointer, MAX_FIELD_CHARS);
+            escape::text(&format!("{pointer}: {}", f.message)).into_owned()
         };
+        let expected = escape::text(&f.expected);
         let mut group = Group::with_title(Level::ERROR.primary_title(title).id(f.kind.id()));
         let line = f
             .position
@@ -56,7 +61,8 @@ impl<W: Write> TextPrinter<W> {
             });
         match line {
             Some((pos, line)) if line.len() <= WHOLE_LINE_CHARS => {
-                let (start, end) = char_span(line, pos.column as usize, span_chars(f));
+                let line = escape::line(line);
+                let (start, end) = char_span(&line, pos.column as usize, span_chars(f));
                 group = group.element(
                     Snippet::source(line)
                         .line_start(pos.line as usize)
@@ -64,21 +70,22 @@ impl<W: Write> TextPrinter<W> {
                         .annotation(
                             AnnotationKind::Primary
                                 .span(start..end)
-                                .label(f.expected.as_str()),
+                                .label(expected.clone()),
                         ),
                 );
             }
             Some((pos, line)) => {
-                let (excerpt, span) = window(line, pos.column as usize, span_chars(f));
-                group =
-                    group
-                        .element(Level::NOTE.message(format!(
-                            "at {path}:{}:{} (a long line, shown in part)",
-                            pos.line, pos.column
-                        )))
-                        .element(Snippet::source(excerpt).annotation(
-                            AnnotationKind::Primary.span(span).label(f.expected.clone()),
-                        ));
+                let (excerpt, span) =
+                    window(&escape::line(line), pos.column as usize, span_chars(f));
+                group = group
+                    .element(Level::NOTE.message(format!(
+                        "at {path}:{}:{} (a long line, shown in part)",
+                        pos.line, pos.column
+                    )))
+                    .element(
+                        Snippet::source(excerpt)
+                            .annotation(AnnotationKind::Primary.span(span).label(expected.clone())),
+                    );
             }
             None => {
                 let at = match &f.position {
@@ -87,13 +94,13 @@ impl<W: Write> TextPrinter<W> {
                 };
                 group = group
                     .element(Level::NOTE.message(format!("in {at}")))
-                    .element(Level::NOTE.message(format!("expected: {}", f.expected)));
+                    .element(Level::NOTE.message(format!("expected: {expected}")));
             }
         }
         let contract_line = f.contract_location.as_ref().and_then(|loc| {
             let text = self.sources.get(&loc.file)?;
             let line = text.lines().nth(loc.line as usize - 1)?;
-            Some((loc, line.to_string()))
+            Some((loc, escape::line(line).into_owned()))
         });
         if let Some((loc, line)) = &contract_line {
             let start = line
@@ -108,7 +115,7 @@ impl<W: Write> TextPrinter<W> {
             group = group.element(
                 Snippet::source(line.as_str())
                     .line_start(loc.line as usize)
-                    .path(loc.file.as_str())
+                    .path(escape::text(&loc.file))
                     .annotation(
                         AnnotationKind::Context
                             .span(start..end)
@@ -117,7 +124,7 @@ impl<W: Write> TextPrinter<W> {
             );
         }
         if let Some(help) = &f.suggestion {
-            group = group.element(Level::HELP.message(help.as_str()));
+            group = group.element(Level::HELP.message(escape::text(help)));
         }
         let report: [Group<'_>; 1] = [group];
         writeln!(self.out, "{}\n", self.renderer.render(&report))
@@ -200,7 +207,12 @@ impl<W: Write> Printer for TextPrinter<W> {
         }
         if result.is_valid() {
             if self.verbose {
-                writeln!(self.out, "ok   {} ({})", result.source, result.contract)?;
+                writeln!(
+                    self.out,
+                    "ok   {} ({})",
+                    escape::text(&result.source.to_string()),
+                    result.contract
+                )?;
             }
             return Ok(());
         }
@@ -215,7 +227,7 @@ impl<W: Write> Printer for TextPrinter<W> {
         writeln!(
             self.out,
             "FAIL {} ({}): {n} violation{}{known}\n",
-            result.source,
+            escape::text(&result.source.to_string()),
             result.contract,
             plural(n as u64)
         )?;
@@ -268,59 +280,48 @@ impl<W: Write> Printer for TextPrinter<W> {
             )?;
             for e in &summary.fixed {
                 let value = e
-                    .value
+                    .value_hash
                     .as_deref()
-                    .map(|v| format!(" {v}"))
+                    .map(|v| format!(" (value {v})"))
                     .unwrap_or_default();
-                writeln!(out, "  {} {} {}{value}", e.contract, e.pointer, e.kind)?;
+                writeln!(
+                    out,
+                    "  {} {} {}{value}",
+                    e.contract,
+                    escape::text(&e.pointer),
+                    e.kind,
+                )?;
             }
         }
         writeln!(out)?;
-        let code = summary.exit_code;
-        if code == 2 {
-            writeln!(
-                out,
-                "result: error, some inputs could not be checked; see the errors above (exit code 2)"
-            )
-        } else if summary.payloads == 0 {
-            writeln!(out, "result: no payloads were checked (exit code {code})")
-        } else if summary.baseline_written {
-            writeln!(
-                out,
-                "result: {} of {} payloads violate their contract; their findings are now the baseline (exit code {code})",
-                summary.invalid, summary.payloads
-            )
-        } else if summary.invalid == 0 {
-            writeln!(
-                out,
-                "result: pass, every payload satisfies its contract (exit code {code})"
-            )
-        } else if code == 0 {
-            writeln!(
-                out,
-                "result: {} of {} payloads violate their contract, none in a way --fail-on fails on (exit code 0)",
-                summary.invalid, summary.payloads
-            )
-        } else {
-            writeln!(
-                out,
-                "result: fail, {} of {} payloads violate their contract (exit code {code})",
-                summary.invalid, summary.payloads
-            )
-        }
+        writeln!(
+            out,
+            "result: {} (exit code {})",
+            crate::report::verdict(summary),
+            summary.exit_code
+        )
     }
 }
 
 fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
+    // Member names come from payloads: a cell is escaped and cut, so a 65,536-character key can
+    // neither break the layout nor exceed what width formatting accepts.
+    let fields: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let field = if r.field.is_empty() { "/" } else { &r.field };
+            escape::cut(&escape::text(field), MAX_FIELD_CHARS).into_owned()
+        })
+        .collect();
     let kind_w = rows
         .iter()
         .map(|r| r.kind.id().len())
         .max()
         .unwrap_or(0)
         .max(4);
-    let field_w = rows
+    let field_w = fields
         .iter()
-        .map(|r| r.field.len().max(1))
+        .map(|f| f.chars().count())
         .max()
         .unwrap_or(0)
         .max(5);
@@ -330,8 +331,7 @@ fn write_table(out: &mut impl Write, rows: &[Row]) -> io::Result<()> {
         "  {:>5}  {:kind_w$}  {:field_w$}  contract",
         "count", "kind", "field"
     )?;
-    for r in rows {
-        let field = if r.field.is_empty() { "/" } else { &r.field };
+    for (r, field) in rows.iter().zip(&fields) {
         writeln!(
             out,
             "  {:>5}  {:kind_w$}  {:field_w$}  {}",

@@ -1,0 +1,372 @@
+//! Hostile payloads against every output channel (issue: hardening). Payloads are written by
+//! strangers and handoff writes into CI logs, terminals, GitHub annotations and Markdown that
+//! people trust: no payload may crash a printer, forge a line, or smuggle an escape sequence.
+//! Each test is the probe's exact reproduction, run as a user runs the binary.
+
+use handoff::check::Checker;
+use handoff::finding::{PayloadResult, PayloadSource};
+use handoff::printer::{
+    GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
+    SarifPrinter, Sources, TextPrinter,
+};
+use handoff::report::Summary;
+use proptest::prelude::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// A closed contract: every member name a payload invents becomes an `unknown_field` finding
+/// that quotes the name.
+const CLOSED: &str = "storefront-order-to-erp";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("handoff-hostile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn handoff(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
+    cmd.args(args)
+        .current_dir(dir)
+        .env_remove("HANDOFF_CONFIG")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn check(dir: &Path, file: &str, extra: &[&str]) -> Output {
+    let contracts = format!("{ROOT}/contracts");
+    let mut args = vec![
+        "check",
+        "--contracts",
+        &contracts,
+        "--contract",
+        CLOSED,
+        "--jobs",
+        "1",
+    ];
+    args.extend_from_slice(extra);
+    args.push(file);
+    handoff(dir, &args, &[])
+}
+
+fn text(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// The characters that must never reach a person's terminal or log from a payload.
+fn has_unsafe(s: &str) -> bool {
+    s.chars()
+        .any(|c| c != '\n' && handoff::printer::escape::is_unsafe(c))
+}
+
+#[test]
+fn a_65536_character_member_name_does_not_crash_the_text_summary() {
+    let dir = scratch("long-name");
+    let name = "k".repeat(70_000);
+    std::fs::write(dir.join("p.json"), format!("{{\"{name}\": 1}}")).unwrap();
+    let out = check(&dir, "p.json", &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown = text(&out);
+    assert!(shown.ends_with("(exit code 1)\n"), "the summary is written");
+    let row = shown
+        .lines()
+        .find(|l| l.starts_with("      1  unknown_field"))
+        .expect("a summary row for the unknown field");
+    assert!(row.chars().count() < 200, "the cell is cut: {row}");
+    assert!(row.contains('…'), "{row}");
+    // No line of the report repeats the whole name: titles and messages are cut too.
+    let longest = shown.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(longest < 1000, "a line of {longest} characters");
+}
+
+const FORGED_KEY: &str = "note\n::error file=src/main.rs::forged\n::stop-commands::x\nresult: pass, every payload satisfies its contract (exit code 0)\n\u{1b}]0;pwned\u{7}\u{1b}]52;c;ZWNobyBoaQ==\u{7}\r\u{202e}";
+
+fn forged_payload(dir: &Path) {
+    let key = serde_json::to_string(FORGED_KEY).unwrap();
+    std::fs::write(dir.join("p.json"), format!("{{{key}: \"v\"}}")).unwrap();
+}
+
+#[test]
+fn member_names_cannot_forge_lines_or_escape_sequences_in_text() {
+    let dir = scratch("forge-text");
+    forged_payload(&dir);
+    let out = check(&dir, "p.json", &["--color", "always"]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(1));
+    for line in shown.lines() {
+        assert!(!line.starts_with("::"), "forged workflow command: {line}");
+        assert!(!line.starts_with("result: pass"), "forged verdict: {line}");
+    }
+    // Only handoff's own colour sequences (CSI ... m) may remain.
+    let stripped = strip_sgr(&shown);
+    assert!(!has_unsafe(&stripped), "{stripped:?}");
+    assert!(
+        shown.contains("note\\n::error file=src/main.rs::forged\\n"),
+        "the name is shown, escaped: {shown}"
+    );
+}
+
+/// `s` without SGR colour sequences (`ESC [ ... m`), which handoff itself writes.
+fn strip_sgr(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' && chars.peek() == Some(&'[') {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[test]
+fn member_names_cannot_forge_workflow_commands_in_github_format() {
+    let dir = scratch("forge-github");
+    forged_payload(&dir);
+    let summary = dir.join("summary.md");
+    let contracts = format!("{ROOT}/contracts");
+    let out = handoff(
+        &dir,
+        &[
+            "check",
+            "--contracts",
+            &contracts,
+            "--contract",
+            CLOSED,
+            "--format",
+            "github",
+            "p.json",
+        ],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
+    );
+    let shown = text(&out);
+    assert!(!has_unsafe(&shown), "{shown:?}");
+    let commands: Vec<&str> = shown.lines().filter(|l| l.starts_with("::")).collect();
+    // Every workflow command is handoff's own: one annotation per finding.
+    assert!(
+        commands
+            .iter()
+            .all(|l| l.starts_with("::error file=p.json,")),
+        "{commands:#?}"
+    );
+    let unknown = commands
+        .iter()
+        .find(|l| l.contains("unknown_field"))
+        .expect("the unknown_field annotation is not dropped");
+    assert!(
+        unknown.contains("::error file=p.json,line=1,col=2,title=unknown_field at /note\\n"),
+        "{unknown}"
+    );
+    let md = std::fs::read_to_string(&summary).unwrap();
+    assert!(!has_unsafe(&md), "{md:?}");
+    assert!(!md.lines().any(|l| l.starts_with("::")), "{md}");
+}
+
+#[test]
+fn markdown_cells_cannot_inject_html_headings_links_or_mentions() {
+    let dir = scratch("forge-markdown");
+    let key = "x|`` <!-- \r### ✅ handoff: all payloads satisfy --> [click](https://evil.example) ![i](https://evil.example/i.png) @security-team";
+    let payload = serde_json::json!({ key: "<script>alert(1)</script>" });
+    std::fs::write(dir.join("p.json"), payload.to_string()).unwrap();
+    let out = check(&dir, "p.json", &["--format", "markdown"]);
+    let md = text(&out);
+    assert!(md.starts_with("### ❌ handoff: fail"), "{md}");
+    assert!(!has_unsafe(&md), "{md:?}");
+    // Every table row keeps its columns: pipes inside cells are escaped.
+    for row in md.lines().filter(|l| l.starts_with("| ")) {
+        let unescaped = row.replace("\\|", "");
+        let header_cols = if row.contains("payloads") {
+            4
+        } else {
+            unescaped.matches('|').count() - 1
+        };
+        assert_eq!(unescaped.matches('|').count() - 1, header_cols, "{row}");
+    }
+    // Payload text appears only inside code spans, fenced past any backtick run it holds.
+    for cell in md
+        .lines()
+        .filter(|l| l.contains("<!--") || l.contains("@security") || l.contains("<script>"))
+    {
+        assert!(
+            cell.contains("```/x\\|`` <!--") || !cell.contains("<!--"),
+            "{cell}"
+        );
+    }
+    assert!(!md.lines().any(|l| l.starts_with("### ✅")), "{md}");
+}
+
+#[test]
+fn file_names_with_control_characters_are_shown_escaped() {
+    let dir = scratch("forge-filename");
+    let sub = dir.join("in");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(sub.join("a\n::error::forged\u{1b}[2J.json"), "{\"x\": 1}").unwrap();
+    let out = check(&dir, "in", &[]);
+    let shown = text(&out);
+    assert!(
+        shown.contains("FAIL in/a\\n::error::forged\\u{1b}[2J.json"),
+        "{shown}"
+    );
+    assert!(!has_unsafe(&shown));
+    assert!(!shown.lines().any(|l| l.starts_with("::")));
+}
+
+#[test]
+fn which_never_writes_escape_sequences_to_a_pipe() {
+    let dir = scratch("which");
+    let payload = serde_json::json!({ "\u{1b}]52;c;ZWNobyBoaQ==\u{7}": "\u{1b}[2J" });
+    std::fs::write(dir.join("p.json"), payload.to_string()).unwrap();
+    let contracts = format!("{ROOT}/contracts");
+    let out = handoff(&dir, &["which", "--contracts", &contracts, "p.json"], &[]);
+    let shown = text(&out);
+    assert!(shown.contains("rejected by"), "{shown}");
+    assert!(!has_unsafe(&shown), "{shown:?}");
+}
+
+/// Every printer over one result, in process: (format name, output).
+fn render_all(checker: &Checker, payload: &[u8]) -> Vec<(&'static str, String)> {
+    let findings = checker.check(payload);
+    let result = PayloadResult {
+        source: PayloadSource {
+            path: Arc::from("in/p\n::error::x.json"),
+            line: None,
+        },
+        contract: checker.contract().reference().into(),
+        findings,
+        known: 0,
+        text: Some(String::from_utf8_lossy(payload).into()),
+    };
+    let mut summary = Summary::default();
+    summary.add(&result);
+    summary.exit_code = 1;
+    let sources: Sources = [(
+        checker.contract().source.path.display().to_string(),
+        checker.contract().source.text.clone(),
+    )]
+    .into_iter()
+    .collect();
+    let mut outputs = Vec::new();
+    let mut run = |name: &'static str, printer: &mut dyn Printer, buf: &dyn Fn() -> Vec<u8>| {
+        printer.result(&result).unwrap();
+        printer.finish(&summary).unwrap();
+        outputs.push((name, String::from_utf8(buf()).expect("UTF-8 output")));
+    };
+    macro_rules! with {
+        ($name:literal, $make:expr) => {{
+            let buf = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+            let mut printer = $make(Shared(buf.clone()));
+            run($name, &mut printer, &|| buf.borrow().clone());
+        }};
+    }
+    with!("text", |w| TextPrinter::new(w, sources.clone()));
+    with!("json", JsonPrinter::new);
+    with!("ndjson", NdjsonPrinter::new);
+    with!("junit", JunitPrinter::new);
+    with!("sarif", SarifPrinter::new);
+    with!("github", |w| GithubPrinter::new(w, None));
+    with!("markdown", MarkdownPrinter::new);
+    outputs
+}
+
+/// A writer into a shared buffer, so the test can read what a printer wrote.
+struct Shared(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl std::io::Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn closed_checker() -> Checker {
+    let path = Path::new(ROOT).join("contracts/storefront-order-to-erp/1.2.0.yaml");
+    handoff::lint::prepare(&path)
+        .0
+        .expect("the example contract loads")
+}
+
+/// Member names: anything, including every control and bidi character, and very long ones.
+fn hostile_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,40}",
+        proptest::collection::vec(
+            prop_oneof![
+                Just('\u{1b}'),
+                Just('\n'),
+                Just('\r'),
+                Just('\u{7f}'),
+                Just('\u{9b}'),
+                Just('\u{202e}'),
+                Just('\u{2066}'),
+                Just('`'),
+                Just('|'),
+                Just('<'),
+                Just('%'),
+                Just(':'),
+                any::<char>(),
+            ],
+            0..60
+        )
+        .prop_map(|v| v.into_iter().collect()),
+        (1usize..4).prop_map(|n| "n".repeat(n * 40_000)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn no_printer_panics_or_leaks_control_characters(names in proptest::collection::vec(hostile_name(), 1..4), value in hostile_name()) {
+        let checker = closed_checker();
+        let mut object = serde_json::Map::new();
+        for name in &names {
+            object.insert(name.clone(), serde_json::Value::String(value.clone()));
+        }
+        let payload = serde_json::Value::Object(object).to_string();
+        for (format, out) in render_all(&checker, payload.as_bytes()) {
+            match format {
+                // Human formats: nothing unsafe at all, except handoff's own colour codes.
+                "text" | "github" | "markdown" => {
+                    let shown = strip_sgr(&out);
+                    prop_assert!(!has_unsafe(&shown), "{format}: {shown:?}");
+                    if format == "github" {
+                        for line in out.lines() {
+                            prop_assert!(line.starts_with("::error file=in/p\\n%3A%3Aerror%3A%3Ax.json,") || line.starts_with("::notice title=handoff::") || line.starts_with("handoff: "), "{line}");
+                        }
+                    }
+                }
+                // Machine formats parse back.
+                "json" | "sarif" => {
+                    serde_json::from_str::<serde_json::Value>(&out).map_err(|e| TestCaseError::fail(format!("{format}: {e}")))?;
+                }
+                "ndjson" => {
+                    for line in out.lines() {
+                        serde_json::from_str::<serde_json::Value>(line).map_err(|e| TestCaseError::fail(format!("{format}: {e}")))?;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
