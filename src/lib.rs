@@ -26,4 +26,5 @@ pub mod printer;
 pub mod registry;
 pub mod report;
 pub mod run;
+pub mod text_index;
 pub mod yaml;

@@ -11,6 +11,7 @@ use crate::format::Builtin;
 use crate::pointer;
 use crate::yaml::Span;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 
 /// Longest quoted value; containers and long strings are cut, with an ellipsis.
 const MAX_QUOTE_CHARS: usize = 120;
@@ -27,17 +28,19 @@ pub(super) fn findings(
     }
     // A value of the wrong type is reported once: its enum, pattern, length and the like are
     // consequences, not separate faults.
-    let wrong_types: Vec<String> = out
+    // Looked up per ancestor of each finding's pointer: linear in the findings, not a
+    // comparison of every finding with every wrong-typed value.
+    let wrong_types: HashSet<String> = out
         .iter()
         .filter(|f| matches!(f.kind, Kind::WrongType | Kind::NullNotAllowed))
         .map(|f| f.pointer.clone())
         .collect();
-    out.retain(|f| {
-        matches!(f.kind, Kind::WrongType | Kind::NullNotAllowed)
-            || !wrong_types
-                .iter()
-                .any(|p| f.pointer == *p || f.pointer.starts_with(&format!("{p}/")))
-    });
+    if !wrong_types.is_empty() {
+        out.retain(|f| {
+            matches!(f.kind, Kind::WrongType | Kind::NullNotAllowed)
+                || !pointer_and_ancestors(&f.pointer).any(|p| wrong_types.contains(p))
+        });
+    }
     out.dedup_by(|a, b| a.kind == b.kind && a.pointer == b.pointer && a.message == b.message);
     // Document order reads naturally; findings without a position (none today) go last.
     out.sort_by_key(|f| {
@@ -48,6 +51,13 @@ pub(super) fn findings(
         (line, column, f.kind)
     });
     out
+}
+
+/// `/a/b/c`, `/a/b`, `/a` and `` (the root).
+fn pointer_and_ancestors(pointer: &str) -> impl Iterator<Item = &str> {
+    std::iter::successors(Some(pointer), |p| {
+        (!p.is_empty()).then(|| p.rsplit_once('/').map_or("", |(head, _)| head))
+    })
 }
 
 /// Where a violation came from in the contract.
@@ -352,8 +362,22 @@ fn classify(
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            let pair = (0..items.len())
-                .find_map(|j| (0..j).find(|&i| items[i] == items[j]).map(|i| (i, j)));
+            // The first repeat, found by hashing each item's JSON text: one pass, not a
+            // comparison of every pair (the engine already decided that two items are equal).
+            let mut seen: HashMap<String, usize> = HashMap::with_capacity(items.len());
+            let pair =
+                items
+                    .iter()
+                    .enumerate()
+                    .find_map(|(j, item)| match seen.entry(item.to_string()) {
+                        std::collections::hash_map::Entry::Occupied(first) => {
+                            Some((*first.get(), j))
+                        }
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert(j);
+                            None
+                        }
+                    });
             f.message = match pair {
                 Some((i, j)) => format!("items {i} and {j} are equal"),
                 None => "the array repeats an item".into(),

@@ -4,16 +4,25 @@
 //! Parsing for spans costs a second parse, so it happens only for payloads that failed.
 
 use crate::finding::TextPosition;
-use jsonc_parser::ast::{ObjectPropName, Value as Ast};
+use crate::text_index::TextIndex;
+use jsonc_parser::ast::{Object, ObjectPropName, Value as Ast};
 use jsonc_parser::common::Ranged;
 use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+/// Objects with more members than this get a hash index on first lookup, so finding each of
+/// 30,000 unknown members is not a scan of all 30,000.
+const INDEXED_MEMBERS: usize = 32;
 
 /// The text and position of values in one payload.
 pub struct Locator<'t> {
     text: &'t str,
     root: Option<Ast<'t>>,
-    /// Byte offsets where each line starts, for turning offsets into line and column.
-    line_starts: Vec<usize>,
+    index: TextIndex<'t>,
+    /// Member name -> index of its last occurrence, per large object (keyed by its offset).
+    members: RefCell<HashMap<usize, HashMap<Cow<'t, str>, usize>>>,
 }
 
 /// A value's place in the payload text.
@@ -34,13 +43,11 @@ impl<'t> Locator<'t> {
         let root = parse_to_ast(text, &CollectOptions::default(), &options)
             .ok()
             .and_then(|r| r.value);
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
         Locator {
             text,
             root,
-            line_starts,
+            index: TextIndex::new(text),
+            members: RefCell::new(HashMap::new()),
         }
     }
 
@@ -58,11 +65,7 @@ impl<'t> Locator<'t> {
     pub fn find_key(&self, pointer: &str, name: &str) -> Option<TextPosition> {
         match self.node_at(pointer)? {
             Ast::Object(obj) => {
-                let prop = obj
-                    .properties
-                    .iter()
-                    .rev()
-                    .find(|p| prop_name(&p.name) == name)?;
+                let prop = &obj.properties[self.member(obj, name)?];
                 Some(self.position(prop.range.start))
             }
             _ => None,
@@ -81,13 +84,7 @@ impl<'t> Locator<'t> {
         {
             node = match node {
                 // With duplicate keys, JSON parsers keep the last; so do we.
-                Ast::Object(obj) => {
-                    &obj.properties
-                        .iter()
-                        .rev()
-                        .find(|p| prop_name(&p.name) == segment)?
-                        .value
-                }
+                Ast::Object(obj) => &obj.properties[self.member(obj, &segment)?].value,
                 Ast::Array(arr) => arr.elements.get(segment.parse::<usize>().ok()?)?,
                 _ => return None,
             };
@@ -95,24 +92,43 @@ impl<'t> Locator<'t> {
         Some(node)
     }
 
-    pub fn position(&self, offset: usize) -> TextPosition {
-        let line = self.line_starts.partition_point(|&start| start <= offset);
-        let start = self.line_starts[line - 1];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
-        TextPosition {
-            line: line as u64,
-            column: column as u64 + 1,
+    /// The index of member `name` in `obj`. With duplicate keys, JSON parsers keep the last;
+    /// so do we.
+    fn member(&self, obj: &Object<'t>, name: &str) -> Option<usize> {
+        if obj.properties.len() <= INDEXED_MEMBERS {
+            return obj
+                .properties
+                .iter()
+                .rposition(|p| prop_name(&p.name) == name);
         }
+        let mut members = self.members.borrow_mut();
+        let index = members.entry(obj.range.start).or_insert_with(|| {
+            obj.properties
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (prop_name_cow(&p.name), i))
+                .collect()
+        });
+        index.get(name).copied()
+    }
+
+    pub fn position(&self, offset: usize) -> TextPosition {
+        let (line, column) = self.index.position(offset);
+        TextPosition { line, column }
     }
 }
 
-fn prop_name(name: &ObjectPropName<'_>) -> String {
+fn prop_name<'a>(name: &'a ObjectPropName<'_>) -> &'a str {
     match name {
-        ObjectPropName::String(s) => s.value.to_string(),
-        ObjectPropName::Word(w) => w.value.to_string(),
+        ObjectPropName::String(s) => &s.value,
+        ObjectPropName::Word(w) => w.value,
+    }
+}
+
+fn prop_name_cow<'t>(name: &ObjectPropName<'t>) -> Cow<'t, str> {
+    match name {
+        ObjectPropName::String(s) => s.value.clone(),
+        ObjectPropName::Word(w) => Cow::Borrowed(w.value),
     }
 }
 

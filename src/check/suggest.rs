@@ -31,9 +31,26 @@ pub fn closest_name<'a>(name: &str, declared: &[&'a str]) -> Option<&'a str> {
     best_match(name, declared.iter().copied())
 }
 
+/// Longest value a "did you mean" is looked for: edit distance costs the product of the two
+/// lengths, and a 100 KB value is no typo of an enum value.
+const MAX_SUGGEST_CHARS: usize = 256;
+/// Candidates scored at most per suggestion, after the length filter.
+const MAX_SCORED: usize = 2_000;
+
 fn best_match<'a>(text: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let len = text.chars().count();
+    if len > MAX_SUGGEST_CHARS {
+        return None;
+    }
     let lower = text.to_lowercase();
     candidates
+        // A score of 0.6 allows an edit distance of at most 0.4 x the longer length, and the
+        // distance is at least the difference in length: candidates outside that cannot match.
+        .filter(|c| {
+            let n = c.chars().count();
+            n.abs_diff(len) * 10 <= n.max(len) * 4
+        })
+        .take(MAX_SCORED)
         .map(|c| {
             (
                 strsim::normalized_damerau_levenshtein(&lower, &c.to_lowercase()),

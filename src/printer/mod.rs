@@ -25,6 +25,7 @@ pub use text::TextPrinter;
 
 use crate::finding::PayloadResult;
 use crate::report::Summary;
+use crate::text_index::TextIndex;
 use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
@@ -75,26 +76,47 @@ impl Format {
 /// Contract file texts by the path findings use, so printers can quote contract lines.
 pub type Sources = HashMap<String, Arc<str>>;
 
-/// The text of the line a finding's position is on, from the payload text kept for failing
-/// payloads. An NDJSON record's stored text is its one line, whatever its line in the file.
-pub(crate) fn payload_line(result: &PayloadResult, line: u64) -> Option<&str> {
-    let index = if result.source.line.is_some() {
-        0
-    } else {
-        line.checked_sub(1)? as usize
-    };
-    result.text.as_deref()?.lines().nth(index)
+/// A failing payload's kept text, indexed once for all of its findings, so that quoting the
+/// line of each finding and converting its column cost the same for the first finding and
+/// the 300,000th.
+pub(crate) struct PayloadText<'r> {
+    index: Option<TextIndex<'r>>,
+    /// An NDJSON record's stored text is its one line, whatever its line in the file.
+    record: bool,
 }
 
-/// A 1-based column in characters as a 1-based column in UTF-16 code units, the unit SARIF
-/// uses by default (and GitHub code scanning expects).
-pub(crate) fn utf16_column(line: &str, column: u64) -> u64 {
-    let units: usize = line
-        .chars()
-        .take(column.saturating_sub(1) as usize)
-        .map(char::len_utf16)
-        .sum();
-    units as u64 + 1
+impl<'r> PayloadText<'r> {
+    pub(crate) fn new(result: &'r PayloadResult) -> Self {
+        PayloadText {
+            index: result.text.as_deref().map(TextIndex::new),
+            record: result.source.line.is_some(),
+        }
+    }
+
+    fn index_line(&self, line: u64) -> u64 {
+        if self.record { 1 } else { line }
+    }
+
+    /// The text of the line a finding's position is on.
+    pub(crate) fn line(&self, line: u64) -> Option<&'r str> {
+        self.index.as_ref()?.line(self.index_line(line))
+    }
+
+    /// The byte offset, within its line, of a finding's 1-based character column.
+    pub(crate) fn offset_in_line(&self, line: u64, column: u64) -> Option<usize> {
+        let index = self.index.as_ref()?;
+        let line = self.index_line(line);
+        Some(index.offset(line, column)? - index.line_start(line)?)
+    }
+
+    /// A 1-based column in characters as a 1-based column in UTF-16 code units, the unit SARIF
+    /// uses by default (and GitHub code scanning expects).
+    pub(crate) fn utf16_column(&self, line: u64, column: u64) -> u64 {
+        self.index
+            .as_ref()
+            .and_then(|i| i.utf16_column(self.index_line(line), column))
+            .unwrap_or(column)
+    }
 }
 
 /// One finding as a single line of plain text, for formats without layout.
@@ -116,10 +138,23 @@ pub(crate) fn one_line(f: &crate::finding::Finding) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::PayloadSource;
 
     #[test]
     fn utf16_columns_count_astral_characters_twice() {
-        assert_eq!(utf16_column("ab", 3), 3);
-        assert_eq!(utf16_column("é😀x", 3), 4);
+        let result = PayloadResult {
+            source: PayloadSource {
+                path: "p.ndjson".into(),
+                line: Some(7),
+            },
+            contract: "c@1.0.0".into(),
+            findings: Vec::new(),
+            known: 0,
+            text: Some("é😀x".into()),
+        };
+        let text = PayloadText::new(&result);
+        assert_eq!(text.line(7), Some("é😀x"));
+        assert_eq!(text.utf16_column(7, 3), 4);
+        assert_eq!(text.offset_in_line(7, 3), Some(6));
     }
 }

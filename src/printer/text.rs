@@ -3,7 +3,7 @@
 //! rule; a summary table at the end. Colour is emitted as ANSI styles; the caller's stream
 //! (anstream) strips it when colour is off (NO_COLOR, a pipe, a file).
 
-use super::{Printer, Sources, escape};
+use super::{PayloadText, Printer, Sources, escape};
 use crate::finding::{Finding, Kind, PayloadResult};
 use crate::report::{Row, Summary};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
@@ -39,7 +39,12 @@ impl<W: Write> TextPrinter<W> {
         }
     }
 
-    fn finding(&mut self, result: &PayloadResult, f: &Finding) -> io::Result<()> {
+    fn finding(
+        &mut self,
+        result: &PayloadResult,
+        text: &PayloadText<'_>,
+        f: &Finding,
+    ) -> io::Result<()> {
         let path = escape::text(&result.source.path);
         let path: &str = &path;
         let title = if f.kind.is_payload_level() || f.pointer.is_empty() {
@@ -53,12 +58,7 @@ impl<W: Write> TextPrinter<W> {
         let line = f
             .position
             .as_ref()
-            .zip(result.text.as_deref())
-            .and_then(|(pos, text)| {
-                text.lines()
-                    .nth(record_line_index(result, pos.line))
-                    .map(|line| (pos, line))
-            });
+            .and_then(|pos| text.line(pos.line).map(|line| (pos, line)));
         match line {
             Some((pos, line)) if line.len() <= WHOLE_LINE_CHARS => {
                 let line = escape::line(line);
@@ -75,8 +75,10 @@ impl<W: Write> TextPrinter<W> {
                 );
             }
             Some((pos, line)) => {
-                let (excerpt, span) =
-                    window(&escape::line(line), pos.column as usize, span_chars(f));
+                let start = text
+                    .offset_in_line(pos.line, pos.column)
+                    .unwrap_or(line.len());
+                let (excerpt, span) = window(line, start, span_chars(f));
                 group = group
                     .element(Level::NOTE.message(format!(
                         "at {path}:{}:{} (a long line, shown in part)",
@@ -131,16 +133,6 @@ impl<W: Write> TextPrinter<W> {
     }
 }
 
-/// The index in the stored text of the line a finding is on: the stored text of an NDJSON
-/// record is that one line, whatever the file line number.
-fn record_line_index(result: &PayloadResult, line: u64) -> usize {
-    if result.source.line.is_some() {
-        0
-    } else {
-        line.saturating_sub(1) as usize
-    }
-}
-
 /// How many characters the finding's value spans in the text.
 fn span_chars(f: &Finding) -> usize {
     match (f.kind, &f.value) {
@@ -171,26 +163,35 @@ fn char_span(line: &str, column: usize, len: usize) -> (usize, usize) {
     (start, end.max(start))
 }
 
-/// The part of `line` around the value at 1-based character `column`, and the value's byte
-/// span within that part.
-fn window(line: &str, column: usize, len: usize) -> (String, std::ops::Range<usize>) {
-    let chars: Vec<char> = line.chars().collect();
-    let start = column.saturating_sub(1).min(chars.len());
-    let end = (start + len).min(chars.len()).max(start);
-    let from = start.saturating_sub(WINDOW_CHARS);
-    let to = (end + WINDOW_CHARS).min(chars.len());
+/// The part of `line` around the value that starts at byte `start` and spans `len`
+/// characters, with control characters made visible, and the value's byte span within it.
+/// Only the window is walked, so a finding on a 50 MB line costs what one on a short line does.
+fn window(line: &str, start: usize, len: usize) -> (String, std::ops::Range<usize>) {
+    let start = start.min(line.len());
+    let from = line[..start]
+        .char_indices()
+        .rev()
+        .nth(WINDOW_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let end = line[start..]
+        .char_indices()
+        .nth(len)
+        .map_or(line.len(), |(i, _)| start + i);
+    let to = line[end..]
+        .char_indices()
+        .nth(WINDOW_CHARS)
+        .map_or(line.len(), |(i, _)| end + i);
     let mut shown = String::new();
     if from > 0 {
         shown.push('…');
     }
-    let prefix: String = chars[from..start].iter().collect();
-    shown.push_str(&prefix);
+    shown.push_str(&escape::line(&line[from..start]));
     let value_start = shown.len();
-    let value: String = chars[start..end].iter().collect();
+    let value = escape::line(&line[start..end]);
     shown.push_str(&value);
     let value_end = shown.len().max(value_start + usize::from(value.is_empty()));
-    shown.extend(&chars[end..to]);
-    if to < chars.len() {
+    shown.push_str(&escape::line(&line[end..to]));
+    if to < line.len() {
         shown.push('…');
     }
     if value.is_empty() {
@@ -231,8 +232,9 @@ impl<W: Write> Printer for TextPrinter<W> {
             result.contract,
             plural(n as u64)
         )?;
+        let text = PayloadText::new(result);
         for f in &result.findings {
-            self.finding(result, f)?;
+            self.finding(result, &text, f)?;
         }
         Ok(())
     }
@@ -359,11 +361,11 @@ mod tests {
             "x".repeat(200),
             "y".repeat(200)
         );
-        let (shown, span) = window(&line, 208, 12);
+        let (shown, span) = window(&line, 207, 12);
         assert_eq!(&shown[span.clone()], "\"94103-1234\"");
         assert!(shown.starts_with('…') && shown.ends_with('…'));
         assert_eq!(shown.chars().count(), 2 + 60 + 12 + 60);
-        let (shown, span) = window("{\"a\": 1", 8, 1);
+        let (shown, span) = window("{\"a\": 1", 7, 1);
         assert_eq!((shown.as_str(), span), ("{\"a\": 1 ", 7..8));
     }
 
