@@ -50,24 +50,60 @@ impl Framing {
     }
 }
 
+/// The extension, lower-cased: exporters on Windows write `ORDER.JSON`.
+fn extension(path: &Path) -> Option<String> {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+}
+
 pub fn is_ndjson_path(path: &Path) -> bool {
-    matches!(
-        path.extension().and_then(|e| e.to_str()),
-        Some("ndjson" | "jsonl")
-    )
+    matches!(extension(path).as_deref(), Some("ndjson" | "jsonl"))
 }
 
 fn is_payload_path(path: &Path) -> bool {
     matches!(
-        path.extension().and_then(|e| e.to_str()),
+        extension(path).as_deref(),
         Some("json" | "ndjson" | "jsonl")
     )
+}
+
+/// An entry a directory walk passed over, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SkipReason {
+    /// Its name starts with a dot.
+    Hidden,
+    /// A symbolic link to a directory: not followed, since links can form cycles.
+    LinkedDirectory,
+    /// Not `.json`, `.ndjson` or `.jsonl` (in any letter case).
+    NotPayload,
+    /// Neither a file nor a directory (a socket, a device, a broken link).
+    NotFile,
+}
+
+impl fmt::Display for SkipReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SkipReason::Hidden => "hidden (its name starts with a dot)",
+            SkipReason::LinkedDirectory => "a symbolic link to a directory (not followed)",
+            SkipReason::NotPayload => "not a payload file (.json, .ndjson, .jsonl)",
+            SkipReason::NotFile => "not a regular file",
+        })
+    }
 }
 
 /// An argument that named nothing to read.
 #[derive(Debug)]
 pub enum InputError {
     NotFound(String),
+    /// A directory in which nothing is a payload file.
+    Empty(String, Vec<Skipped>),
     NoMatch(String),
     BadGlob(String, String),
     Io(PathBuf, io::Error),
@@ -79,6 +115,23 @@ impl fmt::Display for InputError {
         let text = crate::printer::escape::text;
         match self {
             InputError::NotFound(arg) => write!(f, "{}: no such file or directory", text(arg)),
+            InputError::Empty(arg, skipped) => {
+                write!(f, "{}: no payload files in this directory", text(arg))?;
+                if !skipped.is_empty() {
+                    let mut reasons: Vec<SkipReason> = skipped.iter().map(|s| s.reason).collect();
+                    reasons.sort();
+                    reasons.dedup();
+                    let reasons: Vec<String> = reasons
+                        .iter()
+                        .map(|r| {
+                            let n = skipped.iter().filter(|s| s.reason == *r).count();
+                            format!("{n} {r}")
+                        })
+                        .collect();
+                    write!(f, " ({} skipped: {})", skipped.len(), reasons.join("; "))?;
+                }
+                Ok(())
+            }
             InputError::NoMatch(arg) => {
                 write!(f, "{}: the pattern matches no payload files", text(arg))
             }
@@ -95,12 +148,13 @@ impl fmt::Display for InputError {
 /// Expand arguments into inputs. Directories are searched recursively for `.json`, `.ndjson`
 /// and `.jsonl` files; an argument with `*`, `?`, `[` or `{` that is not an existing path is a
 /// glob. Paths are resolved against `base`, but displayed as written.
-pub fn expand(args: &[String], base: &Path) -> (Vec<Input>, Vec<InputError>) {
+pub fn expand(args: &[String], base: &Path) -> Expanded {
     // Hashing, not ordering: a directory of 100,000 captures would spend measurable time
     // comparing paths component by component.
     let mut seen = HashSet::new();
     let mut inputs = Vec::new();
     let mut errors = Vec::new();
+    let mut skipped = Vec::new();
     let mut add = |input: Input, inputs: &mut Vec<Input>| {
         if seen.insert(input.clone()) {
             inputs.push(input);
@@ -115,11 +169,24 @@ pub fn expand(args: &[String], base: &Path) -> (Vec<Input>, Vec<InputError>) {
         let resolved = base.join(&path);
         if resolved.is_dir() {
             let mut found = Vec::new();
-            walk(&resolved, &path, Keep::Payloads, &mut found, &mut errors);
+            let mut passed_over = Vec::new();
+            walk(
+                &resolved,
+                &path,
+                Keep::Payloads,
+                &mut found,
+                &mut passed_over,
+                &mut errors,
+            );
+            if found.is_empty() {
+                errors.push(InputError::Empty(arg.clone(), passed_over));
+                continue;
+            }
             found.sort();
             for file in found {
                 add(Input::File(file), &mut inputs);
             }
+            skipped.extend(passed_over);
         } else if resolved.exists() {
             add(Input::File(path), &mut inputs);
         } else if arg.contains(['*', '?', '[', '{']) {
@@ -134,7 +201,20 @@ pub fn expand(args: &[String], base: &Path) -> (Vec<Input>, Vec<InputError>) {
             errors.push(InputError::NotFound(arg.clone()));
         }
     }
-    (inputs, errors)
+    Expanded {
+        inputs,
+        errors,
+        skipped,
+    }
+}
+
+/// Arguments expanded: the inputs to read, the arguments that named nothing, and what
+/// directory walks passed over.
+#[derive(Debug)]
+pub struct Expanded {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<InputError>,
+    pub skipped: Vec<Skipped>,
 }
 
 /// Which files a walk keeps.
@@ -154,6 +234,7 @@ fn walk(
     shown: &Path,
     keep: Keep,
     found: &mut Vec<PathBuf>,
+    skipped: &mut Vec<Skipped>,
     errors: &mut Vec<InputError>,
 ) {
     let entries = match std::fs::read_dir(dir) {
@@ -164,15 +245,23 @@ fn walk(
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name();
-        if is_hidden(&name) {
-            continue;
-        }
         let shown_path = if shown.as_os_str().is_empty() {
             PathBuf::from(&name)
         } else {
             shown.join(&name)
         };
+        let mut skip = |reason| {
+            skipped.push(Skipped {
+                path: shown_path.clone(),
+                reason,
+            })
+        };
+        if is_hidden(&name) {
+            skip(SkipReason::Hidden);
+            continue;
+        }
         let Ok(file_type) = entry.file_type() else {
+            skip(SkipReason::NotFile);
             continue;
         };
         let wanted = match keep {
@@ -180,9 +269,15 @@ fn walk(
             Keep::All => true,
         };
         if file_type.is_dir() {
-            walk(&entry.path(), &shown_path, keep, found, errors);
-        } else if wanted && is_file(&entry, file_type) {
+            walk(&entry.path(), &shown_path, keep, found, skipped, errors);
+        } else if file_type.is_symlink() && entry.path().is_dir() {
+            skip(SkipReason::LinkedDirectory);
+        } else if !is_file(&entry, file_type) {
+            skip(SkipReason::NotFile);
+        } else if wanted {
             found.push(shown_path);
+        } else {
+            skip(SkipReason::NotPayload);
         }
     }
 }
@@ -219,7 +314,15 @@ fn glob(
     let root = base.join(&literal);
     let mut candidates = Vec::new();
     if root.is_dir() {
-        walk(&root, &literal, Keep::All, &mut candidates, errors);
+        // What a glob does not match is not reported as skipped: the pattern chose.
+        walk(
+            &root,
+            &literal,
+            Keep::All,
+            &mut candidates,
+            &mut Vec::new(),
+            errors,
+        );
     }
     let mut files: Vec<PathBuf> = candidates
         .into_iter()

@@ -21,6 +21,8 @@ pub struct Summary {
     pub known: u64,
     /// Baseline entries that no longer occur: fixed, and ready to drop from the baseline.
     pub fixed: Vec<baseline::Entry>,
+    /// Directory entries passed over (hidden, not a payload file, a linked directory).
+    pub skipped: u64,
     /// Payloads that could not be checked at all (malformed, too large, unreadable).
     pub unchecked: u64,
     /// Findings counted but not printed because of `--max-findings`.

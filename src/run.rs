@@ -63,32 +63,49 @@ pub fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, usize::from)
 }
 
-/// Check every payload of every job, in order, handing each result to `sink`.
-pub fn execute(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(PayloadResult)) {
+/// Check every payload of every job, in order, handing each result to `sink`. Returns the
+/// inputs that held no payload at all (an empty or blank NDJSON file), which the caller must
+/// not let pass as "all payloads satisfy".
+pub fn execute(
+    jobs: &[Job<'_>],
+    options: &Options,
+    sink: &mut dyn FnMut(PayloadResult),
+) -> Vec<String> {
     if options.jobs <= 1 {
-        sequential(jobs, options, sink);
+        sequential(jobs, options, sink)
     } else {
-        parallel(jobs, options, sink);
+        parallel(jobs, options, sink)
     }
 }
 
-fn sequential(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(PayloadResult)) {
+fn sequential(
+    jobs: &[Job<'_>],
+    options: &Options,
+    sink: &mut dyn FnMut(PayloadResult),
+) -> Vec<String> {
+    let mut empty = Vec::new();
     for job in jobs {
         let contract: Arc<str> = job.checker.contract().reference().into();
         for input in &job.inputs {
             let ndjson = options.framing.is_ndjson(input);
             let path: Arc<str> = input.display().into();
+            let mut count = 0u64;
             input::read(
                 input,
                 &options.base,
                 ndjson,
                 options.max_payload_bytes,
                 |line, payload| {
+                    count += 1;
                     sink(check_payload(job.checker, &contract, &path, line, payload));
                 },
             );
+            if count == 0 {
+                empty.push(path.to_string());
+            }
         }
     }
+    empty
 }
 
 /// Check one payload and build its result.
@@ -160,7 +177,11 @@ enum Item {
     Unreadable(String),
 }
 
-fn parallel(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(PayloadResult)) {
+fn parallel(
+    jobs: &[Job<'_>],
+    options: &Options,
+    sink: &mut dyn FnMut(PayloadResult),
+) -> Vec<String> {
     let workers = options.jobs;
     let contracts: Vec<Arc<str>> = jobs
         .iter()
@@ -188,8 +209,8 @@ fn parallel(jobs: &[Job<'_>], options: &Options, sink: &mut dyn FnMut(PayloadRes
         }
         drop(result_tx);
         reorder(result_rx, &permit_rx, sink);
-        producer.join().expect("the producer does not panic");
-    });
+        producer.join().expect("the producer does not panic")
+    })
 }
 
 fn produce(
@@ -197,7 +218,8 @@ fn produce(
     options: &Options,
     units: &SyncSender<(u64, Unit)>,
     permits: &SyncSender<()>,
-) {
+) -> Vec<String> {
+    let mut empty = Vec::new();
     let mut seq = 0u64;
     let mut send = |unit: Unit| {
         // Both fail only if the receiving side is gone, which ends the run anyway.
@@ -227,6 +249,7 @@ fn produce(
             }
             let ndjson = options.framing.is_ndjson(input);
             let mut batch = Batch::default();
+            let mut count = 0u64;
             input::read(
                 input,
                 &options.base,
@@ -242,6 +265,7 @@ fn produce(
                         Payload::TooLarge { size, limit } => Item::TooLarge { size, limit },
                         Payload::Unreadable(err) => Item::Unreadable(err.to_string()),
                     };
+                    count += 1;
                     batch.items.push((line, item));
                     if batch.data.len() >= BATCH_BYTES {
                         send(Unit::Lines {
@@ -259,9 +283,13 @@ fn produce(
                     batch,
                 });
             }
+            if count == 0 {
+                empty.push(input.display());
+            }
             i += 1;
         }
     }
+    empty
 }
 
 fn work(

@@ -23,9 +23,9 @@ fn project_results() -> BTreeMap<String, Vec<PayloadResult>> {
             .expect("contract resolves");
         let (checker, diags) = lint::prepare(&path);
         checkers.push(checker.unwrap_or_else(|| panic!("{} is broken: {diags:?}", path.display())));
-        let (found, errors) = input::expand(&spec.inputs, Path::new("."));
-        assert!(errors.is_empty(), "{errors:?}");
-        inputs.push(found);
+        let expanded = input::expand(&spec.inputs, Path::new("."));
+        assert!(expanded.errors.is_empty(), "{:?}", expanded.errors);
+        inputs.push(expanded.inputs);
     }
     let jobs: Vec<Job> = checkers
         .iter()

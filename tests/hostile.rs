@@ -370,3 +370,56 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn inputs_that_yield_no_payloads_are_usage_errors_naming_the_input() {
+    let dir = scratch("silent-skips");
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::create_dir_all(dir.join("docs/real")).unwrap();
+    std::fs::write(dir.join("docs/README.md"), "notes").unwrap();
+    std::fs::write(dir.join("docs/.hidden.json"), "{}").unwrap();
+    std::os::unix::fs::symlink(dir.join("docs/real"), dir.join("docs/linked")).unwrap();
+    std::fs::write(dir.join("blank.ndjson"), " \n\t\n").unwrap();
+    std::fs::write(dir.join("none.ndjson"), "").unwrap();
+    for input in [
+        "empty",
+        "docs",
+        "blank.ndjson",
+        "none.ndjson",
+        "nothing/*.json",
+    ] {
+        let out = check(&dir, input, &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{input}: {err}");
+        assert!(
+            err.starts_with(&format!("handoff: error: {input}: ")),
+            "{input}: {err}"
+        );
+    }
+    let out = check(&dir, "docs", &[]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "handoff: error: docs: no payload files in this directory (3 skipped: 1 hidden (its name starts with a dot); 1 a symbolic link to a directory (not followed); 1 not a payload file (.json, .ndjson, .jsonl))\n"
+    );
+}
+
+#[test]
+fn upper_case_extensions_are_payloads_and_skipped_entries_are_counted() {
+    let dir = scratch("extensions");
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    std::fs::write(dir.join("in/ORDER.JSON"), "{}").unwrap();
+    std::fs::write(dir.join("in/notes.txt"), "x").unwrap();
+    let out = check(&dir, "in", &[]);
+    let shown = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{shown}");
+    assert!(shown.starts_with("FAIL in/ORDER.JSON "), "{shown}");
+    assert!(
+        shown.contains("\n1 entry in input directories skipped (hidden, linked directories, or not .json/.ndjson/.jsonl); -v lists them\n"),
+        "{shown}"
+    );
+    let verbose = check(&dir, "in", &["-v"]);
+    assert_eq!(
+        String::from_utf8_lossy(&verbose.stderr),
+        "handoff: skipped in/notes.txt: not a payload file (.json, .ndjson, .jsonl)\n"
+    );
+}

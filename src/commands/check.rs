@@ -120,7 +120,11 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         };
         if !args.inputs.is_empty() {
             // Route each named file to the checks whose inputs cover it.
-            let (files, errors) = input::expand(&args.inputs, Path::new("."));
+            let input::Expanded {
+                inputs: files,
+                errors,
+                skipped: _,
+            } = input::expand(&args.inputs, Path::new("."));
             for err in errors {
                 eprintln!("handoff: error: {err}");
                 routing_error = true;
@@ -190,13 +194,19 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     }
 
     let mut usage_error = routing_error;
+    let mut skipped: Vec<input::Skipped> = Vec::new();
     let mut jobs = Vec::new();
     for (path, args_in) in &plan {
-        let (inputs, errors) = input::expand(args_in, Path::new("."));
+        let input::Expanded {
+            inputs,
+            errors,
+            skipped: passed_over,
+        } = input::expand(args_in, Path::new("."));
         for err in errors {
             eprintln!("handoff: error: {err}");
             usage_error = true;
         }
+        skipped.extend(passed_over);
         jobs.push(Job {
             checker: &checkers[path],
             inputs,
@@ -304,7 +314,12 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     let mut failing = false;
     let mut unchecked = false;
     let mut write_error: Option<io::Error> = None;
-    run::execute(&jobs, &options, &mut |mut result| {
+    if args.verbose {
+        for s in &skipped {
+            eprintln!("handoff: skipped {}: {}", shown(&s.path), s.reason);
+        }
+    }
+    let empty_inputs = run::execute(&jobs, &options, &mut |mut result| {
         progress.inc(1);
         if args.write_baseline.is_some() || baseline.is_some() {
             // Payload-level findings have no fingerprint: they are never known, never recorded.
@@ -353,6 +368,14 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         }
     });
     progress.finish_and_clear();
+    for input in &empty_inputs {
+        eprintln!(
+            "handoff: error: {}: no payloads in it (an empty or blank NDJSON file)",
+            handoff::printer::escape::text(input)
+        );
+        usage_error = true;
+    }
+    summary.skipped = skipped.len() as u64;
     if let Some(known) = &baseline {
         summary.fixed = known.fixed(&seen);
     }

@@ -253,6 +253,14 @@ impl<W: Write> Printer for TextPrinter<W> {
             summary.violations,
             plural(summary.violations),
         )?;
+        if summary.skipped > 0 {
+            writeln!(
+                out,
+                "{} entr{} in input directories skipped (hidden, linked directories, or not .json/.ndjson/.jsonl); -v lists them",
+                summary.skipped,
+                if summary.skipped == 1 { "y" } else { "ies" }
+            )?;
+        }
         let rows = summary.rows();
         if !rows.is_empty() {
             write_table(out, &rows)?;
