@@ -23,6 +23,7 @@ pub mod lint;
 pub mod partner;
 pub mod pointer;
 pub mod printer;
+pub mod redact;
 pub mod registry;
 pub mod report;
 pub mod run;

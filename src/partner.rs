@@ -90,7 +90,11 @@ pub fn which<'c>(checkers: &'c [Checker], bytes: &[u8]) -> Vec<Verdict<'c>> {
         .map(|checker| Verdict {
             checker,
             no_such_field: false,
-            findings: checker.check(bytes),
+            findings: {
+                let mut findings = checker.check(bytes);
+                findings.iter_mut().for_each(crate::run::redact_finding);
+                findings
+            },
         })
         .collect()
 }

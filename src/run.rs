@@ -116,7 +116,7 @@ fn check_payload(
     line: Option<u64>,
     payload: Payload<'_>,
 ) -> PayloadResult {
-    let mut text = None;
+    let mut text: Option<Arc<str>> = None;
     let mut findings = match payload {
         Payload::Bytes(bytes) => {
             let findings = checker.check(bytes);
@@ -138,6 +138,16 @@ fn check_payload(
             }
         }
     }
+    // Card numbers never leave the run: every string a printer may show is masked here, once,
+    // for all formats (positions are kept, so columns stay true).
+    for f in &mut findings {
+        redact_finding(f);
+    }
+    if let Some(kept) = &text
+        && let std::borrow::Cow::Owned(masked) = crate::redact::mask_card_numbers(kept)
+    {
+        text = Some(masked.into());
+    }
     PayloadResult {
         source: PayloadSource {
             path: path.clone(),
@@ -147,6 +157,20 @@ fn check_payload(
         findings,
         known: 0,
         text,
+    }
+}
+
+/// Mask card numbers in everything a finding quotes from the payload.
+pub fn redact_finding(f: &mut Finding) {
+    use crate::redact::mask_in_place;
+    if let Some(value) = &mut f.value {
+        mask_in_place(value);
+    }
+    mask_in_place(&mut f.pointer);
+    mask_in_place(&mut f.message);
+    mask_in_place(&mut f.expected);
+    if let Some(s) = &mut f.suggestion {
+        mask_in_place(s);
     }
 }
 

@@ -423,3 +423,40 @@ fn upper_case_extensions_are_payloads_and_skipped_entries_are_counted() {
         "handoff: skipped in/notes.txt: not a payload file (.json, .ndjson, .jsonl)\n"
     );
 }
+
+#[test]
+fn card_numbers_are_masked_in_every_format() {
+    let dir = scratch("cards");
+    std::fs::write(
+        dir.join("p.json"),
+        "{\"card\": \"4111 1111 1111 1111\", \"order_id\": 4111111111111111}",
+    )
+    .unwrap();
+    for format in [
+        "text", "json", "ndjson", "junit", "sarif", "github", "markdown",
+    ] {
+        let out = check(&dir, "p.json", &["--format", format]);
+        let shown = text(&out);
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        assert!(
+            !shown.contains("1111 1111 1111") && !shown.contains("4111111111111111"),
+            "{format} leaks a card number: {shown}"
+        );
+        assert!(
+            shown.contains("4111 11** **** 1111") || shown.contains("411111******1111"),
+            "{format} shows the masked number: {shown}"
+        );
+    }
+    // The text diagnostic still underlines the right place: masking keeps positions.
+    let shown = text(&check(&dir, "p.json", &[]));
+    assert!(shown.contains("\"order_id\": 411111******1111}"), "{shown}");
+    // Baselines fingerprint the masked value, and never store it.
+    let baseline = dir.join("b.json");
+    check(
+        &dir,
+        "p.json",
+        &["--write-baseline", baseline.to_str().unwrap()],
+    );
+    let stored = std::fs::read_to_string(&baseline).unwrap();
+    assert!(!stored.contains("4111"), "{stored}");
+}
