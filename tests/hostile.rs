@@ -460,3 +460,75 @@ fn card_numbers_are_masked_in_every_format() {
     let stored = std::fs::read_to_string(&baseline).unwrap();
     assert!(!stored.contains("4111"), "{stored}");
 }
+
+#[test]
+fn an_ad_hoc_check_takes_only_the_registry_from_a_parent_project_file() {
+    let dir = scratch("reach-adhoc");
+    let sub = dir.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!(
+            "contracts: {ROOT}/contracts\noutput: report.txt\nfail_on: never\nbaseline: base.json\nchecks: []\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(sub.join("p.json"), "{\"x\": 1}").unwrap();
+    let out = handoff(&sub, &["check", "--contract", CLOSED, "p.json"], &[]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "fail_on from the parent is not taken"
+    );
+    assert!(
+        text(&out).starts_with("FAIL p.json"),
+        "the report is printed, not written to ../report.txt"
+    );
+    assert!(!dir.join("report.txt").exists());
+}
+
+#[test]
+fn a_project_file_cannot_reach_outside_its_directory_without_allow_outside() {
+    let dir = scratch("reach-config");
+    let contracts = format!("{ROOT}/contracts");
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    std::fs::write(dir.join("in/p.json"), "{}").unwrap();
+    let cases = [
+        (
+            "checks:\n  - contract: storefront-order-to-erp\n    inputs: [/proc/self/environ]\n",
+            "input /proc/self/environ",
+        ),
+        (
+            "checks:\n  - contract: storefront-order-to-erp\n    inputs: [\"../**/*.json\"]\n",
+            "input ../**/*.json",
+        ),
+        (
+            "output: ../report.txt\nchecks:\n  - contract: storefront-order-to-erp\n    inputs: [in]\n",
+            "output ../report.txt",
+        ),
+    ];
+    for (body, named) in cases {
+        std::fs::write(
+            dir.join("handoff.yaml"),
+            format!("contracts: {contracts}\n{body}"),
+        )
+        .unwrap();
+        let out = handoff(&dir, &["check"], &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{body}: {err}");
+        assert!(
+            err.contains(&format!(
+                "handoff.yaml names the {named}, which is outside the project directory"
+            )),
+            "{err}"
+        );
+        assert!(!text(&out).contains("environ"), "nothing was read");
+    }
+    // Inside the project, and with the flag, it runs.
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!("contracts: {contracts}\nchecks:\n  - contract: storefront-order-to-erp\n    inputs: [in]\n"),
+    )
+    .unwrap();
+    assert_eq!(handoff(&dir, &["check"], &[]).status.code(), Some(1));
+}

@@ -457,20 +457,27 @@ fn handoff_yaml_sets_defaults_that_flags_override() {
         ),
     )
     .unwrap();
-    let out = run(&dir, &["check"], &[]);
+    let out = run(&dir, &["check", "--allow-outside"], &[]);
     assert_eq!(code(&out), 0, "fail_on: never");
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("format: json");
     assert_eq!(doc["summary"]["invalid"], 2);
     let out = run(
         &dir,
-        &["check", "--format", "text", "--fail-on", "any"],
+        &[
+            "check",
+            "--allow-outside",
+            "--format",
+            "text",
+            "--fail-on",
+            "any",
+        ],
         &[],
     );
     assert_eq!(code(&out), 1);
     assert!(stdout(&out).starts_with("FAIL "));
 
     std::fs::write(dir.join("handoff.yaml"), "format: jsn\nchecks: []\n").unwrap();
-    let out = run(&dir, &["check"], &[]);
+    let out = run(&dir, &["check", "--allow-outside"], &[]);
     assert_eq!(code(&out), 2);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -496,7 +503,7 @@ fn handoff_config_names_the_project_file() {
     .unwrap();
     let out = run(
         &dir,
-        &["check"],
+        &["check", "--allow-outside"],
         &[("HANDOFF_CONFIG", cfg.to_str().unwrap())],
     );
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));

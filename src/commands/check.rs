@@ -75,6 +75,10 @@ pub(crate) struct CheckArgs {
     /// Never show a progress indicator (it only ever appears on an interactive terminal)
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// Let handoff.yaml name inputs, an output, a baseline or contracts outside the project
+    /// directory (and its registry); without it such a handoff.yaml is refused
+    #[arg(long)]
+    pub(crate) allow_outside: bool,
     /// Threads checking payloads [default: one per core]; output order does not depend on it
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) jobs: Option<u16>,
@@ -97,7 +101,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     // Work out which inputs go to which contract file.
     let mut plan: Vec<(PathBuf, Vec<String>)> = Vec::new();
     let mut routing_error = false;
-    let config = if args.contract.is_some() && explicit_config.is_none() {
+    let ad_hoc = args.contract.is_some() && explicit_config.is_none();
+    let config = if ad_hoc {
         // Ad-hoc use needs no project file, but honours one for the registry location.
         project_config(None).ok().flatten()
     } else {
@@ -160,11 +165,17 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         }
         for spec in cfg.checks.iter().filter(|_| args.inputs.is_empty()) {
             let path = resolve(&registry, &spec.contract)?;
-            let inputs = spec
-                .inputs
-                .iter()
-                .map(|i| join_display(&cfg.base, i))
-                .collect();
+            if !args.allow_outside && outside(&registry.root, &path) {
+                return Err(reach_error(cfg, "contract", &path));
+            }
+            let mut inputs = Vec::new();
+            for i in &spec.inputs {
+                let joined = join_display(&cfg.base, i);
+                if !args.allow_outside && i != "-" && outside(&cfg.base, Path::new(&joined)) {
+                    return Err(reach_error(cfg, "input", Path::new(&joined)));
+                }
+                inputs.push(joined);
+            }
             plan.push((path, inputs));
         }
     }
@@ -219,7 +230,10 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         max_payload_bytes: args.max_payload_bytes,
         jobs: args.jobs.map_or_else(run::default_jobs, usize::from),
     };
-    let cfg = config.as_ref();
+    // An ad-hoc run (--contract without --config) takes only the registry from a project file
+    // found above it: its output, baseline, format and fail_on belong to the project's run, and
+    // taking them silently once made a failing payload print nothing and exit 0.
+    let cfg = if ad_hoc { None } else { config.as_ref() };
     let from_config = |p: &Option<PathBuf>| cfg.and_then(|c| p.as_ref().map(|p| c.base.join(p)));
     let format = args
         .format
@@ -237,6 +251,27 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         .baseline
         .clone()
         .or_else(|| from_config(&cfg.and_then(|c| c.baseline.clone())));
+    // A pull request can edit handoff.yaml: what it names is kept inside the project.
+    if let Some(c) = cfg
+        && !args.allow_outside
+    {
+        for (what, set, path) in [
+            (
+                "output",
+                c.output.is_some() && args.output.is_none(),
+                &output_path,
+            ),
+            (
+                "baseline",
+                c.baseline.is_some() && args.baseline.is_none(),
+                &baseline_path,
+            ),
+        ] {
+            if let Some(path) = path.as_ref().filter(|p| set && outside(&c.base, p)) {
+                return Err(reach_error(c, what, path));
+            }
+        }
+    }
     // Writing a baseline records everything; comparing with the old one would hide findings.
     let baseline = match (&baseline_path, &args.write_baseline) {
         (Some(path), None) => {
@@ -423,6 +458,59 @@ pub(crate) fn progress_bar(disabled: bool) -> ProgressBar {
         .expect("a valid template"),
     );
     bar
+}
+
+/// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or, for a
+/// path that exists, through a symbolic link. A glob is judged by its literal prefix.
+fn outside(root: &Path, path: &Path) -> bool {
+    let literal: PathBuf = path
+        .components()
+        .take_while(|c| {
+            !c.as_os_str()
+                .to_string_lossy()
+                .contains(['*', '?', '[', '{'])
+        })
+        .collect();
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    let Ok(root) = std::fs::canonicalize(root) else {
+        return true;
+    };
+    let target = match std::fs::canonicalize(&literal) {
+        Ok(real) => real,
+        // Not there (yet): resolve `..` lexically from the current directory.
+        Err(_) => {
+            let absolute = std::env::current_dir().unwrap_or_default().join(&literal);
+            let mut normal = PathBuf::new();
+            for c in absolute.components() {
+                match c {
+                    std::path::Component::ParentDir => {
+                        normal.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => normal.push(other),
+                }
+            }
+            normal
+        }
+    };
+    !target.starts_with(&root)
+}
+
+fn reach_error(cfg: &handoff::config::Config, what: &str, path: &Path) -> Fatal {
+    Fatal::new(format!(
+        "{} names the {what} {}, which is outside the project directory {}\n  = help: a changed handoff.yaml could otherwise read or write any file; pass --allow-outside if this is intended",
+        shown(&cfg.path),
+        shown(path),
+        shown(if cfg.base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            &cfg.base
+        })
+    ))
 }
 
 pub(crate) fn join_display(base: &Path, input: &str) -> String {
