@@ -172,7 +172,7 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<Config, Vec<Diagnostic>> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
+    let text = crate::input::read_text(path, crate::input::MAX_FILE_BYTES).map_err(|err| {
         vec![Diagnostic::new(
             Code::ReadError,
             path,

@@ -532,3 +532,33 @@ fn a_project_file_cannot_reach_outside_its_directory_without_allow_outside() {
     .unwrap();
     assert_eq!(handoff(&dir, &["check"], &[]).status.code(), Some(1));
 }
+
+#[test]
+fn files_the_tool_reads_are_size_limited() {
+    let dir = scratch("dev-zero");
+    let contracts = format!("{ROOT}/contracts");
+    std::fs::write(dir.join("p.json"), "{}").unwrap();
+    let runs: [&[&str]; 3] = [
+        &["which", "--contracts", &contracts, "/dev/zero"],
+        &[
+            "check",
+            "--contracts",
+            &contracts,
+            "--contract",
+            CLOSED,
+            "--baseline",
+            "/dev/zero",
+            "p.json",
+        ],
+        &["check", "--config", "/dev/zero"],
+    ];
+    for args in runs {
+        let out = handoff(&dir, args, &[]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(
+            err.contains("larger than the 67108864-byte limit"),
+            "{args:?}: {err}"
+        );
+    }
+}

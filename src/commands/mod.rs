@@ -128,7 +128,8 @@ pub(crate) fn unusable(diags: &[Diagnostic], what: &str) -> Fatal {
 
 /// A diagnostic with the offending source line under it.
 pub(crate) fn render_diagnostic(d: &Diagnostic) -> String {
-    let source = std::fs::read_to_string(&d.file).ok();
+    // Bounded like every other read: the file may be /dev/zero.
+    let source = handoff::input::read_text(&d.file, handoff::input::MAX_FILE_BYTES).ok();
     handoff::printer::diagnostics::render(d, source.as_deref())
 }
 

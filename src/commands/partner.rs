@@ -120,13 +120,20 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
         .ok()
         .flatten();
     let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
+    // The same size limit as `check`: `which /dev/zero` is an error, not memory exhaustion.
+    let limit = handoff::run::DEFAULT_MAX_PAYLOAD_BYTES;
     let bytes = if args.payload.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut io::stdin(), &mut buf)
+        std::io::Read::read_to_end(&mut std::io::Read::take(io::stdin(), limit + 1), &mut buf)
             .map_err(|e| Fatal::new(format!("cannot read stdin: {e}")))?;
+        if buf.len() as u64 > limit {
+            return Err(Fatal::new(format!(
+                "standard input is larger than the {limit}-byte payload limit"
+            )));
+        }
         buf
     } else {
-        std::fs::read(&args.payload)
+        handoff::input::read_bytes(&args.payload, limit)
             .map_err(|e| Fatal::new(format!("{}: {e}", shown(&args.payload))))?
     };
     let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;

@@ -378,7 +378,7 @@ pub fn load(path: &Path) -> Loaded {
         Ok(_) => {}
         Err(err) => return failed(format!("cannot read contract: {err}")),
     }
-    match std::fs::read(path) {
+    match crate::input::read_bytes(path, crate::input::MAX_FILE_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(path, &text),
             Err(err) => failed(format!(
