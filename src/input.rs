@@ -303,14 +303,7 @@ fn glob(
         .map_err(|e| InputError::BadGlob(pattern.to_string(), e.kind().to_string()))?
         .compile_matcher();
     // Walk only below the pattern's literal prefix.
-    let literal: PathBuf = Path::new(pattern)
-        .components()
-        .take_while(|c| {
-            !c.as_os_str()
-                .to_string_lossy()
-                .contains(['*', '?', '[', '{'])
-        })
-        .collect();
+    let literal = literal_prefix(Path::new(pattern));
     let root = base.join(&literal);
     let mut candidates = Vec::new();
     if root.is_dir() {
@@ -362,6 +355,19 @@ pub fn read_text(path: &Path, limit: u64) -> io::Result<String> {
 
 /// Largest contract, project file or baseline the tool reads.
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The components of a glob before its first wildcard (`captures/2026/*.json` ->
+/// `captures/2026`); the whole path when it has none.
+pub fn literal_prefix(pattern: &Path) -> PathBuf {
+    pattern
+        .components()
+        .take_while(|c| {
+            !c.as_os_str()
+                .to_string_lossy()
+                .contains(['*', '?', '[', '{'])
+        })
+        .collect()
+}
 
 /// One payload read from an input.
 #[derive(Debug)]

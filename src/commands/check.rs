@@ -463,14 +463,7 @@ pub(crate) fn progress_bar(disabled: bool) -> ProgressBar {
 /// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or, for a
 /// path that exists, through a symbolic link. A glob is judged by its literal prefix.
 fn outside(root: &Path, path: &Path) -> bool {
-    let literal: PathBuf = path
-        .components()
-        .take_while(|c| {
-            !c.as_os_str()
-                .to_string_lossy()
-                .contains(['*', '?', '[', '{'])
-        })
-        .collect();
+    let literal = input::literal_prefix(path);
     let root = if root.as_os_str().is_empty() {
         Path::new(".")
     } else {
