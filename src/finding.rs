@@ -27,6 +27,7 @@ pub enum Kind {
     MaxItemsExceeded,
     DuplicateItems,
     UnknownField,
+    DuplicateKey,
     RuleViolated,
     SchemaViolated,
     InvalidJson,
@@ -52,6 +53,7 @@ impl Kind {
         Kind::MaxItemsExceeded,
         Kind::DuplicateItems,
         Kind::UnknownField,
+        Kind::DuplicateKey,
         Kind::RuleViolated,
         Kind::SchemaViolated,
         Kind::InvalidJson,
@@ -77,6 +79,7 @@ impl Kind {
             Kind::MaxItemsExceeded => "max_items_exceeded",
             Kind::DuplicateItems => "duplicate_items",
             Kind::UnknownField => "unknown_field",
+            Kind::DuplicateKey => "duplicate_key",
             Kind::RuleViolated => "rule_violated",
             Kind::SchemaViolated => "schema_violated",
             Kind::InvalidJson => "invalid_json",
@@ -114,6 +117,9 @@ impl Kind {
             Kind::MaxItemsExceeded => "an array with more than max_items items",
             Kind::DuplicateItems => "an array with unique_items that repeats an item",
             Kind::UnknownField => "a member a closed object does not declare",
+            Kind::DuplicateKey => {
+                "an object that repeats a member name (receivers disagree on which counts)"
+            }
             Kind::RuleViolated => "a conditional rule's requirement is not met",
             Kind::SchemaViolated => "a field's raw JSON Schema fragment rejects the value",
             Kind::InvalidJson => "the payload is not valid JSON (or not UTF-8)",

@@ -44,15 +44,52 @@ pub(super) fn findings(
         });
     }
     out.dedup_by(|a, b| a.kind == b.kind && a.pointer == b.pointer && a.message == b.message);
-    // Document order reads naturally; findings without a position (none today) go last.
-    out.sort_by_key(|f| {
+    sort(&mut out);
+    out
+}
+
+/// Document order reads naturally; findings without a position (none today) go last.
+pub(super) fn sort(findings: &mut [Finding]) {
+    findings.sort_by_key(|f| {
         let (line, column) = f
             .position
             .as_ref()
             .map_or((u64::MAX, u64::MAX), |p| (p.line, p.column));
         (line, column, f.kind)
     });
-    out
+}
+
+/// A `duplicate_key` finding for each member name an object repeats, with every value and
+/// where it is: receivers disagree on which one counts.
+pub(super) fn duplicate_keys(locator: &Locator<'_>) -> Vec<Finding> {
+    locator
+        .duplicate_keys()
+        .into_iter()
+        .map(|d| {
+            let shown: Vec<String> = d
+                .occurrences
+                .iter()
+                .map(|(raw, at)| format!("{} ({}:{})", quote(raw), at.line, at.column))
+                .collect();
+            let name = crate::printer::escape::cut(&d.name, MAX_QUOTE_CHARS);
+            Finding {
+                kind: Kind::DuplicateKey,
+                pointer: d.pointer,
+                value: d.occurrences.first().map(|(raw, _)| quote(raw)),
+                position: d.key_positions.get(1).cloned(),
+                message: format!(
+                    "`{name}` appears {} times in this object: {}",
+                    d.occurrences.len(),
+                    shown.join(", ")
+                ),
+                expected: "each member name once per object (RFC 8259 leaves repeated names undefined, and receivers disagree)".into(),
+                contract_location: None,
+                suggestion: Some(
+                    "send the member once; handoff checked the last value, as most parsers keep it, but a receiver may keep the first or reject the payload".into(),
+                ),
+            }
+        })
+        .collect()
 }
 
 /// `/a/b/c`, `/a/b`, `/a` and `` (the root).

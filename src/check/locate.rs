@@ -25,6 +25,18 @@ pub struct Locator<'t> {
     members: RefCell<HashMap<usize, HashMap<Cow<'t, str>, usize>>>,
 }
 
+/// A member name an object repeats.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate<'t> {
+    /// The member's pointer (the object's pointer and the name).
+    pub pointer: String,
+    pub name: String,
+    /// Each occurrence's value as written, and where it is, in document order.
+    pub occurrences: Vec<(&'t str, TextPosition)>,
+    /// Where each occurrence's name is.
+    pub key_positions: Vec<TextPosition>,
+}
+
 /// A value's place in the payload text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located<'t> {
@@ -90,6 +102,72 @@ impl<'t> Locator<'t> {
             };
         }
         Some(node)
+    }
+
+    /// Every member name that an object in the payload repeats, in document order.
+    pub fn duplicate_keys(&self) -> Vec<Duplicate<'t>> {
+        let mut out = Vec::new();
+        if let Some(root) = &self.root {
+            self.collect_duplicates(root, &mut String::new(), &mut out);
+        }
+        out
+    }
+
+    fn collect_duplicates(
+        &self,
+        node: &Ast<'t>,
+        pointer: &mut String,
+        out: &mut Vec<Duplicate<'t>>,
+    ) {
+        let len = pointer.len();
+        match node {
+            Ast::Object(obj) => {
+                let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
+                for (i, p) in obj.properties.iter().enumerate() {
+                    seen.entry(prop_name(&p.name)).or_default().push(i);
+                }
+                let mut repeated: Vec<&Vec<usize>> =
+                    seen.values().filter(|v| v.len() > 1).collect();
+                repeated.sort();
+                for indexes in repeated {
+                    let name = prop_name(&obj.properties[indexes[0]].name);
+                    let occurrences = indexes
+                        .iter()
+                        .map(|&i| {
+                            let range = obj.properties[i].value.range();
+                            (
+                                &self.text[range.start..range.end],
+                                self.position(range.start),
+                            )
+                        })
+                        .collect();
+                    out.push(Duplicate {
+                        pointer: format!("{pointer}/{}", crate::pointer::escape(name)),
+                        name: name.to_string(),
+                        occurrences,
+                        key_positions: indexes
+                            .iter()
+                            .map(|&i| self.position(obj.properties[i].range.start))
+                            .collect(),
+                    });
+                }
+                for p in &obj.properties {
+                    pointer.push('/');
+                    pointer.push_str(&crate::pointer::escape(prop_name(&p.name)));
+                    self.collect_duplicates(&p.value, pointer, out);
+                    pointer.truncate(len);
+                }
+            }
+            Ast::Array(arr) => {
+                for (i, item) in arr.elements.iter().enumerate() {
+                    pointer.push('/');
+                    pointer.push_str(&i.to_string());
+                    self.collect_duplicates(item, pointer, out);
+                    pointer.truncate(len);
+                }
+            }
+            _ => {}
+        }
     }
 
     /// The index of member `name` in `obj`. With duplicate keys, JSON parsers keep the last;

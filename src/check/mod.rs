@@ -7,6 +7,7 @@
 
 mod classify;
 mod locate;
+mod parse;
 mod suggest;
 
 pub use locate::Locator;
@@ -52,9 +53,10 @@ impl Checker {
         let bytes = without_bom(bytes);
         // The fast path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
-        let parsed = serde_json::from_slice::<Value>(bytes);
-        if let Ok(value) = &parsed
-            && self.engine.is_valid(value)
+        let parsed = parse::parse(bytes);
+        if let Ok(p) = &parsed
+            && !p.duplicate_keys
+            && self.engine.is_valid(&p.value)
         {
             return Vec::new();
         }
@@ -64,19 +66,33 @@ impl Checker {
             Err(err) => return vec![invalid_utf8(bytes, &err)],
         };
         match parsed {
-            Ok(value) => self.check_value(&value, text),
+            Ok(p) => self.findings(&p.value, text, p.duplicate_keys),
             Err(err) => vec![invalid_json(&err)],
         }
     }
 
     /// Check a parsed payload; `text` is its source, used to quote and locate failing values.
     pub fn check_value(&self, value: &Value, text: &str) -> Vec<Finding> {
-        if self.engine.is_valid(value) {
+        self.findings(value, text, false)
+    }
+
+    fn findings(&self, value: &Value, text: &str, duplicate_keys: bool) -> Vec<Finding> {
+        let valid = self.engine.is_valid(value);
+        if valid && !duplicate_keys {
             return Vec::new();
         }
         let locator = Locator::new(text);
-        let violations = self.engine.violations(value);
-        classify::findings(self, &violations, value, &locator)
+        let mut findings = if valid {
+            Vec::new()
+        } else {
+            let violations = self.engine.violations(value);
+            classify::findings(self, &violations, value, &locator)
+        };
+        if duplicate_keys {
+            findings.extend(classify::duplicate_keys(&locator));
+            classify::sort(&mut findings);
+        }
+        findings
     }
 
     /// Whether `value` satisfies the contract, without composing findings.
