@@ -103,7 +103,18 @@ impl Engine {
             .should_validate_formats(true)
             .with_pattern_options(PatternOptions::regex())
             .with_keyword(DECIMAL_KEYWORD, decimal_factory)
-            .with_keyword(MAX_BYTES_KEYWORD, max_bytes_factory);
+            .with_keyword(MAX_BYTES_KEYWORD, max_bytes_factory)
+            // Ranges are decided on the number as written: the engine compares a fractional
+            // value with more than 15 significant digits as a float, so 1000.0000000000000001
+            // would pass `maximum: 1000` (found by tests/numbers.rs against a decimal oracle).
+            .with_keyword("minimum", |_, v, _| range_factory(v, Bound::Minimum))
+            .with_keyword("maximum", |_, v, _| range_factory(v, Bound::Maximum))
+            .with_keyword("exclusiveMinimum", |_, v, _| {
+                range_factory(v, Bound::ExclusiveMinimum)
+            })
+            .with_keyword("exclusiveMaximum", |_, v, _| {
+                range_factory(v, Bound::ExclusiveMaximum)
+            });
         for builtin in Builtin::ALL.iter().filter(|b| !b.is_json_schema_native()) {
             let b = *builtin;
             options = options.with_format(b.name(), move |s: &str| b.check(s));
@@ -210,6 +221,16 @@ fn convert(error: &ValidationError<'_>) -> Violation {
 
 /// Custom keywords report through a message; decode it back into a typed detail.
 fn decode_custom(schema_path: &str, message: &str) -> Detail {
+    let keyword = schema_path.rsplit('/').next().unwrap_or("");
+    if let Some(bound) = Bound::from_keyword(keyword)
+        && let Ok(limit) = serde_json::from_str::<Value>(message)
+    {
+        let exclusive = matches!(bound, Bound::ExclusiveMinimum | Bound::ExclusiveMaximum);
+        return match bound {
+            Bound::Minimum | Bound::ExclusiveMinimum => Detail::Minimum { limit, exclusive },
+            Bound::Maximum | Bound::ExclusiveMaximum => Detail::Maximum { limit, exclusive },
+        };
+    }
     let parts: Vec<&str> = message.splitn(3, '|').collect();
     if schema_path.ends_with(MAX_BYTES_KEYWORD)
         && let Some(limit) = parts.first().and_then(|p| p.parse().ok())
@@ -229,6 +250,80 @@ fn decode_custom(schema_path: &str, message: &str) -> Detail {
     Detail::Other {
         keyword: schema_path.rsplit('/').next().unwrap_or("").to_string(),
         message: message.to_string(),
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Bound {
+    Minimum,
+    Maximum,
+    ExclusiveMinimum,
+    ExclusiveMaximum,
+}
+
+impl Bound {
+    fn from_keyword(keyword: &str) -> Option<Bound> {
+        Some(match keyword {
+            "minimum" => Bound::Minimum,
+            "maximum" => Bound::Maximum,
+            "exclusiveMinimum" => Bound::ExclusiveMinimum,
+            "exclusiveMaximum" => Bound::ExclusiveMaximum,
+            _ => return None,
+        })
+    }
+
+    fn admits(self, order: std::cmp::Ordering) -> bool {
+        use std::cmp::Ordering::*;
+        match self {
+            Bound::Minimum => order != Less,
+            Bound::Maximum => order != Greater,
+            Bound::ExclusiveMinimum => order == Greater,
+            Bound::ExclusiveMaximum => order == Less,
+        }
+    }
+}
+
+/// `minimum`, `maximum` and their exclusive forms, on the decimal text of both numbers.
+struct Range {
+    bound: Bound,
+    limit: serde_json::Number,
+    exact: crate::decimal::Limit,
+}
+
+impl<'i> Keyword<'i> for Range {
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        if self.is_valid(instance) {
+            Ok(())
+        } else {
+            Err(ValidationError::custom(self.limit.to_string()))
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        match instance {
+            Value::Number(n) => self
+                .exact
+                .compare(n.as_str())
+                .is_none_or(|order| self.bound.admits(order)),
+            _ => true,
+        }
+    }
+}
+
+fn range_factory<'a>(
+    value: &'a Value,
+    bound: Bound,
+) -> Result<Box<dyn for<'i> Keyword<'i>>, ValidationError<'a>> {
+    match value {
+        Value::Number(limit) => match crate::decimal::Limit::new(limit.as_str()) {
+            Some(exact) => Ok(Box::new(Range {
+                bound,
+                limit: limit.clone(),
+                exact,
+            })),
+            None => Err(ValidationError::custom("a range limit must be a number")),
+        },
+        _ => Err(ValidationError::custom("a range limit must be a number")),
     }
 }
 
@@ -270,18 +365,19 @@ pub struct DecimalPlaces {
 impl DecimalPlaces {
     /// Why `instance` fails, or `None`. Non-numeric, non-string values are another keyword's business.
     pub fn explain(&self, instance: &Value) -> Option<String> {
-        let (text, is_string) = match instance {
-            Value::String(s) => (s.clone(), true),
-            Value::Number(n) if n.is_f64() => {
-                (n.as_f64().map(|f| f.to_string()).unwrap_or_default(), false)
+        // Numbers keep their text as sent (serde_json's arbitrary precision), so places are
+        // counted exactly: `1.0000000000000000000001` has 22, not the 0 of its nearest float.
+        let found = match instance {
+            Value::String(s) if !is_decimal_string(s) => {
+                return Some("not a decimal number".into());
             }
-            Value::Number(_) => (String::new(), false),
+            Value::String(s) => s.split_once('.').map_or(0, |(_, frac)| frac.len() as u64),
+            Value::Number(n) => {
+                crate::decimal::Decimal::parse(&n.to_string()).map_or(0, |d| d.places())
+            }
             _ => return None,
         };
-        if is_string && !is_decimal_string(&text) {
-            return Some("not a decimal number".into());
-        }
-        let found = text.split_once('.').map_or(0, |(_, frac)| frac.len()) as u32;
+        let found = u32::try_from(found).unwrap_or(u32::MAX);
         let ok = if self.exact {
             found == self.places
         } else {

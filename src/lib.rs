@@ -11,6 +11,7 @@ pub mod check;
 pub mod compile;
 pub mod config;
 pub mod contract;
+pub mod decimal;
 pub mod diagnostic;
 pub mod diff;
 pub mod engine;

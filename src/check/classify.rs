@@ -401,22 +401,18 @@ fn classify(
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            // The first repeat, found by hashing each item's JSON text: one pass, not a
-            // comparison of every pair (the engine already decided that two items are equal).
+            // The first repeat, found by hashing each item's equality key (1 and 1.0 are equal
+            // in JSON Schema): one pass, not a comparison of every pair.
             let mut seen: HashMap<String, usize> = HashMap::with_capacity(items.len());
-            let pair =
-                items
-                    .iter()
-                    .enumerate()
-                    .find_map(|(j, item)| match seen.entry(item.to_string()) {
-                        std::collections::hash_map::Entry::Occupied(first) => {
-                            Some((*first.get(), j))
-                        }
-                        std::collections::hash_map::Entry::Vacant(slot) => {
-                            slot.insert(j);
-                            None
-                        }
-                    });
+            let pair = items.iter().enumerate().find_map(|(j, item)| {
+                match seen.entry(crate::decimal::equality_key(item)) {
+                    std::collections::hash_map::Entry::Occupied(first) => Some((*first.get(), j)),
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(j);
+                        None
+                    }
+                }
+            });
             f.message = match pair {
                 Some((i, j)) => format!("items {i} and {j} are equal"),
                 None => "the array repeats an item".into(),

@@ -28,6 +28,11 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, serde_json::Error> {
     })
 }
 
+/// How serde_json's `arbitrary_precision` feature passes a number to a visitor: as a map with
+/// this one key and the number's text as the value. Numbers are kept as written so that ranges,
+/// integers, enums and uniqueness are decided on the exact decimal value, not a 64-bit float.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
 #[derive(Clone, Copy)]
 struct Seed<'f>(&'f Cell<bool>);
 
@@ -88,6 +93,19 @@ impl<'de> Visitor<'de> for Seed<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
+        let Some(first) = map.next_key::<String>()? else {
+            return Ok(Value::Object(object));
+        };
+        if first == NUMBER_TOKEN {
+            // A number, as written: serde_json hands it over as a one-member map.
+            let text: String = map.next_value()?;
+            return text
+                .parse::<Number>()
+                .map(Value::Number)
+                .map_err(serde::de::Error::custom);
+        }
+        let value = map.next_value_seed(self)?;
+        object.insert(first, value);
         while let Some(key) = map.next_key::<String>()? {
             let value = map.next_value_seed(self)?;
             if object.insert(key, value).is_some() {
