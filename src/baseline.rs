@@ -187,6 +187,8 @@ mod tests {
 
     fn finding(kind: Kind, pointer: &str, value: Option<&str>) -> Finding {
         Finding {
+            redacted: false,
+            sensitive: None,
             kind,
             pointer: pointer.into(),
             value: value.map(Into::into),

@@ -184,6 +184,14 @@ pub struct Finding {
     pub contract_location: Option<ContractLocation>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
+    /// The value is not shown: the contract marks the field `sensitive`, or the run was asked
+    /// to redact every value (`--redact all`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub redacted: bool,
+    /// For a value of a `sensitive` field: what it looks like without what it is ("a string of
+    /// 9 characters: digits and a hyphen"), shown in its place when values are redacted.
+    #[serde(skip)]
+    pub sensitive: Option<String>,
 }
 
 /// Where a payload came from.

@@ -62,6 +62,118 @@ pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
     }
 }
 
+/// How much of each payload value a report may show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Redact {
+    /// Show every value (card numbers are still masked)
+    None,
+    /// Hide the values of fields the contract marks `sensitive` (the default)
+    #[default]
+    Sensitive,
+    /// Hide every value, and quote no payload lines
+    All,
+}
+
+/// What a value looks like, without what it is: its JSON type, its size, and for a string the
+/// kinds of characters in it.
+pub fn shape(value: Option<&serde_json::Value>) -> String {
+    use serde_json::Value;
+    let n =
+        |count: usize, unit: &str| format!("{count} {unit}{}", if count == 1 { "" } else { "s" });
+    match value {
+        None => "a value".into(),
+        Some(Value::Null) => "null".into(),
+        Some(Value::Bool(_)) => "a boolean".into(),
+        Some(Value::Number(num)) => {
+            let digits = num.to_string().bytes().filter(u8::is_ascii_digit).count();
+            format!("a number of {}", n(digits, "digit"))
+        }
+        Some(Value::Array(items)) => format!("an array of {}", n(items.len(), "item")),
+        Some(Value::Object(map)) => format!("an object of {}", n(map.len(), "member")),
+        Some(Value::String(s)) => {
+            let mut classes = Vec::new();
+            let mut add = |present: bool, name: &'static str| {
+                if present {
+                    classes.push(name);
+                }
+            };
+            add(
+                s.chars().any(|c| c.is_ascii_uppercase()),
+                "upper-case letters",
+            );
+            add(
+                s.chars().any(|c| c.is_ascii_lowercase()),
+                "lower-case letters",
+            );
+            add(s.chars().any(|c| c.is_ascii_digit()), "digits");
+            add(s.chars().any(char::is_whitespace), "spaces");
+            add(s.chars().any(|c| c.is_ascii_punctuation()), "punctuation");
+            add(!s.is_ascii(), "non-ASCII characters");
+            let count = s.chars().count();
+            if classes.is_empty() {
+                format!("a string of {}", n(count, "character"))
+            } else {
+                format!(
+                    "a string of {}: {}",
+                    n(count, "character"),
+                    classes.join(", ")
+                )
+            }
+        }
+    }
+}
+
+/// Apply the redaction policy to a finding: a redacted finding keeps its kind, pointer,
+/// position, what the contract expects and the value's shape, and loses the value, every
+/// quotation of it, and the suggestion (which is derived from it).
+pub fn apply(finding: &mut crate::finding::Finding, policy: Redact) {
+    let hide = match policy {
+        Redact::None => false,
+        Redact::Sensitive => finding.sensitive.is_some(),
+        Redact::All => finding.value.is_some(),
+    };
+    if !hide {
+        return;
+    }
+    let shape = finding
+        .sensitive
+        .clone()
+        .unwrap_or_else(|| "the value".into());
+    if let Some(value) = finding.value.take() {
+        let stand_in = format!("the value ({shape})");
+        finding.message = finding.message.replace(&value, &stand_in);
+    }
+    finding.suggestion = None;
+    finding.redacted = true;
+}
+
+/// `text` with the characters in each byte range replaced by `•`, one for one, so positions
+/// counted in characters stay true.
+pub fn hide_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> String {
+    let mut ranges = ranges.to_vec();
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for r in ranges {
+        if r.start < at
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
+            continue;
+        }
+        out.push_str(&text[at..r.start]);
+        out.extend(
+            text[r.start..r.end]
+                .chars()
+                .map(|c| if c == '\n' { c } else { '•' }),
+        );
+        at = r.end;
+    }
+    out.push_str(&text[at..]);
+    out
+}
+
 /// The Luhn checksum over the digits of `run` (other bytes ignored).
 fn luhn(run: &[u8]) -> bool {
     let sum: u32 = run
@@ -129,6 +241,18 @@ mod tests {
             mask_card_numbers("2026-11-20T10:00:00Z"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn shapes_say_what_a_value_looks_like() {
+        use serde_json::json;
+        assert_eq!(
+            shape(Some(&json!("Jane Doe-1"))),
+            "a string of 10 characters: upper-case letters, lower-case letters, digits, spaces, punctuation"
+        );
+        assert_eq!(shape(Some(&json!(12345))), "a number of 5 digits");
+        let range = 6..11;
+        assert_eq!(hide_ranges("{\"n\": \"Jé\"}", &[range]), "{\"n\": ••••}");
     }
 
     #[test]

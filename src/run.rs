@@ -13,6 +13,7 @@
 use crate::check::Checker;
 use crate::finding::{Finding, Kind, PayloadResult, PayloadSource, TextPosition};
 use crate::input::{self, Framing, Input, Payload};
+use crate::redact::Redact;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -45,6 +46,8 @@ pub struct Options {
     pub max_payload_bytes: u64,
     /// Threads checking payloads; 1 checks on the calling thread.
     pub jobs: usize,
+    /// Which values reports may show.
+    pub redact: Redact,
 }
 
 impl Default for Options {
@@ -54,6 +57,7 @@ impl Default for Options {
             framing: Framing::Auto,
             max_payload_bytes: DEFAULT_MAX_PAYLOAD_BYTES,
             jobs: 1,
+            redact: Redact::default(),
         }
     }
 }
@@ -97,7 +101,14 @@ fn sequential(
                 options.max_payload_bytes,
                 |line, payload| {
                     count += 1;
-                    sink(check_payload(job.checker, &contract, &path, line, payload));
+                    sink(check_payload(
+                        job.checker,
+                        &contract,
+                        &path,
+                        line,
+                        payload,
+                        options.redact,
+                    ));
                 },
             );
             if count == 0 {
@@ -115,15 +126,25 @@ fn check_payload(
     path: &Arc<str>,
     line: Option<u64>,
     payload: Payload<'_>,
+    redact: Redact,
 ) -> PayloadResult {
     let mut text: Option<Arc<str>> = None;
     let mut findings = match payload {
         Payload::Bytes(bytes) => {
             let findings = checker.check(bytes);
-            // Printers quote the offending line; only failing payloads pay for a copy.
-            if !findings.is_empty() {
-                let shown = crate::check::without_bom(bytes);
-                text = Some(String::from_utf8_lossy(shown).into());
+            // Printers quote the offending line; only failing payloads pay for a copy, and it
+            // holds no value a report may not show.
+            if !findings.is_empty() && redact != Redact::All {
+                let shown = String::from_utf8_lossy(crate::check::without_bom(bytes));
+                let hidden = match redact {
+                    Redact::Sensitive => checker.sensitive_ranges(&shown),
+                    _ => Vec::new(),
+                };
+                text = Some(if hidden.is_empty() {
+                    shown.into()
+                } else {
+                    crate::redact::hide_ranges(&shown, &hidden).into()
+                });
             }
             findings
         }
@@ -141,6 +162,7 @@ fn check_payload(
     // Card numbers never leave the run: every string a printer may show is masked here, once,
     // for all formats (positions are kept, so columns stay true).
     for f in &mut findings {
+        crate::redact::apply(f, redact);
         redact_finding(f);
     }
     if let Some(kept) = &text
@@ -345,6 +367,7 @@ fn work(
                                 &paths[job][input],
                                 line,
                                 payload,
+                                options.redact,
                             ));
                         },
                     );
@@ -366,6 +389,7 @@ fn work(
                         &paths[job][input],
                         line,
                         payload,
+                        options.redact,
                     ));
                 }
             }
@@ -396,6 +420,8 @@ fn reorder(
 
 fn too_large(size: Option<u64>, limit: u64) -> Finding {
     Finding {
+        redacted: false,
+        sensitive: None,
         kind: Kind::PayloadTooLarge,
         pointer: String::new(),
         value: None,
@@ -416,6 +442,8 @@ fn too_large(size: Option<u64>, limit: u64) -> Finding {
 
 fn unreadable(err: &str) -> Finding {
     Finding {
+        redacted: false,
+        sensitive: None,
         kind: Kind::Unreadable,
         pointer: String::new(),
         value: None,

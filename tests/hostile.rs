@@ -562,3 +562,54 @@ fn files_the_tool_reads_are_size_limited() {
         );
     }
 }
+
+#[test]
+fn sensitive_values_are_never_printed_unless_asked() {
+    let dir = scratch("sensitive");
+    // A name over the 40-byte limit, and a bad SKU on the same minified line.
+    let payload = r#"{"customer": {"email": "jane.doe@@example", "name": "Zoë Ångström-Wrigglesworth de la Fontaine"}, "line_items": [{"sku": "abc-1"}]}"#;
+    std::fs::write(dir.join("p.json"), payload).unwrap();
+    for format in [
+        "text", "json", "ndjson", "junit", "sarif", "github", "markdown",
+    ] {
+        let out = check(&dir, "p.json", &["--format", format]);
+        let shown = text(&out);
+        for secret in ["jane.doe", "Zoë", "Wrigglesworth"] {
+            assert!(!shown.contains(secret), "{format} prints {secret}: {shown}");
+        }
+        // GitHub annotates only the first ten findings, which here are missing fields.
+        if format != "github" {
+            assert!(
+                shown.contains("abc-1"),
+                "{format}: other values are still shown"
+            );
+        }
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&text(&check(&dir, "p.json", &["--format", "json"]))).unwrap();
+    let email = json["results"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["pointer"] == "/customer/email")
+        .unwrap();
+    assert_eq!(email["redacted"], true);
+    assert!(email.get("value").is_none() && email.get("suggestion").is_none());
+    assert_eq!(
+        email["message"],
+        "the value (a string of 17 characters: lower-case letters, punctuation) is not a valid `email`"
+    );
+    // The text report quotes the SKU's line with the sensitive values blanked, one for one.
+    let shown = text(&check(&dir, "p.json", &[]));
+    let blanked = format!("\"email\": {}", "•".repeat(19));
+    assert!(shown.contains(&blanked), "{shown}");
+    // --redact none shows them (a local session); --redact all shows no value at all.
+    let none = text(&check(&dir, "p.json", &["--redact", "none"]));
+    assert!(none.contains("jane.doe@@example"), "{none}");
+    let all = text(&check(
+        &dir,
+        "p.json",
+        &["--redact", "all", "--format", "json"],
+    ));
+    assert!(!all.contains("abc-1") && !all.contains("jane.doe"), "{all}");
+}

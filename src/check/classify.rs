@@ -73,7 +73,9 @@ pub(super) fn duplicate_keys(locator: &Locator<'_>) -> Vec<Finding> {
                 .collect();
             let name = crate::printer::escape::cut(&d.name, MAX_QUOTE_CHARS);
             Finding {
-                kind: Kind::DuplicateKey,
+                redacted: false,
+                sensitive: None,
+kind: Kind::DuplicateKey,
                 pointer: d.pointer,
                 value: d.occurrences.first().map(|(raw, _)| quote(raw)),
                 position: d.key_positions.get(1).cloned(),
@@ -158,6 +160,8 @@ fn classify(
     let position = located.as_ref().map(|l| l.position.clone());
 
     let base = Finding {
+        redacted: false,
+        sensitive: None,
         kind: Kind::SchemaViolated,
         pointer: v.instance_path.clone(),
         value: quoted.clone(),
@@ -432,6 +436,8 @@ fn classify(
                 let pointer = format!("{}/{}", v.instance_path, pointer::escape(name));
                 let member = locator.find(&pointer);
                 out.push(Finding {
+                    redacted: false,
+                    sensitive: None,
                     kind: Kind::UnknownField,
                     value: member.as_ref().map(|m| quote(m.raw)),
                     position: locator

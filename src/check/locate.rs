@@ -72,6 +72,12 @@ impl<'t> Locator<'t> {
         })
     }
 
+    /// The byte range of the value at `pointer`.
+    pub fn range(&self, pointer: &str) -> Option<std::ops::Range<usize>> {
+        let range = self.node_at(pointer)?.range();
+        Some(range.start..range.end)
+    }
+
     /// The position of the member name `name` inside the object at `pointer`; used for members
     /// that should not be there at all.
     pub fn find_key(&self, pointer: &str, name: &str) -> Option<TextPosition> {

@@ -92,7 +92,49 @@ impl Checker {
             findings.extend(classify::duplicate_keys(&locator));
             classify::sort(&mut findings);
         }
+        // Mark values of sensitive fields; the run decides whether to show them (--redact).
+        for f in &mut findings {
+            if f.value.is_some() && self.contract.is_sensitive(&f.pointer) {
+                f.sensitive = Some(crate::redact::shape(value.pointer(&f.pointer)));
+            }
+        }
         findings
+    }
+
+    /// Byte ranges of every value of a `sensitive` field in a payload's text, so quoted lines
+    /// can hide them even where another field's finding is shown.
+    pub fn sensitive_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
+        if !self.contract.has_sensitive_fields() {
+            return Vec::new();
+        }
+        let Ok(value) = serde_json::from_str::<Value>(text) else {
+            return Vec::new();
+        };
+        let locator = Locator::new(text);
+        let mut ranges = Vec::new();
+        let mut stack = vec![(String::new(), &value)];
+        while let Some((pointer, node)) = stack.pop() {
+            if !pointer.is_empty() && self.contract.is_sensitive(&pointer) {
+                if let Some(range) = locator.range(&pointer) {
+                    ranges.push(range);
+                }
+                continue;
+            }
+            match node {
+                Value::Object(map) => stack.extend(
+                    map.iter()
+                        .map(|(k, v)| (format!("{pointer}/{}", crate::pointer::escape(k)), v)),
+                ),
+                Value::Array(items) => stack.extend(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| (format!("{pointer}/{i}"), v)),
+                ),
+                _ => {}
+            }
+        }
+        ranges
     }
 
     /// Whether `value` satisfies the contract, without composing findings.
@@ -117,6 +159,8 @@ fn invalid_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Finding {
         .count() as u64
         + 1;
     Finding {
+        redacted: false,
+        sensitive: None,
         kind: Kind::InvalidJson,
         pointer: String::new(),
         value: None,
@@ -151,6 +195,8 @@ fn invalid_json(err: &serde_json::Error) -> Finding {
         _ => format!("the payload is not valid JSON: {message}"),
     };
     Finding {
+        redacted: false,
+        sensitive: None,
         kind: Kind::InvalidJson,
         pointer: String::new(),
         value: None,

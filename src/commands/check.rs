@@ -75,6 +75,10 @@ pub(crate) struct CheckArgs {
     /// Never show a progress indicator (it only ever appears on an interactive terminal)
     #[arg(long)]
     pub(crate) no_progress: bool,
+    /// Which values reports may show: none hidden, those of `sensitive` fields (default), or
+    /// all (no values and no payload lines); card numbers are masked whatever this says
+    #[arg(long, value_enum, default_value_t = handoff::redact::Redact::Sensitive)]
+    pub(crate) redact: handoff::redact::Redact,
     /// Let handoff.yaml name inputs, an output, a baseline or contracts outside the project
     /// directory (and its registry); without it such a handoff.yaml is refused
     #[arg(long)]
@@ -225,6 +229,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     }
 
     let options = run::Options {
+        redact: args.redact,
         base: PathBuf::from("."),
         framing,
         max_payload_bytes: args.max_payload_bytes,

@@ -41,6 +41,30 @@ impl Contract {
 
     /// The field declared at a contract path such as `/line_items/*/sku` (`*` steps into array
     /// items; a number does too, so payload pointers can be used as they are).
+    /// Whether values at this payload pointer are customers' data: the field, or its named
+    /// format, says `sensitive: true`.
+    pub fn is_sensitive(&self, pointer: &str) -> bool {
+        let Some(field) = self.field_at(pointer) else {
+            return false;
+        };
+        let marked = |c: &Constraints| c.sensitive.as_ref().is_some_and(|s| s.value);
+        marked(&field.constraints)
+            || match field.constraints.format.as_ref().map(|f| &f.value) {
+                Some(FormatRef::Named(name)) => self
+                    .named_format(name)
+                    .is_some_and(|f| marked(&f.constraints)),
+                _ => false,
+            }
+    }
+
+    /// Whether any field or named format is `sensitive`.
+    pub fn has_sensitive_fields(&self) -> bool {
+        let marked = |c: &Constraints| c.sensitive.as_ref().is_some_and(|s| s.value);
+        let mut any = self.formats.iter().any(|f| marked(&f.constraints));
+        self.root.walk(&mut |f| any |= marked(&f.constraints));
+        any
+    }
+
     pub fn field_at(&self, path: &str) -> Option<&Field> {
         let mut field = &self.root;
         if path.is_empty() || path == "/" {
@@ -219,6 +243,8 @@ pub struct Constraints {
     pub decimal: Option<Located<Decimal>>,
     pub description: Option<String>,
     pub example: Option<Located<Value>>,
+    /// Values are customers' data (names, emails, account numbers): findings never print them.
+    pub sensitive: Option<Located<bool>>,
 }
 
 /// A named, reusable value format declared under `formats:`.

@@ -41,6 +41,7 @@ const VALUE_KEYS: &[&str] = &[
     "decimal",
     "description",
     "example",
+    "sensitive",
 ];
 const FIELD_ONLY_KEYS: &[&str] = &[
     "required",
@@ -550,6 +551,9 @@ impl Reader<'_> {
         c.description = entries
             .get("description")
             .and_then(|(k, v)| self.doc.text(k, v));
+        c.sensitive = entries
+            .get("sensitive")
+            .and_then(|(k, v)| self.doc.boolean(k, v));
         // Scalars are read with the type in mind, so enum values `01` on a string field stay "01".
         let ty = self.effective_type(&c);
         c.enum_values = entries

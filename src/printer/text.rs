@@ -55,9 +55,11 @@ impl<W: Write> TextPrinter<W> {
         };
         let expected = escape::text(&f.expected);
         let mut group = Group::with_title(Level::ERROR.primary_title(title).id(f.kind.id()));
+        // A redacted value is not quoted, not even in its line.
         let line = f
             .position
             .as_ref()
+            .filter(|_| !f.redacted)
             .and_then(|pos| text.line(pos.line).map(|line| (pos, line)));
         match line {
             Some((pos, line)) if line.len() <= WHOLE_LINE_CHARS => {
@@ -97,6 +99,13 @@ impl<W: Write> TextPrinter<W> {
                 group = group
                     .element(Level::NOTE.message(format!("in {at}")))
                     .element(Level::NOTE.message(format!("expected: {expected}")));
+                if f.redacted {
+                    group = group.element(Level::NOTE.message(if f.sensitive.is_some() {
+                        "the value is not shown: the contract marks this field sensitive"
+                    } else {
+                        "the value is not shown (--redact all)"
+                    }));
+                }
             }
         }
         let contract_line = f.contract_location.as_ref().and_then(|loc| {
