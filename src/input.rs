@@ -114,7 +114,15 @@ impl fmt::Display for InputError {
         // File names come from directory walks: shown with control characters made visible.
         let text = crate::printer::escape::text;
         match self {
-            InputError::NotFound(arg) => write!(f, "{}: no such file or directory", text(arg)),
+            InputError::NotFound(arg) => {
+                let what = match std::fs::symlink_metadata(arg) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        "a symbolic link to nothing, or in a loop"
+                    }
+                    _ => "no such file or directory",
+                };
+                write!(f, "{}: {what}", text(arg))
+            }
             InputError::Empty(arg, skipped) => {
                 write!(f, "{}: no payload files in this directory", text(arg))?;
                 if !skipped.is_empty() {
@@ -334,7 +342,7 @@ pub fn read_bytes(path: &Path, limit: u64) -> io::Result<Vec<u8>> {
         return Err(io::Error::other("is a directory"));
     }
     let mut buf = Vec::new();
-    file.take(limit + 1).read_to_end(&mut buf)?;
+    file.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
     if buf.len() as u64 > limit {
         return Err(io::Error::other(format!(
             "larger than the {limit}-byte limit"
@@ -430,7 +438,7 @@ fn read_document(
 ) {
     let mut buf = Vec::with_capacity(size_hint.min(limit) as usize + 1);
     // Read one byte past the limit, to know whether it was exceeded without reading it all.
-    match reader.take(limit + 1).read_to_end(&mut buf) {
+    match reader.take(limit.saturating_add(1)).read_to_end(&mut buf) {
         Ok(n) if n as u64 > limit => each(None, Payload::TooLarge { size: None, limit }),
         Ok(_) => each(None, Payload::Bytes(&buf)),
         Err(err) => each(None, Payload::Unreadable(err)),
@@ -491,7 +499,9 @@ pub fn read_lines(
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            if !line.iter().all(u8::is_ascii_whitespace) {
+            // Blank means JSON whitespace only (RFC 8259: space, tab, CR, LF); a form feed or a
+            // vertical tab is not, and such a line is reported like any other invalid JSON.
+            if !line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r')) {
                 each(Some(number), Payload::Bytes(&line));
             }
         }

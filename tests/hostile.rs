@@ -613,3 +613,176 @@ fn sensitive_values_are_never_printed_unless_asked() {
     ));
     assert!(!all.contains("abc-1") && !all.contains("jane.doe"), "{all}");
 }
+
+/// A contract of our own for the small cases below.
+fn write_contract(dir: &Path, name: &str, body: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(
+        &path,
+        format!(
+            "contract: probe\nversion: 1.0.0\nboundary: {{from: a, to: b, transport: api}}\n{body}"
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+#[test]
+fn the_probes_low_findings() {
+    let dir = scratch("low");
+    let stderr = |o: &Output| String::from_utf8_lossy(&o.stderr).into_owned();
+    let c = write_contract(
+        &dir,
+        "c.yaml",
+        "fields:\n  price: {type: string, decimal: {exactly: 2}}\n  note: {type: string}\n",
+    );
+    // Exact limits at the edge of u64, and any --jobs, are accepted.
+    std::fs::write(
+        dir.join("p.json"),
+        r#"{"price": "１.00", "note": "\ud800"}"#,
+    )
+    .unwrap();
+    let out = handoff(
+        &dir,
+        &[
+            "check",
+            "--contract",
+            &c,
+            "--max-payload-bytes",
+            "18446744073709551615",
+            "--jobs",
+            "60000",
+            "p.json",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        text(&out).contains("the payload is not valid JSON: a \\u escape is half of a UTF-16 surrogate pair (\\uD800-\\uDFFF) without its other half"),
+        "{}",
+        text(&out)
+    );
+    std::fs::write(dir.join("p.json"), r#"{"price": "１.00"}"#).unwrap();
+    let shown = text(&handoff(&dir, &["check", "--contract", &c, "p.json"], &[]));
+    assert!(
+        shown.contains("\"１.00\" is not a decimal number: １ is not an ASCII digit 0-9"),
+        "{shown}"
+    );
+
+    // NDJSON: only JSON whitespace makes a blank line.
+    std::fs::write(
+        dir.join("l.ndjson"),
+        "{\"note\": \"a\"}\n \t\r\n\u{c}\n\u{b}\n",
+    )
+    .unwrap();
+    let shown = text(&handoff(
+        &dir,
+        &["check", "--contract", &c, "--format", "ndjson", "l.ndjson"],
+        &[],
+    ));
+    let lines: Vec<u64> = shown
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["source"]["line"]
+                .as_u64()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [3, 4],
+        "the form feed and vertical tab lines are invalid: {shown}"
+    );
+
+    // Contract messages.
+    let bad = write_contract(
+        &dir,
+        "bad.yaml",
+        "formats:\n  '%Y': {type: string}\n  money: {format: money}\nfields:\n  n: {type: integer, enum: [1, 1.0, 3.0]}\n",
+    );
+    let lint = text(&handoff(&dir, &["lint", &bad], &[]));
+    assert!(lint.contains("`%Y` cannot name a format"), "{lint}");
+    assert!(lint.contains("format `money` refers to itself"), "{lint}");
+    assert!(
+        lint.contains("error[duplicate-enum-value]: 1.0 is listed twice in `enum`"),
+        "{lint}"
+    );
+    assert!(!lint.contains("type-conflict"), "3.0 is an integer: {lint}");
+
+    // Files that are not files.
+    let out = handoff(&dir, &["lint", "/dev/zero"], &[]);
+    assert_eq!(
+        stderr(&out),
+        "handoff: error: /dev/zero: not a regular file or a directory\n"
+    );
+    std::os::unix::fs::symlink("loop.json", dir.join("loop.json")).unwrap();
+    let out = handoff(&dir, &["check", "--contract", &c, "loop.json"], &[]);
+    assert_eq!(
+        stderr(&out),
+        "handoff: error: loop.json: a symbolic link to nothing, or in a loop\n"
+    );
+
+    // accepts: JSON too deep is an error, not a string.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let out = handoff(&dir, &["accepts", &c, "/note", &deep], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("more than 128 levels deep"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn reports_are_not_written_through_links_nor_read_back_as_payloads() {
+    let dir = scratch("outputs");
+    let c = write_contract(&dir, "c.yaml", "fields:\n  n: {type: integer}\n");
+    std::fs::create_dir_all(dir.join("in")).unwrap();
+    std::fs::write(dir.join("in/p.json"), r#"{"n": "x"}"#).unwrap();
+    std::os::unix::fs::symlink("/tmp/elsewhere.txt", dir.join("link.txt")).unwrap();
+    let out = handoff(
+        &dir,
+        &["check", "--contract", &c, "--output", "link.txt", "in"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "link.txt is a symbolic link; handoff does not write the report through links"
+        )
+    );
+    // A JSON report inside the input directory is not checked by the next run.
+    for _ in 0..2 {
+        let out = handoff(
+            &dir,
+            &[
+                "check",
+                "--contract",
+                &c,
+                "--format",
+                "json",
+                "--output",
+                "in/report.json",
+                "in",
+            ],
+            &[],
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("in/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["summary"]["payloads"], 1, "{report}");
+    // An unwritable job summary is named.
+    let out = handoff(
+        &dir,
+        &["check", "--contract", &c, "--format", "github", "in/p.json"],
+        &[("GITHUB_STEP_SUMMARY", "/proc/nope/summary.md")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("GITHUB_STEP_SUMMARY /proc/nope/summary.md:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -469,7 +469,22 @@ fn classify(
             reason,
         } => {
             f.kind = Kind::DecimalPrecision;
-            f.message = format!("{shown} has {reason}");
+            f.message = if reason == "not a decimal number" {
+                let odd: String = instance
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|c| c.is_numeric() && !c.is_ascii_digit())
+                    .take(3)
+                    .collect();
+                if odd.is_empty() {
+                    format!("{shown} is not a decimal number")
+                } else {
+                    format!("{shown} is not a decimal number: {odd} is not an ASCII digit 0-9")
+                }
+            } else {
+                format!("{shown} has {reason}")
+            };
             f.expected = with_format(
                 &ctx,
                 format!(

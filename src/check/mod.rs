@@ -192,6 +192,10 @@ fn invalid_json(err: &serde_json::Error) -> Finding {
         "recursion limit exceeded" => {
             "the payload nests arrays and objects more than 128 levels deep".to_string()
         }
+        // serde_json's words for a \uD800-\uDBFF escape without its low half.
+        "unexpected end of hex escape" | "lone leading surrogate in hex escape" => {
+            "the payload is not valid JSON: a \\u escape is half of a UTF-16 surrogate pair (\\uD800-\\uDFFF) without its other half".to_string()
+        }
         _ => format!("the payload is not valid JSON: {message}"),
     };
     Finding {

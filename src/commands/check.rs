@@ -233,7 +233,11 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         base: PathBuf::from("."),
         framing,
         max_payload_bytes: args.max_payload_bytes,
-        jobs: args.jobs.map_or_else(run::default_jobs, usize::from),
+        // More threads than a few per core only add memory (each holds a unit in flight).
+        jobs: args
+            .jobs
+            .map_or_else(run::default_jobs, usize::from)
+            .min(MAX_JOBS_PER_CORE * run::default_jobs()),
     };
     // An ad-hoc run (--contract without --config) takes only the registry from a project file
     // found above it: its output, baseline, format and fail_on belong to the project's run, and
@@ -300,6 +304,12 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     // Only the text format is styled; machine formats are written byte for byte, since the
     // colour-stripping layer would also eat what follows a stray ESC inside them.
     let styled = format == Format::Text;
+    if let Some(path) = &output_path {
+        refuse_link(path, "report")?;
+    }
+    if let Some(path) = &args.write_baseline {
+        refuse_link(path, "baseline")?;
+    }
     let out: Box<dyn Write> = match &output_path {
         Some(path) => {
             let file = std::fs::File::create(path)
@@ -357,6 +367,30 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     if args.verbose {
         for s in &skipped {
             eprintln!("handoff: skipped {}: {}", shown(&s.path), s.reason);
+        }
+    }
+    // The report and the baseline this run writes are not payloads, even when they sit in an
+    // input directory: the next run would otherwise check the last one's report.
+    let own: Vec<PathBuf> = [output_path.as_ref(), args.write_baseline.as_ref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    if !own.is_empty() {
+        for job in &mut jobs {
+            job.inputs.retain(|input| {
+                let input::Input::File(path) = input else {
+                    return true;
+                };
+                let ours = std::fs::canonicalize(path).is_ok_and(|p| own.contains(&p));
+                if ours {
+                    eprintln!(
+                        "handoff: note: {} is this run's own output; not checked",
+                        shown(path)
+                    );
+                }
+                !ours
+            });
         }
     }
     let empty_inputs = run::execute(&jobs, &options, &mut |mut result| {
@@ -463,6 +497,21 @@ pub(crate) fn progress_bar(disabled: bool) -> ProgressBar {
         .expect("a valid template"),
     );
     bar
+}
+
+/// The most threads per core `--jobs` gets.
+const MAX_JOBS_PER_CORE: usize = 4;
+
+/// Refuse to write a report or a baseline through a symbolic link: in a shared checkout, a
+/// link planted where the report goes would let the run overwrite any file it can write.
+fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Fatal::new(format!(
+            "{} is a symbolic link; handoff does not write the {what} through links\n  = help: remove the link, or name the file it points to",
+            shown(path)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or, for a

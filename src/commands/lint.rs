@@ -33,10 +33,14 @@ pub(crate) fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
             } else if p.is_file() {
                 files.push(p.clone());
             } else {
-                return Err(Fatal::new(format!(
-                    "{}: no such file or directory",
-                    shown(p)
-                )));
+                let why = match std::fs::symlink_metadata(p) {
+                    Ok(m) if m.file_type().is_symlink() && !p.exists() => {
+                        "a symbolic link to nothing, or in a loop"
+                    }
+                    Ok(_) => "not a regular file or a directory",
+                    Err(_) => "no such file or directory",
+                };
+                return Err(Fatal::new(format!("{}: {why}", shown(p))));
             }
         }
         files

@@ -39,8 +39,16 @@ pub(crate) fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
         .flatten();
     let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
     let checkers = versions_of(&registry, &args.contract)?;
-    let value: serde_json::Value = serde_json::from_str(&args.value)
-        .unwrap_or_else(|_| serde_json::Value::String(args.value.clone()));
+    let value: serde_json::Value = match serde_json::from_str(&args.value) {
+        Ok(value) => value,
+        // JSON too deep to read is not a string someone meant to send.
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+            return Err(Fatal::new(
+                "the value nests arrays and objects more than 128 levels deep",
+            ));
+        }
+        Err(_) => serde_json::Value::String(args.value.clone()),
+    };
     let verdicts = handoff::partner::accepts(&checkers, &args.pointer, &value);
     let newest_accepts = verdicts.first().is_some_and(|v| v.accepted());
     let code = if newest_accepts {
@@ -124,8 +132,11 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
     let limit = handoff::run::DEFAULT_MAX_PAYLOAD_BYTES;
     let bytes = if args.payload.as_os_str() == "-" {
         let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::Read::take(io::stdin(), limit + 1), &mut buf)
-            .map_err(|e| Fatal::new(format!("cannot read stdin: {e}")))?;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(io::stdin(), limit.saturating_add(1)),
+            &mut buf,
+        )
+        .map_err(|e| Fatal::new(format!("cannot read stdin: {e}")))?;
         if buf.len() as u64 > limit {
             return Err(Fatal::new(format!(
                 "standard input is larger than the {limit}-byte payload limit"

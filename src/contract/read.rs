@@ -97,6 +97,7 @@ pub(super) fn read(path: &Path, text: &str) -> Loaded {
     let mut reader = Reader {
         doc: yaml::Reader::new(path),
         formats: Vec::new(),
+        format_names: Vec::new(),
     };
     let contract = reader.contract(&root, text);
     let diagnostics = reader.doc.diagnostics;
@@ -111,6 +112,8 @@ struct Reader<'p> {
     doc: yaml::Reader<'p>,
     /// Named formats, read before any field so fields can refer to them in any order.
     formats: Vec<NamedFormat>,
+    /// Every name declared under `formats:`, known before any is read.
+    format_names: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -305,7 +308,21 @@ impl Reader<'_> {
             );
             return;
         };
+        self.format_names = entries.iter().map(|(k, _)| k.name.clone()).collect();
         for (key, value) in entries {
+            if Strftime::looks_like(&key.name) {
+                self.doc
+                    .report(
+                        Code::InvalidValue,
+                        key.span,
+                        format!(
+                            "`{}` cannot name a format: a `%` makes a format reference a date pattern",
+                            key.name
+                        ),
+                    )
+                    .help = Some("choose a name without `%`".into());
+                continue;
+            }
             if Builtin::from_name(&key.name).is_some() {
                 self.doc
                     .report(
@@ -606,6 +623,19 @@ impl Reader<'_> {
         if let Some(b) = Builtin::from_name(name) {
             return Some(FormatRef::Builtin(b));
         }
+        if !named_allowed && self.format_names.iter().any(|n| n == name) {
+            let which = if what == format!("format `{name}`") {
+                "itself".to_string()
+            } else {
+                format!("format `{name}`")
+            };
+            self.doc.report(
+                Code::UnknownFormat,
+                span,
+                format!("{what} refers to {which}; a named format can use only built-in formats and date patterns"),
+            );
+            return None;
+        }
         if self.formats.iter().any(|f| f.name == name) {
             if named_allowed {
                 return Some(FormatRef::Named(name.to_string()));
@@ -754,7 +784,7 @@ impl Reader<'_> {
                 );
                 continue;
             }
-            if !seen.insert(value.to_string()) {
+            if !seen.insert(crate::decimal::equality_key(&value)) {
                 self.doc.report(
                     Code::DuplicateEnumValue,
                     span,
@@ -1226,7 +1256,11 @@ fn to_kebab(id: &str) -> String {
 fn json_has_type(value: &Value, ty: FieldType) -> bool {
     match ty {
         FieldType::String => value.is_string(),
-        FieldType::Integer => value.is_i64() || value.is_u64(),
+        // 3.0 is an integer in JSON Schema, as the docs say; decided on the text, exactly.
+        FieldType::Integer => value
+            .as_number()
+            .and_then(|n| crate::decimal::Decimal::parse(&n.to_string()))
+            .is_some_and(|d| d.places() == 0),
         FieldType::Number => value.is_number(),
         FieldType::Boolean => value.is_boolean(),
         FieldType::Object => value.is_object(),

@@ -97,11 +97,22 @@ impl<W: Write> Printer for GithubPrinter<W> {
             summary.payloads, summary.valid, summary.invalid, summary.violations
         )?;
         if let Some(path) = &self.step_summary {
+            let named = |e: io::Error| {
+                io::Error::new(
+                    e.kind(),
+                    format!(
+                        "GITHUB_STEP_SUMMARY {}: {e}",
+                        super::escape::text(&path.display().to_string())
+                    ),
+                )
+            };
             let mut file = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(path)?;
-            file.write_all(self.collector.render(summary).as_bytes())?;
+                .open(path)
+                .map_err(named)?;
+            file.write_all(self.collector.render(summary).as_bytes())
+                .map_err(named)?;
         }
         self.out.flush()
     }
