@@ -134,11 +134,12 @@ impl Engine {
     }
 
     /// Every violation in `instance`, in the engine's order.
-    pub fn violations(&self, instance: &Value) -> Vec<Violation> {
-        self.validator
-            .iter_errors(instance)
-            .map(|e| convert(&e))
-            .collect()
+    /// At most `limit` of them, and how many more there are: a 12 MB payload of nothing but
+    /// faults must not hold a million of them in memory at once.
+    pub fn violations(&self, instance: &Value, limit: usize) -> (Vec<Violation>, u64) {
+        let mut errors = self.validator.iter_errors(instance);
+        let listed: Vec<Violation> = errors.by_ref().take(limit).map(|e| convert(&e)).collect();
+        (listed, errors.count() as u64)
     }
 }
 

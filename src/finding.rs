@@ -224,6 +224,9 @@ pub struct PayloadResult {
     /// Findings a baseline already lists: counted, not reported.
     #[serde(skip_serializing_if = "is_zero")]
     pub known: usize,
+    /// Violations past the per-payload limit: counted, not itemised.
+    #[serde(skip_serializing_if = "is_zero_u64")]
+    pub unlisted: u64,
     /// The payload's text, kept only for payloads with findings, so printers can show the
     /// offending line. For NDJSON, the record's line.
     #[serde(skip)]
@@ -231,6 +234,10 @@ pub struct PayloadResult {
 }
 
 fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+fn is_zero_u64(n: &u64) -> bool {
     *n == 0
 }
 

@@ -107,7 +107,7 @@ fn check_example(
 ) -> Option<Diagnostic> {
     let compiled = compile::value_schema(contract, constraints, nullable);
     let engine = Engine::build(&compiled).ok()?;
-    let violation = engine.violations(example).into_iter().next()?;
+    let violation = engine.violations(example, 1).0.into_iter().next()?;
     let keyword = compile::contract_keyword(violation.schema_path.rsplit('/').next().unwrap_or(""));
     Some(
         Diagnostic::new(

@@ -8,6 +8,11 @@ use crate::finding::{Kind, PayloadResult};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// Distinct (contract, field, kind) rows the summary keeps; the rest are folded into one row per
+/// contract and kind, whose field reads [`OTHER_FIELDS`].
+pub const MAX_GROUPS: usize = 10_000;
+pub const OTHER_FIELDS: &str = "(other fields, past 10,000 distinct)";
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     pub payloads: u64,
@@ -25,6 +30,8 @@ pub struct Summary {
     pub skipped: u64,
     /// Payloads that could not be checked at all (malformed, too large, unreadable).
     pub unchecked: u64,
+    /// Violations past the per-payload limit, counted (in `violations` too) but not itemised.
+    pub unlisted: u64,
     /// Findings counted but not printed because of `--max-findings`.
     pub omitted: u64,
     /// The exit code the run ends with, for printers that state it.
@@ -77,6 +84,9 @@ impl Summary {
         }
         self.invalid += 1;
         counts.invalid += 1;
+        self.unlisted += result.unlisted;
+        self.violations += result.unlisted;
+        counts.violations += result.unlisted;
         if result.findings.iter().any(|f| f.kind.is_payload_level()) {
             self.unchecked += 1;
         }
@@ -84,11 +94,16 @@ impl Summary {
         for finding in &result.findings {
             self.violations += 1;
             *self.by_kind.entry(finding.kind).or_default() += 1;
-            let key = (
+            let mut key = (
                 result.contract.to_string(),
                 normalize_pointer(&finding.pointer),
                 finding.kind,
             );
+            // Payloads can invent any number of member names; past the limit, new fields are
+            // counted together so the summary's memory stays bounded.
+            if self.groups.len() >= MAX_GROUPS && !self.groups.contains_key(&key) {
+                key.1 = OTHER_FIELDS.to_string();
+            }
             *self.groups.entry(key).or_default() += 1;
         }
     }
@@ -230,6 +245,40 @@ mod tests {
             FailOn::parse("unknown_enum").unwrap_err(),
             "`unknown_enum` is not a violation kind; did you mean `unknown_enum_value`?"
         );
+    }
+
+    #[test]
+    fn summary_rows_are_folded_past_the_limit() {
+        use crate::finding::{Finding, PayloadResult, PayloadSource};
+        let mut summary = Summary::default();
+        let finding = |i: usize| Finding {
+            kind: Kind::UnknownField,
+            pointer: format!("/k{i}"),
+            value: None,
+            position: None,
+            message: String::new(),
+            expected: String::new(),
+            contract_location: None,
+            suggestion: None,
+            redacted: false,
+            sensitive: None,
+        };
+        summary.add(&PayloadResult {
+            source: PayloadSource {
+                path: "p".into(),
+                line: None,
+            },
+            contract: "c@1.0.0".into(),
+            findings: (0..MAX_GROUPS + 500).map(finding).collect(),
+            known: 0,
+            unlisted: 0,
+            text: None,
+        });
+        let rows = summary.rows();
+        assert_eq!(rows.len(), MAX_GROUPS + 1);
+        assert_eq!(rows[0].field, OTHER_FIELDS);
+        assert_eq!(rows[0].count, 500);
+        assert_eq!(summary.violations, (MAX_GROUPS + 500) as u64);
     }
 
     #[test]

@@ -30,6 +30,32 @@ const BATCH_BYTES: usize = 256 * 1024;
 const FILES_PER_UNIT: usize = 128;
 /// Units in flight per worker: enough to keep workers busy while one unit is slow.
 const UNITS_PER_WORKER: usize = 4;
+/// NDJSON bytes in flight across all workers, at most: a file of 50 MB lines must not hold
+/// units x 50 MB in memory (a single line larger than this still goes, alone).
+const IN_FLIGHT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The NDJSON bytes read but not yet reported: the producer waits while adding a batch would
+/// exceed [`IN_FLIGHT_BYTES`], and the reporting side gives bytes back as it emits.
+struct Budget {
+    used: Mutex<u64>,
+    freed: std::sync::Condvar,
+}
+
+impl Budget {
+    fn take(&self, bytes: u64) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used > 0 && *used + bytes > IN_FLIGHT_BYTES {
+            used = self.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += bytes;
+    }
+
+    fn give(&self, bytes: u64) {
+        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used = used.saturating_sub(bytes);
+        self.freed.notify_all();
+    }
+}
 
 /// Inputs to check against one contract.
 #[derive(Debug)]
@@ -129,9 +155,12 @@ fn check_payload(
     redact: Redact,
 ) -> PayloadResult {
     let mut text: Option<Arc<str>> = None;
+    let mut unlisted = 0;
     let mut findings = match payload {
         Payload::Bytes(bytes) => {
-            let findings = checker.check(bytes);
+            let checked = checker.check_counted(bytes);
+            unlisted = checked.unlisted;
+            let findings = checked.findings;
             // Printers quote the offending line; only failing payloads pay for a copy, and it
             // holds no value a report may not show.
             if !findings.is_empty() && redact != Redact::All {
@@ -178,6 +207,7 @@ fn check_payload(
         contract: contract.clone(),
         findings,
         known: 0,
+        unlisted,
         text,
     }
 }
@@ -242,19 +272,25 @@ fn parallel(
     let (result_tx, result_rx) = sync_channel::<(u64, Vec<PayloadResult>)>(in_flight);
     // A permit per unit in flight: the producer takes one before sending, the sink side gives
     // it back after emitting the unit, so out-of-order results cannot pile up without bound.
-    let (permit_tx, permit_rx) = sync_channel::<()>(in_flight);
+    // Each permit carries its unit's NDJSON bytes, returned to the budget when it is emitted.
+    let (permit_tx, permit_rx) = sync_channel::<u64>(in_flight);
+    let budget = Budget {
+        used: Mutex::new(0),
+        freed: std::sync::Condvar::new(),
+    };
     let unit_rx = Mutex::new(unit_rx);
 
     std::thread::scope(|scope| {
         // The producer owns the senders: when it is done they drop, which ends the workers.
-        let producer = scope.spawn(move || produce(jobs, options, &unit_tx, &permit_tx));
+        let budget = &budget;
+        let producer = scope.spawn(move || produce(jobs, options, &unit_tx, &permit_tx, budget));
         for _ in 0..workers {
             let result_tx = result_tx.clone();
             let (unit_rx, contracts, paths) = (&unit_rx, &contracts, &paths);
             scope.spawn(move || work(jobs, options, unit_rx, &result_tx, contracts, paths));
         }
         drop(result_tx);
-        reorder(result_rx, &permit_rx, sink);
+        reorder(result_rx, &permit_rx, budget, sink);
         producer.join().expect("the producer does not panic")
     })
 }
@@ -263,13 +299,19 @@ fn produce(
     jobs: &[Job<'_>],
     options: &Options,
     units: &SyncSender<(u64, Unit)>,
-    permits: &SyncSender<()>,
+    permits: &SyncSender<u64>,
+    budget: &Budget,
 ) -> Vec<String> {
     let mut empty = Vec::new();
     let mut seq = 0u64;
     let mut send = |unit: Unit| {
+        let bytes = match &unit {
+            Unit::Lines { batch, .. } => batch.data.len() as u64,
+            Unit::Documents { .. } => 0,
+        };
+        budget.take(bytes);
         // Both fail only if the receiving side is gone, which ends the run anyway.
-        let _ = permits.send(());
+        let _ = permits.send(bytes);
         let _ = units.send((seq, unit));
         seq += 1;
     };
@@ -403,7 +445,8 @@ fn work(
 /// Emit results in sequence order, returning a permit for each unit emitted.
 fn reorder(
     results: Receiver<(u64, Vec<PayloadResult>)>,
-    permits: &Receiver<()>,
+    permits: &Receiver<u64>,
+    budget: &Budget,
     sink: &mut dyn FnMut(PayloadResult),
 ) {
     let mut pending: BTreeMap<u64, Vec<PayloadResult>> = BTreeMap::new();
@@ -412,7 +455,10 @@ fn reorder(
         pending.insert(seq, unit);
         while let Some(unit) = pending.remove(&next) {
             unit.into_iter().for_each(&mut *sink);
-            let _ = permits.recv();
+            // Permits arrive in the order units were sent, which is the order they are emitted.
+            if let Ok(bytes) = permits.recv() {
+                budget.give(bytes);
+            }
             next += 1;
         }
     }

@@ -252,6 +252,7 @@ fn render_all(checker: &Checker, payload: &[u8]) -> Vec<(&'static str, String)> 
         contract: checker.contract().reference().into(),
         findings,
         known: 0,
+        unlisted: 0,
         text: Some(String::from_utf8_lossy(payload).into()),
     };
     let mut summary = Summary::default();
@@ -784,5 +785,42 @@ fn reports_are_not_written_through_links_nor_read_back_as_payloads() {
         String::from_utf8_lossy(&out.stderr).contains("GITHUB_STEP_SUMMARY /proc/nope/summary.md:"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_payload_of_nothing_but_faults_is_itemised_up_to_the_limit_and_counted_after() {
+    let dir = scratch("cap");
+    let c = write_contract(
+        &dir,
+        "c.yaml",
+        "fields:\n  xs: {type: array, items: {type: integer}}\n",
+    );
+    let items: Vec<String> = (0..5000).map(|i| format!("\"{i}\"")).collect();
+    std::fs::write(
+        dir.join("p.json"),
+        format!("{{\"xs\": [{}]}}", items.join(",")),
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text(&handoff(
+        &dir,
+        &["check", "--contract", &c, "--format", "json", "p.json"],
+        &[],
+    )))
+    .unwrap();
+    assert_eq!(
+        json["results"][0]["findings"].as_array().unwrap().len(),
+        1000
+    );
+    assert_eq!(json["results"][0]["unlisted"], 4000);
+    assert_eq!(
+        json["summary"]["violations"], 5000,
+        "every violation is counted"
+    );
+    let shown = text(&handoff(&dir, &["check", "--contract", &c, "p.json"], &[]));
+    assert!(
+        shown.contains("… and 4000 more violations in this payload, counted but not itemised (at most 1000 per payload are)"),
+        "{}",
+        &shown[shown.len().saturating_sub(2000)..]
     );
 }

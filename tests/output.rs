@@ -104,7 +104,7 @@ fn json_matches_the_published_schema() {
 }
 
 #[test]
-fn junit_has_a_case_per_payload() {
+fn junit_lists_failing_payloads_and_counts_passing_ones() {
     let out = handoff(&[SAMPLE, &["--format", "junit"]].concat());
     assert_eq!(code(&out), 1);
     let text = stdout(&out);

@@ -18,6 +18,18 @@ use crate::engine::Engine;
 use crate::finding::{Finding, Kind, TextPosition};
 use serde_json::Value;
 
+/// Engine violations turned into findings per payload, at most; the rest are counted. A
+/// payload with more faults than this has one systematic problem, and its first thousand
+/// findings show it.
+pub const MAX_VIOLATIONS_PER_PAYLOAD: usize = 1000;
+
+/// A payload's findings, and how many further violations were counted but not itemised.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub findings: Vec<Finding>,
+    pub unlisted: u64,
+}
+
 /// One contract, compiled and ready to check any number of payloads.
 #[derive(Debug)]
 pub struct Checker {
@@ -50,6 +62,11 @@ impl Checker {
 
     /// Check one payload given as bytes.
     pub fn check(&self, bytes: &[u8]) -> Vec<Finding> {
+        self.check_counted(bytes).findings
+    }
+
+    /// Check one payload given as bytes, counting the violations past the per-payload limit.
+    pub fn check_counted(&self, bytes: &[u8]) -> Checked {
         let bytes = without_bom(bytes);
         // The fast path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
@@ -58,34 +75,40 @@ impl Checker {
             && !p.duplicate_keys
             && self.engine.is_valid(&p.value)
         {
-            return Vec::new();
+            return Checked::default();
         }
         // Failing payloads: explain why, with the text as a str for locating values.
+        let one = |finding| Checked {
+            findings: vec![finding],
+            unlisted: 0,
+        };
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
-            Err(err) => return vec![invalid_utf8(bytes, &err)],
+            Err(err) => return one(invalid_utf8(bytes, &err)),
         };
         match parsed {
             Ok(p) => self.findings(&p.value, text, p.duplicate_keys),
-            Err(err) => vec![invalid_json(&err)],
+            Err(err) => one(invalid_json(&err)),
         }
     }
 
     /// Check a parsed payload; `text` is its source, used to quote and locate failing values.
     pub fn check_value(&self, value: &Value, text: &str) -> Vec<Finding> {
-        self.findings(value, text, false)
+        self.findings(value, text, false).findings
     }
 
-    fn findings(&self, value: &Value, text: &str, duplicate_keys: bool) -> Vec<Finding> {
+    fn findings(&self, value: &Value, text: &str, duplicate_keys: bool) -> Checked {
         let valid = self.engine.is_valid(value);
         if valid && !duplicate_keys {
-            return Vec::new();
+            return Checked::default();
         }
         let locator = Locator::new(text);
+        let mut unlisted = 0;
         let mut findings = if valid {
             Vec::new()
         } else {
-            let violations = self.engine.violations(value);
+            let (violations, rest) = self.engine.violations(value, MAX_VIOLATIONS_PER_PAYLOAD);
+            unlisted = rest;
             classify::findings(self, &violations, value, &locator)
         };
         if duplicate_keys {
@@ -98,7 +121,7 @@ impl Checker {
                 f.sensitive = Some(crate::redact::shape(value.pointer(&f.pointer)));
             }
         }
-        findings
+        Checked { findings, unlisted }
     }
 
     /// Byte ranges of every value of a `sensitive` field in a payload's text, so quoted lines

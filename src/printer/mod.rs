@@ -150,6 +150,7 @@ mod tests {
             contract: "c@1.0.0".into(),
             findings: Vec::new(),
             known: 0,
+            unlisted: 0,
             text: Some("é😀x".into()),
         };
         let text = PayloadText::new(&result);

@@ -245,6 +245,15 @@ impl<W: Write> Printer for TextPrinter<W> {
         for f in &result.findings {
             self.finding(result, &text, f)?;
         }
+        if result.unlisted > 0 {
+            writeln!(
+                self.out,
+                "… and {} more violation{} in this payload, counted but not itemised (at most {} per payload are)\n",
+                result.unlisted,
+                plural(result.unlisted),
+                crate::check::MAX_VIOLATIONS_PER_PAYLOAD
+            )?;
+        }
         Ok(())
     }
 
