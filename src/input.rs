@@ -156,7 +156,7 @@ impl fmt::Display for InputError {
 /// Expand arguments into inputs. Directories are searched recursively for `.json`, `.ndjson`
 /// and `.jsonl` files; an argument with `*`, `?`, `[` or `{` that is not an existing path is a
 /// glob. Paths are resolved against `base`, but displayed as written.
-pub fn expand(args: &[String], base: &Path) -> Expanded {
+pub fn expand<A: AsRef<std::ffi::OsStr>>(args: &[A], base: &Path) -> Expanded {
     // Hashing, not ordering: a directory of 100,000 captures would spend measurable time
     // comparing paths component by component.
     let mut seen = HashSet::new();
@@ -169,11 +169,15 @@ pub fn expand(args: &[String], base: &Path) -> Expanded {
         }
     };
     for arg in args {
-        if arg == "-" {
+        let os = arg.as_ref();
+        if os == "-" {
             add(Input::Stdin, &mut inputs);
             continue;
         }
-        let path = PathBuf::from(arg);
+        // A file name need not be UTF-8; only a glob must be.
+        let path = PathBuf::from(os);
+        let arg = os.to_string_lossy().into_owned();
+        let arg = &arg;
         let resolved = base.join(&path);
         if resolved.is_dir() {
             let mut found = Vec::new();

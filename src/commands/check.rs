@@ -29,7 +29,7 @@ pub(crate) enum InputFormat {
 #[derive(clap::Args)]
 pub(crate) struct CheckArgs {
     /// Payload files, directories (searched recursively), globs, or - for stdin
-    pub(crate) inputs: Vec<String>,
+    pub(crate) inputs: Vec<std::ffi::OsString>,
     /// Contract to check the inputs against: id, id@version, id@^major, or a file path
     #[arg(short, long, value_name = "REF")]
     pub(crate) contract: Option<String>,
@@ -103,7 +103,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         InputFormat::Ndjson => Framing::Ndjson,
     };
     // Work out which inputs go to which contract file.
-    let mut plan: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    let mut plan: Vec<(PathBuf, Vec<std::ffi::OsString>)> = Vec::new();
     let mut routing_error = false;
     let ad_hoc = args.contract.is_some() && explicit_config.is_none();
     let config = if ad_hoc {
@@ -138,7 +138,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 eprintln!("handoff: error: {err}");
                 routing_error = true;
             }
-            let mut routed: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            let mut routed: BTreeMap<String, Vec<std::ffi::OsString>> = BTreeMap::new();
             for file in files {
                 let input::Input::File(path) = &file else {
                     eprintln!(
@@ -160,7 +160,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                     routed
                         .entry(spec.contract.clone())
                         .or_default()
-                        .push(path.display().to_string());
+                        .push(path.clone().into_os_string());
                 }
             }
             for (contract, files) in routed {
@@ -178,7 +178,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 if !args.allow_outside && i != "-" && outside(&cfg.base, Path::new(&joined)) {
                     return Err(reach_error(cfg, "input", Path::new(&joined)));
                 }
-                inputs.push(joined);
+                inputs.push(joined.into());
             }
             plan.push((path, inputs));
         }

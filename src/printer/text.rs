@@ -9,12 +9,13 @@ use crate::report::{Row, Summary};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 use std::io::{self, Write};
 
-/// Lines up to this length are given to the renderer whole (it trims them to the terminal width
-/// and keeps columns true). Longer ones, such as a minified capture on one line, are cut to a
-/// window around the value so rendering stays cheap; their location is then stated in a note.
-const WHOLE_LINE_CHARS: usize = 4096;
+/// Lines up to this length are given to the renderer whole. Longer ones, such as a minified
+/// capture or an NDJSON record, are cut to a window around the value: rendering stays cheap, and
+/// a report quotes as little of a customer's payload as it needs to; the exact location is then
+/// stated in a note.
+const WHOLE_LINE_CHARS: usize = 160;
 /// Characters shown either side of a value in a cut line.
-const WINDOW_CHARS: usize = 60;
+const WINDOW_CHARS: usize = 40;
 /// Widest field shown in the summary table; longer pointers are cut in the middle.
 const MAX_FIELD_CHARS: usize = 80;
 
@@ -88,6 +89,7 @@ impl<W: Write> TextPrinter<W> {
                     )))
                     .element(
                         Snippet::source(excerpt)
+                            .line_start(pos.line as usize)
                             .annotation(AnnotationKind::Primary.span(span).label(expected.clone())),
                     );
             }
@@ -390,7 +392,7 @@ mod tests {
         let (shown, span) = window(&line, 207, 12);
         assert_eq!(&shown[span.clone()], "\"94103-1234\"");
         assert!(shown.starts_with('…') && shown.ends_with('…'));
-        assert_eq!(shown.chars().count(), 2 + 60 + 12 + 60);
+        assert_eq!(shown.chars().count(), 2 + WINDOW_CHARS + 12 + WINDOW_CHARS);
         let (shown, span) = window("{\"a\": 1", 7, 1);
         assert_eq!((shown.as_str(), span), ("{\"a\": 1 ", 7..8));
     }
