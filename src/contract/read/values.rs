@@ -1,0 +1,532 @@
+//! Reading the keys that constrain one value (on fields, named formats and rule constraints):
+//! types, formats, lengths, ranges, decimals and enums, and checking that they fit together.
+
+use super::*;
+
+impl Reader<'_> {
+    /// Reads the keys that constrain one value.
+    pub(super) fn constraints(
+        &mut self,
+        entries: Entries<'_>,
+        what: &str,
+        named_allowed: bool,
+    ) -> Constraints {
+        let mut c = Constraints {
+            ty: entries.get("type").and_then(|(k, v)| {
+                let name = self.doc.text(k, v)?;
+                match FieldType::from_name(&name) {
+                    Some(t) => Some(Located::new(t, k.span)),
+                    None => {
+                        let help = match did_you_mean(&name, FieldType::NAMES.iter().copied()) {
+                            Some(close) => format!("did you mean `{close}`?"),
+                            None => format!("one of: {}", FieldType::NAMES.join(", ")),
+                        };
+                        self.doc
+                            .report(Code::InvalidValue, v.span, format!("unknown type `{name}`"))
+                            .help = Some(help);
+                        None
+                    }
+                }
+            }),
+            ..Constraints::default()
+        };
+        c.format = entries.get("format").and_then(|(k, v)| {
+            let name = self.doc.text(k, v)?;
+            self.format_ref(&name, v.span, named_allowed, what)
+                .map(|f| Located::new(f, k.span))
+        });
+        c.pattern = entries.get("pattern").and_then(|(k, v)| {
+            let pattern = self.doc.text(k, v)?;
+            if let Err(err) = regex::Regex::new(&pattern) {
+                self.doc.report(Code::InvalidRegex, v.span, format!("pattern `{pattern}` does not compile"))
+                    .help = Some(regex_error_summary(&err));
+                return None;
+            }
+            if !pattern.starts_with('^') || !pattern.ends_with('$') {
+                self.doc.report(
+                    Code::UnanchoredPattern,
+                    v.span,
+                    format!("pattern `{pattern}` is not anchored, so it matches anywhere inside a value"),
+                )
+                .help = Some(format!(
+                    "write `^{}$` to match the whole value",
+                    pattern.trim_start_matches('^').trim_end_matches('$')
+                ));
+            }
+            Some(Located::new(pattern, k.span))
+        });
+        c.min_length = entries
+            .get("min_length")
+            .and_then(|(k, v)| self.doc.count(k, v));
+        c.max_length = entries
+            .get("max_length")
+            .and_then(|(k, v)| self.doc.count(k, v));
+        c.max_bytes = entries
+            .get("max_bytes")
+            .and_then(|(k, v)| self.doc.count(k, v));
+        c.minimum = entries
+            .get("minimum")
+            .and_then(|(k, v)| self.doc.number(k, v));
+        c.maximum = entries
+            .get("maximum")
+            .and_then(|(k, v)| self.doc.number(k, v));
+        c.exclusive_minimum = entries
+            .get("exclusive_minimum")
+            .and_then(|(k, v)| self.doc.number(k, v));
+        c.exclusive_maximum = entries
+            .get("exclusive_maximum")
+            .and_then(|(k, v)| self.doc.number(k, v));
+        c.decimal = entries.get("decimal").and_then(|(k, v)| self.decimal(k, v));
+        c.description = entries
+            .get("description")
+            .and_then(|(k, v)| self.doc.text(k, v));
+        c.sensitive = entries
+            .get("sensitive")
+            .and_then(|(k, v)| self.doc.boolean(k, v));
+        // Scalars are read with the type in mind, so enum values `01` on a string field stay "01".
+        let ty = self.effective_type(&c);
+        c.enum_values = entries
+            .get("enum")
+            .and_then(|(k, v)| self.enum_values(k, v, ty));
+        c.example = entries
+            .get("example")
+            .map(|(k, v)| Located::new(to_json(v, ty), k.span));
+        c
+    }
+
+    pub(super) fn effective_type(&self, c: &Constraints) -> Option<FieldType> {
+        c.ty.as_ref().map(|t| t.value).or_else(|| match &c.format {
+            Some(Located {
+                value: FormatRef::Named(name),
+                ..
+            }) => self
+                .formats
+                .iter()
+                .find(|f| &f.name == name)
+                .and_then(|f| f.constraints.ty.as_ref().map(|t| t.value)),
+            Some(Located {
+                value: FormatRef::Builtin(_) | FormatRef::Strftime(_),
+                ..
+            }) => Some(FieldType::String),
+            None => None,
+        })
+    }
+
+    pub(super) fn format_ref(
+        &mut self,
+        name: &str,
+        span: Span,
+        named_allowed: bool,
+        what: &str,
+    ) -> Option<FormatRef> {
+        if Strftime::looks_like(name) {
+            return match Strftime::parse(name) {
+                Ok(s) => Some(FormatRef::Strftime(s)),
+                Err(err) => {
+                    self.doc.report(
+                        Code::UnknownFormat,
+                        span,
+                        format!("date pattern `{name}` is not valid: {err}"),
+                    );
+                    None
+                }
+            };
+        }
+        if let Some(b) = Builtin::from_name(name) {
+            return Some(FormatRef::Builtin(b));
+        }
+        if !named_allowed && self.format_names.iter().any(|n| n == name) {
+            let which = if what == format!("format `{name}`") {
+                "itself".to_string()
+            } else {
+                format!("format `{name}`")
+            };
+            self.doc.report(
+                Code::UnknownFormat,
+                span,
+                format!("{what} refers to {which}; a named format can use only built-in formats and date patterns"),
+            );
+            return None;
+        }
+        if self.formats.iter().any(|f| f.name == name) {
+            if named_allowed {
+                return Some(FormatRef::Named(name.to_string()));
+            }
+            self.doc.report(
+                Code::UnknownFormat,
+                span,
+                format!("{what} refers to format `{name}`; a named format can use only built-in formats and date patterns"),
+            );
+            return None;
+        }
+        let candidates: Vec<&str> = Builtin::ALL
+            .iter()
+            .map(|b| b.name())
+            .chain(self.formats.iter().map(|f| f.name.as_str()))
+            .collect();
+        let help = match did_you_mean(name, candidates.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!(
+                "built-in formats: {}; or define `{name}` under `formats:`; or write a date pattern such as %Y%m%d",
+                Builtin::ALL
+                    .iter()
+                    .map(|b| b.name())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        };
+        self.doc
+            .report(
+                Code::UnknownFormat,
+                span,
+                format!("unknown format `{name}`"),
+            )
+            .help = Some(help);
+        None
+    }
+
+    pub(super) fn decimal(&mut self, key: &Key, node: &Node) -> Option<Located<Decimal>> {
+        let places = |this: &mut Self, k: &Key, v: &Node| {
+            this.doc
+                .count(k, v)
+                .and_then(|n| match u32::try_from(n.value) {
+                    Ok(p) if p <= 30 => Some(p),
+                    _ => {
+                        this.doc.report(
+                            Code::InvalidValue,
+                            v.span,
+                            "decimal places must be 30 or fewer",
+                        );
+                        None
+                    }
+                })
+        };
+        let decimal = match &node.value {
+            NodeValue::Map(_) => {
+                let entries = self.doc.mapping(node, "`decimal`", &[DECIMAL_KEYS])?;
+                match (entries.get("exactly"), entries.get("at_most")) {
+                    (Some((k, v)), None) => Decimal {
+                        places: places(self, k, v)?,
+                        exact: true,
+                    },
+                    (None, Some((k, v))) => Decimal {
+                        places: places(self, k, v)?,
+                        exact: false,
+                    },
+                    _ => {
+                        self.doc.report(
+                            Code::InvalidValue,
+                            node.span,
+                            "`decimal` takes exactly one of `exactly: N` or `at_most: N`",
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => Decimal {
+                places: places(self, key, node)?,
+                exact: false,
+            },
+        };
+        Some(Located::new(decimal, key.span))
+    }
+
+    pub(super) fn enum_values(
+        &mut self,
+        key: &Key,
+        node: &Node,
+        ty: Option<FieldType>,
+    ) -> Option<Located<Vec<EnumValue>>> {
+        let raw: Vec<(Value, Option<String>, Span)> = match &node.value {
+            NodeValue::Seq(items) => items
+                .iter()
+                .map(|item| (to_json(item, ty), None, item.span))
+                .collect(),
+            // A mapping gives each value its meaning: `paid: Payment captured`.
+            NodeValue::Map(entries) => entries
+                .iter()
+                .map(|(k, v)| {
+                    let value = key_to_json(&k.name, ty);
+                    let description = v
+                        .as_scalar()
+                        .filter(|s| s.typed != Typed::Null)
+                        .map(|s| s.text.clone());
+                    (value, description, k.span)
+                })
+                .collect(),
+            NodeValue::Scalar(_) => {
+                self.doc.report(
+                    Code::WrongValueType,
+                    node.span,
+                    format!("`enum` must be a list of values or a mapping of values to meanings, found {}", describe(node)),
+                );
+                return None;
+            }
+        };
+        if raw.is_empty() {
+            self.doc.report(
+                Code::InvalidValue,
+                node.span,
+                "`enum` lists no values, so nothing would be accepted",
+            );
+            return None;
+        }
+        let mut values: Vec<EnumValue> = Vec::with_capacity(raw.len());
+        // Hashing the JSON text finds repeats in one pass (a 240,000-value enum took 83 s when
+        // each value was compared with every earlier one).
+        let mut seen: std::collections::HashSet<String> =
+            std::collections::HashSet::with_capacity(raw.len());
+        for (value, description, span) in raw {
+            if value.is_null() {
+                self.doc
+                    .report(Code::InvalidValue, span, "null in `enum`")
+                    .help = Some("use `nullable: true` to accept null".into());
+                continue;
+            }
+            if let Some(expected) = ty
+                && !json_has_type(&value, expected)
+            {
+                self.doc.report(
+                    Code::TypeConflict,
+                    span,
+                    format!(
+                        "enum value {value} is not {}, the field's type",
+                        expected.with_article()
+                    ),
+                );
+                continue;
+            }
+            if !seen.insert(crate::decimal::equality_key(&value)) {
+                self.doc.report(
+                    Code::DuplicateEnumValue,
+                    span,
+                    format!("{value} is listed twice in `enum`"),
+                );
+                continue;
+            }
+            values.push(EnumValue {
+                value,
+                description,
+                span,
+            });
+        }
+        Some(Located::new(values, key.span))
+    }
+
+    pub(super) fn check_constraints(&mut self, c: &Constraints, what: &str) {
+        let ty = self.effective_type(c);
+        if let Some(ty) = ty {
+            let checks: [(&str, bool, bool); 10] = [
+                ("pattern", c.pattern.is_some(), ty == FieldType::String),
+                (
+                    "min_length",
+                    c.min_length.is_some(),
+                    ty == FieldType::String,
+                ),
+                (
+                    "max_length",
+                    c.max_length.is_some(),
+                    ty == FieldType::String,
+                ),
+                ("max_bytes", c.max_bytes.is_some(), ty == FieldType::String),
+                (
+                    "format",
+                    c.format.is_some(),
+                    ty == FieldType::String
+                        || matches!(
+                            c.format,
+                            Some(Located {
+                                value: FormatRef::Named(_),
+                                ..
+                            })
+                        ),
+                ),
+                ("minimum", c.minimum.is_some(), ty.is_numeric()),
+                ("maximum", c.maximum.is_some(), ty.is_numeric()),
+                (
+                    "exclusive_minimum",
+                    c.exclusive_minimum.is_some(),
+                    ty.is_numeric(),
+                ),
+                (
+                    "exclusive_maximum",
+                    c.exclusive_maximum.is_some(),
+                    ty.is_numeric(),
+                ),
+                (
+                    "decimal",
+                    c.decimal.is_some(),
+                    ty == FieldType::String || ty == FieldType::Number,
+                ),
+            ];
+            for (key, present, applies) in checks {
+                if present && !applies {
+                    let span = keyword_span(c, key).unwrap_or_default();
+                    let fits = match key {
+                        "minimum" | "maximum" | "exclusive_minimum" | "exclusive_maximum" => {
+                            "integer and number"
+                        }
+                        "decimal" => "number and decimal-string",
+                        _ => "string",
+                    };
+                    self.doc.report(
+                        Code::KeywordNotForType,
+                        span,
+                        format!(
+                            "`{key}` applies to {fits} fields, but {what} is {}",
+                            ty.with_article()
+                        ),
+                    );
+                }
+            }
+            if let Some(d) = &c.decimal
+                && d.value.exact
+                && ty == FieldType::Number
+            {
+                self.doc.report(
+                        Code::KeywordNotForType,
+                        d.span,
+                        format!("`decimal: {{exactly: {}}}` cannot be checked on a JSON number", d.value.places),
+                    )
+                    .help = Some("a JSON number does not keep trailing zeros (10.50 arrives as 10.5); use `at_most`, or type: string for money sent as \"10.50\"".into());
+            }
+        }
+        let pairs = [
+            (
+                c.min_length.as_ref().map(|l| (l.value as f64, l.span)),
+                c.max_length.as_ref().map(|l| l.value as f64),
+                "min_length",
+                "max_length",
+            ),
+            (
+                c.minimum
+                    .as_ref()
+                    .and_then(|n| n.value.as_f64().map(|f| (f, n.span))),
+                c.maximum.as_ref().and_then(|n| n.value.as_f64()),
+                "minimum",
+                "maximum",
+            ),
+        ];
+        for (lo, hi, lo_name, hi_name) in pairs {
+            if let (Some((lo, span)), Some(hi)) = (lo, hi)
+                && lo > hi
+            {
+                self.doc.report(
+                    Code::InvalidRange,
+                    span,
+                    format!("{lo_name} {lo} is more than {hi_name} {hi}"),
+                );
+            }
+        }
+        if let (Some(lo), Some(hi)) = (&c.exclusive_minimum, &c.exclusive_maximum)
+            && lo.value.as_f64() >= hi.value.as_f64()
+        {
+            self.doc.report(
+                Code::InvalidRange,
+                lo.span,
+                format!(
+                    "exclusive_minimum {} leaves no room below exclusive_maximum {}",
+                    lo.value, hi.value
+                ),
+            );
+        }
+        if let (Some(lo), Some(bytes)) = (&c.min_length, &c.max_bytes)
+            && lo.value > bytes.value
+        {
+            self.doc.report(
+                Code::InvalidRange,
+                lo.span,
+                format!(
+                    "min_length {} characters can never fit in max_bytes {}",
+                    lo.value, bytes.value
+                ),
+            );
+        }
+    }
+}
+
+pub(super) fn keyword_span(c: &Constraints, key: &str) -> Option<Span> {
+    Some(match key {
+        "pattern" => c.pattern.as_ref()?.span,
+        "min_length" => c.min_length.as_ref()?.span,
+        "max_length" => c.max_length.as_ref()?.span,
+        "max_bytes" => c.max_bytes.as_ref()?.span,
+        "format" => c.format.as_ref()?.span,
+        "minimum" => c.minimum.as_ref()?.span,
+        "maximum" => c.maximum.as_ref()?.span,
+        "exclusive_minimum" => c.exclusive_minimum.as_ref()?.span,
+        "exclusive_maximum" => c.exclusive_maximum.as_ref()?.span,
+        "decimal" => c.decimal.as_ref()?.span,
+        _ => return None,
+    })
+}
+
+/// The regex crate's errors span several lines with a caret; keep the line that says why.
+pub(super) fn regex_error_summary(err: &regex::Error) -> String {
+    let text = err.to_string();
+    text.lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("error:"))
+        .map(|l| {
+            l.trim_start()
+                .trim_start_matches("error:")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or(text)
+}
+
+pub(super) fn json_has_type(value: &Value, ty: FieldType) -> bool {
+    match ty {
+        FieldType::String => value.is_string(),
+        // 3.0 is an integer in JSON Schema, as the docs say; decided on the text, exactly.
+        FieldType::Integer => value
+            .as_number()
+            .and_then(|n| crate::decimal::Decimal::parse(&n.to_string()))
+            .is_some_and(|d| d.places() == 0),
+        FieldType::Number => value.is_number(),
+        FieldType::Boolean => value.is_boolean(),
+        FieldType::Object => value.is_object(),
+        FieldType::Array => value.is_array(),
+    }
+}
+
+/// A mapping key used as an enum value: keys are text in YAML's model, so read them per type.
+pub(super) fn key_to_json(name: &str, ty: Option<FieldType>) -> Value {
+    match ty {
+        Some(FieldType::String) | Some(FieldType::Object) | Some(FieldType::Array) => {
+            Value::String(name.to_string())
+        }
+        _ => serde_json::from_str::<Value>(name)
+            .ok()
+            .filter(|v| v.is_number() || v.is_boolean())
+            .unwrap_or_else(|| Value::String(name.to_string())),
+    }
+}
+
+/// Converts YAML to JSON. On a string-typed value a plain scalar is taken as written, so
+/// `01`, `1.10` and `yes` stay text rather than becoming 1, 1.1 and true.
+pub(super) fn to_json(node: &Node, ty: Option<FieldType>) -> Value {
+    match &node.value {
+        NodeValue::Scalar(s) => {
+            if ty == Some(FieldType::String) && s.typed != Typed::Null {
+                return Value::String(s.text.clone());
+            }
+            match &s.typed {
+                Typed::Null => Value::Null,
+                Typed::Bool(b) => Value::Bool(*b),
+                Typed::Int(_) | Typed::Float(_) => {
+                    json_number(s).map_or(Value::Null, Value::Number)
+                }
+                Typed::Str(text) => Value::String(text.clone()),
+            }
+        }
+        NodeValue::Seq(items) => Value::Array(items.iter().map(|i| to_json(i, None)).collect()),
+        NodeValue::Map(entries) => Value::Object(
+            entries
+                .iter()
+                .map(|(k, v)| (k.name.clone(), to_json(v, None)))
+                .collect(),
+        ),
+    }
+}
