@@ -500,3 +500,42 @@ fn unreadable(err: &str) -> Finding {
         suggestion: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    fn budget() -> Budget {
+        Budget {
+            used: Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    #[test]
+    fn the_byte_budget_holds_the_producer_until_bytes_are_given_back() {
+        let budget = budget();
+        budget.take(IN_FLIGHT_BYTES - 10);
+        let taken = AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                budget.take(100);
+                taken.store(true, Ordering::SeqCst);
+            });
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!taken.load(Ordering::SeqCst), "over the budget: waits");
+            budget.give(IN_FLIGHT_BYTES - 10);
+        });
+        assert!(taken.load(Ordering::SeqCst));
+        assert_eq!(*budget.used.lock().unwrap(), 100);
+    }
+
+    #[test]
+    fn a_record_larger_than_the_budget_still_goes_alone() {
+        let budget = budget();
+        budget.take(IN_FLIGHT_BYTES * 3);
+        budget.give(IN_FLIGHT_BYTES * 3);
+        assert_eq!(*budget.used.lock().unwrap(), 0);
+    }
+}
