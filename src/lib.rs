@@ -29,4 +29,5 @@ pub mod registry;
 pub mod report;
 pub mod run;
 pub mod text_index;
+pub mod triage;
 pub mod yaml;

@@ -1,0 +1,397 @@
+//! Reading an exception log: the manual-review queue an operations team exports (an ERP's
+//! integration error log, a middleware error export, helpdesk tickets) as CSV or NDJSON, one row
+//! per exception that reached a person. Columns differ per system, so a [`Mapping`] names which
+//! column holds what. A row that cannot be used is a [`Rejected`] entry with its line and the
+//! reason, and the rest are still read: every row read is accounted for.
+
+use jiff::Timestamp;
+use std::collections::BTreeMap;
+use std::io::Read;
+
+/// Which column of the log holds what. Column names are matched exactly, after trimming a
+/// byte-order mark and surrounding spaces from the header.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mapping {
+    /// When the exception was opened: RFC 3339, or in `opened_at_format` (a strftime pattern
+    /// such as `%d/%m/%Y %H:%M`, read as UTC).
+    pub opened_at: String,
+    pub opened_at_format: Option<String>,
+    /// The receiving system's own error code or queue reason (`SKU_NOT_FOUND`).
+    pub error_code: String,
+    /// Where the exception's payload is.
+    pub payload: PayloadColumn,
+    /// Which boundary the exception belongs to.
+    pub boundary: BoundaryColumn,
+    /// Optional columns; each one that is mapped answers one more triage question.
+    pub handled_by: Option<String>,
+    pub resolution: Option<String>,
+    pub handling_minutes: Option<String>,
+    pub retried: Option<String>,
+    pub retry_succeeded: Option<String>,
+    pub handoff_status: Option<String>,
+    /// The CSV field delimiter (`,` by default; `;` in many European exports).
+    pub delimiter: u8,
+}
+
+/// How a row names its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadColumn {
+    /// A path to the captured payload file, relative to the log.
+    File(String),
+    /// An NDJSON file (relative to the log) and the 1-based line of the record in it.
+    NdjsonLine { file: String, line: String },
+    /// The payload itself, as JSON text in the cell.
+    Inline(String),
+}
+
+/// How a row names its boundary.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoundaryColumn {
+    /// A column holding a contract reference (`storefront-order-to-erp@^1`).
+    Contract(String),
+    /// A column holding a source system or queue name, and which contract each value means.
+    Lookup {
+        column: String,
+        contracts: BTreeMap<String, String>,
+    },
+}
+
+/// One exception, as the log says it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    /// The 1-based line of the row in the log (a CSV record can span lines; this is its first).
+    pub line: u64,
+    pub opened_at: Timestamp,
+    pub error_code: String,
+    pub payload: PayloadRef,
+    /// The contract reference the row's boundary maps to.
+    pub contract: String,
+    pub handled_by: Option<String>,
+    pub resolution: Option<String>,
+    pub handling_minutes: Option<f64>,
+    pub retried: Option<bool>,
+    pub retry_succeeded: Option<bool>,
+    /// Whether the delivery itself succeeded (HTTP 2xx, 997 accepted, acknowledged).
+    pub handoff_succeeded: Option<bool>,
+}
+
+/// Where an exception's payload is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PayloadRef {
+    File(String),
+    NdjsonLine { file: String, line: u64 },
+    Inline(String),
+}
+
+/// A row that could not be used, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What reading a log produced: the exceptions, and every row that was not one.
+#[derive(Debug, Default)]
+pub struct Log {
+    pub exceptions: Vec<Exception>,
+    pub rows_read: u64,
+    pub rejected: Vec<Rejected>,
+}
+
+/// Why a log could not be read at all (as opposed to a bad row).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogError(pub String);
+
+impl std::fmt::Display for LogError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Read a CSV exception log.
+pub fn read_csv(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(mapping.delimiter)
+        .flexible(true)
+        .from_reader(reader);
+    let headers: Vec<String> = csv
+        .headers()
+        .map_err(|e| LogError(format!("cannot read the header row: {e}")))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
+        .collect();
+    let columns = Columns::new(&headers, mapping)?;
+    let mut log = Log::default();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = csv.position().line();
+        match csv.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                log.rows_read += 1;
+                let cell = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
+                match columns.exception(line, &cell, mapping) {
+                    Ok(e) => log.exceptions.push(e),
+                    Err(reason) => log.rejected.push(Rejected { line, reason }),
+                }
+            }
+            Err(e) => {
+                log.rows_read += 1;
+                let line = e.position().map_or(line, |p| p.line());
+                log.rejected.push(Rejected {
+                    line,
+                    reason: format!("not a CSV row: {e}"),
+                });
+                // A malformed record (bad UTF-8) is skipped; the reader resumes at the next.
+                if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(log)
+}
+
+/// The indexes of the mapped columns in one log's header.
+struct Columns {
+    opened_at: usize,
+    error_code: usize,
+    payload: (usize, Option<usize>),
+    boundary: usize,
+    optional: [Option<usize>; 6],
+}
+
+impl Columns {
+    fn new(headers: &[String], m: &Mapping) -> Result<Columns, LogError> {
+        let find = |name: &str| -> Result<usize, LogError> {
+            headers.iter().position(|h| h == name).ok_or_else(|| {
+                let hint =
+                    crate::diagnostic::did_you_mean(name, headers.iter().map(String::as_str))
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                LogError(format!(
+                    "the log has no column `{name}`{hint} (its columns: {})",
+                    headers.join(", ")
+                ))
+            })
+        };
+        let optional = |name: &Option<String>| name.as_deref().map(find).transpose();
+        Ok(Columns {
+            opened_at: find(&m.opened_at)?,
+            error_code: find(&m.error_code)?,
+            payload: match &m.payload {
+                PayloadColumn::File(c) | PayloadColumn::Inline(c) => (find(c)?, None),
+                PayloadColumn::NdjsonLine { file, line } => (find(file)?, Some(find(line)?)),
+            },
+            boundary: match &m.boundary {
+                BoundaryColumn::Contract(c) => find(c)?,
+                BoundaryColumn::Lookup { column, .. } => find(column)?,
+            },
+            optional: [
+                optional(&m.handled_by)?,
+                optional(&m.resolution)?,
+                optional(&m.handling_minutes)?,
+                optional(&m.retried)?,
+                optional(&m.retry_succeeded)?,
+                optional(&m.handoff_status)?,
+            ],
+        })
+    }
+
+    fn exception<'r>(
+        &self,
+        line: u64,
+        cell: &impl Fn(usize) -> Option<&'r str>,
+        m: &Mapping,
+    ) -> Result<Exception, String> {
+        let required = |i: usize, name: &str| cell(i).ok_or_else(|| format!("`{name}` is empty"));
+        let opened = required(self.opened_at, &m.opened_at)?;
+        let opened_at = parse_time(opened, m.opened_at_format.as_deref())
+            .map_err(|e| format!("`{}` is not a time: {e}", m.opened_at))?;
+        let error_code = required(self.error_code, &m.error_code)?.to_string();
+        let payload = match &m.payload {
+            PayloadColumn::File(name) => PayloadRef::File(required(self.payload.0, name)?.into()),
+            PayloadColumn::Inline(name) => {
+                PayloadRef::Inline(required(self.payload.0, name)?.into())
+            }
+            PayloadColumn::NdjsonLine { file, line: column } => {
+                let at = self.payload.1.expect("mapped with the file column");
+                let text = required(at, column)?;
+                let line = text
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| format!("`{column}` is not a line number: {text:?}"))?;
+                PayloadRef::NdjsonLine {
+                    file: required(self.payload.0, file)?.into(),
+                    line,
+                }
+            }
+        };
+        let contract = match &m.boundary {
+            BoundaryColumn::Contract(name) => required(self.boundary, name)?.to_string(),
+            BoundaryColumn::Lookup { column, contracts } => {
+                let value = required(self.boundary, column)?;
+                contracts
+                    .get(value)
+                    .cloned()
+                    .ok_or_else(|| format!("`{column}` value {value:?} maps to no contract"))?
+            }
+        };
+        let text = |i: Option<usize>| i.and_then(cell).map(str::to_string);
+        let [
+            handled_by,
+            resolution,
+            minutes,
+            retried,
+            retry_succeeded,
+            handoff,
+        ] = self.optional;
+        let handling_minutes = match text(minutes) {
+            None => None,
+            Some(v) => Some(
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite() && *n >= 0.0)
+                    .ok_or_else(|| format!("handling minutes {v:?} is not a number of minutes"))?,
+            ),
+        };
+        let flag = |i: Option<usize>, what: &str| -> Result<Option<bool>, String> {
+            text(i)
+                .map(|v| yes_no(&v).ok_or_else(|| format!("{what} {v:?} is not yes or no")))
+                .transpose()
+        };
+        Ok(Exception {
+            line,
+            opened_at,
+            error_code,
+            payload,
+            contract,
+            handled_by: text(handled_by),
+            resolution: text(resolution),
+            handling_minutes,
+            retried: flag(retried, "retried")?,
+            retry_succeeded: flag(retry_succeeded, "retry succeeded")?,
+            handoff_succeeded: flag(handoff, "handoff status")?,
+        })
+    }
+}
+
+/// RFC 3339, or a strftime pattern read as UTC when it carries no offset.
+pub fn parse_time(text: &str, format: Option<&str>) -> Result<Timestamp, String> {
+    match format {
+        None => text.parse::<Timestamp>().map_err(|e| e.to_string()),
+        Some(format) => {
+            let parsed = jiff::fmt::strtime::parse(format, text).map_err(|e| e.to_string())?;
+            parsed
+                .to_timestamp()
+                .or_else(|_| {
+                    parsed
+                        .to_datetime()
+                        .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC))
+                        .map(|z| z.timestamp())
+                })
+                .map_err(|e| e.to_string())
+        }
+    }
+}
+
+/// The ways exports write a yes or a no; HTTP statuses and X12 997 codes count as the delivery's
+/// outcome (2xx and `A` accepted).
+fn yes_no(value: &str) -> Option<bool> {
+    let v = value.trim().to_ascii_lowercase();
+    match v.as_str() {
+        "yes" | "y" | "true" | "t" | "1" | "ok" | "success" | "succeeded" | "delivered"
+        | "accepted" | "a" | "acknowledged" | "ack" => Some(true),
+        "no" | "n" | "false" | "f" | "0" | "failed" | "failure" | "error" | "rejected" | "r"
+        | "timeout" | "nack" => Some(false),
+        _ => match v.parse::<u16>() {
+            Ok(code) if (100..600).contains(&code) => Some((200..300).contains(&code)),
+            _ => None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mapping() -> Mapping {
+        Mapping {
+            opened_at: "opened".into(),
+            opened_at_format: None,
+            error_code: "code".into(),
+            payload: PayloadColumn::File("payload".into()),
+            boundary: BoundaryColumn::Lookup {
+                column: "queue".into(),
+                contracts: BTreeMap::from([(
+                    "erp-orders".into(),
+                    "storefront-order-to-erp".into(),
+                )]),
+            },
+            handled_by: Some("agent".into()),
+            resolution: None,
+            handling_minutes: Some("minutes".into()),
+            retried: None,
+            retry_succeeded: None,
+            handoff_status: Some("http".into()),
+            delimiter: b',',
+        }
+    }
+
+    #[test]
+    fn reads_quoted_multiline_rows_with_a_bom_and_accounts_for_bad_ones() {
+        let log = "\u{feff}opened,code,payload,queue,agent,minutes,http\n\
+            2026-11-02T09:00:00Z,SKU_NOT_FOUND,p/1.json,erp-orders,\"Lee, Sam\",5,200\n\
+            2026-11-02T09:05:00Z,SKU_NOT_FOUND,\"p/2.json\",erp-orders,\"two\nlines\",4.5,202\n\
+            yesterday,SKU_NOT_FOUND,p/3.json,erp-orders,x,5,200\n\
+            2026-11-02T10:00:00Z,SKU_NOT_FOUND,p/4.json,pos,x,5,200\n\
+            2026-11-02T10:00:00Z,,p/5.json,erp-orders,x,5,200\n\
+            2026-11-02T11:00:00Z,TIMEOUT,p/6.json,erp-orders,x,ten,504\n";
+        let read = read_csv(log.as_bytes(), &mapping()).unwrap();
+        assert_eq!(read.rows_read, 6);
+        assert_eq!(read.exceptions.len(), 2);
+        let first = &read.exceptions[0];
+        assert_eq!(first.line, 2);
+        assert_eq!(first.handled_by.as_deref(), Some("Lee, Sam"));
+        assert_eq!(first.contract, "storefront-order-to-erp");
+        assert_eq!(first.handoff_succeeded, Some(true));
+        assert_eq!(read.exceptions[1].handling_minutes, Some(4.5));
+        let reasons: Vec<(u64, &str)> = read
+            .rejected
+            .iter()
+            .map(|r| (r.line, r.reason.as_str()))
+            .collect();
+        assert_eq!(reasons.len(), 4);
+        assert_eq!(reasons[0].0, 5, "a quoted newline moves later rows down");
+        assert!(
+            reasons[0].1.starts_with("`opened` is not a time"),
+            "{reasons:?}"
+        );
+        assert_eq!(reasons[1], (6, "`queue` value \"pos\" maps to no contract"));
+        assert_eq!(reasons[2], (7, "`code` is empty"));
+        assert_eq!(
+            reasons[3],
+            (8, "handling minutes \"ten\" is not a number of minutes")
+        );
+    }
+
+    #[test]
+    fn semicolons_strftime_times_and_missing_columns() {
+        let mut m = mapping();
+        m.delimiter = b';';
+        m.opened_at_format = Some("%d/%m/%Y %H:%M".into());
+        let log = "opened;code;payload;queue;agent;minutes;http\n02/11/2026 09:30;X;p.json;erp-orders;a;1;500\n";
+        let read = read_csv(log.as_bytes(), &m).unwrap();
+        assert_eq!(
+            read.exceptions[0].opened_at.to_string(),
+            "2026-11-02T09:30:00Z"
+        );
+        assert_eq!(read.exceptions[0].handoff_succeeded, Some(false));
+        let err = read_csv("opend,code\n".as_bytes(), &mapping()).unwrap_err();
+        assert_eq!(
+            err.0,
+            "the log has no column `opened`; did you mean `opend`? (its columns: opend, code)"
+        );
+    }
+}
