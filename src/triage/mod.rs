@@ -3,7 +3,9 @@
 //! which are process problems (the data arrived fine, but no rule says what happens next), and
 //! which fix goes first. See docs/triage.md (to come with the command).
 //!
-//! This first part reads exception logs ([`log`]); grouping into patterns, the five-point
-//! framework and the `handoff triage` command build on it.
+//! So far: reading exception logs ([`log`]) and the five-point framework with its decision flow
+//! ([`framework`]). Checking each exception's payload, grouping into patterns and the
+//! `handoff triage` command build on them.
 
+pub mod framework;
 pub mod log;

@@ -1,0 +1,419 @@
+//! The five-point framework, answered from an exception log: for one error code, is the
+//! recurring exception an integration problem, a process problem, or both, and which fix goes
+//! first. Each answer carries its evidence (the counts behind it), or says which column of the
+//! log would answer it when the log lacks it.
+//!
+//! The questions, in the order of the decision flow:
+//! 1. Does the exception follow a consistent payload pattern? (one violation signature covers at
+//!    least `consistent_share` of the code's exceptions)
+//! 2. Does routing vary by handler? (two or more resolutions with a material share, from two or
+//!    more handlers)
+//! 3. Does a retry resolve it? (most retried exceptions succeeded on retry)
+//! 4. Does it recur despite a successful handoff? (most exceptions had a successful delivery and
+//!    a conforming payload)
+//! 5. Schema mismatch or missing decision rule? (the dominant signature is a contract violation,
+//!    or payloads conform)
+
+use std::collections::BTreeMap;
+
+/// What one exception's payload showed when checked against its contract.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Signature {
+    /// The payload satisfies its contract.
+    Conforms,
+    /// The payload's violations: contract id, pointers with array indexes as `*`, kinds (and
+    /// the value, for an unknown enum value: a new status code is its own pattern).
+    Violates(String),
+    /// The payload could not be checked (not found, malformed, too large).
+    Unchecked(String),
+}
+
+/// The facts about one exception that the framework reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub signature: Signature,
+    pub handled_by: Option<String>,
+    pub resolution: Option<String>,
+    pub retried: Option<bool>,
+    pub retry_succeeded: Option<bool>,
+    pub handoff_succeeded: Option<bool>,
+}
+
+/// Thresholds, all shares of the exceptions they count.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Thresholds {
+    /// Question 1: the dominant signature's share for a consistent pattern.
+    pub consistent_share: f64,
+    /// Question 2: a resolution's share to count as a real routing.
+    pub material_share: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            consistent_share: 0.8,
+            material_share: 0.1,
+        }
+    }
+}
+
+/// One question's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    Yes(String),
+    No(String),
+    /// The log cannot answer; the text names the column that would.
+    Unknown(String),
+}
+
+impl Answer {
+    pub fn is_yes(&self) -> bool {
+        matches!(self, Answer::Yes(_))
+    }
+    pub fn is_no(&self) -> bool {
+        matches!(self, Answer::No(_))
+    }
+    /// The evidence or the missing column.
+    pub fn because(&self) -> &str {
+        match self {
+            Answer::Yes(s) | Answer::No(s) | Answer::Unknown(s) => s,
+        }
+    }
+}
+
+/// What the framework concludes for one error code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Integration,
+    Process,
+    /// Both are present: fix the integration first, then the process.
+    Both,
+    /// Not enough in the log to decide.
+    Undecided,
+}
+
+impl Verdict {
+    pub fn id(self) -> &'static str {
+        match self {
+            Verdict::Integration => "integration",
+            Verdict::Process => "process",
+            Verdict::Both => "both",
+            Verdict::Undecided => "undecided",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Verdict::Integration => {
+                "a schema mismatch at a boundary: fix the contract or the mapping"
+            }
+            Verdict::Process => {
+                "the data arrived fine, but no rule says what happens next: fix the process"
+            }
+            Verdict::Both => {
+                "both are present: fix the integration first (a process redesign on an unstable contract fails), then the process"
+            }
+            Verdict::Undecided => "the log lacks the columns that would decide it",
+        }
+    }
+}
+
+/// The five answers and the verdict for one error code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub answers: [Answer; 5],
+    pub verdict: Verdict,
+}
+
+fn pct(n: usize, of: usize) -> String {
+    if of == 0 {
+        "0%".into()
+    } else {
+        format!("{:.0}%", 100.0 * n as f64 / of as f64)
+    }
+}
+
+/// Answer the five questions for the exceptions of one error code.
+pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
+    let total = cases.len();
+    let mut signatures: BTreeMap<&Signature, usize> = BTreeMap::new();
+    for c in cases {
+        *signatures.entry(&c.signature).or_default() += 1;
+    }
+    let dominant = signatures
+        .iter()
+        .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+        .map(|(s, n)| (*s, *n));
+
+    // 1. A consistent payload pattern: one violation signature dominates.
+    let q1 = match dominant {
+        Some((Signature::Violates(sig), n)) if n as f64 >= t.consistent_share * total as f64 => {
+            Answer::Yes(format!(
+                "{n} of {total} ({}) share one violation: {sig}",
+                pct(n, total)
+            ))
+        }
+        Some((Signature::Conforms, n)) => Answer::No(format!(
+            "{n} of {total} ({}) payloads conform to their contract; the error code fires on good data",
+            pct(n, total)
+        )),
+        Some((sig, n)) => Answer::No(format!(
+            "the commonest signature covers {n} of {total} ({}), under {:.0}%: {}",
+            pct(n, total),
+            t.consistent_share * 100.0,
+            match sig {
+                Signature::Violates(s) | Signature::Unchecked(s) => s.as_str(),
+                Signature::Conforms => "conforms",
+            }
+        )),
+        None => Answer::Unknown("no exceptions".into()),
+    };
+
+    // 2. Routing varies by handler.
+    let routed: Vec<(&str, &str)> = cases
+        .iter()
+        .filter_map(|c| Some((c.handled_by.as_deref()?, c.resolution.as_deref()?)))
+        .collect();
+    let q2 = if routed.is_empty() {
+        Answer::Unknown("map the `handled_by` and `resolution` columns to answer".into())
+    } else {
+        let mut by_resolution: BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> =
+            BTreeMap::new();
+        for (who, what) in &routed {
+            let e = by_resolution.entry(what).or_default();
+            e.0 += 1;
+            e.1.insert(who);
+        }
+        let material: Vec<(&str, usize)> = by_resolution
+            .iter()
+            .filter(|(_, (n, _))| *n as f64 >= t.material_share * routed.len() as f64)
+            .map(|(r, (n, _))| (*r, *n))
+            .collect();
+        let handlers: std::collections::BTreeSet<&str> =
+            routed.iter().map(|(who, _)| *who).collect();
+        let listed = material
+            .iter()
+            .map(|(r, n)| format!("{r:?} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if material.len() >= 2 && handlers.len() >= 2 {
+            Answer::Yes(format!(
+                "{} handlers resolve it {} ways: {listed}",
+                handlers.len(),
+                material.len()
+            ))
+        } else {
+            Answer::No(format!(
+                "{} handler{} resolve it one way: {listed}",
+                handlers.len(),
+                if handlers.len() == 1 { "" } else { "s" }
+            ))
+        }
+    };
+
+    // 3. A retry resolves it.
+    let retried: Vec<bool> = cases
+        .iter()
+        .filter(|c| c.retried == Some(true))
+        .filter_map(|c| c.retry_succeeded)
+        .collect();
+    let q3 = if retried.is_empty() {
+        Answer::Unknown(
+            "map the `retried` and `retry_succeeded` columns (with retried exceptions in the log) to answer"
+                .into(),
+        )
+    } else {
+        let ok = retried.iter().filter(|s| **s).count();
+        let evidence = format!(
+            "{ok} of {} retried exceptions ({}) succeeded on retry",
+            retried.len(),
+            pct(ok, retried.len())
+        );
+        if ok * 2 > retried.len() {
+            Answer::Yes(evidence)
+        } else {
+            Answer::No(evidence)
+        }
+    };
+
+    // 4. It recurs despite a successful handoff.
+    let delivered: Vec<&Case> = cases
+        .iter()
+        .filter(|c| c.handoff_succeeded == Some(true))
+        .collect();
+    let known_handoff = cases
+        .iter()
+        .filter(|c| c.handoff_succeeded.is_some())
+        .count();
+    let q4 = if known_handoff == 0 {
+        Answer::Unknown("map the `handoff_status` column to answer".into())
+    } else {
+        let clean = delivered
+            .iter()
+            .filter(|c| c.signature == Signature::Conforms)
+            .count();
+        let evidence = format!(
+            "{clean} of {known_handoff} ({}) were delivered successfully with a conforming payload",
+            pct(clean, known_handoff)
+        );
+        if clean * 2 > known_handoff {
+            Answer::Yes(evidence)
+        } else {
+            Answer::No(evidence)
+        }
+    };
+
+    // 5. Schema mismatch or missing decision rule.
+    let q5 = match dominant {
+        Some((Signature::Violates(sig), n)) => Answer::Yes(format!(
+            "schema mismatch: the commonest signature ({n} of {total}) is a contract violation: {sig}"
+        )),
+        Some((Signature::Conforms, n)) => Answer::No(format!(
+            "missing decision rule: {n} of {total} payloads conform to their contract"
+        )),
+        Some((Signature::Unchecked(why), n)) => Answer::Unknown(format!(
+            "{n} of {total} payloads could not be checked ({why})"
+        )),
+        None => Answer::Unknown("no exceptions".into()),
+    };
+
+    let verdict = decide(&q1, &q2, &q3, &q4, &q5);
+    Diagnosis {
+        answers: [q1, q2, q3, q4, q5],
+        verdict,
+    }
+}
+
+/// The decision flow: 1 no -> process; 2 yes -> process; 3 yes -> integration; 4 yes ->
+/// process, no -> integration; question 5 decides what the flow leaves open. Where the flow
+/// and question 5 disagree, both problems are present.
+fn decide(q1: &Answer, q2: &Answer, q3: &Answer, q4: &Answer, q5: &Answer) -> Verdict {
+    let flow = if q1.is_no() || q2.is_yes() {
+        Some(Verdict::Process)
+    } else if q3.is_yes() {
+        Some(Verdict::Integration)
+    } else if q4.is_yes() {
+        Some(Verdict::Process)
+    } else if q4.is_no() {
+        Some(Verdict::Integration)
+    } else {
+        None
+    };
+    let schema = if q5.is_yes() {
+        Some(Verdict::Integration)
+    } else if q5.is_no() {
+        Some(Verdict::Process)
+    } else {
+        None
+    };
+    match (flow, schema) {
+        (Some(a), Some(b)) if a != b => Verdict::Both,
+        (Some(a), _) | (None, Some(a)) => a,
+        (None, None) => Verdict::Undecided,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(sig: Signature, who: &str, what: &str, handoff: bool) -> Case {
+        Case {
+            signature: sig,
+            handled_by: Some(who.into()),
+            resolution: Some(what.into()),
+            retried: Some(true),
+            retry_succeeded: Some(false),
+            handoff_succeeded: Some(handoff),
+        }
+    }
+
+    fn sku() -> Signature {
+        Signature::Violates("storefront-order-to-erp /line_items/*/sku pattern_mismatch".into())
+    }
+
+    #[test]
+    fn lower_case_skus_are_an_integration_problem() {
+        let cases: Vec<Case> = (0..40)
+            .map(|i| case(sku(), ["ana", "ben"][i % 2], "corrected SKU in ERP", true))
+            .collect();
+        let d = diagnose(&cases, Thresholds::default());
+        assert!(d.answers[0].is_yes(), "{:?}", d.answers[0]);
+        assert!(d.answers[1].is_no());
+        assert!(d.answers[2].is_no());
+        assert!(d.answers[3].is_no(), "delivered, but not conforming");
+        assert!(d.answers[4].is_yes());
+        assert_eq!(d.verdict, Verdict::Integration);
+        assert_eq!(
+            d.answers[0].because(),
+            "40 of 40 (100%) share one violation: storefront-order-to-erp /line_items/*/sku pattern_mismatch"
+        );
+    }
+
+    #[test]
+    fn a_return_reason_nobody_has_a_rule_for_is_a_process_problem() {
+        let cases: Vec<Case> = (0..30)
+            .map(|i| {
+                case(
+                    Signature::Conforms,
+                    ["ana", "ben", "cy"][i % 3],
+                    ["refund", "exchange", "escalate"][i % 3],
+                    true,
+                )
+            })
+            .collect();
+        let d = diagnose(&cases, Thresholds::default());
+        assert!(d.answers[0].is_no() && d.answers[1].is_yes() && d.answers[3].is_yes());
+        assert!(d.answers[4].is_no());
+        assert_eq!(d.verdict, Verdict::Process);
+        assert_eq!(
+            d.answers[1].because(),
+            "3 handlers resolve it 3 ways: \"escalate\" 10, \"exchange\" 10, \"refund\" 10"
+        );
+    }
+
+    #[test]
+    fn a_consistent_violation_resolved_three_ways_is_both() {
+        let cases: Vec<Case> = (0..30)
+            .map(|i| {
+                case(
+                    sku(),
+                    ["ana", "ben", "cy"][i % 3],
+                    ["a", "b", "c"][i % 3],
+                    true,
+                )
+            })
+            .collect();
+        assert_eq!(
+            diagnose(&cases, Thresholds::default()).verdict,
+            Verdict::Both
+        );
+    }
+
+    #[test]
+    fn missing_columns_are_unknown_and_say_which_column_answers() {
+        let cases = vec![Case {
+            signature: sku(),
+            handled_by: None,
+            resolution: None,
+            retried: None,
+            retry_succeeded: None,
+            handoff_succeeded: None,
+        }];
+        let d = diagnose(&cases, Thresholds::default());
+        assert_eq!(
+            d.answers[1],
+            Answer::Unknown("map the `handled_by` and `resolution` columns to answer".into())
+        );
+        assert!(matches!(d.answers[2], Answer::Unknown(_)));
+        assert_eq!(
+            d.answers[3],
+            Answer::Unknown("map the `handoff_status` column to answer".into())
+        );
+        assert_eq!(
+            d.verdict,
+            Verdict::Integration,
+            "question 5 decides what the flow leaves open"
+        );
+    }
+}
