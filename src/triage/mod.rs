@@ -3,9 +3,11 @@
 //! which are process problems (the data arrived fine, but no rule says what happens next), and
 //! which fix goes first. See docs/triage.md (to come with the command).
 //!
-//! So far: reading exception logs ([`log`]) and the five-point framework with its decision flow
-//! ([`framework`]). Checking each exception's payload, grouping into patterns and the
-//! `handoff triage` command build on them.
+//! So far: reading exception logs ([`log`]), signatures and patterns with their cost and weekly
+//! counts ([`patterns`]), and the five-point framework with its decision flow ([`framework`]).
+//! Checking each exception's payload against its contract and the `handoff triage` command
+//! build on them.
 
 pub mod framework;
 pub mod log;
+pub mod patterns;
