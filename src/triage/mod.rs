@@ -3,11 +3,13 @@
 //! which are process problems (the data arrived fine, but no rule says what happens next), and
 //! which fix goes first. See docs/triage.md (to come with the command).
 //!
-//! So far: reading exception logs ([`log`]), signatures and patterns with their cost and weekly
-//! counts ([`patterns`]), and the five-point framework with its decision flow ([`framework`]).
-//! Checking each exception's payload against its contract and the `handoff triage` command
-//! build on them.
+//! So far (the library; the `handoff triage` command, its mapping in handoff.yaml, the reports
+//! and the example log come next): reading exception logs ([`log`]), signatures and patterns
+//! with their cost and weekly counts ([`patterns`]), the five-point framework with its decision
+//! flow ([`framework`]), and a run that checks every exception's payload against its contract
+//! and accounts for every row ([`run`]).
 
 pub mod framework;
 pub mod log;
 pub mod patterns;
+pub mod run;
