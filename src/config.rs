@@ -26,6 +26,7 @@ const TOP_KEYS: &[&str] = &[
     "output",
     "baseline",
     "fail_on",
+    "exceptions",
 ];
 const CHECK_KEYS: &[&str] = &["contract", "inputs", "description"];
 
@@ -44,6 +45,8 @@ pub struct Config {
     pub output: Option<PathBuf>,
     pub baseline: Option<PathBuf>,
     pub fail_on: Option<FailOn>,
+    /// How to read the team's exception log, for `handoff triage`.
+    pub exceptions: Option<crate::triage::mapping::Spec>,
 }
 
 /// One mapping of payload inputs to a contract.
@@ -80,6 +83,9 @@ pub fn json_schema() -> serde_json::Value {
             "Payload files, directories or globs, relative to this file; a list or one string."
         }
         "description" => "What this check covers.",
+        "exceptions" => {
+            "How handoff triage reads the team's exception log: the log, its delimiter, which column holds what, and which contract each source means."
+        }
         other => unreachable!("undocumented key {other}"),
     };
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
@@ -88,6 +94,28 @@ pub fn json_schema() -> serde_json::Value {
     for key in TOP_KEYS {
         let schema = match *key {
             "checks" => json!({"type": "array", "items": {"$ref": "#/$defs/check"}}),
+            "exceptions" => {
+                use crate::triage::mapping::FIELDS;
+                let columns: serde_json::Map<String, serde_json::Value> = FIELDS
+                    .iter()
+                    .map(|(f, d)| {
+                        (
+                            (*f).to_string(),
+                            json!({"type": "string", "description": d}),
+                        )
+                    })
+                    .collect();
+                json!({
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": {
+                        "log": {"type": "string", "description": "The exception log (CSV), relative to this file."},
+                        "delimiter": {"enum": [",", ";", "|", "tab"], "description": "The CSV delimiter. Default: ,"},
+                        "columns": {"type": "object", "additionalProperties": false, "properties": columns},
+                        "sources": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Source or queue value -> contract reference, for the source column."}
+                    }
+                })
+            }
             "format" => json!({"enum": Format::NAMES}),
             "fail_on" => json!({"type": "string", "pattern": fail_on_pattern}),
             _ => json!({"type": "string"}),
@@ -196,6 +224,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let mut checks = Vec::new();
     let mut contracts = PathBuf::from("contracts");
     let (mut format, mut output, mut baseline, mut fail_on) = (None, None, None, None);
+    let mut exceptions = None;
     if let Some(top) = doc.mapping(&root, "handoff.yaml", &[TOP_KEYS]) {
         if let Some(dir) = top.get("contracts").and_then(|(k, v)| doc.text(k, v)) {
             contracts = PathBuf::from(dir);
@@ -234,6 +263,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
                     doc.report(Code::InvalidValue, v.span, why);
                 }
             }
+        }
+        if let Some((_, section)) = top.get("exceptions") {
+            exceptions = crate::triage::mapping::read(&mut doc, section);
         }
         match top.get("checks") {
             Some((_, list)) => match list.as_seq() {
@@ -292,6 +324,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         output,
         baseline,
         fail_on,
+        exceptions,
     })
 }
 

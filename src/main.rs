@@ -60,6 +60,9 @@ enum Command {
         /// A rule ID such as enum-value-added; without one, list every rule
         rule: Option<String>,
     },
+    /// Diagnose an exception log: which recurring exceptions are integration problems, which are
+    /// process problems, what each costs, and which fix goes first
+    Triage(commands::triage::TriageArgs),
     /// List the violation kinds findings can have
     Kinds,
     /// List the built-in value formats
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
             commands::diff::cmd_changelog(&contract, registry)
         }
         Command::Which(args) => commands::partner::cmd_which(args),
+        Command::Triage(args) => commands::triage::cmd_triage(args),
         Command::Kinds => print_out(&commands::explain::kinds_table()),
         Command::Formats => print_out(&handoff::explain::builtin_formats()),
     };

@@ -118,11 +118,34 @@ impl Verdict {
     }
 }
 
-/// The five answers and the verdict for one error code.
+/// What kind of decision resolving the exception takes (the triage playbook's step 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DecisionType {
+    /// A rule decides: a contract violation with a deterministic fix, or good data that is
+    /// always handled the same way. A target for automation.
+    Binary,
+    /// A person decides with context: good data, resolved differently by different people.
+    Judgment,
+    /// A system failure (timeouts, 5xx, payloads that cannot be read): engineering, not triage.
+    Escalated,
+}
+
+impl DecisionType {
+    pub fn id(self) -> &'static str {
+        match self {
+            DecisionType::Binary => "binary",
+            DecisionType::Judgment => "judgment",
+            DecisionType::Escalated => "escalated",
+        }
+    }
+}
+
+/// The five answers, the verdict and the decision type for one error code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
     pub answers: [Answer; 5],
     pub verdict: Verdict,
+    pub decision: DecisionType,
 }
 
 fn pct(n: usize, of: usize) -> String {
@@ -204,9 +227,10 @@ pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
             ))
         } else {
             Answer::No(format!(
-                "{} handler{} resolve it one way: {listed}",
+                "{} handler{} resolve{} it one way: {listed}",
                 handlers.len(),
-                if handlers.len() == 1 { "" } else { "s" }
+                if handlers.len() == 1 { "" } else { "s" },
+                if handlers.len() == 1 { "s" } else { "" }
             ))
         }
     };
@@ -217,11 +241,10 @@ pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
         .filter(|c| c.retried == Some(true))
         .filter_map(|c| c.retry_succeeded)
         .collect();
-    let q3 = if retried.is_empty() {
-        Answer::Unknown(
-            "map the `retried` and `retry_succeeded` columns (with retried exceptions in the log) to answer"
-                .into(),
-        )
+    let q3 = if retried.is_empty() && cases.iter().any(|c| c.retried.is_some()) {
+        Answer::Unknown("none of these exceptions was retried, so the log cannot say".into())
+    } else if retried.is_empty() {
+        Answer::Unknown("map the `retried` and `retry_succeeded` columns to answer".into())
     } else {
         let ok = retried.iter().filter(|s| **s).count();
         let evidence = format!(
@@ -278,9 +301,23 @@ pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
     };
 
     let verdict = decide(&q1, &q2, &q3, &q4, &q5);
+    let failed_handoffs = cases
+        .iter()
+        .filter(|c| c.handoff_succeeded == Some(false))
+        .count();
+    let decision = if failed_handoffs * 2 > known_handoff.max(1)
+        || matches!(dominant, Some((Signature::Unchecked(_), _)))
+    {
+        DecisionType::Escalated
+    } else if matches!(dominant, Some((Signature::Conforms, _))) && q2.is_yes() {
+        DecisionType::Judgment
+    } else {
+        DecisionType::Binary
+    };
     Diagnosis {
         answers: [q1, q2, q3, q4, q5],
         verdict,
+        decision,
     }
 }
 

@@ -11,5 +11,6 @@
 
 pub mod framework;
 pub mod log;
+pub mod mapping;
 pub mod patterns;
 pub mod run;

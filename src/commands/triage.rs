@@ -1,0 +1,359 @@
+//! `handoff triage`: an exception log diagnosed for a weekly review. Which recurring
+//! exceptions are integration problems, which are process problems, what each costs, and which
+//! fix goes first.
+
+use super::{
+    EXIT_CLEAN, Fatal, LintFormat, RegistryArgs, print_out, project_config, registry_for, shown,
+};
+use handoff::check::Checker;
+use handoff::printer::escape::text;
+use handoff::triage::framework::{Answer, Signature, Thresholds, Verdict};
+use handoff::triage::mapping::{self, Spec};
+use handoff::triage::run::Triage;
+use handoff::triage::{log, patterns, run};
+use serde_json::json;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub(crate) struct TriageArgs {
+    /// The exception log, CSV [default: `exceptions.log` in handoff.yaml]
+    pub(crate) log: Option<PathBuf>,
+    /// Which column holds a field, as FIELD=COLUMN (repeatable; overrides handoff.yaml):
+    /// opened_at, error_code, payload_file, contract, handled_by, ...
+    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    pub(crate) map: Vec<String>,
+    /// The CSV delimiter: , ; | or tab
+    #[arg(long)]
+    pub(crate) delimiter: Option<String>,
+    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
+    pub(crate) format: LintFormat,
+    /// How many error codes to show, costliest first (the weekly review's top five)
+    #[arg(long, default_value_t = 5)]
+    pub(crate) top: usize,
+    /// Share of an error code's exceptions one violation must cover to count as a consistent
+    /// payload pattern
+    #[arg(long, default_value_t = 0.8, value_name = "SHARE")]
+    pub(crate) consistent_share: f64,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.registry.config.as_deref())?;
+    let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
+    let mut spec: Spec = config
+        .as_ref()
+        .and_then(|c| c.exceptions.clone())
+        .unwrap_or_default();
+    for m in &args.map {
+        let (field, column) = mapping::parse_override(m).map_err(Fatal::new)?;
+        spec.columns.insert(field, column);
+    }
+    if let Some(d) = &args.delimiter {
+        spec.delimiter = Some(d.clone());
+    }
+    let mapping = spec.mapping().map_err(Fatal::new)?;
+    let path = match (&args.log, &spec.log) {
+        (Some(p), _) => p.clone(),
+        (None, Some(p)) => config
+            .as_ref()
+            .map_or_else(|| PathBuf::from(p), |c| c.base.join(p)),
+        (None, None) => {
+            return Err(Fatal::new(
+                "no exception log: give its path, or set `exceptions.log` in handoff.yaml",
+            ));
+        }
+    };
+    let file =
+        std::fs::File::open(&path).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+    let read =
+        log::read_csv(file, &mapping).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+
+    // Each contract the log names, loaded once; a reference that does not resolve is reported
+    // on the rows that use it.
+    let mut checkers: HashMap<String, Result<Checker, String>> = HashMap::new();
+    for e in &read.exceptions {
+        checkers.entry(e.contract.clone()).or_insert_with(|| {
+            let path = registry
+                .resolve(&e.contract, Path::new("."))
+                .map_err(|err| format!("contract {}: {err}", e.contract))?;
+            handoff::lint::prepare(&path)
+                .0
+                .ok_or_else(|| format!("contract {} does not load: run handoff lint", e.contract))
+        });
+    }
+    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let thresholds = Thresholds {
+        consistent_share: args.consistent_share,
+        ..Thresholds::default()
+    };
+    let result = run::triage(
+        &read,
+        &base,
+        &mut |reference| checkers[reference].as_ref().map_err(Clone::clone),
+        thresholds,
+    );
+    let report = Report::new(&result, &read, args.top);
+    match args.format {
+        LintFormat::Json => print_out(
+            &(serde_json::to_string_pretty(&report.json(&path))
+                .map_err(|e| Fatal::new(e.to_string()))?
+                + "\n"),
+        )?,
+        LintFormat::Text => print_out(&report.text(&path))?,
+    };
+    Ok(EXIT_CLEAN)
+}
+
+/// One error code's numbers, as the report shows them.
+struct CodeView<'t> {
+    code: &'t run::Code,
+    patterns: Vec<&'t patterns::Pattern>,
+    hours_per_week: Option<f64>,
+    first: jiff::Timestamp,
+    last: jiff::Timestamp,
+    examples: Vec<u64>,
+}
+
+impl CodeView<'_> {
+    /// Exceptions per ISO week, over all of the code's patterns.
+    fn weekly(&self) -> Vec<(String, u64)> {
+        let mut weeks: std::collections::BTreeMap<String, u64> = Default::default();
+        for p in &self.patterns {
+            for (w, n) in &p.weekly {
+                *weeks.entry(w.clone()).or_default() += n;
+            }
+        }
+        weeks.into_iter().collect()
+    }
+}
+
+struct Report<'t> {
+    triage: &'t Triage,
+    codes: Vec<CodeView<'t>>,
+    weeks: f64,
+    shown: usize,
+}
+
+impl<'t> Report<'t> {
+    fn new(triage: &'t Triage, read: &log::Log, top: usize) -> Report<'t> {
+        let (first, last) = read
+            .exceptions
+            .iter()
+            .map(|e| e.opened_at)
+            .fold(
+                None,
+                |acc: Option<(jiff::Timestamp, jiff::Timestamp)>, t| {
+                    Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
+                },
+            )
+            .unwrap_or_default();
+        let days = (last.as_second() - first.as_second()) as f64 / 86_400.0;
+        let weeks = (days / 7.0).max(1.0);
+        let mut codes: Vec<CodeView<'t>> = triage
+            .codes
+            .iter()
+            .map(|code| {
+                let patterns: Vec<&patterns::Pattern> = triage
+                    .patterns
+                    .iter()
+                    .filter(|p| p.error_code == code.error_code)
+                    .collect();
+                let hours: Vec<f64> = patterns
+                    .iter()
+                    .filter_map(|p| p.hours_per_week(weeks))
+                    .collect();
+                CodeView {
+                    code,
+                    hours_per_week: (!hours.is_empty()).then(|| hours.iter().sum()),
+                    first: patterns
+                        .iter()
+                        .map(|p| p.first_seen)
+                        .min()
+                        .unwrap_or_default(),
+                    last: patterns
+                        .iter()
+                        .map(|p| p.last_seen)
+                        .max()
+                        .unwrap_or_default(),
+                    examples: patterns
+                        .first()
+                        .map(|p| p.examples.clone())
+                        .unwrap_or_default(),
+                    patterns,
+                }
+            })
+            .collect();
+        // Costliest first: hours of handling when the log records them, else the count.
+        codes.sort_by(|a, b| {
+            b.hours_per_week
+                .unwrap_or(0.0)
+                .total_cmp(&a.hours_per_week.unwrap_or(0.0))
+                .then(b.code.count.cmp(&a.code.count))
+        });
+        Report {
+            triage,
+            shown: top.min(codes.len()),
+            codes,
+            weeks,
+        }
+    }
+
+    fn text(&self, path: &Path) -> String {
+        let t = self.triage;
+        let mut out = format!(
+            "triage of {}: {} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks\n",
+            shown(path),
+            t.rows_read,
+            t.rows_used,
+            t.rejected.len(),
+            t.payloads_not_found.len(),
+            self.codes.len(),
+            self.weeks
+        );
+        for (i, c) in self.codes.iter().take(self.shown).enumerate() {
+            let d = &c.code.diagnosis;
+            let cost = match c.hours_per_week {
+                Some(h) => format!("{h:.1} hours/week"),
+                None => "handling time unknown (map handling_minutes)".into(),
+            };
+            out.push_str(&format!(
+                "\n{}. {} — {} exceptions, {cost}, {} to {}\n",
+                i + 1,
+                text(&c.code.error_code),
+                c.code.count,
+                c.first.strftime("%Y-%m-%d"),
+                c.last.strftime("%Y-%m-%d"),
+            ));
+            out.push_str(&format!(
+                "   verdict: {} ({})\n",
+                d.verdict.id(),
+                d.verdict.description()
+            ));
+            out.push_str(&format!("   decision: {}\n", d.decision.id()));
+            let weekly = c.weekly();
+            if let [.., (pw, p), (lw, l)] = weekly.as_slice() {
+                let word = match l.cmp(p) {
+                    std::cmp::Ordering::Greater => "rising",
+                    std::cmp::Ordering::Less => "falling",
+                    std::cmp::Ordering::Equal => "flat",
+                };
+                out.push_str(&format!(
+                    "   trend: {word}, {l} in {lw} after {p} in {pw}\n"
+                ));
+            }
+            if d.verdict == Verdict::Both {
+                out.push_str("   fix order: the integration first, then the process\n");
+            }
+            let questions = [
+                "consistent payload pattern?",
+                "routing varies by handler?",
+                "a retry resolves it?",
+                "recurs despite a good handoff?",
+                "schema mismatch or missing rule?",
+            ];
+            for (n, (q, a)) in questions.iter().zip(&d.answers).enumerate() {
+                let word = match a {
+                    Answer::Yes(_) if n == 4 => "mismatch",
+                    Answer::No(_) if n == 4 => "rule",
+                    Answer::Yes(_) => "yes",
+                    Answer::No(_) => "no",
+                    Answer::Unknown(_) => "unknown",
+                };
+                out.push_str(&format!(
+                    "   {}. {q:32} {word:8} {}\n",
+                    n + 1,
+                    text(a.because())
+                ));
+            }
+            out.push_str("   patterns:\n");
+            for p in &c.patterns {
+                let weekly: Vec<String> =
+                    p.weekly.iter().map(|(w, n)| format!("{w} {n}")).collect();
+                out.push_str(&format!(
+                    "     {:>6}  {}  ({})\n",
+                    p.count,
+                    text(&signature_text(&p.signature)),
+                    weekly.join(", ")
+                ));
+            }
+            let lines: Vec<String> = c.examples.iter().map(u64::to_string).collect();
+            out.push_str(&format!("   examples: log lines {}\n", lines.join(", ")));
+        }
+        if self.codes.len() > self.shown {
+            out.push_str(&format!(
+                "\n{} more error codes (--top {} shows them)\n",
+                self.codes.len() - self.shown,
+                self.codes.len()
+            ));
+        }
+        for (what, rows) in [
+            ("rejected", &t.rejected),
+            ("without a payload", &t.payloads_not_found),
+        ] {
+            if !rows.is_empty() {
+                out.push_str(&format!("\nrows {what}:\n"));
+                for r in rows.iter().take(20) {
+                    out.push_str(&format!("  line {}: {}\n", r.line, text(&r.reason)));
+                }
+                if rows.len() > 20 {
+                    out.push_str(&format!("  ... and {} more\n", rows.len() - 20));
+                }
+            }
+        }
+        out
+    }
+
+    fn json(&self, path: &Path) -> serde_json::Value {
+        let t = self.triage;
+        let rows = |rows: &[log::Rejected]| -> Vec<serde_json::Value> {
+            rows.iter()
+                .map(|r| json!({"line": r.line, "reason": r.reason}))
+                .collect()
+        };
+        json!({
+            "format_version": 1,
+            "log": path.display().to_string(),
+            "rows": {
+                "read": t.rows_read,
+                "used": t.rows_used,
+                "rejected": rows(&t.rejected),
+                "payloads_not_found": rows(&t.payloads_not_found),
+            },
+            "weeks": self.weeks,
+            "error_codes": self.codes.iter().map(|c| {
+                let d = &c.code.diagnosis;
+                json!({
+                    "error_code": c.code.error_code,
+                    "count": c.code.count,
+                    "hours_per_week": c.hours_per_week,
+                    "first_seen": c.first.to_string(),
+                    "last_seen": c.last.to_string(),
+                    "verdict": d.verdict.id(),
+                    "decision": d.decision.id(),
+                    "weekly": c.weekly().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+                    "answers": d.answers.iter().map(|a| match a {
+                        Answer::Yes(e) => json!({"answer": "yes", "evidence": e}),
+                        Answer::No(e) => json!({"answer": "no", "evidence": e}),
+                        Answer::Unknown(e) => json!({"answer": "unknown", "evidence": e}),
+                    }).collect::<Vec<_>>(),
+                    "patterns": c.patterns.iter().map(|p| json!({
+                        "signature": signature_text(&p.signature),
+                        "count": p.count,
+                        "weekly": p.weekly,
+                        "examples": p.examples,
+                    })).collect::<Vec<_>>(),
+                })
+            }).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn signature_text(s: &Signature) -> String {
+    match s {
+        Signature::Conforms => "conforms to its contract".into(),
+        Signature::Violates(sig) => sig.clone(),
+        Signature::Unchecked(why) => format!("not checked: {why}"),
+    }
+}

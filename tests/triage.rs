@@ -1,0 +1,195 @@
+//! `handoff triage` on the shipped example log (fixtures/exceptions, written by its
+//! generate.py): every pattern's five answers, verdict and decision type, the ranking by cost,
+//! and the accounting of every row.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn handoff(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .env_remove("HANDOFF_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn report() -> serde_json::Value {
+    let out = handoff(&["triage", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn answers(code: &serde_json::Value) -> Vec<&str> {
+    code["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["answer"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn every_pattern_gets_its_five_answers_verdict_and_decision() {
+    let report = report();
+    let codes: Vec<&serde_json::Value> = report["error_codes"].as_array().unwrap().iter().collect();
+    let by = |name: &str| *codes.iter().find(|c| c["error_code"] == name).unwrap();
+    // (code, count, answers 1-5, verdict, decision)
+    let expected = [
+        (
+            "SKU_NOT_FOUND",
+            600,
+            ["yes", "no", "no", "no", "yes"],
+            "integration",
+            "binary",
+        ),
+        (
+            "NO_DISPOSITION_RULE",
+            401,
+            ["no", "yes", "no", "yes", "no"],
+            "process",
+            "judgment",
+        ),
+        (
+            "UNKNOWN_EVENT",
+            320,
+            ["yes", "no", "no", "no", "yes"],
+            "integration",
+            "binary",
+        ),
+        (
+            "PO_REJECTED",
+            200,
+            ["yes", "no", "no", "no", "yes"],
+            "integration",
+            "binary",
+        ),
+        (
+            "STORE_NOT_FOUND",
+            150,
+            ["yes", "yes", "unknown", "no", "yes"],
+            "both",
+            "binary",
+        ),
+        (
+            "ADDRESS_INVALID",
+            300,
+            ["yes", "no", "unknown", "no", "yes"],
+            "integration",
+            "binary",
+        ),
+        (
+            "DELIVERY_TIMEOUT",
+            100,
+            ["no", "no", "yes", "no", "no"],
+            "process",
+            "escalated",
+        ),
+    ];
+    for (name, count, five, verdict, decision) in expected {
+        let code = by(name);
+        assert_eq!(code["count"], count, "{name}");
+        assert_eq!(answers(code), five, "{name}: {code:#}");
+        assert_eq!(code["verdict"], verdict, "{name}");
+        assert_eq!(code["decision"], decision, "{name}");
+    }
+    // The evidence is the numbers behind each answer.
+    assert_eq!(
+        by("NO_DISPOSITION_RULE")["answers"][1]["evidence"],
+        "3 handlers resolve it 3 ways: \"refunded without return\" 134, \"restocked\" 133, \"sent to liquidation\" 134"
+    );
+    assert_eq!(
+        by("UNKNOWN_EVENT")["patterns"][0]["signature"],
+        "payment-status-to-storefront: /event_code unknown_enum_value \"REFUND_FAILED\""
+    );
+    assert_eq!(
+        by("UNKNOWN_EVENT")["first_seen"],
+        "2026-11-09T09:21:00Z",
+        "the new code appeared in week 46"
+    );
+}
+
+#[test]
+fn error_codes_are_ranked_by_hours_of_handling_and_every_row_is_accounted_for() {
+    let report = report();
+    let order: Vec<&str> = report["error_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["error_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        order,
+        [
+            "SKU_NOT_FOUND",
+            "NO_DISPOSITION_RULE",
+            "UNKNOWN_EVENT",
+            "PO_REJECTED",
+            "STORE_NOT_FOUND",
+            "ADDRESS_INVALID",
+            "DELIVERY_TIMEOUT"
+        ]
+    );
+    let rows = &report["rows"];
+    assert_eq!(rows["read"], 2074);
+    assert_eq!(rows["used"], 2071);
+    let rejected: Vec<(u64, &str)> = rows["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["reason"].as_str().unwrap()))
+        .collect();
+    assert_eq!(rejected.len(), 3);
+    assert_eq!(rejected[1], (103, "`error_code` is empty"));
+    assert_eq!(
+        rejected[2],
+        (104, "handling minutes \"ten\" is not a number of minutes")
+    );
+    assert_eq!(
+        rows["payloads_not_found"][0]["reason"],
+        "payload captures/wms-returns-2026-W44.ndjson:9999: no record on that line"
+    );
+    let hours = report["error_codes"][0]["hours_per_week"].as_f64().unwrap();
+    assert!(
+        (12.0..13.5).contains(&hours),
+        "600 exceptions at about 5 minutes over 4 weeks: {hours}"
+    );
+}
+
+#[test]
+fn the_text_report_for_the_weekly_review() {
+    let out = handoff(&["triage", "--top", "2"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("triage_text_top_2", String::from_utf8(out.stdout).unwrap());
+}
+
+#[test]
+fn an_ad_hoc_mapping_and_its_mistakes() {
+    let out = handoff(&[
+        "triage",
+        "fixtures/exceptions/exceptions.csv",
+        "--config",
+        "/dev/null/none",
+        "--map",
+        "opened_at=opened_at",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = handoff(&["triage", "--map", "eror_code=x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "handoff: error: `eror_code` is not a field of an exception log; did you mean `error_code`?\n"
+    );
+    let out = handoff(&["triage", "--map", "error_code=Error Code"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the log has no column `Error Code`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
