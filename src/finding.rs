@@ -194,6 +194,25 @@ pub struct Finding {
     pub sensitive: Option<String>,
 }
 
+impl Finding {
+    /// A finding with only its kind, pointer and value, the parts fingerprints, signatures and
+    /// summaries read; the rest is empty.
+    pub fn bare(kind: Kind, pointer: impl Into<String>, value: Option<&str>) -> Finding {
+        Finding {
+            kind,
+            pointer: pointer.into(),
+            value: value.map(Into::into),
+            position: None,
+            message: String::new(),
+            expected: String::new(),
+            contract_location: None,
+            suggestion: None,
+            redacted: false,
+            sensitive: None,
+        }
+    }
+}
+
 /// Where a payload came from.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct PayloadSource {

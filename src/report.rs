@@ -251,18 +251,7 @@ mod tests {
     fn summary_rows_are_folded_past_the_limit() {
         use crate::finding::{Finding, PayloadResult, PayloadSource};
         let mut summary = Summary::default();
-        let finding = |i: usize| Finding {
-            kind: Kind::UnknownField,
-            pointer: format!("/k{i}"),
-            value: None,
-            position: None,
-            message: String::new(),
-            expected: String::new(),
-            contract_location: None,
-            suggestion: None,
-            redacted: false,
-            sensitive: None,
-        };
+        let finding = |i: usize| Finding::bare(Kind::UnknownField, format!("/k{i}"), None);
         summary.add(&PayloadResult {
             source: PayloadSource {
                 path: "p".into(),

@@ -155,18 +155,7 @@ mod tests {
     use super::*;
 
     fn finding(kind: Kind, pointer: &str, value: Option<&str>) -> Finding {
-        Finding {
-            kind,
-            pointer: pointer.into(),
-            value: value.map(Into::into),
-            position: None,
-            message: String::new(),
-            expected: String::new(),
-            contract_location: None,
-            suggestion: None,
-            redacted: false,
-            sensitive: None,
-        }
+        Finding::bare(kind, pointer, value)
     }
 
     #[test]
