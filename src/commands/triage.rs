@@ -7,12 +7,12 @@ use super::{
 };
 use handoff::check::Checker;
 use handoff::printer::escape::text;
-use handoff::triage::framework::{Answer, Signature, Thresholds, Verdict};
+use handoff::triage::framework::{Answer, DecisionType, Signature, Thresholds, Verdict};
 use handoff::triage::mapping::{self, Spec};
 use handoff::triage::run::Triage;
 use handoff::triage::{log, patterns, run};
 use serde_json::json;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -94,7 +94,9 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         &mut |reference| checkers[reference].as_ref().map_err(Clone::clone),
         thresholds,
     );
-    let report = Report::new(&result, &read, args.top);
+    let routes = routes(&read, &checkers);
+    let mut report = Report::new(&result, &read, args.top);
+    report.routes = routes;
     match args.format {
         LintFormat::Json => print_out(
             &(serde_json::to_string_pretty(&report.json(&path))
@@ -104,6 +106,56 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         LintFormat::Text => print_out(&report.text(&path))?,
     };
     Ok(EXIT_CLEAN)
+}
+
+/// Where an error code's exceptions cross, who owns that boundary, who resolves them today.
+#[derive(Default)]
+struct Route {
+    boundaries: BTreeSet<String>,
+    owners: BTreeSet<String>,
+    resolvers: BTreeSet<String>,
+}
+
+fn routes(
+    read: &log::Log,
+    checkers: &HashMap<String, Result<Checker, String>>,
+) -> HashMap<String, Route> {
+    let mut routes: HashMap<String, Route> = HashMap::new();
+    for e in &read.exceptions {
+        let route = routes.entry(e.error_code.clone()).or_default();
+        if let Some(who) = &e.handled_by {
+            route.resolvers.insert(who.clone());
+        }
+        if let Some(Ok(c)) = checkers.get(&e.contract) {
+            let contract = c.contract();
+            let b = &contract.boundary;
+            route
+                .boundaries
+                .insert(format!("{} -> {} ({})", b.from, b.to, contract.id));
+            if let Some(owner) = &b.owner {
+                route.owners.insert(owner.clone());
+            }
+        }
+    }
+    routes
+}
+
+/// Whether a rule can take the exception over: binary decisions yes, judgment behind a human
+/// gate, escalated ones not (they need engineering).
+fn automatable(decision: DecisionType) -> &'static str {
+    match decision {
+        DecisionType::Binary => "yes",
+        DecisionType::Judgment => "gated",
+        DecisionType::Escalated => "no",
+    }
+}
+
+fn joined(set: &BTreeSet<String>, none: &str) -> String {
+    if set.is_empty() {
+        none.to_string()
+    } else {
+        set.iter().cloned().collect::<Vec<_>>().join(", ")
+    }
 }
 
 /// One error code's numbers, as the report shows them.
@@ -131,6 +183,7 @@ impl CodeView<'_> {
 
 struct Report<'t> {
     triage: &'t Triage,
+    routes: HashMap<String, Route>,
     codes: Vec<CodeView<'t>>,
     weeks: f64,
     shown: usize,
@@ -194,6 +247,7 @@ impl<'t> Report<'t> {
         });
         Report {
             triage,
+            routes: HashMap::new(),
             shown: top.min(codes.len()),
             codes,
             weeks,
@@ -280,6 +334,15 @@ impl<'t> Report<'t> {
             }
             let lines: Vec<String> = c.examples.iter().map(u64::to_string).collect();
             out.push_str(&format!("   examples: log lines {}\n", lines.join(", ")));
+            if let Some(r) = self.routes.get(&c.code.error_code) {
+                out.push_str(&format!(
+                    "   route: {}; owner {}; resolved today by {}; automatable: {}\n",
+                    text(&joined(&r.boundaries, "no boundary")),
+                    text(&joined(&r.owners, "not named in the contract")),
+                    text(&joined(&r.resolvers, "(handled_by not mapped)")),
+                    automatable(d.decision)
+                ));
+            }
         }
         if self.codes.len() > self.shown {
             out.push_str(&format!(
@@ -330,6 +393,12 @@ impl<'t> Report<'t> {
                     "hours_per_week": c.hours_per_week,
                     "first_seen": c.first.to_string(),
                     "last_seen": c.last.to_string(),
+                    "route": self.routes.get(&c.code.error_code).map(|r| json!({
+                        "boundaries": r.boundaries,
+                        "owners": r.owners,
+                        "resolvers": r.resolvers,
+                        "automatable": automatable(d.decision),
+                    })),
                     "verdict": d.verdict.id(),
                     "decision": d.decision.id(),
                     "weekly": c.weekly().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
