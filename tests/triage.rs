@@ -169,6 +169,16 @@ fn the_text_report_for_the_weekly_review() {
 }
 
 #[test]
+fn the_markdown_report_for_the_review_document() {
+    let out = handoff(&["triage", "--format", "markdown", "--top", "1"]);
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!(
+        "triage_markdown_top_1",
+        String::from_utf8(out.stdout).unwrap()
+    );
+}
+
+#[test]
 fn an_ad_hoc_mapping_and_its_mistakes() {
     let out = handoff(&[
         "triage",

@@ -2,9 +2,7 @@
 //! exceptions are integration problems, which are process problems, what each costs, and which
 //! fix goes first.
 
-use super::{
-    EXIT_CLEAN, Fatal, LintFormat, RegistryArgs, print_out, project_config, registry_for, shown,
-};
+use super::{EXIT_CLEAN, Fatal, RegistryArgs, print_out, project_config, registry_for, shown};
 use handoff::check::Checker;
 use handoff::printer::escape::text;
 use handoff::triage::framework::{Answer, DecisionType, Signature, Thresholds, Verdict};
@@ -14,6 +12,16 @@ use handoff::triage::{log, patterns, run};
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum TriageFormat {
+    /// For the weekly review, in a terminal
+    Text,
+    /// One document, for scripts and dashboards
+    Json,
+    /// For the review document or a pull request
+    Markdown,
+}
 
 #[derive(clap::Args)]
 pub(crate) struct TriageArgs {
@@ -26,8 +34,8 @@ pub(crate) struct TriageArgs {
     /// The CSV delimiter: , ; | or tab
     #[arg(long)]
     pub(crate) delimiter: Option<String>,
-    #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
-    pub(crate) format: LintFormat,
+    #[arg(short, long, value_enum, default_value_t = TriageFormat::Text)]
+    pub(crate) format: TriageFormat,
     /// How many error codes to show, costliest first (the weekly review's top five)
     #[arg(long, default_value_t = 5)]
     pub(crate) top: usize,
@@ -98,12 +106,13 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     let mut report = Report::new(&result, &read, args.top);
     report.routes = routes;
     match args.format {
-        LintFormat::Json => print_out(
+        TriageFormat::Json => print_out(
             &(serde_json::to_string_pretty(&report.json(&path))
                 .map_err(|e| Fatal::new(e.to_string()))?
                 + "\n"),
         )?,
-        LintFormat::Text => print_out(&report.text(&path))?,
+        TriageFormat::Text => print_out(&report.text(&path))?,
+        TriageFormat::Markdown => print_out(&report.markdown(&path))?,
     };
     Ok(EXIT_CLEAN)
 }
@@ -366,6 +375,72 @@ impl<'t> Report<'t> {
             }
         }
         out
+    }
+
+    fn markdown(&self, path: &Path) -> String {
+        use handoff::printer::escape::md_code;
+        let t = self.triage;
+        let mut md = format!(
+            "## Exception triage: {}\n\n{} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks.\n\n",
+            md_code(&path.display().to_string()),
+            t.rows_read,
+            t.rows_used,
+            t.rejected.len(),
+            t.payloads_not_found.len(),
+            self.codes.len(),
+            self.weeks
+        );
+        md.push_str("| error code | exceptions | hours/week | verdict | decision | automatable | owner |\n|---|---:|---:|---|---|---|---|\n");
+        for c in &self.codes {
+            let d = &c.code.diagnosis;
+            let route = self.routes.get(&c.code.error_code);
+            md.push_str(&format!(
+                "| {} | {} | {} | **{}** | {} | {} | {} |\n",
+                md_code(&c.code.error_code),
+                c.code.count,
+                c.hours_per_week.map_or("n/a".into(), |h| format!("{h:.1}")),
+                d.verdict.id(),
+                d.decision.id(),
+                automatable(d.decision),
+                route
+                    .filter(|r| !r.owners.is_empty())
+                    .map_or(String::new(), |r| md_code(&joined(&r.owners, ""))),
+            ));
+        }
+        for c in self.codes.iter().take(self.shown) {
+            let d = &c.code.diagnosis;
+            md.push_str(&format!(
+                "\n### {} ({} exceptions)\n\n**{}**: {}\n\n| question | answer | evidence |\n|---|---|---|\n",
+                md_code(&c.code.error_code),
+                c.code.count,
+                d.verdict.id(),
+                d.verdict.description()
+            ));
+            let questions = [
+                "1. consistent payload pattern?",
+                "2. routing varies by handler?",
+                "3. a retry resolves it?",
+                "4. recurs despite a good handoff?",
+                "5. schema mismatch or missing rule?",
+            ];
+            for (q, a) in questions.iter().zip(&d.answers) {
+                let word = match a {
+                    Answer::Yes(_) => "yes",
+                    Answer::No(_) => "no",
+                    Answer::Unknown(_) => "unknown",
+                };
+                md.push_str(&format!("| {q} | {word} | {} |\n", md_code(a.because())));
+            }
+            md.push_str("\n| count | pattern |\n|---:|---|\n");
+            for p in &c.patterns {
+                md.push_str(&format!(
+                    "| {} | {} |\n",
+                    p.count,
+                    md_code(&signature_text(&p.signature))
+                ));
+            }
+        }
+        md
     }
 
     fn json(&self, path: &Path) -> serde_json::Value {
