@@ -203,3 +203,62 @@ fn an_ad_hoc_mapping_and_its_mistakes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_ndjson_log_with_inline_payloads_and_flags_only() {
+    let dir = std::env::temp_dir().join(format!("handoff-triage-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let row = |i: usize, code: &str| {
+        serde_json::json!({
+            "when": format!("2026-11-{:02}T10:00:00Z", 2 + i % 20),
+            "code": "UNKNOWN_EVENT",
+            "body": serde_json::json!({"live": "true", "psp_reference": "8815329842815468", "merchant_reference": "#100234",
+                "event_code": code, "success": "true", "amount": {"value": 1, "currency": "USD"},
+                "event_date": "2026-11-02T10:00:00Z"}).to_string(),
+            "contract": "payment-status-to-storefront@2.0.0",
+        })
+        .to_string()
+    };
+    let lines: Vec<String> = (0..10)
+        .map(|i| row(i, if i < 9 { "REFUND_FAILED" } else { "CAPTURE" }))
+        .collect();
+    std::fs::write(dir.join("log.ndjson"), lines.join("\n") + "\n").unwrap();
+    let contracts = format!("{}/contracts", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "triage",
+            "log.ndjson",
+            "--contracts",
+            &contracts,
+            "--format",
+            "json",
+            "--map",
+            "opened_at=when",
+            "--map",
+            "error_code=code",
+            "--map",
+            "payload_inline=body",
+            "--map",
+            "contract=contract",
+        ])
+        .current_dir(&dir)
+        .env_remove("HANDOFF_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = &report["error_codes"][0];
+    assert_eq!(report["rows"]["used"], 10);
+    assert_eq!(
+        code["answers"][0]["evidence"],
+        "9 of 10 (90%) share one violation: payment-status-to-storefront: /event_code unknown_enum_value \"REFUND_FAILED\""
+    );
+    assert_eq!(code["verdict"], "integration");
+    assert_eq!(code["answers"][1]["answer"], "unknown");
+}

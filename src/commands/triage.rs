@@ -25,7 +25,8 @@ pub(crate) enum TriageFormat {
 
 #[derive(clap::Args)]
 pub(crate) struct TriageArgs {
-    /// The exception log, CSV [default: `exceptions.log` in handoff.yaml]
+    /// The exception log: CSV, or NDJSON (.ndjson, .jsonl) [default: `exceptions.log` in
+    /// handoff.yaml]
     pub(crate) log: Option<PathBuf>,
     /// Which column holds a field, as FIELD=COLUMN (repeatable; overrides handoff.yaml):
     /// opened_at, error_code, payload_file, contract, handled_by, ...
@@ -75,8 +76,12 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     };
     let file =
         std::fs::File::open(&path).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
-    let read =
-        log::read_csv(file, &mapping).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+    let read = if handoff::input::is_ndjson_path(&path) {
+        log::read_ndjson(file, &mapping)
+    } else {
+        log::read_csv(file, &mapping)
+    }
+    .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
 
     // Each contract the log names, loaded once; a reference that does not resolve is reported
     // on the rows that use it.

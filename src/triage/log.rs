@@ -152,6 +152,88 @@ pub fn read_csv(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
     Ok(log)
 }
 
+/// Read an NDJSON exception log: one JSON object per line, the mapping's column names being its
+/// member names. Strings, numbers and booleans are read as their text; a line that is not a JSON
+/// object is rejected with its line number, and the rest are still read.
+pub fn read_ndjson(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
+    let names = mapped_columns(mapping);
+    let columns = Columns::new(&names, mapping)?;
+    let mut log = Log::default();
+    let mut failure = None;
+    crate::input::read_lines(
+        std::io::BufReader::new(reader),
+        crate::input::MAX_FILE_BYTES,
+        |line, payload| {
+            let line = line.unwrap_or(0);
+            log.rows_read += 1;
+            let row = match payload {
+                crate::input::Payload::Bytes(bytes) => {
+                    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
+                        .map_err(|e| format!("not a JSON object: {e}"))
+                }
+                crate::input::Payload::TooLarge { limit, .. } => {
+                    Err(format!("longer than {limit} bytes"))
+                }
+                crate::input::Payload::Unreadable(e) => {
+                    failure = Some(e.to_string());
+                    Err(format!("could not be read: {e}"))
+                }
+            };
+            let result = row.and_then(|object| {
+                let cells: Vec<Option<String>> = names
+                    .iter()
+                    .map(|n| match object.get(n) {
+                        Some(serde_json::Value::String(s)) => Some(s.trim().to_string()),
+                        Some(serde_json::Value::Null) | None => None,
+                        Some(other) => Some(other.to_string()),
+                    })
+                    .map(|c| c.filter(|s| !s.is_empty()))
+                    .collect();
+                let cell = |i: usize| cells.get(i).and_then(|c| c.as_deref());
+                columns.exception(line, &cell, mapping)
+            });
+            match result {
+                Ok(e) => log.exceptions.push(e),
+                Err(reason) => log.rejected.push(Rejected { line, reason }),
+            }
+        },
+    );
+    match failure {
+        Some(why) if log.rows_read <= 1 => Err(LogError(format!("cannot read the log: {why}"))),
+        _ => Ok(log),
+    }
+}
+
+/// Every column name a mapping uses, once each, in a fixed order.
+fn mapped_columns(m: &Mapping) -> Vec<String> {
+    let mut names = vec![m.opened_at.clone(), m.error_code.clone()];
+    match &m.payload {
+        PayloadColumn::File(c) | PayloadColumn::Inline(c) => names.push(c.clone()),
+        PayloadColumn::NdjsonLine { file, line } => names.extend([file.clone(), line.clone()]),
+    }
+    match &m.boundary {
+        BoundaryColumn::Contract(c) | BoundaryColumn::Lookup { column: c, .. } => {
+            names.push(c.clone())
+        }
+    }
+    names.extend(
+        [
+            &m.handled_by,
+            &m.resolution,
+            &m.handling_minutes,
+            &m.retried,
+            &m.retry_succeeded,
+            &m.handoff_status,
+        ]
+        .into_iter()
+        .flatten()
+        .cloned(),
+    );
+    let mut seen = std::collections::HashSet::new();
+    names.retain(|n| seen.insert(n.clone()));
+    names
+}
+
 /// The indexes of the mapped columns in one log's header.
 struct Columns {
     opened_at: usize,
@@ -374,6 +456,30 @@ mod tests {
             reasons[3],
             (8, "handling minutes \"ten\" is not a number of minutes")
         );
+    }
+
+    #[test]
+    fn ndjson_logs_read_members_as_columns() {
+        let log = concat!(
+            r#"{"opened":"2026-11-02T09:00:00Z","code":"SKU_NOT_FOUND","payload":"p.json","queue":"erp-orders","agent":"ana","minutes":5,"http":200}"#,
+            "\n\n",
+            r#"{"opened":"2026-11-02T09:00:00Z","code":"SKU_NOT_FOUND","payload":"p.json","queue":"pos"}"#,
+            "\nnot json\n"
+        );
+        let read = read_ndjson(log.as_bytes(), &mapping()).unwrap();
+        assert_eq!(read.rows_read, 3, "the blank line is not a row");
+        assert_eq!(read.exceptions.len(), 1);
+        assert_eq!(read.exceptions[0].handling_minutes, Some(5.0));
+        assert_eq!(read.exceptions[0].handoff_succeeded, Some(true));
+        assert_eq!(
+            read.rejected[0],
+            Rejected {
+                line: 3,
+                reason: "`queue` value \"pos\" maps to no contract".into()
+            }
+        );
+        assert_eq!(read.rejected[1].line, 4);
+        assert!(read.rejected[1].reason.starts_with("not a JSON object"));
     }
 
     #[test]
