@@ -26,6 +26,7 @@ pub mod pointer;
 pub mod printer;
 pub mod redact;
 pub mod registry;
+pub mod repair;
 pub mod report;
 pub mod run;
 pub mod text_index;

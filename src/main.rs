@@ -63,6 +63,9 @@ enum Command {
     /// Diagnose an exception log: which recurring exceptions are integration problems, which are
     /// process problems, what each costs, and which fix goes first
     Triage(commands::triage::TriageArgs),
+    /// Repair payloads whose violations each have one correct fix: a JSON Patch per payload,
+    /// offered only when the result passes the contract (written with --write)
+    Repair(commands::repair::RepairArgs),
     /// List the violation kinds findings can have
     Kinds,
     /// List the built-in value formats
@@ -85,6 +88,7 @@ fn main() -> ExitCode {
         }
         Command::Which(args) => commands::partner::cmd_which(args),
         Command::Triage(args) => commands::triage::cmd_triage(args),
+        Command::Repair(args) => commands::repair::cmd_repair(args),
         Command::Kinds => print_out(&commands::explain::kinds_table()),
         Command::Formats => print_out(&handoff::explain::builtin_formats()),
     };

@@ -13,6 +13,7 @@ pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod lint;
 pub(crate) mod partner;
+pub(crate) mod repair;
 pub(crate) mod triage;
 
 /// A path for a message: as the user or the file system spelled it, with control characters
