@@ -262,3 +262,105 @@ fn an_ndjson_log_with_inline_payloads_and_flags_only() {
     assert_eq!(code["verdict"], "integration");
     assert_eq!(code["answers"][1]["answer"], "unknown");
 }
+
+fn html_report() -> String {
+    let out = handoff(&["triage", "--format", "html"]);
+    assert_eq!(out.status.code(), Some(0));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_html_report_is_one_self_contained_page() {
+    let page = html_report();
+    assert!(page.starts_with("<!doctype html>"));
+    for outside in [
+        "<script",
+        "<link",
+        "src=\"http",
+        "href=\"http",
+        "@import",
+        "url(",
+    ] {
+        assert!(
+            !page.contains(outside),
+            "the page loads nothing from outside: {outside}"
+        );
+    }
+    // One card per error code, each with its weekly chart and five answers.
+    assert_eq!(page.matches("<section class=\"card\"").count(), 7);
+    assert_eq!(page.matches("<svg role=\"img\"").count(), 7);
+    assert!(page.contains("<span class=\"badge both\">both</span>"));
+    assert!(
+        page.contains("&quot;refunded without return&quot; 134"),
+        "evidence is escaped"
+    );
+    assert!(
+        page.contains("<td class=\"n\">105</td><td>payload captures/wms-returns-2026-W44.ndjson:9999: no record on that line</td>"),
+        "rows not used are listed"
+    );
+}
+
+/// Renders the page in headless Chromium when it is installed (`.ci/run` installs Debian's
+/// package when it can): the rendered text holds the report, the browser logs no error, and a
+/// screenshot is written to target/triage-report.png.
+#[test]
+fn the_html_report_renders_in_a_real_browser() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!(
+            "SKIPPED: no Chromium installed (apt-get install chromium); the HTML was checked without a browser"
+        );
+        return;
+    };
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&target).unwrap();
+    let page = target.join("triage-report.html");
+    std::fs::write(&page, html_report()).unwrap();
+    let url = format!("file://{}", page.display());
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--window-size=1200,1600",
+    ];
+    let dom = Command::new(browser)
+        .args(common)
+        .args(["--enable-logging=stderr", "--dump-dom", &url])
+        .output()
+        .unwrap();
+    let rendered = String::from_utf8_lossy(&dom.stdout);
+    assert!(rendered.contains("Exception triage"), "{rendered}");
+    assert!(rendered.contains("SKU_NOT_FOUND") && rendered.contains("NO_DISPOSITION_RULE"));
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
+        "the browser logged page errors: {log}"
+    );
+    let shot = target.join("triage-report.png");
+    let _ = std::fs::remove_file(&shot);
+    let status = Command::new(browser)
+        .args(common)
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a screenshot of the page"
+    );
+}

@@ -15,6 +15,7 @@ pub(crate) mod lint;
 pub(crate) mod partner;
 pub(crate) mod repair;
 pub(crate) mod triage;
+pub(crate) mod triage_html;
 
 /// A path for a message: as the user or the file system spelled it, with control characters
 /// made visible (file names come from directory walks, and a name can hold a newline).

@@ -21,6 +21,8 @@ pub(crate) enum TriageFormat {
     Json,
     /// For the review document or a pull request
     Markdown,
+    /// One self-contained page for a sprint review (no scripts or external resources)
+    Html,
 }
 
 #[derive(clap::Args)]
@@ -118,6 +120,7 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         )?,
         TriageFormat::Text => print_out(&report.text(&path))?,
         TriageFormat::Markdown => print_out(&report.markdown(&path))?,
+        TriageFormat::Html => print_out(&report.html(&path))?,
     };
     Ok(EXIT_CLEAN)
 }
@@ -380,6 +383,86 @@ impl<'t> Report<'t> {
             }
         }
         out
+    }
+
+    fn html(&self, path: &Path) -> String {
+        use super::triage_html::{Card, Page, render};
+        let t = self.triage;
+        let questions = [
+            "1. consistent payload pattern?",
+            "2. routing varies by handler?",
+            "3. a retry resolves it?",
+            "4. recurs despite a good handoff?",
+            "5. schema mismatch or missing rule?",
+        ];
+        let cards = self
+            .codes
+            .iter()
+            .map(|c| {
+                let d = &c.code.diagnosis;
+                let route = self.routes.get(&c.code.error_code);
+                let set = |f: fn(&Route) -> &BTreeSet<String>| {
+                    route.map_or(String::new(), |r| joined(f(r), "n/a"))
+                };
+                Card {
+                    error_code: &c.code.error_code,
+                    count: c.code.count,
+                    hours_per_week: c.hours_per_week,
+                    first: c.first.strftime("%Y-%m-%d").to_string(),
+                    last: c.last.strftime("%Y-%m-%d").to_string(),
+                    verdict: d.verdict.id(),
+                    verdict_description: d.verdict.description(),
+                    decision: d.decision.id(),
+                    automatable: automatable(d.decision),
+                    answers: questions
+                        .iter()
+                        .zip(&d.answers)
+                        .map(|(q, a)| {
+                            let word = match a {
+                                Answer::Yes(_) => "yes",
+                                Answer::No(_) => "no",
+                                Answer::Unknown(_) => "unknown",
+                            };
+                            (*q, word, a.because())
+                        })
+                        .collect(),
+                    weekly: c.weekly(),
+                    patterns: c
+                        .patterns
+                        .iter()
+                        .map(|p| (p.count, signature_text(&p.signature)))
+                        .collect(),
+                    boundaries: set(|r| &r.boundaries),
+                    owners: set(|r| &r.owners),
+                    resolvers: set(|r| &r.resolvers),
+                    examples: c
+                        .examples
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                }
+            })
+            .collect();
+        render(&Page {
+            log: path.display().to_string(),
+            summary: format!(
+                "{} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks",
+                t.rows_read,
+                t.rows_used,
+                t.rejected.len(),
+                t.payloads_not_found.len(),
+                self.codes.len(),
+                self.weeks
+            ),
+            cards,
+            rejected: t
+                .rejected
+                .iter()
+                .chain(&t.payloads_not_found)
+                .map(|r| (r.line, r.reason.clone()))
+                .collect(),
+        })
     }
 
     fn markdown(&self, path: &Path) -> String {

@@ -1,0 +1,197 @@
+//! The triage report as one self-contained HTML file for a sprint review: no scripts, no CDN,
+//! no external fonts; per error code a card with the five answers, a weekly count chart (inline
+//! SVG), the route and the patterns; counts by boundary; the routing table. Every value from
+//! the log or a payload is HTML-escaped.
+
+use handoff::printer::escape::html;
+use std::fmt::Write;
+
+/// One error code, as the report shows it.
+pub(crate) struct Card<'a> {
+    pub(crate) error_code: &'a str,
+    pub(crate) count: u64,
+    pub(crate) hours_per_week: Option<f64>,
+    pub(crate) first: String,
+    pub(crate) last: String,
+    pub(crate) verdict: &'a str,
+    pub(crate) verdict_description: &'a str,
+    pub(crate) decision: &'a str,
+    pub(crate) automatable: &'a str,
+    /// (question, answer word, evidence)
+    pub(crate) answers: Vec<(&'a str, &'a str, &'a str)>,
+    pub(crate) weekly: Vec<(String, u64)>,
+    /// (count, signature)
+    pub(crate) patterns: Vec<(u64, String)>,
+    pub(crate) boundaries: String,
+    pub(crate) owners: String,
+    pub(crate) resolvers: String,
+    pub(crate) examples: String,
+}
+
+pub(crate) struct Page<'a> {
+    pub(crate) log: String,
+    pub(crate) summary: String,
+    pub(crate) cards: Vec<Card<'a>>,
+    /// (line, reason), rows not used
+    pub(crate) rejected: Vec<(u64, String)>,
+}
+
+const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
+h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:0}
+.sub{color:#566074;margin:0 0 1.5rem}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1.5rem}
+th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e3e6eb;vertical-align:top}
+th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:1rem 1.25rem;margin:0 0 1.25rem}
+.head{display:flex;justify-content:space-between;gap:1rem;align-items:baseline;flex-wrap:wrap}
+.badge{display:inline-block;border-radius:999px;padding:.1rem .7rem;font-weight:600;font-size:.85rem}
+.integration{background:#dbeafe;color:#1e3a8a}.process{background:#fef3c7;color:#78350f}
+.both{background:#fce7f3;color:#831843}.undecided{background:#e5e7eb;color:#374151}
+.yes{color:#14532d;font-weight:600}.no{color:#7f1d1d;font-weight:600}.unknown{color:#6b7280;font-weight:600}
+code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f6;padding:0 .2rem;border-radius:3px;word-break:break-all}
+.meta{color:#566074;font-size:.9rem;margin:.25rem 0 .75rem}svg{display:block;margin:.5rem 0}
+td a code{white-space:nowrap;word-break:normal}";
+
+pub(crate) fn render(page: &Page<'_>) -> String {
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Exception triage: {}</title><style>{STYLE}</style></head><body>\n",
+        html(&page.log)
+    );
+    let _ = writeln!(
+        h,
+        "<h1>Exception triage</h1><p class=\"sub\"><code>{}</code>: {}</p>",
+        html(&page.log),
+        html(&page.summary)
+    );
+    h.push_str("<table><thead><tr><th>error code</th><th>exceptions</th><th>hours/week</th><th>verdict</th><th>decision</th><th>automatable</th><th>boundary</th><th>owner</th><th>resolvers</th></tr></thead><tbody>\n");
+    for c in &page.cards {
+        let _ = writeln!(
+            h,
+            "<tr><td><a href=\"#{}\"><code>{}</code></a></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            anchor(c.error_code),
+            html(c.error_code),
+            c.count,
+            c.hours_per_week.map_or("n/a".into(), |v| format!("{v:.1}")),
+            html(c.verdict),
+            html(c.verdict),
+            html(c.decision),
+            html(c.automatable),
+            html(&c.boundaries),
+            html(&c.owners),
+            html(&c.resolvers),
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    for c in &page.cards {
+        card(&mut h, c);
+    }
+    if !page.rejected.is_empty() {
+        h.push_str("<h2>Rows not used</h2><table><thead><tr><th>line</th><th>reason</th></tr></thead><tbody>\n");
+        for (line, reason) in &page.rejected {
+            let _ = writeln!(
+                h,
+                "<tr><td class=\"n\">{line}</td><td>{}</td></tr>",
+                html(reason)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+fn anchor(code: &str) -> String {
+    let slug: String = code
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("code-{slug}")
+}
+
+fn card(h: &mut String, c: &Card<'_>) {
+    let _ = write!(
+        h,
+        "<section class=\"card\" id=\"{}\"><div class=\"head\"><h2><code>{}</code> · {} exceptions{}</h2><span class=\"badge {}\">{}</span></div>\n<p class=\"meta\">{} · decision: {} · automatable: {} · {} to {}</p>\n",
+        anchor(c.error_code),
+        html(c.error_code),
+        c.count,
+        c.hours_per_week
+            .map_or(String::new(), |v| format!(" · {v:.1} hours/week")),
+        html(c.verdict),
+        html(c.verdict),
+        html(c.verdict_description),
+        html(c.decision),
+        html(c.automatable),
+        html(&c.first),
+        html(&c.last),
+    );
+    chart(h, &c.weekly);
+    h.push_str(
+        "<table><thead><tr><th>question</th><th>answer</th><th>evidence</th></tr></thead><tbody>\n",
+    );
+    for (q, word, evidence) in &c.answers {
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td class=\"{}\">{}</td><td>{}</td></tr>",
+            html(q),
+            html(word),
+            html(word),
+            html(evidence)
+        );
+    }
+    h.push_str(
+        "</tbody></table><table><thead><tr><th>count</th><th>pattern</th></tr></thead><tbody>\n",
+    );
+    for (n, signature) in &c.patterns {
+        let _ = writeln!(
+            h,
+            "<tr><td class=\"n\">{n}</td><td><code>{}</code></td></tr>",
+            html(signature)
+        );
+    }
+    let _ = writeln!(
+        h,
+        "</tbody></table><p class=\"meta\">route: {} · owner: {} · resolved today by {} · examples: log lines {}</p></section>",
+        html(&c.boundaries),
+        html(&c.owners),
+        html(&c.resolvers),
+        html(&c.examples)
+    );
+}
+
+/// Weekly counts as bars, labelled with the week and the count.
+fn chart(h: &mut String, weekly: &[(String, u64)]) {
+    let max = weekly.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
+    let (bar, gap, height) = (56u64, 14u64, 90u64);
+    let width = (bar + gap) * weekly.len() as u64 + gap;
+    let _ = write!(
+        h,
+        "<svg role=\"img\" aria-label=\"exceptions per week\" width=\"{width}\" height=\"{}\" viewBox=\"0 0 {width} {}\">",
+        height + 36,
+        height + 36
+    );
+    for (i, (week, n)) in weekly.iter().enumerate() {
+        let x = gap + i as u64 * (bar + gap);
+        let bar_h = (height * n).div_ceil(max).max(1);
+        let y = 14 + height - bar_h;
+        let _ = write!(
+            h,
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{bar}\" height=\"{bar_h}\" fill=\"#4f7cc4\"><title>{} {n}</title></rect><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{n}</text><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" fill=\"#566074\">{}</text>",
+            html(week),
+            x + bar / 2,
+            y.saturating_sub(3),
+            x + bar / 2,
+            height + 30,
+            html(week.split_once('-').map_or(week.as_str(), |(_, w)| w)),
+        );
+    }
+    h.push_str("</svg>\n");
+}
