@@ -78,39 +78,41 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     };
     let file =
         std::fs::File::open(&path).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
-    let read = if handoff::input::is_ndjson_path(&path) {
-        log::read_ndjson(file, &mapping)
-    } else {
-        log::read_csv(file, &mapping)
-    }
-    .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
 
-    // Each contract the log names, loaded once; a reference that does not resolve is reported
-    // on the rows that use it.
-    let mut checkers: HashMap<String, Result<Checker, String>> = HashMap::new();
-    for e in &read.exceptions {
-        checkers.entry(e.contract.clone()).or_insert_with(|| {
-            let path = registry
-                .resolve(&e.contract, Path::new("."))
-                .map_err(|err| format!("contract {}: {err}", e.contract))?;
-            handoff::lint::prepare(&path)
-                .0
-                .ok_or_else(|| format!("contract {} does not load: run handoff lint", e.contract))
-        });
-    }
+    // Each contract the log names, loaded when first met; a reference that does not resolve is
+    // reported on the rows that use it. A loaded checker lives until the command ends (leaked
+    // on purpose: a handful per run, and the rows only borrow them).
+    let mut checkers: HashMap<String, Result<&'static Checker, String>> = HashMap::new();
+    let mut lookup = |reference: &str| -> Result<&'static Checker, String> {
+        checkers
+            .entry(reference.to_string())
+            .or_insert_with(|| {
+                let path = registry
+                    .resolve(reference, Path::new("."))
+                    .map_err(|err| format!("contract {reference}: {err}"))?;
+                let checker = handoff::lint::prepare(&path).0.ok_or_else(|| {
+                    format!("contract {reference} does not load: run handoff lint")
+                })?;
+                Ok(&*Box::leak(Box::new(checker)))
+            })
+            .clone()
+    };
     let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let thresholds = Thresholds {
         consistent_share: args.consistent_share,
         ..Thresholds::default()
     };
-    let result = run::triage(
-        &read,
-        &base,
-        &mut |reference| checkers[reference].as_ref().map_err(Clone::clone),
-        thresholds,
-    );
-    let routes = routes(&read, &checkers);
-    let mut report = Report::new(&result, &read, args.top);
+    let mut triager = run::Triager::new(&base, &mut lookup, thresholds);
+    let rows = if handoff::input::is_ndjson_path(&path) {
+        log::each_ndjson(file, &mapping, &mut |row| triager.add(row))
+    } else {
+        log::each_csv(file, &mapping, &mut |row| triager.add(row))
+    }
+    .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+    let mut result = triager.finish();
+    result.rows_read = rows;
+    let routes = routes(&result, &checkers);
+    let mut report = Report::new(&result, args.top);
     report.routes = routes;
     match args.format {
         TriageFormat::Json => print_out(
@@ -134,23 +136,23 @@ struct Route {
 }
 
 fn routes(
-    read: &log::Log,
-    checkers: &HashMap<String, Result<Checker, String>>,
+    result: &Triage,
+    checkers: &HashMap<String, Result<&'static Checker, String>>,
 ) -> HashMap<String, Route> {
     let mut routes: HashMap<String, Route> = HashMap::new();
-    for e in &read.exceptions {
-        let route = routes.entry(e.error_code.clone()).or_default();
-        if let Some(who) = &e.handled_by {
-            route.resolvers.insert(who.clone());
-        }
-        if let Some(Ok(c)) = checkers.get(&e.contract) {
-            let contract = c.contract();
-            let b = &contract.boundary;
-            route
-                .boundaries
-                .insert(format!("{} -> {} ({})", b.from, b.to, contract.id));
-            if let Some(owner) = &b.owner {
-                route.owners.insert(owner.clone());
+    for code in &result.codes {
+        let route = routes.entry(code.error_code.clone()).or_default();
+        route.resolvers.extend(code.handlers.iter().cloned());
+        for reference in &code.contracts {
+            if let Some(Ok(c)) = checkers.get(reference) {
+                let contract = c.contract();
+                let b = &contract.boundary;
+                route
+                    .boundaries
+                    .insert(format!("{} -> {} ({})", b.from, b.to, contract.id));
+                if let Some(owner) = &b.owner {
+                    route.owners.insert(owner.clone());
+                }
             }
         }
     }
@@ -207,17 +209,18 @@ struct Report<'t> {
 }
 
 impl<'t> Report<'t> {
-    fn new(triage: &'t Triage, read: &log::Log, top: usize) -> Report<'t> {
-        let (first, last) = read
-            .exceptions
+    fn new(triage: &'t Triage, top: usize) -> Report<'t> {
+        let first = triage
+            .patterns
             .iter()
-            .map(|e| e.opened_at)
-            .fold(
-                None,
-                |acc: Option<(jiff::Timestamp, jiff::Timestamp)>, t| {
-                    Some(acc.map_or((t, t), |(a, b)| (a.min(t), b.max(t))))
-                },
-            )
+            .map(|p| p.first_seen)
+            .min()
+            .unwrap_or_default();
+        let last = triage
+            .patterns
+            .iter()
+            .map(|p| p.last_seen)
+            .max()
             .unwrap_or_default();
         let days = (last.as_second() - first.as_second()) as f64 / 86_400.0;
         let weeks = (days / 7.0).max(1.0);
@@ -278,8 +281,8 @@ impl<'t> Report<'t> {
             shown(path),
             t.rows_read,
             t.rows_used,
-            t.rejected.len(),
-            t.payloads_not_found.len(),
+            t.rejected_count,
+            t.not_found_count,
             self.codes.len(),
             self.weeks
         );
@@ -368,17 +371,25 @@ impl<'t> Report<'t> {
                 self.codes.len()
             ));
         }
-        for (what, rows) in [
-            ("rejected", &t.rejected),
-            ("without a payload", &t.payloads_not_found),
+        for (what, rows, count) in [
+            ("rejected", &t.rejected, t.rejected_count),
+            (
+                "without a payload",
+                &t.payloads_not_found,
+                t.not_found_count,
+            ),
         ] {
-            if !rows.is_empty() {
+            if count > 0 {
                 out.push_str(&format!("\nrows {what}:\n"));
                 for r in rows.iter().take(20) {
                     out.push_str(&format!("  line {}: {}\n", r.line, text(&r.reason)));
                 }
-                if rows.len() > 20 {
-                    out.push_str(&format!("  ... and {} more\n", rows.len() - 20));
+                if count > 20 {
+                    out.push_str(&format!(
+                        "  ... and {} more (--format json lists the first {})\n",
+                        count - 20,
+                        run::LISTED_ROWS
+                    ));
                 }
             }
         }
@@ -450,8 +461,8 @@ impl<'t> Report<'t> {
                 "{} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks",
                 t.rows_read,
                 t.rows_used,
-                t.rejected.len(),
-                t.payloads_not_found.len(),
+                t.rejected_count,
+                t.not_found_count,
                 self.codes.len(),
                 self.weeks
             ),
@@ -473,8 +484,8 @@ impl<'t> Report<'t> {
             md_code(&path.display().to_string()),
             t.rows_read,
             t.rows_used,
-            t.rejected.len(),
-            t.payloads_not_found.len(),
+            t.rejected_count,
+            t.not_found_count,
             self.codes.len(),
             self.weeks
         );
@@ -544,7 +555,9 @@ impl<'t> Report<'t> {
             "rows": {
                 "read": t.rows_read,
                 "used": t.rows_used,
+                "rejected_count": t.rejected_count,
                 "rejected": rows(&t.rejected),
+                "payloads_not_found_count": t.not_found_count,
                 "payloads_not_found": rows(&t.payloads_not_found),
             },
             "weeks": self.weeks,

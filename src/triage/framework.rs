@@ -14,7 +14,7 @@
 //! 5. Schema mismatch or missing decision rule? (the dominant signature is a contract violation,
 //!    or payloads conform)
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// What one exception's payload showed when checked against its contract.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -156,17 +156,68 @@ fn pct(n: usize, of: usize) -> String {
     }
 }
 
+/// Running counts of one error code's exceptions: what the five questions need, in memory that
+/// grows with the distinct signatures, resolutions and handlers, not with the exceptions.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    pub total: usize,
+    pub signatures: BTreeMap<Signature, usize>,
+    /// Resolution -> (exceptions, handlers who chose it), over exceptions with both columns.
+    pub resolutions: BTreeMap<String, (usize, BTreeSet<String>)>,
+    pub routed: usize,
+    pub handlers: BTreeSet<String>,
+    /// Whether any exception had the `retried` column filled.
+    pub retry_known: bool,
+    pub retried: usize,
+    pub retry_succeeded: usize,
+    pub handoff_known: usize,
+    pub handoff_failed: usize,
+    pub delivered_conforming: usize,
+}
+
+impl Stats {
+    pub fn add(&mut self, c: &Case) {
+        self.total += 1;
+        *self.signatures.entry(c.signature.clone()).or_default() += 1;
+        if let (Some(who), Some(what)) = (&c.handled_by, &c.resolution) {
+            self.routed += 1;
+            let e = self.resolutions.entry(what.clone()).or_default();
+            e.0 += 1;
+            e.1.insert(who.clone());
+            self.handlers.insert(who.clone());
+        }
+        self.retry_known |= c.retried.is_some();
+        if c.retried == Some(true)
+            && let Some(ok) = c.retry_succeeded
+        {
+            self.retried += 1;
+            self.retry_succeeded += usize::from(ok);
+        }
+        if let Some(ok) = c.handoff_succeeded {
+            self.handoff_known += 1;
+            self.handoff_failed += usize::from(!ok);
+            if ok && c.signature == Signature::Conforms {
+                self.delivered_conforming += 1;
+            }
+        }
+    }
+}
+
 /// Answer the five questions for the exceptions of one error code.
 pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
-    let total = cases.len();
-    let mut signatures: BTreeMap<&Signature, usize> = BTreeMap::new();
-    for c in cases {
-        *signatures.entry(&c.signature).or_default() += 1;
-    }
-    let dominant = signatures
+    let mut stats = Stats::default();
+    cases.iter().for_each(|c| stats.add(c));
+    diagnose_stats(&stats, t)
+}
+
+/// Answer the five questions from running counts.
+pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
+    let total = s.total;
+    let dominant = s
+        .signatures
         .iter()
         .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-        .map(|(s, n)| (*s, *n));
+        .map(|(s, n)| (s, *n));
 
     // 1. A consistent payload pattern: one violation signature dominates.
     let q1 = match dominant {
@@ -193,66 +244,47 @@ pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
     };
 
     // 2. Routing varies by handler.
-    let routed: Vec<(&str, &str)> = cases
-        .iter()
-        .filter_map(|c| Some((c.handled_by.as_deref()?, c.resolution.as_deref()?)))
-        .collect();
-    let q2 = if routed.is_empty() {
+    let q2 = if s.routed == 0 {
         Answer::Unknown("map the `handled_by` and `resolution` columns to answer".into())
     } else {
-        let mut by_resolution: BTreeMap<&str, (usize, std::collections::BTreeSet<&str>)> =
-            BTreeMap::new();
-        for (who, what) in &routed {
-            let e = by_resolution.entry(what).or_default();
-            e.0 += 1;
-            e.1.insert(who);
-        }
-        let material: Vec<(&str, usize)> = by_resolution
+        let material: Vec<(&str, usize)> = s
+            .resolutions
             .iter()
-            .filter(|(_, (n, _))| *n as f64 >= t.material_share * routed.len() as f64)
-            .map(|(r, (n, _))| (*r, *n))
+            .filter(|(_, (n, _))| *n as f64 >= t.material_share * s.routed as f64)
+            .map(|(r, (n, _))| (r.as_str(), *n))
             .collect();
-        let handlers: std::collections::BTreeSet<&str> =
-            routed.iter().map(|(who, _)| *who).collect();
+        let handlers = s.handlers.len();
         let listed = material
             .iter()
             .map(|(r, n)| format!("{r:?} {n}"))
             .collect::<Vec<_>>()
             .join(", ");
-        if material.len() >= 2 && handlers.len() >= 2 {
+        if material.len() >= 2 && handlers >= 2 {
             Answer::Yes(format!(
-                "{} handlers resolve it {} ways: {listed}",
-                handlers.len(),
+                "{handlers} handlers resolve it {} ways: {listed}",
                 material.len()
             ))
         } else {
             Answer::No(format!(
-                "{} handler{} resolve{} it one way: {listed}",
-                handlers.len(),
-                if handlers.len() == 1 { "" } else { "s" },
-                if handlers.len() == 1 { "s" } else { "" }
+                "{handlers} handler{} resolve{} it one way: {listed}",
+                if handlers == 1 { "" } else { "s" },
+                if handlers == 1 { "s" } else { "" }
             ))
         }
     };
 
     // 3. A retry resolves it.
-    let retried: Vec<bool> = cases
-        .iter()
-        .filter(|c| c.retried == Some(true))
-        .filter_map(|c| c.retry_succeeded)
-        .collect();
-    let q3 = if retried.is_empty() && cases.iter().any(|c| c.retried.is_some()) {
+    let q3 = if s.retried == 0 && s.retry_known {
         Answer::Unknown("none of these exceptions was retried, so the log cannot say".into())
-    } else if retried.is_empty() {
+    } else if s.retried == 0 {
         Answer::Unknown("map the `retried` and `retry_succeeded` columns to answer".into())
     } else {
-        let ok = retried.iter().filter(|s| **s).count();
+        let (ok, n) = (s.retry_succeeded, s.retried);
         let evidence = format!(
-            "{ok} of {} retried exceptions ({}) succeeded on retry",
-            retried.len(),
-            pct(ok, retried.len())
+            "{ok} of {n} retried exceptions ({}) succeeded on retry",
+            pct(ok, n)
         );
-        if ok * 2 > retried.len() {
+        if ok * 2 > n {
             Answer::Yes(evidence)
         } else {
             Answer::No(evidence)
@@ -260,26 +292,15 @@ pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
     };
 
     // 4. It recurs despite a successful handoff.
-    let delivered: Vec<&Case> = cases
-        .iter()
-        .filter(|c| c.handoff_succeeded == Some(true))
-        .collect();
-    let known_handoff = cases
-        .iter()
-        .filter(|c| c.handoff_succeeded.is_some())
-        .count();
-    let q4 = if known_handoff == 0 {
+    let q4 = if s.handoff_known == 0 {
         Answer::Unknown("map the `handoff_status` column to answer".into())
     } else {
-        let clean = delivered
-            .iter()
-            .filter(|c| c.signature == Signature::Conforms)
-            .count();
+        let (clean, known) = (s.delivered_conforming, s.handoff_known);
         let evidence = format!(
-            "{clean} of {known_handoff} ({}) were delivered successfully with a conforming payload",
-            pct(clean, known_handoff)
+            "{clean} of {known} ({}) were delivered successfully with a conforming payload",
+            pct(clean, known)
         );
-        if clean * 2 > known_handoff {
+        if clean * 2 > known {
             Answer::Yes(evidence)
         } else {
             Answer::No(evidence)
@@ -301,11 +322,7 @@ pub fn diagnose(cases: &[Case], t: Thresholds) -> Diagnosis {
     };
 
     let verdict = decide(&q1, &q2, &q3, &q4, &q5);
-    let failed_handoffs = cases
-        .iter()
-        .filter(|c| c.handoff_succeeded == Some(false))
-        .count();
-    let decision = if failed_handoffs * 2 > known_handoff.max(1)
+    let decision = if s.handoff_failed * 2 > s.handoff_known.max(1)
         || matches!(dominant, Some((Signature::Unchecked(_), _)))
     {
         DecisionType::Escalated

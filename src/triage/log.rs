@@ -108,8 +108,25 @@ impl std::fmt::Display for LogError {
     }
 }
 
-/// Read a CSV exception log.
+/// One row of a log: an exception, or why the row is not one.
+pub type Row = Result<Exception, Rejected>;
+
+/// Read a CSV exception log whole (for tests and small logs; `each_csv` streams).
 pub fn read_csv(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
+    let mut log = Log::default();
+    log.rows_read = each_csv(reader, mapping, &mut |row| match row {
+        Ok(e) => log.exceptions.push(e),
+        Err(r) => log.rejected.push(r),
+    })?;
+    Ok(log)
+}
+
+/// Read a CSV exception log row by row, handing each to `each`; returns the rows read.
+pub fn each_csv(
+    reader: impl Read,
+    mapping: &Mapping,
+    each: &mut dyn FnMut(Row),
+) -> Result<u64, LogError> {
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(mapping.delimiter)
         .flexible(true)
@@ -121,27 +138,28 @@ pub fn read_csv(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
     let columns = Columns::new(&headers, mapping)?;
-    let mut log = Log::default();
+    let mut rows_read = 0;
     let mut record = csv::StringRecord::new();
     loop {
         let line = csv.position().line();
         match csv.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                log.rows_read += 1;
+                rows_read += 1;
                 let cell = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
-                match columns.exception(line, &cell, mapping) {
-                    Ok(e) => log.exceptions.push(e),
-                    Err(reason) => log.rejected.push(Rejected { line, reason }),
-                }
+                each(
+                    columns
+                        .exception(line, &cell, mapping)
+                        .map_err(|reason| Rejected { line, reason }),
+                );
             }
             Err(e) => {
-                log.rows_read += 1;
+                rows_read += 1;
                 let line = e.position().map_or(line, |p| p.line());
-                log.rejected.push(Rejected {
+                each(Err(Rejected {
                     line,
                     reason: format!("not a CSV row: {e}"),
-                });
+                }));
                 // A malformed record (bad UTF-8) is skipped; the reader resumes at the next.
                 if !matches!(e.kind(), csv::ErrorKind::Utf8 { .. }) {
                     break;
@@ -149,23 +167,37 @@ pub fn read_csv(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
             }
         }
     }
-    Ok(log)
+    Ok(rows_read)
 }
 
 /// Read an NDJSON exception log: one JSON object per line, the mapping's column names being its
 /// member names. Strings, numbers and booleans are read as their text; a line that is not a JSON
 /// object is rejected with its line number, and the rest are still read.
 pub fn read_ndjson(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
+    let mut log = Log::default();
+    log.rows_read = each_ndjson(reader, mapping, &mut |row| match row {
+        Ok(e) => log.exceptions.push(e),
+        Err(r) => log.rejected.push(r),
+    })?;
+    Ok(log)
+}
+
+/// Read an NDJSON exception log row by row, handing each to `each`; returns the rows read.
+pub fn each_ndjson(
+    reader: impl Read,
+    mapping: &Mapping,
+    each: &mut dyn FnMut(Row),
+) -> Result<u64, LogError> {
     let names = mapped_columns(mapping);
     let columns = Columns::new(&names, mapping)?;
-    let mut log = Log::default();
+    let mut rows_read = 0;
     let mut failure = None;
     crate::input::read_lines(
         std::io::BufReader::new(reader),
         crate::input::MAX_FILE_BYTES,
         |line, payload| {
             let line = line.unwrap_or(0);
-            log.rows_read += 1;
+            rows_read += 1;
             let row = match payload {
                 crate::input::Payload::Bytes(bytes) => {
                     serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
@@ -192,15 +224,12 @@ pub fn read_ndjson(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError
                 let cell = |i: usize| cells.get(i).and_then(|c| c.as_deref());
                 columns.exception(line, &cell, mapping)
             });
-            match result {
-                Ok(e) => log.exceptions.push(e),
-                Err(reason) => log.rejected.push(Rejected { line, reason }),
-            }
+            each(result.map_err(|reason| Rejected { line, reason }));
         },
     );
     match failure {
-        Some(why) if log.rows_read <= 1 => Err(LogError(format!("cannot read the log: {why}"))),
-        _ => Ok(log),
+        Some(why) if rows_read <= 1 => Err(LogError(format!("cannot read the log: {why}"))),
+        _ => Ok(rows_read),
     }
 }
 

@@ -106,27 +106,48 @@ pub fn iso_week(t: Timestamp) -> String {
     format!("{}-W{:02}", week.year(), week.week())
 }
 
+/// Occurrences grouped by (error code, signature) as they arrive.
+#[derive(Debug, Default)]
+pub struct Grouper {
+    patterns: BTreeMap<(String, Signature), Pattern>,
+}
+
+impl Grouper {
+    pub fn add(&mut self, code: &str, sig: &Signature, o: &Occurrence) {
+        match self.patterns.get_mut(&(code.to_string(), sig.clone())) {
+            Some(p) => p.add(o),
+            None => {
+                let mut p = Pattern::new(code, sig, o);
+                p.add(o);
+                self.patterns.insert((code.to_string(), sig.clone()), p);
+            }
+        }
+    }
+
+    /// The patterns, most costly first: by hours of handling when known, else by count.
+    pub fn finish(self) -> Vec<Pattern> {
+        let mut out: Vec<Pattern> = self.patterns.into_values().collect();
+        out.sort_by(|a, b| {
+            let cost = |p: &Pattern| p.hours_per_week(1.0).unwrap_or(0.0);
+            cost(b)
+                .total_cmp(&cost(a))
+                .then(b.count.cmp(&a.count))
+                .then_with(|| (&a.error_code, &a.signature).cmp(&(&b.error_code, &b.signature)))
+        });
+        out
+    }
+}
+
 /// Group occurrences by (error code, signature), most costly first: by hours of handling when
 /// known, else by count.
 pub fn group<'a>(
     items: impl IntoIterator<Item = (&'a str, &'a Signature, Occurrence)>,
 ) -> Vec<Pattern> {
-    let mut patterns: BTreeMap<(String, Signature), Pattern> = BTreeMap::new();
+    let mut grouper = Grouper::default();
     for (code, sig, o) in items {
-        patterns
-            .entry((code.to_string(), sig.clone()))
-            .or_insert_with(|| Pattern::new(code, sig, &o))
-            .add(&o);
+        grouper.add(code, sig, &o);
     }
-    let mut out: Vec<Pattern> = patterns.into_values().collect();
-    out.sort_by(|a, b| {
-        let cost = |p: &Pattern| p.hours_per_week(1.0).unwrap_or(0.0);
-        cost(b)
-            .total_cmp(&cost(a))
-            .then(b.count.cmp(&a.count))
-            .then_with(|| (&a.error_code, &a.signature).cmp(&(&b.error_code, &b.signature)))
-    });
-    out
+    grouper.finish()
 }
 
 /// Counts in the last seven days up to `end`, and in the seven days before.

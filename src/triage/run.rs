@@ -3,12 +3,15 @@
 //! per error code. Every row is accounted for: used, rejected by the log reader, or used without
 //! a payload (not found, with the reason).
 
-use super::framework::{self, Case, Diagnosis, Signature, Thresholds};
-use super::log::{Exception, Log, PayloadRef, Rejected};
+use super::framework::{self, Case, Diagnosis, Signature, Stats, Thresholds};
+use super::log::{Exception, Log, PayloadRef, Rejected, Row};
 use super::patterns::{self, Occurrence, Pattern};
 use crate::check::Checker;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+
+/// Rows listed as rejected or without a payload, at most; the rest are counted.
+pub const LISTED_ROWS: usize = 1000;
 
 /// What a triage run found.
 #[derive(Debug)]
@@ -18,10 +21,13 @@ pub struct Triage {
     pub codes: Vec<Code>,
     pub rows_read: u64,
     pub rows_used: u64,
+    /// Rows that are not exceptions (the first [`LISTED_ROWS`]), and how many there were.
     pub rejected: Vec<Rejected>,
-    /// Rows whose payload could not be found or whose contract could not be loaded; they are
-    /// counted in their pattern as `unchecked`.
+    pub rejected_count: u64,
+    /// Rows whose payload could not be found or whose contract could not be loaded (the first
+    /// [`LISTED_ROWS`]), and how many; they are counted in their pattern as `not checked`.
     pub payloads_not_found: Vec<Rejected>,
+    pub not_found_count: u64,
 }
 
 /// The diagnosis of one error code.
@@ -30,67 +36,141 @@ pub struct Code {
     pub error_code: String,
     pub count: u64,
     pub diagnosis: Diagnosis,
+    /// The contract references its exceptions named.
+    pub contracts: BTreeSet<String>,
+    /// Who handled them.
+    pub handlers: BTreeSet<String>,
 }
 
-/// Run triage over a log. `base` is the directory payload paths are relative to; `checker`
-/// gives the checker for a contract reference, or why there is none.
+/// A triage run fed row by row: memory grows with the patterns, error codes and distinct
+/// resolutions, not with the rows.
+pub struct Triager<'c, 'f> {
+    base: std::path::PathBuf,
+    checker: &'f mut dyn FnMut(&str) -> Result<&'c Checker, String>,
+    thresholds: Thresholds,
+    grouper: patterns::Grouper,
+    codes: BTreeMap<String, (Stats, BTreeSet<String>)>,
+    ndjson: HashMap<String, Result<NdjsonFile, String>>,
+    rows_read: u64,
+    rows_used: u64,
+    rejected: Vec<Rejected>,
+    rejected_count: u64,
+    not_found: Vec<Rejected>,
+    not_found_count: u64,
+}
+
+impl<'c, 'f> Triager<'c, 'f> {
+    /// `base` is the directory payload paths are relative to; `checker` gives the checker for a
+    /// contract reference, or why there is none.
+    pub fn new(
+        base: &Path,
+        checker: &'f mut dyn FnMut(&str) -> Result<&'c Checker, String>,
+        thresholds: Thresholds,
+    ) -> Self {
+        Triager {
+            base: base.to_path_buf(),
+            checker,
+            thresholds,
+            grouper: patterns::Grouper::default(),
+            codes: BTreeMap::new(),
+            ndjson: HashMap::new(),
+            rows_read: 0,
+            rows_used: 0,
+            rejected: Vec::new(),
+            rejected_count: 0,
+            not_found: Vec::new(),
+            not_found_count: 0,
+        }
+    }
+
+    pub fn add(&mut self, row: Row) {
+        self.rows_read += 1;
+        let e = match row {
+            Ok(e) => e,
+            Err(r) => {
+                self.rejected_count += 1;
+                if self.rejected.len() < LISTED_ROWS {
+                    self.rejected.push(r);
+                }
+                return;
+            }
+        };
+        self.rows_used += 1;
+        let checked = (self.checker)(&e.contract)
+            .and_then(|c| payload_bytes(&e, &self.base, &mut self.ndjson).map(|b| (c, b)));
+        let signature = match checked {
+            Ok((c, bytes)) => patterns::signature(&c.contract().id, &c.check(&bytes)),
+            Err(why) => {
+                self.not_found_count += 1;
+                if self.not_found.len() < LISTED_ROWS {
+                    self.not_found.push(Rejected {
+                        line: e.line,
+                        reason: why.clone(),
+                    });
+                }
+                Signature::Unchecked(why)
+            }
+        };
+        self.grouper.add(
+            &e.error_code,
+            &signature,
+            &Occurrence {
+                line: e.line,
+                opened_at: e.opened_at,
+                handling_minutes: e.handling_minutes,
+            },
+        );
+        let (stats, contracts) = self.codes.entry(e.error_code.clone()).or_default();
+        contracts.insert(e.contract.clone());
+        stats.add(&case(&e, &signature));
+    }
+
+    pub fn finish(self) -> Triage {
+        let thresholds = self.thresholds;
+        let mut codes: Vec<Code> = self
+            .codes
+            .into_iter()
+            .map(|(code, (stats, contracts))| Code {
+                error_code: code,
+                count: stats.total as u64,
+                diagnosis: framework::diagnose_stats(&stats, thresholds),
+                handlers: stats.handlers,
+                contracts,
+            })
+            .collect();
+        codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.error_code.cmp(&b.error_code)));
+        Triage {
+            patterns: self.grouper.finish(),
+            codes,
+            rows_read: self.rows_read,
+            rows_used: self.rows_used,
+            rejected: self.rejected,
+            rejected_count: self.rejected_count,
+            payloads_not_found: self.not_found,
+            not_found_count: self.not_found_count,
+        }
+    }
+}
+
+/// Run triage over a log read whole. `base` is the directory payload paths are relative to;
+/// `checker` gives the checker for a contract reference, or why there is none.
 pub fn triage<'c>(
     log: &Log,
     base: &Path,
     checker: &mut dyn FnMut(&str) -> Result<&'c Checker, String>,
     thresholds: Thresholds,
 ) -> Triage {
-    let mut not_found = Vec::new();
-    let mut signatures: Vec<Signature> = Vec::with_capacity(log.exceptions.len());
-    let mut ndjson: HashMap<String, NdjsonFile> = HashMap::new();
+    let mut triager = Triager::new(base, checker, thresholds);
     for e in &log.exceptions {
-        let signature = match (checker(&e.contract), payload_bytes(e, base, &mut ndjson)) {
-            (Err(why), _) | (_, Err(why)) => {
-                not_found.push(Rejected {
-                    line: e.line,
-                    reason: why.clone(),
-                });
-                Signature::Unchecked(why)
-            }
-            (Ok(c), Ok(bytes)) => patterns::signature(&c.contract().id, &c.check(&bytes)),
-        };
-        signatures.push(signature);
+        triager.add(Ok(e.clone()));
     }
-
-    let patterns = patterns::group(log.exceptions.iter().zip(&signatures).map(|(e, s)| {
-        (
-            e.error_code.as_str(),
-            s,
-            Occurrence {
-                line: e.line,
-                opened_at: e.opened_at,
-                handling_minutes: e.handling_minutes,
-            },
-        )
-    }));
-
-    let mut by_code: BTreeMap<&str, Vec<Case>> = BTreeMap::new();
-    for (e, s) in log.exceptions.iter().zip(&signatures) {
-        by_code.entry(&e.error_code).or_default().push(case(e, s));
+    for r in &log.rejected {
+        triager.add(Err(r.clone()));
     }
-    let mut codes: Vec<Code> = by_code
-        .into_iter()
-        .map(|(code, cases)| Code {
-            error_code: code.to_string(),
-            count: cases.len() as u64,
-            diagnosis: framework::diagnose(&cases, thresholds),
-        })
-        .collect();
-    codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.error_code.cmp(&b.error_code)));
-
-    Triage {
-        patterns,
-        codes,
-        rows_read: log.rows_read,
-        rows_used: log.exceptions.len() as u64,
-        rejected: log.rejected.clone(),
-        payloads_not_found: not_found,
-    }
+    let mut t = triager.finish();
+    // Rows read counts the log's own, which may include rows no reader handed over.
+    t.rows_read = log.rows_read;
+    t
 }
 
 fn case(e: &Exception, signature: &Signature) -> Case {
@@ -104,13 +184,74 @@ fn case(e: &Exception, signature: &Signature) -> Case {
     }
 }
 
-/// An NDJSON capture's records, read once however many exceptions point into it.
-struct NdjsonFile(Result<HashMap<u64, Vec<u8>>, String>);
+/// An NDJSON capture, indexed once by line: the offset where each line starts, so any record
+/// is one seek away however many exceptions point into the file (8 bytes a line in memory).
+pub struct NdjsonFile {
+    file: std::fs::File,
+    starts: Vec<u64>,
+    len: u64,
+}
+
+impl NdjsonFile {
+    fn open(path: &Path) -> std::io::Result<NdjsonFile> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path)?;
+        let mut starts = vec![0u64];
+        let mut buf = vec![0u8; 1 << 16];
+        let mut at = 0u64;
+        loop {
+            let n = file.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            starts.extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| at + i as u64 + 1));
+            at += n as u64;
+        }
+        Ok(NdjsonFile {
+            file,
+            starts,
+            len: at,
+        })
+    }
+
+    fn line(&mut self, n: u64, limit: u64) -> Result<Option<Vec<u8>>, String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let Some(&start) = usize::try_from(n)
+            .ok()
+            .and_then(|n| self.starts.get(n.checked_sub(1)?))
+        else {
+            return Ok(None);
+        };
+        if start >= self.len {
+            return Ok(None);
+        }
+        let end = self
+            .starts
+            .get(n as usize)
+            .map_or(self.len, |next| next - 1);
+        if end - start > limit {
+            return Err(format!("longer than {limit} bytes"));
+        }
+        let mut bytes = vec![0u8; (end - start) as usize];
+        self.file
+            .seek(SeekFrom::Start(start))
+            .and_then(|_| self.file.read_exact(&mut bytes))
+            .map_err(|e| e.to_string())?;
+        if bytes.last() == Some(&b'\r') {
+            bytes.pop();
+        }
+        // A blank line holds no record, as the NDJSON reader says.
+        if bytes.iter().all(|b| matches!(b, b' ' | b'\t')) {
+            return Ok(None);
+        }
+        Ok(Some(bytes))
+    }
+}
 
 fn payload_bytes(
     e: &Exception,
     base: &Path,
-    ndjson: &mut HashMap<String, NdjsonFile>,
+    ndjson: &mut HashMap<String, Result<NdjsonFile, String>>,
 ) -> Result<Vec<u8>, String> {
     let limit = crate::run::DEFAULT_MAX_PAYLOAD_BYTES;
     match &e.payload {
@@ -118,32 +259,17 @@ fn payload_bytes(
         PayloadRef::File(path) => crate::input::read_bytes(&base.join(path), limit)
             .map_err(|err| format!("payload {path}: {err}")),
         PayloadRef::NdjsonLine { file, line } => {
-            let records = ndjson.entry(file.clone()).or_insert_with(|| {
-                NdjsonFile(
-                    std::fs::File::open(base.join(file))
-                        .map(|f| {
-                            let mut lines = HashMap::new();
-                            crate::input::read_lines(
-                                std::io::BufReader::new(f),
-                                limit,
-                                |n, payload| {
-                                    if let (Some(n), crate::input::Payload::Bytes(b)) = (n, payload)
-                                    {
-                                        lines.insert(n, b.to_vec());
-                                    }
-                                },
-                            );
-                            lines
-                        })
-                        .map_err(|err| format!("payload file {file}: {err}")),
-                )
+            let capture = ndjson.entry(file.clone()).or_insert_with(|| {
+                NdjsonFile::open(&base.join(file))
+                    .map_err(|err| format!("payload file {file}: {err}"))
             });
-            match &records.0 {
+            match capture {
                 Err(why) => Err(why.clone()),
-                Ok(lines) => lines
-                    .get(line)
-                    .cloned()
-                    .ok_or_else(|| format!("payload {file}:{line}: no record on that line")),
+                Ok(capture) => match capture.line(*line, limit) {
+                    Ok(Some(bytes)) => Ok(bytes),
+                    Ok(None) => Err(format!("payload {file}:{line}: no record on that line")),
+                    Err(why) => Err(format!("payload {file}:{line}: {why}")),
+                },
             }
         }
     }
