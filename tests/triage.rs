@@ -364,3 +364,11 @@ fn the_html_report_renders_in_a_real_browser() {
         "a screenshot of the page"
     );
 }
+
+#[test]
+fn the_report_is_the_same_whatever_the_number_of_threads() {
+    let one = handoff(&["triage", "--format", "json", "--jobs", "1"]);
+    let three = handoff(&["triage", "--format", "json", "--jobs", "3"]);
+    assert_eq!(one.status.code(), Some(0));
+    assert_eq!(one.stdout, three.stdout);
+}

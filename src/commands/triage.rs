@@ -46,6 +46,9 @@ pub(crate) struct TriageArgs {
     /// payload pattern
     #[arg(long, default_value_t = 0.8, value_name = "SHARE")]
     pub(crate) consistent_share: f64,
+    /// Threads checking payloads [default: one per core]; the report does not depend on it
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) jobs: Option<u16>,
     #[command(flatten)]
     pub(crate) registry: RegistryArgs,
 }
@@ -81,10 +84,12 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
 
     // Each contract the log names, loaded when first met; a reference that does not resolve is
     // reported on the rows that use it. A loaded checker lives until the command ends (leaked
-    // on purpose: a handful per run, and the rows only borrow them).
-    let mut checkers: HashMap<String, Result<&'static Checker, String>> = HashMap::new();
-    let mut lookup = |reference: &str| -> Result<&'static Checker, String> {
-        checkers
+    // on purpose: a handful per run, shared by every thread).
+    let checkers: std::sync::Mutex<HashMap<String, Result<&'static Checker, String>>> =
+        Default::default();
+    let lookup = |reference: &str| -> Result<&'static Checker, String> {
+        let mut cache = checkers.lock().unwrap_or_else(|e| e.into_inner());
+        cache
             .entry(reference.to_string())
             .or_insert_with(|| {
                 let path = registry
@@ -102,15 +107,22 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         consistent_share: args.consistent_share,
         ..Thresholds::default()
     };
-    let mut triager = run::Triager::new(&base, &mut lookup, thresholds);
-    let rows = if handoff::input::is_ndjson_path(&path) {
-        log::each_ndjson(file, &mapping, &mut |row| triager.add(row))
-    } else {
-        log::each_csv(file, &mapping, &mut |row| triager.add(row))
-    }
-    .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
-    let mut result = triager.finish();
-    result.rows_read = rows;
+    let ndjson_log = handoff::input::is_ndjson_path(&path);
+    let mut file = Some(file);
+    let mut read = |each: &mut dyn FnMut(log::Row)| {
+        let file = file.take().expect("the log is read once");
+        if ndjson_log {
+            log::each_ndjson(file, &mapping, each)
+        } else {
+            log::each_csv(file, &mapping, each)
+        }
+    };
+    let jobs = args
+        .jobs
+        .map_or_else(handoff::run::default_jobs, usize::from);
+    let result = run::triage_parallel(&mut read, &base, &lookup, thresholds, jobs)
+        .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+    let checkers = checkers.into_inner().unwrap_or_else(|e| e.into_inner());
     let routes = routes(&result, &checkers);
     let mut report = Report::new(&result, args.top);
     report.routes = routes;

@@ -42,15 +42,13 @@ pub struct Code {
     pub handlers: BTreeSet<String>,
 }
 
-/// A triage run fed row by row: memory grows with the patterns, error codes and distinct
+/// The running counts of a triage: memory grows with the patterns, error codes and distinct
 /// resolutions, not with the rows.
-pub struct Triager<'c, 'f> {
-    base: std::path::PathBuf,
-    checker: &'f mut dyn FnMut(&str) -> Result<&'c Checker, String>,
+#[derive(Debug)]
+pub struct Aggregate {
     thresholds: Thresholds,
     grouper: patterns::Grouper,
     codes: BTreeMap<String, (Stats, BTreeSet<String>)>,
-    ndjson: HashMap<String, Result<NdjsonFile, String>>,
     rows_read: u64,
     rows_used: u64,
     rejected: Vec<Rejected>,
@@ -59,21 +57,12 @@ pub struct Triager<'c, 'f> {
     not_found_count: u64,
 }
 
-impl<'c, 'f> Triager<'c, 'f> {
-    /// `base` is the directory payload paths are relative to; `checker` gives the checker for a
-    /// contract reference, or why there is none.
-    pub fn new(
-        base: &Path,
-        checker: &'f mut dyn FnMut(&str) -> Result<&'c Checker, String>,
-        thresholds: Thresholds,
-    ) -> Self {
-        Triager {
-            base: base.to_path_buf(),
-            checker,
+impl Aggregate {
+    pub fn new(thresholds: Thresholds) -> Self {
+        Aggregate {
             thresholds,
             grouper: patterns::Grouper::default(),
             codes: BTreeMap::new(),
-            ndjson: HashMap::new(),
             rows_read: 0,
             rows_used: 0,
             rejected: Vec::new(),
@@ -83,10 +72,11 @@ impl<'c, 'f> Triager<'c, 'f> {
         }
     }
 
-    pub fn add(&mut self, row: Row) {
+    /// Add a row whose payload was checked (by [`checked`], possibly on another thread).
+    pub fn add_checked(&mut self, checked: Checked) {
         self.rows_read += 1;
-        let e = match row {
-            Ok(e) => e,
+        let (e, signature, not_found) = match checked {
+            Ok(c) => c,
             Err(r) => {
                 self.rejected_count += 1;
                 if self.rejected.len() < LISTED_ROWS {
@@ -96,21 +86,15 @@ impl<'c, 'f> Triager<'c, 'f> {
             }
         };
         self.rows_used += 1;
-        let checked = (self.checker)(&e.contract)
-            .and_then(|c| payload_bytes(&e, &self.base, &mut self.ndjson).map(|b| (c, b)));
-        let signature = match checked {
-            Ok((c, bytes)) => patterns::signature(&c.contract().id, &c.check(&bytes)),
-            Err(why) => {
-                self.not_found_count += 1;
-                if self.not_found.len() < LISTED_ROWS {
-                    self.not_found.push(Rejected {
-                        line: e.line,
-                        reason: why.clone(),
-                    });
-                }
-                Signature::Unchecked(why)
+        if let Some(why) = not_found {
+            self.not_found_count += 1;
+            if self.not_found.len() < LISTED_ROWS {
+                self.not_found.push(Rejected {
+                    line: e.line,
+                    reason: why,
+                });
             }
-        };
+        }
         self.grouper.add(
             &e.error_code,
             &signature,
@@ -160,17 +144,118 @@ pub fn triage<'c>(
     checker: &mut dyn FnMut(&str) -> Result<&'c Checker, String>,
     thresholds: Thresholds,
 ) -> Triage {
-    let mut triager = Triager::new(base, checker, thresholds);
+    let mut aggregate = Aggregate::new(thresholds);
+    let mut ndjson = HashMap::new();
     for e in &log.exceptions {
-        triager.add(Ok(e.clone()));
+        aggregate.add_checked(checked(Ok(e.clone()), base, checker, &mut ndjson));
     }
     for r in &log.rejected {
-        triager.add(Err(r.clone()));
+        aggregate.add_checked(Err(r.clone()));
     }
-    let mut t = triager.finish();
+    let mut t = aggregate.finish();
     // Rows read counts the log's own, which may include rows no reader handed over.
     t.rows_read = log.rows_read;
     t
+}
+
+/// A row with its payload checked: the exception, its signature, and why its payload could not
+/// be checked, if it could not; or the row's rejection.
+pub type Checked = Result<(Exception, Signature, Option<String>), Rejected>;
+
+/// Find and check one row's payload. `ndjson` caches capture indexes (one per thread).
+pub fn checked<'c>(
+    row: Row,
+    base: &Path,
+    checker: &mut dyn FnMut(&str) -> Result<&'c Checker, String>,
+    ndjson: &mut HashMap<String, Result<NdjsonFile, String>>,
+) -> Checked {
+    let e = row?;
+    let found = checker(&e.contract).and_then(|c| payload_bytes(&e, base, ndjson).map(|b| (c, b)));
+    Ok(match found {
+        Ok((c, bytes)) => {
+            let sig = patterns::signature(&c.contract().id, &c.check(&bytes));
+            (e, sig, None)
+        }
+        Err(why) => (e, Signature::Unchecked(why.clone()), Some(why)),
+    })
+}
+
+/// A log reader: hands every row to the callback in log order, returns the rows read.
+pub type ReadLog<'r> =
+    dyn FnMut(&mut dyn FnMut(Row)) -> Result<u64, crate::triage::log::LogError> + 'r;
+
+/// Triage a log with `jobs` threads checking payloads: `read` hands rows over in log order,
+/// batches go to the workers, and results are added back in log order, so the report is the
+/// same whatever the number of threads.
+pub fn triage_parallel<'c>(
+    read: &mut ReadLog<'_>,
+    base: &Path,
+    checker: &(dyn Fn(&str) -> Result<&'c Checker, String> + Sync),
+    thresholds: Thresholds,
+    jobs: usize,
+) -> Result<Triage, crate::triage::log::LogError> {
+    use std::sync::Mutex;
+    use std::sync::mpsc::sync_channel;
+    const BATCH: usize = 512;
+    let (batch_tx, batch_rx) = sync_channel::<(u64, Vec<Row>)>(jobs * 2);
+    let (done_tx, done_rx) = sync_channel::<(u64, Vec<Checked>)>(jobs * 2);
+    let batch_rx = Mutex::new(batch_rx);
+    let rows = std::thread::scope(|scope| {
+        for _ in 0..jobs.max(1) {
+            let done_tx = done_tx.clone();
+            let batch_rx = &batch_rx;
+            scope.spawn(move || {
+                let mut ndjson = HashMap::new();
+                let mut lookup = |r: &str| checker(r);
+                loop {
+                    let next = batch_rx.lock().map(|rx| rx.recv());
+                    let Ok(Ok((seq, rows))) = next else { return };
+                    let out: Vec<Checked> = rows
+                        .into_iter()
+                        .map(|row| checked(row, base, &mut lookup, &mut ndjson))
+                        .collect();
+                    if done_tx.send((seq, out)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        // Results are added in log order as they arrive: at most the batches in flight wait.
+        let collector = scope.spawn(move || {
+            let mut aggregate = Aggregate::new(thresholds);
+            let mut pending: BTreeMap<u64, Vec<Checked>> = BTreeMap::new();
+            let mut next = 0u64;
+            for (seq, batch) in done_rx {
+                pending.insert(seq, batch);
+                while let Some(batch) = pending.remove(&next) {
+                    batch.into_iter().for_each(|c| aggregate.add_checked(c));
+                    next += 1;
+                }
+            }
+            aggregate
+        });
+        let mut seq = 0u64;
+        let mut batch = Vec::with_capacity(BATCH);
+        let result = read(&mut |row| {
+            batch.push(row);
+            if batch.len() == BATCH {
+                let _ = batch_tx.send((seq, std::mem::take(&mut batch)));
+                seq += 1;
+            }
+        });
+        if !batch.is_empty() {
+            let _ = batch_tx.send((seq, batch));
+        }
+        drop(batch_tx);
+        let aggregate = collector.join().expect("the collector does not panic");
+        (result, aggregate)
+    });
+    let (result, aggregate) = rows;
+    let rows_read = result?;
+    let mut t = aggregate.finish();
+    t.rows_read = rows_read;
+    Ok(t)
 }
 
 fn case(e: &Exception, signature: &Signature) -> Case {
