@@ -115,6 +115,27 @@ fn every_pattern_gets_its_five_answers_verdict_and_decision() {
 }
 
 #[test]
+fn the_json_report_matches_its_published_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/triage.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("a valid schema");
+    let report = report();
+    let errors: Vec<String> = validator
+        .iter_errors(&report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+#[test]
 fn error_codes_are_ranked_by_hours_of_handling_and_every_row_is_accounted_for() {
     let report = report();
     let order: Vec<&str> = report["error_codes"]
