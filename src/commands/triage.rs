@@ -5,7 +5,7 @@
 use super::{EXIT_CLEAN, Fatal, RegistryArgs, print_out, project_config, registry_for, shown};
 use handoff::check::Checker;
 use handoff::printer::escape::text;
-use handoff::triage::framework::{Answer, DecisionType, Signature, Thresholds, Verdict};
+use handoff::triage::framework::{Answer, DecisionType, QUESTIONS, Signature, Thresholds, Verdict};
 use handoff::triage::mapping::{self, Spec};
 use handoff::triage::run::Triage;
 use handoff::triage::{log, patterns, run};
@@ -332,20 +332,12 @@ impl<'t> Report<'t> {
             if d.verdict == Verdict::Both {
                 out.push_str("   fix order: the integration first, then the process\n");
             }
-            let questions = [
-                "consistent payload pattern?",
-                "routing varies by handler?",
-                "a retry resolves it?",
-                "recurs despite a good handoff?",
-                "schema mismatch or missing rule?",
-            ];
-            for (n, (q, a)) in questions.iter().zip(&d.answers).enumerate() {
+            for (n, (q, a)) in QUESTIONS.iter().zip(&d.answers).enumerate() {
+                // The fifth question is either-or: its answer names the side.
                 let word = match a {
                     Answer::Yes(_) if n == 4 => "mismatch",
                     Answer::No(_) if n == 4 => "rule",
-                    Answer::Yes(_) => "yes",
-                    Answer::No(_) => "no",
-                    Answer::Unknown(_) => "unknown",
+                    a => a.word(),
                 };
                 out.push_str(&format!(
                     "   {}. {q:32} {word:8} {}\n",
@@ -411,13 +403,7 @@ impl<'t> Report<'t> {
     fn html(&self, path: &Path) -> String {
         use super::triage_html::{Card, Page, render};
         let t = self.triage;
-        let questions = [
-            "1. consistent payload pattern?",
-            "2. routing varies by handler?",
-            "3. a retry resolves it?",
-            "4. recurs despite a good handoff?",
-            "5. schema mismatch or missing rule?",
-        ];
+        let questions = numbered_questions();
         let cards = self
             .codes
             .iter()
@@ -440,14 +426,7 @@ impl<'t> Report<'t> {
                     answers: questions
                         .iter()
                         .zip(&d.answers)
-                        .map(|(q, a)| {
-                            let word = match a {
-                                Answer::Yes(_) => "yes",
-                                Answer::No(_) => "no",
-                                Answer::Unknown(_) => "unknown",
-                            };
-                            (*q, word, a.because())
-                        })
+                        .map(|(q, a)| (q.as_str(), a.word(), a.because()))
                         .collect(),
                     weekly: c.weekly(),
                     patterns: c
@@ -527,20 +506,12 @@ impl<'t> Report<'t> {
                 d.verdict.id(),
                 d.verdict.description()
             ));
-            let questions = [
-                "1. consistent payload pattern?",
-                "2. routing varies by handler?",
-                "3. a retry resolves it?",
-                "4. recurs despite a good handoff?",
-                "5. schema mismatch or missing rule?",
-            ];
-            for (q, a) in questions.iter().zip(&d.answers) {
-                let word = match a {
-                    Answer::Yes(_) => "yes",
-                    Answer::No(_) => "no",
-                    Answer::Unknown(_) => "unknown",
-                };
-                md.push_str(&format!("| {q} | {word} | {} |\n", md_code(a.because())));
+            for (q, a) in numbered_questions().iter().zip(&d.answers) {
+                md.push_str(&format!(
+                    "| {q} | {} | {} |\n",
+                    a.word(),
+                    md_code(a.because())
+                ));
             }
             md.push_str("\n| count | pattern |\n|---:|---|\n");
             for p in &c.patterns {
@@ -605,6 +576,15 @@ impl<'t> Report<'t> {
             }).collect::<Vec<_>>(),
         })
     }
+}
+
+/// "1. consistent payload pattern?" and the rest.
+fn numbered_questions() -> Vec<String> {
+    QUESTIONS
+        .iter()
+        .enumerate()
+        .map(|(i, q)| format!("{}. {q}", i + 1))
+        .collect()
 }
 
 fn signature_text(s: &Signature) -> String {

@@ -66,7 +66,25 @@ pub enum Answer {
     Unknown(String),
 }
 
+/// The five questions, in the order of the decision flow, as reports word them.
+pub const QUESTIONS: [&str; 5] = [
+    "consistent payload pattern?",
+    "routing varies by handler?",
+    "a retry resolves it?",
+    "recurs despite a good handoff?",
+    "schema mismatch or missing rule?",
+];
+
 impl Answer {
+    /// `yes`, `no` or `unknown`.
+    pub fn word(&self) -> &'static str {
+        match self {
+            Answer::Yes(_) => "yes",
+            Answer::No(_) => "no",
+            Answer::Unknown(_) => "unknown",
+        }
+    }
+
     pub fn is_yes(&self) -> bool {
         matches!(self, Answer::Yes(_))
     }
