@@ -561,10 +561,8 @@ impl<'t> Report<'t> {
                     "verdict": d.verdict.id(),
                     "decision": d.decision.id(),
                     "weekly": c.weekly().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
-                    "answers": d.answers.iter().map(|a| match a {
-                        Answer::Yes(e) => json!({"answer": "yes", "evidence": e}),
-                        Answer::No(e) => json!({"answer": "no", "evidence": e}),
-                        Answer::Unknown(e) => json!({"answer": "unknown", "evidence": e}),
+                    "answers": d.answers.iter().map(|a| {
+                        json!({"answer": a.word(), "evidence": a.because()})
                     }).collect::<Vec<_>>(),
                     "patterns": c.patterns.iter().map(|p| json!({
                         "signature": signature_text(&p.signature),
