@@ -27,6 +27,7 @@ const TOP_KEYS: &[&str] = &[
     "baseline",
     "fail_on",
     "exceptions",
+    "history",
 ];
 const CHECK_KEYS: &[&str] = &["contract", "inputs", "description"];
 
@@ -47,6 +48,8 @@ pub struct Config {
     pub fail_on: Option<FailOn>,
     /// How to read the team's exception log, for `handoff triage`.
     pub exceptions: Option<crate::triage::mapping::Spec>,
+    /// The history database of recorded runs, relative to `base`.
+    pub history: Option<PathBuf>,
 }
 
 /// One mapping of payload inputs to a contract.
@@ -83,6 +86,9 @@ pub fn json_schema() -> serde_json::Value {
             "Payload files, directories or globs, relative to this file; a list or one string."
         }
         "description" => "What this check covers.",
+        "history" => {
+            "The history database of runs recorded with --record, relative to this file. Default: .handoff/history.db"
+        }
         "exceptions" => {
             "How handoff triage reads the team's exception log: the log, its delimiter, which column holds what, and which contract each source means."
         }
@@ -225,6 +231,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let mut contracts = PathBuf::from("contracts");
     let (mut format, mut output, mut baseline, mut fail_on) = (None, None, None, None);
     let mut exceptions = None;
+    let mut history = None;
     if let Some(top) = doc.mapping(&root, "handoff.yaml", &[TOP_KEYS]) {
         if let Some(dir) = top.get("contracts").and_then(|(k, v)| doc.text(k, v)) {
             contracts = PathBuf::from(dir);
@@ -264,6 +271,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
                 }
             }
         }
+        history = top
+            .get("history")
+            .and_then(|(k, v)| doc.text(k, v))
+            .map(PathBuf::from);
         if let Some((_, section)) = top.get("exceptions") {
             exceptions = crate::triage::mapping::read(&mut doc, section);
         }
@@ -325,6 +336,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         baseline,
         fail_on,
         exceptions,
+        history,
     })
 }
 

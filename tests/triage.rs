@@ -393,3 +393,145 @@ fn the_report_is_the_same_whatever_the_number_of_threads() {
     assert_eq!(one.status.code(), Some(0));
     assert_eq!(one.stdout, three.stdout);
 }
+
+/// A project with two versions of the order contract and a log whose rows name one of them.
+fn history_project(name: &str) -> std::path::PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("handoff-history-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("contracts/storefront-order-to-erp")).unwrap();
+    let v12 =
+        std::fs::read_to_string(root.join("contracts/storefront-order-to-erp/1.2.0.yaml")).unwrap();
+    std::fs::write(
+        dir.join("contracts/storefront-order-to-erp/1.2.0.yaml"),
+        &v12,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("contracts/storefront-order-to-erp/1.3.0.yaml"),
+        v12.replace("version: 1.2.0", "version: 1.3.0"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        "checks: []\nexceptions:\n  log: log.csv\n  columns: {opened_at: at, error_code: code, payload_file: payload, contract: contract}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        root.join("fixtures/storefront-order-to-erp/invalid/zip-plus-4.json"),
+        dir.join("order.json"),
+    )
+    .unwrap();
+    dir
+}
+
+fn log_for(dir: &Path, version: &str, rows: usize) {
+    let mut csv = String::from("at,code,payload,contract\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "2026-11-{:02}T10:00:00Z,ADDRESS_INVALID,order.json,storefront-order-to-erp@{version}\n",
+            2 + i % 20
+        ));
+    }
+    std::fs::write(dir.join("log.csv"), csv).unwrap();
+}
+
+fn triage_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .arg("triage")
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HANDOFF_CONFIG")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn recorded_runs_show_a_trend_and_a_pattern_back_after_a_version_change_is_flagged() {
+    let dir = history_project("trend");
+    log_for(&dir, "1.2.0", 10);
+    let first = triage_in(&dir, &["--record", "--format", "json"]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&first.stderr)
+            .contains("recorded this triage in .handoff/history.db")
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(
+        doc["error_codes"][0]["patterns"][0]["history"],
+        serde_json::json!([])
+    );
+
+    // A week later the team shipped 1.3.0, meant to fix it; the exceptions keep coming.
+    log_for(&dir, "1.3.0", 12);
+    let second = triage_in(&dir, &["--record", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&second.stdout).unwrap();
+    let pattern = &doc["error_codes"][0]["patterns"][0];
+    assert_eq!(pattern["count"], 12);
+    assert_eq!(pattern["history"][0]["count"], 10);
+    assert_eq!(
+        pattern["history"][0]["contracts"],
+        "storefront-order-to-erp@1.2.0"
+    );
+    assert_eq!(
+        pattern["recurs_after_contract_change"],
+        serde_json::json!({"before": "storefront-order-to-erp@1.2.0", "now": "storefront-order-to-erp@1.3.0"})
+    );
+    let text = String::from_utf8(triage_in(&dir, &[]).stdout).unwrap();
+    let runs = text
+        .lines()
+        .find(|l| l.contains("recorded runs: "))
+        .expect("the runs are listed");
+    assert!(
+        runs.contains(" 10, ") && runs.ends_with(" 12, now 12"),
+        "{runs}"
+    );
+    assert!(
+        text.contains("the fix did not hold: recurs after the contract changed from storefront-order-to-erp@1.2.0 to storefront-order-to-erp@1.3.0"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_damaged_history_is_an_error_and_is_not_overwritten() {
+    let dir = history_project("damaged");
+    log_for(&dir, "1.2.0", 3);
+    std::fs::create_dir_all(dir.join(".handoff")).unwrap();
+    std::fs::write(dir.join(".handoff/history.db"), "not sqlite").unwrap();
+    let out = triage_in(&dir, &["--record"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(".handoff/history.db is not a handoff history database, or it is damaged"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join(".handoff/history.db")).unwrap(),
+        "not sqlite"
+    );
+    // `check --record` writes to the same database.
+    std::fs::remove_file(dir.join(".handoff/history.db")).unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "check",
+            "--record",
+            "--contract",
+            "storefront-order-to-erp",
+            "order.json",
+        ])
+        .current_dir(&dir)
+        .env_remove("HANDOFF_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&check.stderr)
+            .contains("recorded this check in .handoff/history.db")
+    );
+}

@@ -79,6 +79,12 @@ pub(crate) struct CheckArgs {
     /// all (no values and no payload lines); card numbers are masked whatever this says
     #[arg(long, value_enum, default_value_t = handoff::redact::Redact::Sensitive)]
     pub(crate) redact: handoff::redact::Redact,
+    /// Record this run's violations (by contract, field and kind) in the history database
+    #[arg(long)]
+    pub(crate) record: bool,
+    /// The history database [default: `history` in handoff.yaml, else .handoff/history.db]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) history: Option<PathBuf>,
     /// Let handoff.yaml name inputs, an output, a baseline or contracts outside the project
     /// directory (and its registry); without it such a handoff.yaml is refused
     #[arg(long)]
@@ -464,6 +470,38 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         );
     }
     summary.baseline_written = args.write_baseline.is_some();
+    if args.record {
+        let path = args
+            .history
+            .clone()
+            .or_else(|| {
+                config
+                    .as_ref()
+                    .and_then(|c| c.history.as_ref().map(|h| c.base.join(h)))
+            })
+            .unwrap_or_else(|| {
+                config
+                    .as_ref()
+                    .map_or_else(PathBuf::new, |c| c.base.clone())
+                    .join(".handoff/history.db")
+            });
+        let groups: Vec<(String, String, String, u64)> = summary
+            .rows()
+            .into_iter()
+            .map(|r| (r.contract, r.field, r.kind.id().to_string(), r.count))
+            .collect();
+        handoff::triage::store::Store::open(&path)
+            .and_then(|mut store| {
+                store.record_check(
+                    &jiff::Timestamp::now().to_string(),
+                    "handoff check",
+                    summary.payloads,
+                    &groups,
+                )
+            })
+            .map_err(|e| Fatal::new(format!("cannot record in {}: {e}", shown(&path))))?;
+        eprintln!("handoff: recorded this check in {}", shown(&path));
+    }
     summary.exit_code = if usage_error {
         EXIT_ERROR
     } else if unchecked || (failing && args.write_baseline.is_none()) {

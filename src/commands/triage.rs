@@ -46,6 +46,12 @@ pub(crate) struct TriageArgs {
     /// payload pattern
     #[arg(long, default_value_t = 0.8, value_name = "SHARE")]
     pub(crate) consistent_share: f64,
+    /// Record this run in the history database, so later reviews see each pattern's trend
+    #[arg(long)]
+    pub(crate) record: bool,
+    /// The history database [default: `history` in handoff.yaml, else .handoff/history.db]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) history: Option<PathBuf>,
     /// Threads checking payloads [default: one per core]; the report does not depend on it
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) jobs: Option<u16>,
@@ -126,6 +132,70 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     let routes = routes(&result, &checkers);
     let mut report = Report::new(&result, args.top);
     report.routes = routes;
+    // The contract versions each error code was checked against, for the history.
+    for c in &result.codes {
+        let versions: BTreeSet<String> = c
+            .contracts
+            .iter()
+            .filter_map(|r| checkers.get(r)?.as_ref().ok())
+            .map(|c| c.contract().reference())
+            .collect();
+        report
+            .versions
+            .insert(c.error_code.clone(), joined(&versions, ""));
+    }
+    let history = args
+        .history
+        .clone()
+        .or_else(|| {
+            config
+                .as_ref()
+                .and_then(|c| c.history.as_ref().map(|h| c.base.join(h)))
+        })
+        .unwrap_or_else(|| {
+            config
+                .as_ref()
+                .map_or_else(PathBuf::new, |c| c.base.clone())
+                .join(".handoff/history.db")
+        });
+    if args.record || history.exists() {
+        let mut store = handoff::triage::store::Store::open(&history).map_err(Fatal::new)?;
+        for p in &result.patterns {
+            let earlier = store
+                .earlier(&p.error_code, &signature_text(&p.signature))
+                .map_err(Fatal::new)?;
+            report.history.insert(
+                (p.error_code.clone(), signature_text(&p.signature)),
+                earlier,
+            );
+        }
+        if args.record {
+            let rows: Vec<handoff::triage::store::PatternRow> = result
+                .patterns
+                .iter()
+                .map(|p| handoff::triage::store::PatternRow {
+                    error_code: p.error_code.clone(),
+                    signature: signature_text(&p.signature),
+                    contracts: report
+                        .versions
+                        .get(&p.error_code)
+                        .cloned()
+                        .unwrap_or_default(),
+                    count: p.count,
+                    hours_per_week: p.hours_per_week(report.weeks),
+                })
+                .collect();
+            store
+                .record_triage(
+                    &jiff::Timestamp::now().to_string(),
+                    &path.display().to_string(),
+                    result.rows_read,
+                    &rows,
+                )
+                .map_err(|e| Fatal::new(format!("cannot record in {}: {e}", shown(&history))))?;
+            eprintln!("handoff: recorded this triage in {}", shown(&history));
+        }
+    }
     match args.format {
         TriageFormat::Json => print_out(
             &(serde_json::to_string_pretty(&report.json(&path))
@@ -215,6 +285,10 @@ impl CodeView<'_> {
 struct Report<'t> {
     triage: &'t Triage,
     routes: HashMap<String, Route>,
+    /// Contract versions per error code (`id@1.2.0`, joined).
+    versions: HashMap<String, String>,
+    /// Earlier recorded runs per (error code, signature text).
+    history: HashMap<(String, String), Vec<handoff::triage::store::Earlier>>,
     codes: Vec<CodeView<'t>>,
     weeks: f64,
     shown: usize,
@@ -280,10 +354,35 @@ impl<'t> Report<'t> {
         Report {
             triage,
             routes: HashMap::new(),
+            versions: HashMap::new(),
+            history: HashMap::new(),
             shown: top.min(codes.len()),
             codes,
             weeks,
         }
+    }
+
+    /// A pattern's earlier recorded runs, and, when it recurs now although its contract
+    /// versions changed since a run that saw it, the versions before and now.
+    fn pattern_history(
+        &self,
+        p: &patterns::Pattern,
+    ) -> (&[handoff::triage::store::Earlier], Option<(String, String)>) {
+        let earlier = self
+            .history
+            .get(&(p.error_code.clone(), signature_text(&p.signature)))
+            .map_or(&[][..], Vec::as_slice);
+        let now = self
+            .versions
+            .get(&p.error_code)
+            .cloned()
+            .unwrap_or_default();
+        let returned = earlier
+            .iter()
+            .rev()
+            .find(|e| e.count > 0 && !e.contracts.is_empty() && e.contracts != now)
+            .map(|e| (e.contracts.clone(), now.clone()));
+        (earlier, returned.filter(|_| p.count > 0))
     }
 
     fn text(&self, path: &Path) -> String {
@@ -355,6 +454,31 @@ impl<'t> Report<'t> {
                     text(&signature_text(&p.signature)),
                     weekly.join(", ")
                 ));
+                let (earlier, returned) = self.pattern_history(p);
+                if !earlier.is_empty() {
+                    let runs: Vec<String> = earlier
+                        .iter()
+                        .map(|e| {
+                            format!(
+                                "{} {}",
+                                e.recorded_at.get(..10).unwrap_or(&e.recorded_at),
+                                e.count
+                            )
+                        })
+                        .collect();
+                    out.push_str(&format!(
+                        "             recorded runs: {}, now {}\n",
+                        runs.join(", "),
+                        p.count
+                    ));
+                }
+                if let Some((before, now)) = returned {
+                    out.push_str(&format!(
+                        "             the fix did not hold: recurs after the contract changed from {} to {}\n",
+                        text(&before),
+                        text(&now)
+                    ));
+                }
             }
             let lines: Vec<String> = c.examples.iter().map(u64::to_string).collect();
             out.push_str(&format!("   examples: log lines {}\n", lines.join(", ")));
@@ -564,12 +688,19 @@ impl<'t> Report<'t> {
                     "answers": d.answers.iter().map(|a| {
                         json!({"answer": a.word(), "evidence": a.because()})
                     }).collect::<Vec<_>>(),
-                    "patterns": c.patterns.iter().map(|p| json!({
-                        "signature": signature_text(&p.signature),
-                        "count": p.count,
-                        "weekly": p.weekly,
-                        "examples": p.examples,
-                    })).collect::<Vec<_>>(),
+                    "patterns": c.patterns.iter().map(|p| {
+                        let (earlier, returned) = self.pattern_history(p);
+                        json!({
+                            "signature": signature_text(&p.signature),
+                            "count": p.count,
+                            "weekly": p.weekly,
+                            "examples": p.examples,
+                            "history": earlier.iter().map(|e| json!({
+                                "recorded_at": e.recorded_at, "count": e.count, "contracts": e.contracts,
+                            })).collect::<Vec<_>>(),
+                            "recurs_after_contract_change": returned.map(|(before, now)| json!({"before": before, "now": now})),
+                        })
+                    }).collect::<Vec<_>>(),
                 })
             }).collect::<Vec<_>>(),
         })

@@ -14,3 +14,4 @@ pub mod log;
 pub mod mapping;
 pub mod patterns;
 pub mod run;
+pub mod store;
