@@ -118,7 +118,9 @@ pub fn json_schema() -> serde_json::Value {
                         "log": {"type": "string", "description": "The exception log (CSV), relative to this file."},
                         "delimiter": {"enum": [",", ";", "|", "tab"], "description": "The CSV delimiter. Default: ,"},
                         "columns": {"type": "object", "additionalProperties": false, "properties": columns},
-                        "sources": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Source or queue value -> contract reference, for the source column."}
+                        "sources": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Source or queue value -> contract reference, for the source column."},
+                        "decisions": {"type": "string", "description": "The review's decisions file, relative to this file. Default: triage.yaml beside it."},
+                        "decision_types": {"type": "object", "additionalProperties": {"enum": ["binary", "judgment", "escalated"]}, "description": "Error code -> decision type, overriding what the data says."}
                     }
                 })
             }

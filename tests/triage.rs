@@ -312,6 +312,11 @@ fn the_html_report_is_one_self_contained_page() {
     assert_eq!(page.matches("<svg role=\"img\"").count(), 7);
     assert!(page.contains("<span class=\"badge both\">both</span>"));
     assert!(
+        page.contains("<tr><td>storefront -&gt; erp (storefront-order-to-erp)</td><td class=\"n\">900</td><td class=\"n\">2</td></tr>"),
+        "counts by boundary"
+    );
+    assert!(page.contains("<strong>decided:</strong> upper-case SKUs in the storefront connector"));
+    assert!(
         page.contains("&quot;refunded without return&quot; 134"),
         "evidence is escaped"
     );
@@ -534,4 +539,28 @@ fn a_damaged_history_is_an_error_and_is_not_overwritten() {
         String::from_utf8_lossy(&check.stderr)
             .contains("recorded this check in .handoff/history.db")
     );
+}
+
+#[test]
+fn the_mapping_overrides_a_decision_type_per_error_code() {
+    let dir = history_project("override");
+    log_for(&dir, "1.2.0", 3);
+    let yaml = std::fs::read_to_string(dir.join("handoff.yaml")).unwrap();
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!("{yaml}  decision_types: {{ADDRESS_INVALID: judgment}}\n"),
+    )
+    .unwrap();
+    let doc: serde_json::Value =
+        serde_json::from_slice(&triage_in(&dir, &["--format", "json"]).stdout).unwrap();
+    assert_eq!(doc["error_codes"][0]["decision"], "judgment");
+    assert_eq!(doc["error_codes"][0]["route"]["automatable"], "gated");
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!("{yaml}  decision_types: {{ADDRESS_INVALID: binaryy}}\n"),
+    )
+    .unwrap();
+    let out = triage_in(&dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("`binaryy` is not a decision type"));
 }

@@ -2,9 +2,12 @@
 //! exceptions are integration problems, which are process problems, what each costs, and which
 //! fix goes first.
 
-use super::{EXIT_CLEAN, Fatal, RegistryArgs, print_out, project_config, registry_for, shown};
+use super::{
+    EXIT_CLEAN, Fatal, RegistryArgs, print_out, project_config, registry_for, shown, unusable,
+};
 use handoff::check::Checker;
 use handoff::printer::escape::text;
+use handoff::triage::decisions::Decision;
 use handoff::triage::framework::{Answer, DecisionType, QUESTIONS, Signature, Thresholds, Verdict};
 use handoff::triage::mapping::{self, Spec};
 use handoff::triage::run::Triage;
@@ -52,6 +55,10 @@ pub(crate) struct TriageArgs {
     /// The history database [default: `history` in handoff.yaml, else .handoff/history.db]
     #[arg(long, value_name = "FILE")]
     pub(crate) history: Option<PathBuf>,
+    /// The review's decisions per pattern [default: `exceptions.decisions` in handoff.yaml,
+    /// else triage.yaml beside it]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) decisions: Option<PathBuf>,
     /// Threads checking payloads [default: one per core]; the report does not depend on it
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) jobs: Option<u16>,
@@ -132,6 +139,23 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     let routes = routes(&result, &checkers);
     let mut report = Report::new(&result, args.top);
     report.routes = routes;
+    report.decision_types = spec.decision_types.clone();
+    // The review's decisions: --decisions, or `exceptions.decisions`, or triage.yaml beside
+    // handoff.yaml when it exists.
+    let base_dir = config
+        .as_ref()
+        .map_or_else(PathBuf::new, |c| c.base.clone());
+    let decisions_path = args
+        .decisions
+        .clone()
+        .or_else(|| spec.decisions.as_ref().map(|d| base_dir.join(d)))
+        .or_else(|| Some(base_dir.join("triage.yaml")).filter(|p| p.exists()));
+    if let Some(path) = decisions_path {
+        let text = handoff::input::read_text(&path, handoff::input::MAX_FILE_BYTES)
+            .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+        report.decisions = handoff::triage::decisions::parse(&path, &text)
+            .map_err(|diags| unusable(&diags, &format!("the decisions file {}", shown(&path))))?;
+    }
     // The contract versions each error code was checked against, for the history.
     for c in &result.codes {
         let versions: BTreeSet<String> = c
@@ -287,6 +311,9 @@ struct Report<'t> {
     routes: HashMap<String, Route>,
     /// Contract versions per error code (`id@1.2.0`, joined).
     versions: HashMap<String, String>,
+    /// The review's decisions (triage.yaml) and the mapping's decision types.
+    decisions: Vec<Decision>,
+    decision_types: std::collections::BTreeMap<String, DecisionType>,
     /// Earlier recorded runs per (error code, signature text).
     history: HashMap<(String, String), Vec<handoff::triage::store::Earlier>>,
     codes: Vec<CodeView<'t>>,
@@ -355,11 +382,50 @@ impl<'t> Report<'t> {
             triage,
             routes: HashMap::new(),
             versions: HashMap::new(),
+            decisions: Vec::new(),
+            decision_types: Default::default(),
             history: HashMap::new(),
             shown: top.min(codes.len()),
             codes,
             weeks,
         }
+    }
+
+    /// Exceptions and error codes per boundary, most exceptions first.
+    fn by_boundary(&self) -> Vec<(String, u64, u64)> {
+        let mut counts: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+        for c in &self.codes {
+            if let Some(r) = self.routes.get(&c.code.error_code) {
+                for b in &r.boundaries {
+                    let e = counts.entry(b.clone()).or_default();
+                    e.0 += c.code.count;
+                    e.1 += 1;
+                }
+            }
+        }
+        let mut out: Vec<(String, u64, u64)> =
+            counts.into_iter().map(|(b, (n, k))| (b, n, k)).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out
+    }
+
+    /// The decision type: the mapping's override for the code, else the data's.
+    fn decision(&self, c: &CodeView<'_>) -> DecisionType {
+        self.decision_types
+            .get(&c.code.error_code)
+            .copied()
+            .unwrap_or(c.code.diagnosis.decision)
+    }
+
+    /// The review's decisions about an error code (one pattern of it, when given).
+    fn decisions_for(&self, code: &str, signature: Option<&str>) -> Vec<&Decision> {
+        self.decisions
+            .iter()
+            .filter(|d| match signature {
+                Some(s) => d.covers(code, s),
+                None => d.error_code == code,
+            })
+            .collect()
     }
 
     /// A pattern's earlier recorded runs, and, when it recurs now although its contract
@@ -416,7 +482,11 @@ impl<'t> Report<'t> {
                 d.verdict.id(),
                 d.verdict.description()
             ));
-            out.push_str(&format!("   decision: {}\n", d.decision.id()));
+            let decision = self.decision(c);
+            out.push_str(&format!("   decision: {}\n", decision.id()));
+            for dec in self.decisions_for(&c.code.error_code, None) {
+                out.push_str(&format!("   decided: {}\n", text(&describe_decision(dec))));
+            }
             let weekly = c.weekly();
             if let [.., (pw, p), (lw, l)] = weekly.as_slice() {
                 let word = match l.cmp(p) {
@@ -488,7 +558,7 @@ impl<'t> Report<'t> {
                     text(&joined(&r.boundaries, "no boundary")),
                     text(&joined(&r.owners, "not named in the contract")),
                     text(&joined(&r.resolvers, "(handled_by not mapped)")),
-                    automatable(d.decision)
+                    automatable(decision)
                 ));
             }
         }
@@ -545,8 +615,8 @@ impl<'t> Report<'t> {
                     last: c.last.strftime("%Y-%m-%d").to_string(),
                     verdict: d.verdict.id(),
                     verdict_description: d.verdict.description(),
-                    decision: d.decision.id(),
-                    automatable: automatable(d.decision),
+                    decision: self.decision(c).id(),
+                    automatable: automatable(self.decision(c)),
                     answers: questions
                         .iter()
                         .zip(&d.answers)
@@ -567,6 +637,11 @@ impl<'t> Report<'t> {
                         .map(u64::to_string)
                         .collect::<Vec<_>>()
                         .join(", "),
+                    decided: self
+                        .decisions_for(&c.code.error_code, None)
+                        .into_iter()
+                        .map(describe_decision)
+                        .collect(),
                 }
             })
             .collect();
@@ -582,6 +657,7 @@ impl<'t> Report<'t> {
                 self.weeks
             ),
             cards,
+            boundaries: self.by_boundary(),
             rejected: t
                 .rejected
                 .iter()
@@ -614,8 +690,8 @@ impl<'t> Report<'t> {
                 c.code.count,
                 c.hours_per_week.map_or("n/a".into(), |h| format!("{h:.1}")),
                 d.verdict.id(),
-                d.decision.id(),
-                automatable(d.decision),
+                self.decision(c).id(),
+                automatable(self.decision(c)),
                 route
                     .filter(|r| !r.owners.is_empty())
                     .map_or(String::new(), |r| md_code(&joined(&r.owners, ""))),
@@ -680,10 +756,14 @@ impl<'t> Report<'t> {
                         "boundaries": r.boundaries,
                         "owners": r.owners,
                         "resolvers": r.resolvers,
-                        "automatable": automatable(d.decision),
+                        "automatable": automatable(self.decision(c)),
                     })),
                     "verdict": d.verdict.id(),
-                    "decision": d.decision.id(),
+                    "decision": self.decision(c).id(),
+                    "decided": self.decisions_for(&c.code.error_code, None).iter().map(|d| json!({
+                        "signature": d.signature, "owner": d.owner, "decision": d.decision,
+                        "status": d.status, "date": d.date,
+                    })).collect::<Vec<_>>(),
                     "weekly": c.weekly().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
                     "answers": d.answers.iter().map(|a| {
                         json!({"answer": a.word(), "evidence": a.because()})
@@ -714,6 +794,21 @@ fn numbered_questions() -> Vec<String> {
         .enumerate()
         .map(|(i, q)| format!("{}. {q}", i + 1))
         .collect()
+}
+
+fn describe_decision(d: &Decision) -> String {
+    let mut parts = vec![d.status.clone()];
+    if let Some(o) = &d.owner {
+        parts.push(format!("owner {o}"));
+    }
+    if let Some(date) = &d.date {
+        parts.push(format!("since {date}"));
+    }
+    let on = d
+        .signature
+        .as_ref()
+        .map_or(String::new(), |s| format!(" [{s}]"));
+    format!("{}{on} ({})", d.decision, parts.join(", "))
 }
 
 fn signature_text(s: &Signature) -> String {

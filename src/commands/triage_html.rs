@@ -26,6 +26,8 @@ pub(crate) struct Card<'a> {
     pub(crate) owners: String,
     pub(crate) resolvers: String,
     pub(crate) examples: String,
+    /// What the review decided (triage.yaml), in words.
+    pub(crate) decided: Vec<String>,
 }
 
 pub(crate) struct Page<'a> {
@@ -34,6 +36,8 @@ pub(crate) struct Page<'a> {
     pub(crate) cards: Vec<Card<'a>>,
     /// (line, reason), rows not used
     pub(crate) rejected: Vec<(u64, String)>,
+    /// (boundary, exceptions, error codes), most exceptions first
+    pub(crate) boundaries: Vec<(String, u64, u64)>,
 }
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
@@ -84,6 +88,17 @@ pub(crate) fn render(page: &Page<'_>) -> String {
         );
     }
     h.push_str("</tbody></table>\n");
+    if !page.boundaries.is_empty() {
+        h.push_str("<h2>By boundary</h2><table><thead><tr><th>boundary</th><th>exceptions</th><th>error codes</th></tr></thead><tbody>\n");
+        for (b, n, codes) in &page.boundaries {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"n\">{n}</td><td class=\"n\">{codes}</td></tr>",
+                html(b)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
     for c in &page.cards {
         card(&mut h, c);
     }
@@ -133,6 +148,13 @@ fn card(h: &mut String, c: &Card<'_>) {
         html(&c.first),
         html(&c.last),
     );
+    for d in &c.decided {
+        let _ = writeln!(
+            h,
+            "<p class=\"meta\"><strong>decided:</strong> {}</p>",
+            html(d)
+        );
+    }
     chart(h, &c.weekly);
     h.push_str(
         "<table><thead><tr><th>question</th><th>answer</th><th>evidence</th></tr></thead><tbody>\n",

@@ -149,6 +149,16 @@ pub enum DecisionType {
 }
 
 impl DecisionType {
+    pub fn from_id(id: &str) -> Option<DecisionType> {
+        [
+            DecisionType::Binary,
+            DecisionType::Judgment,
+            DecisionType::Escalated,
+        ]
+        .into_iter()
+        .find(|d| d.id() == id)
+    }
+
     pub fn id(self) -> &'static str {
         match self {
             DecisionType::Binary => "binary",

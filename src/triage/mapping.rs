@@ -20,7 +20,14 @@ use crate::yaml::{self, Node, Span};
 use std::collections::BTreeMap;
 
 /// Keys of the `exceptions:` section.
-pub const SECTION_KEYS: &[&str] = &["log", "delimiter", "columns", "sources"];
+pub const SECTION_KEYS: &[&str] = &[
+    "log",
+    "delimiter",
+    "columns",
+    "sources",
+    "decisions",
+    "decision_types",
+];
 
 /// The fields a column can be mapped to, each with what it means (for docs, errors and the
 /// published schema).
@@ -94,6 +101,10 @@ pub struct Spec {
     pub columns: BTreeMap<String, String>,
     /// Source or queue value -> contract reference.
     pub sources: BTreeMap<String, String>,
+    /// The decisions file, relative to `handoff.yaml` (default: `triage.yaml` beside it).
+    pub decisions: Option<String>,
+    /// Error code -> decision type, where the team knows better than the data.
+    pub decision_types: BTreeMap<String, crate::triage::framework::DecisionType>,
     pub span: Span,
 }
 
@@ -113,6 +124,27 @@ pub fn read(doc: &mut yaml::Reader, node: &Node) -> Option<Spec> {
         for (key, value) in map.0 {
             if let Some(column) = doc.text(key, value) {
                 spec.columns.insert(key.name.clone(), column);
+            }
+        }
+    }
+    spec.decisions = entries.get("decisions").and_then(|(k, v)| doc.text(k, v));
+    if let Some((_, types)) = entries.get("decision_types") {
+        for (key, value) in types.as_map().into_iter().flatten() {
+            let Some(name) = doc.text(key, value) else {
+                continue;
+            };
+            match crate::triage::framework::DecisionType::from_id(&name) {
+                Some(t) => {
+                    spec.decision_types.insert(key.name.clone(), t);
+                }
+                None => {
+                    doc.report(
+                        Code::InvalidValue,
+                        value.span,
+                        format!("`{name}` is not a decision type"),
+                    )
+                    .help = Some("one of: binary, judgment, escalated".into());
+                }
             }
         }
     }

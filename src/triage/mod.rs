@@ -9,6 +9,7 @@
 //! flow ([`framework`]), and a run that checks every exception's payload against its contract
 //! and accounts for every row ([`run`]).
 
+pub mod decisions;
 pub mod framework;
 pub mod log;
 pub mod mapping;
