@@ -54,7 +54,8 @@ th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric
 .yes{color:#14532d;font-weight:600}.no{color:#7f1d1d;font-weight:600}.unknown{color:#6b7280;font-weight:600}
 code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f6;padding:0 .2rem;border-radius:3px;word-break:break-all}
 .meta{color:#566074;font-size:.9rem;margin:.25rem 0 .75rem}svg{display:block;margin:.5rem 0}
-td a code{white-space:nowrap;word-break:normal}";
+td a code{white-space:nowrap;word-break:normal}
+.wide{overflow-x:auto}.summary td,.summary th{font-size:.85rem;padding:.3rem .45rem}";
 
 pub(crate) fn render(page: &Page<'_>) -> String {
     let mut h = String::new();
@@ -69,7 +70,7 @@ pub(crate) fn render(page: &Page<'_>) -> String {
         html(&page.log),
         html(&page.summary)
     );
-    h.push_str("<table><thead><tr><th>error code</th><th>exceptions</th><th>hours/week</th><th>verdict</th><th>decision</th><th>automatable</th><th>boundary</th><th>owner</th><th>resolvers</th></tr></thead><tbody>\n");
+    h.push_str("<div class=\"wide\"><table class=\"summary\"><thead><tr><th>error code</th><th>exceptions</th><th>hours/week</th><th>verdict</th><th>decision</th><th>automatable</th><th>boundary</th><th>owner</th><th>resolvers</th></tr></thead><tbody>\n");
     for c in &page.cards {
         let _ = writeln!(
             h,
@@ -87,7 +88,7 @@ pub(crate) fn render(page: &Page<'_>) -> String {
             html(&c.resolvers),
         );
     }
-    h.push_str("</tbody></table>\n");
+    h.push_str("</tbody></table></div>\n");
     if !page.boundaries.is_empty() {
         h.push_str("<h2>By boundary</h2><table><thead><tr><th>boundary</th><th>exceptions</th><th>error codes</th></tr></thead><tbody>\n");
         for (b, n, codes) in &page.boundaries {
