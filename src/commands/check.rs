@@ -1,8 +1,8 @@
 //! `handoff check`: payloads against their contracts, reported in the chosen format.
 
 use super::{
-    EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, prepare, project_config, registry_for, resolve,
-    shown,
+    EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, history_path, prepare, project_config,
+    registry_for, resolve, shown,
 };
 use handoff::baseline::{Baseline, Entry};
 use handoff::check::Checker;
@@ -471,20 +471,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     }
     summary.baseline_written = args.write_baseline.is_some();
     if args.record {
-        let path = args
-            .history
-            .clone()
-            .or_else(|| {
-                config
-                    .as_ref()
-                    .and_then(|c| c.history.as_ref().map(|h| c.base.join(h)))
-            })
-            .unwrap_or_else(|| {
-                config
-                    .as_ref()
-                    .map_or_else(PathBuf::new, |c| c.base.clone())
-                    .join(".handoff/history.db")
-            });
+        let path = history_path(args.history.as_deref(), config.as_ref());
         let groups: Vec<(String, String, String, u64)> = summary
             .rows()
             .into_iter()

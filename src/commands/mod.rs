@@ -23,6 +23,18 @@ pub(crate) fn shown(path: &Path) -> String {
     handoff::printer::escape::text(&path.display().to_string()).into_owned()
 }
 
+/// The history database: `--history`, else `history` in handoff.yaml, else
+/// `.handoff/history.db` beside handoff.yaml (or here, without one).
+pub(crate) fn history_path(explicit: Option<&Path>, config: Option<&Config>) -> PathBuf {
+    explicit.map(Path::to_path_buf).unwrap_or_else(|| {
+        let base = config.map_or_else(PathBuf::new, |c| c.base.clone());
+        match config.and_then(|c| c.history.as_ref()) {
+            Some(h) => base.join(h),
+            None => base.join(".handoff/history.db"),
+        }
+    })
+}
+
 pub(crate) const EXIT_CLEAN: u8 = 0;
 pub(crate) const EXIT_VIOLATIONS: u8 = 1;
 pub(crate) const EXIT_ERROR: u8 = 2;

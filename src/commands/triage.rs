@@ -3,7 +3,8 @@
 //! fix goes first.
 
 use super::{
-    EXIT_CLEAN, Fatal, RegistryArgs, print_out, project_config, registry_for, shown, unusable,
+    EXIT_CLEAN, Fatal, RegistryArgs, history_path, print_out, project_config, registry_for, shown,
+    unusable,
 };
 use handoff::check::Checker;
 use handoff::printer::escape::text;
@@ -168,20 +169,7 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             .versions
             .insert(c.error_code.clone(), joined(&versions, ""));
     }
-    let history = args
-        .history
-        .clone()
-        .or_else(|| {
-            config
-                .as_ref()
-                .and_then(|c| c.history.as_ref().map(|h| c.base.join(h)))
-        })
-        .unwrap_or_else(|| {
-            config
-                .as_ref()
-                .map_or_else(PathBuf::new, |c| c.base.clone())
-                .join(".handoff/history.db")
-        });
+    let history = history_path(args.history.as_deref(), config.as_ref());
     if args.record || history.exists() {
         let mut store = handoff::triage::store::Store::open(&history).map_err(Fatal::new)?;
         for p in &result.patterns {
@@ -323,18 +311,7 @@ struct Report<'t> {
 
 impl<'t> Report<'t> {
     fn new(triage: &'t Triage, top: usize) -> Report<'t> {
-        let first = triage
-            .patterns
-            .iter()
-            .map(|p| p.first_seen)
-            .min()
-            .unwrap_or_default();
-        let last = triage
-            .patterns
-            .iter()
-            .map(|p| p.last_seen)
-            .max()
-            .unwrap_or_default();
+        let (first, last) = span(triage.patterns.iter());
         let days = (last.as_second() - first.as_second()) as f64 / 86_400.0;
         let weeks = (days / 7.0).max(1.0);
         let mut codes: Vec<CodeView<'t>> = triage
@@ -794,6 +771,22 @@ fn numbered_questions() -> Vec<String> {
         .enumerate()
         .map(|(i, q)| format!("{}. {q}", i + 1))
         .collect()
+}
+
+/// The first and last time any of the patterns was seen.
+fn span<'p>(
+    patterns: impl Iterator<Item = &'p patterns::Pattern>,
+) -> (jiff::Timestamp, jiff::Timestamp) {
+    patterns
+        .fold(
+            None,
+            |acc: Option<(jiff::Timestamp, jiff::Timestamp)>, p| {
+                Some(acc.map_or((p.first_seen, p.last_seen), |(a, b)| {
+                    (a.min(p.first_seen), b.max(p.last_seen))
+                }))
+            },
+        )
+        .unwrap_or_default()
 }
 
 fn describe_decision(d: &Decision) -> String {
