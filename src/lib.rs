@@ -31,4 +31,5 @@ pub mod report;
 pub mod run;
 pub mod text_index;
 pub mod triage;
+pub mod x12;
 pub mod yaml;

@@ -1,0 +1,327 @@
+//! Segments and elements out of X12 bytes, without copying them.
+
+use std::fmt;
+
+/// The separators an interchange uses, from its ISA segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delimiters {
+    pub element: u8,
+    /// ISA11 in version 4010 and later; `U` (the old standards identifier) means none.
+    pub repetition: Option<u8>,
+    pub component: u8,
+    pub segment: u8,
+}
+
+/// Where each ISA element ends: the element separator's offsets in the fixed-width segment.
+const ISA_SEPARATORS: [usize; 16] = [
+    3, 6, 17, 20, 31, 34, 50, 53, 69, 76, 81, 83, 89, 99, 101, 103,
+];
+/// An ISA segment's length, without its terminator.
+pub const ISA_LEN: usize = 105;
+
+/// Why the bytes are not X12, located.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct X12Error {
+    /// Byte offset in the input.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for X12Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "at byte {}: {}", self.offset, self.message)
+    }
+}
+
+impl Delimiters {
+    /// Read the delimiters from an ISA segment starting at `bytes[0]`.
+    pub fn from_isa(bytes: &[u8], offset: usize) -> Result<Delimiters, X12Error> {
+        let err = |message: String| X12Error { offset, message };
+        if !bytes.starts_with(b"ISA") {
+            return Err(err("an interchange starts with an ISA segment".into()));
+        }
+        if bytes.len() <= ISA_LEN {
+            return Err(err(format!(
+                "the ISA segment is {} bytes; it is {} with its terminator",
+                bytes.len(),
+                ISA_LEN + 1
+            )));
+        }
+        let element = bytes[3];
+        if element.is_ascii_alphanumeric() || element == b' ' {
+            return Err(err(format!(
+                "the element separator (the ISA's 4th byte) is {:?}, a letter, digit or space",
+                char::from(element)
+            )));
+        }
+        if let Some(&at) = ISA_SEPARATORS.iter().find(|&&i| bytes[i] != element) {
+            return Err(err(format!(
+                "the ISA segment is not fixed-width: byte {} should be the element separator {:?}, found {:?}",
+                at + 1,
+                char::from(element),
+                char::from(bytes[at])
+            )));
+        }
+        let repetition = match bytes[82] {
+            b'U' => None,
+            b => Some(b),
+        };
+        let component = bytes[104];
+        let segment = bytes[ISA_LEN];
+        if segment == element || segment == component || segment.is_ascii_alphanumeric() {
+            return Err(err(format!(
+                "the segment terminator (the byte after ISA16) is {:?}, which cannot end segments",
+                char::from(segment)
+            )));
+        }
+        Ok(Delimiters {
+            element,
+            repetition,
+            component,
+            segment,
+        })
+    }
+}
+
+/// One segment: its id, its elements (without the id) and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment<'a> {
+    /// 1-based ordinal in the file, counted from the first ISA (ISA = 1).
+    pub position: u64,
+    /// Byte offset of its first byte in the input.
+    pub offset: usize,
+    pub id: &'a [u8],
+    pub elements: Vec<&'a [u8]>,
+    pub delimiters: Delimiters,
+}
+
+impl<'a> Segment<'a> {
+    /// The id as text (ids are ASCII letters and digits).
+    pub fn id_str(&self) -> String {
+        String::from_utf8_lossy(self.id).into_owned()
+    }
+
+    /// Element `n` (1-based, as X12 numbers them: N403 is `element(3)` of N4).
+    pub fn element(&self, n: usize) -> Option<&'a [u8]> {
+        self.elements.get(n.checked_sub(1)?).copied()
+    }
+
+    /// An element's components, split at the component separator.
+    pub fn components(&self, n: usize) -> Vec<&'a [u8]> {
+        self.element(n)
+            .map(|e| e.split(|b| *b == self.delimiters.component).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// Segments out of X12 bytes, one at a time; each ISA sets the delimiters of what follows.
+pub struct Tokenizer<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    delimiters: Option<Delimiters>,
+    position: u64,
+    failed: bool,
+}
+
+impl<'a> Tokenizer<'a> {
+    pub fn new(bytes: &'a [u8]) -> Tokenizer<'a> {
+        Tokenizer {
+            bytes,
+            at: 0,
+            delimiters: None,
+            position: 0,
+            failed: false,
+        }
+    }
+
+    fn skip_layout(&mut self) {
+        while self
+            .bytes
+            .get(self.at)
+            .is_some_and(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t'))
+        {
+            self.at += 1;
+        }
+    }
+}
+
+impl<'a> Iterator for Tokenizer<'a> {
+    type Item = Result<Segment<'a>, X12Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        // A byte-order mark before the first interchange is tolerated.
+        if self.at == 0 && self.bytes.starts_with(b"\xEF\xBB\xBF") {
+            self.at = 3;
+        }
+        self.skip_layout();
+        if self.at >= self.bytes.len() {
+            return None;
+        }
+        let start = self.at;
+        let rest = &self.bytes[start..];
+        if rest.starts_with(b"ISA") {
+            match Delimiters::from_isa(rest, start) {
+                Ok(d) => self.delimiters = Some(d),
+                Err(e) => {
+                    self.failed = true;
+                    return Some(Err(e));
+                }
+            }
+        }
+        let Some(d) = self.delimiters else {
+            self.failed = true;
+            return Some(Err(X12Error {
+                offset: start,
+                message: "the file does not start with an ISA segment".into(),
+            }));
+        };
+        let end = match memchr::memchr(d.segment, rest) {
+            Some(i) => start + i,
+            None => {
+                self.failed = true;
+                return Some(Err(X12Error {
+                    offset: start,
+                    message: format!(
+                        "the last segment has no terminator {:?}: the interchange is cut short",
+                        char::from(d.segment)
+                    ),
+                }));
+            }
+        };
+        self.at = end + 1;
+        self.position += 1;
+        let body = &self.bytes[start..end];
+        let mut parts = body.split(|b| *b == d.element);
+        let id = parts.next().unwrap_or_default();
+        if id.is_empty() || id.len() > 3 || !id.iter().all(u8::is_ascii_alphanumeric) {
+            self.failed = true;
+            return Some(Err(X12Error {
+                offset: start,
+                message: format!(
+                    "segment {} has no valid id: {:?}",
+                    self.position,
+                    String::from_utf8_lossy(&id[..id.len().min(20)])
+                ),
+            }));
+        }
+        Some(Ok(Segment {
+            position: self.position,
+            offset: start,
+            id,
+            elements: parts.collect(),
+            delimiters: d,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    pub(crate) const ISA: &str = "ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261120*1200*U*00401*000004512*0*P*>~";
+
+    #[test]
+    fn an_850_is_split_into_segments_elements_and_components() {
+        let text = format!(
+            "{ISA}\nGS*PO*SENDER*RECEIVER*20261120*1200*4512*X*004010~\nST*850*0001~\nBEG*00*SA*4500012345**20261120~\nPO1*1*120*CA*18.5**VP*TEE-10442-M~\nN4*SPRINGFIELD*IL*62704>1234~\nSE*5*0001~\nGE*1*4512~\nIEA*1*000004512~\n"
+        );
+        let segments: Vec<Segment> = Tokenizer::new(text.as_bytes())
+            .map(Result::unwrap)
+            .collect();
+        let ids: Vec<String> = segments.iter().map(Segment::id_str).collect();
+        assert_eq!(
+            ids,
+            ["ISA", "GS", "ST", "BEG", "PO1", "N4", "SE", "GE", "IEA"]
+        );
+        assert_eq!(segments[3].element(3), Some(&b"4500012345"[..]));
+        assert_eq!(
+            segments[3].element(4),
+            Some(&b""[..]),
+            "an empty element is kept"
+        );
+        assert_eq!(segments[5].components(3), [&b"62704"[..], &b"1234"[..]]);
+        assert_eq!(segments[3].position, 4);
+        assert_eq!(
+            segments[0].delimiters.repetition, None,
+            "ISA11 U: no repetition separator"
+        );
+        assert_eq!(segments[1].offset, ISA.len() + 1);
+    }
+
+    #[test]
+    fn broken_interchanges_are_located_errors() {
+        let cut = format!("{ISA}ST*850*0001~BEG*00");
+        let errors: Vec<X12Error> = Tokenizer::new(cut.as_bytes())
+            .filter_map(Result::err)
+            .collect();
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].message.contains("cut short"), "{errors:?}");
+        let short = Tokenizer::new(b"ISA*00*~").next().unwrap().unwrap_err();
+        assert!(
+            short.message.starts_with("the ISA segment is 8 bytes"),
+            "{short:?}"
+        );
+        let skewed = ISA.replacen("*00*", "*000*", 1);
+        let err = Tokenizer::new(skewed.as_bytes())
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert!(err.message.contains("not fixed-width"), "{err:?}");
+        let junk = Tokenizer::new(b"\x00\x01binary")
+            .next()
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(junk.message, "the file does not start with an ISA segment");
+    }
+
+    /// Segments to render: ids of 2-3 letters, elements of characters that are not delimiters.
+    fn segments() -> impl Strategy<Value = Vec<(String, Vec<String>)>> {
+        proptest::collection::vec(
+            (
+                "[A-Z][A-Z0-9]{1,2}",
+                proptest::collection::vec("[A-Za-z0-9 .,/-]{0,12}", 0..8),
+            ),
+            0..20,
+        )
+        .prop_filter("no second ISA", |s| s.iter().all(|(id, _)| id != "ISA"))
+    }
+
+    proptest! {
+        #[test]
+        fn segments_round_trip(segs in segments(), newline in any::<bool>(), term in prop::sample::select(vec!['~', '\'', '!'])) {
+            let isa = ISA.replace('~', &term.to_string());
+            let sep = if newline { "\n" } else { "" };
+            let mut text = format!("{isa}{sep}");
+            for (id, elements) in &segs {
+                text.push_str(id);
+                for e in elements {
+                    text.push('*');
+                    text.push_str(e);
+                }
+                text.push(term);
+                text.push_str(sep);
+            }
+            let got: Vec<(String, Vec<String>)> = Tokenizer::new(text.as_bytes())
+                .skip(1)
+                .map(|s| {
+                    let s = s.unwrap();
+                    (s.id_str(), s.elements.iter().map(|e| String::from_utf8_lossy(e).into_owned()).collect())
+                })
+                .collect();
+            prop_assert_eq!(got, segs);
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..400), isa in any::<bool>()) {
+            let mut input = if isa { ISA.as_bytes().to_vec() } else { Vec::new() };
+            input.extend(bytes);
+            for segment in Tokenizer::new(&input).take(1000) {
+                let _ = segment;
+            }
+        }
+    }
+}
