@@ -368,6 +368,20 @@ impl<'t> Report<'t> {
         }
     }
 
+    /// Every row accounted for, in one sentence (every format opens with it).
+    fn summary(&self) -> String {
+        let t = self.triage;
+        format!(
+            "{} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks",
+            t.rows_read,
+            t.rows_used,
+            t.rejected_count,
+            t.not_found_count,
+            self.codes.len(),
+            self.weeks
+        )
+    }
+
     /// Exceptions and error codes per boundary, most exceptions first.
     fn by_boundary(&self) -> Vec<(String, u64, u64)> {
         let mut counts: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
@@ -430,16 +444,7 @@ impl<'t> Report<'t> {
 
     fn text(&self, path: &Path) -> String {
         let t = self.triage;
-        let mut out = format!(
-            "triage of {}: {} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks\n",
-            shown(path),
-            t.rows_read,
-            t.rows_used,
-            t.rejected_count,
-            t.not_found_count,
-            self.codes.len(),
-            self.weeks
-        );
+        let mut out = format!("triage of {}: {}\n", shown(path), self.summary());
         for (i, c) in self.codes.iter().take(self.shown).enumerate() {
             let d = &c.code.diagnosis;
             let cost = match c.hours_per_week {
@@ -624,15 +629,7 @@ impl<'t> Report<'t> {
             .collect();
         render(&Page {
             log: path.display().to_string(),
-            summary: format!(
-                "{} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks",
-                t.rows_read,
-                t.rows_used,
-                t.rejected_count,
-                t.not_found_count,
-                self.codes.len(),
-                self.weeks
-            ),
+            summary: self.summary(),
             cards,
             boundaries: self.by_boundary(),
             rejected: t
@@ -646,16 +643,10 @@ impl<'t> Report<'t> {
 
     fn markdown(&self, path: &Path) -> String {
         use handoff::printer::escape::md_code;
-        let t = self.triage;
         let mut md = format!(
-            "## Exception triage: {}\n\n{} rows read, {} used, {} rejected, {} without a payload; {} error codes over {:.1} weeks.\n\n",
+            "## Exception triage: {}\n\n{}.\n\n",
             md_code(&path.display().to_string()),
-            t.rows_read,
-            t.rows_used,
-            t.rejected_count,
-            t.not_found_count,
-            self.codes.len(),
-            self.weeks
+            self.summary()
         );
         md.push_str("| error code | exceptions | hours/week | verdict | decision | automatable | owner |\n|---|---:|---:|---|---|---|---|\n");
         for c in &self.codes {

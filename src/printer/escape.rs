@@ -7,7 +7,7 @@
 //! in an order other than its bytes). Every name, path and message a printer writes for people
 //! goes through [`text`]; payload lines quoted under a diagnostic go through [`line`], which
 //! keeps one character per character so underlines stay under the value. Markdown cells go
-//! through [`md_code`] or [`md_text`]. Machine formats (JSON, SARIF, JUnit) rely on their
+//! through [`md_code`]; HTML text through [`html`]. Machine formats (JSON, SARIF, JUnit) rely on their
 //! serializers, which escape control characters by construction.
 
 use std::borrow::Cow;
@@ -106,27 +106,6 @@ pub fn md_code(s: &str) -> String {
     format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
 }
 
-/// `s` as plain Markdown text that shows literally: HTML is written as entities, Markdown
-/// punctuation is backslash-escaped, and `@` is kept from forming a mention.
-pub fn md_text(s: &str) -> String {
-    let s = text(s);
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            c if html_entity(c).is_some() => out.push_str(html_entity(c).unwrap_or_default()),
-            // A zero-width joiner after `@` keeps GitHub from linking a mention or a team.
-            '@' => out.push_str("@\u{2060}"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '#' | '!' | '|' | '~' | '{' | '}'
-            | '+' | '-' | '.' | ':' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The entity for a character HTML gives meaning to, in text or in an attribute value.
 fn html_entity(c: char) -> Option<&'static str> {
     Some(match c {
@@ -184,13 +163,5 @@ mod tests {
         assert_eq!(md_code("x``y"), "```x``y```");
         assert_eq!(md_code("`x"), "`` `x ``");
         assert_eq!(md_code("a\nb"), "`a\\nb`");
-    }
-
-    #[test]
-    fn markdown_text_defuses_html_links_and_mentions() {
-        assert_eq!(
-            md_text("<!-- [x](http://e) @team"),
-            "&lt;\\!\\-\\- \\[x\\]\\(http\\://e\\) @\u{2060}team"
-        );
     }
 }

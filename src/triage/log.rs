@@ -113,8 +113,15 @@ pub type Row = Result<Exception, Rejected>;
 
 /// Read a CSV exception log whole (for tests and small logs; `each_csv` streams).
 pub fn read_csv(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
+    collect(|each| each_csv(reader, mapping, each))
+}
+
+/// A whole log out of a row-by-row reader.
+fn collect(
+    read: impl FnOnce(&mut dyn FnMut(Row)) -> Result<u64, LogError>,
+) -> Result<Log, LogError> {
     let mut log = Log::default();
-    log.rows_read = each_csv(reader, mapping, &mut |row| match row {
+    log.rows_read = read(&mut |row| match row {
         Ok(e) => log.exceptions.push(e),
         Err(r) => log.rejected.push(r),
     })?;
@@ -174,12 +181,7 @@ pub fn each_csv(
 /// member names. Strings, numbers and booleans are read as their text; a line that is not a JSON
 /// object is rejected with its line number, and the rest are still read.
 pub fn read_ndjson(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError> {
-    let mut log = Log::default();
-    log.rows_read = each_ndjson(reader, mapping, &mut |row| match row {
-        Ok(e) => log.exceptions.push(e),
-        Err(r) => log.rejected.push(r),
-    })?;
-    Ok(log)
+    collect(|each| each_ndjson(reader, mapping, each))
 }
 
 /// Read an NDJSON exception log row by row, handing each to `each`; returns the rows read.

@@ -138,18 +138,6 @@ impl Grouper {
     }
 }
 
-/// Group occurrences by (error code, signature), most costly first: by hours of handling when
-/// known, else by count.
-pub fn group<'a>(
-    items: impl IntoIterator<Item = (&'a str, &'a Signature, Occurrence)>,
-) -> Vec<Pattern> {
-    let mut grouper = Grouper::default();
-    for (code, sig, o) in items {
-        grouper.add(code, sig, &o);
-    }
-    grouper.finish()
-}
-
 /// Counts in the last seven days up to `end`, and in the seven days before.
 pub fn trend(pattern_times: &[Timestamp], end: Timestamp) -> (u64, u64) {
     // A week of exact hours: a timestamp has no calendar, so no "days".
@@ -247,7 +235,11 @@ mod tests {
                 },
             ));
         }
-        let patterns = group(items);
+        let mut grouper = Grouper::default();
+        for (code, sig, o) in &items {
+            grouper.add(code, sig, o);
+        }
+        let patterns = grouper.finish();
         assert_eq!(patterns[0].error_code, "SKU_NOT_FOUND");
         assert_eq!(patterns[0].count, 560);
         let hours = patterns[0].hours_per_week(2.0).unwrap();
