@@ -92,7 +92,9 @@ pub fn which<'c>(checkers: &'c [Checker], bytes: &[u8]) -> Vec<Verdict<'c>> {
             no_such_field: false,
             findings: {
                 let mut findings = checker.check(bytes);
-                findings.iter_mut().for_each(crate::run::redact_finding);
+                for f in &mut findings {
+                    crate::redact::for_report(f, crate::redact::Redact::Sensitive);
+                }
                 findings
             },
         })

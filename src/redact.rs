@@ -147,6 +147,21 @@ pub fn apply(finding: &mut crate::finding::Finding, policy: Redact) {
     finding.redacted = true;
 }
 
+/// Make a finding fit to report, the one rule every command follows: the policy applied to its
+/// value, and card numbers masked in everything it quotes from the payload.
+pub fn for_report(finding: &mut crate::finding::Finding, policy: Redact) {
+    apply(finding, policy);
+    if let Some(value) = &mut finding.value {
+        mask_in_place(value);
+    }
+    mask_in_place(&mut finding.pointer);
+    mask_in_place(&mut finding.message);
+    mask_in_place(&mut finding.expected);
+    if let Some(s) = &mut finding.suggestion {
+        mask_in_place(s);
+    }
+}
+
 /// `text` with the characters in each byte range replaced by `•`, one for one, so positions
 /// counted in characters stay true.
 pub fn hide_ranges(text: &str, ranges: &[std::ops::Range<usize>]) -> String {

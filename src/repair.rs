@@ -83,8 +83,7 @@ pub fn repair(checker: &Checker, bytes: &[u8]) -> Outcome {
     // Findings reported here follow the same rules as `handoff check`'s default: sensitive
     // values hidden, card numbers masked.
     for f in remaining.iter_mut().chain(findings.iter_mut()) {
-        crate::redact::apply(f, crate::redact::Redact::Sensitive);
-        crate::run::redact_finding(f);
+        crate::redact::for_report(f, crate::redact::Redact::Sensitive);
     }
     if remaining.is_empty() && !fixes.is_empty() {
         Outcome::Repaired { fixes, payload }

@@ -191,8 +191,7 @@ fn check_payload(
     // Card numbers never leave the run: every string a printer may show is masked here, once,
     // for all formats (positions are kept, so columns stay true).
     for f in &mut findings {
-        crate::redact::apply(f, redact);
-        redact_finding(f);
+        crate::redact::for_report(f, redact);
     }
     if let Some(kept) = &text
         && let std::borrow::Cow::Owned(masked) = crate::redact::mask_card_numbers(kept)
@@ -209,20 +208,6 @@ fn check_payload(
         known: 0,
         unlisted,
         text,
-    }
-}
-
-/// Mask card numbers in everything a finding quotes from the payload.
-pub fn redact_finding(f: &mut Finding) {
-    use crate::redact::mask_in_place;
-    if let Some(value) = &mut f.value {
-        mask_in_place(value);
-    }
-    mask_in_place(&mut f.pointer);
-    mask_in_place(&mut f.message);
-    mask_in_place(&mut f.expected);
-    if let Some(s) = &mut f.suggestion {
-        mask_in_place(s);
     }
 }
 

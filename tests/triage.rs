@@ -564,3 +564,82 @@ fn the_mapping_overrides_a_decision_type_per_error_code() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("`binaryy` is not a decision type"));
 }
+
+#[test]
+fn log_values_cannot_forge_lines_or_markup_in_any_format() {
+    let dir = std::env::temp_dir().join(format!("handoff-triage-hostile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let row = serde_json::json!({
+        "when": "2026-11-02T10:00:00Z",
+        "code": "X\n::error file=a::forged\u{1b}[2J<script>alert(1)</script>|`",
+        "who": "<img src=x onerror=alert(1)>",
+        "what": "@team [link](http://evil.example)",
+        "body": "{}",
+        "contract": "payment-status-to-storefront@2.0.0",
+    });
+    std::fs::write(dir.join("log.ndjson"), format!("{row}\n")).unwrap();
+    let contracts = format!("{}/contracts", env!("CARGO_MANIFEST_DIR"));
+    let run = |format: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .args([
+                "triage",
+                "log.ndjson",
+                "--contracts",
+                &contracts,
+                "--format",
+                format,
+                "--map",
+                "opened_at=when",
+                "--map",
+                "error_code=code",
+                "--map",
+                "payload_inline=body",
+                "--map",
+                "contract=contract",
+                "--map",
+                "handled_by=who",
+                "--map",
+                "resolution=what",
+            ])
+            .current_dir(&dir)
+            .env_remove("HANDOFF_CONFIG")
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for format in ["text", "markdown", "html"] {
+        let shown = run(format);
+        assert!(!shown.contains('\u{1b}'), "{format}: {shown}");
+        assert!(
+            !shown.lines().any(|l| l.starts_with("::")),
+            "{format}: {shown}"
+        );
+    }
+    // Markdown: the code stays in one code span and the row keeps its seven columns.
+    let md = run("markdown");
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| `` X"))
+        .expect("the summary row");
+    assert!(
+        row.starts_with(
+            "| `` X\\n::error file=a::forged\\u{1b}[2J<script>alert(1)</script>\\|` `` |"
+        ),
+        "{row}"
+    );
+    assert_eq!(row.replace("\\|", "").matches('|').count(), 8, "{row}");
+    // HTML: markup from the log is text.
+    let html = run("html");
+    assert!(
+        !html.contains("<script>") && !html.contains("<img"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}

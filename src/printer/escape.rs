@@ -118,8 +118,10 @@ fn html_entity(c: char) -> Option<&'static str> {
     })
 }
 
-/// `s` for HTML text or attribute values.
+/// `s` for HTML text or attribute values, with control characters made visible first, as in
+/// every other human-facing format.
 pub fn html(s: &str) -> String {
+    let s = text(s);
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match html_entity(c) {

@@ -173,8 +173,13 @@ pub fn checked<'c>(
     let found = checker(&e.contract).and_then(|c| payload_bytes(&e, base, ndjson).map(|b| (c, b)));
     Ok(match found {
         Ok((c, bytes)) => {
-            let sig = patterns::signature(&c.contract().id, &c.check(&bytes));
-            (e, sig, None)
+            // Signatures are printed in every report: the values they keep (a new enum value)
+            // follow the same rules as `check`'s findings.
+            let mut findings = c.check(&bytes);
+            for f in &mut findings {
+                crate::redact::for_report(f, crate::redact::Redact::Sensitive);
+            }
+            (e, patterns::signature(&c.contract().id, &findings), None)
         }
         Err(why) => (e, Signature::Unchecked(why.clone()), Some(why)),
     })
@@ -363,6 +368,46 @@ fn payload_bytes(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signatures_keep_no_sensitive_value_and_no_card_number() {
+        let text = "contract: cards\nversion: 1.0.0\nboundary: {from: a, to: b, transport: api}\nfields:\n  code: {type: string, enum: [A, B], sensitive: true}\n  card: {type: string, enum: [none]}\n";
+        let contract = crate::contract::parse(Path::new("c.yaml"), text)
+            .contract
+            .unwrap();
+        let checker = Checker::new(contract).unwrap();
+        let row = |payload: &str| {
+            Ok(Exception {
+                line: 2,
+                opened_at: "2026-11-02T09:00:00Z".parse().unwrap(),
+                error_code: "X".into(),
+                payload: PayloadRef::Inline(payload.into()),
+                contract: "cards".into(),
+                handled_by: None,
+                resolution: None,
+                handling_minutes: None,
+                retried: None,
+                retry_succeeded: None,
+                handoff_succeeded: None,
+            })
+        };
+        let mut lookup = |_: &str| Ok(&checker);
+        let mut ndjson = HashMap::new();
+        let (_, sig, _) = checked(
+            row(r#"{"code": "SECRET-VALUE", "card": "4111111111111111"}"#),
+            Path::new("."),
+            &mut lookup,
+            &mut ndjson,
+        )
+        .unwrap();
+        assert_eq!(
+            sig,
+            Signature::Violates(
+                "cards: /card unknown_enum_value \"411111******1111\", /code unknown_enum_value"
+                    .into()
+            )
+        );
+    }
     use crate::triage::framework::Verdict;
     use crate::triage::log::{BoundaryColumn, Mapping, PayloadColumn, read_csv};
 
