@@ -161,12 +161,13 @@ fn check_payload(
             let checked = checker.check_counted(bytes);
             unlisted = checked.unlisted;
             let findings = checked.findings;
+            let sensitive = checked.sensitive;
             // Printers quote the offending line; only failing payloads pay for a copy, and it
             // holds no value a report may not show.
             if !findings.is_empty() && redact != Redact::All {
                 let shown = String::from_utf8_lossy(crate::check::without_bom(bytes));
                 let hidden = match redact {
-                    Redact::Sensitive => checker.sensitive_ranges(&shown),
+                    Redact::Sensitive => sensitive,
                     _ => Vec::new(),
                 };
                 text = Some(if hidden.is_empty() {

@@ -28,6 +28,10 @@ pub const MAX_VIOLATIONS_PER_PAYLOAD: usize = 1000;
 pub struct Checked {
     pub findings: Vec<Finding>,
     pub unlisted: u64,
+    /// Byte ranges of every value of a `sensitive` field in the payload's text (after any
+    /// byte-order mark), so quoted lines can hide them even where another field's finding is
+    /// shown. Found while the payload is already parsed and located, for failing payloads only.
+    pub sensitive: Vec<std::ops::Range<usize>>,
 }
 
 /// One contract, compiled and ready to check any number of payloads.
@@ -36,6 +40,8 @@ pub struct Checker {
     contract: Contract,
     compiled: Compiled,
     engine: Engine,
+    /// Whether any field or named format is `sensitive`, decided once.
+    has_sensitive: bool,
 }
 
 impl Checker {
@@ -45,6 +51,7 @@ impl Checker {
         let compiled = compile::compile(&contract);
         let engine = Engine::build(&compiled)?;
         Ok(Checker {
+            has_sensitive: contract.has_sensitive_fields(),
             contract,
             compiled,
             engine,
@@ -80,7 +87,7 @@ impl Checker {
         // Failing payloads: explain why, with the text as a str for locating values.
         let one = |finding| Checked {
             findings: vec![finding],
-            unlisted: 0,
+            ..Checked::default()
         };
         let text = match std::str::from_utf8(bytes) {
             Ok(text) => text,
@@ -121,21 +128,25 @@ impl Checker {
                 f.sensitive = Some(crate::redact::shape(value.pointer(&f.pointer)));
             }
         }
-        Checked { findings, unlisted }
+        let sensitive = if self.has_sensitive {
+            self.sensitive_ranges(value, &locator)
+        } else {
+            Vec::new()
+        };
+        Checked {
+            findings,
+            unlisted,
+            sensitive,
+        }
     }
 
-    /// Byte ranges of every value of a `sensitive` field in a payload's text, so quoted lines
-    /// can hide them even where another field's finding is shown.
-    pub fn sensitive_ranges(&self, text: &str) -> Vec<std::ops::Range<usize>> {
-        if !self.contract.has_sensitive_fields() {
-            return Vec::new();
-        }
-        let Ok(value) = serde_json::from_str::<Value>(text) else {
-            return Vec::new();
-        };
-        let locator = Locator::new(text);
+    fn sensitive_ranges(
+        &self,
+        value: &Value,
+        locator: &Locator<'_>,
+    ) -> Vec<std::ops::Range<usize>> {
         let mut ranges = Vec::new();
-        let mut stack = vec![(String::new(), &value)];
+        let mut stack = vec![(String::new(), value)];
         while let Some((pointer, node)) = stack.pop() {
             if !pointer.is_empty() && self.contract.is_sensitive(&pointer) {
                 if let Some(range) = locator.range(&pointer) {
