@@ -4,6 +4,7 @@
 //! becomes a sentence, enum values come with their meanings, and each line names the contract
 //! line it comes from.
 
+use crate::contract::cross::CrossRule;
 use crate::contract::{
     Constraints, Contract, Field, FieldType, FormatRef, Requirement, Rule, Test, pointer_of,
 };
@@ -188,7 +189,8 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
         );
     }
     let rules = rules_mentioning(c, f);
-    if !rules.is_empty() {
+    let checks = checks_mentioning(c, f);
+    if !rules.is_empty() || !checks.is_empty() {
         let _ = writeln!(out, "  rules:");
         for (object, rule) in rules {
             let _ = writeln!(
@@ -196,6 +198,22 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
                 "    - {} (line {})",
                 rule_sentence(object, rule),
                 rule.span.line
+            );
+        }
+        for (object, rule) in checks {
+            let scope = if object.path.is_empty() {
+                String::new()
+            } else {
+                format!("in each `{}`: ", object.path)
+            };
+            let note = rule
+                .description
+                .as_ref()
+                .map_or(String::new(), |d| format!(" ({d})"));
+            let _ = writeln!(
+                out,
+                "    - {scope}{}{note} (line {})",
+                rule.check, rule.span.line
             );
         }
     }
@@ -349,6 +367,24 @@ fn rules_mentioning<'c>(c: &'c Contract, field: &Field) -> Vec<(&'c Field, &'c R
                 mentioned |= path_of(segments) == field.path;
             }
             if mentioned {
+                found.push((object, rule));
+            }
+        }
+    });
+    found
+}
+
+/// Cross-field rules that read `field`, or that are declared on it.
+fn checks_mentioning<'c>(c: &'c Contract, field: &Field) -> Vec<(&'c Field, &'c CrossRule)> {
+    let mut found = Vec::new();
+    c.root.walk(&mut |object| {
+        for rule in &object.checks {
+            let reads = rule
+                .check
+                .patterns()
+                .iter()
+                .any(|p| format!("{}{p}", object.path) == field.path);
+            if reads || object.path == field.path {
                 found.push((object, rule));
             }
         }

@@ -29,8 +29,17 @@ pub enum Kind {
     UnknownField,
     DuplicateKey,
     RuleViolated,
+    ValuesDiffer,
+    CountMismatch,
+    SumMismatch,
+    ComparisonFailed,
+    DuplicateValue,
+    ControlNumberMismatch,
+    EnvelopeMalformed,
     SchemaViolated,
     InvalidJson,
+    InvalidX12,
+    InvalidCsv,
     PayloadTooLarge,
     Unreadable,
 }
@@ -55,8 +64,17 @@ impl Kind {
         Kind::UnknownField,
         Kind::DuplicateKey,
         Kind::RuleViolated,
+        Kind::ValuesDiffer,
+        Kind::CountMismatch,
+        Kind::SumMismatch,
+        Kind::ComparisonFailed,
+        Kind::DuplicateValue,
+        Kind::ControlNumberMismatch,
+        Kind::EnvelopeMalformed,
         Kind::SchemaViolated,
         Kind::InvalidJson,
+        Kind::InvalidX12,
+        Kind::InvalidCsv,
         Kind::PayloadTooLarge,
         Kind::Unreadable,
     ];
@@ -81,6 +99,15 @@ impl Kind {
             Kind::UnknownField => "unknown_field",
             Kind::DuplicateKey => "duplicate_key",
             Kind::RuleViolated => "rule_violated",
+            Kind::ValuesDiffer => "values_differ",
+            Kind::CountMismatch => "count_mismatch",
+            Kind::SumMismatch => "sum_mismatch",
+            Kind::ComparisonFailed => "comparison_failed",
+            Kind::DuplicateValue => "duplicate_value",
+            Kind::ControlNumberMismatch => "control_number_mismatch",
+            Kind::EnvelopeMalformed => "envelope_malformed",
+            Kind::InvalidX12 => "invalid_x12",
+            Kind::InvalidCsv => "invalid_csv",
             Kind::SchemaViolated => "schema_violated",
             Kind::InvalidJson => "invalid_json",
             Kind::PayloadTooLarge => "payload_too_large",
@@ -121,6 +148,25 @@ impl Kind {
                 "an object that repeats a member name (receivers disagree on which counts)"
             }
             Kind::RuleViolated => "a conditional rule's requirement is not met",
+            Kind::ValuesDiffer => "an `equals` rule's values differ",
+            Kind::CountMismatch => {
+                "a stated count differs from the number of items (a `count` rule, or an X12 SE01, GE01 or IEA01)"
+            }
+            Kind::SumMismatch => "a stated total differs from the sum of its parts (a `sum` rule)",
+            Kind::ComparisonFailed => "a `compare` rule does not hold (a refund above its capture)",
+            Kind::DuplicateValue => "a value a `unique` rule says appears once appears again",
+            Kind::ControlNumberMismatch => {
+                "an X12 trailer's control number differs from its header's (SE02, GE02, IEA02)"
+            }
+            Kind::EnvelopeMalformed => {
+                "an X12 envelope is broken: a trailer missing, or a segment outside its ST..SE or GS..GE"
+            }
+            Kind::InvalidX12 => {
+                "the file is not X12 (no ISA, a segment without an id, or cut short)"
+            }
+            Kind::InvalidCsv => {
+                "a CSV row cannot be read (not UTF-8, an unclosed quote, more cells than columns)"
+            }
             Kind::SchemaViolated => "a field's raw JSON Schema fragment rejects the value",
             Kind::InvalidJson => "the payload is not valid JSON (or not UTF-8)",
             Kind::PayloadTooLarge => "the payload exceeds the size limit and was not checked",
@@ -132,7 +178,11 @@ impl Kind {
     pub fn is_payload_level(self) -> bool {
         matches!(
             self,
-            Kind::InvalidJson | Kind::PayloadTooLarge | Kind::Unreadable
+            Kind::InvalidJson
+                | Kind::InvalidX12
+                | Kind::InvalidCsv
+                | Kind::PayloadTooLarge
+                | Kind::Unreadable
         )
     }
 }
@@ -192,6 +242,37 @@ pub struct Finding {
     /// 9 characters: digits and a hyphen"), shown in its place when values are redacted.
     #[serde(skip)]
     pub sensitive: Option<String>,
+    /// Other payload values the message quotes (a cross-field rule names both sides), each with
+    /// whether its field is `sensitive`, so redaction can hide them as well.
+    #[serde(skip)]
+    pub related: Vec<(String, bool)>,
+    /// For a finding in an X12 transaction set: where it is, the way EDI people read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub x12: Option<X12Location>,
+    /// For a finding in a CSV row: the row and the column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub csv: Option<CsvLocation>,
+}
+
+/// A place in an X12 file: the segment's ordinal counted from ISA = 1, its id, and the element's
+/// reference designator (`N403`, or `CLM05-01` for a component).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct X12Location {
+    pub segment_position: u64,
+    pub segment_id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub element: Option<String>,
+}
+
+/// A place in a CSV file: the 1-based data row (the header is row 0), and the column by header
+/// name and 1-based index.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CsvLocation {
+    pub row: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column_index: Option<u64>,
 }
 
 impl Finding {
@@ -209,6 +290,9 @@ impl Finding {
             suggestion: None,
             redacted: false,
             sensitive: None,
+            related: Vec::new(),
+            x12: None,
+            csv: None,
         }
     }
 }
@@ -250,6 +334,10 @@ pub struct PayloadResult {
     /// offending line. For NDJSON, the record's line.
     #[serde(skip)]
     pub text: Option<Arc<str>>,
+    /// Where `text` starts in the file, when it is a part of it (an X12 transaction set, a
+    /// CSV row); an NDJSON record's text is its line.
+    #[serde(skip)]
+    pub text_origin: Option<TextPosition>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -276,7 +364,8 @@ mod tests {
         let mut ids: Vec<_> = Kind::ALL.iter().map(|k| k.id()).collect();
         for id in &ids {
             assert!(
-                id.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{id}"
             );
             assert_eq!(Kind::from_id(id).map(Kind::id), Some(*id));

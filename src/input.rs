@@ -32,21 +32,53 @@ impl Input {
 /// How to split an input into payloads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Framing {
-    /// By extension: `.ndjson` and `.jsonl` are NDJSON, everything else one JSON document.
+    /// By extension: `.ndjson` and `.jsonl` are NDJSON, `.edi` and `.x12` X12, `.csv` and
+    /// `.tsv` CSV, everything else one JSON document.
     #[default]
     Auto,
     Json,
     Ndjson,
+    X12,
+    Csv,
+}
+
+/// What an input holds, decided by the framing and its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One JSON document.
+    Json,
+    /// One JSON document per line.
+    Ndjson,
+    /// X12 interchanges: each transaction set is a payload.
+    X12,
+    /// A flat file: each row is a payload.
+    Csv,
 }
 
 impl Framing {
-    pub fn is_ndjson(self, input: &Input) -> bool {
+    pub fn shape(self, input: &Input) -> Shape {
         match (self, input) {
-            (Framing::Json, _) => false,
-            (Framing::Ndjson, _) => true,
-            (Framing::Auto, Input::Stdin) => false,
-            (Framing::Auto, Input::File(path)) => is_ndjson_path(path),
+            (Framing::Json, _) => Shape::Json,
+            (Framing::Ndjson, _) => Shape::Ndjson,
+            (Framing::X12, _) => Shape::X12,
+            (Framing::Csv, _) => Shape::Csv,
+            (Framing::Auto, Input::Stdin) => Shape::Json,
+            (Framing::Auto, Input::File(path)) => shape_of(path),
         }
+    }
+
+    pub fn is_ndjson(self, input: &Input) -> bool {
+        self.shape(input) == Shape::Ndjson
+    }
+}
+
+/// An input's shape by its extension.
+pub fn shape_of(path: &Path) -> Shape {
+    match extension(path).as_deref() {
+        Some("ndjson" | "jsonl") => Shape::Ndjson,
+        Some("edi" | "x12") => Shape::X12,
+        Some("csv" | "tsv") => Shape::Csv,
+        _ => Shape::Json,
     }
 }
 
@@ -64,7 +96,7 @@ pub fn is_ndjson_path(path: &Path) -> bool {
 fn is_payload_path(path: &Path) -> bool {
     matches!(
         extension(path).as_deref(),
-        Some("json" | "ndjson" | "jsonl")
+        Some("json" | "ndjson" | "jsonl" | "edi" | "x12" | "csv" | "tsv")
     )
 }
 
@@ -232,7 +264,8 @@ pub struct Expanded {
 /// Which files a walk keeps.
 #[derive(Clone, Copy)]
 enum Keep {
-    /// `.json`, `.ndjson` and `.jsonl` files: a directory argument.
+    /// Payload files (`.json`, `.ndjson`, `.jsonl`, `.edi`, `.x12`, `.csv`, `.tsv`): a
+    /// directory argument.
     Payloads,
     /// Every file: a glob decides afterwards what matches.
     All,
@@ -392,6 +425,26 @@ pub enum Payload<'b> {
         limit: u64,
     },
     Unreadable(io::Error),
+    /// A transaction set (or an envelope problem) from an X12 file.
+    X12(crate::x12::stream::Item),
+    /// A row (or a problem) from a CSV file.
+    Csv(crate::flat::Item),
+}
+
+/// How to read an input: its shape, and for CSV the contract's options.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'o> {
+    pub shape: Shape,
+    pub csv: Option<&'o crate::contract::layout::CsvOptions>,
+}
+
+impl Reading<'_> {
+    pub fn json(ndjson: bool) -> Reading<'static> {
+        Reading {
+            shape: if ndjson { Shape::Ndjson } else { Shape::Json },
+            csv: None,
+        }
+    }
 }
 
 /// Read every payload of `input`, calling `each` with the NDJSON line number (for NDJSON) and
@@ -399,7 +452,7 @@ pub enum Payload<'b> {
 pub fn read(
     input: &Input,
     base: &Path,
-    ndjson: bool,
+    reading: Reading<'_>,
     limit: u64,
     mut each: impl FnMut(Option<u64>, Payload<'_>),
 ) {
@@ -407,7 +460,7 @@ pub fn read(
         Input::Stdin => Box::new(io::stdin().lock()),
         Input::File(path) => match File::open(base.join(path)) {
             Ok(file) => {
-                if !ndjson {
+                if reading.shape == Shape::Json {
                     let size = file.metadata().ok().map(|m| m.len());
                     if let Some(size) = size.filter(|&n| n > limit) {
                         return each(
@@ -425,10 +478,28 @@ pub fn read(
             Err(err) => return each(None, Payload::Unreadable(err)),
         },
     };
-    if ndjson {
-        read_lines(BufReader::with_capacity(256 * 1024, reader), limit, each);
-    } else {
-        read_document(reader, 0, limit, each);
+    match reading.shape {
+        Shape::Ndjson => read_lines(BufReader::with_capacity(256 * 1024, reader), limit, each),
+        Shape::Json => read_document(reader, 0, limit, each),
+        Shape::X12 => {
+            let result =
+                crate::x12::stream::read(reader, limit, |item| each(None, Payload::X12(item)));
+            if let Err(err) = result {
+                each(None, Payload::Unreadable(err));
+            }
+        }
+        Shape::Csv => {
+            let default = crate::contract::layout::CsvOptions::default();
+            let options = reading.csv.unwrap_or(&default);
+            let path = match input {
+                Input::File(p) => Some(p.as_path()),
+                Input::Stdin => None,
+            };
+            let delimiter = crate::flat::delimiter(options, path);
+            crate::flat::read(reader, options, delimiter, |item| {
+                each(None, Payload::Csv(item))
+            });
+        }
     }
 }
 
@@ -529,6 +600,7 @@ mod tests {
                     Payload::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
                     Payload::TooLarge { size, limit } => format!("too large: {size:?} > {limit}"),
                     Payload::Unreadable(e) => format!("unreadable: {e}"),
+                    Payload::X12(_) | Payload::Csv(_) => unreachable!("lines only"),
                 };
                 out.push((line, shown));
             },

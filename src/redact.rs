@@ -127,6 +127,19 @@ pub fn shape(value: Option<&serde_json::Value>) -> String {
 /// position, what the contract expects and the value's shape, and loses the value, every
 /// quotation of it, and the suggestion (which is derived from it).
 pub fn apply(finding: &mut crate::finding::Finding, policy: Redact) {
+    // Values of other fields a cross-field rule quotes follow the same policy as their own.
+    for (value, sensitive) in std::mem::take(&mut finding.related) {
+        let hidden = match policy {
+            Redact::None => false,
+            Redact::Sensitive => sensitive,
+            Redact::All => true,
+        };
+        if hidden && !value.is_empty() {
+            finding.message = finding.message.replace(&value, "(a value not shown)");
+            finding.expected = finding.expected.replace(&value, "(a value not shown)");
+            finding.suggestion = None;
+        }
+    }
     let hide = match policy {
         Redact::None => false,
         Redact::Sensitive => finding.sensitive.is_some(),

@@ -33,7 +33,7 @@ pub enum Outcome {
         fixes: Vec<Fix>,
     },
     /// The payload is not JSON (or not readable); nothing can be patched.
-    Unreadable(Finding),
+    Unreadable(Box<Finding>),
 }
 
 impl Fix {
@@ -55,10 +55,10 @@ pub fn repair(checker: &Checker, bytes: &[u8]) -> Outcome {
         return Outcome::Clean;
     }
     if let Some(f) = findings.iter().find(|f| f.kind.is_payload_level()) {
-        return Outcome::Unreadable(f.clone());
+        return Outcome::Unreadable(Box::new(f.clone()));
     }
     let Ok(mut payload) = serde_json::from_slice::<Value>(crate::check::without_bom(bytes)) else {
-        return Outcome::Unreadable(findings[0].clone());
+        return Outcome::Unreadable(Box::new(findings[0].clone()));
     };
     let contract = checker.contract();
     let mut fixes: Vec<Fix> = Vec::new();

@@ -262,6 +262,7 @@ mod tests {
             known: 0,
             unlisted: 0,
             text: None,
+            text_origin: None,
         });
         let rows = summary.rows();
         assert_eq!(rows.len(), MAX_GROUPS + 1);

@@ -14,6 +14,7 @@ use crate::check::Checker;
 use crate::finding::{Finding, Kind, PayloadResult, PayloadSource, TextPosition};
 use crate::input::{self, Framing, Input, Payload};
 use crate::redact::Redact;
+use crate::x12::stream::Item as X12Item;
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::path::PathBuf;
@@ -117,13 +118,13 @@ fn sequential(
     for job in jobs {
         let contract: Arc<str> = job.checker.contract().reference().into();
         for input in &job.inputs {
-            let ndjson = options.framing.is_ndjson(input);
+            let reading = reading(job, options, input);
             let path: Arc<str> = input.display().into();
             let mut count = 0u64;
             input::read(
                 input,
                 &options.base,
-                ndjson,
+                reading,
                 options.max_payload_bytes,
                 |line, payload| {
                     count += 1;
@@ -156,7 +157,61 @@ fn check_payload(
 ) -> PayloadResult {
     let mut text: Option<Arc<str>> = None;
     let mut unlisted = 0;
+    let mut origin = None;
+    let mut line = line;
     let mut findings = match payload {
+        Payload::X12(item) => {
+            let outcome = match item {
+                X12Item::Set(set) => {
+                    line = Some(set.body.place.line);
+                    crate::check::records::check_set(checker, &set, redact)
+                }
+                X12Item::Envelope { place, findings } => {
+                    line = Some(place.line);
+                    crate::check::records::Outcome {
+                        findings,
+                        ..Default::default()
+                    }
+                }
+                X12Item::Invalid { place, error } => {
+                    line = Some(place.line);
+                    crate::check::records::Outcome {
+                        findings: vec![invalid_x12(place, &error.message)],
+                        ..Default::default()
+                    }
+                }
+            };
+            unlisted = outcome.unlisted;
+            text = outcome.text.map(Into::into);
+            origin = outcome.origin;
+            outcome.findings
+        }
+        Payload::Csv(item) => {
+            let outcome = match item {
+                crate::flat::Item::Row(row) => {
+                    line = Some(row.line);
+                    crate::check::records::check_row(checker, &row, redact)
+                }
+                crate::flat::Item::Invalid { line: at, message } => {
+                    line = Some(at);
+                    let mut f = Finding::bare(Kind::InvalidCsv, "", None);
+                    f.position = Some(TextPosition {
+                        line: at,
+                        column: 1,
+                    });
+                    f.message = message;
+                    f.expected = "a header row naming each column once, in UTF-8".into();
+                    crate::check::records::Outcome {
+                        findings: vec![f],
+                        ..Default::default()
+                    }
+                }
+            };
+            unlisted = outcome.unlisted;
+            text = outcome.text.map(Into::into);
+            origin = outcome.origin;
+            outcome.findings
+        }
         Payload::Bytes(bytes) => {
             let checked = checker.check_counted(bytes);
             unlisted = checked.unlisted;
@@ -181,7 +236,7 @@ fn check_payload(
         Payload::TooLarge { size, limit } => vec![too_large(size, limit)],
         Payload::Unreadable(err) => vec![unreadable(&err.to_string())],
     };
-    if let Some(line) = line {
+    if let Some(line) = line.filter(|_| origin.is_none()) {
         // The record is one line: its findings are on that line of the file.
         for f in &mut findings {
             if let Some(p) = &mut f.position {
@@ -209,7 +264,21 @@ fn check_payload(
         known: 0,
         unlisted,
         text,
+        text_origin: origin,
     }
+}
+
+fn invalid_x12(place: crate::x12::stream::Place, message: &str) -> Finding {
+    let mut f = Finding::bare(Kind::InvalidX12, "", None);
+    f.position = Some(TextPosition {
+        line: place.line,
+        column: place.column,
+    });
+    f.message = format!("the file is not X12 from here: {message}");
+    f.expected =
+        "X12 interchanges: ISA, GS, ST ... SE, GE, IEA, each segment ended by the ISA's terminator"
+            .into();
+    f
 }
 
 /// Work for one thread: consecutive JSON files (read by the worker, so file reading is
@@ -226,17 +295,34 @@ enum Unit {
     },
 }
 
-/// NDJSON records copied into one buffer.
+/// NDJSON records copied into one buffer, or X12 sets and CSV rows with their own bytes.
 #[derive(Default)]
 struct Batch {
     data: Vec<u8>,
+    record_bytes: usize,
     items: Vec<(Option<u64>, Item)>,
+}
+
+impl Batch {
+    fn bytes(&self) -> usize {
+        self.data.len() + self.record_bytes
+    }
 }
 
 enum Item {
     Bytes(Range<usize>),
     TooLarge { size: Option<u64>, limit: u64 },
     Unreadable(String),
+    X12(X12Item),
+    Csv(crate::flat::Item),
+}
+
+/// How to read `input` for `job`: its shape, and the contract's CSV options.
+fn reading<'j>(job: &'j Job<'_>, options: &Options, input: &Input) -> input::Reading<'j> {
+    input::Reading {
+        shape: options.framing.shape(input),
+        csv: job.checker.contract().csv.as_ref(),
+    }
 }
 
 fn parallel(
@@ -292,7 +378,7 @@ fn produce(
     let mut seq = 0u64;
     let mut send = |unit: Unit| {
         let bytes = match &unit {
-            Unit::Lines { batch, .. } => batch.data.len() as u64,
+            Unit::Lines { batch, .. } => batch.bytes() as u64,
             Unit::Documents { .. } => 0,
         };
         budget.take(bytes);
@@ -302,8 +388,9 @@ fn produce(
         seq += 1;
     };
     for (j, job) in jobs.iter().enumerate() {
-        let is_file_document =
-            |input: &Input| !options.framing.is_ndjson(input) && *input != Input::Stdin;
+        let is_file_document = |input: &Input| {
+            options.framing.shape(input) == input::Shape::Json && *input != Input::Stdin
+        };
         let mut i = 0;
         while i < job.inputs.len() {
             let input = &job.inputs[i];
@@ -321,13 +408,13 @@ fn produce(
                 });
                 continue;
             }
-            let ndjson = options.framing.is_ndjson(input);
+            let reading = reading(job, options, input);
             let mut batch = Batch::default();
             let mut count = 0u64;
             input::read(
                 input,
                 &options.base,
-                ndjson,
+                reading,
                 options.max_payload_bytes,
                 |line, payload| {
                     let item = match payload {
@@ -338,10 +425,22 @@ fn produce(
                         }
                         Payload::TooLarge { size, limit } => Item::TooLarge { size, limit },
                         Payload::Unreadable(err) => Item::Unreadable(err.to_string()),
+                        Payload::X12(item) => {
+                            if let X12Item::Set(set) = &item {
+                                batch.record_bytes += set.body.bytes.len();
+                            }
+                            Item::X12(item)
+                        }
+                        Payload::Csv(item) => {
+                            if let crate::flat::Item::Row(row) = &item {
+                                batch.record_bytes += row.raw.len();
+                            }
+                            Item::Csv(item)
+                        }
                     };
                     count += 1;
                     batch.items.push((line, item));
-                    if batch.data.len() >= BATCH_BYTES {
+                    if batch.bytes() >= BATCH_BYTES {
                         send(Unit::Lines {
                             job: j,
                             input: i,
@@ -386,7 +485,7 @@ fn work(
                     input::read(
                         item,
                         &options.base,
-                        false,
+                        input::Reading::json(false),
                         options.max_payload_bytes,
                         |line, payload| {
                             out.push(check_payload(
@@ -410,6 +509,8 @@ fn work(
                         Item::Unreadable(message) => {
                             Payload::Unreadable(std::io::Error::other(message))
                         }
+                        Item::X12(item) => Payload::X12(item),
+                        Item::Csv(item) => Payload::Csv(item),
                     };
                     out.push(check_payload(
                         checker,
@@ -454,6 +555,9 @@ fn too_large(size: Option<u64>, limit: u64) -> Finding {
     Finding {
         redacted: false,
         sensitive: None,
+        related: Vec::new(),
+        x12: None,
+        csv: None,
         kind: Kind::PayloadTooLarge,
         pointer: String::new(),
         value: None,
@@ -476,6 +580,9 @@ fn unreadable(err: &str) -> Finding {
     Finding {
         redacted: false,
         sensitive: None,
+        related: Vec::new(),
+        x12: None,
+        csv: None,
         kind: Kind::Unreadable,
         pointer: String::new(),
         value: None,

@@ -50,17 +50,35 @@ fn payload() -> impl Strategy<Value = Value> {
     // Which members are present: the usual ones mostly, the extra ones rarely.
     let presence = prop::collection::vec(prop_oneof![9 => Just(true), 1 => Just(false)], 9);
     let extras = prop::collection::vec(prop_oneof![1 => Just(true), 6 => Just(false)], 3);
+    // Line items and shipping, for the cross-field rule fixtures: the total is mostly their sum.
+    let lines = prop::collection::vec(
+        (prop::sample::select(vec!["A", "B", "C"]), 0u32..5000),
+        0..4,
+    );
+    let shipping = prop_oneof![3 => (0u32..2000).prop_map(Some), 1 => Just(None)];
+    let consistent = prop_oneof![3 => Just(true), 1 => Just(false)];
+    // Most fixture contracts are closed and do not declare them: often left out.
+    let with_lines = prop_oneof![1 => Just(true), 1 => Just(false)];
     (
         (status, total, quantity, zip, note),
         (paid_at, tags, email, channel),
         (presence, extras),
+        (lines, shipping, consistent, with_lines),
     )
         .prop_map(
             |(
                 (status, total, quantity, zip, note),
                 (paid_at, tags, email, channel),
                 (present, extra),
+                (lines, shipping, consistent, with_lines),
             )| {
+                let cents = |c: u32| json!(format!("{}.{:02}", c / 100, c % 100));
+                let sum: u32 = lines.iter().map(|(_, p)| p).sum::<u32>() + shipping.unwrap_or(0);
+                let total = if consistent && with_lines {
+                    cents(sum)
+                } else {
+                    total
+                };
                 let mut m = Map::new();
                 let mut put = |on: bool, key: &str, value: Value| {
                     if on {
@@ -79,6 +97,17 @@ fn payload() -> impl Strategy<Value = Value> {
                 put(extra[0], "channel", channel);
                 put(extra[1], "postal_code", zip);
                 put(extra[2], "extra", json!(true));
+                if !with_lines {
+                    return Value::Object(m);
+                }
+                if let Some(s) = shipping {
+                    m.insert("shipping".into(), cents(s));
+                }
+                let lines: Vec<Value> = lines
+                    .iter()
+                    .map(|(sku, price)| json!({"sku": sku, "price": cents(*price)}))
+                    .collect();
+                m.insert("lines".into(), json!(lines));
                 Value::Object(m)
             },
         )

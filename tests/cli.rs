@@ -63,8 +63,8 @@ fn project_check_as_json_is_one_document() {
     assert_eq!(code(&out), 1);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     assert_eq!(doc["format_version"], 1);
-    assert_eq!(doc["summary"]["payloads"], 20);
-    assert_eq!(doc["summary"]["invalid"], 11);
+    assert_eq!(doc["summary"]["payloads"], 23);
+    assert_eq!(doc["summary"]["invalid"], 13);
     let text = serde_json::to_string_pretty(&doc)
         .unwrap()
         .replace(env!("CARGO_PKG_VERSION"), "[version]");
@@ -251,7 +251,7 @@ fn the_project_file_is_found_from_a_subdirectory() {
     let out = handoff_in(&dir, &["check"], None);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("checked 20 payloads against 5 contracts"),
+        stdout(&out).contains("checked 23 payloads against 6 contracts"),
         "{}",
         stdout(&out)
     );
@@ -426,7 +426,7 @@ fn lint_exit_codes() {
     assert_eq!(code(&clean), 0, "{}", stdout(&clean));
     assert_eq!(
         stdout(&clean),
-        "linted 6 contract files: 0 errors, 0 warnings\n"
+        "linted 7 contract files: 0 errors, 0 warnings\n"
     );
     let broken = handoff(&["lint", "tests/lint/unknown-key.yaml"]);
     assert_eq!(code(&broken), 1);

@@ -394,5 +394,5 @@ fn accepts_and_which_speak_json() {
         doc["accepted_by"],
         serde_json::json!(["storefront-order-to-erp@1.2.0"])
     );
-    assert_eq!(doc["versions"].as_array().unwrap().len(), 6);
+    assert_eq!(doc["versions"].as_array().unwrap().len(), 7);
 }

@@ -1,6 +1,7 @@
 //! The example boundaries: every payload under `fixtures/<boundary>/valid/` must pass, and every
 //! payload under `fixtures/<boundary>/invalid/` must produce exactly the findings its `.expect`
-//! file lists (`kind pointer`, or `line kind pointer` for NDJSON) - no more, no fewer.
+//! file lists (`kind pointer`, or `line kind pointer` for NDJSON, X12 and CSV, where the line is
+//! the record's: the NDJSON line, the transaction set's ST, the CSV row) - no more, no fewer.
 
 use handoff::config;
 use handoff::finding::PayloadResult;
@@ -109,7 +110,7 @@ fn valid_fixtures_pass_and_invalid_ones_fail_exactly_as_expected() {
             );
             let expected = parse_expectations(
                 &expectation_file(file),
-                input::is_ndjson_path(Path::new(file)),
+                input::shape_of(Path::new(file)) != input::Shape::Json,
             );
             assert_eq!(
                 actual(payloads),
@@ -154,7 +155,7 @@ fn every_expect_file_has_its_payload() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "expect") {
-                let has_payload = ["json", "ndjson", "jsonl"]
+                let has_payload = ["json", "ndjson", "jsonl", "edi", "x12", "csv", "tsv"]
                     .iter()
                     .any(|ext| path.with_extension(ext).exists());
                 assert!(has_payload, "{} has no payload beside it", path.display());

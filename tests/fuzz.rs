@@ -225,6 +225,7 @@ fn the_checker_and_every_printer_never_panic() {
             known: 0,
             unlisted: checked.unlisted,
             text: Some(String::from_utf8_lossy(bytes).into()),
+            text_origin: None,
         };
         let mut summary = Summary::default();
         summary.add(&result);

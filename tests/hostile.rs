@@ -254,6 +254,7 @@ fn render_all(checker: &Checker, payload: &[u8]) -> Vec<(&'static str, String)> 
         known: 0,
         unlisted: 0,
         text: Some(String::from_utf8_lossy(payload).into()),
+        text_origin: None,
     };
     let mut summary = Summary::default();
     summary.add(&result);

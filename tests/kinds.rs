@@ -15,11 +15,16 @@ fn fixture_dir(kind: Kind) -> PathBuf {
 fn run_fixture(dir: &Path) -> Vec<PayloadResult> {
     let (checker, diags) = lint::prepare(&dir.join("contract.yaml"));
     let checker = checker.unwrap_or_else(|| panic!("{} does not load: {diags:?}", dir.display()));
-    let payload = ["payload.json", "payload.ndjson"]
-        .iter()
-        .map(|name| dir.join(name))
-        .find(|p| p.exists())
-        .unwrap_or_else(|| panic!("{} has no payload", dir.display()));
+    let payload = [
+        "payload.json",
+        "payload.ndjson",
+        "payload.edi",
+        "payload.csv",
+    ]
+    .iter()
+    .map(|name| dir.join(name))
+    .find(|p| p.exists())
+    .unwrap_or_else(|| panic!("{} has no payload", dir.display()));
     let max_payload_bytes = std::fs::read_to_string(dir.join("max_payload_bytes"))
         .map(|s| s.trim().parse().expect("max_payload_bytes holds a number"))
         .unwrap_or(run::DEFAULT_MAX_PAYLOAD_BYTES);

@@ -59,6 +59,39 @@ pub(super) fn sort(findings: &mut [Finding]) {
     });
 }
 
+/// A finding for each broken cross-field rule, located in the payload text.
+pub(super) fn cross_findings(
+    contract: &Contract,
+    broken: Vec<super::cross::Broken>,
+    locator: &Locator<'_>,
+) -> Vec<Finding> {
+    broken
+        .into_iter()
+        .map(|b| {
+            let located = locator.find(&b.pointer);
+            Finding {
+                kind: b.kind,
+                value: located.as_ref().map(|l| quote(l.raw)),
+                position: located.map(|l| l.position),
+                message: b.message,
+                expected: b.expected,
+                contract_location: Some(location(contract, b.span)),
+                suggestion: None,
+                redacted: false,
+                sensitive: None,
+                related: b
+                    .related
+                    .into_iter()
+                    .map(|(at, value)| (value, contract.is_sensitive(&at)))
+                    .collect(),
+                x12: None,
+                csv: None,
+                pointer: b.pointer,
+            }
+        })
+        .collect()
+}
+
 /// A `duplicate_key` finding for each member name an object repeats, with every value and
 /// where it is: receivers disagree on which one counts.
 pub(super) fn duplicate_keys(locator: &Locator<'_>) -> Vec<Finding> {
@@ -75,6 +108,9 @@ pub(super) fn duplicate_keys(locator: &Locator<'_>) -> Vec<Finding> {
             Finding {
                 redacted: false,
                 sensitive: None,
+                related: Vec::new(),
+                x12: None,
+                csv: None,
 kind: Kind::DuplicateKey,
                 pointer: d.pointer,
                 value: d.occurrences.first().map(|(raw, _)| quote(raw)),
@@ -162,6 +198,9 @@ fn classify(
     let base = Finding {
         redacted: false,
         sensitive: None,
+        related: Vec::new(),
+        x12: None,
+        csv: None,
         kind: Kind::SchemaViolated,
         pointer: v.instance_path.clone(),
         value: quoted.clone(),
@@ -438,6 +477,9 @@ fn classify(
                 out.push(Finding {
                     redacted: false,
                     sensitive: None,
+                    related: Vec::new(),
+                    x12: None,
+                    csv: None,
                     kind: Kind::UnknownField,
                     value: member.as_ref().map(|m| quote(m.raw)),
                     position: locator

@@ -6,8 +6,10 @@
 //! messages.
 
 mod classify;
+pub mod cross;
 mod locate;
 mod parse;
+pub mod records;
 mod suggest;
 
 pub use locate::Locator;
@@ -42,6 +44,8 @@ pub struct Checker {
     engine: Engine,
     /// Whether any field or named format is `sensitive`, decided once.
     has_sensitive: bool,
+    /// Cross-field rules, run after the schema.
+    cross: Vec<cross::Scoped>,
 }
 
 impl Checker {
@@ -52,6 +56,7 @@ impl Checker {
         let engine = Engine::build(&compiled)?;
         Ok(Checker {
             has_sensitive: contract.has_sensitive_fields(),
+            cross: cross::collect(&contract.root),
             contract,
             compiled,
             engine,
@@ -80,7 +85,7 @@ impl Checker {
         let parsed = parse::parse(bytes);
         if let Ok(p) = &parsed
             && !p.duplicate_keys
-            && self.engine.is_valid(&p.value)
+            && self.is_valid(&p.value)
         {
             return Checked::default();
         }
@@ -104,9 +109,20 @@ impl Checker {
         self.findings(value, text, false).findings
     }
 
+    /// The schema and every cross-field rule hold: the fast path's whole question.
+    pub fn is_valid(&self, value: &Value) -> bool {
+        self.engine.is_valid(value)
+            && (self.cross.is_empty() || cross::evaluate(&self.cross, value).is_empty())
+    }
+
     fn findings(&self, value: &Value, text: &str, duplicate_keys: bool) -> Checked {
         let valid = self.engine.is_valid(value);
-        if valid && !duplicate_keys {
+        let broken = if self.cross.is_empty() {
+            Vec::new()
+        } else {
+            cross::evaluate(&self.cross, value)
+        };
+        if valid && !duplicate_keys && broken.is_empty() {
             return Checked::default();
         }
         let locator = Locator::new(text);
@@ -118,8 +134,12 @@ impl Checker {
             unlisted = rest;
             classify::findings(self, &violations, value, &locator)
         };
+        let extra = duplicate_keys || !broken.is_empty();
+        findings.extend(classify::cross_findings(&self.contract, broken, &locator));
         if duplicate_keys {
             findings.extend(classify::duplicate_keys(&locator));
+        }
+        if extra {
             classify::sort(&mut findings);
         }
         // Mark values of sensitive fields; the run decides whether to show them (--redact).
@@ -145,13 +165,22 @@ impl Checker {
         value: &Value,
         locator: &Locator<'_>,
     ) -> Vec<std::ops::Range<usize>> {
-        let mut ranges = Vec::new();
+        self.sensitive_pointers(value)
+            .iter()
+            .filter_map(|p| locator.range(p))
+            .collect()
+    }
+
+    /// The pointer of every value of a `sensitive` field in `value`.
+    pub fn sensitive_pointers(&self, value: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.has_sensitive {
+            return out;
+        }
         let mut stack = vec![(String::new(), value)];
         while let Some((pointer, node)) = stack.pop() {
             if !pointer.is_empty() && self.contract.is_sensitive(&pointer) {
-                if let Some(range) = locator.range(&pointer) {
-                    ranges.push(range);
-                }
+                out.push(pointer);
                 continue;
             }
             match node {
@@ -168,12 +197,25 @@ impl Checker {
                 _ => {}
             }
         }
-        ranges
+        out
+    }
+
+    /// Check a payload that was rendered from another format (an X12 transaction set, a CSV
+    /// row): findings are located in a JSON text of the rendering, for the caller to map back
+    /// to the source.
+    pub fn check_rendered(&self, value: &Value) -> Checked {
+        if self.is_valid(value) {
+            return Checked::default();
+        }
+        let text = serde_json::to_string_pretty(value).unwrap_or_default();
+        let mut checked = self.findings(value, &text, false);
+        checked.sensitive.clear();
+        checked
     }
 
     /// Whether `value` satisfies the contract, without composing findings.
     pub fn accepts(&self, value: &Value) -> bool {
-        self.engine.is_valid(value)
+        self.is_valid(value)
     }
 }
 
@@ -195,6 +237,9 @@ fn invalid_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Finding {
     Finding {
         redacted: false,
         sensitive: None,
+        related: Vec::new(),
+        x12: None,
+        csv: None,
         kind: Kind::InvalidJson,
         pointer: String::new(),
         value: None,
@@ -235,6 +280,9 @@ fn invalid_json(err: &serde_json::Error) -> Finding {
     Finding {
         redacted: false,
         sensitive: None,
+        related: Vec::new(),
+        x12: None,
+        csv: None,
         kind: Kind::InvalidJson,
         pointer: String::new(),
         value: None,

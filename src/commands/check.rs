@@ -20,10 +20,14 @@ use std::path::{Path, PathBuf};
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub(crate) enum InputFormat {
-    /// By extension: .ndjson and .jsonl are NDJSON; anything else (and stdin) one JSON document
+    /// By extension: .ndjson/.jsonl are NDJSON, .edi/.x12 X12, .csv/.tsv CSV; anything else (and stdin) one JSON document
     Auto,
     Json,
     Ndjson,
+    /// X12 EDI: each transaction set is a payload
+    X12,
+    /// CSV: each row is a payload
+    Csv,
 }
 
 #[derive(clap::Args)]
@@ -107,6 +111,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         InputFormat::Auto => Framing::Auto,
         InputFormat::Json => Framing::Json,
         InputFormat::Ndjson => Framing::Ndjson,
+        InputFormat::X12 => Framing::X12,
+        InputFormat::Csv => Framing::Csv,
     };
     // Work out which inputs go to which contract file.
     let mut plan: Vec<(PathBuf, Vec<std::ffi::OsString>)> = Vec::new();

@@ -84,6 +84,6 @@ pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
 pub(crate) fn kinds_table() -> String {
     Kind::ALL
         .iter()
-        .map(|k| format!("{:20} {}\n", k.id(), k.description()))
+        .map(|k| format!("{:24} {}\n", k.id(), k.description()))
         .collect()
 }

@@ -61,7 +61,7 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
         input::read(
             item,
             Path::new("."),
-            ndjson,
+            input::Reading::json(ndjson),
             handoff::run::DEFAULT_MAX_PAYLOAD_BYTES,
             |line, payload| {
                 if let Payload::Bytes(bytes) = payload {

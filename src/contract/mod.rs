@@ -4,6 +4,8 @@
 //! [`read`] turns the tree into the typed model below, reporting every problem at once. Nothing
 //! downstream of this module sees YAML.
 
+pub mod cross;
+pub mod layout;
 mod read;
 
 use crate::diagnostic::{Code, Diagnostic};
@@ -26,6 +28,10 @@ pub struct Contract {
     pub formats: Vec<NamedFormat>,
     /// The payload's top-level object: its `fields`, `rules` and `closed` setting.
     pub root: Field,
+    /// For X12 input: the transaction set's loops (`x12:`).
+    pub x12: Option<layout::X12Layout>,
+    /// For CSV input: how rows are read (`csv:`).
+    pub csv: Option<layout::CsvOptions>,
     pub source: Source,
 }
 
@@ -276,6 +282,9 @@ pub struct Field {
     /// or as the contract's default).
     pub closed: Option<Located<bool>>,
     pub rules: Vec<Rule>,
+    /// Checks between values (`equals`, `count`, `sum`, `compare`, `unique`), run after the
+    /// schema; their pointers are relative to this object.
+    pub checks: Vec<cross::CrossRule>,
     /// A raw JSON Schema fragment, applied in addition to everything else.
     pub schema: Option<Located<Value>>,
     pub deprecated: Option<Located<String>>,

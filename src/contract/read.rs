@@ -14,6 +14,8 @@ use crate::yaml::{self, Entries, Key, Node, NodeValue, Span, Typed, describe, js
 use serde_json::Value;
 use std::path::Path;
 
+mod cross;
+mod layout;
 mod rules;
 mod values;
 
@@ -28,6 +30,8 @@ const CONTRACT_KEYS: &[&str] = &[
     "formats",
     "fields",
     "rules",
+    "x12",
+    "csv",
 ];
 const BOUNDARY_KEYS: &[&str] = &["from", "to", "transport", "owner"];
 /// Keys that constrain one value; allowed on fields, named formats and rule constraints.
@@ -74,6 +78,10 @@ pub(super) fn all_keys() -> Vec<&'static str> {
         VALUE_KEYS,
         FIELD_ONLY_KEYS,
         RULE_KEYS,
+        cross::CROSS_KEYS,
+        layout::X12_KEYS,
+        layout::LOOP_KEYS,
+        layout::CSV_KEYS,
         WHEN_KEYS,
         THEN_KEYS,
         DECIMAL_KEYS,
@@ -192,6 +200,7 @@ impl Reader<'_> {
             fields: Vec::new(),
             closed: closed_default.clone(),
             rules: Vec::new(),
+            checks: Vec::new(),
             schema: None,
             deprecated: None,
         };
@@ -206,8 +215,11 @@ impl Reader<'_> {
             }
         }
         if let Some((_, rules)) = top.get("rules") {
-            root_field.rules = self.rules(rules, &root_field);
+            (root_field.rules, root_field.checks) = self.rules(rules, &root_field);
         }
+
+        let x12 = top.get("x12").and_then(|(_, v)| self.x12(v, &root_field));
+        let csv = top.get("csv").and_then(|(_, v)| self.csv(v));
 
         let (id, version, boundary) = (id?, version?, boundary?);
         self.check_path(&id, &version, top);
@@ -218,6 +230,8 @@ impl Reader<'_> {
             boundary,
             formats: std::mem::take(&mut self.formats),
             root: root_field,
+            x12,
+            csv,
             source: Source {
                 path: self.doc.file.to_path_buf(),
                 text: text.into(),
@@ -487,11 +501,12 @@ impl Reader<'_> {
             fields,
             closed,
             rules: Vec::new(),
+            checks: Vec::new(),
             schema,
             deprecated,
         };
         if let Some((_, rules)) = entries.get("rules") {
-            field.rules = self.rules(rules, &field);
+            (field.rules, field.checks) = self.rules(rules, &field);
         }
         self.check_field(&field, entries, &what);
         Some(field)

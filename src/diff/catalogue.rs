@@ -153,6 +153,14 @@ catalogue! {
         "A conditional rule was removed. Receivers that relied on it (a field present when a status is set) must handle its absence.";
     RuleChanged => "rule-changed", Breaking, Both,
         "A conditional rule's requirements changed. Payloads that met the old rule may not meet the new one.";
+    CheckAdded => "check-added", Breaking, Sender,
+        "A cross-field rule (equals, count, sum, compare, unique) was added. Senders' payloads that do not meet it are rejected.";
+    CheckRemoved => "check-removed", Warning, Receiver,
+        "A cross-field rule was removed. Receivers that relied on it (totals that add up, unique line numbers) must check it themselves.";
+    CheckTightened => "check-tightened", Breaking, Sender,
+        "A cross-field rule changed what it checks (its terms, operator or pointers), or a sum's tolerance narrowed. Payloads that met the old rule may not meet the new one.";
+    CheckLoosened => "check-loosened", Warning, Receiver,
+        "A sum's tolerance widened. Receivers may get totals further from the sum of their parts.";
     ContractIdChanged => "contract-id-changed", Breaking, Both,
         "The contract id changed: the two files describe different contracts, or a rename that every reference must follow.";
     BoundaryChanged => "boundary-changed", Warning, Both,

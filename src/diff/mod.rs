@@ -98,6 +98,7 @@ fn compare_field(
     limits::compare(changes, &pair);
     objects::compare(changes, &pair);
     rules::compare(changes, &pair, old_c, new_c);
+    rules::compare_checks(changes, &pair);
     fields::compare_presence(changes, &pair);
     for (old_child, new_child) in fields::compare_members(changes, old_c, old, new_c, new) {
         compare_field(changes, old_c, old_child, new_c, new_child);

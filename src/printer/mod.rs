@@ -81,41 +81,67 @@ pub type Sources = HashMap<String, Arc<str>>;
 /// the 300,000th.
 pub(crate) struct PayloadText<'r> {
     index: Option<TextIndex<'r>>,
-    /// An NDJSON record's stored text is its one line, whatever its line in the file.
-    record: bool,
+    /// Where the kept text starts in the file: an NDJSON record's text is its one line, an X12
+    /// transaction set's or a CSV row's is the part of the file it came from.
+    origin: (u64, u64),
 }
 
 impl<'r> PayloadText<'r> {
     pub(crate) fn new(result: &'r PayloadResult) -> Self {
+        let origin = match (&result.text_origin, result.source.line) {
+            (Some(p), _) => (p.line, p.column),
+            (None, Some(line)) => (line, 1),
+            (None, None) => (1, 1),
+        };
         PayloadText {
             index: result.text.as_deref().map(TextIndex::new),
-            record: result.source.line.is_some(),
+            origin,
         }
     }
 
-    fn index_line(&self, line: u64) -> u64 {
-        if self.record { 1 } else { line }
+    /// A file line as a line of the kept text; `None` before the text starts.
+    fn index_line(&self, line: u64) -> Option<u64> {
+        line.checked_sub(self.origin.0).map(|l| l + 1)
     }
 
-    /// The text of the line a finding's position is on.
+    /// A file position's column within the kept text's line.
+    pub(crate) fn column(&self, line: u64, column: u64) -> Option<u64> {
+        if line == self.origin.0 {
+            column.checked_sub(self.origin.1 - 1).filter(|c| *c >= 1)
+        } else {
+            Some(column)
+        }
+    }
+
+    /// The text of the line a finding's position is on (from the text's start, when the text
+    /// starts inside a file line).
     pub(crate) fn line(&self, line: u64) -> Option<&'r str> {
-        self.index.as_ref()?.line(self.index_line(line))
+        self.index.as_ref()?.line(self.index_line(line)?)
     }
 
     /// The byte offset, within its line, of a finding's 1-based character column.
     pub(crate) fn offset_in_line(&self, line: u64, column: u64) -> Option<usize> {
         let index = self.index.as_ref()?;
-        let line = self.index_line(line);
+        let column = self.column(line, column)?;
+        let line = self.index_line(line)?;
         Some(index.offset(line, column)? - index.line_start(line)?)
     }
 
     /// A 1-based column in characters as a 1-based column in UTF-16 code units, the unit SARIF
     /// uses by default (and GitHub code scanning expects).
     pub(crate) fn utf16_column(&self, line: u64, column: u64) -> u64 {
-        self.index
-            .as_ref()
-            .and_then(|i| i.utf16_column(self.index_line(line), column))
-            .unwrap_or(column)
+        let shift = if line == self.origin.0 {
+            self.origin.1 - 1
+        } else {
+            0
+        };
+        self.column(line, column)
+            .and_then(|c| {
+                self.index
+                    .as_ref()
+                    .and_then(|i| i.utf16_column(self.index_line(line)?, c))
+            })
+            .map_or(column, |c| c + shift)
     }
 }
 
@@ -152,6 +178,7 @@ mod tests {
             known: 0,
             unlisted: 0,
             text: Some("é😀x".into()),
+            text_origin: None,
         };
         let text = PayloadText::new(&result);
         assert_eq!(text.line(7), Some("é😀x"));

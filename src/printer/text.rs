@@ -61,11 +61,13 @@ impl<W: Write> TextPrinter<W> {
             .position
             .as_ref()
             .filter(|_| !f.redacted)
+            .filter(|pos| text.column(pos.line, pos.column).is_some())
             .and_then(|pos| text.line(pos.line).map(|line| (pos, line)));
         match line {
             Some((pos, line)) if line.len() <= WHOLE_LINE_CHARS => {
                 let line = escape::line(line);
-                let (start, end) = char_span(&line, pos.column as usize, span_chars(f));
+                let column = text.column(pos.line, pos.column).unwrap_or(1);
+                let (start, end) = char_span(&line, column as usize, span_chars(f));
                 group = group.element(
                     Snippet::source(line)
                         .line_start(pos.line as usize)
@@ -135,6 +137,26 @@ impl<W: Write> TextPrinter<W> {
                             .label(format!("declared by {}", result.contract)),
                     ),
             );
+        }
+        if let Some(x12) = &f.x12 {
+            let element = x12
+                .element
+                .as_ref()
+                .map_or(String::new(), |e| format!(", element {e}"));
+            let note = escape::text(&format!(
+                "X12 segment {} ({}){element}",
+                x12.segment_position, x12.segment_id
+            ))
+            .into_owned();
+            group = group.element(Level::NOTE.message(note));
+        }
+        if let Some(csv) = &f.csv {
+            let column = match (&csv.column, csv.column_index) {
+                (Some(name), Some(i)) => format!(", column `{name}` ({i})"),
+                _ => String::new(),
+            };
+            let note = escape::text(&format!("CSV row {}{column}", csv.row)).into_owned();
+            group = group.element(Level::NOTE.message(note));
         }
         if let Some(help) = &f.suggestion {
             group = group.element(Level::HELP.message(escape::text(help)));

@@ -212,6 +212,10 @@ pub fn each_ndjson(
                     failure = Some(e.to_string());
                     Err(format!("could not be read: {e}"))
                 }
+                // read_lines hands out lines only.
+                crate::input::Payload::X12(_) | crate::input::Payload::Csv(_) => {
+                    Err("not a JSON line".to_string())
+                }
             };
             let result = row.and_then(|object| {
                 let cells: Vec<Option<String>> = names

@@ -7,6 +7,8 @@
 //! terminator the byte after it. A file may hold any number of interchanges, each with its own
 //! delimiters, and a terminator may be followed by line breaks.
 
+pub mod render;
+pub mod stream;
 pub mod tokenize;
 
 pub use tokenize::{Delimiters, Segment, Tokenizer, X12Error};

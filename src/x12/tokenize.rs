@@ -134,6 +134,24 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
+    /// Segments of bytes cut from an interchange whose delimiters are already known (a
+    /// transaction set, or one envelope segment); `position` is the ordinal of the segment
+    /// before the first one.
+    pub fn resume(bytes: &'a [u8], delimiters: Delimiters, position: u64) -> Tokenizer<'a> {
+        Tokenizer {
+            bytes,
+            at: 0,
+            delimiters: Some(delimiters),
+            position,
+            failed: false,
+        }
+    }
+
+    /// The byte offset the next segment is read from.
+    pub fn offset(&self) -> usize {
+        self.at
+    }
+
     fn skip_layout(&mut self) {
         while self
             .bytes
@@ -218,11 +236,11 @@ impl<'a> Iterator for Tokenizer<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    pub(crate) const ISA: &str = "ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261120*1200*U*00401*000004512*0*P*>~";
+    pub const ISA: &str = "ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261120*1200*U*00401*000004512*0*P*>~";
 
     #[test]
     fn an_850_is_split_into_segments_elements_and_components() {

@@ -4,7 +4,12 @@
 use super::*;
 
 impl Reader<'_> {
-    pub(super) fn rules(&mut self, node: &Node, object: &Field) -> Vec<Rule> {
+    /// A field's `rules`: conditional rules (`when`/`then`), and cross-field rules.
+    pub(super) fn rules(
+        &mut self,
+        node: &Node,
+        object: &Field,
+    ) -> (Vec<Rule>, Vec<crate::contract::cross::CrossRule>) {
         let Some(items) = node.as_seq() else {
             self.doc.report(
                 Code::WrongValueType,
@@ -14,12 +19,21 @@ impl Reader<'_> {
                     node.kind_name()
                 ),
             );
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         };
-        items
-            .iter()
-            .filter_map(|item| self.rule(item, object))
-            .collect()
+        let (mut rules, mut checks) = (Vec::new(), Vec::new());
+        for item in items {
+            let conditional = item.as_map().is_none_or(|m| {
+                m.iter()
+                    .any(|(k, _)| matches!(k.name.as_str(), "when" | "then"))
+            });
+            if conditional {
+                rules.extend(self.rule(item, object));
+            } else {
+                checks.extend(self.cross_rule(item, object));
+            }
+        }
+        (rules, checks)
     }
 
     pub(super) fn rule(&mut self, node: &Node, object: &Field) -> Option<Rule> {

@@ -1,0 +1,475 @@
+//! Cross-field rules, run on the parsed payload after the schema: each rule is evaluated on
+//! every object its field matches, and each broken one becomes a finding that names both sides.
+//!
+//! A value a rule cannot read (absent, or not a number where one is summed) is left to the
+//! schema: `required` and `type` report it, and the rule does not report it a second time.
+
+use crate::contract::cross::{Check, CrossRule, Pattern};
+use crate::finding::Kind;
+use crate::yaml::Span;
+use rust_decimal::Decimal;
+use serde_json::Value;
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// A rule and the contract path of the object it is declared on (`/line_items/*`).
+#[derive(Debug, Clone)]
+pub struct Scoped {
+    pub object: Vec<String>,
+    pub rule: CrossRule,
+}
+
+/// A broken rule, before it is located in the payload text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Broken {
+    pub kind: Kind,
+    pub pointer: String,
+    pub message: String,
+    pub expected: String,
+    pub span: Span,
+    /// Other pointers whose values the message quotes, with those values as shown.
+    pub related: Vec<(String, String)>,
+}
+
+/// Every cross-field rule in the contract, with where it applies.
+pub fn collect(root: &crate::contract::Field) -> Vec<Scoped> {
+    let mut out = Vec::new();
+    root.walk(&mut |field| {
+        for rule in &field.checks {
+            out.push(Scoped {
+                object: crate::pointer::segments(&field.path)
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+                rule: rule.clone(),
+            });
+        }
+    });
+    out
+}
+
+/// Evaluate every rule on `payload`.
+pub fn evaluate(rules: &[Scoped], payload: &Value) -> Vec<Broken> {
+    let mut out = Vec::new();
+    for scoped in rules {
+        for (base, object) in expand(payload, &scoped.object, String::new()) {
+            check(&scoped.rule, &base, object, &mut out);
+        }
+    }
+    out
+}
+
+/// Every value `steps` reaches from `value`, with its pointer (`*` steps into each item).
+fn expand<'v>(value: &'v Value, steps: &[String], pointer: String) -> Vec<(String, &'v Value)> {
+    let mut out = Vec::new();
+    walk(value, steps, pointer, &mut out);
+    out
+}
+
+fn walk<'v>(
+    value: &'v Value,
+    steps: &[String],
+    pointer: String,
+    out: &mut Vec<(String, &'v Value)>,
+) {
+    let Some((step, rest)) = steps.split_first() else {
+        out.push((pointer, value));
+        return;
+    };
+    match (step.as_str(), value) {
+        ("*", Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, rest, format!("{pointer}/{i}"), out);
+            }
+        }
+        (index, Value::Array(items)) => {
+            if let Some(item) = index.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                walk(item, rest, format!("{pointer}/{index}"), out);
+            }
+        }
+        (name, Value::Object(map)) => {
+            if let Some(child) = map.get(name) {
+                walk(
+                    child,
+                    rest,
+                    format!("{pointer}/{}", crate::pointer::escape(name)),
+                    out,
+                );
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Values a pattern matches under `object`, nulls left out (the schema decides about null).
+fn values<'v>(object: &'v Value, pattern: &Pattern, base: &str) -> Vec<(String, &'v Value)> {
+    expand(object, &pattern.steps, base.to_string())
+        .into_iter()
+        .filter(|(_, v)| !v.is_null())
+        .collect()
+}
+
+/// A value as a message shows it: numbers as written, strings quoted.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::String(_) | Value::Number(_) | Value::Bool(_) | Value::Null => value.to_string(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+/// A number, or a string holding a decimal number (money is often sent as `"19.99"`).
+fn decimal(value: &Value) -> Option<Decimal> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_string(),
+        _ => return None,
+    };
+    crate::decimal::Decimal::parse(&text)?;
+    if text.contains(['e', 'E']) {
+        Decimal::from_scientific(&text).ok()
+    } else {
+        text.parse().ok()
+    }
+}
+
+/// The text a value is compared by, if it is a number or a decimal string.
+fn number_text(value: &Value) -> Option<String> {
+    let text = match value {
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.trim().to_string(),
+        _ => return None,
+    };
+    crate::decimal::Decimal::parse(&text).map(|_| text)
+}
+
+/// Two values ordered: numbers and decimal strings by value, timestamps by instant, dates and
+/// other strings of the same shape as text. `None` when they cannot be compared.
+fn order(a: &Value, b: &Value) -> Option<Ordering> {
+    if let (Some(x), Some(y)) = (number_text(a), number_text(b)) {
+        return crate::decimal::compare(&x, &y);
+    }
+    let (Value::String(x), Value::String(y)) = (a, b) else {
+        return None;
+    };
+    if let (Ok(x), Ok(y)) = (x.parse::<jiff::Timestamp>(), y.parse::<jiff::Timestamp>()) {
+        return Some(x.cmp(&y));
+    }
+    if let (Ok(x), Ok(y)) = (
+        x.parse::<jiff::civil::DateTime>(),
+        y.parse::<jiff::civil::DateTime>(),
+    ) {
+        return Some(x.cmp(&y));
+    }
+    None
+}
+
+fn same(a: &Value, b: &Value) -> bool {
+    match (number_text(a), number_text(b)) {
+        (Some(x), Some(y)) if a.is_number() == b.is_number() => {
+            crate::decimal::compare(&x, &y) == Some(Ordering::Equal)
+        }
+        _ => a == b,
+    }
+}
+
+fn check(rule: &CrossRule, base: &str, object: &Value, out: &mut Vec<Broken>) {
+    let broken = |kind, pointer: String, message: String, expected: String, related| Broken {
+        kind,
+        pointer,
+        message,
+        expected,
+        span: rule.span,
+        related,
+    };
+    match &rule.check {
+        Check::Equals(patterns) => {
+            let mut all = patterns.iter().flat_map(|p| values(object, p, base));
+            let Some((first_at, first)) = all.next() else {
+                return;
+            };
+            for (at, value) in all {
+                if !same(first, value) {
+                    out.push(broken(
+                        Kind::ValuesDiffer,
+                        at.clone(),
+                        format!(
+                            "{} differs from {} at `{first_at}`",
+                            shown(value),
+                            shown(first)
+                        ),
+                        format!("the same value as `{first_at}` ({})", shown(first)),
+                        vec![(first_at.clone(), shown(first))],
+                    ));
+                }
+            }
+        }
+        Check::Count { items, equals } => {
+            let Some((at, value)) = values(object, equals, base).into_iter().next() else {
+                return;
+            };
+            let Some(stated) = decimal(value) else { return };
+            let matched = values(object, items, base);
+            // A pattern without `*` that reaches an array counts its items.
+            let count = match matched.as_slice() {
+                [(_, Value::Array(list))] if !items.has_wildcard() => list.len(),
+                _ => matched.len(),
+            };
+            if stated != Decimal::from(count) {
+                let items_at = format!("{base}{items}");
+                out.push(broken(
+                    Kind::CountMismatch,
+                    at.clone(),
+                    format!(
+                        "{} is not the number of values at `{items_at}`: there {}",
+                        shown(value),
+                        if count == 1 {
+                            "is 1".to_string()
+                        } else {
+                            format!("are {count}")
+                        }
+                    ),
+                    format!("{count}, the number of values at `{items_at}`"),
+                    Vec::new(),
+                ));
+            }
+        }
+        Check::Sum {
+            terms,
+            equals,
+            tolerance,
+        } => {
+            let Some((at, value)) = values(object, equals, base).into_iter().next() else {
+                return;
+            };
+            let Some(stated) = decimal(value) else { return };
+            let mut total = Decimal::ZERO;
+            let mut parts = Vec::new();
+            for term in terms {
+                let Some(sum) = term_sum(object, base, term) else {
+                    return;
+                };
+                parts.push(format!(
+                    "{}{} {}",
+                    if term.negative { "- " } else { "+ " },
+                    sum,
+                    term_name(base, term)
+                ));
+                total = if term.negative {
+                    total.checked_sub(sum)
+                } else {
+                    total.checked_add(sum)
+                }
+                .unwrap_or(total);
+            }
+            let allowed: Decimal = tolerance
+                .as_deref()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(Decimal::ZERO);
+            let off = (stated - total).abs();
+            if off > allowed {
+                let within = if allowed.is_zero() {
+                    String::new()
+                } else {
+                    format!(" (give or take {allowed})")
+                };
+                let breakdown = parts.join(" ");
+                let breakdown = breakdown.strip_prefix("+ ").unwrap_or(&breakdown);
+                out.push(broken(
+                    Kind::SumMismatch,
+                    at.clone(),
+                    format!(
+                        "{} is not the sum of its parts, {total}: {breakdown}; off by {off}",
+                        shown(value)
+                    ),
+                    format!("{total}{within}"),
+                    Vec::new(),
+                ));
+            }
+        }
+        Check::Compare { left, op, right } => {
+            let lefts = values(object, left, base);
+            let rights = values(object, right, base);
+            for (l_at, l) in &lefts {
+                for (r_at, r) in &rights {
+                    let Some(ordering) = order(l, r) else {
+                        continue;
+                    };
+                    if !op.holds(ordering) {
+                        out.push(broken(
+                            Kind::ComparisonFailed,
+                            l_at.clone(),
+                            format!(
+                                "{} is not {} {} at `{r_at}`",
+                                shown(l),
+                                op.words(),
+                                shown(r)
+                            ),
+                            format!("{} {}", op.words(), shown(r)),
+                            vec![(r_at.clone(), shown(r))],
+                        ));
+                    }
+                }
+            }
+        }
+        Check::Unique(pattern) => {
+            let mut seen: HashMap<String, String> = HashMap::new();
+            for (at, value) in values(object, pattern, base) {
+                let key = crate::decimal::equality_key(value);
+                match seen.get(&key) {
+                    Some(first) => out.push(broken(
+                        Kind::DuplicateValue,
+                        at.clone(),
+                        format!("{} is already at `{first}`", shown(value)),
+                        format!("a value no other `{base}{pattern}` has"),
+                        Vec::new(),
+                    )),
+                    None => {
+                        seen.insert(key, at);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn term_name(base: &str, term: &crate::contract::cross::Term) -> String {
+    let names: Vec<String> = term.factors.iter().map(|p| format!("{base}{p}")).collect();
+    format!("({})", names.join(" x "))
+}
+
+/// A term's value: one value, the sum over every item, or the sum of per-item products.
+/// `None` when a value is not a number (the schema reports that).
+fn term_sum(object: &Value, base: &str, term: &crate::contract::cross::Term) -> Option<Decimal> {
+    let mut sum = Decimal::ZERO;
+    match term.factors.as_slice() {
+        [single] => {
+            for (_, v) in values(object, single, base) {
+                sum = sum.checked_add(decimal(v)?)?;
+            }
+        }
+        [first, second] => {
+            for (at, v) in values(object, first, base) {
+                // The second factor is read in the same array item as the first.
+                let indices: Vec<&str> = at[base.len()..]
+                    .split('/')
+                    .skip(1)
+                    .zip(&first.steps)
+                    .filter(|(_, step)| *step == "*")
+                    .map(|(index, _)| index)
+                    .collect();
+                let mut i = indices.iter();
+                let steps: Vec<String> = second
+                    .steps
+                    .iter()
+                    .map(|s| match (s.as_str(), s == "*") {
+                        ("*", true) => i.next().map_or_else(|| s.clone(), |x| (*x).to_string()),
+                        _ => s.clone(),
+                    })
+                    .collect();
+                let Some((_, w)) = expand(object, &steps, String::new()).into_iter().next() else {
+                    continue;
+                };
+                if w.is_null() {
+                    continue;
+                }
+                sum = sum.checked_add(decimal(v)?.checked_mul(decimal(w)?)?)?;
+            }
+        }
+        _ => return None,
+    }
+    Some(sum)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::cross::Op;
+    use serde_json::json;
+
+    fn pattern(text: &str) -> Pattern {
+        Pattern {
+            steps: crate::pointer::segments(text).collect(),
+        }
+    }
+
+    fn rule(check: Check) -> Vec<Scoped> {
+        vec![Scoped {
+            object: Vec::new(),
+            rule: CrossRule {
+                span: Span::default(),
+                check,
+                description: None,
+            },
+        }]
+    }
+
+    #[test]
+    fn a_sum_is_exact_decimal_arithmetic() {
+        let rules = rule(Check::Sum {
+            terms: vec![crate::contract::cross::Term {
+                negative: false,
+                factors: vec![pattern("/lines/*/price")],
+            }],
+            equals: pattern("/total"),
+            tolerance: None,
+        });
+        let ok = json!({"total": "20.00", "lines": [{"price": "19.99"}, {"price": "0.01"}]});
+        assert_eq!(evaluate(&rules, &ok), []);
+        let off = json!({"total": "20.01", "lines": [{"price": "19.99"}, {"price": "0.01"}]});
+        let broken = evaluate(&rules, &off);
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].kind, Kind::SumMismatch);
+        assert_eq!(
+            broken[0].message,
+            "\"20.01\" is not the sum of its parts, 20.00: 20.00 (/lines/*/price); off by 0.01"
+        );
+    }
+
+    #[test]
+    fn products_pair_the_items_of_one_array() {
+        let rules = rule(Check::Sum {
+            terms: vec![crate::contract::cross::Term {
+                negative: false,
+                factors: vec![pattern("/lines/*/price"), pattern("/lines/*/qty")],
+            }],
+            equals: pattern("/total"),
+            tolerance: None,
+        });
+        let payload = json!({"total": 7.5, "lines": [{"price": "2.50", "qty": 2}, {"price": "2.5", "qty": 1}]});
+        assert_eq!(evaluate(&rules, &payload), []);
+    }
+
+    #[test]
+    fn timestamps_compare_by_instant_not_by_text() {
+        let rules = rule(Check::Compare {
+            left: pattern("/updated_at"),
+            op: Op::GreaterOrEqual,
+            right: pattern("/created_at"),
+        });
+        // 10:00+02:00 is 08:00Z: later than 09:00Z as text, earlier as a moment.
+        let payload = json!({"updated_at": "2026-11-20T10:00:00+02:00", "created_at": "2026-11-20T09:00:00Z"});
+        let broken = evaluate(&rules, &payload);
+        assert_eq!(broken.len(), 1, "{broken:?}");
+        assert_eq!(broken[0].kind, Kind::ComparisonFailed);
+    }
+
+    #[test]
+    fn unique_names_the_first_occurrence() {
+        let rules = rule(Check::Unique(pattern("/lines/*/sku")));
+        let payload = json!({"lines": [{"sku": "A"}, {"sku": "B"}, {"sku": "A"}]});
+        let broken = evaluate(&rules, &payload);
+        assert_eq!(broken[0].pointer, "/lines/2/sku");
+        assert_eq!(broken[0].message, "\"A\" is already at `/lines/0/sku`");
+    }
+
+    #[test]
+    fn absent_values_are_left_to_the_schema() {
+        let rules = rule(Check::Count {
+            items: pattern("/lines/*"),
+            equals: pattern("/count"),
+        });
+        assert_eq!(evaluate(&rules, &json!({"lines": [1, 2]})), []);
+        let broken = evaluate(&rules, &json!({"count": "3", "lines": [1, 2]}));
+        assert_eq!(broken[0].expected, "2, the number of values at `/lines/*`");
+    }
+}

@@ -1,0 +1,244 @@
+//! Checking payloads that are not JSON text: an X12 transaction set or a CSV row is rendered
+//! to JSON, typed by the contract, checked like any payload, and every finding is then put
+//! back where the value came from: the file's line and column, the value exactly as sent, the
+//! X12 segment and element or the CSV row and column.
+
+use super::Checker;
+use crate::finding::{CsvLocation, Finding, Kind, TextPosition, X12Location};
+use crate::flat::{self, Row};
+use crate::redact::Redact;
+use crate::x12::render::{self, Chunk, SourceMap};
+use crate::x12::stream::{Piece, Set};
+use serde_json::Value;
+use std::ops::Range;
+
+/// A checked record: its findings and what printers may quote.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub unlisted: u64,
+    /// The record's text as in the file, for quoting; only for records with findings.
+    pub text: Option<String>,
+    /// Where that text starts in the file.
+    pub origin: Option<TextPosition>,
+}
+
+/// The rendering of a transaction set, typed by the contract; with `sources`, where each
+/// pointer came from.
+pub fn render_set(checker: &Checker, set: &Set, sources: Option<&mut SourceMap>) -> Value {
+    let contract = checker.contract();
+    let layout = contract.x12.clone().unwrap_or_default();
+    let pieces = pieces(set);
+    let chunks: Vec<Chunk<'_>> = pieces
+        .iter()
+        .map(|p| Chunk {
+            bytes: &p.bytes,
+            position_before: p.position_before,
+        })
+        .collect();
+    let mut value = render::render(&chunks, set.delimiters, &layout, sources);
+    crate::typing::apply(&mut value, &contract.root, contract, true);
+    value
+}
+
+fn pieces(set: &Set) -> Vec<&Piece> {
+    let mut out = vec![&set.header.isa];
+    out.extend(set.header.gs.as_ref());
+    out.push(&set.body);
+    out
+}
+
+/// Check one transaction set.
+pub fn check_set(checker: &Checker, set: &Set, redact: Redact) -> Outcome {
+    let mut envelope = set.findings.clone();
+    if let Some(size) = set.too_large {
+        let mut f = Finding::bare(Kind::PayloadTooLarge, "", None);
+        f.position = Some(set.body.place_of(0));
+        f.message = format!(
+            "the transaction set is {size} bytes, over the size limit, and was not checked"
+        );
+        f.expected = "a transaction set within --max-payload-bytes".into();
+        f.suggestion =
+            Some("raise the limit with --max-payload-bytes if sets this large are expected".into());
+        envelope.push(f);
+        return Outcome {
+            findings: envelope,
+            ..Outcome::default()
+        };
+    }
+    let value = render_set(checker, set, None);
+    if envelope.is_empty() && checker.is_valid(&value) {
+        return Outcome::default();
+    }
+    let mut sources = SourceMap::new();
+    let value = render_set(checker, set, Some(&mut sources));
+    let checked = checker.check_rendered(&value);
+    let pieces = pieces(set);
+    let mut findings = checked.findings;
+    for f in &mut findings {
+        let found = lookup(&sources, &f.pointer);
+        match found {
+            Some((source, exact)) => {
+                let piece = pieces[source.chunk];
+                f.position = Some(piece.place_of(source.start));
+                if exact && f.value.is_some() {
+                    let raw = &piece.bytes[source.start..source.start + source.len];
+                    f.value = Some(String::from_utf8_lossy(raw).into_owned());
+                }
+                let element = source.element.clone().or_else(|| {
+                    // An absent element: its name is the pointer's last step (`BEG03`).
+                    let last = f.pointer.rsplit('/').next().unwrap_or("");
+                    (last.starts_with(&source.segment_id) && last.len() > source.segment_id.len())
+                        .then(|| last.to_string())
+                });
+                f.x12 = Some(X12Location {
+                    segment_position: source.segment_position,
+                    segment_id: source.segment_id.clone(),
+                    element,
+                });
+            }
+            None => f.position = Some(set.body.place_of(0)),
+        }
+    }
+    findings.extend(envelope);
+    findings.sort_by_key(|f| f.position.as_ref().map(|p| (p.line, p.column)));
+    let hidden: Vec<Range<usize>> = match redact {
+        Redact::Sensitive => checker
+            .sensitive_pointers(&value)
+            .iter()
+            .filter_map(|p| sources.get(p))
+            .filter(|s| s.chunk == pieces.len() - 1)
+            .map(|s| s.start..s.start + s.len)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Outcome {
+        text: quoted(&set.text(), &hidden, redact),
+        origin: Some(TextPosition {
+            line: set.body.place.line,
+            column: set.body.place.column,
+        }),
+        findings,
+        unlisted: checked.unlisted,
+    }
+}
+
+/// The source of `pointer`, or of its nearest ancestor that has one; `true` when exact.
+fn lookup<'s>(sources: &'s SourceMap, pointer: &str) -> Option<(&'s render::Source, bool)> {
+    let mut at = pointer;
+    let mut exact = true;
+    loop {
+        if let Some(s) = sources.get(at) {
+            return Some((s, exact));
+        }
+        let (parent, _) = at.rsplit_once('/')?;
+        if parent.is_empty() {
+            return None;
+        }
+        at = parent;
+        exact = false;
+    }
+}
+
+/// The record's text for printers, with sensitive values hidden; none under `--redact all`.
+fn quoted(bytes: &[u8], hidden: &[Range<usize>], redact: Redact) -> Option<String> {
+    if redact == Redact::All {
+        return None;
+    }
+    let text = String::from_utf8_lossy(bytes);
+    Some(if hidden.is_empty() {
+        text.into_owned()
+    } else {
+        crate::redact::hide_ranges(&text, hidden)
+    })
+}
+
+/// Where byte `at` of a row is in the file.
+fn row_place(row: &Row, at: usize) -> TextPosition {
+    let before = &row.raw[..at.min(row.raw.len())];
+    let column = match before.iter().rposition(|b| *b == b'\n') {
+        Some(nl) => &before[nl + 1..],
+        None => before,
+    };
+    TextPosition {
+        line: row.line + before.iter().filter(|b| **b == b'\n').count() as u64,
+        column: String::from_utf8_lossy(column).chars().count() as u64 + 1,
+    }
+}
+
+/// Check one CSV row.
+pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
+    let contract = checker.contract();
+    let origin = Some(TextPosition {
+        line: row.line,
+        column: 1,
+    });
+    let mut value = match flat::object(row) {
+        Ok(v) => v,
+        Err(err) => {
+            let mut f = Finding::bare(Kind::InvalidCsv, "", None);
+            f.position = Some(row_place(row, err.at));
+            f.message = err.message;
+            f.expected = format!(
+                "a UTF-8 row of at most {} cells: {}",
+                row.columns.len(),
+                row.columns.join(", ")
+            );
+            f.csv = Some(CsvLocation {
+                row: row.row,
+                column: None,
+                column_index: None,
+            });
+            return Outcome {
+                findings: vec![f],
+                text: quoted(&row.raw, &[], redact),
+                origin,
+                ..Outcome::default()
+            };
+        }
+    };
+    crate::typing::apply(&mut value, &contract.root, contract, false);
+    let checked = checker.check_rendered(&value);
+    if checked.findings.is_empty() {
+        return Outcome {
+            unlisted: checked.unlisted,
+            ..Outcome::default()
+        };
+    }
+    let (cells, _) = flat::cells(&row.raw, row.delimiter);
+    let cell_of = |pointer: &str| -> Option<usize> {
+        let first = crate::pointer::segments(pointer).next()?;
+        row.columns.iter().position(|c| *c == first)
+    };
+    let mut findings = checked.findings;
+    for f in &mut findings {
+        let index = cell_of(&f.pointer);
+        let cell = index.and_then(|i| cells.get(i));
+        f.position = Some(row_place(row, cell.map_or(0, |c| c.start)));
+        if let (Some(cell), Some(_)) = (cell, &f.value)
+            && f.pointer.matches('/').count() == 1
+        {
+            f.value = Some(String::from_utf8_lossy(&row.raw[cell.start..cell.end]).into_owned());
+        }
+        f.csv = Some(CsvLocation {
+            row: row.row,
+            column: index.map(|i| row.columns[i].clone()),
+            column_index: index.map(|i| i as u64 + 1),
+        });
+    }
+    let hidden: Vec<Range<usize>> = match redact {
+        Redact::Sensitive => checker
+            .sensitive_pointers(&value)
+            .iter()
+            .filter_map(|p| cell_of(p).and_then(|i| cells.get(i)))
+            .map(|c| c.start..c.end)
+            .collect(),
+        _ => Vec::new(),
+    };
+    Outcome {
+        findings,
+        unlisted: checked.unlisted,
+        text: quoted(&row.raw, &hidden, redact),
+        origin,
+    }
+}

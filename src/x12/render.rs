@@ -1,0 +1,383 @@
+//! A transaction set as the JSON tree contracts address with ordinary pointers: segments by id,
+//! elements by reference designator (`/BEG/BEG03`), loops as arrays of occurrences
+//! (`/N1_loop/0/N4/N403`), composites as objects (`/SV1/SV101/SV101-02`), repeated elements
+//! and repeated segments as arrays. The envelope headers (ISA, GS) and the set's own ST and SE
+//! are members of the root, so rules can compare them.
+//!
+//! The loop structure comes from the contract's `x12:` section. A segment belongs to the
+//! innermost open loop that lists it; a segment no open loop lists closes loops until one
+//! does, and a segment no loop lists at all stays at the root.
+
+use super::tokenize::{Delimiters, Tokenizer};
+use crate::contract::layout::{LoopDef, X12Layout};
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// Where a piece of the rendering came from: the chunk (envelope segment or transaction set
+/// text), the byte range within it, and the segment as EDI people name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub chunk: usize,
+    pub start: usize,
+    pub len: usize,
+    pub segment_position: u64,
+    pub segment_id: String,
+    pub element: Option<String>,
+}
+
+/// Pointer into the rendering -> where it came from; filled only for payloads that failed.
+pub type SourceMap = HashMap<String, Source>;
+
+/// Bytes of a transaction set (or an envelope segment) and the ordinal of the segment before
+/// its first one.
+pub struct Chunk<'a> {
+    pub bytes: &'a [u8],
+    pub position_before: u64,
+}
+
+/// One open container: the root, or an occurrence of a loop.
+struct Level<'l> {
+    def: Option<&'l LoopDef>,
+    map: Map<String, Value>,
+    pointer: String,
+}
+
+/// Render chunks (ISA, GS, then ST..SE) into one JSON object.
+pub fn render(
+    chunks: &[Chunk<'_>],
+    delimiters: Delimiters,
+    layout: &X12Layout,
+    mut sources: Option<&mut SourceMap>,
+) -> Value {
+    let mut stack: Vec<Level<'_>> = vec![Level {
+        def: None,
+        map: Map::new(),
+        pointer: String::new(),
+    }];
+    for (c, chunk) in chunks.iter().enumerate() {
+        for segment in Tokenizer::resume(chunk.bytes, delimiters, chunk.position_before) {
+            let Ok(segment) = segment else { break };
+            let id = segment.id_str();
+            let level = place(&mut stack, layout, &id);
+            let repeat = match stack[level].def {
+                Some(def) => def.repeat.contains(&id),
+                None => layout.repeat.contains(&id),
+            };
+            let at = &mut stack[level];
+            let pointer = add(
+                &mut at.map,
+                &at.pointer,
+                &id,
+                repeat,
+                sources.as_deref_mut(),
+            );
+            let object = elements(&segment, chunk.bytes, c, &pointer, sources.as_deref_mut());
+            if let Some(map) = sources.as_deref_mut() {
+                map.insert(
+                    pointer.clone(),
+                    Source {
+                        chunk: c,
+                        start: segment.offset,
+                        len: segment.id.len(),
+                        segment_position: segment.position,
+                        segment_id: id.clone(),
+                        element: None,
+                    },
+                );
+            }
+            put(&mut stack[level].map, &id, object, repeat);
+        }
+    }
+    while stack.len() > 1 {
+        close(&mut stack);
+    }
+    Value::Object(stack.pop().expect("the root").map)
+}
+
+/// Find the level segment `id` goes to, opening and closing loops on the way.
+fn place<'l>(stack: &mut Vec<Level<'l>>, layout: &'l X12Layout, id: &str) -> usize {
+    if matches!(id, "ISA" | "GS" | "ST" | "SE" | "GE" | "IEA") {
+        while stack.len() > 1 {
+            close(stack);
+        }
+        return 0;
+    }
+    for k in (0..stack.len()).rev() {
+        let def = stack[k].def;
+        if let Some(def) = def
+            && def.trigger() == id
+        {
+            // A new occurrence of this loop: close it, open another in its parent.
+            while stack.len() > k {
+                close(stack);
+            }
+            open(stack, def);
+            return stack.len() - 1;
+        }
+        let children = def.map_or(&layout.loops, |d| &d.loops);
+        if let Some(child) = children.iter().find(|l| l.trigger() == id) {
+            while stack.len() > k + 1 {
+                close(stack);
+            }
+            open(stack, child);
+            return stack.len() - 1;
+        }
+        if k == 0 || def.is_some_and(|d| d.segments.iter().skip(1).any(|s| s == id)) {
+            while stack.len() > k + 1 {
+                close(stack);
+            }
+            return k;
+        }
+    }
+    0
+}
+
+fn open<'l>(stack: &mut Vec<Level<'l>>, def: &'l LoopDef) {
+    let parent = stack.last().expect("the root is never closed");
+    let index = parent
+        .map
+        .get(&def.name)
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    let pointer = format!("{}/{}/{index}", parent.pointer, def.name);
+    stack.push(Level {
+        def: Some(def),
+        map: Map::new(),
+        pointer,
+    });
+}
+
+fn close(stack: &mut Vec<Level<'_>>) {
+    let Some(level) = stack.pop() else { return };
+    let Some(def) = level.def else { return };
+    let parent = stack.last_mut().expect("loops sit in the root");
+    let entry = parent
+        .map
+        .entry(def.name.clone())
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Value::Array(items) = entry {
+        items.push(Value::Object(level.map));
+    }
+}
+
+/// The pointer a new segment `id` gets in `map`: a member, or the next item of an array when
+/// the segment repeats (declared, or met a second time: then the first one moves to item 0).
+fn add(
+    map: &mut Map<String, Value>,
+    base: &str,
+    id: &str,
+    repeat: bool,
+    sources: Option<&mut SourceMap>,
+) -> String {
+    match map.get_mut(id) {
+        Some(Value::Array(items)) => format!("{base}/{id}/{}", items.len()),
+        Some(existing) if !repeat => {
+            let first = existing.take();
+            *existing = Value::Array(vec![first]);
+            if let Some(sources) = sources {
+                let old = format!("{base}/{id}");
+                let moved: Vec<(String, Source)> = sources
+                    .iter()
+                    .filter(|(k, _)| **k == old || k.starts_with(&format!("{old}/")))
+                    .map(|(k, v)| (format!("{old}/0{}", &k[old.len()..]), v.clone()))
+                    .collect();
+                sources.retain(|k, _| !(*k == old || k.starts_with(&format!("{old}/"))));
+                sources.extend(moved);
+            }
+            format!("{base}/{id}/1")
+        }
+        _ if repeat => format!("{base}/{id}/0"),
+        _ => format!("{base}/{id}"),
+    }
+}
+
+fn put(map: &mut Map<String, Value>, id: &str, object: Value, repeat: bool) {
+    match map.get_mut(id) {
+        Some(Value::Array(items)) => items.push(object),
+        _ if repeat => {
+            map.insert(id.to_string(), Value::Array(vec![object]));
+        }
+        _ => {
+            map.insert(id.to_string(), object);
+        }
+    }
+}
+
+/// A segment's elements as an object keyed by reference designator; empty elements are left
+/// out (X12 sends nothing for an unused element).
+fn elements(
+    segment: &super::Segment<'_>,
+    chunk: &[u8],
+    c: usize,
+    pointer: &str,
+    mut sources: Option<&mut SourceMap>,
+) -> Value {
+    let d = segment.delimiters;
+    let id = segment.id_str();
+    let mut out = Map::new();
+    let text = |b: &[u8]| Value::String(String::from_utf8_lossy(b).into_owned());
+    let offset = |b: &[u8]| b.as_ptr() as usize - chunk.as_ptr() as usize;
+    for (i, element) in segment.elements.iter().enumerate() {
+        if element.is_empty() {
+            continue;
+        }
+        let key = format!("{id}{:02}", i + 1);
+        let here = format!("{pointer}/{key}");
+        let mut note = |at: String, bytes: &[u8], name: String| {
+            if let Some(map) = sources.as_deref_mut() {
+                map.insert(
+                    at,
+                    Source {
+                        chunk: c,
+                        start: offset(bytes),
+                        len: bytes.len(),
+                        segment_position: segment.position,
+                        segment_id: id.clone(),
+                        element: Some(name),
+                    },
+                );
+            }
+        };
+        note(here.clone(), element, key.clone());
+        let composite = |value: &[u8], at: &str, note: &mut dyn FnMut(String, &[u8], String)| {
+            if !value.contains(&d.component) {
+                return text(value);
+            }
+            let mut parts = Map::new();
+            for (j, part) in value.split(|b| *b == d.component).enumerate() {
+                if part.is_empty() {
+                    continue;
+                }
+                let name = format!("{key}-{:02}", j + 1);
+                note(format!("{at}/{name}"), part, name.clone());
+                parts.insert(name, text(part));
+            }
+            Value::Object(parts)
+        };
+        let value = match d.repetition {
+            Some(r) if element.contains(&r) && r != d.component => Value::Array(
+                element
+                    .split(|b| *b == r)
+                    .enumerate()
+                    .map(|(j, rep)| {
+                        let at = format!("{here}/{j}");
+                        note(at.clone(), rep, key.clone());
+                        composite(rep, &at, &mut note)
+                    })
+                    .collect(),
+            ),
+            _ => composite(element, &here, &mut note),
+        };
+        out.insert(key, value);
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::tokenize::tests::ISA;
+    use serde_json::json;
+
+    fn layout() -> X12Layout {
+        X12Layout {
+            repeat: vec!["REF".into()],
+            loops: vec![
+                LoopDef {
+                    name: "N1_loop".into(),
+                    segments: vec!["N1".into(), "N3".into(), "N4".into()],
+                    ..LoopDef::default()
+                },
+                LoopDef {
+                    name: "PO1_loop".into(),
+                    segments: vec!["PO1".into(), "PID".into()],
+                    repeat: vec!["PID".into()],
+                    loops: Vec::new(),
+                },
+            ],
+        }
+    }
+
+    fn render_text(set: &str, layout: &X12Layout) -> (Value, SourceMap) {
+        let d = Delimiters::from_isa(ISA.as_bytes(), 0).unwrap();
+        let mut sources = SourceMap::new();
+        let value = render(
+            &[Chunk {
+                bytes: set.as_bytes(),
+                position_before: 2,
+            }],
+            d,
+            layout,
+            Some(&mut sources),
+        );
+        (value, sources)
+    }
+
+    #[test]
+    fn loops_repeats_and_composites_take_the_contract_layout() {
+        let set = "ST*850*0001~BEG*00*SA*PO-1**20261120~REF*DP*038~REF*IA*99~N1*ST*DC EAST~N4*SPRINGFIELD*IL*62704~N1*BT*HQ~PO1*1*120*CA*18.5~PID*F****RED~PID*F****LARGE~PO1*2*4*EA*3~CTT*2~SE*13*0001~";
+        let (value, sources) = render_text(set, &layout());
+        assert_eq!(
+            value,
+            json!({
+                "ST": {"ST01": "850", "ST02": "0001"},
+                "BEG": {"BEG01": "00", "BEG02": "SA", "BEG03": "PO-1", "BEG05": "20261120"},
+                "REF": [{"REF01": "DP", "REF02": "038"}, {"REF01": "IA", "REF02": "99"}],
+                "N1_loop": [
+                    {"N1": {"N101": "ST", "N102": "DC EAST"}, "N4": {"N401": "SPRINGFIELD", "N402": "IL", "N403": "62704"}},
+                    {"N1": {"N101": "BT", "N102": "HQ"}}
+                ],
+                "PO1_loop": [
+                    {"PO1": {"PO101": "1", "PO102": "120", "PO103": "CA", "PO104": "18.5"},
+                     "PID": [{"PID01": "F", "PID05": "RED"}, {"PID01": "F", "PID05": "LARGE"}]},
+                    {"PO1": {"PO101": "2", "PO102": "4", "PO103": "EA", "PO104": "3"}}
+                ],
+                "CTT": {"CTT01": "2"},
+                "SE": {"SE01": "13", "SE02": "0001"}
+            })
+        );
+        let n403 = &sources["/N1_loop/0/N4/N403"];
+        assert_eq!(
+            (
+                n403.segment_id.as_str(),
+                n403.element.as_deref(),
+                n403.segment_position
+            ),
+            ("N4", Some("N403"), 8)
+        );
+        assert_eq!(&set[n403.start..n403.start + n403.len], "62704");
+    }
+
+    #[test]
+    fn a_segment_met_twice_becomes_an_array_and_its_sources_move() {
+        let set = "ST*850*0001~DTM*002*20261205~DTM*010*20261201~SE*4*0001~";
+        let (value, sources) = render_text(set, &X12Layout::default());
+        assert_eq!(value["DTM"][1]["DTM02"], "20261201");
+        assert!(sources.contains_key("/DTM/0/DTM02"), "{sources:?}");
+        assert!(!sources.contains_key("/DTM/DTM02"));
+    }
+
+    #[test]
+    fn components_and_repetitions() {
+        let isa = ISA.replacen("*U*", "*^*", 1);
+        let d = Delimiters::from_isa(isa.as_bytes(), 0).unwrap();
+        let set = b"ST*837*1~SV1*HC>99213>25*50~HI*ABK>J20^ABF>R05~SE*4*1~";
+        let value = render(
+            &[Chunk {
+                bytes: set,
+                position_before: 0,
+            }],
+            d,
+            &X12Layout::default(),
+            None,
+        );
+        assert_eq!(
+            value["SV1"]["SV101"],
+            json!({"SV101-01": "HC", "SV101-02": "99213", "SV101-03": "25"})
+        );
+        assert_eq!(
+            value["HI"]["HI01"],
+            json!([{"HI01-01": "ABK", "HI01-02": "J20"}, {"HI01-01": "ABF", "HI01-02": "R05"}])
+        );
+    }
+}

@@ -1,0 +1,988 @@
+//! X12 files read as a stream of transaction sets, in constant memory: one set's bytes are
+//! held at a time (two, while the last set of a group waits for the group's trailer), however
+//! large the file and however it is laid out (one segment per line, or a 50 MB line).
+//!
+//! The envelope is checked on the way: SE01 is the number of segments ST..SE, SE02 is ST02,
+//! GE01 the number of sets in the group, GE02 is GS06, IEA01 the number of groups, IEA02 is
+//! ISA13, and every segment sits where the envelope allows. A set's own trailer findings go
+//! with it; a group's or an interchange's go with its last set (or, when it has none, stand
+//! alone), located at the trailer.
+
+use super::tokenize::{Delimiters, ISA_LEN, X12Error};
+use crate::finding::{Finding, Kind, TextPosition, X12Location};
+use std::io::Read;
+use std::sync::Arc;
+
+/// Where something starts in the file: byte offset, 1-based line, 1-based column in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Place {
+    pub offset: u64,
+    pub line: u64,
+    pub column: u64,
+}
+
+/// Bytes cut from the file: one envelope segment, or a transaction set with its layout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Piece {
+    pub bytes: Vec<u8>,
+    pub place: Place,
+    /// The ordinal (ISA = 1) of the segment before the piece's first one.
+    pub position_before: u64,
+}
+
+impl Piece {
+    /// Where byte `at` of the piece is in the file.
+    pub fn place_of(&self, at: usize) -> TextPosition {
+        let before = &self.bytes[..at.min(self.bytes.len())];
+        match before.iter().rposition(|b| *b == b'\n') {
+            Some(nl) => TextPosition {
+                line: self.place.line + before.iter().filter(|b| **b == b'\n').count() as u64,
+                column: chars(&before[nl + 1..]) + 1,
+            },
+            None => TextPosition {
+                line: self.place.line,
+                column: self.place.column + chars(before),
+            },
+        }
+    }
+}
+
+/// The envelope segments a set is rendered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Header {
+    pub isa: Piece,
+    pub gs: Option<Piece>,
+}
+
+/// One transaction set, ready to render and check.
+#[derive(Debug, Clone)]
+pub struct Set {
+    pub delimiters: Delimiters,
+    pub header: Arc<Header>,
+    /// ST..SE as in the file. Empty when the set was over the size limit.
+    pub body: Piece,
+    /// Envelope findings that belong to this set (its SE; its group's GE or its interchange's
+    /// IEA when it is the last set in them), already located.
+    pub findings: Vec<Finding>,
+    /// The set's size, when it was over the limit and not kept.
+    pub too_large: Option<u64>,
+    /// The group and interchange trailers (GE, IEA) right after the set when it is the last
+    /// one in them, so findings on them can be quoted with the set.
+    pub trailer: Vec<u8>,
+}
+
+impl Set {
+    /// The set's bytes and its trailers, as in the file.
+    pub fn text(&self) -> Vec<u8> {
+        let mut out = self.body.bytes.clone();
+        out.extend_from_slice(&self.trailer);
+        out
+    }
+}
+
+/// What the reader hands out, in file order.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Set(Box<Set>),
+    /// Envelope findings with no set to go with (an empty group), at `place`.
+    Envelope {
+        place: Place,
+        findings: Vec<Finding>,
+    },
+    /// The bytes stop being X12 here; nothing after is read.
+    Invalid {
+        place: Place,
+        error: X12Error,
+    },
+}
+
+/// Characters in UTF-8 bytes (lossy input counts each invalid byte as one).
+fn chars(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|b| (**b & 0xC0) != 0x80).count() as u64
+}
+
+const READ_CHUNK: usize = 64 * 1024;
+
+/// Bytes off a reader, one segment at a time, with the line and column of each.
+struct Scanner<R> {
+    reader: R,
+    buf: Vec<u8>,
+    at: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    line: u64,
+    column: u64,
+}
+
+impl<R: Read> Scanner<R> {
+    /// Make at least `n` bytes available after `at`, unless the input ends first.
+    fn want(&mut self, n: usize) -> std::io::Result<bool> {
+        while self.buf.len() - self.at < n && !self.eof {
+            if self.at > 0 && self.at >= self.buf.len() / 2 {
+                self.buf.drain(..self.at);
+                self.base += self.at as u64;
+                self.at = 0;
+            }
+            let old = self.buf.len();
+            self.buf.resize(old + READ_CHUNK.max(n), 0);
+            let read = loop {
+                match self.reader.read(&mut self.buf[old..]) {
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    other => break other,
+                }
+            };
+            match read {
+                Ok(0) => {
+                    self.buf.truncate(old);
+                    self.eof = true;
+                }
+                Ok(k) => self.buf.truncate(old + k),
+                Err(e) => {
+                    self.buf.truncate(old);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(self.buf.len() - self.at >= n)
+    }
+
+    fn advance(&mut self, n: usize) {
+        let bytes = &self.buf[self.at..self.at + n];
+        match bytes.iter().rposition(|b| *b == b'\n') {
+            Some(nl) => {
+                self.line += bytes.iter().filter(|b| **b == b'\n').count() as u64;
+                self.column = chars(&bytes[nl + 1..]) + 1;
+            }
+            None => self.column += chars(bytes),
+        }
+        self.at += n;
+    }
+
+    fn place(&self) -> Place {
+        Place {
+            offset: self.base + self.at as u64,
+            line: self.line,
+            column: self.column,
+        }
+    }
+}
+
+/// One segment as read: its bytes (without terminator) and the layout after it.
+struct Raw {
+    place: Place,
+    position: u64,
+    id: String,
+    /// The segment and its terminator, and the line breaks after it.
+    bytes: Vec<u8>,
+    /// Length of the segment without terminator.
+    len: usize,
+}
+
+/// Envelope state while reading.
+#[derive(Default)]
+struct Envelope {
+    header: Option<Arc<Header>>,
+    isa13: String,
+    groups: u64,
+    gs06: Option<String>,
+    sets_in_group: u64,
+    /// The open set: its ST02, its segment count so far, its bytes.
+    set: Option<OpenSet>,
+}
+
+struct OpenSet {
+    st02: String,
+    segments: u64,
+    body: Piece,
+    too_large: Option<u64>,
+    findings: Vec<Finding>,
+}
+
+/// Read every transaction set of `reader`, handing each to `emit` in file order. A set larger
+/// than `limit` bytes is handed out without its bytes.
+pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::io::Result<()> {
+    let mut scanner = Scanner {
+        reader,
+        buf: Vec::new(),
+        at: 0,
+        base: 0,
+        eof: false,
+        line: 1,
+        column: 1,
+    };
+    let mut delimiters: Option<Delimiters> = None;
+    let mut position = 0u64;
+    let mut env = Envelope::default();
+    // The last set read, held until it is known whether a group or interchange trailer
+    // belongs to it; and envelope findings waiting for a set.
+    let mut held: Option<Box<Set>> = None;
+    let mut waiting: Vec<Finding> = Vec::new();
+    let mut waiting_place = Place::default();
+    // A byte-order mark before the first interchange is tolerated.
+    if scanner.want(3)? && scanner.buf.starts_with(b"\xEF\xBB\xBF") {
+        scanner.at = 3;
+    }
+    loop {
+        // Layout between segments.
+        while scanner.want(1)? && matches!(scanner.buf[scanner.at], b'\r' | b'\n' | b' ' | b'\t') {
+            scanner.advance(1);
+        }
+        if !scanner.want(1)? {
+            break;
+        }
+        let place = scanner.place();
+        let invalid = |message: String| Item::Invalid {
+            place,
+            error: X12Error {
+                offset: place.offset as usize,
+                message,
+            },
+        };
+        scanner.want(3)?;
+        if scanner.buf[scanner.at..].starts_with(b"ISA") {
+            scanner.want(ISA_LEN + 1)?;
+            match Delimiters::from_isa(&scanner.buf[scanner.at..], place.offset as usize) {
+                Ok(d) => delimiters = Some(d),
+                Err(e) => {
+                    flush(&mut held, &mut emit);
+                    emit(Item::Invalid { place, error: e });
+                    return Ok(());
+                }
+            }
+        }
+        let Some(d) = delimiters else {
+            emit(invalid(
+                "the file does not start with an ISA segment: it is not X12".into(),
+            ));
+            return Ok(());
+        };
+        // Find the terminator, reading on as needed.
+        let mut searched = 0;
+        let len = loop {
+            if let Some(i) = memchr::memchr(d.segment, &scanner.buf[scanner.at + searched..]) {
+                break searched + i;
+            }
+            searched = scanner.buf.len() - scanner.at;
+            if !scanner.want(searched + 1)? {
+                flush(&mut held, &mut emit);
+                emit(invalid(format!(
+                    "the last segment has no terminator {:?}: the interchange is cut short",
+                    char::from(d.segment)
+                )));
+                return Ok(());
+            }
+            // A set larger than the limit is not kept, but a segment must still be found:
+            // the buffer holds one segment at most, whatever its size.
+        };
+        position += 1;
+        let seg = &scanner.buf[scanner.at..scanner.at + len];
+        let id_len = seg
+            .iter()
+            .position(|b| *b == d.element)
+            .unwrap_or(seg.len());
+        let id = &seg[..id_len];
+        if id.is_empty() || id.len() > 3 || !id.iter().all(u8::is_ascii_alphanumeric) {
+            flush(&mut held, &mut emit);
+            emit(invalid(format!(
+                "segment {position} has no valid id: {:?}",
+                String::from_utf8_lossy(&id[..id.len().min(20)])
+            )));
+            return Ok(());
+        }
+        let mut raw = Raw {
+            place,
+            position,
+            id: String::from_utf8_lossy(id).into_owned(),
+            bytes: scanner.buf[scanner.at..scanner.at + len + 1].to_vec(),
+            len,
+        };
+        scanner.advance(len + 1);
+        // The line breaks after a segment go with it, so a set's bytes keep the file's lines.
+        while scanner.want(1)? && matches!(scanner.buf[scanner.at], b'\r' | b'\n' | b' ' | b'\t') {
+            raw.bytes.push(scanner.buf[scanner.at]);
+            scanner.advance(1);
+        }
+        segment(
+            raw,
+            d,
+            limit,
+            &mut env,
+            &mut held,
+            &mut waiting,
+            &mut waiting_place,
+            &mut emit,
+        );
+    }
+    // The end of the file closes whatever is open.
+    if let Some(open) = env.set.take() {
+        let mut f = open.findings;
+        f.push(malformed(
+            &open.body,
+            0,
+            open.body.position_before + 1,
+            "ST",
+            format!(
+                "transaction set {} has no SE: the file ends inside it",
+                open.st02
+            ),
+            "an SE segment closing the transaction set",
+        ));
+        hold(
+            &mut held,
+            finish(
+                delimiters.expect("a set was opened"),
+                &env,
+                open.body,
+                f,
+                open.too_large,
+            ),
+            &mut emit,
+        );
+    }
+    if let Some(gs) = env.header.as_ref().and_then(|h| h.gs.clone()) {
+        let f = malformed(
+            &gs,
+            0,
+            gs.position_before + 1,
+            "GS",
+            "the functional group has no GE: the file ends inside it".into(),
+            "a GE segment closing the group",
+        );
+        attach(&mut held, &mut waiting, &mut waiting_place, gs.place, f);
+    }
+    if let Some(h) = env.header.take() {
+        let f = malformed(
+            &h.isa,
+            0,
+            h.isa.position_before + 1,
+            "ISA",
+            format!(
+                "interchange {} has no IEA: the file ends inside it",
+                env.isa13
+            ),
+            "an IEA segment closing the interchange",
+        );
+        attach(&mut held, &mut waiting, &mut waiting_place, h.isa.place, f);
+    }
+    flush(&mut held, &mut emit);
+    if !waiting.is_empty() {
+        emit(Item::Envelope {
+            place: waiting_place,
+            findings: waiting,
+        });
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn segment(
+    raw: Raw,
+    d: Delimiters,
+    limit: u64,
+    env: &mut Envelope,
+    held: &mut Option<Box<Set>>,
+    waiting: &mut Vec<Finding>,
+    waiting_place: &mut Place,
+    emit: &mut impl FnMut(Item),
+) {
+    let piece = || Piece {
+        bytes: raw.bytes.clone(),
+        place: raw.place,
+        position_before: raw.position - 1,
+    };
+    let element = |n: usize| -> Option<(usize, String)> {
+        let body = &raw.bytes[..raw.len];
+        let mut start = 0;
+        for (i, part) in body.split(|b| *b == d.element).enumerate() {
+            if i == n {
+                return Some((start, String::from_utf8_lossy(part).into_owned()));
+            }
+            start += part.len() + 1;
+        }
+        None
+    };
+    let here = piece();
+    let mut problem =
+        |f: Finding, env: &mut Envelope, held: &mut Option<Box<Set>>| match env.set.as_mut() {
+            Some(open) => open.findings.push(f),
+            None => attach(held, waiting, waiting_place, raw.place, f),
+        };
+    match raw.id.as_str() {
+        "ISA" => {
+            if let Some(open) = env.set.take() {
+                let mut f = open.findings;
+                f.push(malformed(
+                    &here,
+                    0,
+                    raw.position,
+                    "ISA",
+                    format!(
+                        "transaction set {} has no SE: a new interchange starts",
+                        open.st02
+                    ),
+                    "an SE segment closing the transaction set",
+                ));
+                hold(held, finish(d, env, open.body, f, open.too_large), emit);
+            }
+            if let Some(h) = env.header.take() {
+                problem(
+                    malformed(
+                        &here,
+                        0,
+                        raw.position,
+                        "ISA",
+                        format!(
+                            "a new interchange starts before interchange {} closed with IEA",
+                            env.isa13
+                        ),
+                        "an IEA segment before the next ISA",
+                    ),
+                    env,
+                    held,
+                );
+                let _ = h;
+            }
+            *env = Envelope {
+                header: Some(Arc::new(Header {
+                    isa: here,
+                    gs: None,
+                })),
+                isa13: element(13).map(|(_, v)| v).unwrap_or_default(),
+                ..Envelope::default()
+            };
+        }
+        "GS" => {
+            if env.header.is_none() {
+                problem(
+                    malformed(
+                        &here,
+                        0,
+                        raw.position,
+                        "GS",
+                        "GS outside an interchange (no ISA before it)".into(),
+                        "GS after an ISA",
+                    ),
+                    env,
+                    held,
+                );
+                return;
+            }
+            if env.gs06.is_some() {
+                problem(
+                    malformed(
+                        &here,
+                        0,
+                        raw.position,
+                        "GS",
+                        "a new functional group starts before the previous one closed with GE"
+                            .into(),
+                        "a GE segment before the next GS",
+                    ),
+                    env,
+                    held,
+                );
+            }
+            let isa = env.header.as_ref().map(|h| h.isa.clone()).expect("checked");
+            env.header = Some(Arc::new(Header {
+                isa,
+                gs: Some(here),
+            }));
+            env.gs06 = Some(element(6).map(|(_, v)| v).unwrap_or_default());
+            env.sets_in_group = 0;
+            env.groups += 1;
+        }
+        "ST" => {
+            if let Some(open) = env.set.take() {
+                let mut f = open.findings;
+                f.push(malformed(
+                    &here,
+                    0,
+                    raw.position,
+                    "ST",
+                    format!("transaction set {} has no SE: another ST starts", open.st02),
+                    "an SE segment before the next ST",
+                ));
+                hold(held, finish(d, env, open.body, f, open.too_large), emit);
+            }
+            // Stray segments before the set are reported with it.
+            let mut findings = std::mem::take(waiting);
+            if env.gs06.is_none() {
+                findings.push(malformed(
+                    &here,
+                    0,
+                    raw.position,
+                    "ST",
+                    "a transaction set outside a functional group (no GS before it)".into(),
+                    "ST after a GS",
+                ));
+            }
+            env.sets_in_group += 1;
+            env.set = Some(OpenSet {
+                st02: element(2).map(|(_, v)| v).unwrap_or_default(),
+                segments: 1,
+                too_large: (raw.bytes.len() as u64 > limit).then_some(raw.bytes.len() as u64),
+                body: here,
+                findings,
+            });
+        }
+        "SE" => {
+            let Some(mut open) = env.set.take() else {
+                problem(
+                    malformed(
+                        &here,
+                        0,
+                        raw.position,
+                        "SE",
+                        "SE outside a transaction set (no ST before it)".into(),
+                        "SE closing a transaction set",
+                    ),
+                    env,
+                    held,
+                );
+                return;
+            };
+            open.segments += 1;
+            extend(&mut open, &raw.bytes, limit);
+            let counted = open.segments;
+            let se_place = &raw;
+            if let Some((at, v)) = element(1)
+                && v.trim().parse::<u64>().ok() != Some(counted)
+            {
+                open.findings.push(located(se_place, Kind::CountMismatch, "/SE/SE01", at, &v, "SE01",
+                    format!("SE01 says {v} segments, but the transaction set has {counted} (ST to SE, both included)"),
+                    format!("{counted}")));
+            }
+            if let Some((at, v)) = element(2)
+                && v != open.st02
+            {
+                open.findings.push(located(
+                    se_place,
+                    Kind::ControlNumberMismatch,
+                    "/SE/SE02",
+                    at,
+                    &v,
+                    "SE02",
+                    format!("SE02 is {v:?}, but the set's ST02 is {:?}", open.st02),
+                    format!("{:?}, the ST02 of this set", open.st02),
+                ));
+            }
+            hold(
+                held,
+                finish(d, env, open.body, open.findings, open.too_large),
+                emit,
+            );
+        }
+        "GE" => {
+            let Some(gs06) = env.gs06.take() else {
+                problem(
+                    malformed(
+                        &here,
+                        0,
+                        raw.position,
+                        "GE",
+                        "GE without a GS before it".into(),
+                        "GE closing a functional group",
+                    ),
+                    env,
+                    held,
+                );
+                return;
+            };
+            let mut f = Vec::new();
+            let sets = env.sets_in_group;
+            if let Some((at, v)) = element(1)
+                && v.trim().parse::<u64>().ok() != Some(sets)
+            {
+                f.push(located(
+                    &raw,
+                    Kind::CountMismatch,
+                    "/GE/GE01",
+                    at,
+                    &v,
+                    "GE01",
+                    format!("GE01 says {v} transaction sets, but the group has {sets}"),
+                    format!("{sets}"),
+                ));
+            }
+            if let Some((at, v)) = element(2)
+                && v != gs06
+            {
+                f.push(located(
+                    &raw,
+                    Kind::ControlNumberMismatch,
+                    "/GE/GE02",
+                    at,
+                    &v,
+                    "GE02",
+                    format!("GE02 is {v:?}, but the group's GS06 is {gs06:?}"),
+                    format!("{gs06:?}, the GS06 of this group"),
+                ));
+            }
+            if let Some(h) = env.header.as_mut() {
+                *h = Arc::new(Header {
+                    isa: h.isa.clone(),
+                    gs: None,
+                });
+            }
+            if let Some(set) = held.as_mut() {
+                set.trailer.extend_from_slice(&raw.bytes);
+            }
+            for one in f {
+                attach(held, waiting, waiting_place, raw.place, one);
+            }
+        }
+        "IEA" => {
+            if env.header.is_none() {
+                problem(
+                    malformed(
+                        &here,
+                        0,
+                        raw.position,
+                        "IEA",
+                        "IEA without an ISA before it".into(),
+                        "IEA closing an interchange",
+                    ),
+                    env,
+                    held,
+                );
+                return;
+            }
+            let mut f = Vec::new();
+            let groups = env.groups;
+            if let Some((at, v)) = element(1)
+                && v.trim().parse::<u64>().ok() != Some(groups)
+            {
+                f.push(located(
+                    &raw,
+                    Kind::CountMismatch,
+                    "/IEA/IEA01",
+                    at,
+                    &v,
+                    "IEA01",
+                    format!("IEA01 says {v} functional groups, but the interchange has {groups}"),
+                    format!("{groups}"),
+                ));
+            }
+            if let Some((at, v)) = element(2)
+                && v != env.isa13
+            {
+                f.push(located(
+                    &raw,
+                    Kind::ControlNumberMismatch,
+                    "/IEA/IEA02",
+                    at,
+                    &v,
+                    "IEA02",
+                    format!(
+                        "IEA02 is {v:?}, but the interchange's ISA13 is {:?}",
+                        env.isa13
+                    ),
+                    format!("{:?}, the ISA13 of this interchange", env.isa13),
+                ));
+            }
+            if env.gs06.is_some() {
+                f.push(malformed(
+                    &here,
+                    0,
+                    raw.position,
+                    "IEA",
+                    "the interchange closes while a functional group is open (no GE)".into(),
+                    "GE before IEA",
+                ));
+            }
+            *env = Envelope::default();
+            if let Some(set) = held.as_mut().filter(|s| !s.trailer.is_empty()) {
+                set.trailer.extend_from_slice(&raw.bytes);
+            }
+            for one in f {
+                attach(held, waiting, waiting_place, raw.place, one);
+            }
+        }
+        _ => match env.set.as_mut() {
+            Some(open) => {
+                open.segments += 1;
+                extend(open, &raw.bytes, limit);
+            }
+            None => attach(
+                held,
+                waiting,
+                waiting_place,
+                raw.place,
+                malformed(
+                    &here,
+                    0,
+                    raw.position,
+                    &raw.id,
+                    format!(
+                        "segment {} is outside a transaction set (not between ST and SE)",
+                        raw.id
+                    ),
+                    "every segment other than the envelope's between ST and SE",
+                ),
+            ),
+        },
+    }
+}
+
+fn extend(open: &mut OpenSet, bytes: &[u8], limit: u64) {
+    if open.too_large.is_some() {
+        open.too_large = open.too_large.map(|n| n + bytes.len() as u64);
+        return;
+    }
+    open.body.bytes.extend_from_slice(bytes);
+    if open.body.bytes.len() as u64 > limit {
+        open.too_large = Some(open.body.bytes.len() as u64);
+        open.body.bytes = Vec::new();
+    }
+}
+
+fn finish(
+    delimiters: Delimiters,
+    env: &Envelope,
+    body: Piece,
+    findings: Vec<Finding>,
+    too_large: Option<u64>,
+) -> Box<Set> {
+    let header = env.header.clone().unwrap_or_else(|| {
+        Arc::new(Header {
+            isa: Piece {
+                bytes: Vec::new(),
+                place: body.place,
+                position_before: 0,
+            },
+            gs: None,
+        })
+    });
+    Box::new(Set {
+        delimiters,
+        header,
+        body,
+        findings,
+        too_large,
+        trailer: Vec::new(),
+    })
+}
+
+/// Emit the set held before, and hold this one.
+fn hold(held: &mut Option<Box<Set>>, set: Box<Set>, emit: &mut impl FnMut(Item)) {
+    flush(held, emit);
+    *held = Some(set);
+}
+
+fn flush(held: &mut Option<Box<Set>>, emit: &mut impl FnMut(Item)) {
+    if let Some(set) = held.take() {
+        emit(Item::Set(set));
+    }
+}
+
+/// A group or interchange finding goes with the last set read, or waits for a set.
+fn attach(
+    held: &mut Option<Box<Set>>,
+    waiting: &mut Vec<Finding>,
+    waiting_place: &mut Place,
+    place: Place,
+    f: Finding,
+) {
+    match held.as_mut() {
+        Some(set) => set.findings.push(f),
+        None => {
+            if waiting.is_empty() {
+                *waiting_place = place;
+            }
+            waiting.push(f);
+        }
+    }
+}
+
+fn base(
+    kind: Kind,
+    pointer: &str,
+    position: TextPosition,
+    x12: X12Location,
+    message: String,
+    expected: String,
+) -> Finding {
+    let mut f = Finding::bare(kind, pointer, None);
+    f.position = Some(position);
+    f.x12 = Some(x12);
+    f.message = message;
+    f.expected = expected;
+    f
+}
+
+fn malformed(
+    piece: &Piece,
+    at: usize,
+    position: u64,
+    id: &str,
+    message: String,
+    expected: &str,
+) -> Finding {
+    base(
+        Kind::EnvelopeMalformed,
+        &format!("/{id}"),
+        piece.place_of(at),
+        X12Location {
+            segment_position: position,
+            segment_id: id.to_string(),
+            element: None,
+        },
+        message,
+        expected.to_string(),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+fn located(
+    raw: &Raw,
+    kind: Kind,
+    pointer: &str,
+    at: usize,
+    value: &str,
+    element: &str,
+    message: String,
+    expected: String,
+) -> Finding {
+    let piece = Piece {
+        bytes: raw.bytes.clone(),
+        place: raw.place,
+        position_before: raw.position - 1,
+    };
+    let mut f = base(
+        kind,
+        pointer,
+        piece.place_of(at),
+        X12Location {
+            segment_position: raw.position,
+            segment_id: raw.id.clone(),
+            element: Some(element.to_string()),
+        },
+        message,
+        expected,
+    );
+    f.value = Some(value.to_string());
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x12::tokenize::tests::ISA;
+
+    fn items(text: &str) -> Vec<Item> {
+        let mut out = Vec::new();
+        read(text.as_bytes(), 1 << 20, |i| out.push(i)).unwrap();
+        out
+    }
+
+    fn kinds(item: &Item) -> Vec<(Kind, String)> {
+        let findings = match item {
+            Item::Set(s) => &s.findings,
+            Item::Envelope { findings, .. } => findings,
+            Item::Invalid { .. } => return vec![(Kind::InvalidX12, String::new())],
+        };
+        findings
+            .iter()
+            .map(|f| (f.kind, f.pointer.clone()))
+            .collect()
+    }
+
+    const GOOD: &str = "GS*PO*S*R*20261120*1200*4512*X*004010~\nST*850*0001~\nBEG*00*SA*PO-1**20261120~\nSE*3*0001~\nST*850*0002~\nBEG*00*SA*PO-2**20261120~\nSE*3*0002~\nGE*2*4512~\nIEA*1*000004512~\n";
+
+    #[test]
+    fn a_clean_interchange_is_its_sets_with_their_places() {
+        let got = items(&format!("{ISA}\n{GOOD}"));
+        assert_eq!(got.len(), 2);
+        let Item::Set(second) = &got[1] else { panic!() };
+        assert!(second.findings.is_empty(), "{:?}", second.findings);
+        assert_eq!(
+            second.body.place,
+            Place {
+                offset: 106 + 1 + 39 + 13 + 26 + 11,
+                line: 6,
+                column: 1
+            }
+        );
+        assert_eq!(second.body.position_before, 5);
+        assert_eq!(
+            String::from_utf8_lossy(&second.body.bytes),
+            "ST*850*0002~\nBEG*00*SA*PO-2**20261120~\nSE*3*0002~\n"
+        );
+        assert_eq!(second.header.gs.as_ref().unwrap().position_before, 1);
+    }
+
+    #[test]
+    fn trailers_that_disagree_are_found_on_the_set_they_close() {
+        let bad = GOOD
+            .replace("SE*3*0001", "SE*4*0009")
+            .replace("GE*2*4512", "GE*3*4513")
+            .replace("IEA*1*000004512", "IEA*2*000004511");
+        let got = items(&format!("{ISA}{bad}"));
+        assert_eq!(
+            kinds(&got[0]),
+            [
+                (Kind::CountMismatch, "/SE/SE01".into()),
+                (Kind::ControlNumberMismatch, "/SE/SE02".into())
+            ]
+        );
+        assert_eq!(
+            kinds(&got[1]),
+            [
+                (Kind::CountMismatch, "/GE/GE01".into()),
+                (Kind::ControlNumberMismatch, "/GE/GE02".into()),
+                (Kind::CountMismatch, "/IEA/IEA01".into()),
+                (Kind::ControlNumberMismatch, "/IEA/IEA02".into())
+            ]
+        );
+        let Item::Set(first) = &got[0] else { panic!() };
+        let se01 = &first.findings[0];
+        assert_eq!(se01.value.as_deref(), Some("4"));
+        assert_eq!(se01.x12.as_ref().unwrap().segment_position, 5);
+        assert_eq!(
+            se01.message,
+            "SE01 says 4 segments, but the transaction set has 3 (ST to SE, both included)"
+        );
+    }
+
+    #[test]
+    fn missing_trailers_and_stray_segments_are_envelope_faults() {
+        let text =
+            format!("{ISA}GS*PO*S*R*20261120*1200*4512*X*004010~N1*ST*X~ST*850*0001~BEG*00~");
+        let got = items(&text);
+        let all: Vec<_> = got.iter().flat_map(kinds).collect();
+        assert_eq!(
+            all,
+            [
+                (Kind::EnvelopeMalformed, "/N1".into()),
+                (Kind::EnvelopeMalformed, "/ST".into()),
+                (Kind::EnvelopeMalformed, "/GS".into()),
+                (Kind::EnvelopeMalformed, "/ISA".into())
+            ],
+            "{got:#?}"
+        );
+    }
+
+    #[test]
+    fn junk_and_cut_short_input_stop_with_one_finding() {
+        let got = items("\u{0}\u{1}binary");
+        assert!(matches!(&got[..], [Item::Invalid { .. }]));
+        let got = items(&format!(
+            "{ISA}GS*PO*S*R*20261120*1200*4512*X*004010~ST*850*0001~BEG*00"
+        ));
+        let Item::Invalid { error, place } = &got[0] else {
+            panic!("{got:?}")
+        };
+        assert!(error.message.contains("cut short"), "{error:?}");
+        assert_eq!(place.column, 106 + 38 + 12 + 1);
+    }
+
+    #[test]
+    fn a_set_over_the_limit_is_counted_not_kept() {
+        let mut out = Vec::new();
+        read(format!("{ISA}{GOOD}").as_bytes(), 20, |i| out.push(i)).unwrap();
+        let Item::Set(set) = &out[0] else { panic!() };
+        assert_eq!(set.too_large, Some(50));
+        assert!(set.body.bytes.is_empty());
+    }
+}
