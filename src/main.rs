@@ -66,6 +66,9 @@ enum Command {
     /// Repair payloads whose violations each have one correct fix: a JSON Patch per payload,
     /// offered only when the result passes the contract (written with --write)
     Repair(commands::repair::RepairArgs),
+    /// Print the JSON tree handoff checks for each X12 transaction set or CSV row (write
+    /// contracts against it)
+    Render(commands::render::RenderArgs),
     /// List the violation kinds findings can have
     Kinds,
     /// List the built-in value formats
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::Which(args) => commands::partner::cmd_which(args),
         Command::Triage(args) => commands::triage::cmd_triage(args),
         Command::Repair(args) => commands::repair::cmd_repair(args),
+        Command::Render(args) => commands::render::cmd_render(args),
         Command::Kinds => print_out(&commands::explain::kinds_table()),
         Command::Formats => print_out(&handoff::explain::builtin_formats()),
     };

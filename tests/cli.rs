@@ -63,8 +63,8 @@ fn project_check_as_json_is_one_document() {
     assert_eq!(code(&out), 1);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     assert_eq!(doc["format_version"], 1);
-    assert_eq!(doc["summary"]["payloads"], 23);
-    assert_eq!(doc["summary"]["invalid"], 13);
+    assert_eq!(doc["summary"]["payloads"], 24);
+    assert_eq!(doc["summary"]["invalid"], 14);
     let text = serde_json::to_string_pretty(&doc)
         .unwrap()
         .replace(env!("CARGO_PKG_VERSION"), "[version]");
@@ -96,7 +96,7 @@ fn verbose_lists_passing_payloads() {
         "fixtures/storefront-order-to-erp/valid",
     ]);
     assert!(stdout(&out).starts_with(
-        "ok   fixtures/storefront-order-to-erp/valid/paid-two-lines.json (storefront-order-to-erp@1.2.0)\n"
+        "ok   fixtures/storefront-order-to-erp/valid/paid-two-lines.json (storefront-order-to-erp@2.0.0)\n"
     ));
 }
 
@@ -129,13 +129,14 @@ fn unknown_contracts_and_versions_are_usage_errors() {
     let out = handoff(&[
         "check",
         "--contract",
-        "storefront-order-to-erp@^2",
+        "storefront-order-to-erp@^3",
         "fixtures",
     ]);
     assert_eq!(code(&out), 2);
     assert!(
-        stderr(&out)
-            .contains("no version of `storefront-order-to-erp` matches `^2` (available: 1.2.0)"),
+        stderr(&out).contains(
+            "no version of `storefront-order-to-erp` matches `^3` (available: 1.2.0, 2.0.0)"
+        ),
         "{}",
         stderr(&out)
     );
@@ -209,7 +210,7 @@ fn globs_select_payload_files() {
         "fixtures/storefront-order-to-erp/**/*.json",
     ]);
     assert!(
-        stdout(&out).contains("checked 4 payloads against 1 contract"),
+        stdout(&out).contains("checked 5 payloads against 1 contract"),
         "{}",
         stdout(&out)
     );
@@ -251,7 +252,7 @@ fn the_project_file_is_found_from_a_subdirectory() {
     let out = handoff_in(&dir, &["check"], None);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("checked 23 payloads against 6 contracts"),
+        stdout(&out).contains("checked 24 payloads against 6 contracts"),
         "{}",
         stdout(&out)
     );
@@ -426,7 +427,7 @@ fn lint_exit_codes() {
     assert_eq!(code(&clean), 0, "{}", stdout(&clean));
     assert_eq!(
         stdout(&clean),
-        "linted 7 contract files: 0 errors, 0 warnings\n"
+        "linted 8 contract files: 0 errors, 0 warnings\n"
     );
     let broken = handoff(&["lint", "tests/lint/unknown-key.yaml"]);
     assert_eq!(code(&broken), 1);
@@ -463,7 +464,7 @@ fn explain_a_contract_and_a_field() {
     assert_eq!(code(&out), 2);
     assert_eq!(
         stderr(&out),
-        "handoff: error: storefront-order-to-erp@1.2.0 has no field /shipping_adress/zip\n  = help: did you mean /shipping_address/zip?\n"
+        "handoff: error: storefront-order-to-erp@2.0.0 has no field /shipping_adress/zip\n  = help: did you mean /shipping_address/zip?\n"
     );
 }
 

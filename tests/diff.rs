@@ -132,7 +132,7 @@ fn cli_exit_codes_follow_fail_on() {
     assert_eq!(
         run(&[
             "diff",
-            "storefront-order-to-erp@1.2.0",
+            "storefront-order-to-erp@2.0.0",
             "storefront-order-to-erp"
         ]),
         0,
@@ -233,7 +233,7 @@ fn which_lists_the_versions_that_accept_a_payload() {
         (code, text.as_str()),
         (
             0,
-            "accepted by (newest first):\n  storefront-order-to-erp@1.2.0\n"
+            "accepted by (newest first):\n  storefront-order-to-erp@2.0.0\n  storefront-order-to-erp@1.2.0\n"
         )
     );
     let (code, text) = handoff(&[
@@ -241,7 +241,7 @@ fn which_lists_the_versions_that_accept_a_payload() {
         "fixtures/storefront-order-to-erp/invalid/zip-plus-4.json",
     ]);
     assert_eq!(code, 1);
-    assert!(text.starts_with("accepted by no contract version\n\nrejected by storefront-order-to-erp@1.2.0 (2 findings):\n"), "{text}");
+    assert!(text.starts_with("accepted by no contract version\n\nrejected by storefront-order-to-erp@2.0.0 (2 findings):\n"), "{text}");
 }
 
 #[test]
@@ -392,7 +392,10 @@ fn accepts_and_which_speak_json() {
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(
         doc["accepted_by"],
-        serde_json::json!(["storefront-order-to-erp@1.2.0"])
+        serde_json::json!([
+            "storefront-order-to-erp@2.0.0",
+            "storefront-order-to-erp@1.2.0"
+        ])
     );
-    assert_eq!(doc["versions"].as_array().unwrap().len(), 7);
+    assert_eq!(doc["versions"].as_array().unwrap().len(), 8);
 }

@@ -123,7 +123,7 @@ fn sarif_validates_against_the_official_schema() {
         run["tool"]["driver"]["rules"].as_array().unwrap().len(),
         handoff::finding::Kind::ALL.len()
     );
-    assert_eq!(run["results"].as_array().unwrap().len(), 58);
+    assert_eq!(run["results"].as_array().unwrap().len(), 61);
     // A multi-byte character before the value: SARIF columns are UTF-16 code units.
     let name = run["results"]
         .as_array()
@@ -160,12 +160,12 @@ fn github_annotates_the_first_ten_and_writes_the_job_summary() {
         text.lines().filter(|l| l.starts_with("::error ")).count(),
         10
     );
-    assert!(text.contains("::notice title=handoff::48 more findings not annotated (GitHub shows 10 per step); see the job summary\n"), "{text}");
+    assert!(text.contains("::notice title=handoff::51 more findings not annotated (GitHub shows 10 per step); see the job summary\n"), "{text}");
     insta::assert_snapshot!("format_github", text);
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(
         md.starts_with(
-            "### ❌ handoff: fail, 13 of 23 payloads violate their contract; 1 payload could not be checked, which always fails the run (23 payloads, 58 violations)\n"
+            "### ❌ handoff: fail, 14 of 24 payloads violate their contract; 1 payload could not be checked, which always fails the run (24 payloads, 61 violations)\n"
         ),
         "{md}"
     );
@@ -236,11 +236,11 @@ fn max_findings_limits_the_report_not_the_count() {
         .map(|r| r["findings"].as_array().unwrap().len())
         .sum();
     assert_eq!(shown, 3);
-    assert_eq!(doc["summary"]["violations"], 58);
-    assert_eq!(doc["summary"]["omitted"], 55);
+    assert_eq!(doc["summary"]["violations"], 61);
+    assert_eq!(doc["summary"]["omitted"], 58);
     let text = stdout(&handoff(&["check", "--max-findings", "3"]));
     assert!(
-        text.contains("\n55 more findings not shown (--max-findings)\n"),
+        text.contains("\n58 more findings not shown (--max-findings)\n"),
         "{text}"
     );
 }
@@ -298,7 +298,7 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
     );
     assert_eq!(
         String::from_utf8_lossy(&write.stderr),
-        format!("handoff: wrote 57 baseline entries to {path}\n"),
+        format!("handoff: wrote 60 baseline entries to {path}\n"),
         "the invalid_json finding has no fingerprint"
     );
     let text = std::fs::read_to_string(&file).unwrap();
@@ -332,12 +332,12 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
     assert_eq!(code(&clean), 1);
     let out = stdout(&clean);
     assert!(
-        out.contains("baseline: 57 known findings not reported\n"),
+        out.contains("baseline: 60 known findings not reported\n"),
         "{out}"
     );
     assert!(out.contains("error[invalid_json]"), "{out}");
     assert!(
-        out.ends_with("result: fail, 1 of 23 payloads violate their contract; 1 payload could not be checked, which always fails the run (exit code 1)\n"),
+        out.ends_with("result: fail, 1 of 24 payloads violate their contract; 1 payload could not be checked, which always fails the run (exit code 1)\n"),
         "{out}"
     );
 
@@ -353,7 +353,7 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
         report["summary"]["violations"], 2,
         "the new one and the malformed line"
     );
-    assert_eq!(report["summary"]["known"], 56);
+    assert_eq!(report["summary"]["known"], 59);
     let kinds: Vec<&serde_json::Value> = report["results"]
         .as_array()
         .unwrap()

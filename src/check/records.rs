@@ -23,11 +23,15 @@ pub struct Outcome {
     pub origin: Option<TextPosition>,
 }
 
-/// The rendering of a transaction set, typed by the contract; with `sources`, where each
-/// pointer came from.
-pub fn render_set(checker: &Checker, set: &Set, sources: Option<&mut SourceMap>) -> Value {
-    let contract = checker.contract();
-    let layout = contract.x12.clone().unwrap_or_default();
+/// The rendering of a transaction set, laid out and typed by the contract (without one, every
+/// segment at the root and every element text); with `sources`, where each pointer came from.
+pub fn render_set(
+    contract: Option<&crate::contract::Contract>,
+    set: &Set,
+    sources: Option<&mut SourceMap>,
+) -> Value {
+    let default = crate::contract::layout::X12Layout::default();
+    let layout = contract.and_then(|c| c.x12.as_ref()).unwrap_or(&default);
     let pieces = pieces(set);
     let chunks: Vec<Chunk<'_>> = pieces
         .iter()
@@ -36,9 +40,23 @@ pub fn render_set(checker: &Checker, set: &Set, sources: Option<&mut SourceMap>)
             position_before: p.position_before,
         })
         .collect();
-    let mut value = render::render(&chunks, set.delimiters, &layout, sources);
-    crate::typing::apply(&mut value, &contract.root, contract, true);
+    let mut value = render::render(&chunks, set.delimiters, layout, sources);
+    if let Some(contract) = contract {
+        crate::typing::apply(&mut value, &contract.root, contract, true);
+    }
     value
+}
+
+/// The rendering of a CSV row, typed by the contract when there is one.
+pub fn render_row(
+    contract: Option<&crate::contract::Contract>,
+    row: &Row,
+) -> Result<Value, flat::RowError> {
+    let mut value = flat::object(row)?;
+    if let Some(contract) = contract {
+        crate::typing::apply(&mut value, &contract.root, contract, false);
+    }
+    Ok(value)
 }
 
 fn pieces(set: &Set) -> Vec<&Piece> {
@@ -66,12 +84,12 @@ pub fn check_set(checker: &Checker, set: &Set, redact: Redact) -> Outcome {
             ..Outcome::default()
         };
     }
-    let value = render_set(checker, set, None);
+    let value = render_set(Some(checker.contract()), set, None);
     if envelope.is_empty() && checker.is_valid(&value) {
         return Outcome::default();
     }
     let mut sources = SourceMap::new();
-    let value = render_set(checker, set, Some(&mut sources));
+    let value = render_set(Some(checker.contract()), set, Some(&mut sources));
     let checked = checker.check_rendered(&value);
     let pieces = pieces(set);
     let mut findings = checked.findings;
@@ -168,12 +186,11 @@ fn row_place(row: &Row, at: usize) -> TextPosition {
 
 /// Check one CSV row.
 pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
-    let contract = checker.contract();
     let origin = Some(TextPosition {
         line: row.line,
         column: 1,
     });
-    let mut value = match flat::object(row) {
+    let value = match render_row(Some(checker.contract()), row) {
         Ok(v) => v,
         Err(err) => {
             let mut f = Finding::bare(Kind::InvalidCsv, "", None);
@@ -197,7 +214,6 @@ pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
             };
         }
     };
-    crate::typing::apply(&mut value, &contract.root, contract, false);
     let checked = checker.check_rendered(&value);
     if checked.findings.is_empty() {
         return Outcome {

@@ -13,6 +13,7 @@ pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod lint;
 pub(crate) mod partner;
+pub(crate) mod render;
 pub(crate) mod repair;
 pub(crate) mod triage;
 pub(crate) mod triage_html;

@@ -254,6 +254,11 @@ fn elements(
             }
             Value::Object(parts)
         };
+        // ISA elements are fixed-width simple elements; ISA11 and ISA16 hold the separators.
+        if id == "ISA" {
+            out.insert(key, text(element));
+            continue;
+        }
         let value = match d.repetition {
             Some(r) if element.contains(&r) && r != d.component => Value::Array(
                 element

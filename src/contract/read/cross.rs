@@ -118,8 +118,10 @@ impl Reader<'_> {
                 format!("`equals` does not go with `{}`", check.name()),
             );
         }
+        // Findings point at the key that names the check, not at a description above it.
+        let span = entries.get(check.name()).map_or(node.span, |(k, _)| k.span);
         Some(CrossRule {
-            span: node.span,
+            span,
             check,
             description,
         })

@@ -1,0 +1,161 @@
+//! `handoff render`: the JSON tree handoff checks for each X12 transaction set or CSV row, so
+//! contracts can be written against it (and NDJSON of it checked like any capture).
+
+use super::{Fatal, load_contract, shown};
+use handoff::check::records;
+use handoff::contract::Contract;
+use handoff::input::{self, Input, Payload, Shape};
+use handoff::x12::stream::Item as X12Item;
+use std::path::Path;
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RenderFormat {
+    /// Each rendering as indented JSON, under a line naming where it came from
+    Text,
+    /// One rendering per line, ready to check as an NDJSON capture
+    Ndjson,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct RenderArgs {
+    /// X12 (.edi, .x12) or CSV (.csv, .tsv) files, or - for stdin (with --input-format)
+    #[arg(required = true)]
+    pub(crate) inputs: Vec<std::ffi::OsString>,
+    /// Lay out loops and type values as this contract says: id, id@version, or a file path
+    #[arg(short, long, value_name = "REF")]
+    pub(crate) contract: Option<String>,
+    /// Registry directory (default: from handoff.yaml, else ./contracts)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) contracts: Option<std::path::PathBuf>,
+    #[arg(long, value_enum, default_value_t = RenderFormat::Text)]
+    pub(crate) format: RenderFormat,
+    /// What the inputs hold; by default, by extension
+    #[arg(long, value_enum)]
+    pub(crate) input_format: Option<RenderInput>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RenderInput {
+    X12,
+    Csv,
+}
+
+pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
+    let checker = match &args.contract {
+        Some(reference) => Some(load_contract(&super::ContractArgs {
+            contract: reference.clone(),
+            contracts: args.contracts.clone(),
+            config: None,
+        })?),
+        None => None,
+    };
+    let contract = checker.as_ref().map(|c| c.contract());
+    let expanded = input::expand(&args.inputs, Path::new("."));
+    if let Some(err) = expanded.errors.first() {
+        return Err(Fatal::new(err.to_string()));
+    }
+    let mut out = String::new();
+    let mut problems = 0usize;
+    for item in &expanded.inputs {
+        let shape = match (args.input_format, item) {
+            (Some(RenderInput::X12), _) => Shape::X12,
+            (Some(RenderInput::Csv), _) => Shape::Csv,
+            (None, Input::File(path)) => input::shape_of(path),
+            (None, Input::Stdin) => {
+                return Err(Fatal::new(
+                    "say what standard input holds with --input-format x12 or csv",
+                ));
+            }
+        };
+        let name = match item {
+            Input::File(p) => shown(p),
+            Input::Stdin => "-".into(),
+        };
+        if !matches!(shape, Shape::X12 | Shape::Csv) {
+            return Err(Fatal::new(format!(
+                "{name} is JSON already; render reads X12 (.edi, .x12) and CSV (.csv, .tsv) files"
+            )));
+        }
+        let reading = input::Reading {
+            shape,
+            csv: contract.and_then(|c| c.csv.as_ref()),
+        };
+        input::read(
+            item,
+            Path::new("."),
+            reading,
+            u64::MAX,
+            |_, payload| match one(contract, payload) {
+                Ok((line, value)) => emit(&mut out, args.format, &name, line, &value),
+                Err(message) => {
+                    problems += 1;
+                    eprintln!(
+                        "handoff: {}",
+                        handoff::printer::escape::text(&format!("{name}:{message}"))
+                    );
+                }
+            },
+        );
+    }
+    super::print_out(&out)?;
+    Ok(if problems > 0 {
+        super::EXIT_VIOLATIONS
+    } else {
+        0
+    })
+}
+
+/// One payload's rendering and the line it starts on, or why there is none.
+fn one(
+    contract: Option<&Contract>,
+    payload: Payload<'_>,
+) -> Result<(u64, serde_json::Value), String> {
+    match payload {
+        Payload::X12(X12Item::Set(set)) => {
+            for f in &set.findings {
+                let at = f.position.as_ref().map_or(0, |p| p.line);
+                let note = format!("line {at}: {} [{}]", f.message, f.kind);
+                eprintln!("handoff: note: {}", handoff::printer::escape::text(&note));
+            }
+            Ok((
+                set.body.place.line,
+                records::render_set(contract, &set, None),
+            ))
+        }
+        Payload::X12(X12Item::Envelope { place, findings }) => Err(format!(
+            "{}: {}",
+            place.line,
+            findings
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+        Payload::X12(X12Item::Invalid { place, error }) => Err(format!(
+            "{}: not X12 from here: {}",
+            place.line, error.message
+        )),
+        Payload::Csv(handoff::flat::Item::Row(row)) => records::render_row(contract, &row)
+            .map(|v| (row.line, v))
+            .map_err(|e| format!("{}: {}", row.line, e.message)),
+        Payload::Csv(handoff::flat::Item::Invalid { line, message }) => {
+            Err(format!("{line}: {message}"))
+        }
+        Payload::Unreadable(err) => Err(format!(" cannot be read: {err}")),
+        Payload::Bytes(_) | Payload::TooLarge { .. } => Err(" is not X12 or CSV".into()),
+    }
+}
+
+fn emit(out: &mut String, format: RenderFormat, name: &str, line: u64, value: &serde_json::Value) {
+    match format {
+        RenderFormat::Ndjson => {
+            out.push_str(&value.to_string());
+            out.push('\n');
+        }
+        RenderFormat::Text => {
+            out.push_str(&format!("# {name}:{line}\n"));
+            out.push_str(&serde_json::to_string_pretty(value).unwrap_or_default());
+            out.push_str("\n\n");
+        }
+    }
+}
