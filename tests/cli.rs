@@ -63,8 +63,8 @@ fn project_check_as_json_is_one_document() {
     assert_eq!(code(&out), 1);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
     assert_eq!(doc["format_version"], 1);
-    assert_eq!(doc["summary"]["payloads"], 24);
-    assert_eq!(doc["summary"]["invalid"], 14);
+    assert_eq!(doc["summary"]["payloads"], 36);
+    assert_eq!(doc["summary"]["invalid"], 21);
     let text = serde_json::to_string_pretty(&doc)
         .unwrap()
         .replace(env!("CARGO_PKG_VERSION"), "[version]");
@@ -252,7 +252,7 @@ fn the_project_file_is_found_from_a_subdirectory() {
     let out = handoff_in(&dir, &["check"], None);
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(
-        stdout(&out).contains("checked 24 payloads against 6 contracts"),
+        stdout(&out).contains("checked 36 payloads against 8 contracts"),
         "{}",
         stdout(&out)
     );
@@ -427,7 +427,7 @@ fn lint_exit_codes() {
     assert_eq!(code(&clean), 0, "{}", stdout(&clean));
     assert_eq!(
         stdout(&clean),
-        "linted 8 contract files: 0 errors, 0 warnings\n"
+        "linted 10 contract files: 0 errors, 0 warnings\n"
     );
     let broken = handoff(&["lint", "tests/lint/unknown-key.yaml"]);
     assert_eq!(code(&broken), 1);

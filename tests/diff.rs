@@ -356,7 +356,7 @@ fn changelog_markdown_and_list() {
     let (code, text) = handoff(&["list"]);
     assert_eq!(code, 0);
     assert!(text.contains("payment-status-to-storefront\n  boundary: payment-processor -> storefront over webhook\n  versions: 2.0.0, 3.0.0\n"), "{text}");
-    assert!(text.ends_with("5 contracts in contracts\n"), "{text}");
+    assert!(text.ends_with("7 contracts in contracts\n"), "{text}");
 }
 
 #[test]
@@ -397,5 +397,5 @@ fn accepts_and_which_speak_json() {
             "storefront-order-to-erp@1.2.0"
         ])
     );
-    assert_eq!(doc["versions"].as_array().unwrap().len(), 8);
+    assert_eq!(doc["versions"].as_array().unwrap().len(), 10);
 }

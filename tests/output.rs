@@ -123,7 +123,7 @@ fn sarif_validates_against_the_official_schema() {
         run["tool"]["driver"]["rules"].as_array().unwrap().len(),
         handoff::finding::Kind::ALL.len()
     );
-    assert_eq!(run["results"].as_array().unwrap().len(), 61);
+    assert_eq!(run["results"].as_array().unwrap().len(), 76);
     // A multi-byte character before the value: SARIF columns are UTF-16 code units.
     let name = run["results"]
         .as_array()
@@ -160,12 +160,12 @@ fn github_annotates_the_first_ten_and_writes_the_job_summary() {
         text.lines().filter(|l| l.starts_with("::error ")).count(),
         10
     );
-    assert!(text.contains("::notice title=handoff::51 more findings not annotated (GitHub shows 10 per step); see the job summary\n"), "{text}");
+    assert!(text.contains("::notice title=handoff::66 more findings not annotated (GitHub shows 10 per step); see the job summary\n"), "{text}");
     insta::assert_snapshot!("format_github", text);
     let md = std::fs::read_to_string(&summary).unwrap();
     assert!(
         md.starts_with(
-            "### ❌ handoff: fail, 14 of 24 payloads violate their contract; 1 payload could not be checked, which always fails the run (24 payloads, 61 violations)\n"
+            "### ❌ handoff: fail, 21 of 36 payloads violate their contract; 2 payloads could not be checked, which always fails the run (36 payloads, 76 violations)\n"
         ),
         "{md}"
     );
@@ -236,11 +236,11 @@ fn max_findings_limits_the_report_not_the_count() {
         .map(|r| r["findings"].as_array().unwrap().len())
         .sum();
     assert_eq!(shown, 3);
-    assert_eq!(doc["summary"]["violations"], 61);
-    assert_eq!(doc["summary"]["omitted"], 58);
+    assert_eq!(doc["summary"]["violations"], 76);
+    assert_eq!(doc["summary"]["omitted"], 73);
     let text = stdout(&handoff(&["check", "--max-findings", "3"]));
     assert!(
-        text.contains("\n58 more findings not shown (--max-findings)\n"),
+        text.contains("\n73 more findings not shown (--max-findings)\n"),
         "{text}"
     );
 }
@@ -294,12 +294,12 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
     assert_eq!(
         code(&write),
         1,
-        "writing a baseline accepts the findings, but not the malformed NDJSON line"
+        "writing a baseline accepts the findings, but not the malformed NDJSON line and CSV row"
     );
     assert_eq!(
         String::from_utf8_lossy(&write.stderr),
-        format!("handoff: wrote 60 baseline entries to {path}\n"),
-        "the invalid_json finding has no fingerprint"
+        format!("handoff: wrote 74 baseline entries to {path}\n"),
+        "the invalid_json and invalid_csv findings have no fingerprint"
     );
     let text = std::fs::read_to_string(&file).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
@@ -327,17 +327,17 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
     );
     assert!(text.contains("\"value_hash\": \""), "{text}");
 
-    // Every known finding is hidden; the malformed line is not, and the run does not pass.
+    // Every known finding is hidden; the malformed line and row are not, and the run does not pass.
     let clean = handoff(&["check", "--baseline", path]);
     assert_eq!(code(&clean), 1);
     let out = stdout(&clean);
     assert!(
-        out.contains("baseline: 60 known findings not reported\n"),
+        out.contains("baseline: 74 known findings not reported\n"),
         "{out}"
     );
     assert!(out.contains("error[invalid_json]"), "{out}");
     assert!(
-        out.ends_with("result: fail, 1 of 24 payloads violate their contract; 1 payload could not be checked, which always fails the run (exit code 1)\n"),
+        out.ends_with("result: fail, 2 of 36 payloads violate their contract; 2 payloads could not be checked, which always fails the run (exit code 1)\n"),
         "{out}"
     );
 
@@ -350,10 +350,10 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
     assert_eq!(code(&partial), 1);
     let report: serde_json::Value = serde_json::from_str(&stdout(&partial)).unwrap();
     assert_eq!(
-        report["summary"]["violations"], 2,
-        "the new one and the malformed line"
+        report["summary"]["violations"], 3,
+        "the new one, the malformed line and the malformed row"
     );
-    assert_eq!(report["summary"]["known"], 59);
+    assert_eq!(report["summary"]["known"], 73);
     let kinds: Vec<&serde_json::Value> = report["results"]
         .as_array()
         .unwrap()

@@ -242,6 +242,7 @@ pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
             column_index: index.map(|i| i as u64 + 1),
         });
     }
+    findings.sort_by_key(|f| f.position.as_ref().map(|p| (p.line, p.column)));
     let hidden: Vec<Range<usize>> = match redact {
         Redact::Sensitive => checker
             .sensitive_pointers(&value)
