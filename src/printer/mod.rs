@@ -104,6 +104,12 @@ impl<'r> PayloadText<'r> {
         line.checked_sub(self.origin.0).map(|l| l + 1)
     }
 
+    /// Whether the kept text holds the whole of file line `line` from its first character (it
+    /// does not when a record starts in the middle of a line, as X12 sets on one line do).
+    pub(crate) fn whole_line(&self, line: u64) -> bool {
+        line != self.origin.0 || self.origin.1 == 1
+    }
+
     /// A file position's column within the kept text's line.
     pub(crate) fn column(&self, line: u64, column: u64) -> Option<u64> {
         if line == self.origin.0 {

@@ -64,7 +64,7 @@ impl<W: Write> TextPrinter<W> {
             .filter(|pos| text.column(pos.line, pos.column).is_some())
             .and_then(|pos| text.line(pos.line).map(|line| (pos, line)));
         match line {
-            Some((pos, line)) if line.len() <= WHOLE_LINE_CHARS => {
+            Some((pos, line)) if line.len() <= WHOLE_LINE_CHARS && text.whole_line(pos.line) => {
                 let line = escape::line(line);
                 let column = text.column(pos.line, pos.column).unwrap_or(1);
                 let (start, end) = char_span(&line, column as usize, span_chars(f));

@@ -266,8 +266,14 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             searched = scanner.buf.len() - scanner.at;
             if !scanner.want(searched + 1)? {
                 flush(&mut held, &mut emit);
+                let rest = &scanner.buf[scanner.at..];
+                let hint = if rest.contains(&b'\n') {
+                    ", or its segments end with something else (line breaks alone do not end X12 segments)"
+                } else {
+                    ""
+                };
                 emit(invalid(format!(
-                    "the last segment has no terminator {:?}: the interchange is cut short",
+                    "no segment terminator {:?} (the byte after ISA16) follows: the interchange is cut short{hint}",
                     char::from(d.segment)
                 )));
                 return Ok(());
