@@ -14,6 +14,8 @@ use std::sync::Arc;
 /// One data row, as read.
 #[derive(Debug, Clone)]
 pub struct Row {
+    /// The row's cells, as the `csv` reader split and unquoted them.
+    pub record: csv::ByteRecord,
     /// The row's bytes in the file, line break included.
     pub raw: Vec<u8>,
     /// The file line the row starts on.
@@ -129,6 +131,7 @@ pub fn read(reader: impl Read, options: &CsvOptions, delimiter: u8, mut emit: im
         };
         row += 1;
         emit(Item::Row(Row {
+            record: record.clone(),
             raw,
             line: at_line,
             row,
@@ -207,43 +210,39 @@ pub struct RowError {
 
 /// The row as an object keyed by column name (untyped: every cell is text).
 pub fn object(row: &Row) -> Result<Value, RowError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(row.delimiter)
-        .from_reader(&row.raw[..]);
-    let mut record = csv::ByteRecord::new();
-    let (cells, open) = cells(&row.raw, row.delimiter);
-    if open {
+    // A quote left open runs to the end of the file: rare, and only possible with a quote.
+    if memchr::memchr(b'"', &row.raw).is_some() && cells(&row.raw, row.delimiter).1 {
         return Err(RowError {
             message: "a quoted cell is never closed: the row runs to the end of the file".into(),
             at: 0,
         });
     }
-    if !reader.read_byte_record(&mut record).unwrap_or(false) {
-        return Ok(Value::Object(Map::new()));
-    }
+    let record = &row.record;
+    let cell_start = |i: usize| {
+        cells(&row.raw, row.delimiter)
+            .0
+            .get(i)
+            .map_or(0, |c| c.start)
+    };
     if record.len() > row.columns.len() {
-        let extra = cells.get(row.columns.len()).map_or(0, |c| c.start);
         return Err(RowError {
             message: format!(
                 "the row has {} cells, but the header names {} columns",
                 record.len(),
                 row.columns.len()
             ),
-            at: extra,
+            at: cell_start(row.columns.len()),
         });
     }
     let mut map = Map::new();
     for (i, cell) in record.iter().enumerate() {
-        let at = cells.get(i).map_or(0, |c| c.start);
         let text = std::str::from_utf8(cell).map_err(|e| RowError {
             message: format!(
                 "the cell in column `{}` is not UTF-8 (byte 0x{:02X}); handoff reads UTF-8 CSV",
                 row.columns[i],
                 cell[e.valid_up_to()]
             ),
-            at,
+            at: cell_start(i),
         })?;
         let value = match (text.is_empty(), row.empty) {
             (true, EmptyCells::Absent) => continue,

@@ -93,11 +93,13 @@ pub fn number(text: &str, integer: bool) -> Option<Value> {
     }
     let int = int.trim_start_matches('0');
     let int = if int.is_empty() { "0" } else { int };
-    let json = if frac.is_empty() {
-        format!("{sign}{int}")
-    } else {
-        format!("{sign}{int}.{frac}")
-    };
+    let mut json = String::with_capacity(sign.len() + int.len() + frac.len() + 1);
+    json.push_str(sign);
+    json.push_str(int);
+    if !frac.is_empty() {
+        json.push('.');
+        json.push_str(frac);
+    }
     serde_json::from_str(&json).ok()
 }
 

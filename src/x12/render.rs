@@ -54,11 +54,13 @@ pub fn render(
         map: Map::new(),
         pointer: String::new(),
     }];
+    // Pointers are built only when sources are wanted: the fast path renders and checks.
+    let track = sources.is_some();
     for (c, chunk) in chunks.iter().enumerate() {
         for segment in Tokenizer::resume(chunk.bytes, delimiters, chunk.position_before) {
             let Ok(segment) = segment else { break };
             let id = segment.id_str();
-            let level = place(&mut stack, layout, &id);
+            let level = place(&mut stack, layout, &id, track);
             let repeat = match stack[level].def {
                 Some(def) => def.repeat.contains(&id),
                 None => layout.repeat.contains(&id),
@@ -71,7 +73,14 @@ pub fn render(
                 repeat,
                 sources.as_deref_mut(),
             );
-            let object = elements(&segment, chunk.bytes, c, &pointer, sources.as_deref_mut());
+            let object = elements(
+                &segment,
+                &id,
+                chunk.bytes,
+                c,
+                &pointer,
+                sources.as_deref_mut(),
+            );
             if let Some(map) = sources.as_deref_mut() {
                 map.insert(
                     pointer.clone(),
@@ -95,7 +104,7 @@ pub fn render(
 }
 
 /// Find the level segment `id` goes to, opening and closing loops on the way.
-fn place<'l>(stack: &mut Vec<Level<'l>>, layout: &'l X12Layout, id: &str) -> usize {
+fn place<'l>(stack: &mut Vec<Level<'l>>, layout: &'l X12Layout, id: &str, track: bool) -> usize {
     if matches!(id, "ISA" | "GS" | "ST" | "SE" | "GE" | "IEA") {
         while stack.len() > 1 {
             close(stack);
@@ -111,7 +120,7 @@ fn place<'l>(stack: &mut Vec<Level<'l>>, layout: &'l X12Layout, id: &str) -> usi
             while stack.len() > k {
                 close(stack);
             }
-            open(stack, def);
+            open(stack, def, track);
             return stack.len() - 1;
         }
         let children = def.map_or(&layout.loops, |d| &d.loops);
@@ -119,7 +128,7 @@ fn place<'l>(stack: &mut Vec<Level<'l>>, layout: &'l X12Layout, id: &str) -> usi
             while stack.len() > k + 1 {
                 close(stack);
             }
-            open(stack, child);
+            open(stack, child, track);
             return stack.len() - 1;
         }
         if k == 0 || def.is_some_and(|d| d.segments.iter().skip(1).any(|s| s == id)) {
@@ -132,14 +141,18 @@ fn place<'l>(stack: &mut Vec<Level<'l>>, layout: &'l X12Layout, id: &str) -> usi
     0
 }
 
-fn open<'l>(stack: &mut Vec<Level<'l>>, def: &'l LoopDef) {
+fn open<'l>(stack: &mut Vec<Level<'l>>, def: &'l LoopDef, track: bool) {
     let parent = stack.last().expect("the root is never closed");
-    let index = parent
-        .map
-        .get(&def.name)
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    let pointer = format!("{}/{}/{index}", parent.pointer, def.name);
+    let pointer = if track {
+        let index = parent
+            .map
+            .get(&def.name)
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        format!("{}/{}/{index}", parent.pointer, def.name)
+    } else {
+        String::new()
+    };
     stack.push(Level {
         def: Some(def),
         map: Map::new(),
@@ -169,7 +182,8 @@ fn add(
     repeat: bool,
     sources: Option<&mut SourceMap>,
 ) -> String {
-    match map.get_mut(id) {
+    let track = sources.is_some();
+    let pointer = match map.get_mut(id) {
         Some(Value::Array(items)) => format!("{base}/{id}/{}", items.len()),
         Some(existing) if !repeat => {
             let first = existing.take();
@@ -186,9 +200,11 @@ fn add(
             }
             format!("{base}/{id}/1")
         }
+        _ if !track => String::new(),
         _ if repeat => format!("{base}/{id}/0"),
         _ => format!("{base}/{id}"),
-    }
+    };
+    if track { pointer } else { String::new() }
 }
 
 fn put(map: &mut Map<String, Value>, id: &str, object: Value, repeat: bool) {
@@ -207,13 +223,14 @@ fn put(map: &mut Map<String, Value>, id: &str, object: Value, repeat: bool) {
 /// out (X12 sends nothing for an unused element).
 fn elements(
     segment: &super::Segment<'_>,
+    id: &str,
     chunk: &[u8],
     c: usize,
     pointer: &str,
     mut sources: Option<&mut SourceMap>,
 ) -> Value {
     let d = segment.delimiters;
-    let id = segment.id_str();
+    let track = sources.is_some();
     let mut out = Map::new();
     let text = |b: &[u8]| Value::String(String::from_utf8_lossy(b).into_owned());
     let offset = |b: &[u8]| b.as_ptr() as usize - chunk.as_ptr() as usize;
@@ -221,8 +238,12 @@ fn elements(
         if element.is_empty() {
             continue;
         }
-        let key = format!("{id}{:02}", i + 1);
-        let here = format!("{pointer}/{key}");
+        let key = designator(id, i + 1);
+        let here = if track {
+            format!("{pointer}/{key}")
+        } else {
+            String::new()
+        };
         let mut note = |at: String, bytes: &[u8], name: String| {
             if let Some(map) = sources.as_deref_mut() {
                 map.insert(
@@ -232,13 +253,15 @@ fn elements(
                         start: offset(bytes),
                         len: bytes.len(),
                         segment_position: segment.position,
-                        segment_id: id.clone(),
+                        segment_id: id.to_string(),
                         element: Some(name),
                     },
                 );
             }
         };
-        note(here.clone(), element, key.clone());
+        if track {
+            note(here.clone(), element, key.clone());
+        }
         let composite = |value: &[u8], at: &str, note: &mut dyn FnMut(String, &[u8], String)| {
             if !value.contains(&d.component) {
                 return text(value);
@@ -249,7 +272,9 @@ fn elements(
                     continue;
                 }
                 let name = format!("{key}-{:02}", j + 1);
-                note(format!("{at}/{name}"), part, name.clone());
+                if track {
+                    note(format!("{at}/{name}"), part, name.clone());
+                }
                 parts.insert(name, text(part));
             }
             Value::Object(parts)
@@ -265,8 +290,14 @@ fn elements(
                     .split(|b| *b == r)
                     .enumerate()
                     .map(|(j, rep)| {
-                        let at = format!("{here}/{j}");
-                        note(at.clone(), rep, key.clone());
+                        let at = if track {
+                            format!("{here}/{j}")
+                        } else {
+                            String::new()
+                        };
+                        if track {
+                            note(at.clone(), rep, key.clone());
+                        }
                         composite(rep, &at, &mut note)
                     })
                     .collect(),
@@ -276,6 +307,18 @@ fn elements(
         out.insert(key, value);
     }
     Value::Object(out)
+}
+
+/// An element's reference designator: the segment id and its 2-digit position (`N403`).
+fn designator(id: &str, n: usize) -> String {
+    let mut key = String::with_capacity(id.len() + 3);
+    key.push_str(id);
+    if n >= 100 {
+        key.push(char::from(b'0' + (n / 100 % 10) as u8));
+    }
+    key.push(char::from(b'0' + (n / 10 % 10) as u8));
+    key.push(char::from(b'0' + (n % 10) as u8));
+    key
 }
 
 #[cfg(test)]

@@ -296,6 +296,23 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             )));
             return Ok(());
         }
+        // Inside a set, a segment that is not an envelope's goes straight into the set's bytes:
+        // the common case allocates nothing per segment.
+        if !matches!(id, b"ISA" | b"GS" | b"ST" | b"SE" | b"GE" | b"IEA")
+            && let Some(open) = env.set.as_mut()
+        {
+            open.segments += 1;
+            extend(open, &scanner.buf[scanner.at..scanner.at + len + 1], limit);
+            scanner.advance(len + 1);
+            // (Reading more may move the buffer: layout bytes are copied one at a time.)
+            while scanner.want(1)?
+                && matches!(scanner.buf[scanner.at], b'\r' | b'\n' | b' ' | b'\t')
+            {
+                extend(open, &scanner.buf[scanner.at..scanner.at + 1], limit);
+                scanner.advance(1);
+            }
+            continue;
+        }
         let mut raw = Raw {
             place,
             position,
