@@ -53,13 +53,13 @@ if not os.path.exists(f"{work}/inventory.csv"):
     with open(f"{work}/inventory.csv", "w") as f:
         csv(f, rows)
 if not os.path.exists(f"{work}/big.edi"):
-    # Sets of ~1 KB on one line until the file is BIG_MB: memory must not follow the size.
-    per_set = 1000
+    # Sets of ~380 bytes on one line until the file is BIG_MB: memory must not follow the size.
+    per_set = 380
     with open(f"{work}/big.edi", "w") as f:
         interchange(f, big_mb * 1024 * 1024 // per_set, "")
 if not os.path.exists(f"{work}/big.csv"):
     with open(f"{work}/big.csv", "w") as f:
-        csv(f, big_mb * 1024 * 1024 // 110)
+        csv(f, big_mb * 1024 * 1024 // 76)
 PY
 [ -e "$WORK/po.ndjson" ] || "$HANDOFF" render --contract "$X12_CONTRACT" --format ndjson "$WORK/po.edi" > "$WORK/po.ndjson"
 [ -e "$WORK/inventory.ndjson" ] || "$HANDOFF" render --contract "$CSV_CONTRACT" --format ndjson "$WORK/inventory.csv" > "$WORK/inventory.ndjson"

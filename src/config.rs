@@ -29,7 +29,7 @@ const TOP_KEYS: &[&str] = &[
     "exceptions",
     "history",
 ];
-const CHECK_KEYS: &[&str] = &["contract", "inputs", "description"];
+const CHECK_KEYS: &[&str] = &["contract", "inputs", "description", "csv"];
 
 /// A checked project configuration.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,8 @@ pub struct CheckSpec {
     pub contract: String,
     pub inputs: Vec<String>,
     pub description: Option<String>,
+    /// How this check's CSV inputs are read, in place of the contract's `csv:` section.
+    pub csv: Option<crate::contract::layout::CsvOptions>,
     pub span: Span,
 }
 
@@ -86,6 +88,9 @@ pub fn json_schema() -> serde_json::Value {
             "Payload files, directories or globs, relative to this file; a list or one string."
         }
         "description" => "What this check covers.",
+        "csv" => {
+            "How this check's CSV inputs are read (delimiter, header, columns, empty_cells), in place of the contract's csv: section."
+        }
         "history" => {
             "The history database of runs recorded with --record, relative to this file. Default: .handoff/history.db"
         }
@@ -138,6 +143,16 @@ pub fn json_schema() -> serde_json::Value {
             "inputs" => {
                 json!({"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]})
             }
+            "csv" => json!({
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                    "delimiter": {"type": "string", "description": "One ASCII character; '\\t' for a tab. Default: tab for .tsv, comma otherwise."},
+                    "header": {"type": "boolean", "description": "Whether the first row names the columns. Default: true."},
+                    "columns": {"type": "array", "items": {"type": "string"}, "description": "Column names in order, for a file without a header row."},
+                    "empty_cells": {"enum": crate::contract::layout::EmptyCells::NAMES, "description": "What an empty cell means. Default: absent."}
+                }
+            }),
             _ => json!({"type": "string"}),
         };
         let mut schema = schema.as_object().cloned().unwrap_or_default();
@@ -301,11 +316,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
                             });
                         let description =
                             entries.get("description").and_then(|(k, v)| doc.text(k, v));
+                        let csv = entries
+                            .get("csv")
+                            .and_then(|(_, v)| crate::contract::csv_options(&mut doc, v));
                         if let (Some(contract), Some(inputs)) = (contract, inputs) {
                             checks.push(CheckSpec {
                                 contract,
                                 inputs,
                                 description,
+                                csv,
                                 span: item.span,
                             });
                         }

@@ -63,6 +63,8 @@ impl Budget {
 pub struct Job<'c> {
     pub checker: &'c Checker,
     pub inputs: Vec<Input>,
+    /// How CSV inputs are read, in place of the contract's `csv:` section (from handoff.yaml).
+    pub csv: Option<crate::contract::layout::CsvOptions>,
 }
 
 #[derive(Debug, Clone)]
@@ -321,7 +323,7 @@ enum Item {
 fn reading<'j>(job: &'j Job<'_>, options: &Options, input: &Input) -> input::Reading<'j> {
     input::Reading {
         shape: options.framing.shape(input),
-        csv: job.checker.contract().csv.as_ref(),
+        csv: job.csv.as_ref().or(job.checker.contract().csv.as_ref()),
     }
 }
 

@@ -26,12 +26,16 @@ fn project_results() -> BTreeMap<String, Vec<PayloadResult>> {
         checkers.push(checker.unwrap_or_else(|| panic!("{} is broken: {diags:?}", path.display())));
         let expanded = input::expand(&spec.inputs, Path::new("."));
         assert!(expanded.errors.is_empty(), "{:?}", expanded.errors);
-        inputs.push(expanded.inputs);
+        inputs.push((expanded.inputs, spec.csv.clone()));
     }
     let jobs: Vec<Job> = checkers
         .iter()
         .zip(inputs)
-        .map(|(checker, inputs)| Job { checker, inputs })
+        .map(|(checker, (inputs, csv))| Job {
+            checker,
+            inputs,
+            csv,
+        })
         .collect();
     let mut by_file: BTreeMap<String, Vec<PayloadResult>> = BTreeMap::new();
     run::execute(&jobs, &run::Options::default(), &mut |r| {

@@ -298,3 +298,53 @@ proptest! {
         });
     }
 }
+
+#[test]
+fn a_check_in_handoff_yaml_can_say_how_its_csv_is_read() {
+    let dir = scratch("csv-config");
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!(
+            "contracts: {ROOT}/contracts\nchecks:\n  - contract: wms-inventory-to-erp\n    inputs: [export.csv]\n    csv: {{delimiter: ';', header: false, columns: [sku, location, upc, uom, on_hand, allocated, available, unit_cost, counted_at]}}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("export.csv"),
+        "TEE-10442;DC01-A12-03;012345678905;EA;12;2;10;6.4125;2026-11-21T02:00:00Z\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_handoff"))
+            .args(args)
+            .current_dir(&dir)
+            .env_remove("HANDOFF_CONFIG")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    let out = run(&["check", "--allow-outside"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The contract alone reads commas and a header: the one row is the header, and no payload.
+    let out = check(&dir, "wms-inventory-to-erp", "export.csv", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    // A mistyped option is a located error in handoff.yaml.
+    let yaml = std::fs::read_to_string(dir.join("handoff.yaml")).unwrap();
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        yaml.replace("empty", "x")
+            .replace("header: false", "header: no, empty: 1"),
+    )
+    .unwrap();
+    let out = run(&["check", "--allow-outside"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("unknown key `empty`"), "{err}");
+    assert!(err.contains("did you mean `empty_cells`?"), "{err}");
+}

@@ -31,6 +31,7 @@ fn run_fixture(dir: &Path) -> Vec<PayloadResult> {
     let jobs = [Job {
         checker: &checker,
         inputs: vec![Input::File(payload)],
+        csv: None,
     }];
     let options = run::Options {
         framing: Framing::Auto,

@@ -6,6 +6,7 @@ use super::{
 };
 use handoff::baseline::{Baseline, Entry};
 use handoff::check::Checker;
+use handoff::contract::layout::CsvOptions;
 use handoff::input::{self, Framing};
 use handoff::printer::{
     Format, GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
@@ -17,6 +18,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+
+/// A contract file, the inputs it checks, and the check's own CSV options (from handoff.yaml).
+type Planned = (PathBuf, Vec<std::ffi::OsString>, Option<CsvOptions>);
 
 #[derive(Clone, Copy, clap::ValueEnum)]
 pub(crate) enum InputFormat {
@@ -115,7 +119,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         InputFormat::Csv => Framing::Csv,
     };
     // Work out which inputs go to which contract file.
-    let mut plan: Vec<(PathBuf, Vec<std::ffi::OsString>)> = Vec::new();
+    let mut plan: Vec<Planned> = Vec::new();
     let mut routing_error = false;
     let ad_hoc = args.contract.is_some() && explicit_config.is_none();
     let config = if ad_hoc {
@@ -132,7 +136,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             ));
         }
         let path = resolve(&registry, reference)?;
-        plan.push((path, args.inputs.clone()));
+        plan.push((path, args.inputs.clone(), None));
     } else {
         let Some(cfg) = &config else {
             return Err(Fatal::new(
@@ -150,7 +154,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 eprintln!("handoff: error: {err}");
                 routing_error = true;
             }
-            let mut routed: BTreeMap<String, Vec<std::ffi::OsString>> = BTreeMap::new();
+            let mut routed: BTreeMap<String, (Vec<std::ffi::OsString>, Option<CsvOptions>)> =
+                BTreeMap::new();
             for file in files {
                 let input::Input::File(path) = &file else {
                     eprintln!(
@@ -169,14 +174,14 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                     routing_error = true;
                 }
                 for spec in specs {
-                    routed
+                    let entry = routed
                         .entry(spec.contract.clone())
-                        .or_default()
-                        .push(path.clone().into_os_string());
+                        .or_insert_with(|| (Vec::new(), spec.csv.clone()));
+                    entry.0.push(path.clone().into_os_string());
                 }
             }
-            for (contract, files) in routed {
-                plan.push((resolve(&registry, &contract)?, files));
+            for (contract, (files, csv)) in routed {
+                plan.push((resolve(&registry, &contract)?, files, csv));
             }
         }
         for spec in cfg.checks.iter().filter(|_| args.inputs.is_empty()) {
@@ -192,14 +197,14 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 }
                 inputs.push(joined.into());
             }
-            plan.push((path, inputs));
+            plan.push((path, inputs, spec.csv.clone()));
         }
     }
 
     // Contracts first: a broken contract stops the run before any payload is judged by it.
     let mut checkers: BTreeMap<PathBuf, Checker> = BTreeMap::new();
     let mut broken: Vec<Fatal> = Vec::new();
-    for (path, _) in &plan {
+    for (path, _, _) in &plan {
         if checkers.contains_key(path) {
             continue;
         }
@@ -223,7 +228,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     let mut usage_error = routing_error;
     let mut skipped: Vec<input::Skipped> = Vec::new();
     let mut jobs = Vec::new();
-    for (path, args_in) in &plan {
+    for (path, args_in, csv) in &plan {
         let input::Expanded {
             inputs,
             errors,
@@ -237,6 +242,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         jobs.push(Job {
             checker: &checkers[path],
             inputs,
+            csv: csv.clone(),
         });
     }
 

@@ -7,6 +7,7 @@
 pub mod cross;
 pub mod layout;
 mod read;
+pub use read::csv_options;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::format::{Builtin, Strftime};

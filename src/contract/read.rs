@@ -16,6 +16,7 @@ use std::path::Path;
 
 mod cross;
 mod layout;
+pub use layout::csv_options;
 mod rules;
 mod values;
 

@@ -152,71 +152,76 @@ impl Reader<'_> {
     }
 
     pub(super) fn csv(&mut self, node: &Node) -> Option<CsvOptions> {
-        let entries = self.doc.mapping(node, "`csv`", &[CSV_KEYS])?;
-        let mut options = CsvOptions::default();
-        if let Some((k, v)) = entries.get("delimiter") {
-            let text = self.doc.text(k, v)?;
-            let text = if text == "\\t" {
-                "\t".to_string()
-            } else {
-                text
-            };
-            match text.as_bytes() {
-                [b] if b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r') => {
-                    options.delimiter = Some(*b)
-                }
-                _ => {
-                    self.doc.report(
-                        Code::InvalidValue,
-                        v.span,
-                        "`delimiter` is one ASCII character such as ',', ';', '|' or '\\t' (not a quote or a line break)",
-                    );
-                }
-            }
-        }
-        if let Some((k, v)) = entries.get("header") {
-            options.header = self.doc.boolean(k, v)?.value;
-        }
-        if let Some((k, v)) = entries.get("columns") {
-            match v.as_seq() {
-                Some(items) => {
-                    options.columns = items
-                        .iter()
-                        .filter_map(|i| i.as_scalar().map(|s| s.text.clone()))
-                        .collect()
-                }
-                None => {
-                    self.doc.report(
-                        Code::WrongValueType,
-                        v.span,
-                        format!("`{}` must be a list of column names", k.name),
-                    );
-                }
-            }
-        }
-        if !options.header && options.columns.is_empty() {
-            self.doc.report(
-                Code::MissingKey,
-                node.span,
-                "without a header row (`header: false`), `columns` must name the columns in order",
-            );
-        }
-        if let Some((k, v)) = entries.get("empty_cells") {
-            let text = self.doc.text(k, v)?;
-            match EmptyCells::from_name(&text) {
-                Some(e) => options.empty = e,
-                None => {
-                    self.doc.report(
-                        Code::InvalidValue,
-                        v.span,
-                        format!(
-                            "`empty_cells` is one of {}, found `{text}`",
-                            EmptyCells::NAMES.join(", ")
-                        ),
-                    );
-                }
-            }
-        }
-        Some(options)
+        csv_options(&mut self.doc, node)
     }
+}
+
+/// Read a `csv:` section (of a contract, or of a check in handoff.yaml).
+pub fn csv_options(doc: &mut yaml::Reader<'_>, node: &Node) -> Option<CsvOptions> {
+    let entries = doc.mapping(node, "`csv`", &[CSV_KEYS])?;
+    let mut options = CsvOptions::default();
+    if let Some((k, v)) = entries.get("delimiter") {
+        let text = doc.text(k, v)?;
+        let text = if text == "\\t" {
+            "\t".to_string()
+        } else {
+            text
+        };
+        match text.as_bytes() {
+            [b] if b.is_ascii() && !matches!(b, b'"' | b'\n' | b'\r') => {
+                options.delimiter = Some(*b)
+            }
+            _ => {
+                doc.report(
+                    Code::InvalidValue,
+                    v.span,
+                    "`delimiter` is one ASCII character such as ',', ';', '|' or '\\t' (not a quote or a line break)",
+                );
+            }
+        }
+    }
+    if let Some((k, v)) = entries.get("header") {
+        options.header = doc.boolean(k, v)?.value;
+    }
+    if let Some((k, v)) = entries.get("columns") {
+        match v.as_seq() {
+            Some(items) => {
+                options.columns = items
+                    .iter()
+                    .filter_map(|i| i.as_scalar().map(|s| s.text.clone()))
+                    .collect()
+            }
+            None => {
+                doc.report(
+                    Code::WrongValueType,
+                    v.span,
+                    format!("`{}` must be a list of column names", k.name),
+                );
+            }
+        }
+    }
+    if !options.header && options.columns.is_empty() {
+        doc.report(
+            Code::MissingKey,
+            node.span,
+            "without a header row (`header: false`), `columns` must name the columns in order",
+        );
+    }
+    if let Some((k, v)) = entries.get("empty_cells") {
+        let text = doc.text(k, v)?;
+        match EmptyCells::from_name(&text) {
+            Some(e) => options.empty = e,
+            None => {
+                doc.report(
+                    Code::InvalidValue,
+                    v.span,
+                    format!(
+                        "`empty_cells` is one of {}, found `{text}`",
+                        EmptyCells::NAMES.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+    Some(options)
 }
