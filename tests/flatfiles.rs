@@ -348,3 +348,82 @@ fn a_check_in_handoff_yaml_can_say_how_its_csv_is_read() {
     assert!(err.contains("unknown key `empty`"), "{err}");
     assert!(err.contains("did you mean `empty_cells`?"), "{err}");
 }
+
+fn handoff(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HANDOFF_CONFIG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn render_shows_the_tree_a_contract_is_written_against() {
+    let root = Path::new(ROOT);
+    let out = handoff(
+        root,
+        &[
+            "render",
+            "--contract",
+            "edi-850-to-wms@^2",
+            "fixtures/edi-850-x12/valid/po-4500012345.edi",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    insta::assert_snapshot!("render_850", String::from_utf8_lossy(&out.stdout));
+    // Without a contract: no loops, every element text.
+    let out = handoff(
+        root,
+        &[
+            "render",
+            "--format",
+            "ndjson",
+            "fixtures/edi-850-x12/valid/po-4500012345.edi",
+        ],
+    );
+    let tree: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        tree["PO1"][1]["PO102"], "48",
+        "PO1 met twice at the root: an array of text"
+    );
+    assert_eq!(tree["ISA"]["ISA16"], ">");
+    // Envelope problems are named on stderr and fail the run; JSON is refused.
+    let out = handoff(
+        root,
+        &["render", "fixtures/edi-850-x12/invalid/po-4500012399.edi"],
+    );
+    assert_eq!(out.status.code(), Some(0), "notes do not fail a render");
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "note: line 11: SE02 is \"0002\", but the set's ST02 is \"0001\" [control_number_mismatch]"
+    ));
+    let out = handoff(
+        root,
+        &[
+            "render",
+            "fixtures/storefront-order-to-erp/valid/paid-two-lines.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn the_x12_section_is_checked_against_the_fields() {
+    let dir = scratch("x12-lint");
+    std::fs::write(
+        dir.join("c.yaml"),
+        "contract: c\nversion: 1.0.0\nboundary: {from: a, to: b, transport: edi}\nx12:\n  loops:\n    N1_loop: {segments: [N1, n3]}\n    PO1_loop: {segments: [PO1]}\n    IT1_loop: {segments: [IT1]}\nfields:\n  N1_loop: {type: object}\n  PO1_loop: {type: array, items: {type: object}}\n",
+    )
+    .unwrap();
+    let out = handoff(&dir, &["lint", "c.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for expected in [
+        "error[invalid-value]: a string `n3` is not an X12 segment id",
+        "error[type-conflict]: loop `N1_loop` renders as an array of occurrences, but `/N1_loop` is not declared `type: array`",
+        "error[unknown-rule-field]: loop `IT1_loop` is not declared under `fields`",
+    ] {
+        assert!(text.contains(expected), "{expected}\n{text}");
+    }
+}

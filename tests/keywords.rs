@@ -430,3 +430,175 @@ fn members_with_slashes_and_tildes_get_escaped_pointers() {
         ],
     );
 }
+
+/// The diagnostics (code and message) a contract text produces.
+fn diagnostics(fields_and_more: &str) -> Vec<String> {
+    let text = format!(
+        "contract: keyword-test\nversion: 1.0.0\nboundary: {{from: a, to: b, transport: queue}}\n{fields_and_more}"
+    );
+    contract::parse(Path::new("keyword-test.yaml"), &text)
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let help = d
+                .help
+                .as_deref()
+                .map_or(String::new(), |h| format!(" ({h})"));
+            format!("{}: {}{help}", d.code.id(), d.message)
+        })
+        .collect()
+}
+
+#[test]
+fn equals_compares_numbers_by_value_and_strings_exactly() {
+    let c = checker(
+        "fields:\n  currency: {type: string}\n  total: {type: number}\n  lines:\n    type: array\n    items:\n      type: object\n      fields:\n        currency: {type: string}\n        total: {type: number}\nrules:\n  - equals: [/currency, /lines/*/currency]\n  - equals: [/total, /lines/*/total]\n",
+    );
+    expect(
+        &c,
+        r#"{"currency": "USD", "total": 10.5, "lines": [{"currency": "USD", "total": 10.50}]}"#,
+        &[],
+    );
+    expect(
+        &c,
+        r#"{"currency": "USD", "lines": [{"currency": "usd"}, {"currency": "USD"}]}"#,
+        &[("values_differ", "/lines/0/currency")],
+    );
+    // Absent and null values are the field checks' business: the rule adds nothing.
+    expect(
+        &c,
+        r#"{"lines": [{"currency": "USD"}, {"currency": null}]}"#,
+        &[("null_not_allowed", "/lines/1/currency")],
+    );
+}
+
+#[test]
+fn count_counts_items_with_or_without_a_star() {
+    let c = checker(
+        "fields:\n  n: {type: integer}\n  m: {type: string}\n  items: {type: array, items: {type: object}}\nrules:\n  - count: /items/*\n    equals: /n\n  - count: /items\n    equals: /m\n",
+    );
+    expect(&c, r#"{"n": 2, "m": "2", "items": [{}, {}]}"#, &[]);
+    expect(
+        &c,
+        r#"{"n": 3, "m": "1", "items": [{}, {}]}"#,
+        &[("count_mismatch", "/n"), ("count_mismatch", "/m")],
+    );
+    expect(&c, r#"{"n": 0, "items": []}"#, &[]);
+}
+
+#[test]
+fn sum_is_exact_and_tolerance_is_inclusive() {
+    let c = checker(
+        "fields:\n  total: {type: string}\n  tax: {type: string}\n  lines:\n    type: array\n    items:\n      type: object\n      fields:\n        price: {type: string}\n        qty: {type: integer}\nrules:\n  - sum: [/lines/*/price * /lines/*/qty, /tax]\n    equals: /total\n    tolerance: 0.01\n",
+    );
+    expect(
+        &c,
+        r#"{"total": "20.00", "tax": "0.01", "lines": [{"price": "19.99", "qty": 1}]}"#,
+        &[],
+    );
+    expect(
+        &c,
+        r#"{"total": "20.01", "tax": "0.01", "lines": [{"price": "19.99", "qty": 1}]}"#,
+        &[],
+    );
+    expect(
+        &c,
+        r#"{"total": "20.02", "tax": "0.01", "lines": [{"price": "19.99", "qty": 1}]}"#,
+        &[("sum_mismatch", "/total")],
+    );
+    // A term that is not a number is left to the field checks: no second finding.
+    expect(
+        &c,
+        r#"{"total": "20.00", "tax": "n/a", "lines": [{"price": "19.99", "qty": 1}]}"#,
+        &[],
+    );
+}
+
+#[test]
+fn compare_orders_numbers_dates_and_instants() {
+    let c = checker(
+        "fields:\n  refund: {type: string}\n  captured: {type: string}\n  ship_by: {type: string}\n  ordered: {type: string}\nrules:\n  - compare: [/refund, '<=', /captured]\n  - compare: [/ship_by, '>', /ordered]\n",
+    );
+    expect(
+        &c,
+        r#"{"refund": "9.5", "captured": "10.00", "ship_by": "2026-12-01", "ordered": "2026-11-30"}"#,
+        &[],
+    );
+    expect(
+        &c,
+        r#"{"refund": "10.01", "captured": "10.00", "ship_by": "2026-11-30", "ordered": "2026-11-30"}"#,
+        &[
+            ("comparison_failed", "/refund"),
+            ("comparison_failed", "/ship_by"),
+        ],
+    );
+}
+
+#[test]
+fn rules_on_array_items_apply_to_each_item() {
+    let c = checker(
+        "fields:\n  lines:\n    type: array\n    items:\n      type: object\n      fields:\n        qty: {type: integer}\n        shipped: {type: integer}\n        serials: {type: array, items: {type: string}}\n      rules:\n        - compare: [/shipped, '<=', /qty]\n        - unique: /serials/*\n",
+    );
+    expect(
+        &c,
+        r#"{"lines": [{"qty": 2, "shipped": 2, "serials": ["a", "b"]}, {"qty": 1, "shipped": 0}]}"#,
+        &[],
+    );
+    expect(
+        &c,
+        r#"{"lines": [{"qty": 2, "shipped": 3, "serials": ["a", "a"]}, {"qty": 1, "shipped": 1, "serials": ["a"]}]}"#,
+        &[
+            ("comparison_failed", "/lines/0/shipped"),
+            ("duplicate_value", "/lines/0/serials/1"),
+        ],
+    );
+}
+
+#[test]
+fn cross_field_rules_are_checked_against_the_contract_when_loaded() {
+    let fields = "fields:\n  total: {type: string}\n  lines: {type: array, items: {type: object, fields: {price: {type: string}}}}\n";
+    assert_eq!(
+        diagnostics(&format!(
+            "{fields}rules:\n  - sum: [/lines/*/prize]\n    equals: /total\n"
+        )),
+        [
+            "unknown-rule-field: the rule refers to `/lines/*/prize`, but `/lines/*` declares no field `prize` (did you mean `price`?)"
+        ]
+    );
+    assert_eq!(
+        diagnostics(&format!("{fields}rules:\n  - unique: /lines/price\n")),
+        [
+            "unknown-rule-field: the rule refers to `/lines/price`, but `/lines` declares no field `price` (`/lines` is an array: step into its items with `*`)"
+        ]
+    );
+    assert_eq!(
+        diagnostics(&format!(
+            "{fields}rules:\n  - compare: [/total, '=', /lines/*/price]\n"
+        )),
+        [
+            "invalid-value: `=` is not a comparison; use one of <, <=, >, >= (for equality, write an `equals` rule)"
+        ]
+    );
+    assert_eq!(
+        diagnostics(&format!(
+            "{fields}rules:\n  - unique: /lines/*/price\n    tolerance: 1\n"
+        )),
+        [
+            "keyword-not-for-type: `tolerance` applies to `sum` rules only (remove it, or make the rule a `sum`)"
+        ]
+    );
+    assert_eq!(
+        diagnostics(&format!(
+            "{fields}rules:\n  - count: /lines/*\n    sum: [/total]\n    equals: /total\n"
+        )),
+        ["invalid-value: a rule checks one thing; this one says `count` and `sum`"]
+    );
+    assert_eq!(
+        diagnostics(&format!(
+            "{fields}rules:\n  - sum: [/lines/*/price]\n    equals: /lines/*/price\n"
+        )),
+        [
+            "invalid-value: the `sum` is compared with one value; `/lines/*/price` steps into every item"
+        ]
+    );
+}

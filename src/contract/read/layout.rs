@@ -143,7 +143,7 @@ impl Reader<'_> {
                     self.doc.report(
                         Code::InvalidValue,
                         item.span,
-                        format!("`{}` is not an X12 segment id (2 or 3 upper-case letters and digits, such as N1 or PO1)", describe(item)),
+                        format!("{} is not an X12 segment id (2 or 3 upper-case letters and digits, such as N1 or PO1)", describe(item)),
                     );
                 }
             }
