@@ -267,3 +267,72 @@ fn the_ndjson_reader_accounts_for_every_line() {
         }
     });
 }
+
+/// A result printed by every printer, as a run would.
+fn print_everywhere(result: &PayloadResult) {
+    let mut summary = Summary::default();
+    summary.add(result);
+    let mut printers: Vec<Box<dyn Printer>> = vec![
+        Box::new(TextPrinter::new(std::io::sink(), Default::default())),
+        Box::new(JsonPrinter::new(std::io::sink())),
+        Box::new(SarifPrinter::new(std::io::sink())),
+        Box::new(GithubPrinter::new(std::io::sink(), None)),
+        Box::new(MarkdownPrinter::new(std::io::sink())),
+    ];
+    for printer in &mut printers {
+        printer.result(result).unwrap();
+        printer.finish(&summary).unwrap();
+    }
+}
+
+fn contract_checker(file: &str) -> Checker {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
+    let (checker, diags) = handoff::lint::prepare(&path);
+    checker.unwrap_or_else(|| panic!("{file}: {diags:?}"))
+}
+
+fn record_result(outcome: handoff::check::records::Outcome, line: u64) -> PayloadResult {
+    PayloadResult {
+        source: PayloadSource {
+            path: Arc::from("fuzz"),
+            line: Some(line),
+        },
+        contract: "fuzz@1.0.0".into(),
+        findings: outcome.findings,
+        known: 0,
+        unlisted: outcome.unlisted,
+        text: outcome.text.map(Into::into),
+        text_origin: outcome.origin,
+    }
+}
+
+#[test]
+fn the_x12_reader_checker_and_printers_never_panic() {
+    let checker = contract_checker("contracts/edi-850-to-wms/2.0.0.yaml");
+    fuzz("x12", "x12", |bytes| {
+        handoff::x12::stream::read(bytes, 1 << 20, |item| {
+            if let handoff::x12::stream::Item::Set(set) = item {
+                let line = set.body.place.line;
+                let outcome =
+                    handoff::check::records::check_set(&checker, &set, Default::default());
+                print_everywhere(&record_result(outcome, line));
+            }
+        })
+        .unwrap();
+    });
+}
+
+#[test]
+fn the_csv_reader_checker_and_printers_never_panic() {
+    let checker = contract_checker("contracts/wms-inventory-to-erp/1.0.0.yaml");
+    let options = handoff::contract::layout::CsvOptions::default();
+    fuzz("csv", "csv", |bytes| {
+        handoff::flat::read(bytes, &options, b',', |item| {
+            if let handoff::flat::Item::Row(row) = item {
+                let outcome =
+                    handoff::check::records::check_row(&checker, &row, Default::default());
+                print_everywhere(&record_result(outcome, row.line));
+            }
+        });
+    });
+}
