@@ -85,13 +85,25 @@ pub fn accepts<'c>(checkers: &'c [Checker], pointer: &str, value: &Value) -> Vec
 
 /// Every version's findings on one payload.
 pub fn which<'c>(checkers: &'c [Checker], bytes: &[u8]) -> Vec<Verdict<'c>> {
+    which_shaped(checkers, bytes, crate::input::Shape::Json, None)
+}
+
+/// [`which`] for a payload file of any shape: an X12 interchange or a CSV file is accepted by a
+/// version when every transaction set or row in it is (its findings are all of theirs). `path`
+/// picks the CSV delimiter by extension, as `check` does.
+pub fn which_shaped<'c>(
+    checkers: &'c [Checker],
+    bytes: &[u8],
+    shape: crate::input::Shape,
+    path: Option<&std::path::Path>,
+) -> Vec<Verdict<'c>> {
     checkers
         .iter()
         .map(|checker| Verdict {
             checker,
             no_such_field: false,
             findings: {
-                let mut findings = checker.check(bytes);
+                let mut findings = findings_of(checker, bytes, shape, path);
                 for f in &mut findings {
                     crate::redact::for_report(f, crate::redact::Redact::Sensitive);
                 }
@@ -99,6 +111,57 @@ pub fn which<'c>(checkers: &'c [Checker], bytes: &[u8]) -> Vec<Verdict<'c>> {
             },
         })
         .collect()
+}
+
+fn findings_of(
+    checker: &Checker,
+    bytes: &[u8],
+    shape: crate::input::Shape,
+    path: Option<&std::path::Path>,
+) -> Vec<crate::finding::Finding> {
+    use crate::check::records;
+    use crate::input::Shape;
+    let redact = crate::redact::Redact::Sensitive;
+    let mut out = Vec::new();
+    match shape {
+        Shape::Json | Shape::Ndjson => out = checker.check(bytes),
+        Shape::X12 => {
+            let _ = crate::x12::stream::read(bytes, u64::MAX, |item| match item {
+                crate::x12::stream::Item::Set(set) => {
+                    out.extend(records::check_set(checker, &set, redact).findings)
+                }
+                crate::x12::stream::Item::Envelope { findings, .. } => out.extend(findings),
+                crate::x12::stream::Item::Invalid { place, error } => {
+                    let mut f =
+                        crate::finding::Finding::bare(crate::finding::Kind::InvalidX12, "", None);
+                    f.position = Some(crate::finding::TextPosition {
+                        line: place.line,
+                        column: place.column,
+                    });
+                    f.message = format!("the file is not X12 from here: {}", error.message);
+                    out.push(f);
+                }
+            });
+        }
+        Shape::Csv => {
+            let default = crate::contract::layout::CsvOptions::default();
+            let options = checker.contract().csv.as_ref().unwrap_or(&default);
+            let delimiter = crate::flat::delimiter(options, path);
+            crate::flat::read(bytes, options, delimiter, |item| match item {
+                crate::flat::Item::Row(row) => {
+                    out.extend(records::check_row(checker, &row, redact).findings)
+                }
+                crate::flat::Item::Invalid { line, message } => {
+                    let mut f =
+                        crate::finding::Finding::bare(crate::finding::Kind::InvalidCsv, "", None);
+                    f.position = Some(crate::finding::TextPosition { line, column: 1 });
+                    f.message = message;
+                    out.push(f);
+                }
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]

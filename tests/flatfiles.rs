@@ -427,3 +427,40 @@ fn the_x12_section_is_checked_against_the_fields() {
         assert!(text.contains(expected), "{expected}\n{text}");
     }
 }
+
+#[test]
+fn which_reads_an_interchange_and_a_csv_file_as_check_does() {
+    let root = Path::new(ROOT);
+    let out = handoff(
+        root,
+        &["which", "fixtures/edi-850-x12/valid/po-4500012345.edi"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "accepted by (newest first):\n  edi-850-to-wms@2.0.0\n"
+    );
+    let out = handoff(
+        root,
+        &[
+            "which",
+            "--format",
+            "json",
+            "fixtures/wms-inventory-to-erp/invalid/snapshot-2026-11-22.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    let inventory = doc["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["contract"] == "wms-inventory-to-erp@1.0.0")
+        .unwrap();
+    // Every row's findings: the 11 of the capture's .expect file.
+    assert_eq!(
+        inventory["findings"].as_array().unwrap().len(),
+        11,
+        "{inventory}"
+    );
+}

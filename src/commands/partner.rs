@@ -156,7 +156,13 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
             }
         }
     }
-    let verdicts = handoff::partner::which(&checkers, &bytes);
+    let shape = if args.payload.as_os_str() == "-" {
+        handoff::input::Shape::Json
+    } else {
+        handoff::input::shape_of(&args.payload)
+    };
+    let verdicts =
+        handoff::partner::which_shaped(&checkers, &bytes, shape, Some(args.payload.as_path()));
     let accepted: Vec<&handoff::partner::Verdict> =
         verdicts.iter().filter(|v| v.accepted()).collect();
     let code = if accepted.is_empty() {
