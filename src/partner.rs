@@ -126,38 +126,16 @@ fn findings_of(
     match shape {
         Shape::Json | Shape::Ndjson => out = checker.check(bytes),
         Shape::X12 => {
-            let _ = crate::x12::stream::read(bytes, u64::MAX, |item| match item {
-                crate::x12::stream::Item::Set(set) => {
-                    out.extend(records::check_set(checker, &set, redact).findings)
-                }
-                crate::x12::stream::Item::Envelope { findings, .. } => out.extend(findings),
-                crate::x12::stream::Item::Invalid { place, error } => {
-                    let mut f =
-                        crate::finding::Finding::bare(crate::finding::Kind::InvalidX12, "", None);
-                    f.position = Some(crate::finding::TextPosition {
-                        line: place.line,
-                        column: place.column,
-                    });
-                    f.message = format!("the file is not X12 from here: {}", error.message);
-                    out.push(f);
-                }
+            let _ = crate::x12::stream::read(bytes, u64::MAX, |item| {
+                out.extend(records::check_x12_item(checker, item, redact).1.findings)
             });
         }
         Shape::Csv => {
             let default = crate::contract::layout::CsvOptions::default();
             let options = checker.contract().csv.as_ref().unwrap_or(&default);
             let delimiter = crate::flat::delimiter(options, path);
-            crate::flat::read(bytes, options, delimiter, |item| match item {
-                crate::flat::Item::Row(row) => {
-                    out.extend(records::check_row(checker, &row, redact).findings)
-                }
-                crate::flat::Item::Invalid { line, message } => {
-                    let mut f =
-                        crate::finding::Finding::bare(crate::finding::Kind::InvalidCsv, "", None);
-                    f.position = Some(crate::finding::TextPosition { line, column: 1 });
-                    f.message = message;
-                    out.push(f);
-                }
+            crate::flat::read(bytes, options, delimiter, |item| {
+                out.extend(records::check_csv_item(checker, item, redact).1.findings)
             });
         }
     }

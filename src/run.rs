@@ -162,53 +162,13 @@ fn check_payload(
     let mut origin = None;
     let mut line = line;
     let mut findings = match payload {
-        Payload::X12(item) => {
-            let outcome = match item {
-                X12Item::Set(set) => {
-                    line = Some(set.body.place.line);
-                    crate::check::records::check_set(checker, &set, redact)
-                }
-                X12Item::Envelope { place, findings } => {
-                    line = Some(place.line);
-                    crate::check::records::Outcome {
-                        findings,
-                        ..Default::default()
-                    }
-                }
-                X12Item::Invalid { place, error } => {
-                    line = Some(place.line);
-                    crate::check::records::Outcome {
-                        findings: vec![invalid_x12(place, &error.message)],
-                        ..Default::default()
-                    }
-                }
+        Payload::X12(_) | Payload::Csv(_) => {
+            let (at, outcome) = match payload {
+                Payload::X12(item) => crate::check::records::check_x12_item(checker, item, redact),
+                Payload::Csv(item) => crate::check::records::check_csv_item(checker, item, redact),
+                _ => unreachable!("matched above"),
             };
-            unlisted = outcome.unlisted;
-            text = outcome.text.map(Into::into);
-            origin = outcome.origin;
-            outcome.findings
-        }
-        Payload::Csv(item) => {
-            let outcome = match item {
-                crate::flat::Item::Row(row) => {
-                    line = Some(row.line);
-                    crate::check::records::check_row(checker, &row, redact)
-                }
-                crate::flat::Item::Invalid { line: at, message } => {
-                    line = Some(at);
-                    let mut f = Finding::bare(Kind::InvalidCsv, "", None);
-                    f.position = Some(TextPosition {
-                        line: at,
-                        column: 1,
-                    });
-                    f.message = message;
-                    f.expected = "a header row naming each column once, in UTF-8".into();
-                    crate::check::records::Outcome {
-                        findings: vec![f],
-                        ..Default::default()
-                    }
-                }
-            };
+            line = Some(at);
             unlisted = outcome.unlisted;
             text = outcome.text.map(Into::into);
             origin = outcome.origin;
@@ -268,19 +228,6 @@ fn check_payload(
         text,
         text_origin: origin,
     }
-}
-
-fn invalid_x12(place: crate::x12::stream::Place, message: &str) -> Finding {
-    let mut f = Finding::bare(Kind::InvalidX12, "", None);
-    f.position = Some(TextPosition {
-        line: place.line,
-        column: place.column,
-    });
-    f.message = format!("the file is not X12 from here: {message}");
-    f.expected =
-        "X12 interchanges: ISA, GS, ST ... SE, GE, IEA, each segment ended by the ISA's terminator"
-            .into();
-    f
 }
 
 /// Work for one thread: consecutive JSON files (read by the worker, so file reading is

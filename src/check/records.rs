@@ -259,3 +259,59 @@ pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
         origin,
     }
 }
+
+/// Check one item an X12 file yields: a set, envelope findings with no set, or the point where
+/// the bytes stop being X12. Returns the line the item starts on, and its outcome.
+pub fn check_x12_item(
+    checker: &Checker,
+    item: crate::x12::stream::Item,
+    redact: Redact,
+) -> (u64, Outcome) {
+    use crate::x12::stream::Item;
+    match item {
+        Item::Set(set) => (set.body.place.line, check_set(checker, &set, redact)),
+        Item::Envelope { place, findings } => (
+            place.line,
+            Outcome {
+                findings,
+                ..Outcome::default()
+            },
+        ),
+        Item::Invalid { place, error } => {
+            let mut f = Finding::bare(Kind::InvalidX12, "", None);
+            f.position = Some(TextPosition {
+                line: place.line,
+                column: place.column,
+            });
+            f.message = format!("the file is not X12 from here: {}", error.message);
+            f.expected = "X12 interchanges: ISA, GS, ST ... SE, GE, IEA, each segment ended by the ISA's terminator".into();
+            (
+                place.line,
+                Outcome {
+                    findings: vec![f],
+                    ..Outcome::default()
+                },
+            )
+        }
+    }
+}
+
+/// Check one item a CSV file yields: a row, or a problem with the file (its header).
+pub fn check_csv_item(checker: &Checker, item: flat::Item, redact: Redact) -> (u64, Outcome) {
+    match item {
+        flat::Item::Row(row) => (row.line, check_row(checker, &row, redact)),
+        flat::Item::Invalid { line, message } => {
+            let mut f = Finding::bare(Kind::InvalidCsv, "", None);
+            f.position = Some(TextPosition { line, column: 1 });
+            f.message = message;
+            f.expected = "a header row naming each column once, in UTF-8".into();
+            (
+                line,
+                Outcome {
+                    findings: vec![f],
+                    ..Outcome::default()
+                },
+            )
+        }
+    }
+}

@@ -1,12 +1,15 @@
-//! X12 EDI, read natively (the X12 issue; this is its first part, the tokenizer). The Rust EDI
-//! crates are GPL or unmaintained, so the tokenizer is handoff's own: small, zero-copy over the
-//! file's bytes, and driven by the delimiters each interchange's ISA segment declares.
+//! X12 EDI, read natively. The Rust EDI crates are GPL or unmaintained, so the reader is
+//! handoff's own: [`tokenize`] splits segments and elements with the delimiters each ISA
+//! declares, [`stream`] reads a file set by set in constant memory while [`envelope`] checks
+//! the envelope's counts and control numbers, and [`render`] turns a transaction set into the
+//! JSON tree a contract describes, with its loops as the contract's `x12:` section declares.
 //!
 //! An ISA segment is 106 bytes of fixed-width elements: the element separator is its fourth
 //! byte, the repetition separator is ISA11, the component separator ISA16, and the segment
 //! terminator the byte after it. A file may hold any number of interchanges, each with its own
 //! delimiters, and a terminator may be followed by line breaks.
 
+mod envelope;
 pub mod render;
 pub mod stream;
 pub mod tokenize;

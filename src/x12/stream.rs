@@ -8,8 +8,9 @@
 //! with it; a group's or an interchange's go with its last set (or, when it has none, stand
 //! alone), located at the trailer.
 
+use super::envelope::{Raw, Tracker};
 use super::tokenize::{Delimiters, ISA_LEN, X12Error};
-use crate::finding::{Finding, Kind, TextPosition, X12Location};
+use crate::finding::{Finding, TextPosition};
 use std::io::Read;
 use std::sync::Arc;
 
@@ -168,37 +169,6 @@ impl<R: Read> Scanner<R> {
     }
 }
 
-/// One segment as read: its bytes (without terminator) and the layout after it.
-struct Raw {
-    place: Place,
-    position: u64,
-    id: String,
-    /// The segment and its terminator, and the line breaks after it.
-    bytes: Vec<u8>,
-    /// Length of the segment without terminator.
-    len: usize,
-}
-
-/// Envelope state while reading.
-#[derive(Default)]
-struct Envelope {
-    header: Option<Arc<Header>>,
-    isa13: String,
-    groups: u64,
-    gs06: Option<String>,
-    sets_in_group: u64,
-    /// The open set: its ST02, its segment count so far, its bytes.
-    set: Option<OpenSet>,
-}
-
-struct OpenSet {
-    st02: String,
-    segments: u64,
-    body: Piece,
-    too_large: Option<u64>,
-    findings: Vec<Finding>,
-}
-
 /// Read every transaction set of `reader`, handing each to `emit` in file order. A set larger
 /// than `limit` bytes is handed out without its bytes.
 pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::io::Result<()> {
@@ -213,12 +183,7 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
     };
     let mut delimiters: Option<Delimiters> = None;
     let mut position = 0u64;
-    let mut env = Envelope::default();
-    // The last set read, held until it is known whether a group or interchange trailer
-    // belongs to it; and envelope findings waiting for a set.
-    let mut held: Option<Box<Set>> = None;
-    let mut waiting: Vec<Finding> = Vec::new();
-    let mut waiting_place = Place::default();
+    let mut env = Tracker::default();
     // A byte-order mark before the first interchange is tolerated.
     if scanner.want(3)? && scanner.buf.starts_with(b"\xEF\xBB\xBF") {
         scanner.at = 3;
@@ -245,7 +210,7 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             match Delimiters::from_isa(&scanner.buf[scanner.at..], place.offset as usize) {
                 Ok(d) => delimiters = Some(d),
                 Err(e) => {
-                    flush(&mut held, &mut emit);
+                    env.flush(&mut emit);
                     emit(Item::Invalid { place, error: e });
                     return Ok(());
                 }
@@ -265,7 +230,7 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             }
             searched = scanner.buf.len() - scanner.at;
             if !scanner.want(searched + 1)? {
-                flush(&mut held, &mut emit);
+                env.flush(&mut emit);
                 let rest = &scanner.buf[scanner.at..];
                 let hint = if rest.contains(&b'\n') {
                     ", or its segments end with something else (line breaks alone do not end X12 segments)"
@@ -289,7 +254,7 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             .unwrap_or(seg.len());
         let id = &seg[..id_len];
         if id.is_empty() || id.len() > 3 || !id.iter().all(u8::is_ascii_alphanumeric) {
-            flush(&mut held, &mut emit);
+            env.flush(&mut emit);
             emit(invalid(format!(
                 "segment {position} has no valid id: {:?}",
                 String::from_utf8_lossy(&id[..id.len().min(20)])
@@ -302,13 +267,13 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             && let Some(open) = env.set.as_mut()
         {
             open.segments += 1;
-            extend(open, &scanner.buf[scanner.at..scanner.at + len + 1], limit);
+            open.extend(&scanner.buf[scanner.at..scanner.at + len + 1], limit);
             scanner.advance(len + 1);
             // (Reading more may move the buffer: layout bytes are copied one at a time.)
             while scanner.want(1)?
                 && matches!(scanner.buf[scanner.at], b'\r' | b'\n' | b' ' | b'\t')
             {
-                extend(open, &scanner.buf[scanner.at..scanner.at + 1], limit);
+                open.extend(&scanner.buf[scanner.at..scanner.at + 1], limit);
                 scanner.advance(1);
             }
             continue;
@@ -326,571 +291,16 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             raw.bytes.push(scanner.buf[scanner.at]);
             scanner.advance(1);
         }
-        segment(
-            raw,
-            d,
-            limit,
-            &mut env,
-            &mut held,
-            &mut waiting,
-            &mut waiting_place,
-            &mut emit,
-        );
+        env.segment(raw, d, limit, &mut emit);
     }
-    // The end of the file closes whatever is open.
-    if let Some(open) = env.set.take() {
-        let mut f = open.findings;
-        f.push(malformed(
-            &open.body,
-            0,
-            open.body.position_before + 1,
-            "ST",
-            format!(
-                "transaction set {} has no SE: the file ends inside it",
-                open.st02
-            ),
-            "an SE segment closing the transaction set",
-        ));
-        hold(
-            &mut held,
-            finish(
-                delimiters.expect("a set was opened"),
-                &env,
-                open.body,
-                f,
-                open.too_large,
-            ),
-            &mut emit,
-        );
-    }
-    if let Some(gs) = env.header.as_ref().and_then(|h| h.gs.clone()) {
-        let f = malformed(
-            &gs,
-            0,
-            gs.position_before + 1,
-            "GS",
-            "the functional group has no GE: the file ends inside it".into(),
-            "a GE segment closing the group",
-        );
-        attach(&mut held, &mut waiting, &mut waiting_place, gs.place, f);
-    }
-    if let Some(h) = env.header.take() {
-        let f = malformed(
-            &h.isa,
-            0,
-            h.isa.position_before + 1,
-            "ISA",
-            format!(
-                "interchange {} has no IEA: the file ends inside it",
-                env.isa13
-            ),
-            "an IEA segment closing the interchange",
-        );
-        attach(&mut held, &mut waiting, &mut waiting_place, h.isa.place, f);
-    }
-    flush(&mut held, &mut emit);
-    if !waiting.is_empty() {
-        emit(Item::Envelope {
-            place: waiting_place,
-            findings: waiting,
-        });
-    }
+    env.finish(delimiters, &mut emit);
     Ok(())
-}
-
-#[allow(clippy::too_many_arguments)]
-fn segment(
-    raw: Raw,
-    d: Delimiters,
-    limit: u64,
-    env: &mut Envelope,
-    held: &mut Option<Box<Set>>,
-    waiting: &mut Vec<Finding>,
-    waiting_place: &mut Place,
-    emit: &mut impl FnMut(Item),
-) {
-    let piece = || Piece {
-        bytes: raw.bytes.clone(),
-        place: raw.place,
-        position_before: raw.position - 1,
-    };
-    let element = |n: usize| -> Option<(usize, String)> {
-        let body = &raw.bytes[..raw.len];
-        let mut start = 0;
-        for (i, part) in body.split(|b| *b == d.element).enumerate() {
-            if i == n {
-                return Some((start, String::from_utf8_lossy(part).into_owned()));
-            }
-            start += part.len() + 1;
-        }
-        None
-    };
-    let here = piece();
-    let mut problem =
-        |f: Finding, env: &mut Envelope, held: &mut Option<Box<Set>>| match env.set.as_mut() {
-            Some(open) => open.findings.push(f),
-            None => attach(held, waiting, waiting_place, raw.place, f),
-        };
-    match raw.id.as_str() {
-        "ISA" => {
-            if let Some(open) = env.set.take() {
-                let mut f = open.findings;
-                f.push(malformed(
-                    &here,
-                    0,
-                    raw.position,
-                    "ISA",
-                    format!(
-                        "transaction set {} has no SE: a new interchange starts",
-                        open.st02
-                    ),
-                    "an SE segment closing the transaction set",
-                ));
-                hold(held, finish(d, env, open.body, f, open.too_large), emit);
-            }
-            if let Some(h) = env.header.take() {
-                problem(
-                    malformed(
-                        &here,
-                        0,
-                        raw.position,
-                        "ISA",
-                        format!(
-                            "a new interchange starts before interchange {} closed with IEA",
-                            env.isa13
-                        ),
-                        "an IEA segment before the next ISA",
-                    ),
-                    env,
-                    held,
-                );
-                let _ = h;
-            }
-            *env = Envelope {
-                header: Some(Arc::new(Header {
-                    isa: here,
-                    gs: None,
-                })),
-                isa13: element(13).map(|(_, v)| v).unwrap_or_default(),
-                ..Envelope::default()
-            };
-        }
-        "GS" => {
-            if env.header.is_none() {
-                problem(
-                    malformed(
-                        &here,
-                        0,
-                        raw.position,
-                        "GS",
-                        "GS outside an interchange (no ISA before it)".into(),
-                        "GS after an ISA",
-                    ),
-                    env,
-                    held,
-                );
-                return;
-            }
-            if env.gs06.is_some() {
-                problem(
-                    malformed(
-                        &here,
-                        0,
-                        raw.position,
-                        "GS",
-                        "a new functional group starts before the previous one closed with GE"
-                            .into(),
-                        "a GE segment before the next GS",
-                    ),
-                    env,
-                    held,
-                );
-            }
-            let isa = env.header.as_ref().map(|h| h.isa.clone()).expect("checked");
-            env.header = Some(Arc::new(Header {
-                isa,
-                gs: Some(here),
-            }));
-            env.gs06 = Some(element(6).map(|(_, v)| v).unwrap_or_default());
-            env.sets_in_group = 0;
-            env.groups += 1;
-        }
-        "ST" => {
-            if let Some(open) = env.set.take() {
-                let mut f = open.findings;
-                f.push(malformed(
-                    &here,
-                    0,
-                    raw.position,
-                    "ST",
-                    format!("transaction set {} has no SE: another ST starts", open.st02),
-                    "an SE segment before the next ST",
-                ));
-                hold(held, finish(d, env, open.body, f, open.too_large), emit);
-            }
-            // Stray segments before the set are reported with it.
-            let mut findings = std::mem::take(waiting);
-            if env.gs06.is_none() {
-                findings.push(malformed(
-                    &here,
-                    0,
-                    raw.position,
-                    "ST",
-                    "a transaction set outside a functional group (no GS before it)".into(),
-                    "ST after a GS",
-                ));
-            }
-            env.sets_in_group += 1;
-            env.set = Some(OpenSet {
-                st02: element(2).map(|(_, v)| v).unwrap_or_default(),
-                segments: 1,
-                too_large: (raw.bytes.len() as u64 > limit).then_some(raw.bytes.len() as u64),
-                body: here,
-                findings,
-            });
-        }
-        "SE" => {
-            let Some(mut open) = env.set.take() else {
-                problem(
-                    malformed(
-                        &here,
-                        0,
-                        raw.position,
-                        "SE",
-                        "SE outside a transaction set (no ST before it)".into(),
-                        "SE closing a transaction set",
-                    ),
-                    env,
-                    held,
-                );
-                return;
-            };
-            open.segments += 1;
-            extend(&mut open, &raw.bytes, limit);
-            let counted = open.segments;
-            let se_place = &raw;
-            if let Some((at, v)) = element(1)
-                && v.trim().parse::<u64>().ok() != Some(counted)
-            {
-                open.findings.push(located(se_place, Kind::CountMismatch, "/SE/SE01", at, &v, "SE01",
-                    format!("SE01 says {v} segments, but the transaction set has {counted} (ST to SE, both included)"),
-                    format!("{counted}")));
-            }
-            if let Some((at, v)) = element(2)
-                && v != open.st02
-            {
-                open.findings.push(located(
-                    se_place,
-                    Kind::ControlNumberMismatch,
-                    "/SE/SE02",
-                    at,
-                    &v,
-                    "SE02",
-                    format!("SE02 is {v:?}, but the set's ST02 is {:?}", open.st02),
-                    format!("{:?}, the ST02 of this set", open.st02),
-                ));
-            }
-            hold(
-                held,
-                finish(d, env, open.body, open.findings, open.too_large),
-                emit,
-            );
-        }
-        "GE" => {
-            let Some(gs06) = env.gs06.take() else {
-                problem(
-                    malformed(
-                        &here,
-                        0,
-                        raw.position,
-                        "GE",
-                        "GE without a GS before it".into(),
-                        "GE closing a functional group",
-                    ),
-                    env,
-                    held,
-                );
-                return;
-            };
-            let mut f = Vec::new();
-            let sets = env.sets_in_group;
-            if let Some((at, v)) = element(1)
-                && v.trim().parse::<u64>().ok() != Some(sets)
-            {
-                f.push(located(
-                    &raw,
-                    Kind::CountMismatch,
-                    "/GE/GE01",
-                    at,
-                    &v,
-                    "GE01",
-                    format!("GE01 says {v} transaction sets, but the group has {sets}"),
-                    format!("{sets}"),
-                ));
-            }
-            if let Some((at, v)) = element(2)
-                && v != gs06
-            {
-                f.push(located(
-                    &raw,
-                    Kind::ControlNumberMismatch,
-                    "/GE/GE02",
-                    at,
-                    &v,
-                    "GE02",
-                    format!("GE02 is {v:?}, but the group's GS06 is {gs06:?}"),
-                    format!("{gs06:?}, the GS06 of this group"),
-                ));
-            }
-            if let Some(h) = env.header.as_mut() {
-                *h = Arc::new(Header {
-                    isa: h.isa.clone(),
-                    gs: None,
-                });
-            }
-            if let Some(set) = held.as_mut() {
-                set.trailer.extend_from_slice(&raw.bytes);
-            }
-            for one in f {
-                attach(held, waiting, waiting_place, raw.place, one);
-            }
-        }
-        "IEA" => {
-            if env.header.is_none() {
-                problem(
-                    malformed(
-                        &here,
-                        0,
-                        raw.position,
-                        "IEA",
-                        "IEA without an ISA before it".into(),
-                        "IEA closing an interchange",
-                    ),
-                    env,
-                    held,
-                );
-                return;
-            }
-            let mut f = Vec::new();
-            let groups = env.groups;
-            if let Some((at, v)) = element(1)
-                && v.trim().parse::<u64>().ok() != Some(groups)
-            {
-                f.push(located(
-                    &raw,
-                    Kind::CountMismatch,
-                    "/IEA/IEA01",
-                    at,
-                    &v,
-                    "IEA01",
-                    format!("IEA01 says {v} functional groups, but the interchange has {groups}"),
-                    format!("{groups}"),
-                ));
-            }
-            if let Some((at, v)) = element(2)
-                && v != env.isa13
-            {
-                f.push(located(
-                    &raw,
-                    Kind::ControlNumberMismatch,
-                    "/IEA/IEA02",
-                    at,
-                    &v,
-                    "IEA02",
-                    format!(
-                        "IEA02 is {v:?}, but the interchange's ISA13 is {:?}",
-                        env.isa13
-                    ),
-                    format!("{:?}, the ISA13 of this interchange", env.isa13),
-                ));
-            }
-            if env.gs06.is_some() {
-                f.push(malformed(
-                    &here,
-                    0,
-                    raw.position,
-                    "IEA",
-                    "the interchange closes while a functional group is open (no GE)".into(),
-                    "GE before IEA",
-                ));
-            }
-            *env = Envelope::default();
-            if let Some(set) = held.as_mut().filter(|s| !s.trailer.is_empty()) {
-                set.trailer.extend_from_slice(&raw.bytes);
-            }
-            for one in f {
-                attach(held, waiting, waiting_place, raw.place, one);
-            }
-        }
-        _ => match env.set.as_mut() {
-            Some(open) => {
-                open.segments += 1;
-                extend(open, &raw.bytes, limit);
-            }
-            None => attach(
-                held,
-                waiting,
-                waiting_place,
-                raw.place,
-                malformed(
-                    &here,
-                    0,
-                    raw.position,
-                    &raw.id,
-                    format!(
-                        "segment {} is outside a transaction set (not between ST and SE)",
-                        raw.id
-                    ),
-                    "every segment other than the envelope's between ST and SE",
-                ),
-            ),
-        },
-    }
-}
-
-fn extend(open: &mut OpenSet, bytes: &[u8], limit: u64) {
-    if open.too_large.is_some() {
-        open.too_large = open.too_large.map(|n| n + bytes.len() as u64);
-        return;
-    }
-    open.body.bytes.extend_from_slice(bytes);
-    if open.body.bytes.len() as u64 > limit {
-        open.too_large = Some(open.body.bytes.len() as u64);
-        open.body.bytes = Vec::new();
-    }
-}
-
-fn finish(
-    delimiters: Delimiters,
-    env: &Envelope,
-    body: Piece,
-    findings: Vec<Finding>,
-    too_large: Option<u64>,
-) -> Box<Set> {
-    let header = env.header.clone().unwrap_or_else(|| {
-        Arc::new(Header {
-            isa: Piece {
-                bytes: Vec::new(),
-                place: body.place,
-                position_before: 0,
-            },
-            gs: None,
-        })
-    });
-    Box::new(Set {
-        delimiters,
-        header,
-        body,
-        findings,
-        too_large,
-        trailer: Vec::new(),
-    })
-}
-
-/// Emit the set held before, and hold this one.
-fn hold(held: &mut Option<Box<Set>>, set: Box<Set>, emit: &mut impl FnMut(Item)) {
-    flush(held, emit);
-    *held = Some(set);
-}
-
-fn flush(held: &mut Option<Box<Set>>, emit: &mut impl FnMut(Item)) {
-    if let Some(set) = held.take() {
-        emit(Item::Set(set));
-    }
-}
-
-/// A group or interchange finding goes with the last set read, or waits for a set.
-fn attach(
-    held: &mut Option<Box<Set>>,
-    waiting: &mut Vec<Finding>,
-    waiting_place: &mut Place,
-    place: Place,
-    f: Finding,
-) {
-    match held.as_mut() {
-        Some(set) => set.findings.push(f),
-        None => {
-            if waiting.is_empty() {
-                *waiting_place = place;
-            }
-            waiting.push(f);
-        }
-    }
-}
-
-fn base(
-    kind: Kind,
-    pointer: &str,
-    position: TextPosition,
-    x12: X12Location,
-    message: String,
-    expected: String,
-) -> Finding {
-    let mut f = Finding::bare(kind, pointer, None);
-    f.position = Some(position);
-    f.x12 = Some(x12);
-    f.message = message;
-    f.expected = expected;
-    f
-}
-
-fn malformed(
-    piece: &Piece,
-    at: usize,
-    position: u64,
-    id: &str,
-    message: String,
-    expected: &str,
-) -> Finding {
-    base(
-        Kind::EnvelopeMalformed,
-        &format!("/{id}"),
-        piece.place_of(at),
-        X12Location {
-            segment_position: position,
-            segment_id: id.to_string(),
-            element: None,
-        },
-        message,
-        expected.to_string(),
-    )
-}
-
-#[allow(clippy::too_many_arguments)]
-fn located(
-    raw: &Raw,
-    kind: Kind,
-    pointer: &str,
-    at: usize,
-    value: &str,
-    element: &str,
-    message: String,
-    expected: String,
-) -> Finding {
-    let piece = Piece {
-        bytes: raw.bytes.clone(),
-        place: raw.place,
-        position_before: raw.position - 1,
-    };
-    let mut f = base(
-        kind,
-        pointer,
-        piece.place_of(at),
-        X12Location {
-            segment_position: raw.position,
-            segment_id: raw.id.clone(),
-            element: Some(element.to_string()),
-        },
-        message,
-        expected,
-    );
-    f.value = Some(value.to_string());
-    f
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Kind;
     use crate::x12::tokenize::tests::ISA;
 
     fn items(text: &str) -> Vec<Item> {
