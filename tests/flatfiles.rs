@@ -464,3 +464,50 @@ fn which_reads_an_interchange_and_a_csv_file_as_check_does() {
         "{inventory}"
     );
 }
+
+#[test]
+fn sensitive_elements_and_cells_are_hidden_in_findings_and_quoted_lines() {
+    let dir = scratch("redact");
+    std::fs::write(
+        dir.join("c.yaml"),
+        "contract: c\nversion: 1.0.0\nboundary: {from: a, to: b, transport: edi}\nx12:\n  loops:\n    N1_loop: {segments: [N1]}\nfields:\n  N1_loop:\n    type: array\n    items:\n      type: object\n      fields:\n        N1:\n          type: object\n          fields:\n            N102: {type: string, max_length: 10, sensitive: true}\n            N104: {type: string, pattern: '^[0-9]+$'}\n",
+    )
+    .unwrap();
+    let text = format!(
+        "{ISA}\nGS*PO*S*R*20261120*1200*4512*X*004010~\nST*850*0001~\nN1*ST*JANE Q CUSTOMER*92*A1~\nSE*3*0001~\nGE*1*4512~\nIEA*1*000004512~\n"
+    );
+    std::fs::write(dir.join("a.edi"), text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["check", "--contract", "c.yaml", "a.edi"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(!shown.contains("JANE"), "{shown}");
+    assert!(shown.contains("N1*ST*•••••••••••••••*92*A1~"), "{shown}");
+    assert!(
+        shown.contains("error[pattern_mismatch]: /N1_loop/0/N1/N104: \"A1\""),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("the value (a string of 15 characters"),
+        "{shown}"
+    );
+
+    std::fs::write(
+        dir.join("i.yaml"),
+        "contract: i\nversion: 1.0.0\nboundary: {from: a, to: b, transport: file}\nfields:\n  email: {type: string, format: email, sensitive: true}\n  qty: {type: integer}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("a.csv"), "email,qty\njane@example,x\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["check", "--contract", "i.yaml", "a.csv"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(!shown.contains("jane"), "{shown}");
+    assert!(shown.contains("••••••••••••,x"), "{shown}");
+}
