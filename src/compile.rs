@@ -198,6 +198,25 @@ impl Compiler<'_> {
             let fragment_location = format!("{location}/allOf/{}", all_of.len());
             self.origins
                 .insert(&fragment_location, Origin::Fragment(field.path.clone()));
+            // A date pattern named by a fragment's `format` is checked as it is on a field:
+            // otherwise the engine would take it for an unknown format and let anything pass.
+            let mut stack = vec![&fragment.value];
+            while let Some(node) = stack.pop() {
+                match node {
+                    Value::Object(map) => {
+                        if let Some(Value::String(f)) = map.get("format")
+                            && Strftime::looks_like(f)
+                            && let Ok(pattern) = Strftime::parse(f)
+                            && !self.date_patterns.contains(&pattern)
+                        {
+                            self.date_patterns.push(pattern);
+                        }
+                        stack.extend(map.values());
+                    }
+                    Value::Array(items) => stack.extend(items),
+                    _ => {}
+                }
+            }
             all_of.push(fragment.value.clone());
         }
         if let Some(deprecated) = &field.deprecated {

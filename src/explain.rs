@@ -271,7 +271,16 @@ fn sentences(c: &Contract, k: &Constraints) -> Vec<String> {
                     .as_deref()
                     .map(|d| format!("{d}: "))
                     .unwrap_or_default();
-                out.push(format!("format `{name}`: {described}{}", inner.join("; ")));
+                // The format's own example is the one to show: it is what the author wrote.
+                let example = nf
+                    .constraints
+                    .example
+                    .as_ref()
+                    .map_or(String::new(), |e| format!(" (example: {})", e.value));
+                out.push(format!(
+                    "format `{name}`: {described}{}{example}",
+                    inner.join("; ")
+                ));
             }
         }
         None => {}

@@ -602,3 +602,46 @@ fn cross_field_rules_are_checked_against_the_contract_when_loaded() {
         ]
     );
 }
+
+#[test]
+fn a_money_string_that_is_no_number_is_one_finding() {
+    let c = checker(
+        "formats:\n  money: {type: string, pattern: '^-?[0-9]+[.][0-9]{2}$', decimal: {exactly: 2}, example: '12.50'}\nfields:\n  price: {format: money}\n",
+    );
+    expect(
+        &c,
+        r#"{"price": "$19.99"}"#,
+        &[("decimal_precision", "/price")],
+    );
+    let f = &c.check(br#"{"price": "$19.99"}"#)[0];
+    assert_eq!(f.message, "\"$19.99\" is not a decimal number");
+    assert_eq!(f.suggestion.as_deref(), Some("for example \"12.50\""));
+    // A number with the wrong places is still both: the pattern and the places say different things.
+    expect(
+        &c,
+        r#"{"price": "19.9"}"#,
+        &[
+            ("pattern_mismatch", "/price"),
+            ("decimal_precision", "/price"),
+        ],
+    );
+}
+
+#[test]
+fn date_patterns_speak_of_times_and_work_inside_schema_fragments() {
+    let c = checker(
+        "fields:\n  at: {type: string, format: '%H%M'}\n  on: {type: string, schema: {format: '%Y%m%d'}}\n",
+    );
+    let found = c.check(br#"{"at": "2460", "on": "20261131"}"#);
+    assert_eq!(
+        found[0].message,
+        "\"2460\" is not a valid %H%M time: the hour is 24, outside 0..=23"
+    );
+    assert_eq!(found[0].expected, "a real time in the form %H%M");
+    assert_eq!(found[1].kind.id(), "date_format");
+    assert_eq!(
+        found[1].message,
+        "\"20261131\" is not a valid %Y%m%d date: November 2026 has no day 31"
+    );
+    expect(&c, r#"{"at": "2359", "on": "20261130"}"#, &[]);
+}

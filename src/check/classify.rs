@@ -43,6 +43,33 @@ pub(super) fn findings(
                 || !pointer_and_ancestors(&f.pointer).any(|p| wrong_types.contains(p))
         });
     }
+    // A value that is not a decimal number at all also misses a money pattern: one fault, said
+    // once, as the decimal finding (it says what is wrong), with the pattern's example.
+    let not_numbers: HashSet<String> = out
+        .iter()
+        .filter(|f| {
+            f.kind == Kind::DecimalPrecision && f.message.contains("is not a decimal number")
+        })
+        .map(|f| f.pointer.clone())
+        .collect();
+    if !not_numbers.is_empty() {
+        let mut examples: Vec<(String, String)> = Vec::new();
+        out.retain(|f| {
+            let drop = f.kind == Kind::PatternMismatch && not_numbers.contains(&f.pointer);
+            if drop && let Some(help) = &f.suggestion {
+                examples.push((f.pointer.clone(), help.clone()));
+            }
+            !drop
+        });
+        for f in &mut out {
+            if f.kind == Kind::DecimalPrecision && f.suggestion.is_none() {
+                f.suggestion = examples
+                    .iter()
+                    .find(|(p, _)| *p == f.pointer)
+                    .map(|(_, h)| h.clone());
+            }
+        }
+    }
     out.dedup_by(|a, b| a.kind == b.kind && a.pointer == b.pointer && a.message == b.message);
     sort(&mut out);
     out
@@ -287,18 +314,26 @@ fn classify(
         }
         Detail::Format { format } => {
             let value = instance.and_then(Value::as_str).unwrap_or("");
+            // A date pattern named in a raw schema fragment is a date format all the same.
+            let from_fragment = (ctx.fragment && crate::format::Strftime::looks_like(format))
+                .then(|| crate::format::Strftime::parse(format).ok())
+                .flatten()
+                .map(FormatRef::Strftime);
             let format_ref = ctx
                 .constraints
                 .and_then(|c| c.format.as_ref())
-                .map(|f| &f.value);
+                .map(|f| &f.value)
+                .or(from_fragment.as_ref());
             match format_ref {
                 Some(FormatRef::Strftime(pattern)) => {
                     f.kind = Kind::DateFormat;
                     let why = pattern.explain_mismatch(value).unwrap_or_default();
-                    f.message = format!("{shown} is not a valid {} date: {why}", pattern.pattern());
+                    let noun = pattern.noun();
+                    f.message =
+                        format!("{shown} is not a valid {} {noun}: {why}", pattern.pattern());
                     f.expected = with_format(
                         &ctx,
-                        format!("a real date in the form {}", pattern.pattern()),
+                        format!("a real {noun} in the form {}", pattern.pattern()),
                     );
                 }
                 Some(FormatRef::Builtin(b)) => {

@@ -130,6 +130,28 @@ impl Strftime {
         &self.pattern
     }
 
+    /// What the pattern writes, for sentences: "date", "time", or "date and time".
+    pub fn noun(&self) -> &'static str {
+        let has = |parts: &[Part]| {
+            self.items
+                .iter()
+                .any(|i| matches!(i, Item::Part(p) if parts.contains(p)))
+        };
+        let date = has(&[
+            Part::Year4,
+            Part::Year2,
+            Part::Month,
+            Part::Day,
+            Part::DayOfYear,
+        ]);
+        let time = has(&[Part::Hour, Part::Minute, Part::Second]);
+        match (date, time) {
+            (false, true) => "time",
+            (true, true) => "date and time",
+            _ => "date",
+        }
+    }
+
     /// True when `value` has exactly the pattern's shape and is a real date and time.
     pub fn matches(&self, value: &str) -> bool {
         self.explain_mismatch(value).is_none()
@@ -187,7 +209,8 @@ impl Strftime {
         }
         if pos != bytes.len() {
             return Some(format!(
-                "unexpected text after the date: {:?}",
+                "unexpected text after the {}: {:?}",
+                self.noun(),
                 &value[pos..]
             ));
         }
