@@ -399,3 +399,53 @@ fn accepts_and_which_speak_json() {
     );
     assert_eq!(doc["versions"].as_array().unwrap().len(), 10);
 }
+
+fn parsed(text: &str) -> handoff::contract::Contract {
+    let loaded = handoff::contract::parse(Path::new("inline.yaml"), text);
+    loaded
+        .contract
+        .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+}
+
+#[test]
+fn items_given_a_shape_and_untyped_objects_closed_are_tightenings() {
+    let head = |v: &str| {
+        format!(
+            "contract: c\nversion: {v}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n"
+        )
+    };
+    let rules = |old: &str, new: &str| -> Vec<String> {
+        diff::diff(
+            &parsed(&format!("{}{old}", head("1.0.0"))),
+            &parsed(&format!("{}{new}", head("2.0.0"))),
+        )
+        .iter()
+        .map(|c| format!("{} {} {}", c.rule, c.pointer, c.message))
+        .collect()
+    };
+    assert_eq!(
+        rules(
+            "  tags: {type: array}\n",
+            "  tags: {type: array, items: {type: string}}\n"
+        ),
+        [
+            "items-tightened /tags the array's items, which could be anything, now have a declared shape"
+        ]
+    );
+    assert_eq!(
+        rules(
+            "  tags: {type: array, items: {type: string}}\n",
+            "  tags: {type: array}\n"
+        ),
+        [
+            "items-loosened /tags the array's items no longer have a declared shape: they may be anything"
+        ]
+    );
+    assert_eq!(
+        rules(
+            "  meta:\n    fields: {a: {type: string}}\n",
+            "  meta:\n    closed: true\n    fields: {a: {type: string}}\n"
+        ),
+        ["object-closed /meta the object now rejects undeclared members"]
+    );
+}

@@ -140,9 +140,9 @@ catalogue! {
     DecimalLoosened => "decimal-loosened", Warning, Receiver,
         "More decimal places are allowed, or the limit was removed. Receivers may round or reject the new amounts.";
     ItemsTightened => "items-tightened", Breaking, Sender,
-        "An array's item count limits narrowed, or items must now be unique. Senders' arrays may be rejected.";
+        "An array's item count limits narrowed, items must now be unique, or items that could be anything now have a declared shape. Senders' arrays may be rejected.";
     ItemsLoosened => "items-loosened", Warning, Receiver,
-        "An array's item count limits widened, or items may now repeat. Receivers must handle the new arrays.";
+        "An array's item count limits widened, items may now repeat, or items lost their declared shape. Receivers must handle the new arrays.";
     ObjectClosed => "object-closed", Breaking, Sender,
         "An object now rejects members the contract does not declare. Senders sending extra members are rejected.";
     ObjectOpened => "object-opened", Warning, Receiver,

@@ -20,6 +20,7 @@ use crate::contract::{Contract, Decimal, Field, FieldType, FormatRef, Located};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::ops::Not;
 
 /// One classified change.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -103,9 +104,37 @@ fn compare_field(
     for (old_child, new_child) in fields::compare_members(changes, old_c, old, new_c, new) {
         compare_field(changes, old_c, old_child, new_c, new_child);
     }
-    if let (Some(old_items), Some(new_items)) = (&old.items, &new.items) {
-        compare_field(changes, old_c, old_items, new_c, new_items);
+    match (&old.items, &new.items) {
+        (Some(old_items), Some(new_items)) => {
+            compare_field(changes, old_c, old_items, new_c, new_items)
+        }
+        // Items that could be anything now have a shape: arrays senders sent may not fit it.
+        (None, Some(new_items)) if accepts_anything_but_null(new_items).not() => changes.add(
+            RuleId::ItemsTightened,
+            if new.path.is_empty() { "/" } else { &new.path },
+            None,
+            Some(new_items.span.line),
+            "the array's items, which could be anything, now have a declared shape".into(),
+        ),
+        (Some(old_items), None) if accepts_anything_but_null(old_items).not() => changes.add(
+            RuleId::ItemsLoosened,
+            if new.path.is_empty() { "/" } else { &new.path },
+            Some(old_items.span.line),
+            None,
+            "the array's items no longer have a declared shape: they may be anything".into(),
+        ),
+        _ => {}
     }
+}
+
+/// An item declaration that says nothing (`items: {}`) accepts what no declaration does.
+fn accepts_anything_but_null(items: &Field) -> bool {
+    items.constraints == crate::contract::Constraints::default()
+        && items.fields.is_empty()
+        && items.items.is_none()
+        && items.schema.is_none()
+        && items.rules.is_empty()
+        && items.checks.is_empty()
 }
 
 /// A field's effective constraints, and the line each was declared on.

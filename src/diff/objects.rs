@@ -5,7 +5,11 @@ use crate::contract::FieldType;
 
 pub(super) fn compare(changes: &mut Changes, p: &Pair<'_>) {
     let (o, n) = (&p.old_view, &p.new_view);
-    if n.shape.ty != Some(FieldType::Object) {
+    // A field with members but no `type` is an object all the same.
+    let object = |ty: Option<FieldType>, field: &crate::contract::Field| {
+        ty == Some(FieldType::Object) || (ty.is_none() && !field.fields.is_empty())
+    };
+    if !object(n.shape.ty, p.new) {
         return;
     }
     match (o.shape.closed, n.shape.closed) {
