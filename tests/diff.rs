@@ -2,6 +2,7 @@
 //! each producing exactly its rule, with the full findings snapshotted; the rule ID list is
 //! snapshotted so a rename shows in review.
 
+use handoff::check::Checker;
 use handoff::diff::{self, RuleId};
 use handoff::lint;
 use std::path::Path;
@@ -447,5 +448,62 @@ fn items_given_a_shape_and_untyped_objects_closed_are_tightenings() {
             "  meta:\n    closed: true\n    fields: {a: {type: string}}\n"
         ),
         ["object-closed /meta the object now rejects undeclared members"]
+    );
+}
+
+#[test]
+fn strict_open_content_makes_a_typed_member_of_an_open_object_breaking() {
+    let contract = |v: &str, extra: &str, closed: bool| {
+        parsed(&format!(
+            "contract: c\nversion: {v}\nboundary: {{from: a, to: b, transport: api}}\nclosed: {closed}\nfields:\n  a: {{type: string}}\n{extra}"
+        ))
+    };
+    let old = contract("1.0.0", "", false);
+    let new = contract(
+        "1.1.0",
+        "  channel: {type: string, enum: [web, pos]}\n",
+        false,
+    );
+    // What a sender of the old version may send, and the new one rejects.
+    let payload = serde_json::json!({"a": "x", "channel": "phone"});
+    let check =
+        |c: &handoff::contract::Contract| Checker::new(c.clone()).unwrap().accepts(&payload);
+    assert!(check(&old) && !check(&new));
+    let lenient = diff::diff(&old, &new);
+    assert_eq!(
+        lenient
+            .iter()
+            .map(|c| (c.rule, c.breaks))
+            .collect::<Vec<_>>(),
+        [(RuleId::FieldAddedOptional, diff::Breaks::Receiver)]
+    );
+    let strict = diff::diff_with(&old, &new, diff::OpenContent::Strict);
+    let rules: Vec<_> = strict
+        .iter()
+        .map(|c| (c.rule, c.severity, c.breaks))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            (
+                RuleId::VersionBumpTooSmall,
+                diff::Severity::Breaking,
+                diff::Breaks::Both
+            ),
+            (
+                RuleId::FieldAddedOptional,
+                diff::Severity::Breaking,
+                diff::Breaks::Sender
+            )
+        ]
+    );
+    // A closed object could not have received the member: compatible either way.
+    let (old, new) = (
+        contract("1.0.0", "", true),
+        contract("1.1.0", "  channel: {type: string}\n", true),
+    );
+    assert_eq!(
+        diff::diff_with(&old, &new, diff::OpenContent::Strict)[0].breaks,
+        diff::Breaks::Receiver
     );
 }

@@ -33,11 +33,22 @@ pub(crate) struct DiffArgs {
     pub(crate) fail_on: String,
     #[arg(short, long, value_enum, default_value_t = DiffFormat::Text)]
     pub(crate) format: DiffFormat,
+    /// How readers treat undeclared members of open objects: lenient (they are ignored, so
+    /// declaring one later is compatible) or strict (a sender may already send it, so declaring
+    /// it with a type breaks senders)
+    #[arg(long, value_enum, default_value_t = OpenContentArg::Lenient)]
+    pub(crate) open_content: OpenContentArg,
     /// Text format: add a unified diff of the two YAML files under the classified changes
     #[arg(long)]
     pub(crate) text: bool,
     #[command(flatten)]
     pub(crate) registry: RegistryArgs,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(crate) enum OpenContentArg {
+    Lenient,
+    Strict,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -93,7 +104,11 @@ pub(crate) fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
     let mut failing = false;
     let mut documents = Vec::new();
     for (old, new) in &pairs {
-        let changes = diff::diff(old, new);
+        let policy = match args.open_content {
+            OpenContentArg::Lenient => diff::OpenContent::Lenient,
+            OpenContentArg::Strict => diff::OpenContent::Strict,
+        };
+        let changes = diff::diff_with(old, new, policy);
         failing |= match mode {
             Some((m, _)) => changes.iter().any(|c| m.violated_by(c)),
             None => changes.iter().any(|c| c.severity <= threshold),

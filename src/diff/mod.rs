@@ -38,13 +38,62 @@ pub struct Change {
 
 /// Every change from `old` to `new`, ordered by field and rule.
 pub fn diff(old: &Contract, new: &Contract) -> Vec<Change> {
+    diff_with(old, new, OpenContent::Lenient)
+}
+
+/// [`diff`] under an open-content policy (see [`OpenContent`]); the version check sees the
+/// changes as the policy judges them.
+pub fn diff_with(old: &Contract, new: &Contract, policy: OpenContent) -> Vec<Change> {
     let mut changes = Changes::default();
     identity::compare(&mut changes, old, new);
     compare_field(&mut changes, old, &old.root, new, &new.root);
-    let mut list = changes.0;
+    let mut list = with_open_content(changes.0, old, new, policy);
     list.sort_by(|a, b| (&a.pointer, a.rule).cmp(&(&b.pointer, b.rule)));
     identity::versions(&mut list, old, new);
     list
+}
+
+/// How a reader treats members an open object does not declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OpenContent {
+    /// Undeclared members are ignored, so declaring one later breaks nobody who sent it.
+    #[default]
+    Lenient,
+    /// A sender may already send a member an open object does not declare, with any value:
+    /// declaring it later with a type can reject what that sender sends (the rule schema
+    /// registries apply to open content models).
+    Strict,
+}
+
+/// Re-judge changes under an open-content policy: with `Strict`, an optional field added to an
+/// object that was open, with a declared type or constraint, breaks senders.
+fn with_open_content(
+    mut changes: Vec<Change>,
+    old: &Contract,
+    new: &Contract,
+    policy: OpenContent,
+) -> Vec<Change> {
+    if policy == OpenContent::Lenient {
+        return changes;
+    }
+    for c in &mut changes {
+        if c.rule != RuleId::FieldAddedOptional {
+            continue;
+        }
+        let parent = c.pointer.rsplit_once('/').map_or("", |(p, _)| p);
+        let was_open = old.field_at(parent).is_some_and(|o| !o.is_closed());
+        let constrained = new.field_at(&c.pointer).is_some_and(|f| {
+            f.constraints != crate::contract::Constraints::default() || !f.fields.is_empty()
+        });
+        if was_open && constrained {
+            c.severity = Severity::Breaking;
+            c.breaks = Breaks::Sender;
+            c.message.push_str(
+                " to an open object: a sender may already send it with another value (--open-content strict)",
+            );
+        }
+    }
+    changes
 }
 
 #[derive(Default)]
