@@ -156,6 +156,22 @@ fn clean_message(raw: &str) -> String {
         message = &message[..i];
     }
     let message = message.trim_end_matches(", set DuplicateKeyPolicy in Options if acceptable");
+    // The parser's budgets stop alias bombs and absurd documents; say so in words.
+    if let Some(rest) = message.strip_prefix("budget breached: ") {
+        let what = rest.split(" at line ").next().unwrap_or(rest);
+        // The parser names the budget as `Nodes { nodes: 250001 }`: keep the words and number.
+        let what: String = what
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '_')
+            .collect::<String>()
+            .split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" ");
+        return format!(
+            "the document is too large once its aliases are expanded ({what}): contracts are limited so that a few lines of anchors cannot expand into millions of nodes"
+        );
+    }
     match message.strip_prefix("duplicate mapping key: ") {
         Some(key) => format!("duplicate key `{key}`: a key may appear only once in a mapping"),
         None => message.to_string(),
@@ -195,7 +211,17 @@ fn convert(raw: Spanned<RawNode>, text: &str) -> Node {
         RawNode::Scalar(typed) => {
             let source = text.get(span.start..span.end).unwrap_or("");
             let quoted = source.starts_with('"') || source.starts_with('\'');
+            // An alias (`*money`) is replayed by the parser at the alias's place: its text is
+            // the anchored value as YAML reads it, not the alias's own source.
+            let alias = source.starts_with('*');
             let text = match (&typed, quoted) {
+                _ if alias => match &typed {
+                    Typed::Null => String::new(),
+                    Typed::Bool(b) => b.to_string(),
+                    Typed::Int(i) => i.to_string(),
+                    Typed::Float(f) => f.to_string(),
+                    Typed::Str(s) => s.clone(),
+                },
                 (Typed::Str(s), true) => s.clone(),
                 // Block scalars and multi-line plain scalars: YAML's folded text is the meaning.
                 (Typed::Str(s), false)

@@ -645,3 +645,32 @@ fn date_patterns_speak_of_times_and_work_inside_schema_fragments() {
     );
     expect(&c, r#"{"at": "2359", "on": "20261130"}"#, &[]);
 }
+
+#[test]
+fn yaml_anchors_aliases_and_merge_keys_reuse_a_shape() {
+    let c = checker(
+        "fields:\n  ship_to: &address\n    type: object\n    fields:\n      line1: {type: string, max_length: &len 35}\n      zip: {type: string, pattern: '^[0-9]{5}$'}\n  bill_to: *address\n  pickup:\n    <<: *address\n    required: true\n  note: {type: &text string, max_length: *len}\n  memo: {type: *text}\n",
+    );
+    expect(
+        &c,
+        r#"{"ship_to": {"zip": "12345"}, "bill_to": {"zip": "1234"}, "pickup": {"zip": "x"}, "note": 5, "memo": "ok"}"#,
+        &[
+            ("pattern_mismatch", "/bill_to/zip"),
+            ("pattern_mismatch", "/pickup/zip"),
+            ("wrong_type", "/note"),
+        ],
+    );
+    expect(&c, r#"{}"#, &[("missing_required", "/pickup")]);
+    // An alias bomb stops at the parser's budget with a sentence, not a hang.
+    let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let found = diagnostics(&format!("{bomb}fields: {{x: {{type: string}}}}\n"));
+    assert!(
+        found[0]
+            .starts_with("yaml-syntax: the document is too large once its aliases are expanded"),
+        "{found:?}"
+    );
+}
