@@ -163,7 +163,15 @@ impl Compiler<'_> {
                 schema.insert("required".into(), Value::Array(required));
             }
         }
-        if field.is_closed() {
+        if let Some(values) = &field.values {
+            // What members not in `fields` hold: JSON Schema's additionalProperties, which sees
+            // this object's declared properties (unlike one in a raw fragment, under allOf).
+            let values_location = format!("{location}/additionalProperties");
+            schema.insert(
+                "additionalProperties".into(),
+                self.field(values, &values_location),
+            );
+        } else if field.is_closed() {
             schema.insert("additionalProperties".into(), json!(false));
         }
         if let Some(items) = &field.items {

@@ -155,18 +155,26 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
             items.path
         );
     }
-    if !f.fields.is_empty() {
+    if !f.fields.is_empty() || f.values.is_some() {
         let names: Vec<&str> = f.fields.iter().map(|x| x.name.as_str()).collect();
-        let _ = writeln!(out, "  members: {}", names.join(", "));
-        let _ = writeln!(
-            out,
-            "  unknown members: {}",
-            if f.is_closed() {
-                "rejected (closed)"
-            } else {
-                "allowed (open)"
-            }
-        );
+        if !names.is_empty() {
+            let _ = writeln!(out, "  members: {}", names.join(", "));
+        }
+        let others = match &f.values {
+            Some(values) => format!(
+                "allowed under any name, each checked as {} ({})",
+                values.path,
+                type_phrase(c, values)
+            ),
+            None if f.is_closed() => "rejected (closed)".into(),
+            None => "allowed (open)".into(),
+        };
+        let label = if names.is_empty() {
+            "members"
+        } else {
+            "other members"
+        };
+        let _ = writeln!(out, "  {label}: {others}");
     }
     if let Some(d) = &f.deprecated {
         let _ = writeln!(

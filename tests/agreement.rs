@@ -59,18 +59,24 @@ fn payload() -> impl Strategy<Value = Value> {
     let consistent = prop_oneof![3 => Just(true), 1 => Just(false)];
     // Most fixture contracts are closed and do not declare them: often left out.
     let with_lines = prop_oneof![1 => Just(true), 1 => Just(false)];
+    // A metadata map for the `values` fixtures: an undeclared member, short, long or a number.
+    let metadata = prop_oneof![
+        2 => (0usize..700).prop_map(|n| json!({"source": "web", "gift_note": "x".repeat(n)})),
+        1 => Just(json!({"source": "pos", "points": 12})),
+        1 => Just(json!({"source": "web"})),
+    ];
     (
         (status, total, quantity, zip, note),
         (paid_at, tags, email, channel),
         (presence, extras),
-        (lines, shipping, consistent, with_lines),
+        (lines, shipping, consistent, with_lines, metadata),
     )
         .prop_map(
             |(
                 (status, total, quantity, zip, note),
                 (paid_at, tags, email, channel),
                 (present, extra),
-                (lines, shipping, consistent, with_lines),
+                (lines, shipping, consistent, with_lines, metadata),
             )| {
                 let cents = |c: u32| json!(format!("{}.{:02}", c / 100, c % 100));
                 let sum: u32 = lines.iter().map(|(_, p)| p).sum::<u32>() + shipping.unwrap_or(0);
@@ -100,6 +106,7 @@ fn payload() -> impl Strategy<Value = Value> {
                 if !with_lines {
                     return Value::Object(m);
                 }
+                m.insert("metadata".into(), metadata);
                 if let Some(s) = shipping {
                     m.insert("shipping".into(), cents(s));
                 }

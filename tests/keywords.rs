@@ -674,3 +674,30 @@ fn yaml_anchors_aliases_and_merge_keys_reuse_a_shape() {
         "{found:?}"
     );
 }
+
+#[test]
+fn values_check_the_members_a_map_does_not_declare() {
+    let c = checker(
+        "closed: true\nfields:\n  order_id: {type: string}\n  metadata:\n    fields:\n      order_id: {type: string, pattern: '^[0-9]+$'}\n    values: {type: string, max_length: 10}\n",
+    );
+    passes(
+        &c,
+        r#"{"order_id": "A", "metadata": {"order_id": "12", "note": "short"}}"#,
+    );
+    expect(
+        &c,
+        r#"{"order_id": "A", "metadata": {"order_id": "x", "note": "a long note here", "n": 5}, "extra": 1}"#,
+        &[
+            ("pattern_mismatch", "/metadata/order_id"),
+            ("max_length_exceeded", "/metadata/note"),
+            ("wrong_type", "/metadata/n"),
+            ("unknown_field", "/extra"),
+        ],
+    );
+    assert_eq!(
+        diagnostics("fields:\n  m:\n    closed: true\n    values: {type: string}\n"),
+        [
+            "invalid-value: `closed: true` says no other members, and `values` says what other members hold (keep `values` (members not in `fields` must match it), or `closed` (there are none))"
+        ]
+    );
+}

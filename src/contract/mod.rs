@@ -84,6 +84,8 @@ impl Contract {
             ) {
                 (_, Some(child)) => child,
                 (Some(items), None) if segment == "*" || segment.parse::<usize>().is_ok() => items,
+                // Any other member of a map (`*` in a contract path) holds its `values`.
+                (None, None) if field.values.is_some() => field.values.as_deref()?,
                 _ => return None,
             };
         }
@@ -279,6 +281,8 @@ pub struct Field {
     pub unique_items: Option<Located<bool>>,
     pub items: Option<Box<Field>>,
     pub fields: Vec<Field>,
+    /// For an object used as a map: what each member not declared in `fields` holds.
+    pub values: Option<Box<Field>>,
     /// Whether unknown members are violations, and where that was decided (on this object,
     /// or as the contract's default).
     pub closed: Option<Located<bool>>,
@@ -316,6 +320,9 @@ impl Field {
         }
         if let Some(items) = &self.items {
             items.walk(visit);
+        }
+        if let Some(values) = &self.values {
+            values.walk(visit);
         }
     }
 }

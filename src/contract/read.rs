@@ -61,6 +61,7 @@ const FIELD_ONLY_KEYS: &[&str] = &[
     "unique_items",
     "items",
     "fields",
+    "values",
     "closed",
     "rules",
     "schema",
@@ -199,6 +200,7 @@ impl Reader<'_> {
             unique_items: None,
             items: None,
             fields: Vec::new(),
+            values: None,
             closed: closed_default.clone(),
             rules: Vec::new(),
             checks: Vec::new(),
@@ -411,7 +413,7 @@ impl Reader<'_> {
         let mut constraints = self.constraints(entries, &what, true);
         // A field with members is an object and one with items an array, even unsaid.
         if constraints.ty.is_none() {
-            if let Some((k, _)) = entries.get("fields") {
+            if let Some((k, _)) = entries.get("fields").or_else(|| entries.get("values")) {
                 constraints.ty = Some(Located::new(FieldType::Object, k.span));
             } else if let Some((k, _)) = entries.get("items") {
                 constraints.ty = Some(Located::new(FieldType::Array, k.span));
@@ -444,12 +446,25 @@ impl Reader<'_> {
         let own_closed = entries
             .get("closed")
             .and_then(|(k, v)| self.doc.boolean(k, v));
-        let closed = own_closed.or_else(|| closed_default.cloned());
+        let closed = own_closed.clone().or_else(|| closed_default.cloned());
         let fields = entries
             .get("fields")
             .map(|(_, v)| self.fields(v, &path, closed.as_ref()))
             .unwrap_or_default();
         let items = entries.get("items").and_then(|(k, v)| {
+            self.field("", k.span, v, format!("{path}/*"), closed_default, true)
+                .map(Box::new)
+        });
+        let values = entries.get("values").and_then(|(k, v)| {
+            if let Some(c) = own_closed.as_ref().filter(|c| c.value) {
+                self.doc
+                    .report(
+                        Code::InvalidValue,
+                        c.span,
+                        "`closed: true` says no other members, and `values` says what other members hold",
+                    )
+                    .help = Some("keep `values` (members not in `fields` must match it), or `closed` (there are none)".into());
+            }
             self.field("", k.span, v, format!("{path}/*"), closed_default, true)
                 .map(Box::new)
         });
@@ -500,7 +515,10 @@ impl Reader<'_> {
             unique_items,
             items,
             fields,
-            closed,
+            // A map is not closed: its `values` say what other members hold (the default still
+            // reaches the objects below it).
+            closed: if values.is_some() { None } else { closed },
+            values,
             rules: Vec::new(),
             checks: Vec::new(),
             schema,
@@ -549,6 +567,7 @@ impl Reader<'_> {
             ("unique_items", ty == FieldType::Array, "array"),
             ("items", ty == FieldType::Array, "array"),
             ("fields", ty == FieldType::Object, "object"),
+            ("values", ty == FieldType::Object, "object"),
             ("rules", ty == FieldType::Object, "object"),
             ("closed", ty == FieldType::Object, "object"),
         ] {

@@ -147,6 +147,10 @@ catalogue! {
         "An object now rejects members the contract does not declare. Senders sending extra members are rejected.";
     ObjectOpened => "object-opened", Warning, Receiver,
         "An object now accepts members the contract does not declare. Receivers may get members they do not know.";
+    ValuesAdded => "values-added", Breaking, Sender,
+        "An open object became a map: the members it does not declare must now match its `values`. Senders' extra members may be rejected.";
+    ValuesRemoved => "values-removed", Warning, Receiver,
+        "A map's `values` were removed and the object is open: members it does not declare may now hold anything. Receivers must handle them.";
     RuleAdded => "rule-added", Breaking, Sender,
         "A conditional rule was added. Senders' payloads that do not meet it are rejected.";
     RuleRemoved => "rule-removed", Warning, Receiver,

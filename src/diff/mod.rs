@@ -153,6 +153,24 @@ fn compare_field(
     for (old_child, new_child) in fields::compare_members(changes, old_c, old, new_c, new) {
         compare_field(changes, old_c, old_child, new_c, new_child);
     }
+    match (&old.values, &new.values) {
+        (Some(o), Some(n)) => compare_field(changes, old_c, o, new_c, n),
+        (None, Some(n)) if !old.is_closed() => changes.add(
+            RuleId::ValuesAdded,
+            if new.path.is_empty() { "/" } else { &new.path },
+            None,
+            Some(n.span.line),
+            "members the object does not declare must now match its `values`".into(),
+        ),
+        (Some(o), None) if !new.is_closed() => changes.add(
+            RuleId::ValuesRemoved,
+            if new.path.is_empty() { "/" } else { &new.path },
+            Some(o.span.line),
+            None,
+            "members the object does not declare may now hold anything".into(),
+        ),
+        _ => {}
+    }
     match (&old.items, &new.items) {
         (Some(old_items), Some(new_items)) => {
             compare_field(changes, old_c, old_items, new_c, new_items)
