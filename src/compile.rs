@@ -45,6 +45,8 @@ pub enum Origin {
     Rule { object: String, index: usize },
     /// A field's raw `schema:` fragment.
     Fragment(String),
+    /// The `keys` of the object at this contract path: its member names.
+    Keys(String),
 }
 
 /// Subschema location (a JSON Pointer into the compiled schema) to its origin.
@@ -162,6 +164,15 @@ impl Compiler<'_> {
             if !required.is_empty() {
                 schema.insert("required".into(), Value::Array(required));
             }
+        }
+        if let Some(keys) = &field.keys {
+            // propertyNames sees every member name, declared ones too: the docs say so.
+            let keys_location = format!("{location}/propertyNames");
+            self.origins
+                .insert(&keys_location, Origin::Keys(field.path.clone()));
+            let compiled = value_schema(self.contract, &keys.value, false);
+            self.date_patterns.extend(compiled.date_patterns);
+            schema.insert("propertyNames".into(), compiled.schema);
         }
         if let Some(values) = &field.values {
             // What members not in `fields` hold: JSON Schema's additionalProperties, which sees

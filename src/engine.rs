@@ -31,6 +31,8 @@ pub struct Violation {
     /// Where in the compiled schema, ending in the keyword that failed.
     pub schema_path: String,
     pub detail: Detail,
+    /// For a failing member name (`propertyNames`), the name.
+    pub key: Option<String>,
 }
 
 /// What failed, with the keyword's parameters.
@@ -154,6 +156,16 @@ pub fn schema_fragment_error(fragment: &Value) -> Option<String> {
 }
 
 fn convert(error: &ValidationError<'_>) -> Violation {
+    // A member name that breaks `propertyNames`: the inner error says how, about the name.
+    if let ValidationErrorKind::PropertyNames { error: inner } = error.kind() {
+        let name = convert(inner);
+        return Violation {
+            instance_path: error.instance_path().as_str().to_string(),
+            schema_path: error.schema_path().as_str().to_string(),
+            detail: name.detail,
+            key: inner.instance().as_str().map(str::to_string),
+        };
+    }
     let detail = match error.kind() {
         ValidationErrorKind::Required { property } => Detail::Required {
             property: property
@@ -217,6 +229,7 @@ fn convert(error: &ValidationError<'_>) -> Violation {
         instance_path: error.instance_path().as_str().to_string(),
         schema_path: error.schema_path().as_str().to_string(),
         detail,
+        key: None,
     }
 }
 

@@ -176,6 +176,10 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
         };
         let _ = writeln!(out, "  {label}: {others}");
     }
+    if let Some(keys) = &f.keys {
+        let rules = sentences(c, &keys.value);
+        let _ = writeln!(out, "  member names: {}", rules.join("; "));
+    }
     if let Some(d) = &f.deprecated {
         let _ = writeln!(
             out,

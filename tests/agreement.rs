@@ -64,6 +64,7 @@ fn payload() -> impl Strategy<Value = Value> {
         2 => (0usize..700).prop_map(|n| json!({"source": "web", "gift_note": "x".repeat(n)})),
         1 => Just(json!({"source": "pos", "points": 12})),
         1 => Just(json!({"source": "web"})),
+        1 => Just(json!({"source": "web", "Gift-Note": "x"})),
     ];
     (
         (status, total, quantity, zip, note),

@@ -701,3 +701,26 @@ fn values_check_the_members_a_map_does_not_declare() {
         ]
     );
 }
+
+#[test]
+fn keys_check_every_member_name_at_its_member() {
+    let c = checker(
+        "fields:\n  metadata:\n    keys: {pattern: '^[a-z_]+$', max_length: 12}\n    values: {type: string}\n",
+    );
+    passes(&c, r#"{"metadata": {"gift_note": "x"}}"#);
+    expect(
+        &c,
+        r#"{"metadata": {"Bad-Key": "y", "a_very_long_name": "z"}}"#,
+        &[
+            ("pattern_mismatch", "/metadata/Bad-Key"),
+            ("max_length_exceeded", "/metadata/a_very_long_name"),
+        ],
+    );
+    let f = &c.check(br#"{"metadata": {"Bad-Key": "y"}}"#)[0];
+    assert_eq!(
+        f.message,
+        "member name \"Bad-Key\" does not match the pattern"
+    );
+    assert_eq!(f.value.as_deref(), Some("\"Bad-Key\""));
+    assert_eq!(f.position.as_ref().map(|p| p.column), Some(15));
+}

@@ -214,6 +214,12 @@ fn classify(
             ctx.field = contract.field_at(path);
             ctx.fragment = true;
         }
+        Some((Origin::Keys(path), _)) => {
+            if let (Some(object), Some(name)) = (contract.field_at(path), &v.key) {
+                out.push(key_finding(contract, object, v, name, locator));
+                return;
+            }
+        }
         None => {}
     }
 
@@ -676,6 +682,71 @@ fn location(contract: &Contract, span: Span) -> ContractLocation {
         line: span.line.max(1),
         column: span.column.max(1),
     }
+}
+
+/// A member name that breaks the object's `keys`: reported at the member, quoting the name.
+fn key_finding(
+    contract: &Contract,
+    object: &Field,
+    v: &Violation,
+    name: &str,
+    locator: &Locator<'_>,
+) -> Finding {
+    let keys = object.keys.as_ref();
+    let quoted = serde_json::to_string(name).unwrap_or_default();
+    let mut f = Finding::bare(
+        Kind::SchemaViolated,
+        format!("{}/{}", v.instance_path, pointer::escape(name)),
+        Some(&quoted),
+    );
+    f.position = locator.find_key(&v.instance_path, name);
+    let span = |pick: fn(&Constraints) -> Option<Span>| {
+        keys.and_then(|k| pick(&k.value).or(Some(k.span)))
+            .map(|s| location(contract, s))
+    };
+    match &v.detail {
+        Detail::Pattern { pattern } => {
+            f.kind = Kind::PatternMismatch;
+            f.message = format!("member name {quoted} does not match the pattern");
+            f.expected = format!("member names matching `{pattern}`");
+            f.contract_location = span(|c| c.pattern.as_ref().map(|p| p.span));
+        }
+        Detail::MaxLength { limit } | Detail::MinLength { limit } => {
+            let max = matches!(v.detail, Detail::MaxLength { .. });
+            f.kind = if max {
+                Kind::MaxLengthExceeded
+            } else {
+                Kind::MinLengthNotMet
+            };
+            f.message = format!(
+                "member name {quoted} is {} long",
+                plural(name.chars().count() as u64, "character")
+            );
+            f.expected = format!(
+                "member names of {} {}",
+                if max { "at most" } else { "at least" },
+                plural(*limit, "character")
+            );
+            f.contract_location = span(|c| {
+                c.max_length
+                    .as_ref()
+                    .or(c.min_length.as_ref())
+                    .map(|l| l.span)
+            });
+        }
+        Detail::Format { format } => {
+            f.kind = Kind::FormatMismatch;
+            f.message = format!("member name {quoted} is not a valid `{format}`");
+            f.expected = format!("member names in the format `{format}`");
+            f.contract_location = span(|c| c.format.as_ref().map(|l| l.span));
+        }
+        other => {
+            f.message = format!("member name {quoted} is not allowed: {other:?}");
+            f.expected = "a member name the object's `keys` allow".into();
+            f.contract_location = span(|_| None);
+        }
+    }
+    f
 }
 
 fn span_of(

@@ -283,6 +283,8 @@ pub struct Field {
     pub fields: Vec<Field>,
     /// For an object used as a map: what each member not declared in `fields` holds.
     pub values: Option<Box<Field>>,
+    /// What every member name of the object must be (a pattern, a format, lengths).
+    pub keys: Option<Located<Box<Constraints>>>,
     /// Whether unknown members are violations, and where that was decided (on this object,
     /// or as the contract's default).
     pub closed: Option<Located<bool>>,

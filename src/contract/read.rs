@@ -62,10 +62,19 @@ const FIELD_ONLY_KEYS: &[&str] = &[
     "items",
     "fields",
     "values",
+    "keys",
     "closed",
     "rules",
     "schema",
     "deprecated",
+];
+/// What a member name may be constrained by (`keys:`).
+const KEY_KEYS: &[&str] = &[
+    "pattern",
+    "format",
+    "min_length",
+    "max_length",
+    "description",
 ];
 const RULE_KEYS: &[&str] = &["when", "then", "description"];
 const WHEN_KEYS: &[&str] = &["field", "equals", "in", "present"];
@@ -80,6 +89,7 @@ pub(super) fn all_keys() -> Vec<&'static str> {
         VALUE_KEYS,
         FIELD_ONLY_KEYS,
         RULE_KEYS,
+        KEY_KEYS,
         cross::CROSS_KEYS,
         layout::X12_KEYS,
         layout::LOOP_KEYS,
@@ -201,6 +211,7 @@ impl Reader<'_> {
             items: None,
             fields: Vec::new(),
             values: None,
+            keys: None,
             closed: closed_default.clone(),
             rules: Vec::new(),
             checks: Vec::new(),
@@ -455,6 +466,14 @@ impl Reader<'_> {
             self.field("", k.span, v, format!("{path}/*"), closed_default, true)
                 .map(Box::new)
         });
+        let keys = entries.get("keys").and_then(|(k, v)| {
+            let what = format!("the member names of `{path}`");
+            let key_entries = self.doc.mapping(v, &what, &[KEY_KEYS])?;
+            let mut c = self.constraints(key_entries, &what, true);
+            c.ty = Some(Located::new(FieldType::String, k.span));
+            self.check_constraints(&c, &what);
+            Some(Located::new(Box::new(c), k.span))
+        });
         let values = entries.get("values").and_then(|(k, v)| {
             if let Some(c) = own_closed.as_ref().filter(|c| c.value) {
                 self.doc
@@ -519,6 +538,7 @@ impl Reader<'_> {
             // reaches the objects below it).
             closed: if values.is_some() { None } else { closed },
             values,
+            keys,
             rules: Vec::new(),
             checks: Vec::new(),
             schema,
@@ -568,6 +588,7 @@ impl Reader<'_> {
             ("items", ty == FieldType::Array, "array"),
             ("fields", ty == FieldType::Object, "object"),
             ("values", ty == FieldType::Object, "object"),
+            ("keys", ty == FieldType::Object, "object"),
             ("rules", ty == FieldType::Object, "object"),
             ("closed", ty == FieldType::Object, "object"),
         ] {

@@ -151,6 +151,12 @@ catalogue! {
         "An open object became a map: the members it does not declare must now match its `values`. Senders' extra members may be rejected.";
     ValuesRemoved => "values-removed", Warning, Receiver,
         "A map's `values` were removed and the object is open: members it does not declare may now hold anything. Receivers must handle them.";
+    KeysAdded => "keys-added", Breaking, Sender,
+        "An object's member names must now fit `keys` (a pattern, format or length). Senders' members with other names are rejected.";
+    KeysRemoved => "keys-removed", Warning, Receiver,
+        "An object's member names are no longer constrained. Receivers may get members under any name.";
+    KeysChanged => "keys-changed", Breaking, Both,
+        "The constraint on an object's member names changed. Names the old one accepted may be rejected, and receivers may get names it excluded.";
     RuleAdded => "rule-added", Breaking, Sender,
         "A conditional rule was added. Senders' payloads that do not meet it are rejected.";
     RuleRemoved => "rule-removed", Warning, Receiver,

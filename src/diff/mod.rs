@@ -16,6 +16,7 @@ mod values;
 
 pub use catalogue::{Breaks, RuleId, Severity};
 
+use crate::compile;
 use crate::contract::{Contract, Decimal, Field, FieldType, FormatRef, Located};
 use serde::Serialize;
 use serde_json::Value;
@@ -152,6 +153,46 @@ fn compare_field(
     fields::compare_presence(changes, &pair);
     for (old_child, new_child) in fields::compare_members(changes, old_c, old, new_c, new) {
         compare_field(changes, old_c, old_child, new_c, new_child);
+    }
+    let keys_of = |c: &Contract, f: &Field| {
+        f.keys.as_ref().map(|k| {
+            let schema = compile::value_schema(c, &k.value, false).schema;
+            let words: Vec<String> = [
+                ("pattern", "matching ", ""),
+                ("format", "in the format ", ""),
+                ("minLength", "at least ", " characters long"),
+                ("maxLength", "at most ", " characters long"),
+            ]
+            .iter()
+            .filter_map(|(key, say, unit)| schema.get(key).map(|v| format!("{say}{v}{unit}")))
+            .collect();
+            (schema, words.join(", "))
+        })
+    };
+    let at = if new.path.is_empty() { "/" } else { &new.path };
+    match (keys_of(old_c, old), keys_of(new_c, new)) {
+        (None, Some(_)) => changes.add(
+            RuleId::KeysAdded,
+            at,
+            None,
+            new.keys.as_ref().map(|k| k.span.line),
+            "member names must now fit the object's `keys`".into(),
+        ),
+        (Some(_), None) => changes.add(
+            RuleId::KeysRemoved,
+            at,
+            old.keys.as_ref().map(|k| k.span.line),
+            None,
+            "member names are no longer constrained".into(),
+        ),
+        (Some(a), Some(b)) if a.0 != b.0 => changes.add(
+            RuleId::KeysChanged,
+            at,
+            old.keys.as_ref().map(|k| k.span.line),
+            new.keys.as_ref().map(|k| k.span.line),
+            format!("member names must now be {} (were {})", b.1, a.1),
+        ),
+        _ => {}
     }
     match (&old.values, &new.values) {
         (Some(o), Some(n)) => compare_field(changes, old_c, o, new_c, n),
