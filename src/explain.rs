@@ -103,7 +103,11 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
         let _ = writeln!(out, "  {d}");
     }
     let _ = writeln!(out);
-    let _ = writeln!(out, "  type: {}", type_phrase(c, f));
+    let declared = f
+        .type_name
+        .as_ref()
+        .map_or(String::new(), |t| format!(" (declared type `{t}`)"));
+    let _ = writeln!(out, "  type: {}{declared}", type_phrase(c, f));
     let _ = writeln!(
         out,
         "  presence: {}",

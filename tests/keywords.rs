@@ -724,3 +724,33 @@ fn keys_check_every_member_name_at_its_member() {
     assert_eq!(f.value.as_deref(), Some("\"Bad-Key\""));
     assert_eq!(f.position.as_ref().map(|p| p.column), Some(15));
 }
+
+#[test]
+fn declared_types_are_used_by_name_with_the_uses_own_keys() {
+    let c = checker(
+        "types:\n  address:\n    type: object\n    fields:\n      line1: {type: string, max_length: 35, required: true}\n      zip: {type: string, pattern: '^[0-9]{5}$'}\nfields:\n  ship_to: {type: address, required: true}\n  bill_to: {type: address}\n  stops: {type: array, items: {type: address}}\n",
+    );
+    passes(&c, r#"{"ship_to": {"line1": "1 Main St"}, "stops": []}"#);
+    expect(
+        &c,
+        r#"{"bill_to": {"zip": "1"}, "stops": [{"line1": "x", "zip": "123"}]}"#,
+        &[
+            ("missing_required", "/ship_to"),
+            ("missing_required", "/bill_to/line1"),
+            ("pattern_mismatch", "/bill_to/zip"),
+            ("pattern_mismatch", "/stops/0/zip"),
+        ],
+    );
+    assert_eq!(
+        diagnostics(
+            "types:\n  node:\n    type: object\n    fields:\n      next: {type: node}\nfields:\n  head: {type: node}\n"
+        ),
+        [
+            "invalid-value: type `node` contains itself (node -> node): recursive types are not supported yet (declare the nested level's fields without the type, or use `schema` for a recursive shape)"
+        ]
+    );
+    assert_eq!(
+        diagnostics("types:\n  address: {type: object}\nfields:\n  a: {type: adress}\n"),
+        ["invalid-value: unknown type `adress` (did you mean `address`?)"]
+    );
+}

@@ -285,6 +285,8 @@ pub struct Field {
     pub values: Option<Box<Field>>,
     /// What every member name of the object must be (a pattern, a format, lengths).
     pub keys: Option<Located<Box<Constraints>>>,
+    /// The declared type (`types:`) this field uses, when it uses one.
+    pub type_name: Option<String>,
     /// Whether unknown members are violations, and where that was decided (on this object,
     /// or as the contract's default).
     pub closed: Option<Located<bool>>,

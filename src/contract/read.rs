@@ -18,6 +18,7 @@ mod cross;
 mod layout;
 pub use layout::csv_options;
 mod rules;
+mod types;
 mod values;
 
 use values::*;
@@ -29,6 +30,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "boundary",
     "closed",
     "formats",
+    "types",
     "fields",
     "rules",
     "x12",
@@ -123,6 +125,8 @@ pub(super) fn read(path: &Path, text: &str) -> Loaded {
         doc: yaml::Reader::new(path),
         formats: Vec::new(),
         format_names: Vec::new(),
+        types: Vec::new(),
+        expanding: Vec::new(),
     };
     let contract = reader.contract(&root, text);
     let diagnostics = reader.doc.diagnostics;
@@ -139,6 +143,10 @@ struct Reader<'p> {
     formats: Vec<NamedFormat>,
     /// Every name declared under `formats:`, known before any is read.
     format_names: Vec<String>,
+    /// Shapes declared under `types:`, by name, used where a field says `type: <name>`.
+    types: Vec<(String, Node)>,
+    /// The types being expanded, outermost first: a type that contains itself is refused.
+    expanding: Vec<String>,
 }
 
 impl Reader<'_> {
@@ -194,6 +202,9 @@ impl Reader<'_> {
         if let Some((_, formats)) = top.get("formats") {
             self.named_formats(formats);
         }
+        if let Some((_, types)) = top.get("types") {
+            self.declare_types(types);
+        }
 
         let mut root_field = Field {
             name: String::new(),
@@ -212,6 +223,7 @@ impl Reader<'_> {
             fields: Vec::new(),
             values: None,
             keys: None,
+            type_name: None,
             closed: closed_default.clone(),
             rules: Vec::new(),
             checks: Vec::new(),
@@ -413,6 +425,9 @@ impl Reader<'_> {
         closed_default: Option<&Located<bool>>,
         is_items: bool,
     ) -> Option<Field> {
+        if let Some(field) = self.typed_field(name, span, node, &path, closed_default, is_items) {
+            return field;
+        }
         let what = if is_items {
             format!("the items of `{}`", path.trim_end_matches("/*"))
         } else {
@@ -539,6 +554,7 @@ impl Reader<'_> {
             closed: if values.is_some() { None } else { closed },
             values,
             keys,
+            type_name: None,
             rules: Vec::new(),
             checks: Vec::new(),
             schema,

@@ -17,9 +17,23 @@ impl Reader<'_> {
                 match FieldType::from_name(&name) {
                     Some(t) => Some(Located::new(t, k.span)),
                     None => {
-                        let help = match did_you_mean(&name, FieldType::NAMES.iter().copied()) {
+                        let declared: Vec<&str> =
+                            self.types.iter().map(|(n, _)| n.as_str()).collect();
+                        let all = FieldType::NAMES
+                            .iter()
+                            .copied()
+                            .chain(declared.iter().copied());
+                        let help = match did_you_mean(&name, all) {
                             Some(close) => format!("did you mean `{close}`?"),
-                            None => format!("one of: {}", FieldType::NAMES.join(", ")),
+                            None if declared.is_empty() => format!(
+                                "one of: {}, or a type declared under `types:`",
+                                FieldType::NAMES.join(", ")
+                            ),
+                            None => format!(
+                                "one of: {}, or a declared type: {}",
+                                FieldType::NAMES.join(", "),
+                                declared.join(", ")
+                            ),
                         };
                         self.doc
                             .report(Code::InvalidValue, v.span, format!("unknown type `{name}`"))

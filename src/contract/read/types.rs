@@ -1,0 +1,131 @@
+//! Reusable types: shapes declared once under `types:` and used by name where a field is
+//! declared (`shipping_address: {type: address, required: true}`).
+//!
+//! A use is the type's declaration with the field's own keys laid over it (`required`,
+//! `description`, or any constraint the use narrows), read as one field: findings, `explain`
+//! and `diff` see an ordinary field, and its contract lines are the type's. Each type is also
+//! read once on its own, so a mistake in it is reported once, even if it is never used.
+
+use super::*;
+
+impl Reader<'_> {
+    pub(super) fn declare_types(&mut self, node: &Node) {
+        let Some(entries) = node.as_map() else {
+            self.doc.report(
+                Code::WrongValueType,
+                node.span,
+                format!(
+                    "`types` maps type names to declarations, found {}",
+                    node.kind_name()
+                ),
+            );
+            return;
+        };
+        for (key, value) in entries {
+            if FieldType::from_name(&key.name).is_some() {
+                self.doc.report(
+                    Code::InvalidValue,
+                    key.span,
+                    format!(
+                        "`{}` is a built-in type; name the declared type otherwise",
+                        key.name
+                    ),
+                );
+                continue;
+            }
+            self.types.push((key.name.clone(), value.clone()));
+        }
+        // Each type read once on its own: its mistakes are reported here, not at every use.
+        for (name, value) in self.types.clone() {
+            let path = format!("(type {name})");
+            self.expanding.push(name.clone());
+            let _ = self.field(&name, value.span, &value, path, None, false);
+            self.expanding.pop();
+        }
+    }
+
+    /// The field, when `node` says `type: <a declared type>`: the type's declaration with the
+    /// field's own keys over it. `None` when the node does not use a declared type.
+    pub(super) fn typed_field(
+        &mut self,
+        name: &str,
+        span: Span,
+        node: &Node,
+        path: &str,
+        closed_default: Option<&Located<bool>>,
+        is_items: bool,
+    ) -> Option<Option<Field>> {
+        let own = node.as_map()?;
+        let (type_key, type_value) = own.iter().find(|(k, _)| k.name == "type")?;
+        let type_name = type_value.as_scalar()?.text.clone();
+        let (_, declared) = self.types.iter().find(|(n, _)| *n == type_name)?.clone();
+        if let Some(at) = self.expanding.iter().position(|n| *n == type_name) {
+            let cycle: Vec<&str> = self.expanding[at..]
+                .iter()
+                .map(String::as_str)
+                .chain(std::iter::once(type_name.as_str()))
+                .collect();
+            self.doc
+                .report(
+                    Code::InvalidValue,
+                    type_key.span,
+                    format!(
+                        "type `{type_name}` contains itself ({}): recursive types are not supported yet",
+                        cycle.join(" -> ")
+                    ),
+                )
+                .help = Some("declare the nested level's fields without the type, or use `schema` for a recursive shape".into());
+            return Some(None);
+        }
+        let Some(base) = declared.as_map() else {
+            self.doc.report(
+                Code::WrongValueType,
+                declared.span,
+                format!(
+                    "type `{type_name}` must be a mapping of field keys, found {}",
+                    declared.kind_name()
+                ),
+            );
+            return Some(None);
+        };
+        // The type's keys, then the use's own (a key the use sets replaces the type's).
+        let mut merged: Vec<(Key, Node)> = base
+            .iter()
+            .filter(|(k, _)| {
+                !own.iter()
+                    .any(|(o, _)| o.name == k.name && o.name != "type")
+            })
+            .cloned()
+            .collect();
+        merged.extend(own.iter().filter(|(k, _)| k.name != "type").cloned());
+        let merged = Node {
+            span: node.span,
+            value: NodeValue::Map(merged),
+        };
+        // Mistakes inside the type were reported when it was read on its own.
+        let before = self.doc.diagnostics.len();
+        self.expanding.push(type_name.clone());
+        let field = self.field(
+            name,
+            span,
+            &merged,
+            path.to_string(),
+            closed_default,
+            is_items,
+        );
+        self.expanding.pop();
+        // Keep only what concerns the use's own keys (its lines).
+        let own_lines: Vec<u32> = own
+            .iter()
+            .filter(|(k, _)| k.name != "type")
+            .flat_map(|(k, v)| [k.span.line, v.span.line])
+            .collect();
+        let mut kept: Vec<Diagnostic> = self.doc.diagnostics.drain(before..).collect();
+        kept.retain(|d| own_lines.contains(&d.line));
+        self.doc.diagnostics.extend(kept);
+        Some(field.map(|mut f| {
+            f.type_name = Some(type_name);
+            f
+        }))
+    }
+}
