@@ -16,6 +16,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod engine;
 pub mod explain;
+pub mod export;
 pub mod finding;
 pub mod flat;
 pub mod format;

@@ -38,8 +38,11 @@ enum Command {
     Lint(LintArgs),
     /// Explain in plain words what a contract, or one of its fields, accepts
     Explain(ExplainArgs),
-    /// Print the JSON Schema (draft 2020-12) a contract compiles to
+    /// Print the JSON Schema (draft 2020-12) a contract compiles to, with handoff's own keywords
     Schema(ContractArgs),
+    /// Export contracts for other tools: a JSON Schema, or OpenAPI 3.1 components
+    #[command(subcommand)]
+    Export(commands::export::ExportCommand),
     /// List the contracts in the registry, their boundaries and versions
     List(RegistryArgs),
     /// Compare two versions of a contract: every change, classified, and who it breaks
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Lint(args) => commands::lint::cmd_lint(args),
         Command::Explain(args) => commands::explain::cmd_explain(args),
         Command::Schema(args) => commands::explain::cmd_schema(args),
+        Command::Export(command) => commands::export::cmd_export(command),
         Command::List(args) => commands::explain::cmd_list(args),
         Command::Diff(args) => commands::diff::cmd_diff(args),
         Command::ExplainRule { rule } => commands::diff::cmd_explain_rule(rule.as_deref()),

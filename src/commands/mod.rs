@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod explain;
+pub(crate) mod export;
 pub(crate) mod lint;
 pub(crate) mod partner;
 pub(crate) mod render;
