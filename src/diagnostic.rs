@@ -35,6 +35,7 @@ pub enum Code {
     TypeConflict,
     UnknownRuleField,
     InvalidSchemaFragment,
+    ImportedAsRawSchema,
     InvalidExample,
     PathMismatch,
     ReadError,
@@ -58,6 +59,7 @@ impl Code {
         Code::TypeConflict,
         Code::UnknownRuleField,
         Code::InvalidSchemaFragment,
+        Code::ImportedAsRawSchema,
         Code::InvalidExample,
         Code::PathMismatch,
         Code::ReadError,
@@ -81,6 +83,7 @@ impl Code {
             Code::TypeConflict => "type-conflict",
             Code::UnknownRuleField => "unknown-rule-field",
             Code::InvalidSchemaFragment => "invalid-schema-fragment",
+            Code::ImportedAsRawSchema => "imported-as-raw-schema",
             Code::InvalidExample => "invalid-example",
             Code::PathMismatch => "path-mismatch",
             Code::ReadError => "read-error",
@@ -107,6 +110,9 @@ impl Code {
             Code::TypeConflict => "a field's type disagrees with its named format's type",
             Code::UnknownRuleField => "a rule that names a field the object does not declare",
             Code::InvalidSchemaFragment => "a raw JSON Schema fragment that is not a valid schema",
+            Code::ImportedAsRawSchema => {
+                "an imported schema keyword the language could not say, kept raw for review"
+            }
             Code::InvalidExample => "an example that the field itself would reject",
             Code::PathMismatch => {
                 "a contract file whose path disagrees with its contract id or version"
@@ -117,7 +123,9 @@ impl Code {
 
     pub fn severity(self) -> Severity {
         match self {
-            Code::UnanchoredPattern | Code::PathMismatch => Severity::Warning,
+            Code::UnanchoredPattern | Code::PathMismatch | Code::ImportedAsRawSchema => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }

@@ -21,6 +21,7 @@ pub mod finding;
 pub mod flat;
 pub mod format;
 pub mod history;
+pub mod import;
 pub mod input;
 pub mod lint;
 pub mod partner;

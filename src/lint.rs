@@ -65,6 +65,30 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
                 ),
             ));
         }
+        if let Some(fragment) = &field.schema
+            && fragment.value.get(crate::import::IMPORTED_MARK).is_some()
+        {
+            let keys: Vec<&str> = fragment
+                .value
+                .as_object()
+                .map(|m| m.keys().map(String::as_str).filter(|k| *k != crate::import::IMPORTED_MARK).collect())
+                .unwrap_or_default();
+            let mut d = Diagnostic::new(
+                Code::ImportedAsRawSchema,
+                file,
+                fragment.span,
+                format!(
+                    "`{}` kept as raw JSON Schema by the import ({}): checked, but not in the contract's own words",
+                    field.path,
+                    keys.join(", ")
+                ),
+            );
+            d.help = Some(format!(
+                "say it natively if the language can, then remove `{}`; or keep it and remove the marker",
+                crate::import::IMPORTED_MARK
+            ));
+            out.push(d);
+        }
         if let Some(example) = &field.constraints.example {
             let what = format!("field `{}`", field.path);
             if let Some(d) = check_example(

@@ -43,6 +43,9 @@ enum Command {
     /// Export contracts for other tools: a JSON Schema, or OpenAPI 3.1 components
     #[command(subcommand)]
     Export(commands::export::ExportCommand),
+    /// Write a contract from a JSON Schema or an OpenAPI document's schema
+    #[command(subcommand)]
+    Import(commands::import::ImportCommand),
     /// List the contracts in the registry, their boundaries and versions
     List(RegistryArgs),
     /// Compare two versions of a contract: every change, classified, and who it breaks
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::cmd_explain(args),
         Command::Schema(args) => commands::explain::cmd_schema(args),
         Command::Export(command) => commands::export::cmd_export(command),
+        Command::Import(command) => commands::import::cmd_import(command),
         Command::List(args) => commands::explain::cmd_list(args),
         Command::Diff(args) => commands::diff::cmd_diff(args),
         Command::ExplainRule { rule } => commands::diff::cmd_explain_rule(rule.as_deref()),

@@ -12,6 +12,7 @@ pub(crate) mod check;
 pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod export;
+pub(crate) mod import;
 pub(crate) mod lint;
 pub(crate) mod partner;
 pub(crate) mod render;

@@ -1,0 +1,581 @@
+//! Contracts written from schemas teams already have: a JSON Schema document (or one schema in
+//! it) or one schema of an OpenAPI 3.0/3.1 document becomes a contract's YAML.
+//!
+//! Every keyword the language can say is written natively (`type`, `enum`, `pattern`, lengths,
+//! ranges, `items`, `fields` and `required`, `closed`, `values`, `keys`, `nullable`, formats
+//! handoff knows); local `$ref`s become declared `types`. What the language cannot say
+//! (`oneOf`, `not`, `multipleOf`, conditionals...) is kept, never dropped, in the field's `schema`
+//! escape hatch, marked `x-handoff-imported` so `handoff lint` points it out for review. The
+//! result counts both.
+
+use serde_json::{Map, Value};
+use std::fmt::Write;
+
+/// A contract written from a schema, and how much of it is native.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    pub yaml: String,
+    /// Keywords written in the contract language.
+    pub native: usize,
+    /// Keywords kept as raw JSON Schema.
+    pub raw: usize,
+}
+
+/// The marker on raw fragments an import wrote, for `lint` to point out.
+pub const IMPORTED_MARK: &str = "x-handoff-imported";
+
+/// A YAML value being written: scalars are written as given (already quoted where needed).
+enum Y {
+    Scalar(String),
+    Map(Vec<(String, Y)>),
+    Seq(Vec<Y>),
+}
+
+struct Importer<'d> {
+    /// The whole document, for resolving `#/...` references.
+    document: &'d Value,
+    native: usize,
+    raw: usize,
+    /// Declared types, in the order first met.
+    types: Vec<(String, Option<Y>)>,
+    /// Whether the root is closed: the contract's `closed` is every object's default, where
+    /// JSON Schema's `additionalProperties: false` is one object's, so the others say `false`.
+    root_closed: bool,
+}
+
+/// Import the schema at `pointer` in a JSON Schema document (the root by default).
+pub fn json_schema(document: &Value, pointer: Option<&str>, id: &str) -> Result<Imported, String> {
+    let schema = match pointer {
+        Some(p) => document
+            .pointer(p)
+            .ok_or_else(|| format!("the document has nothing at {p}"))?,
+        None => document,
+    };
+    Ok(import(document, schema, id))
+}
+
+/// Import `components.schemas.<name>` of an OpenAPI 3.0 or 3.1 document.
+pub fn openapi(document: &Value, name: &str, id: &str) -> Result<Imported, String> {
+    let version = document
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !version.starts_with('3') {
+        return Err(format!(
+            "not an OpenAPI 3 document (its `openapi` is {:?})",
+            document.get("openapi")
+        ));
+    }
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .ok_or("the document has no components.schemas")?;
+    let schema = schemas.get(name).ok_or_else(|| {
+        let names: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        match crate::diagnostic::did_you_mean(name, names.iter().copied()) {
+            Some(close) => {
+                format!("no schema `{name}` in components.schemas; did you mean `{close}`?")
+            }
+            None => format!(
+                "no schema `{name}` in components.schemas (it has: {})",
+                names.join(", ")
+            ),
+        }
+    })?;
+    Ok(import(document, schema, id))
+}
+
+fn import(document: &Value, schema: &Value, id: &str) -> Imported {
+    let mut importer = Importer {
+        document,
+        native: 0,
+        raw: 0,
+        types: Vec::new(),
+        root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false)),
+    };
+    let root = importer.object_members(schema, &mut Vec::new());
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Imported by `handoff import`: review the boundary, and every `schema` marked\n# {IMPORTED_MARK} (what the contract language could not say natively)."
+    );
+    let _ = writeln!(out, "contract: {id}\nversion: 1.0.0");
+    if let Some(d) = schema.get("description").and_then(Value::as_str) {
+        let _ = writeln!(out, "description: {}", quote(d));
+    }
+    let _ = writeln!(
+        out,
+        "boundary: {{from: sender, to: receiver, transport: api}}"
+    );
+    if !importer.types.is_empty() {
+        let _ = writeln!(out, "types:");
+        let types = std::mem::take(&mut importer.types);
+        for (name, body) in types {
+            if let Some(body) = body {
+                let _ = write!(out, "  {}:", key(&name));
+                emit(&mut out, &body, 1);
+            }
+        }
+    }
+    for (k, v) in root {
+        if matches!(k.as_str(), "fields" | "closed") {
+            let _ = write!(out, "{k}:");
+            emit(&mut out, &v, 0);
+        } else {
+            // The contract's root takes no raw schema, values or keys: kept here, visibly.
+            let mut kept = String::new();
+            emit(&mut kept, &v, 0);
+            let _ = writeln!(
+                out,
+                "# not imported: the root schema's `{k}` ({}); add it by hand if it matters",
+                kept.trim()
+            );
+        }
+    }
+    Imported {
+        yaml: out,
+        native: importer.native,
+        raw: importer.raw,
+    }
+}
+
+impl Importer<'_> {
+    /// The top-level keys of the contract for the root schema: its fields, `closed`, raw rest.
+    fn object_members(&mut self, schema: &Value, refs: &mut Vec<String>) -> Vec<(String, Y)> {
+        let spec = self.field(schema, refs);
+        let Y::Map(entries) = spec else {
+            return vec![("fields".into(), Y::Map(Vec::new()))];
+        };
+        let mut out: Vec<(String, Y)> = entries
+            .into_iter()
+            .filter(|(k, _)| {
+                matches!(
+                    k.as_str(),
+                    "fields" | "closed" | "schema" | "values" | "keys"
+                )
+            })
+            .collect();
+        if !out.iter().any(|(k, _)| k == "fields") {
+            out.insert(0, ("fields".into(), Y::Map(Vec::new())));
+        }
+        out
+    }
+
+    fn resolve(&self, reference: &str) -> Option<&Value> {
+        self.document.pointer(reference.strip_prefix('#')?)
+    }
+
+    /// A field declaration for `schema`.
+    fn field(&mut self, schema: &Value, refs: &mut Vec<String>) -> Y {
+        let Some(map) = schema.as_object() else {
+            // `true` (anything) or `false` (nothing): the latter only raw.
+            if schema == &Value::Bool(false) {
+                self.raw += 1;
+                return Y::Map(vec![(
+                    "schema".into(),
+                    raw(&Value::Bool(false), self.document),
+                )]);
+            }
+            return Y::Map(Vec::new());
+        };
+        if let Some(Value::String(reference)) = map.get("$ref") {
+            return self.reference(reference, map, refs);
+        }
+        let mut out: Vec<(String, Y)> = Vec::new();
+        let mut rest = Map::new();
+        let mut nullable = map.get("nullable") == Some(&Value::Bool(true));
+        for (k, v) in map {
+            let native = match (k.as_str(), v) {
+                ("type", Value::String(t)) if is_type(t) => {
+                    out.push(("type".into(), Y::Scalar(t.clone())));
+                    true
+                }
+                ("type", Value::Array(ts)) => {
+                    let named: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
+                    let non_null: Vec<&str> =
+                        named.iter().copied().filter(|t| *t != "null").collect();
+                    if non_null.len() == 1 && is_type(non_null[0]) && named.len() == ts.len() {
+                        nullable |= named.contains(&"null");
+                        out.push(("type".into(), Y::Scalar(non_null[0].to_string())));
+                        true
+                    } else {
+                        false
+                    }
+                }
+                ("nullable", Value::Bool(_)) => true,
+                ("description", Value::String(d)) => {
+                    out.push(("description".into(), Y::Scalar(quote(d))));
+                    true
+                }
+                ("enum", Value::Array(values))
+                    if values.iter().all(|v| !v.is_object() && !v.is_array()) =>
+                {
+                    nullable |= values.contains(&Value::Null);
+                    let values = values
+                        .iter()
+                        .filter(|v| !v.is_null())
+                        .map(|v| Y::Scalar(scalar(v)))
+                        .collect();
+                    out.push(("enum".into(), Y::Seq(values)));
+                    true
+                }
+                ("const", c) if !c.is_object() && !c.is_array() && !c.is_null() => {
+                    out.push(("enum".into(), Y::Seq(vec![Y::Scalar(scalar(c))])));
+                    true
+                }
+                ("pattern", Value::String(p)) => {
+                    out.push(("pattern".into(), Y::Scalar(quote(p))));
+                    true
+                }
+                ("format", Value::String(f)) if crate::format::Builtin::from_name(f).is_some() => {
+                    out.push(("format".into(), Y::Scalar(f.clone())));
+                    true
+                }
+                ("minLength", n) | ("maxLength", n) | ("minItems", n) | ("maxItems", n)
+                    if n.is_u64() =>
+                {
+                    let name = match k.as_str() {
+                        "minLength" => "min_length",
+                        "maxLength" => "max_length",
+                        "minItems" => "min_items",
+                        _ => "max_items",
+                    };
+                    out.push((name.into(), Y::Scalar(n.to_string())));
+                    true
+                }
+                ("minimum", n)
+                | ("maximum", n)
+                | ("exclusiveMinimum", n)
+                | ("exclusiveMaximum", n)
+                    if n.is_number() =>
+                {
+                    let name = match k.as_str() {
+                        "minimum" => "minimum",
+                        "maximum" => "maximum",
+                        "exclusiveMinimum" => "exclusive_minimum",
+                        _ => "exclusive_maximum",
+                    };
+                    out.push((name.into(), Y::Scalar(n.to_string())));
+                    true
+                }
+                ("uniqueItems", Value::Bool(b)) => {
+                    out.push(("unique_items".into(), Y::Scalar(b.to_string())));
+                    true
+                }
+                ("deprecated", Value::Bool(true)) => {
+                    out.push(("deprecated".into(), Y::Scalar("true".into())));
+                    true
+                }
+                ("examples", Value::Array(list))
+                    if list
+                        .first()
+                        .is_some_and(|e| !e.is_object() && !e.is_array()) =>
+                {
+                    out.push(("example".into(), Y::Scalar(scalar(&list[0]))));
+                    true
+                }
+                ("example", e) if !e.is_object() && !e.is_array() => {
+                    out.push(("example".into(), Y::Scalar(scalar(e))));
+                    true
+                }
+                ("items", items @ Value::Object(_)) => {
+                    let spec = self.field(items, refs);
+                    out.push(("items".into(), spec));
+                    true
+                }
+                ("properties", Value::Object(props)) => {
+                    let required: Vec<&str> = map
+                        .get("required")
+                        .and_then(Value::as_array)
+                        .map(|r| r.iter().filter_map(Value::as_str).collect())
+                        .unwrap_or_default();
+                    let mut fields = Vec::new();
+                    for (name, p) in props {
+                        let mut spec = self.field(p, refs);
+                        if required.contains(&name.as_str())
+                            && let Y::Map(entries) = &mut spec
+                        {
+                            // Right after what the field is.
+                            let at = entries
+                                .iter()
+                                .position(|(k, _)| {
+                                    !matches!(k.as_str(), "type" | "format" | "description")
+                                })
+                                .unwrap_or(entries.len());
+                            entries.insert(at, ("required".into(), Y::Scalar("true".into())));
+                        }
+                        fields.push((key(name), spec));
+                    }
+                    out.push(("fields".into(), Y::Map(fields)));
+                    true
+                }
+                // Required members without a declared property: raw, with the rest.
+                ("required", Value::Array(r)) => r
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .all(|n| map.get("properties").and_then(|p| p.get(n)).is_some()),
+                ("additionalProperties", Value::Bool(false)) => {
+                    out.push(("closed".into(), Y::Scalar("true".into())));
+                    true
+                }
+                ("additionalProperties", Value::Bool(true)) => true,
+                ("additionalProperties", values @ Value::Object(_)) => {
+                    let spec = self.field(values, refs);
+                    out.push(("values".into(), spec));
+                    true
+                }
+                ("propertyNames", Value::Object(names))
+                    if names
+                        .keys()
+                        .all(|k| matches!(k.as_str(), "pattern" | "minLength" | "maxLength")) =>
+                {
+                    let mut keys = Vec::new();
+                    for (k, v) in names {
+                        let name = match k.as_str() {
+                            "pattern" => "pattern",
+                            "minLength" => "min_length",
+                            _ => "max_length",
+                        };
+                        let text = if k == "pattern" {
+                            quote(v.as_str().unwrap_or(""))
+                        } else {
+                            v.to_string()
+                        };
+                        keys.push((name.to_string(), Y::Scalar(text)));
+                    }
+                    out.push(("keys".into(), Y::Map(keys)));
+                    true
+                }
+                // Annotations with no effect on what is accepted.
+                (
+                    "title" | "$comment" | "default" | "readOnly" | "writeOnly" | "$schema" | "$id"
+                    | "$defs" | "definitions" | "xml" | "externalDocs",
+                    _,
+                ) => true,
+                _ => false,
+            };
+            if native {
+                self.native += 1;
+            } else {
+                self.raw += 1;
+                rest.insert(k.clone(), v.clone());
+            }
+        }
+        if nullable {
+            out.push(("nullable".into(), Y::Scalar("true".into())));
+        }
+        // An object that does not close itself stays open under a closed root.
+        let typed = out.iter().find(|(k, _)| k == "type").map(|(_, v)| match v {
+            Y::Scalar(t) => t.as_str() == "object",
+            _ => false,
+        });
+        if self.root_closed
+            && !map.contains_key("additionalProperties")
+            && typed.unwrap_or(true)
+            && !out.iter().any(|(k, _)| k == "items")
+        {
+            out.push(("closed".into(), Y::Scalar("false".into())));
+        }
+        if !rest.is_empty() {
+            rest.insert(IMPORTED_MARK.into(), Value::Bool(true));
+            out.push(("schema".into(), raw(&Value::Object(rest), self.document)));
+        }
+        // The order a person writes a field in: what it is, then its limits, then its members.
+        const ORDER: &[&str] = &[
+            "type",
+            "format",
+            "description",
+            "required",
+            "nullable",
+            "enum",
+            "pattern",
+            "min_length",
+            "max_length",
+            "minimum",
+            "maximum",
+            "exclusive_minimum",
+            "exclusive_maximum",
+            "example",
+            "deprecated",
+            "min_items",
+            "max_items",
+            "unique_items",
+            "items",
+            "closed",
+            "keys",
+            "values",
+            "fields",
+            "schema",
+        ];
+        out.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
+        Y::Map(out)
+    }
+
+    /// A local `$ref`: a declared type, written once.
+    fn reference(
+        &mut self,
+        reference: &str,
+        map: &Map<String, Value>,
+        refs: &mut Vec<String>,
+    ) -> Y {
+        let name = reference
+            .rsplit('/')
+            .next()
+            .unwrap_or(reference)
+            .to_string();
+        let name = type_name(&name);
+        let Some(target) = self.resolve(reference).cloned() else {
+            self.raw += 1;
+            let mut kept = map.clone();
+            kept.insert(IMPORTED_MARK.into(), Value::Bool(true));
+            return Y::Map(vec![(
+                "schema".into(),
+                raw(&Value::Object(kept), self.document),
+            )]);
+        };
+        self.native += 1;
+        if refs.contains(&name) {
+            // The language has no recursive types yet: the recursive level is left open.
+            self.raw += 1;
+            return Y::Map(vec![(
+                "description".into(),
+                Y::Scalar(quote(&format!(
+                    "a {name} (recursive: not checked below this level)"
+                ))),
+            )]);
+        }
+        if !self.types.iter().any(|(n, _)| *n == name) {
+            self.types.push((name.clone(), None));
+            refs.push(name.clone());
+            let body = self.field(&target, refs);
+            refs.pop();
+            if let Some(slot) = self.types.iter_mut().find(|(n, _)| *n == name) {
+                slot.1 = Some(body);
+            }
+        }
+        let mut out = vec![("type".into(), Y::Scalar(name))];
+        if let Some(Value::String(d)) = map.get("description") {
+            out.push(("description".into(), Y::Scalar(quote(d))));
+        }
+        Y::Map(out)
+    }
+}
+
+fn is_type(t: &str) -> bool {
+    crate::contract::FieldType::from_name(t).is_some()
+}
+
+/// A type name from a schema name: the language's names are plain words.
+fn type_name(name: &str) -> String {
+    let mut out: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if crate::contract::FieldType::from_name(&out).is_some() {
+        out.push_str("_type");
+    }
+    out
+}
+
+/// A raw fragment with its local references inlined (a fragment cannot resolve them).
+fn raw(value: &Value, document: &Value) -> Y {
+    let mut inlined = value.clone();
+    inline(&mut inlined, document, 0);
+    Y::Scalar(inlined.to_string())
+}
+
+fn inline(value: &mut Value, document: &Value, depth: usize) {
+    match value {
+        Value::Object(map) => {
+            if depth < 16
+                && let Some(Value::String(r)) = map.get("$ref")
+                && let Some(target) = r.strip_prefix('#').and_then(|p| document.pointer(p))
+            {
+                let mut target = target.clone();
+                inline(&mut target, document, depth + 1);
+                *value = target;
+                return;
+            }
+            for v in map.values_mut() {
+                inline(v, document, depth);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| inline(v, document, depth)),
+        _ => {}
+    }
+}
+
+/// A JSON scalar as YAML reads it back as the same value.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) => quote(s),
+        other => other.to_string(),
+    }
+}
+
+/// Text as a YAML scalar that stays text: JSON-quoted (YAML reads JSON strings).
+fn quote(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+/// A mapping key, quoted when YAML would read it otherwise.
+fn key(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !name.starts_with(['-', '.'])
+        && !matches!(
+            name.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
+        );
+    if plain { name.to_string() } else { quote(name) }
+}
+
+fn emit(out: &mut String, y: &Y, indent: usize) {
+    match y {
+        Y::Scalar(s) => {
+            let _ = writeln!(out, " {s}");
+        }
+        Y::Map(entries) if entries.is_empty() => {
+            let _ = writeln!(out, " {{}}");
+        }
+        Y::Seq(items) if items.is_empty() => {
+            let _ = writeln!(out, " []");
+        }
+        Y::Map(entries) => {
+            let _ = writeln!(out);
+            for (k, v) in entries {
+                let _ = write!(out, "{}{k}:", "  ".repeat(indent + 1));
+                emit(out, v, indent + 1);
+            }
+        }
+        Y::Seq(items) => {
+            let scalars: Option<Vec<&str>> = items
+                .iter()
+                .map(|i| match i {
+                    Y::Scalar(s) => Some(s.as_str()),
+                    _ => None,
+                })
+                .collect();
+            match scalars {
+                Some(list) => {
+                    let _ = writeln!(out, " [{}]", list.join(", "));
+                }
+                None => {
+                    let _ = writeln!(out);
+                    for item in items {
+                        let _ = write!(out, "{}-", "  ".repeat(indent + 1));
+                        emit(out, item, indent + 1);
+                    }
+                }
+            }
+        }
+    }
+}
