@@ -118,11 +118,11 @@ fn import(document: &Value, schema: &Value, id: &str) -> Imported {
         }
     }
     for (k, v) in root {
-        if matches!(k.as_str(), "fields" | "closed") {
+        if matches!(k.as_str(), "fields" | "closed" | "schema") {
             let _ = write!(out, "{k}:");
             emit(&mut out, &v, 0);
         } else {
-            // The contract's root takes no raw schema, values or keys: kept here, visibly.
+            // The contract's root takes no values or keys: kept here, visibly.
             let mut kept = String::new();
             emit(&mut kept, &v, 0);
             let _ = writeln!(
@@ -183,6 +183,13 @@ impl Importer<'_> {
         }
         let mut out: Vec<(String, Y)> = Vec::new();
         let mut rest = Map::new();
+        // Object keywords on a schema of another type have no effect (some generators put
+        // `additionalProperties: false` everywhere): they are not written.
+        let not_object = match map.get("type") {
+            Some(Value::String(t)) => t != "object",
+            Some(Value::Array(ts)) => !ts.iter().any(|t| t == "object"),
+            _ => false,
+        };
         let mut nullable = map.get("nullable") == Some(&Value::Bool(true));
         for (k, v) in map {
             let native = match (k.as_str(), v) {
@@ -314,6 +321,7 @@ impl Importer<'_> {
                     .iter()
                     .filter_map(Value::as_str)
                     .all(|n| map.get("properties").and_then(|p| p.get(n)).is_some()),
+                ("additionalProperties" | "propertyNames" | "properties", _) if not_object => true,
                 ("additionalProperties", Value::Bool(false)) => {
                     out.push(("closed".into(), Y::Scalar("true".into())));
                     true

@@ -155,3 +155,69 @@ fn the_command_writes_the_contract_and_counts_what_it_kept_raw() {
         "{text}"
     );
 }
+
+/// Every JSON capture of the example boundaries.
+fn captures(dir: &str) -> Vec<Value> {
+    let mut out = Vec::new();
+    for side in ["valid", "invalid"] {
+        let Ok(entries) = std::fs::read_dir(Path::new(dir).join(side)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let docs: Vec<Value> = match path.extension().and_then(|e| e.to_str()) {
+                Some("json") => serde_json::from_str(&text).into_iter().collect(),
+                Some("ndjson") => text
+                    .lines()
+                    .filter_map(|l| serde_json::from_str(l).ok())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            out.extend(docs);
+        }
+    }
+    out
+}
+
+#[test]
+fn every_example_contract_round_trips_through_export_and_import() {
+    let cases = [
+        (
+            "storefront-order-to-erp/2.0.0.yaml",
+            "fixtures/storefront-order-to-erp",
+        ),
+        (
+            "payment-status-to-storefront/3.0.0.yaml",
+            "fixtures/payment-status-to-storefront",
+        ),
+        (
+            "returns-portal-to-wms/1.0.0.yaml",
+            "fixtures/returns-portal-to-wms",
+        ),
+        ("pos-return-to-erp/1.1.0.yaml", "fixtures/pos-return-to-erp"),
+        ("edi-850-to-wms/1.0.0.yaml", "fixtures/edi-850-to-wms"),
+    ];
+    for (file, dir) in cases {
+        let (original, _) = handoff::lint::prepare(&Path::new("contracts").join(file));
+        let original = original.unwrap();
+        let exported = handoff::export::json_schema(&original, false).schema;
+        let imported = handoff::import::json_schema(&exported, None, "round-trip").unwrap();
+        let checker = contract(&imported.yaml);
+        let reference = jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&exported)
+            .unwrap();
+        let payloads = captures(dir);
+        assert!(payloads.len() >= 2, "{dir}");
+        for payload in &payloads {
+            assert_eq!(
+                checker.accepts(payload),
+                reference.is_valid(payload),
+                "{file}: the re-imported contract and the exported schema disagree on {payload}\n{}",
+                imported.yaml
+            );
+        }
+    }
+}

@@ -33,6 +33,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "types",
     "fields",
     "rules",
+    "schema",
     "x12",
     "csv",
 ];
@@ -242,6 +243,21 @@ impl Reader<'_> {
         }
         if let Some((_, rules)) = top.get("rules") {
             (root_field.rules, root_field.checks) = self.rules(rules, &root_field);
+        }
+        // A raw fragment on the payload itself (an import keeps a root `oneOf` here).
+        if let Some((k, v)) = top.get("schema") {
+            if v.as_map().is_some() {
+                root_field.schema = Some(Located::new(to_json(v, None), k.span));
+            } else {
+                self.doc.report(
+                    Code::InvalidSchemaFragment,
+                    v.span,
+                    format!(
+                        "`schema` must be a JSON Schema object, found {}",
+                        v.kind_name()
+                    ),
+                );
+            }
         }
 
         let x12 = top.get("x12").and_then(|(_, v)| self.x12(v, &root_field));
