@@ -165,6 +165,30 @@ impl Compiler<'_> {
                 schema.insert("required".into(), Value::Array(required));
             }
         }
+        if let Some(union) = &field.union {
+            // The discriminator is required and one of the cases; each case applies when its
+            // value is sent (if/then, so only the chosen case's findings are reported).
+            let name = union.discriminator.value.clone();
+            let values: Vec<Value> = union.cases.iter().map(|c| json!(c.value)).collect();
+            let properties = schema
+                .entry("properties")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(p) = properties {
+                p.insert(name.clone(), json!({"enum": values}));
+            }
+            match schema.entry("required").or_insert_with(|| json!([])) {
+                Value::Array(r) if !r.contains(&json!(name)) => r.push(json!(name)),
+                _ => {}
+            }
+            for case in &union.cases {
+                let then_location = format!("{location}/allOf/{}/then", all_of.len());
+                let then = self.field(&case.field, &then_location);
+                all_of.push(json!({
+                    "if": {"properties": {name.clone(): {"const": case.value}}, "required": [name]},
+                    "then": then,
+                }));
+            }
+        }
         if let Some(keys) = &field.keys {
             // propertyNames sees every member name, declared ones too: the docs say so.
             let keys_location = format!("{location}/propertyNames");

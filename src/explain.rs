@@ -180,6 +180,12 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
         };
         let _ = writeln!(out, "  {label}: {others}");
     }
+    if let Some(union) = &f.union {
+        let _ = writeln!(out, "  one of, by `{}`:", union.discriminator.value);
+        for case in &union.cases {
+            let _ = writeln!(out, "    {:?}  type `{}`", case.value, case.type_name);
+        }
+    }
     if let Some(keys) = &f.keys {
         let rules = sentences(c, &keys.value);
         let _ = writeln!(out, "  member names: {}", rules.join("; "));

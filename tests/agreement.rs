@@ -108,6 +108,13 @@ fn payload() -> impl Strategy<Value = Value> {
                     return Value::Object(m);
                 }
                 m.insert("metadata".into(), metadata);
+                // An event for the union fixtures: each case, and a case neither knows.
+                let event = match lines.len() % 3 {
+                    0 => json!({"type": "charge", "amount": 5}),
+                    1 => json!({"type": "refund", "refund_id": "re_1"}),
+                    _ => json!({"type": "dispute"}),
+                };
+                m.insert("event".into(), event);
                 if let Some(s) = shipping {
                     m.insert("shipping".into(), cents(s));
                 }

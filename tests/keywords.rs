@@ -754,3 +754,40 @@ fn declared_types_are_used_by_name_with_the_uses_own_keys() {
         ["invalid-value: unknown type `adress` (did you mean `address`?)"]
     );
 }
+
+#[test]
+fn a_union_checks_only_the_case_its_discriminator_picks() {
+    let c = checker(
+        "closed: true\ntypes:\n  charge:\n    type: object\n    fields:\n      type: {type: string, required: true}\n      amount: {type: integer, minimum: 1, required: true}\n  refund:\n    type: object\n    fields:\n      type: {type: string, required: true}\n      refund_id: {type: string, pattern: '^re_[a-z0-9]+$', required: true}\n      amount: {type: integer, minimum: 1}\none_of:\n  discriminator: type\n  cases:\n    charge.succeeded: charge\n    charge.refunded: refund\nfields: {}\n",
+    );
+    passes(&c, r#"{"type": "charge.succeeded", "amount": 100}"#);
+    passes(&c, r#"{"type": "charge.refunded", "refund_id": "re_1"}"#);
+    expect(
+        &c,
+        r#"{"type": "charge.refunded", "refund_id": "x", "amount": 0}"#,
+        &[
+            ("pattern_mismatch", "/refund_id"),
+            ("out_of_range", "/amount"),
+        ],
+    );
+    let found = c.check(br#"{"type": "charge.refunded", "refund_id": "x"}"#);
+    assert_eq!(
+        found[0].message,
+        "\"x\" does not match the pattern (case `charge.refunded`: type `refund`)"
+    );
+    // The contract line is the chosen case's, not the first case that has the member.
+    let amount = &c.check(br#"{"type": "charge.refunded", "refund_id": "re_1", "amount": 0}"#)[0];
+    assert_eq!(amount.contract_location.as_ref().map(|l| l.line), Some(16));
+    expect(
+        &c,
+        r#"{"type": "charge.disputed"}"#,
+        &[("unknown_enum_value", "/type")],
+    );
+    expect(&c, r#"{"amount": 5}"#, &[("missing_required", "/type")]);
+    assert_eq!(
+        diagnostics(
+            "types:\n  a: {type: object, fields: {k: {type: string}}}\none_of:\n  discriminator: k\n  cases: {x: b}\nfields: {}\n"
+        ),
+        ["invalid-value: case `x` names `b`, which is not declared under `types:`"]
+    );
+}

@@ -142,6 +142,12 @@ impl Checker {
         if extra {
             classify::sort(&mut findings);
         }
+        // Inside a union, say which case was applied: the one the discriminator picked.
+        for f in &mut findings {
+            if let Some(note) = self.union_case(value, &f.pointer) {
+                f.message.push_str(&note);
+            }
+        }
         // Mark values of sensitive fields; the run decides whether to show them (--redact).
         for f in &mut findings {
             if f.value.is_some() && self.contract.is_sensitive(&f.pointer) {
@@ -211,6 +217,36 @@ impl Checker {
         let mut checked = self.findings(value, &text, false);
         checked.sensitive.clear();
         checked
+    }
+
+    /// " (case `charge.refunded`: type `refund_event`)" for a finding inside a union's case.
+    fn union_case(&self, value: &Value, pointer: &str) -> Option<String> {
+        let mut at = pointer;
+        while let Some((parent, _)) = at.rsplit_once('/') {
+            let contract_path: String = crate::pointer::segments(parent)
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    if s.parse::<usize>().is_ok() {
+                        "/*".to_string()
+                    } else {
+                        format!("/{}", crate::pointer::escape(&s))
+                    }
+                })
+                .collect();
+            if let Some(union) = self
+                .contract
+                .field_at(&contract_path)
+                .and_then(|f| f.union.as_ref())
+                && let Some(case) = value.pointer(parent).and_then(|o| union.case_for(o))
+            {
+                return Some(format!(
+                    " (case `{}`: type `{}`)",
+                    case.value, case.type_name
+                ));
+            }
+            at = parent;
+        }
+        None
     }
 
     /// Whether `value` satisfies the contract, without composing findings.

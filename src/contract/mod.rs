@@ -86,6 +86,28 @@ impl Contract {
                 (Some(items), None) if segment == "*" || segment.parse::<usize>().is_ok() => items,
                 // Any other member of a map (`*` in a contract path) holds its `values`.
                 (None, None) if field.values.is_some() => field.values.as_deref()?,
+                // A union's case by name (`{charge.refunded}`), as origins name it.
+                (None, None)
+                    if field.union.is_some()
+                        && segment.starts_with('{')
+                        && segment.ends_with('}') =>
+                {
+                    let name = &segment[1..segment.len() - 1];
+                    &field
+                        .union
+                        .as_ref()?
+                        .cases
+                        .iter()
+                        .find(|c| c.value == name)?
+                        .field
+                }
+                // A member of a union: the first case that declares it.
+                (None, None) if field.union.is_some() => field
+                    .union
+                    .as_ref()?
+                    .cases
+                    .iter()
+                    .find_map(|c| c.field.field(&segment))?,
                 _ => return None,
             };
         }
@@ -287,6 +309,8 @@ pub struct Field {
     pub keys: Option<Located<Box<Constraints>>>,
     /// The declared type (`types:`) this field uses, when it uses one.
     pub type_name: Option<String>,
+    /// A discriminated union: the object's shape depends on one member's value.
+    pub union: Option<Union>,
     /// Whether unknown members are violations, and where that was decided (on this object,
     /// or as the contract's default).
     pub closed: Option<Located<bool>>,
@@ -328,6 +352,37 @@ impl Field {
         if let Some(values) = &self.values {
             values.walk(visit);
         }
+        if let Some(union) = &self.union {
+            for case in &union.cases {
+                case.field.walk(visit);
+            }
+        }
+    }
+}
+
+/// A discriminated union (`one_of`): the value of member `discriminator` picks the case whose
+/// declared type the object must satisfy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Union {
+    pub discriminator: Located<String>,
+    pub cases: Vec<Case>,
+}
+
+/// One case of a union: a discriminator value and the type it selects, read at the union's
+/// place (its fields' paths are the union's members).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    pub value: String,
+    pub type_name: String,
+    pub span: Span,
+    pub field: Field,
+}
+
+impl Union {
+    /// The case the object's discriminator selects, if it names one.
+    pub fn case_for(&self, object: &Value) -> Option<&Case> {
+        let value = object.get(&self.discriminator.value)?.as_str()?;
+        self.cases.iter().find(|c| c.value == value)
     }
 }
 

@@ -32,6 +32,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "formats",
     "types",
     "fields",
+    "one_of",
     "rules",
     "schema",
     "x12",
@@ -66,6 +67,7 @@ const FIELD_ONLY_KEYS: &[&str] = &[
     "fields",
     "values",
     "keys",
+    "one_of",
     "closed",
     "rules",
     "schema",
@@ -80,6 +82,7 @@ const KEY_KEYS: &[&str] = &[
     "description",
 ];
 const RULE_KEYS: &[&str] = &["when", "then", "description"];
+const UNION_KEYS: &[&str] = &["discriminator", "cases"];
 const WHEN_KEYS: &[&str] = &["field", "equals", "in", "present"];
 const THEN_KEYS: &[&str] = &["required", "forbidden", "fields"];
 const DECIMAL_KEYS: &[&str] = &["exactly", "at_most"];
@@ -93,6 +96,7 @@ pub(super) fn all_keys() -> Vec<&'static str> {
         FIELD_ONLY_KEYS,
         RULE_KEYS,
         KEY_KEYS,
+        UNION_KEYS,
         cross::CROSS_KEYS,
         layout::X12_KEYS,
         layout::LOOP_KEYS,
@@ -225,6 +229,7 @@ impl Reader<'_> {
             values: None,
             keys: None,
             type_name: None,
+            union: None,
             closed: closed_default.clone(),
             rules: Vec::new(),
             checks: Vec::new(),
@@ -243,6 +248,12 @@ impl Reader<'_> {
         }
         if let Some((_, rules)) = top.get("rules") {
             (root_field.rules, root_field.checks) = self.rules(rules, &root_field);
+        }
+        if let Some((k, v)) = top.get("one_of") {
+            root_field.union = self.union(k, v, "", closed_default.as_ref());
+            if root_field.union.is_some() {
+                root_field.closed = None;
+            }
         }
         // A raw fragment on the payload itself (an import keeps a root `oneOf` here).
         if let Some((k, v)) = top.get("schema") {
@@ -455,7 +466,11 @@ impl Reader<'_> {
         let mut constraints = self.constraints(entries, &what, true);
         // A field with members is an object and one with items an array, even unsaid.
         if constraints.ty.is_none() {
-            if let Some((k, _)) = entries.get("fields").or_else(|| entries.get("values")) {
+            if let Some((k, _)) = entries
+                .get("fields")
+                .or_else(|| entries.get("values"))
+                .or_else(|| entries.get("one_of"))
+            {
                 constraints.ty = Some(Located::new(FieldType::Object, k.span));
             } else if let Some((k, _)) = entries.get("items") {
                 constraints.ty = Some(Located::new(FieldType::Array, k.span));
@@ -505,6 +520,9 @@ impl Reader<'_> {
             self.check_constraints(&c, &what);
             Some(Located::new(Box::new(c), k.span))
         });
+        let union = entries
+            .get("one_of")
+            .and_then(|(k, v)| self.union(k, v, &path, closed_default));
         let values = entries.get("values").and_then(|(k, v)| {
             if let Some(c) = own_closed.as_ref().filter(|c| c.value) {
                 self.doc
@@ -567,10 +585,16 @@ impl Reader<'_> {
             fields,
             // A map is not closed: its `values` say what other members hold (the default still
             // reaches the objects below it).
-            closed: if values.is_some() { None } else { closed },
+            // A union's cases close themselves; the union object adds nothing to close.
+            closed: if values.is_some() || union.is_some() {
+                None
+            } else {
+                closed
+            },
             values,
             keys,
             type_name: None,
+            union,
             rules: Vec::new(),
             checks: Vec::new(),
             schema,
@@ -621,6 +645,7 @@ impl Reader<'_> {
             ("fields", ty == FieldType::Object, "object"),
             ("values", ty == FieldType::Object, "object"),
             ("keys", ty == FieldType::Object, "object"),
+            ("one_of", ty == FieldType::Object, "object"),
             ("rules", ty == FieldType::Object, "object"),
             ("closed", ty == FieldType::Object, "object"),
         ] {

@@ -157,6 +157,10 @@ catalogue! {
         "An object's member names are no longer constrained. Receivers may get members under any name.";
     KeysChanged => "keys-changed", Breaking, Both,
         "The constraint on an object's member names changed. Names the old one accepted may be rejected, and receivers may get names it excluded.";
+    CaseAdded => "case-added", Breaking, Receiver,
+        "A union gained a case: a new discriminator value (a new event type). Receivers that have not mapped it will reject or mishandle it.";
+    CaseRemoved => "case-removed", Breaking, Sender,
+        "A union lost a case. Senders that still send that discriminator value are rejected.";
     RuleAdded => "rule-added", Breaking, Sender,
         "A conditional rule was added. Senders' payloads that do not meet it are rejected.";
     RuleRemoved => "rule-removed", Warning, Receiver,

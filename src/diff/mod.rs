@@ -194,6 +194,39 @@ fn compare_field(
         ),
         _ => {}
     }
+    if let (Some(o), Some(n)) = (&old.union, &new.union) {
+        for case in &o.cases {
+            match n.cases.iter().find(|c| c.value == case.value) {
+                Some(same) => compare_field(changes, old_c, &case.field, new_c, &same.field),
+                None => changes.add(
+                    RuleId::CaseRemoved,
+                    at,
+                    Some(case.span.line),
+                    None,
+                    format!(
+                        "case {:?} (type `{}`) was removed",
+                        case.value, case.type_name
+                    ),
+                ),
+            }
+        }
+        for case in n
+            .cases
+            .iter()
+            .filter(|c| !o.cases.iter().any(|x| x.value == c.value))
+        {
+            changes.add(
+                RuleId::CaseAdded,
+                at,
+                None,
+                Some(case.span.line),
+                format!(
+                    "case {:?} (type `{}`) was added; receivers must handle it before senders use it",
+                    case.value, case.type_name
+                ),
+            );
+        }
+    }
     match (&old.values, &new.values) {
         (Some(o), Some(n)) => compare_field(changes, old_c, o, new_c, n),
         (None, Some(n)) if !old.is_closed() => changes.add(

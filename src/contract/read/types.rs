@@ -129,3 +129,100 @@ impl Reader<'_> {
         }))
     }
 }
+
+impl Reader<'_> {
+    /// `one_of: {discriminator: <member>, cases: {<value>: <declared type>}}`.
+    pub(super) fn union(
+        &mut self,
+        key: &Key,
+        node: &Node,
+        path: &str,
+        closed_default: Option<&Located<bool>>,
+    ) -> Option<crate::contract::Union> {
+        let entries = self.doc.mapping(node, "`one_of`", &[UNION_KEYS])?;
+        let (dk, dv) = self
+            .doc
+            .required_key(entries, key.span, "discriminator", "`one_of`")?;
+        let discriminator = Located::new(self.doc.text(dk, dv)?, dv.span);
+        let (_, cv) = self
+            .doc
+            .required_key(entries, key.span, "cases", "`one_of`")?;
+        let Some(list) = cv.as_map() else {
+            self.doc.report(
+                Code::WrongValueType,
+                cv.span,
+                "`cases` maps each discriminator value to a declared type",
+            );
+            return None;
+        };
+        let mut cases = Vec::new();
+        for (value, type_node) in list {
+            let Some(type_name) = type_node.as_scalar().map(|s| s.text.clone()) else {
+                self.doc.report(
+                    Code::WrongValueType,
+                    type_node.span,
+                    "a case names a declared type",
+                );
+                continue;
+            };
+            if !self.types.iter().any(|(n, _)| *n == type_name) {
+                let names: Vec<&str> = self.types.iter().map(|(n, _)| n.as_str()).collect();
+                let diag = self.doc.report(
+                    Code::InvalidValue,
+                    type_node.span,
+                    format!(
+                        "case `{}` names `{type_name}`, which is not declared under `types:`",
+                        value.name
+                    ),
+                );
+                if let Some(close) = did_you_mean(&type_name, names) {
+                    diag.help = Some(format!("did you mean `{close}`?"));
+                }
+                continue;
+            }
+            // The case is the declared type, read at the union's place.
+            let use_node = Node {
+                span: type_node.span,
+                value: NodeValue::Map(vec![(
+                    Key {
+                        span: type_node.span,
+                        name: "type".into(),
+                    },
+                    type_node.clone(),
+                )]),
+            };
+            // The case's contract path names it, so a finding's origin finds this case's
+            // declaration (payload pointers never hold the braces).
+            let case_path = format!("{path}/{{{}}}", value.name);
+            if let Some(Some(field)) =
+                self.typed_field("", value.span, &use_node, &case_path, closed_default, false)
+            {
+                let declares = field.field(&discriminator.value).is_some();
+                if !declares && field.fields.is_empty() {
+                    self.doc.report(
+                        Code::InvalidValue,
+                        type_node.span,
+                        format!(
+                            "case `{}`: type `{type_name}` is not an object with fields",
+                            value.name
+                        ),
+                    );
+                    continue;
+                }
+                cases.push(crate::contract::Case {
+                    value: value.name.clone(),
+                    type_name,
+                    span: value.span,
+                    field,
+                });
+            }
+        }
+        if cases.is_empty() {
+            return None;
+        }
+        Some(crate::contract::Union {
+            discriminator,
+            cases,
+        })
+    }
+}
