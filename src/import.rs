@@ -3,7 +3,8 @@
 //!
 //! Every keyword the language can say is written natively (`type`, `enum`, `pattern`, lengths,
 //! ranges, `items`, `fields` and `required`, `closed`, `values`, `keys`, `nullable`, formats
-//! handoff knows); local `$ref`s become declared `types`. What the language cannot say
+//! handoff knows); local `$ref`s become declared `types`, and a `oneOf` of them with an OpenAPI
+//! `discriminator` a union (`one_of`). What the language cannot say
 //! (`oneOf`, `not`, `multipleOf`, conditionals...) is kept, never dropped, in the field's `schema`
 //! escape hatch, marked `x-handoff-imported` so `handoff lint` points it out for review. The
 //! result counts both.
@@ -180,6 +181,9 @@ impl Importer<'_> {
         };
         if let Some(Value::String(reference)) = map.get("$ref") {
             return self.reference(reference, map, refs);
+        }
+        if let Some(union) = self.union(map, refs) {
+            return union;
         }
         let mut out: Vec<(String, Y)> = Vec::new();
         let mut rest = Map::new();
@@ -417,6 +421,71 @@ impl Importer<'_> {
         ];
         out.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
         Y::Map(out)
+    }
+
+    /// `oneOf` of local `$ref`s with an OpenAPI `discriminator`: a union whose cases are the
+    /// referenced schemas, by the discriminator's mapping or each case's one allowed value.
+    fn union(&mut self, map: &Map<String, Value>, refs: &mut Vec<String>) -> Option<Y> {
+        let property = map
+            .get("discriminator")?
+            .get("propertyName")?
+            .as_str()?
+            .to_string();
+        let branches = map.get("oneOf").or_else(|| map.get("anyOf"))?.as_array()?;
+        let mapping = map
+            .get("discriminator")?
+            .get("mapping")
+            .and_then(Value::as_object);
+        let mut cases = Vec::new();
+        for branch in branches {
+            let reference = branch.get("$ref")?.as_str()?;
+            let target = self.resolve(reference)?;
+            let value = mapping
+                .and_then(|m| {
+                    m.iter()
+                        .find(|(_, r)| r.as_str() == Some(reference))
+                        .map(|(v, _)| v.clone())
+                })
+                .or_else(|| {
+                    let p = target.get("properties")?.get(&property)?;
+                    match (p.get("const"), p.get("enum").and_then(Value::as_array)) {
+                        (Some(Value::String(c)), _) => Some(c.clone()),
+                        (_, Some(list)) if list.len() == 1 => list[0].as_str().map(String::from),
+                        _ => None,
+                    }
+                })
+                .unwrap_or_else(|| {
+                    reference
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(reference)
+                        .to_string()
+                });
+            // The case's type is the referenced schema, declared once.
+            let Y::Map(entries) = self.reference(reference, &Map::new(), refs) else {
+                return None;
+            };
+            let name = entries
+                .into_iter()
+                .find_map(|(k, v)| match (k.as_str(), v) {
+                    ("type", Y::Scalar(t)) => Some(t),
+                    _ => None,
+                })?;
+            cases.push((key(&value), Y::Scalar(name)));
+        }
+        // oneOf, discriminator and (OpenAPI's) mapping: three keywords said natively.
+        self.native += 2;
+        let mut out = vec![(
+            "one_of".to_string(),
+            Y::Map(vec![
+                ("discriminator".into(), Y::Scalar(key(&property))),
+                ("cases".into(), Y::Map(cases)),
+            ]),
+        )];
+        if let Some(Value::String(d)) = map.get("description") {
+            out.insert(0, ("description".into(), Y::Scalar(quote(d))));
+        }
+        Some(Y::Map(out))
     }
 
     /// A local `$ref`: a declared type, written once.

@@ -115,7 +115,7 @@ fn an_openapi_30_schema_with_refs_nullable_and_a_discriminator() {
             "unknown_field /x"
         ]
     );
-    // The discriminated union is kept raw (the language has no unions yet) and still checked.
+    // The discriminated union becomes a union: the case the discriminator names is checked.
     assert!(!checker.accepts(&json!({"id": "r1", "amount": {"amount": "5.00", "currency": "USD"}, "event": {"kind": "bank"}})));
     assert_eq!(
         handoff::import::openapi(&document, "Refnd", "x").unwrap_err(),
@@ -220,4 +220,42 @@ fn every_example_contract_round_trips_through_export_and_import() {
             );
         }
     }
+}
+
+#[test]
+fn a_discriminated_one_of_becomes_a_union_naming_its_cases() {
+    let text = std::fs::read_to_string("tests/import/store.openapi30.yaml").unwrap();
+    let document: Value = serde_saphyr::from_str(&text).unwrap();
+    let imported = handoff::import::openapi(&document, "Refund", "refund").unwrap();
+    assert!(
+        imported.yaml.contains("  event:\n    one_of:\n      discriminator: kind\n      cases:\n        card: Card\n        bank: Bank\n"),
+        "{}",
+        imported.yaml
+    );
+    assert_eq!(imported.raw, 0, "{}", imported.yaml);
+    let checker = contract(&imported.yaml);
+    let base = json!({"id": "r1", "amount": {"amount": "5.00", "currency": "USD"}});
+    let with_event = |event: Value| {
+        let mut doc = base.clone();
+        doc["event"] = event;
+        checker
+            .check(doc.to_string().as_bytes())
+            .into_iter()
+            .map(|f| format!("{} {} {}", f.kind, f.pointer, f.message))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        with_event(json!({"kind": "bank", "iban": "DE00"})),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        with_event(json!({"kind": "card", "last4": "42"})),
+        [
+            "pattern_mismatch /event/last4 \"42\" does not match the pattern (case `card`: type `Card`)"
+        ]
+    );
+    assert_eq!(
+        with_event(json!({"kind": "wire"})),
+        ["unknown_enum_value /event/kind \"wire\" is not an allowed value"]
+    );
 }
