@@ -310,6 +310,12 @@ impl Compiler<'_> {
                     json!(name)
                 },
             );
+        } else if let Some(list) = &c.any_of_types {
+            let mut names: Vec<Value> = list.value.iter().map(|t| json!(t.name())).collect();
+            if nullable {
+                names.push(json!("null"));
+            }
+            schema.insert("type".into(), Value::Array(names));
         }
         if let Some(values) = &c.enum_values {
             let mut list: Vec<Value> = values.value.iter().map(|v| v.value.clone()).collect();

@@ -252,9 +252,15 @@ fn type_phrase(c: &Contract, f: &Field) -> String {
             None => None,
         }
     });
-    let base = match ty {
-        Some(t) => t.name().to_string(),
-        None => "any JSON value".to_string(),
+    let base = match (ty, &f.constraints.any_of_types) {
+        (Some(t), _) => t.name().to_string(),
+        (None, Some(list)) => list
+            .value
+            .iter()
+            .map(|t| t.name())
+            .collect::<Vec<_>>()
+            .join(" or "),
+        (None, None) => "any JSON value".to_string(),
     };
     let base = match &f.items {
         Some(items) if ty == Some(FieldType::Array) => {

@@ -205,9 +205,16 @@ impl Importer<'_> {
                     let named: Vec<&str> = ts.iter().filter_map(Value::as_str).collect();
                     let non_null: Vec<&str> =
                         named.iter().copied().filter(|t| *t != "null").collect();
-                    if non_null.len() == 1 && is_type(non_null[0]) && named.len() == ts.len() {
+                    if !non_null.is_empty()
+                        && non_null.iter().all(|t| is_type(t))
+                        && named.len() == ts.len()
+                    {
                         nullable |= named.contains(&"null");
-                        out.push(("type".into(), Y::Scalar(non_null[0].to_string())));
+                        let ty = match non_null.as_slice() {
+                            [one] => Y::Scalar(one.to_string()),
+                            many => Y::Seq(many.iter().map(|t| Y::Scalar(t.to_string())).collect()),
+                        };
+                        out.push(("type".into(), ty));
                         true
                     } else {
                         false

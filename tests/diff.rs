@@ -507,3 +507,38 @@ fn strict_open_content_makes_a_typed_member_of_an_open_object_breaking() {
         diff::Breaks::Receiver
     );
 }
+
+#[test]
+fn type_lists_are_compared_by_what_they_accept() {
+    let c = |v: &str, ty: &str| {
+        parsed(&format!(
+            "contract: c\nversion: {v}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n  code: {{type: {ty}}}\n"
+        ))
+    };
+    let rule = |old: &str, new: &str| {
+        diff::diff(&c("1.0.0", old), &c("2.0.0", new))
+            .iter()
+            .map(|x| format!("{} {}", x.rule, x.message))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        rule("[string, integer]", "string"),
+        ["type-narrowed the field took a string or an integer, and now takes a string"]
+    );
+    assert_eq!(
+        rule("string", "[string, integer]"),
+        ["type-widened the field took a string, and now takes a string or an integer"]
+    );
+    assert_eq!(
+        rule("[integer, string]", "[string, integer]"),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        rule("[number, string]", "[integer, string]"),
+        ["type-narrowed the field took a number or a string, and now takes an integer or a string"]
+    );
+    assert_eq!(
+        rule("[boolean, string]", "[integer, string]"),
+        ["type-changed the field took a boolean or a string, and now takes an integer or a string"]
+    );
+}

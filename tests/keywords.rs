@@ -791,3 +791,29 @@ fn a_union_checks_only_the_case_its_discriminator_picks() {
         ["invalid-value: case `x` names `b`, which is not declared under `types:`"]
     );
 }
+
+#[test]
+fn a_type_list_accepts_any_of_its_types() {
+    let c = checker(
+        "fields:\n  code: {type: [string, integer], nullable: true}\n  one: {type: [number]}\n",
+    );
+    passes(&c, r#"{"code": "01", "one": 1.5}"#);
+    passes(&c, r#"{"code": 1}"#);
+    passes(&c, r#"{"code": null}"#);
+    expect(
+        &c,
+        r#"{"code": true, "one": "x"}"#,
+        &[("wrong_type", "/code"), ("wrong_type", "/one")],
+    );
+    assert_eq!(
+        c.check(br#"{"code": true}"#)[0].message,
+        "expected an integer or a string, found a boolean"
+    );
+    assert_eq!(
+        diagnostics("fields:\n  a: {type: [strin, null]}\n"),
+        [
+            "invalid-value: unknown type `strin` in the type list (did you mean `string`?)",
+            "invalid-value: `null` is not a type here (write `nullable: true` beside the type list)"
+        ]
+    );
+}

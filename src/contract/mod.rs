@@ -261,6 +261,9 @@ pub struct EnumValue {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Constraints {
     pub ty: Option<Located<FieldType>>,
+    /// A plain type union (`type: [string, integer]`): the value may be any of these. `ty` is
+    /// then unset.
+    pub any_of_types: Option<Located<Vec<FieldType>>>,
     pub enum_values: Option<Located<Vec<EnumValue>>>,
     pub pattern: Option<Located<String>>,
     pub format: Option<Located<FormatRef>>,

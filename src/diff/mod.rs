@@ -290,6 +290,8 @@ pub(crate) struct View {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Shape {
     pub ty: Option<FieldType>,
+    /// A plain type union; empty when the field has one type or none.
+    pub any_of_types: Vec<FieldType>,
     pub nullable: bool,
     pub enum_values: Option<Vec<Value>>,
     pub pattern: Option<String>,
@@ -330,6 +332,9 @@ impl View {
             }};
         }
         let ty = pick!("type", ty).map(|t| t.value);
+        let any_of_types = pick!("type", any_of_types)
+            .map(|t| t.value.clone())
+            .unwrap_or_default();
         let enum_values =
             pick!("enum", enum_values).map(|e| e.value.iter().map(|v| v.value.clone()).collect());
         let pattern = pick!("pattern", pattern).map(|p| p.value.clone());
@@ -347,6 +352,7 @@ impl View {
         let number = |n: Option<&Located<serde_json::Number>>| n.and_then(|n| n.value.as_f64());
         let shape = Shape {
             ty,
+            any_of_types,
             nullable: field.is_nullable(),
             enum_values,
             pattern,

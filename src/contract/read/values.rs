@@ -11,39 +11,93 @@ impl Reader<'_> {
         what: &str,
         named_allowed: bool,
     ) -> Constraints {
-        let mut c = Constraints {
-            ty: entries.get("type").and_then(|(k, v)| {
-                let name = self.doc.text(k, v)?;
-                match FieldType::from_name(&name) {
-                    Some(t) => Some(Located::new(t, k.span)),
+        let mut any_of_types = None;
+        if let Some((k, v)) = entries.get("type")
+            && let Some(items) = v.as_seq()
+        {
+            let mut list = Vec::new();
+            for item in items {
+                let name = item.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
+                match FieldType::from_name(name) {
+                    Some(t) if !list.contains(&t) => list.push(t),
+                    Some(_) => {}
+                    None if name == "null" => {
+                        self.doc
+                            .report(Code::InvalidValue, item.span, "`null` is not a type here")
+                            .help = Some("write `nullable: true` beside the type list".into());
+                    }
                     None => {
-                        let declared: Vec<&str> =
-                            self.types.iter().map(|(n, _)| n.as_str()).collect();
-                        let all = FieldType::NAMES
-                            .iter()
-                            .copied()
-                            .chain(declared.iter().copied());
-                        let help = match did_you_mean(&name, all) {
+                        let help = match did_you_mean(name, FieldType::NAMES.iter().copied()) {
                             Some(close) => format!("did you mean `{close}`?"),
-                            None if declared.is_empty() => format!(
-                                "one of: {}, or a type declared under `types:`",
-                                FieldType::NAMES.join(", ")
-                            ),
-                            None => format!(
-                                "one of: {}, or a declared type: {}",
-                                FieldType::NAMES.join(", "),
-                                declared.join(", ")
-                            ),
+                            None => format!("one of: {}", FieldType::NAMES.join(", ")),
                         };
                         self.doc
-                            .report(Code::InvalidValue, v.span, format!("unknown type `{name}`"))
+                            .report(
+                                Code::InvalidValue,
+                                item.span,
+                                format!("unknown type `{name}` in the type list"),
+                            )
                             .help = Some(help);
-                        None
                     }
                 }
-            }),
+            }
+            if items.is_empty() {
+                self.doc.report(
+                    Code::InvalidValue,
+                    v.span,
+                    "a type list names at least one type",
+                );
+            }
+            any_of_types = Some(Located::new(list, k.span));
+        }
+        let mut c = Constraints {
+            ty: entries
+                .get("type")
+                .filter(|(_, v)| v.as_seq().is_none())
+                .and_then(|(k, v)| {
+                    let name = self.doc.text(k, v)?;
+                    match FieldType::from_name(&name) {
+                        Some(t) => Some(Located::new(t, k.span)),
+                        None => {
+                            let declared: Vec<&str> =
+                                self.types.iter().map(|(n, _)| n.as_str()).collect();
+                            let all = FieldType::NAMES
+                                .iter()
+                                .copied()
+                                .chain(declared.iter().copied());
+                            let help = match did_you_mean(&name, all) {
+                                Some(close) => format!("did you mean `{close}`?"),
+                                None if declared.is_empty() => format!(
+                                    "one of: {}, or a type declared under `types:`",
+                                    FieldType::NAMES.join(", ")
+                                ),
+                                None => format!(
+                                    "one of: {}, or a declared type: {}",
+                                    FieldType::NAMES.join(", "),
+                                    declared.join(", ")
+                                ),
+                            };
+                            self.doc
+                                .report(
+                                    Code::InvalidValue,
+                                    v.span,
+                                    format!("unknown type `{name}`"),
+                                )
+                                .help = Some(help);
+                            None
+                        }
+                    }
+                }),
             ..Constraints::default()
         };
+        // A list of one type is that type.
+        match any_of_types {
+            Some(Located { value, span }) if value.len() == 1 => {
+                c.ty = Some(Located::new(value[0], span));
+            }
+            Some(list) if !list.value.is_empty() => c.any_of_types = Some(list),
+            _ => {}
+        }
         c.format = entries.get("format").and_then(|(k, v)| {
             let name = self.doc.text(k, v)?;
             self.format_ref(&name, v.span, named_allowed, what)
