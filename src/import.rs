@@ -119,7 +119,7 @@ fn import(document: &Value, schema: &Value, id: &str) -> Imported {
         }
     }
     for (k, v) in root {
-        if matches!(k.as_str(), "fields" | "closed" | "schema") {
+        if matches!(k.as_str(), "fields" | "closed" | "schema" | "one_of") {
             let _ = write!(out, "{k}:");
             emit(&mut out, &v, 0);
         } else {
@@ -152,7 +152,7 @@ impl Importer<'_> {
             .filter(|(k, _)| {
                 matches!(
                     k.as_str(),
-                    "fields" | "closed" | "schema" | "values" | "keys"
+                    "fields" | "closed" | "schema" | "values" | "keys" | "one_of"
                 )
             })
             .collect();

@@ -259,3 +259,30 @@ fn a_discriminated_one_of_becomes_a_union_naming_its_cases() {
         ["unknown_enum_value /event/kind \"wire\" is not an allowed value"]
     );
 }
+
+#[test]
+fn an_openapi_31_union_with_ref_chains_and_null_in_a_type_list() {
+    let document: Value =
+        serde_json::from_str(&std::fs::read_to_string("tests/import/psp.openapi31.json").unwrap())
+            .unwrap();
+    let imported = handoff::import::openapi(&document, "Notification", "psp-notification").unwrap();
+    assert_eq!(imported.raw, 0, "{}", imported.yaml);
+    assert!(imported.yaml.contains("one_of:\n  discriminator: eventCode\n  cases:\n    AUTHORISATION: Authorisation\n    REFUND: Refund\n"), "{}", imported.yaml);
+    let checker = contract(&imported.yaml);
+    let auth = json!({"eventCode": "AUTHORISATION", "pspReference": "8815329842815472", "amount": {"value": 1500, "currency": "EUR"}, "reason": null});
+    assert!(checker.accepts(&auth), "{}", imported.yaml);
+    let found: Vec<String> = checker
+        .check(json!({"eventCode": "REFUND", "pspReference": "short", "amount": {"value": -1, "currency": "eur"}}).to_string().as_bytes())
+        .into_iter()
+        .map(|f| format!("{} {}", f.kind, f.pointer))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "missing_required /originalReference",
+            "pattern_mismatch /amount/currency",
+            "out_of_range /amount/value",
+            "min_length_not_met /pspReference"
+        ]
+    );
+}
