@@ -542,3 +542,25 @@ fn type_lists_are_compared_by_what_they_accept() {
         ["type-changed the field took a boolean or a string, and now takes an integer or a string"]
     );
 }
+
+#[test]
+fn a_change_inside_a_type_is_reported_once_with_every_place_it_is_used() {
+    let c = |v: &str, zip: &str| {
+        parsed(&format!(
+            "contract: c\nversion: {v}\nboundary: {{from: a, to: b, transport: api}}\ntypes:\n  address:\n    type: object\n    fields:\n      zip: {{type: string, max_length: {zip}}}\nfields:\n  ship_to: {{type: address}}\n  bill_to: {{type: address}}\n"
+        ))
+    };
+    let found: Vec<String> = diff::diff(&c("1.0.0", "10"), &c("2.0.0", "5"))
+        .iter()
+        .map(|x| format!("{} {} {}", x.rule, x.pointer, x.message))
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(
+        found[0].ends_with("(in type `address`, used at /ship_to, /bill_to)"),
+        "{found:?}"
+    );
+    assert!(
+        found[0].starts_with("length-tightened /ship_to/zip"),
+        "{found:?}"
+    );
+}

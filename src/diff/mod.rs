@@ -49,9 +49,84 @@ pub fn diff_with(old: &Contract, new: &Contract, policy: OpenContent) -> Vec<Cha
     identity::compare(&mut changes, old, new);
     compare_field(&mut changes, old, &old.root, new, &new.root);
     let mut list = with_open_content(changes.0, old, new, policy);
+    list = once_per_type(list, old, new);
     list.sort_by(|a, b| (&a.pointer, a.rule).cmp(&(&b.pointer, b.rule)));
     identity::versions(&mut list, old, new);
     list
+}
+
+/// Where each declared type is used, by contract path.
+fn uses(contract: &Contract) -> BTreeMap<String, Vec<String>> {
+    let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    contract.root.walk(&mut |f| {
+        if let Some(t) = &f.type_name {
+            out.entry(t.clone()).or_default().push(f.path.clone());
+        }
+    });
+    out
+}
+
+/// A change inside a declared type shows at every place the type is used: report it once,
+/// naming the type and every place (when it shows at all of them, in both versions).
+fn once_per_type(list: Vec<Change>, old: &Contract, new: &Contract) -> Vec<Change> {
+    let (old_uses, new_uses) = (uses(old), uses(new));
+    // The type use a change is inside, if any: (type, its places, this place).
+    let inside = |change: &Change| {
+        new_uses.iter().find_map(|(t, places)| {
+            let place = places.iter().find(|p| {
+                change.pointer.len() > p.len()
+                    && change.pointer.starts_with(p.as_str())
+                    && change.pointer[p.len()..].starts_with('/')
+            })?;
+            (places.len() > 1 && old_uses.get(t) == Some(places))
+                .then(|| (t.clone(), places.clone(), place.clone()))
+        })
+    };
+    type Key = (String, String, RuleId, String);
+    let key_of = |change: &Change, ty: &str, place: &str| -> Key {
+        (
+            ty.to_string(),
+            change.pointer[place.len()..].to_string(),
+            change.rule,
+            change.message.clone(),
+        )
+    };
+    // Which places show each change.
+    let mut seen: BTreeMap<Key, Vec<String>> = BTreeMap::new();
+    for change in &list {
+        if let Some((ty, _, place)) = inside(change) {
+            seen.entry(key_of(change, &ty, &place))
+                .or_default()
+                .push(place);
+        }
+    }
+    let mut done: Vec<Key> = Vec::new();
+    let mut out = Vec::new();
+    for mut change in list {
+        let Some((ty, places, place)) = inside(&change) else {
+            out.push(change);
+            continue;
+        };
+        let key = key_of(&change, &ty, &place);
+        let everywhere = seen
+            .get(&key)
+            .is_some_and(|s| places.iter().all(|p| s.contains(p)));
+        if !everywhere {
+            out.push(change);
+            continue;
+        }
+        if done.contains(&key) {
+            continue;
+        }
+        done.push(key);
+        change.message = format!(
+            "{} (in type `{ty}`, used at {})",
+            change.message,
+            places.join(", ")
+        );
+        out.push(change);
+    }
+    out
 }
 
 /// How a reader treats members an open object does not declare.
