@@ -195,8 +195,27 @@ impl Importer<'_> {
             _ => false,
         };
         let mut nullable = map.get("nullable") == Some(&Value::Bool(true));
+        // A pair of bounds that contradict each other is a valid schema no value satisfies,
+        // and a contract error: kept raw, as the source says it.
+        let crossed = |lo: &str, hi: &str| match (
+            map.get(lo).and_then(Value::as_f64),
+            map.get(hi).and_then(Value::as_f64),
+        ) {
+            (Some(a), Some(b)) => a > b,
+            _ => false,
+        };
+        let crossed_keys: Vec<&str> = [
+            ("minLength", "maxLength"),
+            ("minItems", "maxItems"),
+            ("minimum", "maximum"),
+        ]
+        .into_iter()
+        .filter(|(lo, hi)| crossed(lo, hi))
+        .flat_map(|(lo, hi)| [lo, hi])
+        .collect();
         for (k, v) in map {
             let native = match (k.as_str(), v) {
+                (key, _) if crossed_keys.contains(&key) => false,
                 ("type", Value::String(t)) if is_type(t) => {
                     out.push(("type".into(), Y::Scalar(t.clone())));
                     true

@@ -286,3 +286,101 @@ fn an_openapi_31_union_with_ref_chains_and_null_in_a_type_list() {
         ]
     );
 }
+
+mod generated {
+    //! Round trip on generated schemas: for every generated JSON Schema and instance, the
+    //! imported contract accepts exactly what a plain draft 2020-12 validator says the source
+    //! accepts; and the standard export of that contract accepts at least as much.
+    use super::contract;
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            (0u64..4, 2u64..8, any::<bool>()).prop_map(|(min, max, pat)| {
+                let mut s = json!({"type": "string", "minLength": min, "maxLength": max});
+                if pat {
+                    s["pattern"] = json!("^[a-c]*$");
+                }
+                s
+            }),
+            (-5i64..5, 5i64..20)
+                .prop_map(|(lo, hi)| json!({"type": "integer", "minimum": lo, "maximum": hi})),
+            prop::collection::btree_set("[a-c]{1,2}", 1..4).prop_map(|v| json!({"enum": v})),
+            Just(json!({"type": ["string", "null"]})),
+            Just(json!({"type": "boolean"})),
+            Just(json!({"type": "number", "exclusiveMinimum": 0})),
+        ]
+    }
+
+    fn schema() -> impl Strategy<Value = Value> {
+        let object = |members: BoxedStrategy<Value>| {
+            (
+                prop::collection::btree_map("[p-s]", members, 1..4),
+                prop::collection::vec(any::<bool>(), 4),
+                any::<bool>(),
+            )
+                .prop_map(|(props, req, closed)| {
+                    let required: Vec<&String> = props
+                        .keys()
+                        .zip(&req)
+                        .filter(|(_, r)| **r)
+                        .map(|(k, _)| k)
+                        .collect();
+                    let mut s =
+                        json!({"type": "object", "properties": props, "required": required});
+                    if closed {
+                        s["additionalProperties"] = json!(false);
+                    }
+                    s
+                })
+        };
+        let inner = prop_oneof![
+            3 => leaf(),
+            1 => leaf().prop_map(|l| json!({"type": "array", "items": l, "maxItems": 3})),
+        ]
+        .boxed();
+        let nested = object(inner.clone()).boxed();
+        object(prop_oneof![3 => inner, 1 => nested].boxed())
+    }
+
+    fn instance() -> impl Strategy<Value = Value> {
+        let scalar = prop_oneof![
+            "[a-d]{0,9}".prop_map(Value::String),
+            (-8i64..25).prop_map(|n| json!(n)),
+            Just(json!(2.5)),
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+        ];
+        let value = scalar.prop_recursive(2, 12, 3, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map("[p-t]", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        });
+        prop::collection::btree_map("[p-t]", value, 0..5)
+            .prop_map(|m| Value::Object(m.into_iter().collect()))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+        #[test]
+        fn import_accepts_exactly_what_the_source_accepts(source in schema(), instances in prop::collection::vec(instance(), 12)) {
+            let imported = handoff::import::json_schema(&source, None, "generated").unwrap();
+            // Contradictory bounds (min above max) are kept raw; everything else is native.
+            let crossed = imported.yaml.contains("x-handoff-imported");
+            prop_assert!(imported.raw == 0 || crossed, "{}", imported.yaml);
+            let checker = contract(&imported.yaml);
+            let reference = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&source).unwrap();
+            let exported = handoff::export::json_schema(&checker, false).schema;
+            let exported = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&exported).unwrap();
+            for i in &instances {
+                prop_assert_eq!(checker.accepts(i), reference.is_valid(i), "{} on {}\n{}", source, i, imported.yaml);
+                if checker.accepts(i) {
+                    prop_assert!(exported.is_valid(i), "the export rejects {} the contract accepts", i);
+                }
+            }
+        }
+    }
+}
