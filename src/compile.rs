@@ -88,6 +88,16 @@ pub fn compile(contract: &Contract) -> Compiled {
         date_patterns: Vec::new(),
     };
     let mut schema = compiler.field(&contract.root, "");
+    if !contract.recursive_types.is_empty() {
+        let mut defs = Map::new();
+        for t in &contract.recursive_types {
+            let location = format!("/$defs/{}", pointer::escape(&t.name));
+            defs.insert(t.name.clone(), compiler.field(t, &location));
+        }
+        if let Value::Object(map) = &mut schema {
+            map.insert("$defs".into(), Value::Object(defs));
+        }
+    }
     if let Value::Object(map) = &mut schema {
         let mut head = Map::new();
         head.insert(
@@ -136,6 +146,16 @@ impl Compiler<'_> {
     fn field(&mut self, field: &Field, location: &str) -> Value {
         self.origins
             .insert(location, Origin::Field(field.path.clone()));
+        if let Some(name) = &field.recursive {
+            let reference = json!({"$ref": format!("#/$defs/{}", pointer::escape(name))});
+            // Null passes; anything else is the type (if/then rather than anyOf, so the type's
+            // own findings are reported, not one "matches no alternative").
+            return if field.is_nullable() {
+                json!({"if": {"not": {"type": "null"}}, "then": reference})
+            } else {
+                reference
+            };
+        }
         let mut schema = Map::new();
         let mut all_of = Vec::new();
         self.constraints(

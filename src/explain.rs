@@ -243,6 +243,9 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
 }
 
 fn type_phrase(c: &Contract, f: &Field) -> String {
+    if let Some(name) = &f.recursive {
+        return format!("a `{name}` (the declared type, recursively)");
+    }
     let ty = f.constraints.ty.as_ref().map(|t| t.value).or_else(|| {
         match f.constraints.format.as_ref().map(|x| &x.value) {
             Some(FormatRef::Named(n)) => c

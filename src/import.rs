@@ -538,14 +538,8 @@ impl Importer<'_> {
         };
         self.native += 1;
         if refs.contains(&name) {
-            // The language has no recursive types yet: the recursive level is left open.
-            self.raw += 1;
-            return Y::Map(vec![(
-                "description".into(),
-                Y::Scalar(quote(&format!(
-                    "a {name} (recursive: not checked below this level)"
-                ))),
-            )]);
+            // A tree: the type used inside itself, checked by reference at every depth.
+            return Y::Map(vec![("type".into(), Y::Scalar(name))]);
         }
         if !self.types.iter().any(|(n, _)| *n == name) {
             self.types.push((name.clone(), None));

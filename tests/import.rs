@@ -384,3 +384,38 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn a_recursive_ref_becomes_a_recursive_type() {
+    let source = json!({
+        "type": "object",
+        "properties": {"root": {"$ref": "#/$defs/Category"}},
+        "$defs": {"Category": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {
+                "name": {"type": "string", "maxLength": 10},
+                "children": {"type": "array", "items": {"$ref": "#/$defs/Category"}}
+            }
+        }}
+    });
+    let imported = handoff::import::json_schema(&source, None, "tree").unwrap();
+    assert_eq!(imported.raw, 0, "{}", imported.yaml);
+    let checker = contract(&imported.yaml);
+    let reference = jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .build(&source)
+        .unwrap();
+    for instance in [
+        json!({"root": {"name": "all", "children": [{"name": "shoes", "children": [{"name": "boots"}]}]}}),
+        json!({"root": {"name": "all", "children": [{"name": "shoes", "children": [{"name": "a very long name"}]}]}}),
+        json!({"root": {"name": "all", "children": [{"children": []}]}}),
+    ] {
+        assert_eq!(
+            checker.accepts(&instance),
+            reference.is_valid(&instance),
+            "{instance}\n{}",
+            imported.yaml
+        );
+    }
+}

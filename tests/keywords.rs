@@ -741,12 +741,29 @@ fn declared_types_are_used_by_name_with_the_uses_own_keys() {
             ("pattern_mismatch", "/stops/0/zip"),
         ],
     );
+    // A type inside itself is a tree: checked at every depth.
+    let tree = checker(
+        "closed: true\ntypes:\n  node:\n    type: object\n    fields:\n      v: {type: integer, required: true}\n      next: {type: node, nullable: true}\n      kids: {type: array, items: {type: node}}\nfields:\n  head: {type: node}\n",
+    );
+    passes(
+        &tree,
+        r#"{"head": {"v": 1, "next": {"v": 2, "next": null}, "kids": [{"v": 3, "kids": []}]}}"#,
+    );
+    expect(
+        &tree,
+        r#"{"head": {"v": 1, "next": {"v": "2", "next": {"x": 1, "v": 3}}, "kids": [{"kids": [{"v": 4}]}]}}"#,
+        &[
+            ("wrong_type", "/head/next/v"),
+            ("unknown_field", "/head/next/next/x"),
+            ("missing_required", "/head/kids/0/v"),
+        ],
+    );
     assert_eq!(
         diagnostics(
-            "types:\n  node:\n    type: object\n    fields:\n      next: {type: node}\nfields:\n  head: {type: node}\n"
+            "types:\n  node:\n    type: object\n    fields:\n      next: {type: node, max_length: 3}\nfields:\n  head: {type: node}\n"
         ),
         [
-            "invalid-value: type `node` contains itself (node -> node): recursive types are not supported yet (declare the nested level's fields without the type, or use `schema` for a recursive shape)"
+            "invalid-value: `max_length` cannot narrow a recursive use of type `node`; only required, nullable and description can"
         ]
     );
     assert_eq!(

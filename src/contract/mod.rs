@@ -33,6 +33,9 @@ pub struct Contract {
     pub x12: Option<layout::X12Layout>,
     /// For CSV input: how rows are read (`csv:`).
     pub csv: Option<layout::CsvOptions>,
+    /// Declared types a field refers to recursively (a category's children are categories),
+    /// each read once: such fields say `recursive` and are checked against these.
+    pub recursive_types: Vec<Field>,
     pub source: Source,
 }
 
@@ -77,7 +80,17 @@ impl Contract {
         if path.is_empty() || path == "/" {
             return Some(field);
         }
-        for segment in crate::pointer::segments(path.trim_start_matches('/')) {
+        let mut segments = crate::pointer::segments(path.trim_start_matches('/')).peekable();
+        // A recursive type's own declaration: `/{type category}/children/*`.
+        if let Some(first) = segments.peek()
+            && let Some(name) = first
+                .strip_prefix("{type ")
+                .and_then(|s| s.strip_suffix('}'))
+        {
+            field = self.recursive_types.iter().find(|t| t.name == name)?;
+            segments.next();
+        }
+        for segment in segments {
             field = match (
                 &field.items,
                 field.fields.iter().find(|f| f.name == segment),
@@ -314,6 +327,9 @@ pub struct Field {
     pub type_name: Option<String>,
     /// A discriminated union: the object's shape depends on one member's value.
     pub union: Option<Union>,
+    /// A use of a declared type inside that type's own declaration (a tree): the field is that
+    /// type, checked by reference rather than written out again.
+    pub recursive: Option<String>,
     /// Whether unknown members are violations, and where that was decided (on this object,
     /// or as the contract's default).
     pub closed: Option<Located<bool>>,

@@ -132,6 +132,9 @@ pub(super) fn read(path: &Path, text: &str) -> Loaded {
         format_names: Vec::new(),
         types: Vec::new(),
         expanding: Vec::new(),
+        recursive_types: Vec::new(),
+        reading_recursive: Vec::new(),
+        closed_default: None,
     };
     let contract = reader.contract(&root, text);
     let diagnostics = reader.doc.diagnostics;
@@ -150,8 +153,13 @@ struct Reader<'p> {
     format_names: Vec<String>,
     /// Shapes declared under `types:`, by name, used where a field says `type: <name>`.
     types: Vec<(String, Node)>,
-    /// The types being expanded, outermost first: a type that contains itself is refused.
+    /// The types being expanded, outermost first: a type met again inside itself is recursive.
     expanding: Vec<String>,
+    /// The recursive types, read once each, and the ones being read.
+    recursive_types: Vec<Field>,
+    reading_recursive: Vec<String>,
+    /// The contract's `closed`, the default of every object (a recursive type's too).
+    closed_default: Option<Located<bool>>,
 }
 
 impl Reader<'_> {
@@ -203,6 +211,7 @@ impl Reader<'_> {
             .required_key(top, doc, "boundary", "the contract")
             .and_then(|(_, v)| self.boundary(v));
         let closed_default = top.get("closed").and_then(|(k, v)| self.doc.boolean(k, v));
+        self.closed_default = closed_default.clone();
 
         if let Some((_, formats)) = top.get("formats") {
             self.named_formats(formats);
@@ -230,6 +239,7 @@ impl Reader<'_> {
             keys: None,
             type_name: None,
             union: None,
+            recursive: None,
             closed: closed_default.clone(),
             rules: Vec::new(),
             checks: Vec::new(),
@@ -285,6 +295,7 @@ impl Reader<'_> {
             root: root_field,
             x12,
             csv,
+            recursive_types: std::mem::take(&mut self.recursive_types),
             source: Source {
                 path: self.doc.file.to_path_buf(),
                 text: text.into(),
@@ -595,6 +606,7 @@ impl Reader<'_> {
             keys,
             type_name: None,
             union,
+            recursive: None,
             rules: Vec::new(),
             checks: Vec::new(),
             schema,

@@ -59,24 +59,73 @@ impl Reader<'_> {
         let (type_key, type_value) = own.iter().find(|(k, _)| k.name == "type")?;
         let type_name = type_value.as_scalar()?.text.clone();
         let (_, declared) = self.types.iter().find(|(n, _)| *n == type_name)?.clone();
-        if let Some(at) = self.expanding.iter().position(|n| *n == type_name) {
-            let cycle: Vec<&str> = self.expanding[at..]
-                .iter()
-                .map(String::as_str)
-                .chain(std::iter::once(type_name.as_str()))
-                .collect();
-            self.doc
-                .report(
-                    Code::InvalidValue,
-                    type_key.span,
-                    format!(
-                        "type `{type_name}` contains itself ({}): recursive types are not supported yet",
-                        cycle.join(" -> ")
-                    ),
-                )
-                .help = Some("declare the nested level's fields without the type, or use `schema` for a recursive shape".into());
-            return Some(None);
+        if self.expanding.contains(&type_name) {
+            // The type inside itself: a reference to it, read once on its own.
+            let known = self.recursive_types.iter().any(|t| t.name == type_name)
+                || self.reading_recursive.contains(&type_name);
+            if !known {
+                self.reading_recursive.push(type_name.clone());
+                // Inside its own reading, the type is already being expanded.
+                let saved = std::mem::replace(&mut self.expanding, vec![type_name.clone()]);
+                let before = self.doc.diagnostics.len();
+                let own_path = format!("{{type {type_name}}}");
+                let closed = self.closed_default.clone();
+                if let Some(field) = self.field(
+                    &type_name,
+                    declared.span,
+                    &declared,
+                    own_path,
+                    closed.as_ref(),
+                    false,
+                ) {
+                    self.recursive_types.push(field);
+                }
+                // Its mistakes were reported when the type was read on its own.
+                self.doc.diagnostics.truncate(before);
+                self.expanding = saved;
+                self.reading_recursive.pop();
+            }
+            let mut field = Field {
+                name: name.to_string(),
+                path: path.to_string(),
+                span,
+                required: None,
+                nullable: None,
+                constraints: Constraints::default(),
+                min_items: None,
+                max_items: None,
+                unique_items: None,
+                items: None,
+                fields: Vec::new(),
+                values: None,
+                keys: None,
+                type_name: Some(type_name.clone()),
+                union: None,
+                recursive: Some(type_name.clone()),
+                closed: None,
+                rules: Vec::new(),
+                checks: Vec::new(),
+                schema: None,
+                deprecated: None,
+            };
+            // The use's own keys still apply (required, nullable, description).
+            for (k, v) in own.iter().filter(|(k, _)| k.name != "type") {
+                match k.name.as_str() {
+                    "required" => field.required = self.doc.boolean(k, v),
+                    "nullable" => field.nullable = self.doc.boolean(k, v),
+                    "description" => field.constraints.description = self.doc.text(k, v),
+                    other => {
+                        self.doc.report(
+                            Code::InvalidValue,
+                            k.span,
+                            format!("`{other}` cannot narrow a recursive use of type `{type_name}`; only required, nullable and description can"),
+                        );
+                    }
+                }
+            }
+            return Some(Some(field));
         }
+        let _ = type_key;
         let Some(base) = declared.as_map() else {
             self.doc.report(
                 Code::WrongValueType,
