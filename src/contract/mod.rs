@@ -343,6 +343,33 @@ pub struct Field {
 }
 
 impl Field {
+    /// A field with nothing declared yet: the start of the root and of a recursive use.
+    pub fn empty(name: &str, path: &str, span: Span) -> Field {
+        Field {
+            name: name.to_string(),
+            path: path.to_string(),
+            span,
+            required: None,
+            nullable: None,
+            constraints: Constraints::default(),
+            min_items: None,
+            max_items: None,
+            unique_items: None,
+            items: None,
+            fields: Vec::new(),
+            values: None,
+            keys: None,
+            type_name: None,
+            union: None,
+            recursive: None,
+            closed: None,
+            rules: Vec::new(),
+            checks: Vec::new(),
+            schema: None,
+            deprecated: None,
+        }
+    }
+
     pub fn is_required(&self) -> bool {
         self.required.as_ref().is_some_and(|r| r.value)
     }

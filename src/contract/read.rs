@@ -220,32 +220,9 @@ impl Reader<'_> {
             self.declare_types(types);
         }
 
-        let mut root_field = Field {
-            name: String::new(),
-            path: String::new(),
-            span: doc,
-            required: None,
-            nullable: None,
-            constraints: Constraints {
-                ty: Some(Located::new(FieldType::Object, doc)),
-                ..Constraints::default()
-            },
-            min_items: None,
-            max_items: None,
-            unique_items: None,
-            items: None,
-            fields: Vec::new(),
-            values: None,
-            keys: None,
-            type_name: None,
-            union: None,
-            recursive: None,
-            closed: closed_default.clone(),
-            rules: Vec::new(),
-            checks: Vec::new(),
-            schema: None,
-            deprecated: None,
-        };
+        let mut root_field = Field::empty("", "", doc);
+        root_field.constraints.ty = Some(Located::new(FieldType::Object, doc));
+        root_field.closed = closed_default.clone();
         match top.get("fields") {
             Some((_, fields)) => {
                 root_field.fields = self.fields(fields, "", closed_default.as_ref())
@@ -267,18 +244,7 @@ impl Reader<'_> {
         }
         // A raw fragment on the payload itself (an import keeps a root `oneOf` here).
         if let Some((k, v)) = top.get("schema") {
-            if v.as_map().is_some() {
-                root_field.schema = Some(Located::new(to_json(v, None), k.span));
-            } else {
-                self.doc.report(
-                    Code::InvalidSchemaFragment,
-                    v.span,
-                    format!(
-                        "`schema` must be a JSON Schema object, found {}",
-                        v.kind_name()
-                    ),
-                );
-            }
+            root_field.schema = self.fragment(k, v);
         }
 
         let x12 = top.get("x12").and_then(|(_, v)| self.x12(v, &root_field));
@@ -547,22 +513,7 @@ impl Reader<'_> {
             self.field("", k.span, v, format!("{path}/*"), closed_default, true)
                 .map(Box::new)
         });
-        let schema = entries.get("schema").and_then(|(k, v)| {
-            if v.as_map().is_none()
-                && !matches!(v.as_scalar().map(|s| &s.typed), Some(Typed::Bool(_)))
-            {
-                self.doc.report(
-                    Code::InvalidSchemaFragment,
-                    v.span,
-                    format!(
-                        "`schema` must be a JSON Schema object, found {}",
-                        v.kind_name()
-                    ),
-                );
-                return None;
-            }
-            Some(Located::new(to_json(v, None), k.span))
-        });
+        let schema = entries.get("schema").and_then(|(k, v)| self.fragment(k, v));
         let deprecated =
             entries
                 .get("deprecated")
@@ -617,6 +568,24 @@ impl Reader<'_> {
         }
         self.check_field(&field, entries, &what);
         Some(field)
+    }
+
+    /// A raw JSON Schema fragment (`schema:`): an object, or `true`/`false`.
+    fn fragment(&mut self, key: &Key, node: &Node) -> Option<Located<Value>> {
+        if node.as_map().is_none()
+            && !matches!(node.as_scalar().map(|s| &s.typed), Some(Typed::Bool(_)))
+        {
+            self.doc.report(
+                Code::InvalidSchemaFragment,
+                node.span,
+                format!(
+                    "`schema` must be a JSON Schema object, found {}",
+                    node.kind_name()
+                ),
+            );
+            return None;
+        }
+        Some(Located::new(to_json(node, None), key.span))
     }
 
     /// Checks that need the whole field: keywords that fit its type, ranges the right way round.

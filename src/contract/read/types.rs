@@ -85,29 +85,9 @@ impl Reader<'_> {
                 self.expanding = saved;
                 self.reading_recursive.pop();
             }
-            let mut field = Field {
-                name: name.to_string(),
-                path: path.to_string(),
-                span,
-                required: None,
-                nullable: None,
-                constraints: Constraints::default(),
-                min_items: None,
-                max_items: None,
-                unique_items: None,
-                items: None,
-                fields: Vec::new(),
-                values: None,
-                keys: None,
-                type_name: Some(type_name.clone()),
-                union: None,
-                recursive: Some(type_name.clone()),
-                closed: None,
-                rules: Vec::new(),
-                checks: Vec::new(),
-                schema: None,
-                deprecated: None,
-            };
+            let mut field = Field::empty(name, path, span);
+            field.type_name = Some(type_name.clone());
+            field.recursive = Some(type_name.clone());
             // The use's own keys still apply (required, nullable, description).
             for (k, v) in own.iter().filter(|(k, _)| k.name != "type") {
                 match k.name.as_str() {
