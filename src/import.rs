@@ -416,7 +416,22 @@ impl Importer<'_> {
         }
         if !rest.is_empty() {
             rest.insert(IMPORTED_MARK.into(), Value::Bool(true));
-            out.push(("schema".into(), raw(&Value::Object(rest), self.document)));
+            let kept: Vec<String> = rest
+                .keys()
+                .filter(|k| *k != IMPORTED_MARK)
+                .cloned()
+                .collect();
+            let Y::Scalar(text) = raw(&Value::Object(rest), self.document) else {
+                unreachable!("raw is a scalar");
+            };
+            // Said where it stands, too: a reviewer reading the YAML sees what was kept and why.
+            out.push((
+                "schema".into(),
+                Y::Scalar(format!(
+                    "{text}  # kept raw by handoff import: {} (not in the contract language)",
+                    kept.join(", ")
+                )),
+            ));
         }
         // The order a person writes a field in: what it is, then its limits, then its members.
         const ORDER: &[&str] = &[
