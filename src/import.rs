@@ -62,10 +62,10 @@ pub fn openapi(document: &Value, name: &str, id: &str) -> Result<Imported, Strin
         .and_then(Value::as_str)
         .unwrap_or("");
     if !version.starts_with('3') {
-        return Err(format!(
-            "not an OpenAPI 3 document (its `openapi` is {:?})",
-            document.get("openapi")
-        ));
+        return Err(match document.get("openapi").or_else(|| document.get("swagger")) {
+            None => "not an OpenAPI document: it has no `openapi` version (for a JSON Schema, use `handoff import jsonschema`)".into(),
+            Some(v) => format!("OpenAPI {v} is not supported: handoff reads OpenAPI 3.0 and 3.1"),
+        });
     }
     let schemas = document
         .pointer("/components/schemas")

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 pub(crate) enum ImportCommand {
     /// A JSON Schema document (JSON or YAML), or one schema in it with --pointer
     Jsonschema {
+        /// The JSON Schema document
         file: PathBuf,
         /// The schema to import, as a JSON Pointer into the document (such as /$defs/Order)
         #[arg(long, value_name = "POINTER")]
@@ -16,6 +17,7 @@ pub(crate) enum ImportCommand {
     },
     /// One schema of an OpenAPI 3.0 or 3.1 document (JSON or YAML)
     Openapi {
+        /// The OpenAPI document
         file: PathBuf,
         /// The name under components.schemas
         #[arg(long, value_name = "NAME")]
