@@ -138,12 +138,7 @@ fn rule_holds(rule: &CrossRule, object: &Value) -> bool {
             let Some(stated) = decimal(value) else {
                 return true;
             };
-            let matched = plain_values(object, items);
-            let count = match matched.as_slice() {
-                [Value::Array(list)] if !items.has_wildcard() => list.len(),
-                _ => matched.len(),
-            };
-            stated == Decimal::from(count)
+            stated == Decimal::from(count_of(object, items))
         }
         Check::Sum {
             terms,
@@ -156,23 +151,10 @@ fn rule_holds(rule: &CrossRule, object: &Value) -> bool {
             let Some(stated) = decimal(value) else {
                 return true;
             };
-            let mut total = Decimal::ZERO;
-            for term in terms {
-                let Some(sum) = plain_term(object, term) else {
-                    return true;
-                };
-                total = if term.negative {
-                    total.checked_sub(sum)
-                } else {
-                    total.checked_add(sum)
-                }
-                .unwrap_or(total);
-            }
-            let allowed: Decimal = tolerance
-                .as_deref()
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(Decimal::ZERO);
-            (stated - total).abs() <= allowed
+            let Some(sums) = term_sums(object, terms) else {
+                return true;
+            };
+            (stated - total(terms, &sums)).abs() <= allowed(tolerance)
         }
         Check::Compare { left, op, right } => {
             let rights = plain_values(object, right);
@@ -361,12 +343,7 @@ fn check(rule: &CrossRule, base: &str, object: &Value, out: &mut Vec<Broken>) {
                 return;
             };
             let Some(stated) = decimal(value) else { return };
-            let matched = values(object, items, base);
-            // A pattern without `*` that reaches an array counts its items.
-            let count = match matched.as_slice() {
-                [(_, Value::Array(list))] if !items.has_wildcard() => list.len(),
-                _ => matched.len(),
-            };
+            let count = count_of(object, items);
             if stated != Decimal::from(count) {
                 let items_at = format!("{base}{items}");
                 out.push(broken(
@@ -395,29 +372,24 @@ fn check(rule: &CrossRule, base: &str, object: &Value, out: &mut Vec<Broken>) {
                 return;
             };
             let Some(stated) = decimal(value) else { return };
-            let mut total = Decimal::ZERO;
-            let mut parts = Vec::new();
-            for term in terms {
-                let Some(sum) = term_sum(object, base, term) else {
-                    return;
-                };
-                parts.push(format!(
-                    "{}{} {}",
-                    if term.negative { "- " } else { "+ " },
-                    sum,
-                    term_name(base, term)
-                ));
-                total = if term.negative {
-                    total.checked_sub(sum)
-                } else {
-                    total.checked_add(sum)
-                }
-                .unwrap_or(total);
-            }
-            let allowed: Decimal = tolerance
-                .as_deref()
-                .and_then(|t| t.parse().ok())
-                .unwrap_or(Decimal::ZERO);
+            // The same sums the fast path adds: the findings never disagree with it.
+            let Some(sums) = term_sums(object, terms) else {
+                return;
+            };
+            let parts: Vec<String> = terms
+                .iter()
+                .zip(&sums)
+                .map(|(term, sum)| {
+                    format!(
+                        "{}{} {}",
+                        if term.negative { "- " } else { "+ " },
+                        sum,
+                        term_name(base, term)
+                    )
+                })
+                .collect();
+            let total = total(terms, &sums);
+            let allowed = allowed(tolerance);
             let off = (stated - total).abs();
             if off > allowed {
                 let within = if allowed.is_zero() {
@@ -490,47 +462,42 @@ fn term_name(base: &str, term: &crate::contract::cross::Term) -> String {
     format!("({})", names.join(" x "))
 }
 
-/// A term's value: one value, the sum over every item, or the sum of per-item products.
-/// `None` when a value is not a number (the schema reports that).
-fn term_sum(object: &Value, base: &str, term: &crate::contract::cross::Term) -> Option<Decimal> {
-    let mut sum = Decimal::ZERO;
-    match term.factors.as_slice() {
-        [single] => {
-            for (_, v) in values(object, single, base) {
-                sum = sum.checked_add(decimal(v)?)?;
+/// Each term's sum, or `None` when a value cannot be read as a number (the field checks
+/// report that).
+fn term_sums(object: &Value, terms: &[crate::contract::cross::Term]) -> Option<Vec<Decimal>> {
+    terms.iter().map(|t| plain_term(object, t)).collect()
+}
+
+/// The terms' sums added and subtracted as the rule says.
+fn total(terms: &[crate::contract::cross::Term], sums: &[Decimal]) -> Decimal {
+    terms
+        .iter()
+        .zip(sums)
+        .fold(Decimal::ZERO, |total, (term, sum)| {
+            if term.negative {
+                total.checked_sub(*sum)
+            } else {
+                total.checked_add(*sum)
             }
-        }
-        [first, second] => {
-            for (at, v) in values(object, first, base) {
-                // The second factor is read in the same array item as the first.
-                let indices: Vec<&str> = at[base.len()..]
-                    .split('/')
-                    .skip(1)
-                    .zip(&first.steps)
-                    .filter(|(_, step)| *step == "*")
-                    .map(|(index, _)| index)
-                    .collect();
-                let mut i = indices.iter();
-                let steps: Vec<String> = second
-                    .steps
-                    .iter()
-                    .map(|s| match (s.as_str(), s == "*") {
-                        ("*", true) => i.next().map_or_else(|| s.clone(), |x| (*x).to_string()),
-                        _ => s.clone(),
-                    })
-                    .collect();
-                let Some((_, w)) = expand(object, &steps, String::new()).into_iter().next() else {
-                    continue;
-                };
-                if w.is_null() {
-                    continue;
-                }
-                sum = sum.checked_add(decimal(v)?.checked_mul(decimal(w)?)?)?;
-            }
-        }
-        _ => return None,
+            .unwrap_or(total)
+        })
+}
+
+/// How far a sum may be from its stated value.
+fn allowed(tolerance: &Option<String>) -> Decimal {
+    tolerance
+        .as_deref()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(Decimal::ZERO)
+}
+
+/// How many values `items` matches; a pointer without `*` to an array counts its items.
+fn count_of(object: &Value, items: &Pattern) -> usize {
+    let matched = plain_values(object, items);
+    match matched.as_slice() {
+        [Value::Array(list)] if !items.has_wildcard() => list.len(),
+        _ => matched.len(),
     }
-    Some(sum)
 }
 
 #[cfg(test)]
