@@ -10,6 +10,8 @@
 # per input byte (MB/s of the file as sent) and per payload.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/lib.sh
+source benches/lib.sh
 
 WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
@@ -64,17 +66,6 @@ PY
 [ -e "$WORK/po.ndjson" ] || "$HANDOFF" render --contract "$X12_CONTRACT" --format ndjson "$WORK/po.edi" > "$WORK/po.ndjson"
 [ -e "$WORK/inventory.ndjson" ] || "$HANDOFF" render --contract "$CSV_CONTRACT" --format ndjson "$WORK/inventory.csv" > "$WORK/inventory.ndjson"
 
-best() {  # best wall time in seconds of 3 runs
-  local best=999999
-  for _ in 1 2 3; do
-    local start end
-    start=$(date +%s.%N)
-    "$@" > /dev/null 2>&1 || true
-    end=$(date +%s.%N)
-    best=$(python3 -c "print(min($best, $end - $start))")
-  done
-  echo "$best"
-}
 mb() { python3 -c "print(round($(stat -c %s "$1") / 1048576, 1))"; }
 rate() { python3 -c "print(round($1 / $2, 1))"; }
 
@@ -96,10 +87,6 @@ for jobs in 1 2; do
     "$(python3 -c "print(round(${RATE[inventory.csv-$jobs]} / ${RATE[inventory.ndjson-$jobs]}, 2))")"
 done
 echo
-rss() {
-  /usr/bin/time -f "%M" -o "$WORK/rss" "$@" > /dev/null 2>&1 || true
-  echo $(( $(tail -n 1 "$WORK/rss") / 1024 ))
-}
 printf '| large file | size | peak RSS, --jobs 1 | peak RSS, --jobs 2 |\n|---|---:|---:|---:|\n'
 for pair in "big.edi:$X12_CONTRACT" "big.csv:$CSV_CONTRACT"; do
   IFS=: read -r file contract <<< "$pair"

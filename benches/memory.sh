@@ -11,6 +11,8 @@
 # member names (summary rows folded past 10,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/lib.sh
+source benches/lib.sh
 
 WORK=${WORK:-$(mktemp -d)}
 PAYLOADS=${PAYLOADS:-500000}
@@ -39,10 +41,6 @@ if not os.path.exists(f"{work}/names.ndjson"):
             f.write(json.dumps({f"k{i}_{j}": 1 for j in range(1_000)}) + "\n")
 EOF
 
-rss() {  # peak RSS in MB of one run
-  /usr/bin/time -f "%M" -o "$WORK/rss" "$@" > /dev/null 2>&1 || true
-  echo $(( $(tail -n 1 "$WORK/rss") / 1024 ))
-}
 
 size() { echo $(( $(stat -c %s "$1") / 1024 / 1024 )); }
 

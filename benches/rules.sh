@@ -7,6 +7,8 @@
 #   ORDERS=50000 benches/rules.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=benches/lib.sh
+source benches/lib.sh
 
 WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
@@ -37,17 +39,6 @@ with open(path, "w") as f:
         }) + "\n")
 PY
 
-best() {
-  local best=999999
-  for _ in 1 2 3; do
-    local start end
-    start=$(date +%s.%N)
-    "$@" > /dev/null 2>&1 || true
-    end=$(date +%s.%N)
-    best=$(python3 -c "print(min($best, $end - $start))")
-  done
-  echo "$best"
-}
 printf '| contract | rules | time | payloads/s |\n|---|---|---:|---:|\n'
 declare -A T
 for v in 1.2.0 2.0.0; do
