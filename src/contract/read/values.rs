@@ -4,6 +4,45 @@
 use super::*;
 
 impl Reader<'_> {
+    /// `type: [string, integer]`: the built-in types a value may have (`null` goes in
+    /// `nullable`).
+    fn type_list(&mut self, k: &Key, v: &Node, items: &[Node]) -> Located<Vec<FieldType>> {
+        let mut list = Vec::new();
+        for item in items {
+            let name = item.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
+            match FieldType::from_name(name) {
+                Some(t) if !list.contains(&t) => list.push(t),
+                Some(_) => {}
+                None if name == "null" => {
+                    self.doc
+                        .report(Code::InvalidValue, item.span, "`null` is not a type here")
+                        .help = Some("write `nullable: true` beside the type list".into());
+                }
+                None => {
+                    let help = match did_you_mean(name, FieldType::NAMES.iter().copied()) {
+                        Some(close) => format!("did you mean `{close}`?"),
+                        None => format!("one of: {}", FieldType::NAMES.join(", ")),
+                    };
+                    self.doc
+                        .report(
+                            Code::InvalidValue,
+                            item.span,
+                            format!("unknown type `{name}` in the type list"),
+                        )
+                        .help = Some(help);
+                }
+            }
+        }
+        if items.is_empty() {
+            self.doc.report(
+                Code::InvalidValue,
+                v.span,
+                "a type list names at least one type",
+            );
+        }
+        Located::new(list, k.span)
+    }
+
     /// Reads the keys that constrain one value.
     pub(super) fn constraints(
         &mut self,
@@ -11,45 +50,10 @@ impl Reader<'_> {
         what: &str,
         named_allowed: bool,
     ) -> Constraints {
-        let mut any_of_types = None;
-        if let Some((k, v)) = entries.get("type")
-            && let Some(items) = v.as_seq()
-        {
-            let mut list = Vec::new();
-            for item in items {
-                let name = item.as_scalar().map(|s| s.text.as_str()).unwrap_or("");
-                match FieldType::from_name(name) {
-                    Some(t) if !list.contains(&t) => list.push(t),
-                    Some(_) => {}
-                    None if name == "null" => {
-                        self.doc
-                            .report(Code::InvalidValue, item.span, "`null` is not a type here")
-                            .help = Some("write `nullable: true` beside the type list".into());
-                    }
-                    None => {
-                        let help = match did_you_mean(name, FieldType::NAMES.iter().copied()) {
-                            Some(close) => format!("did you mean `{close}`?"),
-                            None => format!("one of: {}", FieldType::NAMES.join(", ")),
-                        };
-                        self.doc
-                            .report(
-                                Code::InvalidValue,
-                                item.span,
-                                format!("unknown type `{name}` in the type list"),
-                            )
-                            .help = Some(help);
-                    }
-                }
-            }
-            if items.is_empty() {
-                self.doc.report(
-                    Code::InvalidValue,
-                    v.span,
-                    "a type list names at least one type",
-                );
-            }
-            any_of_types = Some(Located::new(list, k.span));
-        }
+        let any_of_types = entries
+            .get("type")
+            .and_then(|(k, v)| Some((k, v, v.as_seq()?)))
+            .map(|(k, v, items)| self.type_list(k, v, items));
         let mut c = Constraints {
             ty: entries
                 .get("type")
