@@ -129,7 +129,8 @@ fn import(document: &Value, schema: &Value, id: &str) -> Imported {
             let _ = writeln!(
                 out,
                 "# not imported: the root schema's `{k}` ({}); add it by hand if it matters",
-                kept.trim()
+                // One comment line: the written YAML spans several.
+                kept.split_whitespace().collect::<Vec<_>>().join(" ")
             );
         }
     }
@@ -429,7 +430,9 @@ impl Importer<'_> {
                 "schema".into(),
                 Y::Scalar(format!(
                     "{text}  # kept raw by handoff import: {} (not in the contract language)",
-                    kept.join(", ")
+                    // Keyword names come from the document: quoted where odd, so a line break
+                    // in one cannot end the comment.
+                    kept.iter().map(|k| key(k)).collect::<Vec<_>>().join(", ")
                 )),
             ));
         }

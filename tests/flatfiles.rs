@@ -511,3 +511,33 @@ fn sensitive_elements_and_cells_are_hidden_in_findings_and_quoted_lines() {
     assert!(!shown.contains("jane"), "{shown}");
     assert!(shown.contains("••••••••••••,x"), "{shown}");
 }
+
+#[test]
+fn column_names_and_cells_cannot_put_escape_sequences_in_the_text_report() {
+    let dir = scratch("escape");
+    std::fs::write(
+        dir.join("c.yaml"),
+        "contract: c\nversion: 1.0.0\nboundary: {from: a, to: b, transport: file}\nclosed: true\nfields:\n  qty: {type: integer}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("a.csv"),
+        "qty,\u{1b}[31mred\nx\u{1b}[2J,\u{1b}]8;;http://x\u{7}y\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["check", "--contract", "c.yaml", "a.csv"])
+        .current_dir(&dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("error[wrong_type]: /qty"), "{text}");
+    // The odd column is unknown to the closed contract: its name is in a title and a note.
+    assert!(text.contains("error[unknown_field]"), "{text}");
+    assert!(text.contains("CSV row 1, column `"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+}

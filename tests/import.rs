@@ -419,3 +419,27 @@ fn a_recursive_ref_becomes_a_recursive_type() {
         );
     }
 }
+
+#[test]
+fn nothing_from_the_document_can_break_out_of_a_comment() {
+    // A keyword name with a line break, and root `values` (which the root cannot hold).
+    let source = json!({
+        "type": "object",
+        "properties": {"a": {"type": "string", "x\nfields: {evil: {type: integer}}": 1}},
+        "additionalProperties": {"type": "string", "maxLength": 5}
+    });
+    let imported = handoff::import::json_schema(&source, None, "c").unwrap();
+    let checker = contract(&imported.yaml);
+    assert!(
+        checker.contract().root.field("evil").is_none(),
+        "{}",
+        imported.yaml
+    );
+    assert!(
+        imported
+            .yaml
+            .contains("# not imported: the root schema's `values` (type: string max_length: 5)"),
+        "{}",
+        imported.yaml
+    );
+}
