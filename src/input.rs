@@ -66,10 +66,6 @@ impl Framing {
             (Framing::Auto, Input::File(path)) => shape_of(path),
         }
     }
-
-    pub fn is_ndjson(self, input: &Input) -> bool {
-        self.shape(input) == Shape::Ndjson
-    }
 }
 
 /// An input's shape by its extension.

@@ -83,15 +83,10 @@ pub fn accepts<'c>(checkers: &'c [Checker], pointer: &str, value: &Value) -> Vec
         .collect()
 }
 
-/// Every version's findings on one payload.
-pub fn which<'c>(checkers: &'c [Checker], bytes: &[u8]) -> Vec<Verdict<'c>> {
-    which_shaped(checkers, bytes, crate::input::Shape::Json, None)
-}
-
-/// [`which`] for a payload file of any shape: an X12 interchange or a CSV file is accepted by a
-/// version when every transaction set or row in it is (its findings are all of theirs). `path`
-/// picks the CSV delimiter by extension, as `check` does.
-pub fn which_shaped<'c>(
+/// Every version's findings on one payload file of any shape: an X12 interchange or a CSV file
+/// is accepted by a version when every transaction set or row in it is (its findings are all of
+/// theirs). `path` picks the CSV delimiter by extension, as `check` does.
+pub fn which<'c>(
     checkers: &'c [Checker],
     bytes: &[u8],
     shape: crate::input::Shape,

@@ -161,8 +161,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
     } else {
         handoff::input::shape_of(&args.payload)
     };
-    let verdicts =
-        handoff::partner::which_shaped(&checkers, &bytes, shape, Some(args.payload.as_path()));
+    let verdicts = handoff::partner::which(&checkers, &bytes, shape, Some(args.payload.as_path()));
     let accepted: Vec<&handoff::partner::Verdict> =
         verdicts.iter().filter(|v| v.accepted()).collect();
     let code = if accepted.is_empty() {

@@ -147,11 +147,6 @@ impl<'a> Tokenizer<'a> {
         }
     }
 
-    /// The byte offset the next segment is read from.
-    pub fn offset(&self) -> usize {
-        self.at
-    }
-
     fn skip_layout(&mut self) {
         while self
             .bytes
