@@ -28,11 +28,12 @@ const TOP_KEYS: &[&str] = &[
     "fail_on",
     "exceptions",
     "history",
+    "flows",
 ];
 const CHECK_KEYS: &[&str] = &["contract", "inputs", "description", "csv"];
 
 /// A checked project configuration.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Config {
     /// The file it was read from.
     pub path: PathBuf,
@@ -50,6 +51,8 @@ pub struct Config {
     pub exceptions: Option<crate::triage::mapping::Spec>,
     /// The history database of recorded runs, relative to `base`.
     pub history: Option<PathBuf>,
+    /// Flows declared here, for `handoff reconcile` (more may live under `flows/`).
+    pub flows: Vec<crate::reconcile::flow::Flow>,
 }
 
 /// One mapping of payload inputs to a contract.
@@ -94,6 +97,9 @@ pub fn json_schema() -> serde_json::Value {
         "history" => {
             "The history database of runs recorded with --record, relative to this file. Default: .handoff/history.db"
         }
+        "flows" => {
+            "Entities followed across systems for handoff reconcile: each system's contract, captures, key, time, state and amount pointers, the state map and the expectations."
+        }
         "exceptions" => {
             "How handoff triage reads the team's exception log: the log, its delimiter, which column holds what, and which contract each source means."
         }
@@ -129,6 +135,7 @@ pub fn json_schema() -> serde_json::Value {
                     }
                 })
             }
+            "flows" => json!({"type": "array", "items": crate::reconcile::read::json_schema()}),
             "format" => json!({"enum": Format::NAMES}),
             "fail_on" => json!({"type": "string", "pattern": fail_on_pattern}),
             _ => json!({"type": "string"}),
@@ -249,6 +256,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let (mut format, mut output, mut baseline, mut fail_on) = (None, None, None, None);
     let mut exceptions = None;
     let mut history = None;
+    let mut flows = Vec::new();
     if let Some(top) = doc.mapping(&root, "handoff.yaml", &[TOP_KEYS]) {
         if let Some(dir) = top.get("contracts").and_then(|(k, v)| doc.text(k, v)) {
             contracts = PathBuf::from(dir);
@@ -292,6 +300,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
             .get("history")
             .and_then(|(k, v)| doc.text(k, v))
             .map(PathBuf::from);
+        if let Some((_, list)) = top.get("flows") {
+            flows = crate::reconcile::read::list(&mut doc, list);
+        }
         if let Some((_, section)) = top.get("exceptions") {
             exceptions = crate::triage::mapping::read(&mut doc, section);
         }
@@ -358,6 +369,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         fail_on,
         exceptions,
         history,
+        flows,
     })
 }
 

@@ -69,6 +69,8 @@ enum Command {
     /// Diagnose an exception log: which recurring exceptions are integration problems, which are
     /// process problems, what each costs, and which fix goes first
     Triage(commands::triage::TriageArgs),
+    /// Join captures from several systems by entity and name every gap between them (order truth)
+    Reconcile(commands::reconcile::ReconcileArgs),
     /// Repair payloads whose violations each have one correct fix: a JSON Patch per payload,
     /// offered only when the result passes the contract (written with --write)
     Repair(commands::repair::RepairArgs),
@@ -99,6 +101,7 @@ fn main() -> ExitCode {
         }
         Command::Which(args) => commands::partner::cmd_which(args),
         Command::Triage(args) => commands::triage::cmd_triage(args),
+        Command::Reconcile(args) => commands::reconcile::cmd_reconcile(args),
         Command::Repair(args) => commands::repair::cmd_repair(args),
         Command::Render(args) => commands::render::cmd_render(args),
         Command::Kinds => print_out(&commands::explain::kinds_table()),

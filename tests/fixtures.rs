@@ -133,9 +133,10 @@ fn every_boundary_has_passing_and_failing_captures() {
     let results = project_results();
     for boundary in std::fs::read_dir("fixtures").unwrap() {
         let name = boundary.unwrap().file_name().into_string().unwrap();
-        if name == "diff" || name == "exceptions" {
-            // Contract version pairs for `handoff diff` (tests/diff.rs), and the example
-            // exception log for `handoff triage` (tests/triage.rs).
+        if name == "diff" || name == "exceptions" || name == "flows" {
+            // Contract version pairs for `handoff diff` (tests/diff.rs), the example
+            // exception log for `handoff triage` (tests/triage.rs), and the example project
+            // for `handoff reconcile` (tests/reconcile.rs).
             continue;
         }
         for side in ["valid", "invalid"] {
@@ -152,7 +153,10 @@ fn every_boundary_has_passing_and_failing_captures() {
 fn every_expect_file_has_its_payload() {
     for boundary in std::fs::read_dir("fixtures").unwrap() {
         let boundary = boundary.unwrap().path();
-        if boundary.ends_with("diff") || boundary.ends_with("exceptions") {
+        if boundary.ends_with("diff")
+            || boundary.ends_with("exceptions")
+            || boundary.ends_with("flows")
+        {
             continue;
         }
         let dir = boundary.join("invalid");

@@ -540,6 +540,23 @@ fn the_published_config_schema_is_current_and_accepts_the_project_file() {
     )
     .unwrap();
     assert_valid(&validator("docs/handoff.schema.json"), &project);
+    // The reconcile example: flows inline, and a flow file checked against the flow schema.
+    let read = |p: &str| -> serde_json::Value {
+        serde_saphyr::from_str(&std::fs::read_to_string(Path::new(ROOT).join(p)).unwrap()).unwrap()
+    };
+    assert_valid(
+        &validator("docs/handoff.schema.json"),
+        &read("fixtures/flows/handoff.yaml"),
+    );
+    let flow_schema = generated_flow_schema();
+    let flow_validator = jsonschema::options()
+        .build(&flow_schema)
+        .expect("a valid schema");
+    assert_valid(&flow_validator, &read("fixtures/flows/flows/returns.yaml"));
+}
+
+fn generated_flow_schema() -> serde_json::Value {
+    handoff::config::json_schema()["properties"]["flows"]["items"].clone()
 }
 
 #[test]

@@ -21,9 +21,14 @@ pub(crate) struct LintArgs {
 }
 
 pub(crate) fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
+    // Without paths, the project's flows are linted too: against the contracts they name.
+    let mut flows = (0, Vec::new());
     let files: Vec<PathBuf> = if args.paths.is_empty() {
         let config = project_config(args.config.as_deref())?;
         let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+        if let Some(config) = &config {
+            flows = super::reconcile::lint_flows(config, &registry);
+        }
         registry.files().map_err(|e| Fatal::new(e.to_string()))?
     } else {
         let mut files = Vec::new();
@@ -52,6 +57,7 @@ pub(crate) fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
     for file in &files {
         all.extend(lint::lint(file));
     }
+    all.extend(flows.1);
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
     let mut out = BufWriter::new(anstream::AutoStream::auto(io::stdout()));
@@ -75,9 +81,14 @@ pub(crate) fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
             }
             writeln!(
                 out,
-                "linted {} contract file{}: {errors} error{}, {warnings} warning{}",
+                "linted {} contract file{}{}: {errors} error{}, {warnings} warning{}",
                 files.len(),
                 if files.len() == 1 { "" } else { "s" },
+                match flows.0 {
+                    0 => String::new(),
+                    1 => " and 1 flow".to_string(),
+                    n => format!(" and {n} flows"),
+                },
                 if errors == 1 { "" } else { "s" },
                 if warnings == 1 { "" } else { "s" },
             )

@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
 /// The schema this handoff writes; migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const MIGRATIONS: &[&str] = &[
     // 1: runs, triage patterns, check groups.
@@ -38,6 +38,29 @@ const MIGRATIONS: &[&str] = &[
         kind TEXT NOT NULL,
         count INTEGER NOT NULL
     );",
+    // 2: reconcile runs and their gaps by boundary pair and kind. SQLite cannot change a CHECK
+    // constraint in place, so `runs` is rebuilt with the new kind allowed.
+    "CREATE TABLE runs_v2 (
+        id INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('triage', 'check', 'reconcile')),
+        recorded_at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        rows INTEGER NOT NULL
+    );
+    INSERT INTO runs_v2 (id, kind, recorded_at, source, rows)
+        SELECT id, kind, recorded_at, source, rows FROM runs;
+    DROP TABLE runs;
+    ALTER TABLE runs_v2 RENAME TO runs;
+    CREATE TABLE reconcile_gaps (
+        run_id INTEGER NOT NULL REFERENCES runs(id),
+        flow TEXT NOT NULL,
+        as_of TEXT NOT NULL,
+        pair TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        entities_with_gaps INTEGER NOT NULL
+    );
+    CREATE INDEX reconcile_gaps_by_flow ON reconcile_gaps (flow, kind);",
 ];
 
 /// An open history database.
@@ -54,6 +77,24 @@ pub struct PatternRow {
     pub contracts: String,
     pub count: u64,
     pub hours_per_week: Option<f64>,
+}
+
+/// One boundary pair's count of one gap kind in a reconcile run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GapRow {
+    pub pair: String,
+    pub kind: String,
+    pub count: u64,
+}
+
+/// A gap count of the latest reconcile run of a flow.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordedGap {
+    pub flow: String,
+    pub as_of: String,
+    pub pair: String,
+    pub kind: String,
+    pub count: u64,
 }
 
 /// A pattern's count in an earlier run.
@@ -162,6 +203,58 @@ impl Store {
             .map_err(|e| e.to_string())?;
         }
         tx.commit().map_err(|e| e.to_string())
+    }
+
+    /// Record a reconcile run: its gaps by boundary pair and kind, in one transaction. `rows` is
+    /// the number of messages read.
+    pub fn record_reconcile(
+        &mut self,
+        recorded_at: &str,
+        flow: &str,
+        as_of: &str,
+        messages: u64,
+        entities_with_gaps: u64,
+        gaps: &[GapRow],
+    ) -> Result<(), String> {
+        let tx = self.db.transaction().map_err(|e| e.to_string())?;
+        tx.execute(
+            "INSERT INTO runs (kind, recorded_at, source, rows) VALUES ('reconcile', ?1, ?2, ?3)",
+            params![recorded_at, flow, messages as i64],
+        )
+        .map_err(|e| e.to_string())?;
+        let run = tx.last_insert_rowid();
+        for g in gaps {
+            tx.execute(
+                "INSERT INTO reconcile_gaps (run_id, flow, as_of, pair, kind, count, entities_with_gaps) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![run, flow, as_of, g.pair, g.kind, g.count as i64, entities_with_gaps as i64],
+            )
+            .map_err(|e| e.to_string())?;
+        }
+        tx.commit().map_err(|e| e.to_string())
+    }
+
+    /// The gaps of the latest reconcile run of each flow, most first.
+    pub fn latest_gaps(&self) -> Result<Vec<RecordedGap>, String> {
+        let mut stmt = self
+            .db
+            .prepare(
+                "SELECT g.flow, g.as_of, g.pair, g.kind, g.count FROM reconcile_gaps g
+                 WHERE g.run_id = (SELECT max(run_id) FROM reconcile_gaps h WHERE h.flow = g.flow)
+                 ORDER BY g.count DESC, g.flow, g.pair, g.kind",
+            )
+            .map_err(|e| e.to_string())?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(RecordedGap {
+                    flow: r.get(0)?,
+                    as_of: r.get(1)?,
+                    pair: r.get(2)?,
+                    kind: r.get(3)?,
+                    count: r.get::<_, i64>(4)? as u64,
+                })
+            })
+            .map_err(|e| e.to_string())?;
+        rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
     }
 
     /// A pattern's counts in earlier triage runs, oldest first.

@@ -1,0 +1,353 @@
+//! `handoff reconcile`: captures from several boundaries joined by the entity they speak of,
+//! each entity's timeline judged against its flow, every gap named with its evidence.
+
+use super::{
+    EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, RegistryArgs, history_path, print_out, project_config,
+    registry_for, shown,
+};
+use handoff::check::Checker;
+use handoff::config::Config;
+use handoff::diagnostic::{Code, Diagnostic};
+use handoff::reconcile::flow::Flow;
+use handoff::reconcile::run::{self, Reconciliation, SystemInput};
+use handoff::reconcile::{read, validate};
+use handoff::redact::Redact;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReconcileFormat {
+    /// For a person at a terminal
+    Text,
+    /// One document, for scripts and dashboards
+    Json,
+    /// For a review document or a ticket
+    Markdown,
+    /// One self-contained page: an entity per row, filterable
+    Html,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ReconcileArgs {
+    /// The flow to run, as NAME or NAME@VERSION [default: every flow in handoff.yaml and flows/]
+    #[arg(long, value_name = "NAME")]
+    pub(crate) flow: Vec<String>,
+    /// Judge deadlines at this moment (RFC 3339, or a date for its midnight UTC) [default: the
+    /// newest message read]
+    #[arg(long, value_name = "TIME")]
+    pub(crate) as_of: Option<String>,
+    #[arg(short, long, value_enum, default_value_t = ReconcileFormat::Text)]
+    pub(crate) format: ReconcileFormat,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// Show this entity's one-record view whatever its state (its key as the flow spells it;
+    /// repeatable)
+    #[arg(long, value_name = "KEY")]
+    pub(crate) entity: Vec<String>,
+    /// Entity views in the text and Markdown reports (entities with gaps, in key order)
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    pub(crate) top: usize,
+    /// Gaps listed in full in the text and Markdown reports; every gap is counted regardless
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub(crate) limit: usize,
+    /// Which values from the payloads reports may show
+    #[arg(long, value_enum, default_value_t = Redact::Sensitive)]
+    pub(crate) redact: Redact,
+    /// Record the gaps in the history database, beside triage and check runs
+    #[arg(long)]
+    pub(crate) record: bool,
+    /// The history database [default: `history` in handoff.yaml, else .handoff/history.db]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) history: Option<PathBuf>,
+    /// No progress bar, even on a terminal
+    #[arg(long)]
+    pub(crate) no_progress: bool,
+    #[command(flatten)]
+    pub(crate) registry: RegistryArgs,
+}
+
+pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
+    let config = project_config(args.registry.config.as_deref())?;
+    let base = config
+        .as_ref()
+        .map_or_else(PathBuf::new, |c| c.base.clone());
+    let flows = select(load_flows(config.as_ref(), &base)?, &args.flow)?;
+    let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
+    let as_of = args.as_of.as_deref().map(parse_as_of).transpose()?;
+
+    let mut results = Vec::new();
+    for flow in &flows {
+        let (checkers, inputs) = prepare(flow, &registry, &base)?;
+        let systems: Vec<SystemInput<'_>> = checkers
+            .iter()
+            .zip(inputs)
+            .map(|(checker, inputs)| SystemInput { checker, inputs })
+            .collect();
+        // "checked N payloads": each is checked against its contract before it is correlated.
+        let bar = super::check::progress_bar(args.no_progress);
+        let progress_bar = bar.clone();
+        let options = run::Options {
+            base: base.clone(),
+            as_of,
+            redact: args.redact,
+            all_views: args.format == ReconcileFormat::Html,
+            max_views: if args.format == ReconcileFormat::Html {
+                10_000
+            } else {
+                1_000
+            },
+            entities: args.entity.iter().cloned().collect::<BTreeSet<_>>(),
+            progress: Some(Box::new(move |n| progress_bar.set_position(n))),
+            ..run::Options::default()
+        };
+        let result = run::reconcile(flow, &systems, &options).map_err(Fatal::new);
+        bar.finish_and_clear();
+        results.push(result?);
+    }
+    if args.record {
+        record(&args, config.as_ref(), &results)?;
+    }
+    let shown_report = match args.format {
+        ReconcileFormat::Text => {
+            super::reconcile_text::text(&results, args.top, args.limit, &args.entity)
+        }
+        ReconcileFormat::Markdown => {
+            super::reconcile_text::markdown(&results, args.top, args.limit, &args.entity)
+        }
+        ReconcileFormat::Json => {
+            let doc = serde_json::json!({"version": 1, "flows": results});
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&doc).unwrap_or_default()
+            )
+        }
+        ReconcileFormat::Html => super::reconcile_html::render(&results),
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, shown_report)
+            .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?,
+        None => {
+            print_out(&shown_report)?;
+        }
+    }
+    let gaps: u64 = results.iter().map(Reconciliation::total_gaps).sum();
+    Ok(if gaps > 0 {
+        EXIT_VIOLATIONS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+/// Flows from handoff.yaml's `flows:` and from files under `flows/` beside it.
+pub(crate) fn load_flows(config: Option<&Config>, base: &Path) -> Result<Vec<Flow>, Fatal> {
+    let mut flows: Vec<Flow> = config.map(|c| c.flows.clone()).unwrap_or_default();
+    let mut diagnostics = Vec::new();
+    for file in read::files(&base.join("flows")) {
+        match read::load(&file) {
+            Ok(flow) => flows.push(flow),
+            Err(diags) => diagnostics.extend(diags),
+        }
+    }
+    if !diagnostics.is_empty() {
+        let mut fatal = super::unusable(&diagnostics, "the flows");
+        fatal.message = format!(
+            "the flow files have {} error{}; nothing was checked",
+            diagnostics.len(),
+            if diagnostics.len() == 1 { "" } else { "s" }
+        );
+        return Err(fatal);
+    }
+    // Two definitions of one version of one flow are a mistake, not a choice.
+    let mut seen = BTreeSet::new();
+    for flow in &flows {
+        if !seen.insert(flow.reference()) {
+            return Err(Fatal::new(format!(
+                "flow {} is defined twice ({}); give each version its own number",
+                flow.reference(),
+                shown(&flow.file)
+            )));
+        }
+    }
+    Ok(flows)
+}
+
+/// For `handoff lint`: every flow of the project read and checked against its contracts.
+/// Returns how many flows were read, and the diagnostics.
+pub(crate) fn lint_flows(
+    config: &Config,
+    registry: &handoff::registry::Registry,
+) -> (usize, Vec<Diagnostic>) {
+    let mut flows = config.flows.clone();
+    let mut diagnostics = Vec::new();
+    for file in read::files(&config.base.join("flows")) {
+        match read::load(&file) {
+            Ok(flow) => flows.push(flow),
+            Err(diags) => diagnostics.extend(diags),
+        }
+    }
+    for flow in &flows {
+        if let Err(diags) = checkers(flow, registry, &config.base) {
+            diagnostics.extend(diags);
+        }
+    }
+    (flows.len(), diagnostics)
+}
+
+/// The flows `--flow` names (each the newest version unless one is given), or the newest version
+/// of every flow.
+fn select(flows: Vec<Flow>, wanted: &[String]) -> Result<Vec<Flow>, Fatal> {
+    if flows.is_empty() {
+        return Err(Fatal::new(
+            "no flows to reconcile: add `flows:` to handoff.yaml or a file under flows/ (see docs/reconcile.md)",
+        ));
+    }
+    let newest = |name: &str| {
+        flows
+            .iter()
+            .filter(|f| f.name == name)
+            .max_by(|a, b| a.version.cmp(&b.version))
+            .cloned()
+    };
+    if wanted.is_empty() {
+        let names: BTreeSet<&str> = flows.iter().map(|f| f.name.as_str()).collect();
+        return Ok(names.into_iter().filter_map(newest).collect());
+    }
+    wanted
+        .iter()
+        .map(|w| {
+            let (name, version) = w
+                .split_once('@')
+                .map_or((w.as_str(), None), |(n, v)| (n, Some(v)));
+            let found = match version {
+                None => newest(name),
+                Some(v) => flows
+                    .iter()
+                    .find(|f| {
+                        f.name == name && f.version.as_ref().is_some_and(|fv| fv.to_string() == v)
+                    })
+                    .cloned(),
+            };
+            found.ok_or_else(|| {
+                let names: BTreeSet<String> = flows.iter().map(Flow::reference).collect();
+                let help = handoff::diagnostic::did_you_mean(w, names.iter().map(String::as_str))
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                Fatal::new(format!(
+                    "no flow `{w}`{help} (flows: {})",
+                    names.into_iter().collect::<Vec<_>>().join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Each system's contract loaded, and the flow checked against them.
+fn checkers(
+    flow: &Flow,
+    registry: &handoff::registry::Registry,
+    base: &Path,
+) -> Result<Vec<Checker>, Vec<Diagnostic>> {
+    let mut checkers = Vec::new();
+    let mut diagnostics = Vec::new();
+    for system in &flow.systems {
+        match registry.resolve(&system.contract, base) {
+            Ok(path) => match handoff::lint::prepare(&path) {
+                (Some(checker), _) => checkers.push(checker),
+                (None, diags) => diagnostics.extend(diags),
+            },
+            Err(e) => diagnostics.push(Diagnostic::new(
+                Code::InvalidValue,
+                &flow.file,
+                system.contract_span,
+                format!("system `{}`: {e}", system.name),
+            )),
+        }
+    }
+    if diagnostics.is_empty() {
+        let contracts: Vec<&handoff::contract::Contract> =
+            checkers.iter().map(Checker::contract).collect();
+        diagnostics = validate::validate(flow, &contracts);
+    }
+    if diagnostics.is_empty() {
+        Ok(checkers)
+    } else {
+        Err(diagnostics)
+    }
+}
+
+/// The flow's checkers, and each system's inputs found.
+fn prepare(
+    flow: &Flow,
+    registry: &handoff::registry::Registry,
+    base: &Path,
+) -> Result<(Vec<Checker>, Vec<Vec<handoff::input::Input>>), Fatal> {
+    let checkers = checkers(flow, registry, base)
+        .map_err(|d| super::unusable(&d, &format!("flow {}", flow.reference())))?;
+    let mut inputs = Vec::new();
+    for system in &flow.systems {
+        let expanded = handoff::input::expand(&system.inputs, base);
+        if let Some(err) = expanded.errors.first() {
+            return Err(Fatal::new(format!(
+                "flow {}, system `{}`: {err}",
+                flow.reference(),
+                system.name
+            )));
+        }
+        inputs.push(expanded.inputs);
+    }
+    Ok((checkers, inputs))
+}
+
+/// `--as-of`: an RFC 3339 instant, or a date (its midnight, UTC).
+fn parse_as_of(text: &str) -> Result<i64, Fatal> {
+    if let Ok(t) = text.parse::<jiff::Timestamp>() {
+        return Ok(t.as_second());
+    }
+    if let Ok(d) = text.parse::<jiff::civil::Date>() {
+        return d
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map(|z| z.timestamp().as_second())
+            .map_err(|e| Fatal::new(e.to_string()));
+    }
+    Err(Fatal::new(format!(
+        "--as-of `{text}` is not a time: write 2026-11-14T18:00:00Z, or a date such as 2026-11-14"
+    )))
+}
+
+fn record(
+    args: &ReconcileArgs,
+    config: Option<&Config>,
+    results: &[Reconciliation],
+) -> Result<(), Fatal> {
+    let path = history_path(args.history.as_deref(), config);
+    let mut store = handoff::triage::store::Store::open(&path).map_err(Fatal::new)?;
+    let now = jiff::Timestamp::now().to_string();
+    for r in results {
+        let rows: Vec<handoff::triage::store::GapRow> = r
+            .pairs
+            .iter()
+            .flat_map(|(pair, kinds)| {
+                kinds
+                    .iter()
+                    .map(move |(kind, count)| handoff::triage::store::GapRow {
+                        pair: pair.clone(),
+                        kind: kind.id().to_string(),
+                        count: *count,
+                    })
+            })
+            .collect();
+        store
+            .record_reconcile(
+                &now,
+                &r.flow,
+                &r.as_of,
+                r.messages(),
+                r.entities.with_gaps,
+                &rows,
+            )
+            .map_err(Fatal::new)?;
+    }
+    eprintln!("recorded in {}", shown(&path));
+    Ok(())
+}

@@ -1,0 +1,208 @@
+//! The reconcile report as one self-contained HTML page: the order truth debt and the counts
+//! behind it, then one row per entity (every system's last state side by side, the gaps, the
+//! timeline on demand), filterable by status, gap kind and text. One inline script does the
+//! filtering (the page also opens filtered from its address: `#kind=late_counterpart`); no
+//! external resource is loaded. Every value from a payload is HTML-escaped.
+
+use handoff::printer::escape::html;
+use handoff::reconcile::flow::show_duration;
+use handoff::reconcile::gaps::{Evidence, GapKind};
+use handoff::reconcile::run::{Reconciliation, Status};
+use std::fmt::Write;
+
+const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:90rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
+h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .25rem}
+.sub{color:#566074;margin:0 0 1rem}
+table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1rem}
+th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e3e6eb;vertical-align:top;font-size:.9rem}
+th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f6;padding:0 .2rem;border-radius:3px;word-break:break-all}
+.badge{display:inline-block;border-radius:999px;padding:.05rem .6rem;font-weight:600;font-size:.8rem;margin:0 .2rem .2rem 0}
+.in_agreement{background:#dcfce7;color:#14532d}.pending{background:#fef3c7;color:#78350f}.gaps{background:#fee2e2;color:#7f1d1d}
+.kind{background:#e0e7ff;color:#312e81}.none{color:#9ca3af}.sent{color:#566074}
+.filters{display:flex;gap:1rem;flex-wrap:wrap;align-items:center;background:#fff;padding:.6rem .8rem;border:1px solid #dde1e7;border-radius:8px}
+.filters label{font-size:.9rem}.wide{overflow-x:auto}details summary{cursor:pointer;color:#1e40af}
+.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:1rem}";
+
+const SCRIPT: &str = "(function(){
+var s=document.getElementById('f-status'),k=document.getElementById('f-kind'),q=document.getElementById('f-text'),n=document.getElementById('f-count');
+var rows=Array.prototype.slice.call(document.querySelectorAll('tr.entity'));
+function apply(){var shown=0,t=q.value.trim().toLowerCase();
+rows.forEach(function(r){var ok=(!s.value||r.dataset.status===s.value)&&(!k.value||(' '+r.dataset.kinds+' ').indexOf(' '+k.value+' ')>=0)&&(!t||r.textContent.toLowerCase().indexOf(t)>=0);
+r.hidden=!ok;if(ok){shown++;}});n.textContent=shown+' of '+rows.length+' shown';}
+location.hash.replace(/^#/,'').split('&').forEach(function(p){var kv=p.split('=');var v=decodeURIComponent(kv[1]||'');
+if(kv[0]==='status'){s.value=v;}if(kv[0]==='kind'){k.value=v;}if(kv[0]==='q'){q.value=v;}});
+[s,k].forEach(function(e){e.addEventListener('change',apply);});q.addEventListener('input',apply);apply();})();";
+
+fn cell(e: Option<&Evidence>) -> String {
+    let Some(e) = e else {
+        return "<span class=\"none\">no message</span>".into();
+    };
+    let mut out = String::new();
+    if let Some(s) = &e.state {
+        let _ = write!(out, "<strong>{}</strong>", html(s));
+    }
+    if let Some(sent) = &e.sent_state {
+        let _ = write!(
+            out,
+            " <span class=\"sent\">(<code>{}</code>)</span>",
+            html(sent)
+        );
+    }
+    if let Some(a) = &e.amount {
+        let _ = write!(
+            out,
+            "<br>{}{}",
+            html(a),
+            e.currency
+                .as_deref()
+                .map(|c| format!(" {}", html(c)))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(t) = &e.time {
+        let _ = write!(out, "<br><span class=\"sent\">{}</span>", html(t));
+    }
+    out
+}
+
+pub(crate) fn render(results: &[Reconciliation]) -> String {
+    let title = results
+        .iter()
+        .map(|r| r.flow.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Order truth: {}</title><style>{STYLE}</style></head><body>\n",
+        html(&title)
+    );
+    for (index, r) in results.iter().enumerate() {
+        let e = &r.entities;
+        let _ = writeln!(
+            h,
+            "<h1>Order truth: <code>{}</code></h1><p class=\"sub\">{} of {} {}s with gaps ({:.1}%), {} in agreement, {} pending; as of {}. {} messages read from {} systems, {} without a usable key.</p>",
+            html(&r.flow),
+            e.with_gaps,
+            e.total,
+            html(&r.entity),
+            if e.total == 0 {
+                0.0
+            } else {
+                e.with_gaps as f64 * 100.0 / e.total as f64
+            },
+            e.in_agreement,
+            e.pending,
+            html(&r.as_of),
+            r.messages(),
+            r.systems.len(),
+            r.systems.iter().map(|s| s.uncorrelated).sum::<u64>()
+        );
+        h.push_str("<div class=\"cols\"><div><h2>Gaps by kind</h2><table><thead><tr><th>kind</th><th>gaps</th><th>meaning</th></tr></thead><tbody>\n");
+        for (kind, n) in r.kinds.iter().filter(|(_, n)| *n > 0) {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td class=\"n\">{n}</td><td>{}</td></tr>",
+                kind.id(),
+                html(kind.description())
+            );
+        }
+        h.push_str("</tbody></table></div><div><h2>Failure zones</h2><table><thead><tr><th>expectation</th><th>deadline</th><th>met</th><th>late</th><th>missing</th><th>pending</th></tr></thead><tbody>\n");
+        for z in &r.zones {
+            let _ = writeln!(
+                h,
+                "<tr><td>{} <span class=\"sent\">({} -&gt; {})</span></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                html(&z.name),
+                html(&z.from),
+                html(&z.to),
+                show_duration(z.within),
+                z.met,
+                z.late,
+                z.missing,
+                z.pending
+            );
+        }
+        h.push_str("</tbody></table></div><div><h2>Gaps by boundary pair</h2><table><thead><tr><th>boundary pair</th><th>gaps</th></tr></thead><tbody>\n");
+        for (pair, kinds) in &r.pairs {
+            let list: Vec<String> = kinds
+                .iter()
+                .map(|(k, n)| format!("<code>{}</code> {n}", k.id()))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                html(pair),
+                list.join(", ")
+            );
+        }
+        h.push_str("</tbody></table></div></div>\n");
+        if index == 0 {
+            h.push_str("<h2>Entities</h2><div class=\"filters\"><label>status <select id=\"f-status\"><option value=\"\">any</option><option value=\"gaps\">gaps</option><option value=\"pending\">pending</option><option value=\"in_agreement\">in agreement</option></select></label><label>gap <select id=\"f-kind\"><option value=\"\">any</option>");
+            for kind in GapKind::ALL {
+                let _ = write!(h, "<option value=\"{0}\">{0}</option>", kind.id());
+            }
+            h.push_str("</select></label><label>search <input id=\"f-text\" type=\"search\" placeholder=\"key, state, file\"></label><span id=\"f-count\"></span></div>\n");
+        }
+        let _ = write!(
+            h,
+            "<div class=\"wide\"><table><thead><tr><th>{}</th><th>status</th>",
+            html(&r.entity)
+        );
+        for s in &r.systems {
+            let _ = write!(h, "<th>{}</th>", html(&s.system));
+        }
+        h.push_str("<th>timeline</th></tr></thead><tbody>\n");
+        for v in &r.views {
+            let status = match v.status {
+                Status::InAgreement => "in_agreement",
+                Status::Pending => "pending",
+                Status::Gaps => "gaps",
+            };
+            let kinds: Vec<&str> = v.gaps.iter().map(|k| k.id()).collect();
+            let _ = write!(
+                h,
+                "<tr class=\"entity\" data-status=\"{status}\" data-kinds=\"{}\"><td><code>{}</code></td><td><span class=\"badge {status}\">{}</span>",
+                kinds.join(" "),
+                html(&v.key),
+                status.replace('_', " ")
+            );
+            for k in &kinds {
+                let _ = write!(h, "<span class=\"badge kind\">{k}</span>");
+            }
+            h.push_str("</td>");
+            for s in &v.systems {
+                let _ = write!(h, "<td>{}</td>", cell(s.last.as_ref()));
+            }
+            let _ = write!(
+                h,
+                "<td><details><summary>{} messages</summary><ol>",
+                v.timeline.len()
+            );
+            for e in &v.timeline {
+                let _ = write!(
+                    h,
+                    "<li>{} <strong>{}</strong> {} <code>{}</code></li>",
+                    html(e.time.as_deref().unwrap_or("(no time)")),
+                    html(&e.system),
+                    html(e.sent_state.as_deref().unwrap_or("")),
+                    html(&e.source)
+                );
+            }
+            h.push_str("</ol></details></td></tr>\n");
+        }
+        h.push_str("</tbody></table></div>\n");
+        if r.unlisted_views > 0 {
+            let _ = writeln!(
+                h,
+                "<p class=\"sub\">{} more entities with gaps are counted above but not listed.</p>",
+                r.unlisted_views
+            );
+        }
+    }
+    if !results.is_empty() {
+        let _ = writeln!(h, "<script>{SCRIPT}</script>");
+    }
+    h.push_str("</body></html>\n");
+    h
+}

@@ -1,0 +1,396 @@
+//! One captured payload as the flow sees it: its system, its entity key in the flow's one
+//! spelling, its time, its business state, its amount and currency. A payload that fails its
+//! contract keeps its findings and contributes only the values no finding touches.
+
+use super::flow::{Currency, Flow, KeySpec, System, read_amount, scalar_text};
+use super::gaps::{Evidence, Gap, GapKind};
+use crate::finding::Finding;
+use serde_json::Value;
+
+/// What the flow reads from one payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub system: usize,
+    /// Position in the order messages were read, so equal times keep reading order.
+    pub seq: u64,
+    pub key: String,
+    pub raw_key: String,
+    /// Seconds since the Unix epoch.
+    pub time: Option<i64>,
+    pub raw_time: Option<String>,
+    pub state: Option<usize>,
+    pub raw_state: Option<String>,
+    /// The amount in major units, exactly (`rust_decimal`), as text.
+    pub amount: Option<String>,
+    pub raw_amount: Option<String>,
+    pub currency: Option<String>,
+    pub id: Option<String>,
+    pub identity: Option<String>,
+    pub file: String,
+    pub line: Option<u64>,
+    /// How many contract findings the payload has.
+    pub findings: u32,
+}
+
+impl Message {
+    pub fn source(&self) -> String {
+        match self.line {
+            Some(line) => format!("{}:{line}", self.file),
+            None => self.file.clone(),
+        }
+    }
+
+    /// This message as evidence in a gap.
+    pub fn evidence(&self, flow: &Flow) -> Evidence {
+        Evidence {
+            system: flow.systems[self.system].name.clone(),
+            source: self.source(),
+            key: self.raw_key.clone(),
+            time: self.time.map(show_time),
+            state: self.state.map(|s| flow.states[s].name.clone()),
+            sent_state: self.raw_state.clone(),
+            amount: self.amount.clone(),
+            sent_amount: self.raw_amount.clone(),
+            currency: self.currency.clone(),
+            id: self.id.clone(),
+            identity: self.identity.clone(),
+        }
+    }
+}
+
+/// An instant for reports: RFC 3339 in UTC, to the second.
+pub fn show_time(seconds: i64) -> String {
+    jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
+}
+
+/// Where a payload came from.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub file: String,
+    pub line: Option<u64>,
+    pub seq: u64,
+}
+
+/// A payload read into a message, and the message-level gaps found on the way (no key, a key
+/// that does not normalise, no time, a state the flow does not map).
+pub fn extract(
+    flow: &Flow,
+    system_index: usize,
+    payload: &Value,
+    findings: &[Finding],
+    origin: Origin,
+    shown: &dyn Fn(&str, &str) -> String,
+) -> (Option<Message>, Vec<Gap>) {
+    let system = &flow.systems[system_index];
+    // A value a finding points at (or inside) was not what the contract promised: not used.
+    let usable = |pointer: &str| {
+        !findings.iter().any(|f| {
+            f.pointer == pointer
+                || f.pointer.is_empty() && f.kind.is_payload_level()
+                || pointer.starts_with(&format!("{}/", f.pointer))
+                || f.pointer.starts_with(&format!("{pointer}/"))
+        })
+    };
+    let mut gaps = Vec::new();
+    let source = match origin.line {
+        Some(line) => format!("{}:{line}", origin.file),
+        None => origin.file.clone(),
+    };
+    let issue = |kind: GapKind, message: String, expected: String| Gap {
+        kind,
+        flow: flow.reference(),
+        entity: None,
+        systems: vec![system.name.clone()],
+        zone: None,
+        message,
+        expected,
+        evidence: vec![Evidence::bare(&system.name, &source)],
+        delay: None,
+        deadline: None,
+        fix: String::new(),
+    };
+    let key_pointer = &system.key.pointer.pointer;
+    let raw_key = payload.pointer(key_pointer).and_then(scalar_text);
+    let (key, raw_key) = match raw_key {
+        Some(raw) if usable(key_pointer) => match system.key.normalise(&raw) {
+            Ok(key) => (key, raw),
+            Err(why) => {
+                let mut gap = issue(
+                    GapKind::MalformedKey,
+                    format!("{} key `{}` at {key_pointer}: {why}", system.name, shown(key_pointer, &raw)),
+                    describe_key(&system.key),
+                )
+                .with_fix(format!(
+                    "if {} spells the key differently by design, teach the flow its spelling (case, strip_prefix, strip_leading_zeros under `key`); otherwise fix the key at {}",
+                    system.name, system.name
+                ));
+                gap.evidence[0].key = shown(key_pointer, &raw);
+                gaps.push(gap);
+                return (None, gaps);
+            }
+        },
+        Some(raw) => {
+            let kinds: Vec<&str> = findings
+                .iter()
+                .filter(|f| f.pointer == *key_pointer)
+                .map(|f| f.kind.id())
+                .collect();
+            let mut gap = issue(
+                GapKind::MalformedKey,
+                format!(
+                    "{} key `{}` at {key_pointer} breaks the contract ({}), so the message cannot be correlated",
+                    system.name,
+                    shown(key_pointer, &raw),
+                    kinds.join(", ")
+                ),
+                describe_key(&system.key),
+            )
+            .with_fix(format!(
+                "run handoff check on {}'s payloads: the key breaks {}, so fix it at {}",
+                system.name,
+                system.contract,
+                system.name
+            ));
+            gap.evidence[0].key = shown(key_pointer, &raw);
+            gaps.push(gap);
+            return (None, gaps);
+        }
+        None => {
+            let unread = findings
+                .iter()
+                .find(|f| f.kind.is_payload_level())
+                .or_else(|| findings.first().filter(|_| payload.is_null()));
+            let fix = match unread {
+                Some(f) => format!(
+                    "the payload itself is unreadable ({}): find what cut or corrupted it on the way (a proxy's size limit, a re-encoding, a truncated capture)",
+                    f.kind.id()
+                ),
+                None => format!(
+                    "{} must send {key_pointer} on every message; until it does, this message cannot be matched to any {}",
+                    system.name, flow.entity
+                ),
+            };
+            let why = if let Some(f) = unread {
+                format!(
+                    "the payload could not be read ({}: {})",
+                    f.kind.id(),
+                    f.message
+                )
+            } else if let Some(v) = payload.pointer(key_pointer) {
+                format!("{key_pointer} is {}", crate::redact::shape(Some(v)))
+            } else {
+                format!("{key_pointer} is absent")
+            };
+            gaps.push(
+                issue(
+                    GapKind::MissingKey,
+                    format!("{} message has no {} key: {why}", system.name, flow.entity),
+                    describe_key(&system.key),
+                )
+                .with_fix(fix),
+            );
+            return (None, gaps);
+        }
+    };
+    let (time, raw_time) = read_time(system, payload, &usable);
+    if time.is_none() {
+        let mut gap = issue(
+            GapKind::MissingTime,
+            match &raw_time {
+                Some(raw) if system.time.pointers.iter().any(|p| !usable(&p.pointer)) => {
+                    let kinds: Vec<&str> = findings
+                        .iter()
+                        .filter(|f| system.time.pointers.iter().any(|p| p.pointer == f.pointer))
+                        .map(|f| f.kind.id())
+                        .collect();
+                    format!(
+                        "{} message time `{}` at {} breaks the contract ({}), so it is not used",
+                        system.name,
+                        raw,
+                        pointers(system),
+                        kinds.join(", ")
+                    )
+                }
+                Some(raw) => format!(
+                    "{} message time `{raw}` cannot be read as an instant",
+                    system.name
+                ),
+                None => format!(
+                    "{} message has no time at {}",
+                    system.name,
+                    pointers(system)
+                ),
+            },
+            match &system.time.format {
+                Some(f) => format!("a time written `{f}`"),
+                None => "an RFC 3339 instant such as 2026-11-23T14:05:00Z".into(),
+            },
+        );
+        gap.entity = Some(key.clone());
+        gap.evidence[0].key = raw_key.clone();
+        gap.fix = format!(
+            "{} must send a readable time at {}; deadlines involving this message are not judged",
+            system.name,
+            pointers(system)
+        );
+        gaps.push(gap);
+    }
+    let state = flow.state_of(system_index, payload, usable);
+    let raw_state = system
+        .state
+        .as_ref()
+        .and_then(|p| payload.pointer(&p.pointer).and_then(scalar_text));
+    if state.is_none()
+        && (system.state.is_some()
+            || flow
+                .states
+                .iter()
+                .any(|s| s.values.iter().any(|(i, _)| *i == system_index)))
+    {
+        let sent = raw_state.clone().unwrap_or_else(|| "(none)".into());
+        let known: Vec<String> = flow
+            .states
+            .iter()
+            .filter(|s| s.values.iter().any(|(i, _)| *i == system_index))
+            .map(|s| s.name.clone())
+            .collect();
+        let mut gap = issue(
+            GapKind::UnmappedState,
+            format!(
+                "{} sent state `{sent}`, which the flow's state map does not name",
+                system.name
+            ),
+            format!("one of: {}", known.join(", ")),
+        );
+        gap.entity = Some(key.clone());
+        gap.evidence[0].key = raw_key.clone();
+        gap.fix = format!(
+            "if `{sent}` means one of the flow's states, add it under that state for {} in {}; if it is new, agree its meaning with {} and add a state",
+            system.name,
+            flow.file.display(),
+            system.name
+        );
+        gap.evidence[0].sent_state = Some(sent);
+        gaps.push(gap);
+    }
+    let currency = match &system.currency {
+        Some(Currency::Fixed(code)) => Some(code.clone()),
+        Some(Currency::Pointer(p)) if usable(&p.pointer) => {
+            payload.pointer(&p.pointer).and_then(scalar_text)
+        }
+        _ => None,
+    };
+    let (amount, raw_amount) = match &system.amount {
+        Some(p) if usable(&p.pointer) => match payload.pointer(&p.pointer) {
+            Some(v) => (
+                read_amount(v, system.minor_units, currency.as_deref())
+                    .ok()
+                    .map(|d| d.to_string()),
+                scalar_text(v),
+            ),
+            None => (None, None),
+        },
+        _ => (None, None),
+    };
+    let text_at = |p: &Option<super::flow::Pointer>| {
+        p.as_ref()
+            .filter(|p| usable(&p.pointer))
+            .and_then(|p| payload.pointer(&p.pointer).and_then(scalar_text))
+    };
+    let identity = system.identity.as_ref().and_then(|spec| {
+        let raw = payload
+            .pointer(&spec.pointer.pointer)
+            .and_then(scalar_text)?;
+        usable(&spec.pointer.pointer).then(|| spec.normalise(&raw).unwrap_or(raw))
+    });
+    let message = Message {
+        system: system_index,
+        seq: origin.seq,
+        key,
+        raw_key: shown(key_pointer, &raw_key),
+        time,
+        raw_time,
+        state,
+        raw_state: raw_state.map(|s| {
+            system
+                .state
+                .as_ref()
+                .map_or(s.clone(), |p| shown(&p.pointer, &s))
+        }),
+        amount,
+        raw_amount,
+        currency,
+        id: text_at(&system.id),
+        identity,
+        file: origin.file,
+        line: origin.line,
+        findings: u32::try_from(findings.len()).unwrap_or(u32::MAX),
+    };
+    (Some(message), gaps)
+}
+
+fn pointers(system: &System) -> String {
+    system
+        .time
+        .pointers
+        .iter()
+        .map(|p| p.pointer.as_str())
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+fn describe_key(spec: &KeySpec) -> String {
+    let mut steps = vec![format!("a string or number at {}", spec.pointer.pointer)];
+    if let Some(case) = spec.case {
+        steps.push(format!("{case:?} case").to_lowercase());
+    }
+    if !spec.strip_prefix.is_empty() {
+        steps.push(format!("prefix {} removed", spec.strip_prefix.join(" or ")));
+    }
+    if spec.strip_leading_zeros {
+        steps.push("leading zeros removed".into());
+    }
+    if let Some(p) = &spec.pattern {
+        steps.push(format!("then matching `{}`", p.as_str()));
+    }
+    steps.join(", ")
+}
+
+/// The message's instant: an RFC 3339 value, or the pointers' values joined by a space and read
+/// with the flow's format at its UTC offset.
+fn read_time(
+    system: &System,
+    payload: &Value,
+    usable: &dyn Fn(&str) -> bool,
+) -> (Option<i64>, Option<String>) {
+    let parts: Option<Vec<String>> = system
+        .time
+        .pointers
+        .iter()
+        .map(|p| payload.pointer(&p.pointer).and_then(scalar_text))
+        .collect();
+    // A time that breaks the contract is shown, but not used.
+    if !system.time.pointers.iter().all(|p| usable(&p.pointer)) {
+        return (None, parts.map(|p| p.join(" ")));
+    }
+    let Some(parts) = parts else {
+        return (None, None);
+    };
+    let raw = parts.join(" ");
+    let seconds = match &system.time.format {
+        None => raw.parse::<jiff::Timestamp>().ok().map(|t| t.as_second()),
+        Some(format) => jiff::fmt::strtime::parse(format, &raw).ok().and_then(|tm| {
+            if let Ok(ts) = tm.to_timestamp() {
+                return Some(ts.as_second());
+            }
+            let dt = tm.to_datetime().ok().or_else(|| {
+                tm.to_date()
+                    .ok()
+                    .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+            })?;
+            let offset = jiff::tz::Offset::from_seconds(system.time.utc_offset).ok()?;
+            offset.to_timestamp(dt).ok().map(|t| t.as_second())
+        }),
+    };
+    (seconds, Some(raw))
+}

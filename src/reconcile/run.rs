@@ -1,0 +1,558 @@
+//! A reconcile run: every capture of every system read and checked against its contract, each
+//! payload turned into a message, messages spilled to disk, then each entity judged and the
+//! results tallied. Every payload read is accounted for: correlated, or a named gap saying why
+//! it could not be.
+
+use super::flow::Flow;
+use super::gaps::{Evidence, Gap, GapKind, Outcome, judge};
+use super::message::{Message, Origin, extract, show_time};
+use super::spill::Spill;
+use crate::check::Checker;
+use crate::finding::Finding;
+use crate::input::{self, Input, Payload, Reading};
+use crate::redact::Redact;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+/// One system's captures and the contract they are checked against.
+pub struct SystemInput<'c> {
+    pub checker: &'c Checker,
+    pub inputs: Vec<Input>,
+}
+
+pub struct Options {
+    pub base: PathBuf,
+    /// The moment deadlines are judged at; default: the newest message's time.
+    pub as_of: Option<i64>,
+    pub redact: Redact,
+    pub max_payload_bytes: u64,
+    /// Gaps listed in full; the rest are counted.
+    pub max_gaps: usize,
+    /// Entity views kept (entities with gaps first met); the rest are counted.
+    pub max_views: usize,
+    /// Keep views of entities without gaps too (up to `max_views`), for a report that lists
+    /// every entity.
+    pub all_views: bool,
+    /// Entities whose view is kept whatever their state (`--entity`).
+    pub entities: BTreeSet<String>,
+    /// Called with the number of payloads read so far, now and then.
+    pub progress: Option<Box<dyn Fn(u64)>>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            base: PathBuf::from("."),
+            as_of: None,
+            redact: Redact::default(),
+            max_payload_bytes: crate::run::DEFAULT_MAX_PAYLOAD_BYTES,
+            max_gaps: 100_000,
+            max_views: 1_000,
+            all_views: false,
+            entities: BTreeSet::new(),
+            progress: None,
+        }
+    }
+}
+
+/// How the run's moment was chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AsOfSource {
+    /// `--as-of`
+    Given,
+    /// The newest message read.
+    NewestMessage,
+    /// No message had a time.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct SystemTally {
+    pub system: String,
+    pub contract: String,
+    pub inputs: u64,
+    /// Payloads read.
+    pub messages: u64,
+    /// With a usable key, joined to an entity.
+    pub correlated: u64,
+    /// Without a usable key (missing_key, malformed_key).
+    pub uncorrelated: u64,
+    /// Payloads with contract findings (correlated on their valid fields only).
+    pub with_findings: u64,
+    /// Correlated, but stamped after the as-of time: set aside, not judged.
+    pub after_as_of: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct EntityTally {
+    pub total: u64,
+    /// Every expectation met, no gap.
+    pub in_agreement: u64,
+    /// No gap yet, but a counterpart still within its deadline.
+    pub pending: u64,
+    /// At least one gap: the order truth debt.
+    pub with_gaps: u64,
+}
+
+/// One expectation's record across all entities.
+#[derive(Debug, Clone, Serialize)]
+pub struct ZoneTally {
+    pub name: String,
+    pub from: String,
+    pub to: String,
+    pub within: i64,
+    pub triggered: u64,
+    pub met: u64,
+    pub late: u64,
+    pub missing: u64,
+    pub pending: u64,
+}
+
+/// What each system last said of one entity.
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemView {
+    pub system: String,
+    pub messages: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last: Option<Evidence>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    InAgreement,
+    Pending,
+    Gaps,
+}
+
+/// The one-record view of an entity: every system side by side, its timeline and its gaps.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntityView {
+    pub key: String,
+    pub status: Status,
+    pub systems: Vec<SystemView>,
+    pub timeline: Vec<Evidence>,
+    pub gaps: Vec<GapKind>,
+}
+
+/// Everything a reconcile run found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reconciliation {
+    pub flow: String,
+    pub entity: String,
+    pub as_of: String,
+    pub as_of_source: AsOfSource,
+    pub clock_skew: i64,
+    pub systems: Vec<SystemTally>,
+    pub entities: EntityTally,
+    /// Gaps by kind, every kind listed (zero included), in catalogue order.
+    pub kinds: Vec<(GapKind, u64)>,
+    /// Gaps by boundary pair and kind.
+    pub pairs: BTreeMap<String, BTreeMap<GapKind, u64>>,
+    pub zones: Vec<ZoneTally>,
+    pub gaps: Vec<Gap>,
+    /// Gaps counted but not listed (past `max_gaps`).
+    pub unlisted_gaps: u64,
+    pub views: Vec<EntityView>,
+    pub unlisted_views: u64,
+    /// Inputs that held no payload at all.
+    pub empty_inputs: Vec<String>,
+}
+
+impl Reconciliation {
+    pub fn total_gaps(&self) -> u64 {
+        self.kinds.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn messages(&self) -> u64 {
+        self.systems.iter().map(|s| s.messages).sum()
+    }
+}
+
+/// Read, correlate and judge.
+pub fn reconcile(
+    flow: &Flow,
+    systems: &[SystemInput<'_>],
+    options: &Options,
+) -> Result<Reconciliation, String> {
+    let mut spill = Spill::new()?;
+    let mut tallies: Vec<SystemTally> = flow
+        .systems
+        .iter()
+        .zip(systems)
+        .map(|(s, input)| SystemTally {
+            system: s.name.clone(),
+            contract: input.checker.contract().reference(),
+            inputs: input.inputs.len() as u64,
+            ..SystemTally::default()
+        })
+        .collect();
+    let mut collector = Collector::new(options);
+    let mut newest: Option<i64> = None;
+    let mut seq = 0u64;
+    let mut empty_inputs = Vec::new();
+    let mut failure: Option<String> = None;
+    for (index, input) in systems.iter().enumerate() {
+        let checker = input.checker;
+        let contract = checker.contract();
+        let shown = |pointer: &str, raw: &str| -> String {
+            let hide = match options.redact {
+                Redact::None => false,
+                Redact::Sensitive => contract.is_sensitive(pointer),
+                Redact::All => true,
+            };
+            if hide {
+                "(a value not shown)".into()
+            } else {
+                crate::redact::mask_card_numbers(raw).into_owned()
+            }
+        };
+        for source in &input.inputs {
+            let reading = Reading {
+                shape: crate::input::Framing::Auto.shape(source),
+                csv: contract.csv.as_ref(),
+            };
+            let file = source.display();
+            let mut count = 0u64;
+            input::read(
+                source,
+                &options.base,
+                reading,
+                options.max_payload_bytes,
+                |line, payload| {
+                    count += 1;
+                    seq += 1;
+                    let (at, value, findings) = checked(checker, line, payload, options.redact);
+                    let origin = Origin {
+                        file: file.clone(),
+                        line: at,
+                        seq,
+                    };
+                    let tally = &mut tallies[index];
+                    tally.messages += 1;
+                    if !findings.is_empty() {
+                        tally.with_findings += 1;
+                    }
+                    let (message, gaps) = extract(flow, index, &value, &findings, origin, &shown);
+                    match message {
+                        Some(m) => {
+                            tally.correlated += 1;
+                            if let Some(t) = m.time {
+                                newest = Some(newest.map_or(t, |n| n.max(t)));
+                            }
+                            if let Err(e) = spill.push(&m) {
+                                failure.get_or_insert(e);
+                            }
+                        }
+                        None => tally.uncorrelated += 1,
+                    }
+                    for g in gaps {
+                        collector.gap(g);
+                    }
+                    if let Some(progress) = &options.progress
+                        && seq.is_multiple_of(4096)
+                    {
+                        progress(seq);
+                    }
+                },
+            );
+            if count == 0 {
+                empty_inputs.push(file);
+            }
+        }
+    }
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let (as_of, as_of_source) = match (options.as_of, newest) {
+        (Some(t), _) => (t, AsOfSource::Given),
+        (None, Some(t)) => (t, AsOfSource::NewestMessage),
+        (None, None) => (0, AsOfSource::Unknown),
+    };
+    let mut zones: Vec<ZoneTally> = flow
+        .expect
+        .iter()
+        .map(|e| ZoneTally {
+            name: e.name.clone(),
+            from: flow.systems[e.when.system].name.clone(),
+            to: flow.systems[e.then.system].name.clone(),
+            within: e.within,
+            triggered: 0,
+            met: 0,
+            late: 0,
+            missing: 0,
+            pending: 0,
+        })
+        .collect();
+    let mut entities = EntityTally::default();
+    spill.entities(|key, all| {
+        // As of a moment, what came after it has not happened yet.
+        let kept: Vec<Message>;
+        let messages = if all.iter().any(|m| m.time.is_some_and(|t| t > as_of)) {
+            // A message without a time goes with its entity: set aside when all of the entity's
+            // timed messages are.
+            let any_before = all.iter().any(|m| m.time.is_some_and(|t| t <= as_of));
+            kept = all
+                .iter()
+                .filter(|m| {
+                    let later = m.time.map_or(!any_before, |t| t > as_of);
+                    if later {
+                        tallies[m.system].after_as_of += 1;
+                    }
+                    !later
+                })
+                .cloned()
+                .collect();
+            if kept.is_empty() {
+                return Ok(());
+            }
+            &kept[..]
+        } else {
+            all
+        };
+        let judged = judge(flow, key, messages, as_of);
+        for (zone, outcome) in &judged.outcomes {
+            let z = &mut zones[*zone];
+            z.triggered += 1;
+            match outcome {
+                Outcome::Met => z.met += 1,
+                Outcome::Late => z.late += 1,
+                Outcome::Missing => z.missing += 1,
+                Outcome::Pending => z.pending += 1,
+            }
+        }
+        // Message-level gaps about this entity (no time, an unmapped state) count against it.
+        let earlier = collector.entity_gaps.remove(key).unwrap_or_default();
+        entities.total += 1;
+        let status = if !judged.gaps.is_empty() || !earlier.is_empty() {
+            entities.with_gaps += 1;
+            Status::Gaps
+        } else if judged.pending() {
+            entities.pending += 1;
+            Status::Pending
+        } else {
+            entities.in_agreement += 1;
+            Status::InAgreement
+        };
+        let kinds: BTreeSet<GapKind> = judged
+            .gaps
+            .iter()
+            .map(|g| g.kind)
+            .chain(earlier.iter().copied())
+            .collect();
+        let wanted = options.entities.contains(key);
+        if wanted || status == Status::Gaps || options.all_views {
+            if wanted || collector.views.len() < options.max_views {
+                collector
+                    .views
+                    .push(view(flow, key, status, messages, kinds));
+            } else {
+                collector.unlisted_views += 1;
+            }
+        }
+        for g in judged.gaps {
+            collector.gap(g);
+        }
+        Ok(())
+    })?;
+    // Message-level gaps came in reading order, entity gaps in key order; grouped by kind (a
+    // stable sort keeps those orders within a kind).
+    collector.gaps.sort_by_key(|g| g.kind);
+    Ok(Reconciliation {
+        flow: flow.reference(),
+        entity: flow.entity.clone(),
+        as_of: show_time(as_of),
+        as_of_source,
+        clock_skew: flow.clock_skew,
+        systems: tallies,
+        entities,
+        kinds: GapKind::ALL
+            .iter()
+            .map(|k| (*k, collector.kinds.get(k).copied().unwrap_or(0)))
+            .collect(),
+        pairs: collector.pairs,
+        zones,
+        gaps: collector.gaps,
+        unlisted_gaps: collector.unlisted_gaps,
+        views: collector.views,
+        unlisted_views: collector.unlisted_views,
+        empty_inputs,
+    })
+}
+
+/// Gaps counted and kept as they come.
+struct Collector {
+    max_gaps: usize,
+    kinds: BTreeMap<GapKind, u64>,
+    pairs: BTreeMap<String, BTreeMap<GapKind, u64>>,
+    gaps: Vec<Gap>,
+    unlisted_gaps: u64,
+    /// Message-level gap kinds per entity key, until the entity is judged.
+    entity_gaps: BTreeMap<String, Vec<GapKind>>,
+    views: Vec<EntityView>,
+    unlisted_views: u64,
+}
+
+impl Collector {
+    fn new(options: &Options) -> Collector {
+        Collector {
+            max_gaps: options.max_gaps,
+            kinds: BTreeMap::new(),
+            pairs: BTreeMap::new(),
+            gaps: Vec::new(),
+            unlisted_gaps: 0,
+            entity_gaps: BTreeMap::new(),
+            views: Vec::new(),
+            unlisted_views: 0,
+        }
+    }
+
+    fn gap(&mut self, gap: Gap) {
+        *self.kinds.entry(gap.kind).or_default() += 1;
+        *self
+            .pairs
+            .entry(gap.pair())
+            .or_default()
+            .entry(gap.kind)
+            .or_default() += 1;
+        if gap.kind.is_message_level()
+            && let Some(key) = &gap.entity
+        {
+            self.entity_gaps
+                .entry(key.clone())
+                .or_default()
+                .push(gap.kind);
+        }
+        if self.gaps.len() < self.max_gaps {
+            self.gaps.push(gap);
+        } else {
+            self.unlisted_gaps += 1;
+        }
+    }
+}
+
+fn view(
+    flow: &Flow,
+    key: &str,
+    status: Status,
+    messages: &[Message],
+    kinds: BTreeSet<GapKind>,
+) -> EntityView {
+    let systems = flow
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let own: Vec<&Message> = messages.iter().filter(|m| m.system == i).collect();
+            SystemView {
+                system: s.name.clone(),
+                messages: own.len() as u64,
+                last: own.last().map(|m| m.evidence(flow)),
+            }
+        })
+        .collect();
+    EntityView {
+        key: key.to_string(),
+        status,
+        systems,
+        timeline: messages.iter().map(|m| m.evidence(flow)).collect(),
+        gaps: kinds.into_iter().collect(),
+    }
+}
+
+/// A payload as a JSON value with its contract findings, and the line it starts on.
+fn checked(
+    checker: &Checker,
+    line: Option<u64>,
+    payload: Payload<'_>,
+    redact: Redact,
+) -> (Option<u64>, Value, Vec<Finding>) {
+    use crate::check::records;
+    let unreadable = |kind: crate::finding::Kind, message: String| {
+        let mut f = Finding::bare(kind, "", None);
+        f.message = message;
+        vec![f]
+    };
+    match payload {
+        Payload::Bytes(bytes) => {
+            let bytes = crate::check::without_bom(bytes);
+            match serde_json::from_slice::<Value>(bytes) {
+                Ok(value) if checker.is_valid(&value) => (line, value, Vec::new()),
+                Ok(value) => {
+                    let text = String::from_utf8_lossy(bytes);
+                    let findings = checker.check_value(&value, &text);
+                    (line, value, findings)
+                }
+                Err(_) => (line, Value::Null, checker.check(bytes)),
+            }
+        }
+        Payload::X12(crate::x12::stream::Item::Set(set)) => {
+            let value = records::render_set(Some(checker.contract()), &set, None);
+            let findings = if checker.is_valid(&value) {
+                Vec::new()
+            } else {
+                records::check_set(checker, &set, redact).findings
+            };
+            (Some(set.body.place.line), value, findings)
+        }
+        Payload::X12(item) => {
+            let (at, outcome) = records::check_x12_item(checker, item, redact);
+            (Some(at), Value::Null, non_empty(outcome.findings))
+        }
+        Payload::Csv(crate::flat::Item::Row(row)) => {
+            match records::render_row(Some(checker.contract()), &row) {
+                Ok(value) if checker.is_valid(&value) => (Some(row.line), value, Vec::new()),
+                Ok(value) => (
+                    Some(row.line),
+                    value,
+                    records::check_row(checker, &row, redact).findings,
+                ),
+                Err(_) => (
+                    Some(row.line),
+                    Value::Null,
+                    non_empty(records::check_row(checker, &row, redact).findings),
+                ),
+            }
+        }
+        Payload::Csv(item) => {
+            let (at, outcome) = records::check_csv_item(checker, item, redact);
+            (Some(at), Value::Null, non_empty(outcome.findings))
+        }
+        Payload::TooLarge { size, limit } => (
+            line,
+            Value::Null,
+            unreadable(
+                crate::finding::Kind::PayloadTooLarge,
+                match size {
+                    Some(size) => {
+                        format!("the payload is {size} bytes, over the {limit}-byte limit")
+                    }
+                    None => format!("the payload is over the {limit}-byte limit"),
+                },
+            ),
+        ),
+        Payload::Unreadable(err) => (
+            line,
+            Value::Null,
+            unreadable(
+                crate::finding::Kind::Unreadable,
+                format!("cannot read: {err}"),
+            ),
+        ),
+    }
+}
+
+/// A record that is not a payload (an envelope problem, a file header) still needs a finding
+/// to say why it has no key.
+fn non_empty(findings: Vec<Finding>) -> Vec<Finding> {
+    if findings.is_empty() {
+        let mut f = Finding::bare(crate::finding::Kind::Unreadable, "", None);
+        f.message = "the record holds no payload".into();
+        vec![f]
+    } else {
+        findings
+    }
+}

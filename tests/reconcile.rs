@@ -1,0 +1,584 @@
+//! `handoff reconcile` on the shipped example project (fixtures/flows, written by its
+//! generate.py): the exact gap list the generator's bent returns must produce, the clean flow,
+//! the accounting of every message, `--as-of`, the one-record view, the report formats, and
+//! flows that are wrong in every way a person writes them wrong.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn project() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/flows")
+}
+
+fn handoff_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HANDOFF_CONFIG")
+        .env("CI", "true")
+        .output()
+        .unwrap()
+}
+
+fn handoff(args: &[&str]) -> Output {
+    handoff_in(&project(), args)
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn returns(extra: &[&str]) -> serde_json::Value {
+    returns_as_of("2026-11-15", extra)
+}
+
+fn returns_as_of(as_of: &str, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "reconcile",
+        "--flow",
+        "returns",
+        "--as-of",
+        as_of,
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let out = handoff(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    doc["flows"][0].clone()
+}
+
+fn gap_list(flow: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut list: Vec<(String, String, String)> = flow["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            (
+                g["kind"].as_str().unwrap().to_string(),
+                g["entity"].as_str().unwrap_or("-").to_string(),
+                g["systems"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|s| s.as_str().unwrap())
+                    .collect::<Vec<_>>()
+                    .join(" -> "),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+#[test]
+fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
+    let expected: Vec<(String, String, String)> =
+        std::fs::read_to_string(project().join("expected-gaps.txt"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| {
+                let mut parts = l.split('\t').map(str::to_string);
+                (
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                    parts.next().unwrap(),
+                )
+            })
+            .collect();
+    let flow = returns(&[]);
+    assert_eq!(gap_list(&flow), expected);
+    // Every gap kind of the catalogue is present at least twice.
+    for kind in handoff::reconcile::gaps::GapKind::ALL {
+        let n = expected.iter().filter(|(k, _, _)| k == kind.id()).count();
+        assert!(n >= 2, "{} appears {n} times in the example", kind.id());
+    }
+    assert_eq!(flow["total_gaps"], serde_json::Value::Null, "not a field");
+    let kinds: u64 = flow["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k[1].as_u64().unwrap())
+        .sum();
+    assert_eq!(kinds, expected.len() as u64);
+    assert_eq!(flow["entities"]["total"], 337);
+    assert_eq!(flow["entities"]["with_gaps"], 34);
+    assert_eq!(flow["entities"]["pending"], 7);
+    assert_eq!(flow["entities"]["in_agreement"], 296);
+}
+
+#[test]
+fn every_gap_carries_both_sides_values_sources_and_times() {
+    let flow = returns(&[]);
+    let gaps = flow["gaps"].as_array().unwrap();
+    let find = |kind: &str, entity: &str| {
+        gaps.iter()
+            .find(|g| g["kind"] == kind && g["entity"] == entity)
+            .unwrap_or_else(|| panic!("{kind} {entity}"))
+            .clone()
+    };
+    // The processor sent cents a hundred times too large: both amounts, exactly, and the units.
+    let g = find("amount_disagreement", "10014");
+    assert_eq!(g["zone"], "refund approval reaches the processor");
+    assert_eq!(
+        g["message"],
+        "erp states 108.99 USD, processor states 10899 USD (difference 10790.01)"
+    );
+    assert_eq!(
+        g["evidence"][0]["source"],
+        "captures/erp/2026-11-09.ndjson:72"
+    );
+    assert_eq!(g["evidence"][0]["time"], "2026-11-10T01:25:00Z");
+    assert_eq!(g["evidence"][1]["sent_amount"], "1089900");
+    assert_eq!(g["evidence"][1]["amount"], "10899");
+    assert!(
+        g["fix"]
+            .as_str()
+            .unwrap()
+            .contains("exactly 100 times apart")
+    );
+    // Late: the delay and the deadline in seconds, both messages.
+    let g = find("late_counterpart", "10003");
+    assert_eq!(
+        (g["delay"].as_i64(), g["deadline"].as_i64()),
+        (Some(20_580), Some(7_200))
+    );
+    assert_eq!(g["evidence"].as_array().unwrap().len(), 2);
+    // ERP times are local (UTC-05:00) without an offset: read at the flow's offset.
+    assert_eq!(g["evidence"][1]["time"], "2026-11-01T20:05:00Z");
+    assert_eq!(
+        g["evidence"][1]["source"],
+        "captures/erp/2026-11-01.ndjson:31"
+    );
+    // Missing after its deadline: how long it has been.
+    let g = find("missing_counterpart", "10026");
+    assert_eq!(
+        g["message"],
+        "pos `received` (sent `returned`) at 2026-11-07T13:48:00Z; no portal `received` after 7d 10h (deadline 4h)"
+    );
+    // A CSV row's source is the file's line.
+    assert_eq!(g["evidence"][0]["source"], "captures/pos-returns.csv:39");
+    let g = find("key_reuse", "10007");
+    assert_eq!(
+        g["message"],
+        "return key `10007` names 2 different entities: `104343`, `604343`"
+    );
+    let g = find("unmapped_state", "10030");
+    assert_eq!(g["evidence"][0]["sent_state"], "exchange_requested");
+    let g = find("clock_skew", "10005");
+    assert_eq!(
+        g["evidence"][1]["key"], "00010005",
+        "the key exactly as sent"
+    );
+    // A payload that is not JSON at all is still one message, with its line.
+    let unreadable = gaps
+        .iter()
+        .find(|g| {
+            g["kind"] == "missing_key"
+                && g["evidence"][0]["source"] == "captures/processor.ndjson:42"
+        })
+        .unwrap();
+    assert!(
+        unreadable["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid_json")
+    );
+}
+
+#[test]
+fn every_message_read_is_accounted_for() {
+    let flow = returns(&[]);
+    let count_lines = |rel: &str| -> u64 {
+        let path = project().join(rel);
+        if path.is_dir() {
+            std::fs::read_dir(&path)
+                .unwrap()
+                .map(|e| {
+                    std::fs::read_to_string(e.unwrap().path())
+                        .unwrap()
+                        .lines()
+                        .count() as u64
+                })
+                .sum()
+        } else {
+            std::fs::read_to_string(path).unwrap().lines().count() as u64
+        }
+    };
+    let expected = [
+        ("portal", count_lines("captures/portal.ndjson")),
+        ("processor", count_lines("captures/processor.ndjson")),
+        ("erp", count_lines("captures/erp")),
+        ("pos", count_lines("captures/pos-returns.csv") - 1),
+    ];
+    for (system, (name, lines)) in flow["systems"].as_array().unwrap().iter().zip(expected) {
+        assert_eq!(system["system"], name);
+        assert_eq!(system["messages"].as_u64(), Some(lines), "{name}");
+        assert_eq!(
+            system["messages"].as_u64().unwrap(),
+            system["correlated"].as_u64().unwrap() + system["uncorrelated"].as_u64().unwrap(),
+            "{name}"
+        );
+    }
+    let text = stdout(&handoff(&[
+        "reconcile",
+        "--flow",
+        "returns",
+        "--as-of",
+        "2026-11-15",
+        "--limit",
+        "0",
+        "--top",
+        "0",
+    ]));
+    assert!(
+        text.contains(
+            "every message accounted for: 2156 read = 2151 correlated + 5 without a usable key"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_clean_flow_has_no_gap_and_exits_zero() {
+    let out = handoff(&["reconcile", "--flow", "refunds"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains(
+            "Order truth debt: 0 of 40 refunds (0.0%) with gaps; 40 in agreement, 0 pending."
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("no gaps: every system agrees\n"), "{text}");
+    assert!(
+        text.contains("as of 2026-11-14T14:19:00Z (the newest message)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn as_of_an_earlier_moment_a_late_deadline_is_still_pending() {
+    // Return 10001 was authorised at 10:04 on 2 November; at 11:00 the ERP still has an hour.
+    let early = returns_as_of("2026-11-02T11:00:00Z", &[]);
+    let list = gap_list(&early);
+    assert!(!list.iter().any(|(_, e, _)| e == "10001"), "{list:?}");
+    let zone = &early["zones"][0];
+    assert_eq!(zone["name"], "return authorisation reaches the ERP");
+    assert!(zone["pending"].as_u64().unwrap() >= 1);
+    // Messages after that moment are set aside and counted as such.
+    let later: u64 = early["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["after_as_of"].as_u64().unwrap())
+        .sum();
+    assert!(later > 2000, "{later}");
+    let late = returns(&[]);
+    assert!(gap_list(&late).contains(&(
+        "missing_counterpart".into(),
+        "10001".into(),
+        "portal -> erp".into()
+    )));
+}
+
+#[test]
+fn one_entity_view_puts_every_system_side_by_side() {
+    let out = handoff(&[
+        "reconcile",
+        "--flow",
+        "returns",
+        "--as-of",
+        "2026-11-15",
+        "--entity",
+        "10014",
+        "--top",
+        "0",
+        "--limit",
+        "0",
+    ]);
+    let text = stdout(&out);
+    let view = &text[text.find("One record per return").expect("the view")..];
+    insta::assert_snapshot!("reconcile_entity_view", view);
+}
+
+#[test]
+fn text_and_markdown_reports() {
+    let args = [
+        "reconcile",
+        "--flow",
+        "returns",
+        "--as-of",
+        "2026-11-15",
+        "--limit",
+        "13",
+        "--top",
+        "1",
+    ];
+    insta::assert_snapshot!("reconcile_text", stdout(&handoff(&args)));
+    let mut md = args.to_vec();
+    md.extend(["--format", "markdown"]);
+    insta::assert_snapshot!("reconcile_markdown", stdout(&handoff(&md)));
+}
+
+fn html_report() -> String {
+    let out = handoff(&["reconcile", "--as-of", "2026-11-15", "--format", "html"]);
+    assert_eq!(out.status.code(), Some(1));
+    stdout(&out)
+}
+
+#[test]
+fn the_html_report_is_self_contained_and_lists_every_entity() {
+    let page = html_report();
+    for outside in ["src=\"http", "href=\"http", "@import", "url(", "<link"] {
+        assert!(
+            !page.contains(outside),
+            "the page loads nothing from outside: {outside}"
+        );
+    }
+    // Both flows: 40 refunds and 337 returns, a row each.
+    assert_eq!(page.matches("<tr class=\"entity\"").count(), 377);
+    assert_eq!(page.matches("data-status=\"gaps\"").count(), 34);
+    assert!(page.contains("data-kinds=\"amount_disagreement\"><td><code>10014</code>"));
+    assert!(page.contains("<option value=\"unmapped_state\">unmapped_state</option>"));
+}
+
+/// In headless Chromium (installed by `.ci/run` when it can): the page opens filtered from its
+/// address, the script hides every other row, and the browser logs no error.
+#[test]
+fn the_html_report_filters_in_a_real_browser() {
+    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+    else {
+        eprintln!(
+            "SKIPPED: no Chromium installed (apt-get install chromium); the HTML was checked without a browser"
+        );
+        return;
+    };
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&target).unwrap();
+    let page = target.join("reconcile-report.html");
+    std::fs::write(&page, html_report()).unwrap();
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--window-size=1400,1600",
+    ];
+    let url = format!("file://{}#kind=currency_disagreement", page.display());
+    let dom = Command::new(browser)
+        .args(common)
+        .args(["--enable-logging=stderr", "--dump-dom", &url])
+        .output()
+        .unwrap();
+    let rendered = String::from_utf8_lossy(&dom.stdout);
+    assert!(
+        rendered.contains("2 of 377 shown"),
+        "{}",
+        &rendered[..rendered.len().min(3000)]
+    );
+    let visible = rendered
+        .split("<tr class=\"entity\"")
+        .skip(1)
+        .filter(|row| !row.split('>').next().unwrap_or("").contains("hidden"))
+        .count();
+    assert_eq!(visible, 2);
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
+        "the browser logged page errors: {log}"
+    );
+    let shot = target.join("reconcile-report.png");
+    let _ = std::fs::remove_file(&shot);
+    let status = Command::new(browser)
+        .args(common)
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}#status=gaps", page.display()))
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a screenshot of the page"
+    );
+}
+
+/// A scratch copy of the example project, to break.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("handoff-reconcile-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(&project(), &dir);
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn mistakes_in_a_flow_are_located_with_a_did_you_mean() {
+    let dir = scratch("mistakes");
+    let flow = dir.join("flows/returns.yaml");
+    edit(&flow, "    time: /updated_at", "    time: /updatedAt");
+    edit(
+        &flow,
+        "  received: {portal: received, erp: RECEIVED, pos: returned}",
+        "  received: {portal: recieved, erp: RECEIVED, pos: returned}",
+    );
+    edit(
+        &flow,
+        "    then: {erp: authorized}\n    within: 2h",
+        "    then: {erp: authorised}\n    within: 2h",
+    );
+    edit(&flow, "clock_skew: 5m", "clock_skew: 5 minutes");
+    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    insta::assert_snapshot!(
+        "reconcile_flow_mistakes",
+        err.replace(&*dir.to_string_lossy(), "<project>")
+    );
+
+    // With those fixed, the flow is checked against the contracts: field names and values.
+    let dir = scratch("contract-mistakes");
+    let flow = dir.join("flows/returns.yaml");
+    edit(&flow, "    time: /updated_at", "    time: /updatedAt");
+    edit(
+        &flow,
+        "  received: {portal: received, erp: RECEIVED, pos: returned}",
+        "  received: {portal: recieved, erp: RECEIVED, pos: returned}",
+    );
+    edit(
+        &flow,
+        "    amount: /amount/value",
+        "    amount: /amount/valeu",
+    );
+    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    insta::assert_snapshot!(
+        "reconcile_flow_contract_mistakes",
+        err.replace(&*dir.to_string_lossy(), "<project>")
+    );
+}
+
+#[test]
+fn junk_among_the_captures_is_accounted_for_and_never_stops_the_run() {
+    let dir = scratch("junk");
+    let mut junk: Vec<u8> = (0..=255u8).collect();
+    junk.extend(b"\n{\"rma_number\": 5}\n[1,2]\nnull\n");
+    std::fs::write(dir.join("captures/erp/zz-junk.ndjson"), &junk).unwrap();
+    std::fs::write(dir.join("captures/erp/empty.ndjson"), b"").unwrap();
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--flow",
+            "returns",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let erp = &doc["flows"][0]["systems"][2];
+    let before = &returns(&[])["systems"][2];
+    // Two lines of binary junk (byte 10 is a line break) and three lines that are JSON but
+    // not ERP records: five more messages, none with a key.
+    assert_eq!(
+        erp["messages"].as_u64().unwrap(),
+        before["messages"].as_u64().unwrap() + 5
+    );
+    assert_eq!(
+        erp["uncorrelated"].as_u64().unwrap(),
+        before["uncorrelated"].as_u64().unwrap() + 5
+    );
+    assert_eq!(
+        doc["flows"][0]["empty_inputs"],
+        serde_json::json!(["captures/erp/empty.ndjson"])
+    );
+}
+
+#[test]
+fn gaps_are_recorded_in_the_history_database() {
+    let dir = scratch("history");
+    let db = dir.join("history.db");
+    let db_arg = db.to_string_lossy().into_owned();
+    for _ in 0..2 {
+        let out = handoff_in(
+            &dir,
+            &[
+                "reconcile",
+                "--as-of",
+                "2026-11-15",
+                "--record",
+                "--history",
+                &db_arg,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1));
+    }
+    let store = handoff::triage::store::Store::open(&db).unwrap();
+    assert_eq!(store.runs("reconcile").unwrap(), 4, "two flows, twice");
+    let latest = store.latest_gaps().unwrap();
+    let returns: Vec<_> = latest
+        .iter()
+        .filter(|g| g.flow == "returns@1.0.0")
+        .collect();
+    assert_eq!(returns.iter().map(|g| g.count).sum::<u64>(), 40);
+    assert!(returns.iter().any(|g| g.as_of == "2026-11-15T00:00:00Z"
+        && g.pair == "portal -> erp"
+        && g.kind == "missing_counterpart"
+        && g.count == 2));
+    let names: BTreeSet<&str> = latest.iter().map(|g| g.flow.as_str()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["returns@1.0.0"]),
+        "the clean flow records no gap rows"
+    );
+}
