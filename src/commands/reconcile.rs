@@ -2,8 +2,8 @@
 //! each entity's timeline judged against its flow, every gap named with its evidence.
 
 use super::{
-    EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, RegistryArgs, history_path, print_out, project_config,
-    registry_for, shown,
+    EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, RegistryArgs, history_path, project_config, registry_for,
+    shown,
 };
 use handoff::check::Checker;
 use handoff::config::Config;
@@ -51,6 +51,9 @@ pub(crate) struct ReconcileArgs {
     /// Gaps listed in full in the text and Markdown reports; every gap is counted regardless
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub(crate) limit: usize,
+    /// Gaps listed in the JSON report; every gap is counted regardless
+    #[arg(long, default_value_t = 100_000, value_name = "N")]
+    pub(crate) max_gaps: usize,
     /// Which values from the payloads reports may show
     #[arg(long, value_enum, default_value_t = Redact::Sensitive)]
     pub(crate) redact: Redact,
@@ -60,6 +63,9 @@ pub(crate) struct ReconcileArgs {
     /// The history database [default: `history` in handoff.yaml, else .handoff/history.db]
     #[arg(long, value_name = "FILE")]
     pub(crate) history: Option<PathBuf>,
+    /// Threads checking payloads [default: one per core]; the report does not depend on it
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub(crate) jobs: Option<u16>,
     /// No progress bar, even on a terminal
     #[arg(long)]
     pub(crate) no_progress: bool,
@@ -92,6 +98,12 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             as_of,
             redact: args.redact,
             all_views: args.format == ReconcileFormat::Html,
+            max_gaps: args.max_gaps,
+            // Text and Markdown print at most `--limit` gaps, taking each kind's first ones.
+            max_gaps_per_kind: match args.format {
+                ReconcileFormat::Text | ReconcileFormat::Markdown => args.limit,
+                _ => usize::MAX,
+            },
             max_views: if args.format == ReconcileFormat::Html {
                 10_000
             } else {
@@ -99,6 +111,9 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             },
             entities: args.entity.iter().cloned().collect::<BTreeSet<_>>(),
             progress: Some(Box::new(move |n| progress_bar.set_position(n))),
+            jobs: args
+                .jobs
+                .map_or_else(handoff::run::default_jobs, usize::from),
             ..run::Options::default()
         };
         let result = run::reconcile(flow, &systems, &options).map_err(Fatal::new);
@@ -108,27 +123,52 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
     if args.record {
         record(&args, config.as_ref(), &results)?;
     }
-    let shown_report = match args.format {
-        ReconcileFormat::Text => {
-            super::reconcile_text::text(&results, args.top, args.limit, &args.entity)
+    // JSON is written as it is serialised: a report of 100,000 gaps is not held twice.
+    let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
+        match args.format {
+            ReconcileFormat::Text => out.write_all(
+                super::reconcile_text::text(&results, args.top, args.limit, &args.entity)
+                    .as_bytes(),
+            ),
+            ReconcileFormat::Markdown => out.write_all(
+                super::reconcile_text::markdown(&results, args.top, args.limit, &args.entity)
+                    .as_bytes(),
+            ),
+            ReconcileFormat::Json => {
+                #[derive(serde::Serialize)]
+                struct Document<'r> {
+                    version: u32,
+                    flows: &'r [Reconciliation],
+                }
+                serde_json::to_writer_pretty(
+                    &mut *out,
+                    &Document {
+                        version: 1,
+                        flows: &results,
+                    },
+                )?;
+                out.write_all(b"\n")
+            }
+            ReconcileFormat::Html => {
+                out.write_all(super::reconcile_html::render(&results).as_bytes())
+            }
         }
-        ReconcileFormat::Markdown => {
-            super::reconcile_text::markdown(&results, args.top, args.limit, &args.entity)
-        }
-        ReconcileFormat::Json => {
-            let doc = serde_json::json!({"version": 1, "flows": results});
-            format!(
-                "{}\n",
-                serde_json::to_string_pretty(&doc).unwrap_or_default()
-            )
-        }
-        ReconcileFormat::Html => super::reconcile_html::render(&results),
     };
     match &args.output {
-        Some(path) => std::fs::write(path, shown_report)
-            .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?,
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
+            let mut out = std::io::BufWriter::new(file);
+            write(&mut out)
+                .and_then(|()| std::io::Write::flush(&mut out))
+                .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
+        }
         None => {
-            print_out(&shown_report)?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
+            }
         }
     }
     let gaps: u64 = results.iter().map(Reconciliation::total_gaps).sum();

@@ -63,6 +63,33 @@ pub struct System {
 pub struct Pointer {
     pub pointer: String,
     pub span: Span,
+    /// The pointer's reference tokens, unescaped once: every message reads several pointers,
+    /// and `Value::pointer` would split and unescape them each time.
+    tokens: Vec<String>,
+}
+
+impl Pointer {
+    pub fn new(pointer: String, span: Span) -> Pointer {
+        let tokens = crate::pointer::segments(pointer.trim_start_matches('/')).collect();
+        Pointer {
+            pointer,
+            span,
+            tokens,
+        }
+    }
+
+    /// The value the pointer names in `value`, as `Value::pointer` would find it.
+    pub fn get<'v>(&self, value: &'v Value) -> Option<&'v Value> {
+        self.tokens.iter().try_fold(value, |v, token| match v {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => token
+                .parse::<usize>()
+                .ok()
+                .filter(|_| !token.starts_with('+') && (token == "0" || !token.starts_with('0')))
+                .and_then(|i| items.get(i)),
+            _ => None,
+        })
+    }
 }
 
 /// Where the correlation key is, and how to bring it to the flow's one spelling.
@@ -159,7 +186,7 @@ impl Flow {
             .state
             .as_ref()
             .filter(|p| usable(&p.pointer))
-            .and_then(|p| scalar_text(payload.pointer(&p.pointer)?));
+            .and_then(|p| scalar_text(p.get(payload)?));
         self.states.iter().position(|state| {
             state
                 .values
@@ -170,8 +197,7 @@ impl Flow {
                     Match::Value(v, _) => raw.as_deref() == Some(v.as_str()),
                     Match::All(conditions) => conditions.iter().all(|(p, v)| {
                         usable(&p.pointer)
-                            && payload
-                                .pointer(&p.pointer)
+                            && p.get(payload)
                                 .and_then(scalar_text)
                                 .is_some_and(|t| &t == v)
                     }),
@@ -344,10 +370,7 @@ mod tests {
 
     fn key(case: Option<Case>, prefixes: &[&str], zeros: bool, pattern: Option<&str>) -> KeySpec {
         KeySpec {
-            pointer: Pointer {
-                pointer: "/k".into(),
-                span: Span::default(),
-            },
+            pointer: Pointer::new("/k".into(), Span::default()),
             case,
             strip_prefix: prefixes.iter().map(|s| s.to_string()).collect(),
             strip_leading_zeros: zeros,

@@ -110,7 +110,7 @@ pub fn extract(
         fix: String::new(),
     };
     let key_pointer = &system.key.pointer.pointer;
-    let raw_key = payload.pointer(key_pointer).and_then(scalar_text);
+    let raw_key = system.key.pointer.get(payload).and_then(scalar_text);
     let (key, raw_key) = match raw_key {
         Some(raw) if usable(key_pointer) => match system.key.normalise(&raw) {
             Ok(key) => (key, raw),
@@ -176,7 +176,7 @@ pub fn extract(
                     f.kind.id(),
                     f.message
                 )
-            } else if let Some(v) = payload.pointer(key_pointer) {
+            } else if let Some(v) = system.key.pointer.get(payload) {
                 format!("{key_pointer} is {}", crate::redact::shape(Some(v)))
             } else {
                 format!("{key_pointer} is absent")
@@ -239,7 +239,7 @@ pub fn extract(
     let raw_state = system
         .state
         .as_ref()
-        .and_then(|p| payload.pointer(&p.pointer).and_then(scalar_text));
+        .and_then(|p| p.get(payload).and_then(scalar_text));
     if state.is_none()
         && (system.state.is_some()
             || flow
@@ -275,13 +275,11 @@ pub fn extract(
     }
     let currency = match &system.currency {
         Some(Currency::Fixed(code)) => Some(code.clone()),
-        Some(Currency::Pointer(p)) if usable(&p.pointer) => {
-            payload.pointer(&p.pointer).and_then(scalar_text)
-        }
+        Some(Currency::Pointer(p)) if usable(&p.pointer) => p.get(payload).and_then(scalar_text),
         _ => None,
     };
     let (amount, raw_amount) = match &system.amount {
-        Some(p) if usable(&p.pointer) => match payload.pointer(&p.pointer) {
+        Some(p) if usable(&p.pointer) => match p.get(payload) {
             Some(v) => (
                 read_amount(v, system.minor_units, currency.as_deref())
                     .ok()
@@ -295,12 +293,10 @@ pub fn extract(
     let text_at = |p: &Option<super::flow::Pointer>| {
         p.as_ref()
             .filter(|p| usable(&p.pointer))
-            .and_then(|p| payload.pointer(&p.pointer).and_then(scalar_text))
+            .and_then(|p| p.get(payload).and_then(scalar_text))
     };
     let identity = system.identity.as_ref().and_then(|spec| {
-        let raw = payload
-            .pointer(&spec.pointer.pointer)
-            .and_then(scalar_text)?;
+        let raw = spec.pointer.get(payload).and_then(scalar_text)?;
         usable(&spec.pointer.pointer).then(|| spec.normalise(&raw).unwrap_or(raw))
     });
     let message = Message {
@@ -367,7 +363,7 @@ fn read_time(
         .time
         .pointers
         .iter()
-        .map(|p| payload.pointer(&p.pointer).and_then(scalar_text))
+        .map(|p| p.get(payload).and_then(scalar_text))
         .collect();
     // A time that breaks the contract is shown, but not used.
     if !system.time.pointers.iter().all(|p| usable(&p.pointer)) {

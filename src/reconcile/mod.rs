@@ -10,6 +10,7 @@
 pub mod flow;
 pub mod gaps;
 pub mod message;
+pub mod pipeline;
 pub mod read;
 pub mod run;
 pub mod spill;

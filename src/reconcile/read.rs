@@ -259,10 +259,7 @@ fn system(doc: &mut Reader, name: &Key, node: &Node) -> Option<System> {
     let currency = entries.get("currency").and_then(|(k, v)| {
         let text = doc.text(k, v)?;
         if text.starts_with('/') {
-            Some(Currency::Pointer(Pointer {
-                pointer: text,
-                span: v.span,
-            }))
+            Some(Currency::Pointer(Pointer::new(text, v.span)))
         } else if crate::format::iso::is_currency(&text) {
             Some(Currency::Fixed(text))
         } else {
@@ -344,10 +341,7 @@ fn pointer(doc: &mut Reader, key: &Key, node: &Node) -> Option<Pointer> {
         );
         return None;
     }
-    Some(Pointer {
-        pointer: text,
-        span: node.span,
-    })
+    Some(Pointer::new(text, node.span))
 }
 
 fn key_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<KeySpec> {
@@ -561,13 +555,7 @@ fn state_match(doc: &mut Reader, system: &Key, node: &Node) -> Option<Match> {
             continue;
         }
         let value = v.as_scalar()?.text.clone();
-        conditions.push((
-            Pointer {
-                pointer: k.name.clone(),
-                span: k.span,
-            },
-            value,
-        ));
+        conditions.push((Pointer::new(k.name.clone(), k.span), value));
     }
     (!conditions.is_empty()).then_some(Match::All(conditions))
 }

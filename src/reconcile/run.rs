@@ -5,14 +5,12 @@
 
 use super::flow::Flow;
 use super::gaps::{Evidence, Gap, GapKind, Outcome, judge};
-use super::message::{Message, Origin, extract, show_time};
+use super::message::{Message, show_time};
 use super::spill::Spill;
 use crate::check::Checker;
-use crate::finding::Finding;
-use crate::input::{self, Input, Payload, Reading};
+use crate::input::Input;
 use crate::redact::Redact;
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -30,6 +28,9 @@ pub struct Options {
     pub max_payload_bytes: u64,
     /// Gaps listed in full; the rest are counted.
     pub max_gaps: usize,
+    /// At most this many gaps of each kind listed (a report that prints a few examples of
+    /// each need not hold every gap).
+    pub max_gaps_per_kind: usize,
     /// Entity views kept (entities with gaps first met); the rest are counted.
     pub max_views: usize,
     /// Keep views of entities without gaps too (up to `max_views`), for a report that lists
@@ -39,6 +40,8 @@ pub struct Options {
     pub entities: BTreeSet<String>,
     /// Called with the number of payloads read so far, now and then.
     pub progress: Option<Box<dyn Fn(u64)>>,
+    /// Threads checking payloads; the result does not depend on it.
+    pub jobs: usize,
 }
 
 impl Default for Options {
@@ -49,10 +52,12 @@ impl Default for Options {
             redact: Redact::default(),
             max_payload_bytes: crate::run::DEFAULT_MAX_PAYLOAD_BYTES,
             max_gaps: 100_000,
+            max_gaps_per_kind: usize::MAX,
             max_views: 1_000,
             all_views: false,
             entities: BTreeSet::new(),
             progress: None,
+            jobs: 1,
         }
     }
 }
@@ -192,78 +197,36 @@ pub fn reconcile(
         .collect();
     let mut collector = Collector::new(options);
     let mut newest: Option<i64> = None;
-    let mut seq = 0u64;
-    let mut empty_inputs = Vec::new();
     let mut failure: Option<String> = None;
-    for (index, input) in systems.iter().enumerate() {
-        let checker = input.checker;
-        let contract = checker.contract();
-        let shown = |pointer: &str, raw: &str| -> String {
-            let hide = match options.redact {
-                Redact::None => false,
-                Redact::Sensitive => contract.is_sensitive(pointer),
-                Redact::All => true,
-            };
-            if hide {
-                "(a value not shown)".into()
-            } else {
-                crate::redact::mask_card_numbers(raw).into_owned()
-            }
-        };
-        for source in &input.inputs {
-            let reading = Reading {
-                shape: crate::input::Framing::Auto.shape(source),
-                csv: contract.csv.as_ref(),
-            };
-            let file = source.display();
-            let mut count = 0u64;
-            input::read(
-                source,
-                &options.base,
-                reading,
-                options.max_payload_bytes,
-                |line, payload| {
-                    count += 1;
-                    seq += 1;
-                    let (at, value, findings) = checked(checker, line, payload, options.redact);
-                    let origin = Origin {
-                        file: file.clone(),
-                        line: at,
-                        seq,
-                    };
-                    let tally = &mut tallies[index];
-                    tally.messages += 1;
-                    if !findings.is_empty() {
-                        tally.with_findings += 1;
-                    }
-                    let (message, gaps) = extract(flow, index, &value, &findings, origin, &shown);
-                    match message {
-                        Some(m) => {
-                            tally.correlated += 1;
-                            if let Some(t) = m.time {
-                                newest = Some(newest.map_or(t, |n| n.max(t)));
-                            }
-                            if let Err(e) = spill.push(&m) {
-                                failure.get_or_insert(e);
-                            }
-                        }
-                        None => tally.uncorrelated += 1,
-                    }
-                    for g in gaps {
-                        collector.gap(g);
-                    }
-                    if let Some(progress) = &options.progress
-                        && seq.is_multiple_of(4096)
-                    {
-                        progress(seq);
-                    }
-                },
-            );
-            if count == 0 {
-                empty_inputs.push(file);
-            }
+    let mut read = 0u64;
+    let empty_inputs = super::pipeline::read(flow, systems, options, options.jobs, &mut |p| {
+        read += 1;
+        let tally = &mut tallies[p.system];
+        tally.messages += 1;
+        if p.has_findings {
+            tally.with_findings += 1;
         }
-    }
+        match p.message {
+            Some(m) => {
+                tally.correlated += 1;
+                if let Some(t) = m.time {
+                    newest = Some(newest.map_or(t, |n| n.max(t)));
+                }
+                if let Err(e) = spill.push(&m) {
+                    failure.get_or_insert(e);
+                }
+            }
+            None => tally.uncorrelated += 1,
+        }
+        for g in p.gaps {
+            collector.gap(g);
+        }
+        if let Some(progress) = &options.progress
+            && read.is_multiple_of(4096)
+        {
+            progress(read);
+        }
+    });
     if let Some(e) = failure {
         return Err(e);
     }
@@ -386,6 +349,7 @@ pub fn reconcile(
 /// Gaps counted and kept as they come.
 struct Collector {
     max_gaps: usize,
+    max_per_kind: usize,
     kinds: BTreeMap<GapKind, u64>,
     pairs: BTreeMap<String, BTreeMap<GapKind, u64>>,
     gaps: Vec<Gap>,
@@ -400,6 +364,7 @@ impl Collector {
     fn new(options: &Options) -> Collector {
         Collector {
             max_gaps: options.max_gaps,
+            max_per_kind: options.max_gaps_per_kind,
             kinds: BTreeMap::new(),
             pairs: BTreeMap::new(),
             gaps: Vec::new(),
@@ -411,7 +376,9 @@ impl Collector {
     }
 
     fn gap(&mut self, gap: Gap) {
-        *self.kinds.entry(gap.kind).or_default() += 1;
+        let count = self.kinds.entry(gap.kind).or_default();
+        *count += 1;
+        let within_kind = *count <= self.max_per_kind as u64;
         *self
             .pairs
             .entry(gap.pair())
@@ -426,7 +393,7 @@ impl Collector {
                 .or_default()
                 .push(gap.kind);
         }
-        if self.gaps.len() < self.max_gaps {
+        if self.gaps.len() < self.max_gaps && within_kind {
             self.gaps.push(gap);
         } else {
             self.unlisted_gaps += 1;
@@ -460,99 +427,5 @@ fn view(
         systems,
         timeline: messages.iter().map(|m| m.evidence(flow)).collect(),
         gaps: kinds.into_iter().collect(),
-    }
-}
-
-/// A payload as a JSON value with its contract findings, and the line it starts on.
-fn checked(
-    checker: &Checker,
-    line: Option<u64>,
-    payload: Payload<'_>,
-    redact: Redact,
-) -> (Option<u64>, Value, Vec<Finding>) {
-    use crate::check::records;
-    let unreadable = |kind: crate::finding::Kind, message: String| {
-        let mut f = Finding::bare(kind, "", None);
-        f.message = message;
-        vec![f]
-    };
-    match payload {
-        Payload::Bytes(bytes) => {
-            let bytes = crate::check::without_bom(bytes);
-            match serde_json::from_slice::<Value>(bytes) {
-                Ok(value) if checker.is_valid(&value) => (line, value, Vec::new()),
-                Ok(value) => {
-                    let text = String::from_utf8_lossy(bytes);
-                    let findings = checker.check_value(&value, &text);
-                    (line, value, findings)
-                }
-                Err(_) => (line, Value::Null, checker.check(bytes)),
-            }
-        }
-        Payload::X12(crate::x12::stream::Item::Set(set)) => {
-            let value = records::render_set(Some(checker.contract()), &set, None);
-            let findings = if checker.is_valid(&value) {
-                Vec::new()
-            } else {
-                records::check_set(checker, &set, redact).findings
-            };
-            (Some(set.body.place.line), value, findings)
-        }
-        Payload::X12(item) => {
-            let (at, outcome) = records::check_x12_item(checker, item, redact);
-            (Some(at), Value::Null, non_empty(outcome.findings))
-        }
-        Payload::Csv(crate::flat::Item::Row(row)) => {
-            match records::render_row(Some(checker.contract()), &row) {
-                Ok(value) if checker.is_valid(&value) => (Some(row.line), value, Vec::new()),
-                Ok(value) => (
-                    Some(row.line),
-                    value,
-                    records::check_row(checker, &row, redact).findings,
-                ),
-                Err(_) => (
-                    Some(row.line),
-                    Value::Null,
-                    non_empty(records::check_row(checker, &row, redact).findings),
-                ),
-            }
-        }
-        Payload::Csv(item) => {
-            let (at, outcome) = records::check_csv_item(checker, item, redact);
-            (Some(at), Value::Null, non_empty(outcome.findings))
-        }
-        Payload::TooLarge { size, limit } => (
-            line,
-            Value::Null,
-            unreadable(
-                crate::finding::Kind::PayloadTooLarge,
-                match size {
-                    Some(size) => {
-                        format!("the payload is {size} bytes, over the {limit}-byte limit")
-                    }
-                    None => format!("the payload is over the {limit}-byte limit"),
-                },
-            ),
-        ),
-        Payload::Unreadable(err) => (
-            line,
-            Value::Null,
-            unreadable(
-                crate::finding::Kind::Unreadable,
-                format!("cannot read: {err}"),
-            ),
-        ),
-    }
-}
-
-/// A record that is not a payload (an envelope problem, a file header) still needs a finding
-/// to say why it has no key.
-fn non_empty(findings: Vec<Finding>) -> Vec<Finding> {
-    if findings.is_empty() {
-        let mut f = Finding::bare(crate::finding::Kind::Unreadable, "", None);
-        f.message = "the record holds no payload".into();
-        vec![f]
-    } else {
-        findings
     }
 }
