@@ -80,3 +80,43 @@ fn every_contract_keyword_is_documented_with_an_example() {
         }
     }
 }
+
+#[test]
+fn every_gap_kind_has_a_section_and_every_flow_key_a_row() {
+    use handoff::reconcile::gaps::GapKind;
+    use handoff::reconcile::read;
+    let text = read("docs/reconcile.md");
+    let documented = headings(&text);
+    let defined: BTreeSet<String> = GapKind::ALL.iter().map(|k| k.id().to_string()).collect();
+    assert_eq!(documented, defined);
+    // Each section opens with the kind's own one-line description.
+    for kind in GapKind::ALL {
+        let section = &text[text.find(&format!("### `{}`", kind.id())).unwrap()..];
+        let first = section.split("\n\n").nth(1).unwrap().replace('\n', " ");
+        let description = kind.description();
+        let (head, _) = description.split_at(description.len().min(20));
+        assert!(
+            first.to_lowercase().starts_with(&head.to_lowercase()),
+            "{}: the section starts {first:?}, the code says {description:?}",
+            kind.id()
+        );
+    }
+    let rows: BTreeSet<String> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .filter_map(|l| l.split('`').next())
+        .map(str::to_string)
+        .collect();
+    for key in read::FLOW_KEYS
+        .iter()
+        .chain(read::SYSTEM_KEYS)
+        .chain(read::KEY_KEYS)
+        .chain(read::TIME_KEYS)
+        .chain(read::EXPECT_KEYS)
+    {
+        assert!(
+            rows.contains(*key),
+            "docs/reconcile.md has no row for `{key}`"
+        );
+    }
+}

@@ -1,0 +1,183 @@
+//! One fixture per gap kind (tests/gaps/<kind>.yaml), and one clean: a few captures of the
+//! example project's four systems, and the exact gaps `handoff reconcile` must report for them.
+//! Each fixture is run in a scratch project with the example's contracts and returns flow.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+#[derive(serde::Deserialize)]
+struct Fixture {
+    as_of: String,
+    captures: std::collections::BTreeMap<String, String>,
+    expect: Vec<String>,
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// A project with the example's contracts and flow, and only the fixture's captures.
+fn project(name: &str, fixture: &Fixture) -> PathBuf {
+    // Tests run at once and may run the same fixture: each run its own directory.
+    static RUNS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("handoff-gaps-{}-{name}-{run}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let example = Path::new(ROOT).join("fixtures/flows");
+    copy(&example.join("contracts"), &dir.join("contracts"));
+    copy(&example.join("flows"), &dir.join("flows"));
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        "contracts: contracts\nchecks: []\n",
+    )
+    .unwrap();
+    let captures = dir.join("captures");
+    std::fs::create_dir_all(captures.join("erp")).unwrap();
+    // Every input the flow names exists, empty unless the fixture fills it.
+    std::fs::write(captures.join("portal.ndjson"), "").unwrap();
+    std::fs::write(captures.join("processor.ndjson"), "").unwrap();
+    std::fs::write(captures.join("erp/empty.ndjson"), "").unwrap();
+    std::fs::write(
+        captures.join("pos-returns.csv"),
+        "rma_number,order_number,store_id,business_date,time,status,refund_total\n",
+    )
+    .unwrap();
+    for (file, text) in &fixture.captures {
+        std::fs::write(captures.join(file), text).unwrap();
+    }
+    dir
+}
+
+fn run(name: &str) -> (Vec<String>, Vec<String>, serde_json::Value) {
+    let path = Path::new(ROOT).join(format!("tests/gaps/{name}.yaml"));
+    let fixture: Fixture =
+        serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let dir = project(name, &fixture);
+    let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args([
+            "reconcile",
+            "--flow",
+            "returns",
+            "--as-of",
+            &fixture.as_of,
+            "--format",
+            "json",
+        ])
+        .current_dir(&dir)
+        .env_remove("HANDOFF_CONFIG")
+        .output()
+        .unwrap();
+    let expected_code = if fixture.expect.is_empty() { 0 } else { 1 };
+    assert_eq!(
+        out.status.code(),
+        Some(expected_code),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flow = doc["flows"][0].clone();
+    let mut got: Vec<String> = flow["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let systems: Vec<&str> = g["systems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect();
+            format!(
+                "{} {} {}",
+                g["kind"].as_str().unwrap(),
+                g["entity"].as_str().unwrap_or("-"),
+                systems.join(" -> ")
+            )
+        })
+        .collect();
+    got.sort();
+    let mut expected = fixture.expect.clone();
+    expected.sort();
+    (got, expected, flow)
+}
+
+#[test]
+fn every_gap_kind_has_a_fixture_that_produces_exactly_its_gaps() {
+    let fixtures: BTreeSet<String> = std::fs::read_dir(Path::new(ROOT).join("tests/gaps"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    let mut wanted: BTreeSet<String> = handoff::reconcile::gaps::GapKind::ALL
+        .iter()
+        .map(|k| k.id().to_string())
+        .collect();
+    wanted.insert("clean".into());
+    assert_eq!(fixtures, wanted);
+    for name in &fixtures {
+        let (got, expected, flow) = run(name);
+        assert_eq!(got, expected, "{name}");
+        if name != "clean" {
+            assert!(
+                got.iter().any(|g| g.starts_with(&format!("{name} "))),
+                "{name}"
+            );
+            // Every gap says what was expected and what to do, and shows its messages.
+            for g in flow["gaps"].as_array().unwrap() {
+                assert!(!g["expected"].as_str().unwrap().is_empty(), "{name}");
+                assert!(!g["fix"].as_str().unwrap().is_empty(), "{name}");
+                assert!(!g["evidence"].as_array().unwrap().is_empty(), "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn a_skew_of_whole_hours_is_blamed_on_a_time_zone() {
+    let (_, _, flow) = run("clock_skew");
+    let gap = &flow["gaps"][0];
+    assert_eq!(
+        gap["message"],
+        "erp is stamped 1h before the portal message that caused it (2026-11-02T09:00:00Z vs 2026-11-02T10:00:00Z); clock tolerance 5m"
+    );
+    assert!(
+        gap["fix"]
+            .as_str()
+            .unwrap()
+            .contains("check `utc_offset` for erp"),
+        "{}",
+        gap["fix"]
+    );
+}
+
+#[test]
+fn the_clean_fixture_is_every_expectation_met() {
+    let (_, _, flow) = run("clean");
+    let met: Vec<u64> = flow["zones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|z| z["met"].as_u64().unwrap())
+        .collect();
+    assert_eq!(met, [1, 1, 1, 0, 0]);
+    assert_eq!(flow["entities"]["in_agreement"], 1);
+}
