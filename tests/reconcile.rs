@@ -582,3 +582,212 @@ fn gaps_are_recorded_in_the_history_database() {
         "the clean flow records no gap rows"
     );
 }
+
+#[test]
+fn the_report_is_the_same_whatever_the_number_of_threads() {
+    let one = handoff(&[
+        "reconcile",
+        "--as-of",
+        "2026-11-15",
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+    ]);
+    let three = handoff(&[
+        "reconcile",
+        "--as-of",
+        "2026-11-15",
+        "--format",
+        "json",
+        "--jobs",
+        "3",
+    ]);
+    assert_eq!(one.status.code(), Some(1));
+    assert_eq!(one.stdout, three.stdout);
+}
+
+/// X12 and single JSON documents take part like NDJSON and CSV: the partner's raw 850 and the
+/// gateway's JSON rendering of the same purchase order, joined by the PO number.
+#[test]
+fn x12_and_json_documents_are_correlated_too() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("handoff-reconcile-{}-x12", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let flow = format!(
+        "contracts: {root}/contracts
+checks: []
+flows:
+  - flow: purchase-orders
+    entity: purchase order
+    systems:
+      partner:
+        contract: edi-850-to-wms@^2
+        inputs: [{root}/fixtures/edi-850-x12]
+        key: /BEG/BEG03
+        time: {{pointer: /BEG/BEG05, format: '%Y%m%d'}}
+        state: /BEG/BEG01
+      gateway:
+        contract: edi-850-to-wms@^1
+        inputs: [{root}/fixtures/edi-850-to-wms]
+        key: /beg/beg03
+        time: {{pointer: /beg/beg05, format: '%Y%m%d'}}
+        state: /beg/beg01
+    states:
+      original: {{partner: '00', gateway: '00'}}
+    expect:
+      - when: {{partner: original}}
+        then: {{gateway: original}}
+        within: 1d
+",
+        root = root.display()
+    );
+    std::fs::write(dir.join("handoff.yaml"), flow).unwrap();
+    let out = handoff_in(&dir, &["reconcile", "--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let flow = &doc["flows"][0];
+    let systems = flow["systems"].as_array().unwrap();
+    // Three X12 sets in two files and two JSON documents; the broken document's key breaks
+    // its contract, so it is counted without a key.
+    assert_eq!(
+        (
+            systems[0]["messages"].as_u64(),
+            systems[1]["messages"].as_u64()
+        ),
+        (Some(3), Some(2))
+    );
+    assert_eq!(systems[1]["uncorrelated"], 1);
+    let gaps: Vec<String> = flow["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            format!(
+                "{} {}",
+                g["kind"].as_str().unwrap(),
+                g["entity"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    // PO 4500012345 is in both and agrees; the broken pair's keys or times are what the
+    // contracts reject, and each side is reported for it, never dropped.
+    assert!(!gaps.iter().any(|g| g.ends_with(" 4500012345")), "{gaps:?}");
+    assert_eq!(flow["zones"][0]["met"], 1, "{gaps:?}");
+    let x12 = flow["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|g| g["evidence"].as_array().unwrap())
+        .find(|e| {
+            e["source"]
+                .as_str()
+                .unwrap()
+                .ends_with("po-4500012399.edi:12")
+        });
+    assert!(
+        x12.is_some(),
+        "an X12 set is quoted by its file and line: {gaps:?}"
+    );
+}
+
+#[test]
+fn sensitive_values_are_not_shown_unless_asked() {
+    let dir = scratch("redact");
+    edit(
+        &dir.join("contracts/returns-portal-events/1.0.0.yaml"),
+        "    pattern: '^#[0-9]{4,10}$'\n    required: true",
+        "    pattern: '^#[0-9]{4,10}$'\n    required: true\n    sensitive: true",
+    );
+    let args = [
+        "reconcile",
+        "--flow",
+        "returns",
+        "--as-of",
+        "2026-11-15",
+        "--format",
+        "json",
+    ];
+    let hidden = stdout(&handoff_in(&dir, &args));
+    assert!(
+        !hidden.contains("104343"),
+        "the portal's order number is sensitive"
+    );
+    assert!(hidden.contains("(a value not shown #"));
+    // Hidden values still compare: the reused key is found without showing either order.
+    let doc: serde_json::Value = serde_json::from_str(&hidden).unwrap();
+    let reuse = doc["flows"][0]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "key_reuse" && g["entity"] == "10007")
+        .expect("key_reuse is still found");
+    assert!(
+        reuse["message"]
+            .as_str()
+            .unwrap()
+            .contains("`(a value not shown #"),
+        "{reuse}"
+    );
+    assert!(hidden.contains("604343"), "the ERP's is not");
+    let mut all = args.to_vec();
+    all.extend(["--redact", "none"]);
+    assert!(stdout(&handoff_in(&dir, &all)).contains("104343"));
+    let mut none = args.to_vec();
+    none.extend(["--redact", "all"]);
+    let nothing = stdout(&handoff_in(&dir, &none));
+    assert!(!nothing.contains("604343") && !nothing.contains("RMA00010001"));
+    assert!(
+        nothing.contains("\"entity\": \"10001\""),
+        "the flow's own key is still shown"
+    );
+}
+
+#[test]
+fn lint_reads_the_flows_and_checks_them_against_the_contracts() {
+    let clean = handoff(&["lint"]);
+    assert_eq!(clean.status.code(), Some(0));
+    assert_eq!(
+        stdout(&clean),
+        "linted 4 contract files and 2 flows: 0 errors, 0 warnings\n"
+    );
+    let dir = scratch("lint");
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "    state: /event_code",
+        "    state: /eventCode",
+    );
+    let out = handoff_in(&dir, &["lint"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("`/eventCode` is not a field of psp-refund-notifications@1.0.0"),
+        "{text}"
+    );
+    assert!(text.contains("did you mean `/event_code`?"), "{text}");
+    assert!(
+        text.ends_with("linted 4 contract files and 2 flows: 1 error, 0 warnings\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn usage_mistakes_are_clear() {
+    let out = handoff(&["reconcile", "--flow", "retruns"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no flow `retruns`; did you mean `returns@1.0.0`?"),
+        "{err}"
+    );
+    let out = handoff(&["reconcile", "--as-of", "yesterday"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of `yesterday` is not a time"));
+    let empty = std::env::temp_dir().join(format!("handoff-reconcile-{}-none", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    std::fs::write(empty.join("handoff.yaml"), "checks: []\n").unwrap();
+    let out = handoff_in(&empty, &["reconcile"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no flows to reconcile"));
+}

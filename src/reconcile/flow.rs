@@ -64,13 +64,19 @@ pub struct Pointer {
     pub pointer: String,
     pub span: Span,
     /// The pointer's reference tokens, unescaped once: every message reads several pointers,
-    /// and `Value::pointer` would split and unescape them each time.
-    tokens: Vec<String>,
+    /// and `Value::pointer` would split and unescape them each time. `None` for text that is
+    /// not a pointer (which names nothing).
+    tokens: Option<Vec<String>>,
 }
 
 impl Pointer {
     pub fn new(pointer: String, span: Span) -> Pointer {
-        let tokens = crate::pointer::segments(pointer.trim_start_matches('/')).collect();
+        // "" is the whole document; every other pointer starts with `/` (the reader insists).
+        let tokens = match pointer.strip_prefix('/') {
+            Some(rest) => Some(rest.split('/').map(crate::pointer::unescape).collect()),
+            None if pointer.is_empty() => Some(Vec::new()),
+            None => None,
+        };
         Pointer {
             pointer,
             span,
@@ -80,15 +86,20 @@ impl Pointer {
 
     /// The value the pointer names in `value`, as `Value::pointer` would find it.
     pub fn get<'v>(&self, value: &'v Value) -> Option<&'v Value> {
-        self.tokens.iter().try_fold(value, |v, token| match v {
-            Value::Object(map) => map.get(token),
-            Value::Array(items) => token
-                .parse::<usize>()
-                .ok()
-                .filter(|_| !token.starts_with('+') && (token == "0" || !token.starts_with('0')))
-                .and_then(|i| items.get(i)),
-            _ => None,
-        })
+        self.tokens
+            .as_ref()?
+            .iter()
+            .try_fold(value, |v, token| match v {
+                Value::Object(map) => map.get(token),
+                Value::Array(items) => token
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|_| {
+                        !token.starts_with('+') && (token == "0" || !token.starts_with('0'))
+                    })
+                    .and_then(|i| items.get(i)),
+                _ => None,
+            })
     }
 }
 

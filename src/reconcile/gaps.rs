@@ -372,8 +372,8 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
             gaps.push(g);
         };
         let Some(counterpart) = counterpart else {
-            let waited = as_of - start;
-            if waited > exp.within + flow.clock_skew {
+            let waited = as_of.saturating_sub(start);
+            if waited > exp.within.saturating_add(flow.clock_skew) {
                 outcomes.push((index, Outcome::Missing));
                 owed.insert(exp.then.system);
                 zoned(
@@ -403,8 +403,8 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
         };
         let mut outcome = Outcome::Met;
         if let Some(end) = counterpart.time {
-            let delay = end - start;
-            if delay < -flow.clock_skew {
+            let delay = end.saturating_sub(start);
+            if delay < flow.clock_skew.saturating_neg() {
                 zoned(
                     gap(
                         GapKind::ClockSkew,
@@ -412,7 +412,7 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                         format!(
                             "{} is stamped {} before the {} message that caused it ({} vs {}); clock tolerance {}",
                             to,
-                            show_duration(-delay),
+                            show_duration(delay.saturating_neg()),
                             from,
                             super::message::show_time(end),
                             super::message::show_time(start),
@@ -423,7 +423,7 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                     ).with_fix(skew_fix(-delay, &to, flow)),
                     Some(delay),
                 );
-            } else if delay > exp.within + flow.clock_skew {
+            } else if delay > exp.within.saturating_add(flow.clock_skew) {
                 outcome = Outcome::Late;
                 zoned(
                     gap(
@@ -433,7 +433,7 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                             "{wanted} came {} after {}, {} past the {} deadline",
                             show_duration(delay),
                             flow.describe_step(exp.when),
-                            show_duration(delay - exp.within),
+                            show_duration(delay.saturating_sub(exp.within)),
                             show_duration(exp.within)
                         ),
                         deadline_text.clone(),
@@ -464,13 +464,15 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                 ),
                 (ca, _) if !same_amount(a, b) => {
                     let unit = ca.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
-                    let difference = difference(a, b);
+                    let difference = difference(a, b)
+                        .map(|d| format!(" (difference {d})"))
+                        .unwrap_or_default();
                     zoned(
                         gap(
                             GapKind::AmountDisagreement,
                             vec![from.clone(), to.clone()],
                             format!(
-                                "{from} states {a}{unit}, {to} states {b}{unit} (difference {difference})",
+                                "{from} states {a}{unit}, {to} states {b}{unit}{difference}",
                             ),
                             "amounts that agree exactly".into(),
                             vec![trigger.evidence(flow), counterpart.evidence(flow)],
@@ -499,8 +501,12 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                 continue;
             }
             let expected = (0..=top).rev().find(|&s| flow.expresses(m.system, s));
-            let newest = m.time.max(ahead.time).unwrap_or(i64::MIN);
-            if expected.is_some() && expected != m.state && as_of - newest >= flow.settle {
+            // Without any time, the age is unknown: the disagreement is not excused as recent.
+            let settled = m
+                .time
+                .max(ahead.time)
+                .is_none_or(|newest| as_of.saturating_sub(newest) >= flow.settle);
+            if expected.is_some() && expected != m.state && settled {
                 let expected = expected.unwrap_or(0);
                 gaps.push(gap(
                     GapKind::StateDisagreement,
@@ -594,12 +600,13 @@ fn same_amount(a: &str, b: &str) -> bool {
     }
 }
 
-fn difference(a: &str, b: &str) -> String {
+/// The exact difference, unless an amount is hidden (what is not shown is not computed either).
+fn difference(a: &str, b: &str) -> Option<String> {
     match (
         a.parse::<rust_decimal::Decimal>(),
         b.parse::<rust_decimal::Decimal>(),
     ) {
-        (Ok(x), Ok(y)) => (y - x).normalize().to_string(),
-        _ => "?".into(),
+        (Ok(x), Ok(y)) => Some((y - x).normalize().to_string()),
+        _ => None,
     }
 }

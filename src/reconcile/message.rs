@@ -58,6 +58,26 @@ impl Message {
     }
 }
 
+/// A value a report may not show, as it is shown: a fingerprint, the same for the same value
+/// within one run (salted per run, so it cannot be looked up across runs or guessed from a
+/// table of likely values kept elsewhere).
+pub fn hidden(value: &str) -> String {
+    use sha2::{Digest, Sha256};
+    static SALT: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    let salt = SALT.get_or_init(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        Sha256::digest(format!("{now}:{}:{:p}", std::process::id(), &now).as_bytes()).into()
+    });
+    let digest = Sha256::new()
+        .chain_update(salt)
+        .chain_update(value.as_bytes())
+        .finalize();
+    let short: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    format!("(a value not shown #{short})")
+}
+
 /// An instant for reports: RFC 3339 in UTC, to the second.
 pub fn show_time(seconds: i64) -> String {
     jiff::Timestamp::from_second(seconds).map_or_else(|_| seconds.to_string(), |t| t.to_string())
@@ -247,7 +267,10 @@ pub fn extract(
                 .iter()
                 .any(|s| s.values.iter().any(|(i, _)| *i == system_index)))
     {
-        let sent = raw_state.clone().unwrap_or_else(|| "(none)".into());
+        let sent = match (&raw_state, &system.state) {
+            (Some(raw), Some(p)) => shown(&p.pointer, raw),
+            _ => "(none)".into(),
+        };
         let known: Vec<String> = flow
             .states
             .iter()
@@ -273,9 +296,14 @@ pub fn extract(
         gap.evidence[0].sent_state = Some(sent);
         gaps.push(gap);
     }
+    // Values the report may not show stay comparable: `shown` hides a value behind a
+    // fingerprint that is the same for the same value within the run.
     let currency = match &system.currency {
         Some(Currency::Fixed(code)) => Some(code.clone()),
-        Some(Currency::Pointer(p)) if usable(&p.pointer) => p.get(payload).and_then(scalar_text),
+        Some(Currency::Pointer(p)) if usable(&p.pointer) => p
+            .get(payload)
+            .and_then(scalar_text)
+            .map(|c| shown(&p.pointer, &c)),
         _ => None,
     };
     let (amount, raw_amount) = match &system.amount {
@@ -283,21 +311,24 @@ pub fn extract(
             Some(v) => (
                 read_amount(v, system.minor_units, currency.as_deref())
                     .ok()
-                    .map(|d| d.to_string()),
-                scalar_text(v),
+                    .map(|d| shown(&p.pointer, &d.to_string())),
+                scalar_text(v).map(|raw| shown(&p.pointer, &raw)),
             ),
             None => (None, None),
         },
         _ => (None, None),
     };
     let text_at = |p: &Option<super::flow::Pointer>| {
-        p.as_ref()
-            .filter(|p| usable(&p.pointer))
-            .and_then(|p| p.get(payload).and_then(scalar_text))
+        p.as_ref().filter(|p| usable(&p.pointer)).and_then(|p| {
+            p.get(payload)
+                .and_then(scalar_text)
+                .map(|t| shown(&p.pointer, &t))
+        })
     };
     let identity = system.identity.as_ref().and_then(|spec| {
         let raw = spec.pointer.get(payload).and_then(scalar_text)?;
-        usable(&spec.pointer.pointer).then(|| spec.normalise(&raw).unwrap_or(raw))
+        let pointer = &spec.pointer.pointer;
+        usable(pointer).then(|| shown(pointer, &spec.normalise(&raw).unwrap_or(raw)))
     });
     let message = Message {
         system: system_index,

@@ -164,7 +164,7 @@ fn work(
                 Redact::All => true,
             };
             if hide {
-                "(a value not shown)".into()
+                super::message::hidden(raw)
             } else {
                 crate::redact::mask_card_numbers(raw).into_owned()
             }
