@@ -791,3 +791,64 @@ fn usage_mistakes_are_clear() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no flows to reconcile"));
 }
+
+/// Recorded gaps reach the weekly review: `handoff triage` lists them beside the log's patterns.
+#[test]
+fn the_triage_review_counts_recorded_gaps() {
+    let dir = scratch("triage-review");
+    let db = dir.join("history.db");
+    let db_arg = db.to_string_lossy().into_owned();
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--as-of",
+            "2026-11-15",
+            "--record",
+            "--history",
+            &db_arg,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let review = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["triage", "--history", &db_arg])
+        .current_dir(root)
+        .env_remove("HANDOFF_CONFIG")
+        .output()
+        .unwrap();
+    let text = stdout(&review);
+    assert_eq!(
+        review.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&review.stderr)
+    );
+    let section = &text[text.find("order truth gaps").expect("the section")..];
+    assert!(section.starts_with("order truth gaps (the latest handoff reconcile --record of each flow):\n   returns@1.0.0 as of 2026-11-15T00:00:00Z: 40 gaps\n"), "{section}");
+    assert!(
+        section.contains("      2  missing_counterpart portal -> erp\n"),
+        "{section}"
+    );
+    let json = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["triage", "--history", &db_arg, "--format", "json"])
+        .current_dir(root)
+        .env_remove("HANDOFF_CONFIG")
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let rows = doc["order_truth"].as_array().unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["count"].as_u64().unwrap())
+            .sum::<u64>(),
+        40
+    );
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/triage.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options().build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

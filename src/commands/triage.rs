@@ -181,6 +181,9 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
                 earlier,
             );
         }
+        // Gaps between systems that `handoff reconcile --record` counted: exceptions of the
+        // order truth kind, beside the log's.
+        report.order_truth = store.latest_gaps().map_err(Fatal::new)?;
         if args.record {
             let rows: Vec<handoff::triage::store::PatternRow> = result
                 .patterns
@@ -304,6 +307,8 @@ struct Report<'t> {
     decision_types: std::collections::BTreeMap<String, DecisionType>,
     /// Earlier recorded runs per (error code, signature text).
     history: HashMap<(String, String), Vec<handoff::triage::store::Earlier>>,
+    /// The latest recorded reconcile run of each flow, by boundary pair and gap kind.
+    order_truth: Vec<handoff::triage::store::RecordedGap>,
     codes: Vec<CodeView<'t>>,
     weeks: f64,
     shown: usize,
@@ -362,6 +367,7 @@ impl<'t> Report<'t> {
             decisions: Vec::new(),
             decision_types: Default::default(),
             history: HashMap::new(),
+            order_truth: Vec::new(),
             shown: top.min(codes.len()),
             codes,
             weeks,
@@ -551,6 +557,7 @@ impl<'t> Report<'t> {
                 self.codes.len()
             ));
         }
+        out.push_str(&self.order_truth_text());
         for (what, rows, count) in [
             ("rejected", &t.rejected, t.rejected_count),
             (
@@ -690,7 +697,51 @@ impl<'t> Report<'t> {
                 ));
             }
         }
+        if !self.order_truth.is_empty() {
+            md.push_str("\n### Order truth gaps\n\nFrom the latest `handoff reconcile --record` of each flow.\n\n| flow | as of | boundary pair | gap kind | gaps |\n|---|---|---|---|---:|\n");
+            for g in &self.order_truth {
+                md.push_str(&format!(
+                    "| {} | {} | {} | `{}` | {} |\n",
+                    md_code(&g.flow),
+                    md_code(&g.as_of),
+                    md_code(&g.pair),
+                    g.kind,
+                    g.count
+                ));
+            }
+        }
         md
+    }
+
+    /// The recorded order truth gaps, per flow: the total, then each pair and kind.
+    fn order_truth_text(&self) -> String {
+        if self.order_truth.is_empty() {
+            return String::new();
+        }
+        let mut out = String::from(
+            "\norder truth gaps (the latest handoff reconcile --record of each flow):\n",
+        );
+        let mut flows: Vec<&str> = self.order_truth.iter().map(|g| g.flow.as_str()).collect();
+        flows.sort_unstable();
+        flows.dedup();
+        for flow in flows {
+            let rows: Vec<_> = self.order_truth.iter().filter(|g| g.flow == flow).collect();
+            let total: u64 = rows.iter().map(|g| g.count).sum();
+            out.push_str(&format!(
+                "   {} as of {}: {total} gaps\n",
+                text(flow),
+                text(&rows[0].as_of)
+            ));
+            for g in rows {
+                out.push_str(&format!(
+                    "     {:>6}  {} {}\n",
+                    g.count,
+                    text(&g.kind),
+                    text(&g.pair)
+                ));
+            }
+        }
+        out
     }
 
     fn json(&self, path: &Path) -> serde_json::Value {
@@ -712,6 +763,13 @@ impl<'t> Report<'t> {
                 "payloads_not_found": rows(&t.payloads_not_found),
             },
             "weeks": self.weeks,
+            "order_truth": self.order_truth.iter().map(|g| json!({
+                "flow": g.flow,
+                "as_of": g.as_of,
+                "pair": g.pair,
+                "kind": g.kind,
+                "count": g.count,
+            })).collect::<Vec<_>>(),
             "error_codes": self.codes.iter().map(|c| {
                 let d = &c.code.diagnosis;
                 json!({
