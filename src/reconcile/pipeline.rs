@@ -6,7 +6,7 @@
 
 use super::flow::Flow;
 use super::gaps::Gap;
-use super::message::{Message, Origin, extract};
+use super::message::{Origin, extract};
 use super::run::{Options, SystemInput};
 use crate::check::Checker;
 use crate::finding::Finding;
@@ -34,15 +34,19 @@ enum Work {
 
 struct Batch {
     system: usize,
+    /// The input's number in reading order, across all systems.
+    input: u32,
     file: String,
     data: Vec<u8>,
     items: Vec<(Option<u64>, u64, Work)>,
 }
 
-/// What one payload became.
+/// What one payload became: the message encoded for the store (with its time), or none.
 pub struct Processed {
     pub system: usize,
-    pub message: Option<Message>,
+    pub input: u32,
+    pub file: std::sync::Arc<str>,
+    pub message: Option<super::spill::Encoded>,
     pub gaps: Vec<Gap>,
     pub has_findings: bool,
 }
@@ -91,6 +95,7 @@ fn produce(
     let mut empty = Vec::new();
     let mut index = 0u64;
     let mut seq = 0u64;
+    let mut inputs = 0u32;
     let mut send = |batch: Batch| {
         // Both fail only when the receiving side is gone, which ends the run anyway.
         let _ = permits.send(());
@@ -105,8 +110,11 @@ fn produce(
                 csv: contract.csv.as_ref(),
             };
             let file = source.display();
+            let number = inputs;
+            inputs += 1;
             let fresh = || Batch {
                 system,
+                input: number,
                 file: file.clone(),
                 data: Vec::new(),
                 items: Vec::new(),
@@ -170,6 +178,7 @@ fn work(
             }
         };
         let mut out = Vec::with_capacity(batch.items.len());
+        let file: std::sync::Arc<str> = batch.file.as_str().into();
         for (line, seq, work) in batch.items {
             let payload = match work {
                 Work::Bytes(range) => Payload::Bytes(&batch.data[range]),
@@ -187,7 +196,9 @@ fn work(
             let (message, gaps) = extract(flow, batch.system, &value, &findings, origin, &shown);
             out.push(Processed {
                 system: batch.system,
-                message,
+                input: batch.input,
+                file: file.clone(),
+                message: message.map(|m| super::spill::Encoded::new(&m, batch.input)),
                 gaps,
                 has_findings: !findings.is_empty(),
             });

@@ -209,6 +209,7 @@ pub fn reconcile(
         match p.message {
             Some(m) => {
                 tally.correlated += 1;
+                spill.name_input(p.input, &p.file);
                 if let Some(t) = m.time {
                     newest = Some(newest.map_or(t, |n| n.max(t)));
                 }

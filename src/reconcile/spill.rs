@@ -7,16 +7,120 @@
 
 use super::message::Message;
 use rusqlite::{Connection, params};
-use std::collections::HashMap;
 
 /// SQLite's page cache for the spill, in KiB (negative `cache_size` means KiB).
 const CACHE_KIB: i64 = 32 * 1024;
 
 pub struct Spill {
     db: Connection,
+    /// Input file names by input number, as messages name them.
     files: Vec<String>,
-    file_ids: HashMap<String, i64>,
     count: u64,
+}
+
+/// A message ready for the store: its key, time and reading order as columns (the sort key),
+/// everything else in one compact record. Built on the worker threads, so the one thread that
+/// writes to the store does as little as possible per message.
+pub struct Encoded {
+    pub key: String,
+    pub time: Option<i64>,
+    pub seq: u64,
+    pub input: u32,
+    pub record: Vec<u8>,
+}
+
+impl Encoded {
+    pub fn new(m: &Message, input: u32) -> Encoded {
+        let mut record = Vec::with_capacity(96);
+        record.extend_from_slice(&(m.system as u16).to_le_bytes());
+        record.extend_from_slice(&m.state.map_or(u16::MAX, |s| s as u16).to_le_bytes());
+        record.extend_from_slice(&m.line.unwrap_or(u64::MAX).to_le_bytes());
+        record.extend_from_slice(&m.findings.to_le_bytes());
+        put(&mut record, Some(&m.raw_key));
+        for field in [
+            &m.raw_time,
+            &m.raw_state,
+            &m.amount,
+            &m.raw_amount,
+            &m.currency,
+            &m.id,
+            &m.identity,
+        ] {
+            put(&mut record, field.as_deref());
+        }
+        Encoded {
+            key: m.key.clone(),
+            time: m.time,
+            seq: m.seq,
+            input,
+            record,
+        }
+    }
+}
+
+fn put(record: &mut Vec<u8>, text: Option<&str>) {
+    match text {
+        Some(t) => {
+            record.extend_from_slice(&(t.len() as u32).to_le_bytes());
+            record.extend_from_slice(t.as_bytes());
+        }
+        None => record.extend_from_slice(&u32::MAX.to_le_bytes()),
+    }
+}
+
+/// Reads a record back; `None` only if the store was damaged under us.
+struct Reader<'r> {
+    bytes: &'r [u8],
+}
+
+impl Reader<'_> {
+    fn take<const N: usize>(&mut self) -> Option<[u8; N]> {
+        let (head, rest) = self.bytes.split_first_chunk::<N>()?;
+        self.bytes = rest;
+        Some(*head)
+    }
+
+    fn text(&mut self) -> Option<Option<String>> {
+        let len = u32::from_le_bytes(self.take::<4>()?);
+        if len == u32::MAX {
+            return Some(None);
+        }
+        let (head, rest) = self.bytes.split_at_checked(len as usize)?;
+        self.bytes = rest;
+        Some(Some(String::from_utf8_lossy(head).into_owned()))
+    }
+}
+
+fn decode(
+    key: String,
+    time: Option<i64>,
+    seq: u64,
+    file: String,
+    record: &[u8],
+) -> Option<Message> {
+    let mut r = Reader { bytes: record };
+    let system = u16::from_le_bytes(r.take::<2>()?) as usize;
+    let state = u16::from_le_bytes(r.take::<2>()?);
+    let line = u64::from_le_bytes(r.take::<8>()?);
+    let findings = u32::from_le_bytes(r.take::<4>()?);
+    Some(Message {
+        system,
+        seq,
+        key,
+        raw_key: r.text()?.unwrap_or_default(),
+        time,
+        raw_time: r.text()?,
+        state: (state != u16::MAX).then_some(state as usize),
+        raw_state: r.text()?,
+        amount: r.text()?,
+        raw_amount: r.text()?,
+        currency: r.text()?,
+        id: r.text()?,
+        identity: r.text()?,
+        file,
+        line: (line != u64::MAX).then_some(line),
+        findings,
+    })
 }
 
 impl Spill {
@@ -29,10 +133,8 @@ impl Spill {
              PRAGMA temp_store = FILE;
              PRAGMA cache_size = -{CACHE_KIB};
              CREATE TABLE messages (
-                entity TEXT NOT NULL, time INTEGER, seq INTEGER NOT NULL, system INTEGER NOT NULL,
-                state INTEGER, raw_state TEXT, raw_key TEXT NOT NULL, raw_time TEXT,
-                amount TEXT, raw_amount TEXT, currency TEXT, id TEXT, identity TEXT,
-                file INTEGER NOT NULL, line INTEGER, findings INTEGER NOT NULL
+                entity TEXT NOT NULL, time INTEGER, seq INTEGER NOT NULL, input INTEGER NOT NULL,
+                record BLOB NOT NULL
              );
              BEGIN;"
         ))
@@ -40,46 +142,28 @@ impl Spill {
         Ok(Spill {
             db,
             files: Vec::new(),
-            file_ids: HashMap::new(),
             count: 0,
         })
     }
 
-    pub fn push(&mut self, m: &Message) -> Result<(), String> {
-        let file = match self.file_ids.get(&m.file) {
-            Some(id) => *id,
-            None => {
-                let id = self.files.len() as i64;
-                self.files.push(m.file.clone());
-                self.file_ids.insert(m.file.clone(), id);
-                id
-            }
-        };
+    /// Name input number `input` (inputs are numbered in reading order, from 0).
+    pub fn name_input(&mut self, input: u32, file: &str) {
+        let input = input as usize;
+        if self.files.len() <= input {
+            self.files.resize(input + 1, String::new());
+        }
+        if self.files[input].is_empty() {
+            self.files[input] = file.to_string();
+        }
+    }
+
+    pub fn push(&mut self, m: &Encoded) -> Result<(), String> {
         let mut stmt = self
             .db
-            .prepare_cached(
-                "INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )
+            .prepare_cached("INSERT INTO messages VALUES (?1, ?2, ?3, ?4, ?5)")
             .map_err(|e| e.to_string())?;
-        stmt.execute(params![
-            m.key,
-            m.time,
-            m.seq as i64,
-            m.system as i64,
-            m.state.map(|s| s as i64),
-            m.raw_state,
-            m.raw_key,
-            m.raw_time,
-            m.amount,
-            m.raw_amount,
-            m.currency,
-            m.id,
-            m.identity,
-            file,
-            m.line.map(|l| l as i64),
-            m.findings,
-        ])
-        .map_err(|e| format!("cannot keep a message in the temporary store: {e}"))?;
+        stmt.execute(params![m.key, m.time, m.seq as i64, m.input, m.record])
+            .map_err(|e| format!("cannot keep a message in the temporary store: {e}"))?;
         self.count += 1;
         Ok(())
     }
@@ -95,9 +179,8 @@ impl Spill {
         let mut stmt = self
             .db
             .prepare(
-                "SELECT entity, time, seq, system, state, raw_state, raw_key, raw_time, amount, raw_amount,
-                        currency, id, identity, file, line, findings
-                 FROM messages ORDER BY entity, time IS NULL, time, seq",
+                "SELECT entity, time, seq, input, record FROM messages
+                 ORDER BY entity, time IS NULL, time, seq",
             )
             .map_err(fail)?;
         let mut rows = stmt.query([]).map_err(fail)?;
@@ -112,31 +195,22 @@ impl Spill {
                 }
                 current = Some(key.clone());
             }
-            let file: i64 = row.get(13).map_err(fail)?;
-            group.push(Message {
+            let input: i64 = row.get(3).map_err(fail)?;
+            let file = self.files.get(input as usize).cloned().unwrap_or_default();
+            let record = row
+                .get_ref(4)
+                .map_err(fail)?
+                .as_blob()
+                .map_err(|e| e.to_string())?;
+            let message = decode(
                 key,
-                time: row.get(1).map_err(fail)?,
-                seq: row.get::<_, i64>(2).map_err(fail)? as u64,
-                system: row.get::<_, i64>(3).map_err(fail)? as usize,
-                state: row
-                    .get::<_, Option<i64>>(4)
-                    .map_err(fail)?
-                    .map(|s| s as usize),
-                raw_state: row.get(5).map_err(fail)?,
-                raw_key: row.get(6).map_err(fail)?,
-                raw_time: row.get(7).map_err(fail)?,
-                amount: row.get(8).map_err(fail)?,
-                raw_amount: row.get(9).map_err(fail)?,
-                currency: row.get(10).map_err(fail)?,
-                id: row.get(11).map_err(fail)?,
-                identity: row.get(12).map_err(fail)?,
-                file: self.files.get(file as usize).cloned().unwrap_or_default(),
-                line: row
-                    .get::<_, Option<i64>>(14)
-                    .map_err(fail)?
-                    .map(|l| l as u64),
-                findings: row.get(15).map_err(fail)?,
-            });
+                row.get(1).map_err(fail)?,
+                row.get::<_, i64>(2).map_err(fail)? as u64,
+                file,
+                record,
+            )
+            .ok_or("the temporary store holds a damaged record")?;
+            group.push(message);
         }
         if let Some(done) = current {
             each(&done, &group)?;
@@ -150,5 +224,57 @@ impl Spill {
 
     pub fn is_empty(&self) -> bool {
         self.count == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_record_reads_back_as_it_was_written() {
+        let m = Message {
+            system: 3,
+            seq: 77,
+            key: "12345".into(),
+            raw_key: "RMA00012345".into(),
+            time: Some(1_700_000_000),
+            raw_time: Some("2026-11-02 05:30:00".into()),
+            state: Some(4),
+            raw_state: Some("CREDITED".into()),
+            amount: Some("49.9".into()),
+            raw_amount: None,
+            currency: Some("USD".into()),
+            id: None,
+            identity: Some("104200".into()),
+            file: "captures/erp/a.ndjson".into(),
+            line: Some(12),
+            findings: 2,
+        };
+        let e = Encoded::new(&m, 0);
+        let back = decode(e.key, e.time, e.seq, m.file.clone(), &e.record).unwrap();
+        assert_eq!(back, m);
+        assert!(
+            decode(
+                "k".into(),
+                None,
+                1,
+                String::new(),
+                &e.record[..e.record.len() - 1]
+            )
+            .is_none()
+        );
+        let bare = Message {
+            state: None,
+            line: None,
+            time: None,
+            raw_time: None,
+            ..m
+        };
+        let e = Encoded::new(&bare, 5);
+        assert_eq!(
+            decode(e.key, e.time, e.seq, bare.file.clone(), &e.record).unwrap(),
+            bare
+        );
     }
 }
