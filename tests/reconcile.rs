@@ -852,3 +852,64 @@ fn the_triage_review_counts_recorded_gaps() {
     let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
 }
+
+/// A nightly export without times of its own: the capture file's modification time stands for
+/// every row's.
+#[test]
+fn a_capture_without_times_takes_its_files_modification_time() {
+    let dir = scratch("file-modified");
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "    time: {pointer: [/business_date, /time], format: '%Y%m%d %H%M', utc_offset: '-05:00'}",
+        "    time: {capture: file_modified}",
+    );
+    let csv = dir.join("captures/pos-returns.csv");
+    let stamp = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_763_200_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&csv)
+        .unwrap()
+        .set_modified(stamp)
+        .unwrap();
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--flow",
+            "returns",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            "json",
+            "--entity",
+            "10024",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    let view = doc["flows"][0]["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["key"] == "10024")
+        .unwrap();
+    let pos = view["systems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["system"] == "pos")
+        .unwrap();
+    assert_eq!(pos["last"]["time"], "2025-11-15T09:46:40Z");
+
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "{capture: file_modified}",
+        "{capture: file_created}",
+    );
+    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("`capture` can only be `file_modified`, not `file_created`")
+    );
+}

@@ -96,6 +96,14 @@ fn evidence_line(e: &Evidence) -> String {
     if let Some(i) = &e.id {
         parts.push(format!("id `{}`", esc(i)));
     }
+    if e.findings > 0 {
+        parts.push(format!(
+            "{} contract finding{} (handoff check shows {})",
+            e.findings,
+            if e.findings == 1 { "" } else { "s" },
+            if e.findings == 1 { "it" } else { "them" }
+        ));
+    }
     parts.join("  ")
 }
 

@@ -121,14 +121,18 @@ pub enum Case {
     Lower,
 }
 
-/// Where a message's time is: one pointer holding an RFC 3339 instant, or pointers whose values
-/// joined by a space read with `format` (strftime) at `utc_offset`.
+/// Where a message's time is: one pointer holding an RFC 3339 instant, pointers whose values
+/// joined by a space read with `format` (strftime) at `utc_offset`, or the capture's metadata.
 #[derive(Debug, Clone)]
 pub struct TimeSpec {
+    /// Empty when the time is the capture file's (`capture: file_modified`).
     pub pointers: Vec<Pointer>,
     pub format: Option<String>,
     /// Seconds east of UTC, for times written without an offset.
     pub utc_offset: i32,
+    /// The message carries no time of its own: the capture file's modification time stands
+    /// for it (a nightly export stamped when it was written).
+    pub file_modified: bool,
 }
 
 #[derive(Debug, Clone)]

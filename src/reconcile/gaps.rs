@@ -133,6 +133,13 @@ pub struct Evidence {
     pub id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
+    /// Contract findings on the payload: its other values were correlated without them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl Evidence {

@@ -54,6 +54,7 @@ impl Message {
             currency: self.currency.clone(),
             id: self.id.clone(),
             identity: self.identity.clone(),
+            findings: self.findings,
         }
     }
 }
@@ -89,6 +90,8 @@ pub struct Origin {
     pub file: String,
     pub line: Option<u64>,
     pub seq: u64,
+    /// The capture file's modification time, for systems whose messages carry none.
+    pub file_modified: Option<i64>,
 }
 
 /// A payload read into a message, and the message-level gaps found on the way (no key, a key
@@ -212,7 +215,11 @@ pub fn extract(
             return (None, gaps);
         }
     };
-    let (time, raw_time) = read_time(system, payload, &usable);
+    let (time, raw_time) = if system.time.file_modified {
+        (origin.file_modified, None)
+    } else {
+        read_time(system, payload, &usable)
+    };
     if time.is_none() {
         let mut gap = issue(
             GapKind::MissingTime,
@@ -235,6 +242,9 @@ pub fn extract(
                     "{} message time `{raw}` cannot be read as an instant",
                     system.name
                 ),
+                None if system.time.file_modified => {
+                    format!("{} capture's modification time cannot be read", system.name)
+                }
                 None => format!(
                     "{} message has no time at {}",
                     system.name,

@@ -37,6 +37,7 @@ struct Batch {
     /// The input's number in reading order, across all systems.
     input: u32,
     file: String,
+    file_modified: Option<i64>,
     data: Vec<u8>,
     items: Vec<(Option<u64>, u64, Work)>,
 }
@@ -112,10 +113,19 @@ fn produce(
             let file = source.display();
             let number = inputs;
             inputs += 1;
+            let file_modified = match source {
+                crate::input::Input::File(path) => std::fs::metadata(base.join(path))
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .and_then(|d| i64::try_from(d.as_secs()).ok()),
+                crate::input::Input::Stdin => None,
+            };
             let fresh = || Batch {
                 system,
                 input: number,
                 file: file.clone(),
+                file_modified,
                 data: Vec::new(),
                 items: Vec::new(),
             };
@@ -192,6 +202,7 @@ fn work(
                 file: batch.file.clone(),
                 line: at,
                 seq,
+                file_modified: batch.file_modified,
             };
             let (message, gaps) = extract(flow, batch.system, &value, &findings, origin, &shown);
             out.push(Processed {

@@ -40,7 +40,7 @@ pub const KEY_KEYS: &[&str] = &[
     "strip_leading_zeros",
     "pattern",
 ];
-pub const TIME_KEYS: &[&str] = &["pointer", "format", "utc_offset"];
+pub const TIME_KEYS: &[&str] = &["pointer", "format", "utc_offset", "capture"];
 pub const EXPECT_KEYS: &[&str] = &["name", "when", "then", "within", "amounts"];
 
 /// Every flow file under `dir` (`flows/*.yaml` and `flows/*/*.yaml`), sorted by path.
@@ -419,9 +419,37 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
             pointers,
             format: None,
             utc_offset: 0,
+            file_modified: false,
         });
     }
     let entries = doc.mapping(node, "`time`", &[TIME_KEYS])?;
+    if let Some((k, v)) = entries.get("capture") {
+        let text = doc.text(k, v)?;
+        if text != "file_modified" {
+            doc.report(
+                Code::InvalidValue,
+                v.span,
+                format!("`capture` can only be `file_modified`, not `{text}`"),
+            );
+            return None;
+        }
+        if let Some((other, _)) = entries.0.iter().find(|(k, _)| k.name != "capture") {
+            doc.report(
+                Code::InvalidValue,
+                other.span,
+                format!(
+                    "`{}` has no meaning beside `capture: file_modified`",
+                    other.name
+                ),
+            );
+        }
+        return Some(TimeSpec {
+            pointers: Vec::new(),
+            format: None,
+            utc_offset: 0,
+            file_modified: true,
+        });
+    }
     let list = doc
         .required_key(entries, key.span, "pointer", "`time`")
         .and_then(|(k, v)| pointers(doc, k, v));
@@ -465,6 +493,7 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
         pointers: list?,
         format,
         utc_offset,
+        file_modified: false,
     })
 }
 
@@ -726,10 +755,11 @@ pub fn json_schema() -> serde_json::Value {
             "identity": key,
             "time": {"oneOf": [
                 {"type": "string", "pattern": "^/"},
-                {"type": "object", "additionalProperties": false, "required": ["pointer"], "properties": {
+                {"type": "object", "additionalProperties": false, "properties": {
                     "pointer": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
                     "format": text("strftime format of the values joined by a space, such as '%Y%m%d %H%M'."),
-                    "utc_offset": text("+HH:MM or -HH:MM, for times written without an offset.")
+                    "utc_offset": text("+HH:MM or -HH:MM, for times written without an offset."),
+                    "capture": {"enum": ["file_modified"], "description": "The message has no time of its own: the capture file's modification time stands for it."}
                 }}
             ]},
             "state": pointer("Where the system's state value is."),
