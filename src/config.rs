@@ -230,26 +230,11 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 /// Read and check a configuration file.
 pub fn load(path: &Path) -> Result<Config, Vec<Diagnostic>> {
-    let text = crate::input::read_text(path, crate::input::MAX_FILE_BYTES).map_err(|err| {
-        vec![Diagnostic::new(
-            Code::ReadError,
-            path,
-            Span::default(),
-            format!("cannot read configuration: {err}"),
-        )]
-    })?;
-    parse(path, &text)
+    parse(path, &yaml::read_file(path, "configuration")?)
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
-    let root = yaml::parse(text).map_err(|err| {
-        let span = Span {
-            line: err.line,
-            column: err.column,
-            ..Span::default()
-        };
-        vec![Diagnostic::new(Code::YamlSyntax, path, span, err.message)]
-    })?;
+    let root = yaml::parse_located(path, text)?;
     let mut doc = yaml::Reader::new(path);
     let mut checks = Vec::new();
     let mut contracts = PathBuf::from("contracts");

@@ -316,6 +316,31 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 }
 
+/// Read a YAML file handoff itself reads (configuration, flows, decisions): bounded like every
+/// read, an unreadable file one located diagnostic naming `what`.
+pub fn read_file(path: &Path, what: &str) -> Result<String, Vec<Diagnostic>> {
+    crate::input::read_text(path, crate::input::MAX_FILE_BYTES).map_err(|err| {
+        vec![Diagnostic::new(
+            Code::ReadError,
+            path,
+            Span::default(),
+            format!("cannot read {what}: {err}"),
+        )]
+    })
+}
+
+/// Parse YAML text into the located tree, a syntax error as a located diagnostic.
+pub fn parse_located(path: &Path, text: &str) -> Result<Node, Vec<Diagnostic>> {
+    parse(text).map_err(|err| {
+        let span = Span {
+            line: err.line,
+            column: err.column,
+            ..Span::default()
+        };
+        vec![Diagnostic::new(Code::YamlSyntax, path, span, err.message)]
+    })
+}
+
 /// A mapping's entries, for looking keys up.
 #[derive(Clone, Copy)]
 pub struct Entries<'n>(pub &'n [(Key, Node)]);

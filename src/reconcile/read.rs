@@ -6,7 +6,7 @@ use super::flow::{
     parse_duration,
 };
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
-use crate::yaml::{self, Key, Node, Reader, Span};
+use crate::yaml::{self, Key, Node, Reader};
 use std::path::{Path, PathBuf};
 
 pub const FLOW_KEYS: &[&str] = &[
@@ -67,26 +67,11 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
 
 /// Read one flow file.
 pub fn load(path: &Path) -> Result<Flow, Vec<Diagnostic>> {
-    let text = crate::input::read_text(path, crate::input::MAX_FILE_BYTES).map_err(|err| {
-        vec![Diagnostic::new(
-            Code::ReadError,
-            path,
-            Span::default(),
-            format!("cannot read flow: {err}"),
-        )]
-    })?;
-    parse(path, &text)
+    parse(path, &yaml::read_file(path, "flow")?)
 }
 
 pub fn parse(path: &Path, text: &str) -> Result<Flow, Vec<Diagnostic>> {
-    let root = yaml::parse(text).map_err(|err| {
-        let span = Span {
-            line: err.line,
-            column: err.column,
-            ..Span::default()
-        };
-        vec![Diagnostic::new(Code::YamlSyntax, path, span, err.message)]
-    })?;
+    let root = yaml::parse_located(path, text)?;
     let mut doc = Reader::new(path);
     let flow = flow(&mut doc, &root);
     match flow {

@@ -52,14 +52,7 @@ impl Decision {
 
 /// Read and check a decisions file; problems come back located, with a did-you-mean.
 pub fn parse(path: &Path, text: &str) -> Result<Vec<Decision>, Vec<Diagnostic>> {
-    let root = yaml::parse(text).map_err(|err| {
-        let span = yaml::Span {
-            line: err.line,
-            column: err.column,
-            ..yaml::Span::default()
-        };
-        vec![Diagnostic::new(Code::YamlSyntax, path, span, err.message)]
-    })?;
+    let root = yaml::parse_located(path, text)?;
     let mut doc = yaml::Reader::new(path);
     let mut out = Vec::new();
     if let Some(top) = doc.mapping(&root, "triage.yaml", &[TOP_KEYS]) {
