@@ -2,6 +2,8 @@
 //! example project's four systems, and the exact gaps `handoff reconcile` must report for them.
 //! Each fixture is run in a scratch project with the example's contracts and returns flow.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,19 +17,6 @@ struct Fixture {
     expect: Vec<String>,
 }
 
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// A project with the example's contracts and flow, and only the fixture's captures.
 fn project(name: &str, fixture: &Fixture) -> PathBuf {
     // Tests run at once and may run the same fixture: each run its own directory.
@@ -37,8 +26,8 @@ fn project(name: &str, fixture: &Fixture) -> PathBuf {
         std::env::temp_dir().join(format!("handoff-gaps-{}-{name}-{run}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let example = Path::new(ROOT).join("fixtures/flows");
-    copy(&example.join("contracts"), &dir.join("contracts"));
-    copy(&example.join("flows"), &dir.join("flows"));
+    common::copy_dir(&example.join("contracts"), &dir.join("contracts"));
+    common::copy_dir(&example.join("flows"), &dir.join("flows"));
     std::fs::write(
         dir.join("handoff.yaml"),
         "contracts: contracts\nchecks: []\n",

@@ -3,6 +3,8 @@
 //! the accounting of every message, `--as-of`, the one-record view, the report formats, and
 //! flows that are wrong in every way a person writes them wrong.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -355,38 +357,13 @@ fn the_html_report_is_self_contained_and_lists_every_entity() {
 /// address, the script hides every other row, and the browser logs no error.
 #[test]
 fn the_html_report_filters_in_a_real_browser() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
-        eprintln!(
-            "SKIPPED: no Chromium installed (apt-get install chromium); the HTML was checked without a browser"
-        );
+    let Some(browser) = common::browser() else {
         return;
     };
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    std::fs::create_dir_all(&target).unwrap();
-    let page = target.join("reconcile-report.html");
+    let page = common::target_dir().join("reconcile-report.html");
     std::fs::write(&page, html_report()).unwrap();
-    let common = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--window-size=1400,1600",
-    ];
     let url = format!("file://{}#kind=currency_disagreement", page.display());
-    let dom = Command::new(browser)
-        .args(common)
-        .args(["--enable-logging=stderr", "--dump-dom", &url])
-        .output()
-        .unwrap();
-    let rendered = String::from_utf8_lossy(&dom.stdout);
+    let rendered = common::rendered_dom(browser, &url, 1400, 1600);
     assert!(
         rendered.contains("2 of 377 shown"),
         "{}",
@@ -398,51 +375,16 @@ fn the_html_report_filters_in_a_real_browser() {
         .filter(|row| !row.split('>').next().unwrap_or("").contains("hidden"))
         .count();
     assert_eq!(visible, 2);
-    let log = String::from_utf8_lossy(&dom.stderr);
-    assert!(
-        !log.lines()
-            .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
-        "the browser logged page errors: {log}"
-    );
-    let shot = target.join("reconcile-report.png");
-    let _ = std::fs::remove_file(&shot);
-    let status = Command::new(browser)
-        .args(common)
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(format!("file://{}#status=gaps", page.display()))
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let png = std::fs::read(&shot).unwrap();
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 10_000,
-        "a screenshot of the page"
-    );
+    let gaps_only = format!("file://{}#status=gaps", page.display());
+    common::screenshot(browser, &gaps_only, "reconcile-report.png", 1400, 1600);
 }
 
 /// A scratch copy of the example project, to break.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("handoff-reconcile-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    copy(&project(), &dir);
+    common::copy_dir(&project(), &dir);
     dir
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn edit(path: &Path, from: &str, to: &str) {

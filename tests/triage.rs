@@ -2,6 +2,8 @@
 //! generate.py): every pattern's five answers, verdict and decision type, the ranking by cost,
 //! and the accounting of every row.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -331,64 +333,16 @@ fn the_html_report_is_one_self_contained_page() {
 /// screenshot is written to target/triage-report.png.
 #[test]
 fn the_html_report_renders_in_a_real_browser() {
-    let Some(browser) = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|b| {
-            Command::new(b)
-                .arg("--version")
-                .output()
-                .is_ok_and(|o| o.status.success())
-        })
-    else {
-        eprintln!(
-            "SKIPPED: no Chromium installed (apt-get install chromium); the HTML was checked without a browser"
-        );
+    let Some(browser) = common::browser() else {
         return;
     };
-    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
-    std::fs::create_dir_all(&target).unwrap();
-    let page = target.join("triage-report.html");
+    let page = common::target_dir().join("triage-report.html");
     std::fs::write(&page, html_report()).unwrap();
     let url = format!("file://{}", page.display());
-    let common = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--window-size=1200,1600",
-    ];
-    let dom = Command::new(browser)
-        .args(common)
-        .args(["--enable-logging=stderr", "--dump-dom", &url])
-        .output()
-        .unwrap();
-    let rendered = String::from_utf8_lossy(&dom.stdout);
+    let rendered = common::rendered_dom(browser, &url, 1200, 1600);
     assert!(rendered.contains("Exception triage"), "{rendered}");
     assert!(rendered.contains("SKU_NOT_FOUND") && rendered.contains("NO_DISPOSITION_RULE"));
-    let log = String::from_utf8_lossy(&dom.stderr);
-    assert!(
-        !log.lines()
-            .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
-        "the browser logged page errors: {log}"
-    );
-    let shot = target.join("triage-report.png");
-    let _ = std::fs::remove_file(&shot);
-    let status = Command::new(browser)
-        .args(common)
-        .arg(format!("--screenshot={}", shot.display()))
-        .arg(&url)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let png = std::fs::read(&shot).unwrap();
-    assert!(
-        png.starts_with(b"\x89PNG") && png.len() > 10_000,
-        "a screenshot of the page"
-    );
+    common::screenshot(browser, &url, "triage-report.png", 1200, 1600);
 }
 
 #[test]

@@ -1,0 +1,94 @@
+//! Helpers the integration tests share: copying an example project to break it, and rendering
+//! a report in headless Chromium.
+#![allow(dead_code)] // each test crate uses some of these
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Copy a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// Chromium, when installed (`.ci/run` installs Debian's package when it can); a test that
+/// needs it says it skipped otherwise.
+pub fn browser() -> Option<&'static str> {
+    let found = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|b| {
+            Command::new(b)
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success())
+        });
+    if found.is_none() {
+        eprintln!(
+            "SKIPPED: no Chromium installed (apt-get install chromium); the HTML was checked without a browser"
+        );
+    }
+    found
+}
+
+const WINDOW: [&str; 4] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--hide-scrollbars",
+];
+
+/// The page at `url` after its scripts ran, asserting the browser logged no page error.
+pub fn rendered_dom(browser: &str, url: &str, width: u32, height: u32) -> String {
+    let out = Command::new(browser)
+        .args(WINDOW)
+        .arg(format!("--window-size={width},{height}"))
+        .args(["--enable-logging=stderr", "--dump-dom", url])
+        .output()
+        .unwrap();
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("CONSOLE") || l.contains("Uncaught")),
+        "the browser logged page errors: {log}"
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A screenshot of the page at `url`, written to target/`name`; asserts it is a real picture.
+pub fn screenshot(browser: &str, url: &str, name: &str, width: u32, height: u32) -> PathBuf {
+    let shot = target_dir().join(name);
+    let _ = std::fs::remove_file(&shot);
+    let out = Command::new(browser)
+        .args(WINDOW)
+        .arg(format!("--window-size={width},{height}"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(url)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let png = std::fs::read(&shot).unwrap();
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "a screenshot of the page"
+    );
+    shot
+}
+
+/// The build's target directory, for pages and screenshots the tests write.
+pub fn target_dir() -> PathBuf {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target");
+    std::fs::create_dir_all(&target).unwrap();
+    target
+}
