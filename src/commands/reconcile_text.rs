@@ -231,16 +231,18 @@ pub(crate) fn text(
         if !r.zones.is_empty() {
             let _ = writeln!(
                 out,
-                "\nFailure zones (expectations)   triggered  met  late  missing  pending"
+                "\n  {:<30}{:>10}{:>10}{:>8}{:>9}{:>9}",
+                "failure zones", "triggered", "met", "late", "missing", "pending"
             );
             for z in &r.zones {
                 let _ = writeln!(
                     out,
-                    "  {} ({} -> {}, within {})\n  {:>38}{:>5}{:>6}{:>9}{:>9}",
+                    "  {} ({} -> {}, within {})\n  {:<30}{:>10}{:>10}{:>8}{:>9}{:>9}",
                     esc(&z.name),
                     esc(&z.from),
                     esc(&z.to),
                     show_duration(z.within),
+                    "",
                     z.triggered,
                     z.met,
                     z.late,
