@@ -363,7 +363,7 @@ fn the_html_report_filters_in_a_real_browser() {
     let page = common::target_dir().join("reconcile-report.html");
     std::fs::write(&page, html_report()).unwrap();
     let url = format!("file://{}#kind=currency_disagreement", page.display());
-    let rendered = common::rendered_dom(browser, &url, 1400, 1600);
+    let rendered = common::rendered_dom(browser, &url, 1400, 2400);
     assert!(
         rendered.contains("2 of 377 shown"),
         "{}",
@@ -376,7 +376,7 @@ fn the_html_report_filters_in_a_real_browser() {
         .count();
     assert_eq!(visible, 2);
     let gaps_only = format!("file://{}#status=gaps", page.display());
-    common::screenshot(browser, &gaps_only, "reconcile-report.png", 1400, 1600);
+    common::screenshot(browser, &gaps_only, "reconcile-report.png", 1400, 2400);
 }
 
 /// A scratch copy of the example project, to break.

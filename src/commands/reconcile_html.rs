@@ -11,18 +11,20 @@ use handoff::reconcile::run::{Reconciliation, Status};
 use std::fmt::Write;
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:90rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
-h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .25rem}
+h1{font-size:1.6rem;margin:0 0 1rem}h2{font-size:1.3rem;margin:1.5rem 0 .25rem}h3{font-size:1.05rem;margin:1.25rem 0 .25rem}
 .sub{color:#566074;margin:0 0 1rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1rem}
 th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e3e6eb;vertical-align:top;font-size:.9rem}
 th{background:#eef1f5;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f6;padding:0 .2rem;border-radius:3px;word-break:break-all}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f6;padding:0 .2rem;border-radius:3px;overflow-wrap:anywhere}
+td.kindcol code,.badge,.when{white-space:nowrap}.none-row td{color:#9ca3af}
 .badge{display:inline-block;border-radius:999px;padding:.05rem .6rem;font-weight:600;font-size:.8rem;margin:0 .2rem .2rem 0}
 .in_agreement{background:#dcfce7;color:#14532d}.pending{background:#fef3c7;color:#78350f}.gaps{background:#fee2e2;color:#7f1d1d}
 .kind{background:#e0e7ff;color:#312e81}.none{color:#9ca3af}.sent{color:#566074}
 .filters{display:flex;gap:1rem;flex-wrap:wrap;align-items:center;background:#fff;padding:.6rem .8rem;border:1px solid #dde1e7;border-radius:8px}
 .filters label{font-size:.9rem}.wide{overflow-x:auto}details summary{cursor:pointer;color:#1e40af}
-.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(22rem,1fr));gap:1rem}";
+.cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(26rem,1fr));gap:1rem}
+section.flow{margin:0 0 2.5rem}";
 
 const SCRIPT: &str = "(function(){
 var s=document.getElementById('f-status'),k=document.getElementById('f-kind'),q=document.getElementById('f-text'),n=document.getElementById('f-count');
@@ -42,7 +44,11 @@ fn cell(e: Option<&Evidence>) -> String {
     if let Some(s) = &e.state {
         let _ = write!(out, "<strong>{}</strong>", html(s));
     }
-    if let Some(sent) = &e.sent_state {
+    if let Some(sent) = e
+        .sent_state
+        .as_ref()
+        .filter(|sent| e.state.as_ref() != Some(*sent))
+    {
         let _ = write!(
             out,
             " <span class=\"sent\">(<code>{}</code>)</span>",
@@ -61,7 +67,7 @@ fn cell(e: Option<&Evidence>) -> String {
         );
     }
     if let Some(t) = &e.time {
-        let _ = write!(out, "<br><span class=\"sent\">{}</span>", html(t));
+        let _ = write!(out, "<br><span class=\"sent when\">{}</span>", html(t));
     }
     out
 }
@@ -78,11 +84,20 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>Order truth: {}</title><style>{STYLE}</style></head><body>\n",
         html(&title)
     );
-    for (index, r) in results.iter().enumerate() {
+    h.push_str("<h1>Order truth</h1>\n");
+    if !results.is_empty() {
+        // One filter for every flow's entities.
+        h.push_str("<div class=\"filters\"><label>status <select id=\"f-status\"><option value=\"\">any</option><option value=\"gaps\">gaps</option><option value=\"pending\">pending</option><option value=\"in_agreement\">in agreement</option></select></label><label>gap <select id=\"f-kind\"><option value=\"\">any</option>");
+        for kind in GapKind::ALL {
+            let _ = write!(h, "<option value=\"{0}\">{0}</option>", kind.id());
+        }
+        h.push_str("</select></label><label>search <input id=\"f-text\" type=\"search\" placeholder=\"key, state, file\"></label><span id=\"f-count\"></span></div>\n");
+    }
+    for r in results {
         let e = &r.entities;
         let _ = writeln!(
             h,
-            "<h1>Order truth: <code>{}</code></h1><p class=\"sub\">{} of {} {}s with gaps ({:.1}%), {} in agreement, {} pending; as of {}. {} messages read from {} systems, {} without a usable key.</p>",
+            "<section class=\"flow\"><h2>Flow <code>{}</code></h2><p class=\"sub\">{} of {} {}s with gaps ({:.1}%), {} in agreement, {} pending; as of {}. {} messages read from {} systems, {} without a usable key.</p>",
             html(&r.flow),
             e.with_gaps,
             e.total,
@@ -99,35 +114,25 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
             r.systems.len(),
             r.systems.iter().map(|s| s.uncorrelated).sum::<u64>()
         );
-        h.push_str("<div class=\"cols\"><div><h2>Gaps by kind</h2><table><thead><tr><th>kind</th><th>gaps</th><th>meaning</th></tr></thead><tbody>\n");
+        h.push_str("<div class=\"cols\"><div><h3>Gaps by kind</h3><table><thead><tr><th>kind</th><th>gaps</th><th>meaning</th></tr></thead><tbody>\n");
         for (kind, n) in r.kinds.iter().filter(|(_, n)| *n > 0) {
             let _ = writeln!(
                 h,
-                "<tr><td><code>{}</code></td><td class=\"n\">{n}</td><td>{}</td></tr>",
+                "<tr><td class=\"kindcol\"><code>{}</code></td><td class=\"n\">{n}</td><td>{}</td></tr>",
                 kind.id(),
                 html(kind.description())
             );
         }
-        h.push_str("</tbody></table></div><div><h2>Failure zones</h2><table><thead><tr><th>expectation</th><th>deadline</th><th>met</th><th>late</th><th>missing</th><th>pending</th></tr></thead><tbody>\n");
-        for z in &r.zones {
-            let _ = writeln!(
-                h,
-                "<tr><td>{} <span class=\"sent\">({} -&gt; {})</span></td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                html(&z.name),
-                html(&z.from),
-                html(&z.to),
-                show_duration(z.within),
-                z.met,
-                z.late,
-                z.missing,
-                z.pending
+        if r.total_gaps() == 0 {
+            h.push_str(
+                "<tr class=\"none-row\"><td colspan=\"3\">no gaps: every system agrees</td></tr>\n",
             );
         }
-        h.push_str("</tbody></table></div><div><h2>Gaps by boundary pair</h2><table><thead><tr><th>boundary pair</th><th>gaps</th></tr></thead><tbody>\n");
+        h.push_str("</tbody></table></div><div><h3>Gaps by boundary pair</h3><table><thead><tr><th>boundary pair</th><th>gaps</th></tr></thead><tbody>\n");
         for (pair, kinds) in &r.pairs {
             let list: Vec<String> = kinds
                 .iter()
-                .map(|(k, n)| format!("<code>{}</code> {n}", k.id()))
+                .map(|(k, n)| format!("<code>{}</code>&nbsp;{n}", k.id()))
                 .collect();
             let _ = writeln!(
                 h,
@@ -136,14 +141,27 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
                 list.join(", ")
             );
         }
-        h.push_str("</tbody></table></div></div>\n");
-        if index == 0 {
-            h.push_str("<h2>Entities</h2><div class=\"filters\"><label>status <select id=\"f-status\"><option value=\"\">any</option><option value=\"gaps\">gaps</option><option value=\"pending\">pending</option><option value=\"in_agreement\">in agreement</option></select></label><label>gap <select id=\"f-kind\"><option value=\"\">any</option>");
-            for kind in GapKind::ALL {
-                let _ = write!(h, "<option value=\"{0}\">{0}</option>", kind.id());
-            }
-            h.push_str("</select></label><label>search <input id=\"f-text\" type=\"search\" placeholder=\"key, state, file\"></label><span id=\"f-count\"></span></div>\n");
+        if r.pairs.is_empty() {
+            h.push_str("<tr class=\"none-row\"><td colspan=\"2\">none</td></tr>\n");
         }
+        h.push_str("</tbody></table></div></div>\n<h3>Failure zones</h3><table><thead><tr><th>expectation</th><th>boundary</th><th>deadline</th><th>triggered</th><th>met</th><th>late</th><th>missing</th><th>pending</th></tr></thead><tbody>\n");
+        for z in &r.zones {
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{} -&gt; {}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                html(&z.name),
+                html(&z.from),
+                html(&z.to),
+                show_duration(z.within),
+                z.triggered,
+                z.met,
+                z.late,
+                z.missing,
+                z.pending
+            );
+        }
+        h.push_str("</tbody></table>\n");
+        let _ = write!(h, "<h3>{}s</h3>", html(&r.entity));
         let _ = write!(
             h,
             "<div class=\"wide\"><table><thead><tr><th>{}</th><th>status</th>",
@@ -195,10 +213,11 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
         if r.unlisted_views > 0 {
             let _ = writeln!(
                 h,
-                "<p class=\"sub\">{} more entities with gaps are counted above but not listed.</p>",
+                "<p class=\"sub\">{} more entities are counted above but not listed.</p>",
                 r.unlisted_views
             );
         }
+        h.push_str("</section>\n");
     }
     if !results.is_empty() {
         let _ = writeln!(h, "<script>{SCRIPT}</script>");

@@ -418,7 +418,13 @@ fn view(
             SystemView {
                 system: s.name.clone(),
                 messages: own.len() as u64,
-                last: own.last().map(|m| m.evidence(flow)),
+                // The last message in time; one without a time only when there is no other.
+                last: own
+                    .iter()
+                    .rev()
+                    .find(|m| m.time.is_some())
+                    .or(own.last())
+                    .map(|m| m.evidence(flow)),
             }
         })
         .collect();
