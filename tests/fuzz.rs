@@ -336,3 +336,35 @@ fn the_csv_reader_checker_and_printers_never_panic() {
         });
     });
 }
+
+/// The flow reader and its check against the contracts: flows mutated from the example
+/// project's (a flow file, and handoff.yaml with its inline flow).
+#[test]
+fn the_flow_reader_and_validator_never_panic() {
+    let contracts: Vec<handoff::contract::Contract> =
+        std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/flows/contracts"))
+            .unwrap()
+            .filter_map(|dir| {
+                let path = dir.ok()?.path().join("1.0.0.yaml");
+                handoff::contract::load(&path).contract
+            })
+            .collect();
+    fuzz("flow", "flow", |bytes| {
+        let text = String::from_utf8_lossy(bytes);
+        let _ = handoff::config::parse(Path::new("handoff.yaml"), &text);
+        let Ok(flow) = handoff::reconcile::read::parse(Path::new("flow.yaml"), &text) else {
+            return;
+        };
+        let named: Option<Vec<&handoff::contract::Contract>> = flow
+            .systems
+            .iter()
+            .map(|s| {
+                let id = s.contract.split('@').next().unwrap_or_default();
+                contracts.iter().find(|c| c.id == id)
+            })
+            .collect();
+        if let Some(named) = named {
+            let _ = handoff::reconcile::validate::validate(&flow, &named);
+        }
+    });
+}

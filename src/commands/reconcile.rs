@@ -93,6 +93,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
         // "checked N payloads": each is checked against its contract before it is correlated.
         let bar = super::check::progress_bar(args.no_progress);
         let progress_bar = bar.clone();
+        let judging = std::cell::Cell::new(false);
         let options = run::Options {
             base: base.clone(),
             as_of,
@@ -110,7 +111,19 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
                 1_000
             },
             entities: args.entity.iter().cloned().collect::<BTreeSet<_>>(),
-            progress: Some(Box::new(move |n| progress_bar.set_position(n))),
+            progress: Some(Box::new(move |phase, n| {
+                if phase == run::Phase::Judging && !judging.replace(true) {
+                    // The messages are read and sorted; now the entities, one by one.
+                    progress_bar.set_style(
+                        indicatif::ProgressStyle::with_template(
+                            "{spinner} judged {human_pos} entities ({per_sec}) {elapsed}",
+                        )
+                        .expect("a valid template"),
+                    );
+                    progress_bar.reset_eta();
+                }
+                progress_bar.set_position(n);
+            })),
             jobs: args
                 .jobs
                 .map_or_else(handoff::run::default_jobs, usize::from),

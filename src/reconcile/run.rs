@@ -38,8 +38,9 @@ pub struct Options {
     pub all_views: bool,
     /// Entities whose view is kept whatever their state (`--entity`).
     pub entities: BTreeSet<String>,
-    /// Called with the number of payloads read so far, now and then.
-    pub progress: Option<Box<dyn Fn(u64)>>,
+    /// Called now and then with the phase and how far it has come: payloads read, then
+    /// entities judged.
+    pub progress: Option<Box<dyn Fn(Phase, u64)>>,
     /// Threads checking payloads; the result does not depend on it.
     pub jobs: usize,
 }
@@ -60,6 +61,13 @@ impl Default for Options {
             jobs: 1,
         }
     }
+}
+
+/// The two phases of a run, for a progress indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Reading,
+    Judging,
 }
 
 /// How the run's moment was chosen.
@@ -225,7 +233,7 @@ pub fn reconcile(
         if let Some(progress) = &options.progress
             && read.is_multiple_of(4096)
         {
-            progress(read);
+            progress(Phase::Reading, read);
         }
     });
     if let Some(e) = failure {
@@ -291,6 +299,11 @@ pub fn reconcile(
         // Message-level gaps about this entity (no time, an unmapped state) count against it.
         let earlier = collector.entity_gaps.remove(key).unwrap_or_default();
         entities.total += 1;
+        if let Some(progress) = &options.progress
+            && entities.total.is_multiple_of(4096)
+        {
+            progress(Phase::Judging, entities.total);
+        }
         let status = if !judged.gaps.is_empty() || !earlier.is_empty() {
             entities.with_gaps += 1;
             Status::Gaps
