@@ -855,3 +855,90 @@ fn a_capture_without_times_takes_its_files_modification_time() {
             .contains("`capture` can only be `file_modified`, not `file_created`")
     );
 }
+
+/// `then: {system: any}`: any message of the system meets the expectation. The ERP's first
+/// message about a return is its booking, so the gaps are the same as with the state named.
+#[test]
+fn a_counterpart_may_be_any_message_of_the_system() {
+    let dir = scratch("any");
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "    then: {erp: authorized}",
+        "    then: {erp: any}",
+    );
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--flow",
+            "returns",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(gap_list(&doc["flows"][0]), gap_list(&returns(&[])));
+    let late = doc["flows"][0]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "late_counterpart" && g["entity"] == "10003")
+        .unwrap();
+    assert_eq!(
+        late["expected"],
+        "erp (any message) within 2h of portal `authorized`"
+    );
+}
+
+/// A time without an offset is not guessed: it is a `missing_time`, and the fix says how to
+/// read local time.
+#[test]
+fn a_time_without_an_offset_gets_a_fix_that_says_how_to_read_it() {
+    let dir = scratch("offsetless");
+    let portal = dir.join("captures/portal.ndjson");
+    let text = std::fs::read_to_string(&portal).unwrap();
+    std::fs::write(
+        &portal,
+        text.replacen(
+            "\"updated_at\":\"2026-11-02T10:04:00Z\"",
+            "\"updated_at\":\"2026-11-02T10:04:00\"",
+            1,
+        ),
+    )
+    .unwrap();
+    edit(
+        &dir.join("contracts/returns-portal-events/1.0.0.yaml"),
+        "  updated_at:\n    type: string\n    format: date-time",
+        "  updated_at:\n    type: string",
+    );
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--flow",
+            "returns",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let gap = doc["flows"][0]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "missing_time" && g["entity"] == "10001")
+        .expect("a missing_time for return 10001");
+    assert_eq!(
+        gap["message"],
+        "portal message time `2026-11-02T10:04:00` cannot be read as an instant"
+    );
+    assert!(
+        gap["fix"].as_str().unwrap().contains("has no UTC offset"),
+        "{}",
+        gap["fix"]
+    );
+}

@@ -365,7 +365,24 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
         };
         let from = flow.systems[exp.when.system].name.clone();
         let to = flow.systems[exp.then.system].name.clone();
-        let counterpart = messages.iter().find(|m| matches(exp.then, m));
+        // The first counterpart in time; but a counterpart without a readable time may have
+        // come first, so it stands for the expectation rather than a late or missing one
+        // (its missing_time already says what is wrong with it).
+        let timed = messages
+            .iter()
+            .find(|m| m.time.is_some() && matches(exp.then, m));
+        let in_time = timed.filter(|m| {
+            m.time.is_some_and(|t| {
+                t.saturating_sub(start) <= exp.within.saturating_add(flow.clock_skew)
+            })
+        });
+        let counterpart = in_time
+            .or_else(|| {
+                messages
+                    .iter()
+                    .find(|m| m.time.is_none() && matches(exp.then, m))
+            })
+            .or(timed);
         let wanted = flow.describe_step(exp.then);
         let deadline_text = format!(
             "{wanted} within {} of {}",

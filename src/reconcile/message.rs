@@ -258,11 +258,25 @@ pub fn extract(
         );
         gap.entity = Some(key.clone());
         gap.evidence[0].key = raw_key.clone();
-        gap.fix = format!(
-            "{} must send a readable time at {}; deadlines involving this message are not judged",
-            system.name,
-            pointers(system)
-        );
+        // A local time without an offset is the usual cause: say how to read it.
+        let local = system.time.format.is_none()
+            && raw_time
+                .as_deref()
+                .is_some_and(|raw| raw.parse::<jiff::civil::DateTime>().is_ok());
+        gap.fix = if local {
+            format!(
+                "`{}` has no UTC offset: if {} writes local time, read it with `time: {{pointer: {}, format: '%Y-%m-%dT%H:%M:%S', utc_offset: '+HH:MM'}}` in the flow",
+                raw_time.as_deref().unwrap_or_default(),
+                system.name,
+                pointers(system)
+            )
+        } else {
+            format!(
+                "{} must send a readable time at {}; deadlines involving this message are not judged",
+                system.name,
+                pointers(system)
+            )
+        };
         gaps.push(gap);
     }
     let state = flow.state_of(system_index, payload, usable);
