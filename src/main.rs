@@ -77,8 +77,12 @@ enum Command {
     /// Print the JSON tree handoff checks for each X12 transaction set or CSV row (write
     /// contracts against it)
     Render(commands::render::RenderArgs),
-    /// List the violation kinds findings can have
-    Kinds,
+    /// List the violation kinds findings can have (or, with --gaps, the gap kinds of reconcile)
+    Kinds {
+        /// The gap kinds `handoff reconcile` reports, instead
+        #[arg(long)]
+        gaps: bool,
+    },
     /// List the built-in value formats
     Formats,
 }
@@ -104,7 +108,7 @@ fn main() -> ExitCode {
         Command::Reconcile(args) => commands::reconcile::cmd_reconcile(args),
         Command::Repair(args) => commands::repair::cmd_repair(args),
         Command::Render(args) => commands::render::cmd_render(args),
-        Command::Kinds => print_out(&commands::explain::kinds_table()),
+        Command::Kinds { gaps } => print_out(&commands::explain::kinds_table(gaps)),
         Command::Formats => print_out(&handoff::explain::builtin_formats()),
     };
     match result {

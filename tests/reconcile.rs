@@ -942,3 +942,14 @@ fn a_time_without_an_offset_gets_a_fix_that_says_how_to_read_it() {
         gap["fix"]
     );
 }
+
+#[test]
+fn the_gap_kinds_are_listed() {
+    let out = handoff(&["kinds", "--gaps"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    assert_eq!(text.lines().count(), 13);
+    assert!(text.starts_with(
+        "missing_counterpart      an expected message never arrived, and its deadline has passed\n"
+    ));
+}

@@ -81,7 +81,13 @@ pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
     print_out(&out)
 }
 
-pub(crate) fn kinds_table() -> String {
+pub(crate) fn kinds_table(gaps: bool) -> String {
+    if gaps {
+        return handoff::reconcile::gaps::GapKind::ALL
+            .iter()
+            .map(|k| format!("{:24} {}\n", k.id(), k.description()))
+            .collect();
+    }
     Kind::ALL
         .iter()
         .map(|k| format!("{:24} {}\n", k.id(), k.description()))
