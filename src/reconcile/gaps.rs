@@ -213,27 +213,64 @@ impl Judged {
     }
 }
 
+/// One entity being judged: what every gap about it shares.
+struct Entity<'a> {
+    flow: &'a Flow,
+    key: &'a str,
+    as_of: i64,
+}
+
+impl Entity<'_> {
+    fn gap(
+        &self,
+        kind: GapKind,
+        systems: Vec<String>,
+        message: String,
+        expected: String,
+        evidence: Vec<Evidence>,
+    ) -> Gap {
+        Gap {
+            kind,
+            flow: self.flow.reference(),
+            entity: Some(self.key.to_string()),
+            systems,
+            zone: None,
+            message,
+            expected,
+            evidence,
+            delay: None,
+            deadline: None,
+            fix: String::new(),
+        }
+    }
+
+    fn name(&self, m: &Message) -> String {
+        self.flow.systems[m.system].name.clone()
+    }
+}
+
 /// Judge one entity: `messages` are all its messages, sorted by time (messages without a time
 /// last), then reading order.
 pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged {
+    let e = Entity { flow, key, as_of };
     let mut gaps = Vec::new();
-    let gap = |kind, systems: Vec<String>, message: String, expected: String, evidence| Gap {
-        kind,
-        flow: flow.reference(),
-        entity: Some(key.to_string()),
-        systems,
-        zone: None,
-        message,
-        expected,
-        evidence,
-        delay: None,
-        deadline: None,
-        fix: String::new(),
-    };
-    let name = |m: &Message| flow.systems[m.system].name.clone();
-    let entity = &flow.entity;
+    key_reuse(&e, messages, &mut gaps);
+    let messages = duplicates(&e, messages, &mut gaps);
+    if orphan(&e, &messages, &mut gaps) {
+        // Nothing else about an orphan can be judged.
+        return Judged {
+            gaps,
+            outcomes: Vec::new(),
+        };
+    }
+    let (outcomes, owed) = expectations(&e, &messages, &mut gaps);
+    states(&e, &messages, &owed, &mut gaps);
+    Judged { gaps, outcomes }
+}
 
-    // The same key for two entities: every distinct identity, with its first message.
+/// The same key for two entities: every distinct identity, with its first message.
+fn key_reuse(e: &Entity<'_>, messages: &[Message], gaps: &mut Vec<Gap>) {
+    let (flow, key, entity) = (e.flow, e.key, &e.flow.entity);
     let mut identities: BTreeMap<&str, &Message> = BTreeMap::new();
     for m in messages {
         if let Some(id) = &m.identity {
@@ -243,8 +280,8 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
     if identities.len() > 1 {
         let firsts: Vec<&Message> = identities.values().copied().collect();
         let shown: Vec<String> = identities.keys().map(|i| format!("`{i}`")).collect();
-        let systems: BTreeSet<String> = firsts.iter().map(|m| name(m)).collect();
-        gaps.push(gap(
+        let systems: BTreeSet<String> = firsts.iter().map(|m| e.name(m)).collect();
+        gaps.push(e.gap(
             GapKind::KeyReuse,
             systems.into_iter().collect(),
             format!(
@@ -256,8 +293,16 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
             firsts.iter().map(|m| m.evidence(flow)).collect(),
         ).with_fix(format!("a key must never be reissued: find which system recycled `{key}` and give one of the {entity}s a new one")));
     }
+}
 
-    // Duplicates: the same id (or, without ids, the same state and amount) again from one system.
+/// The same id (or, without ids, the same state and amount) again from one system. Returns the
+/// messages with only the first copy of each.
+fn duplicates<'m>(
+    e: &Entity<'_>,
+    messages: &'m [Message],
+    gaps: &mut Vec<Gap>,
+) -> Vec<&'m Message> {
+    let (flow, key, entity) = (e.flow, e.key, &e.flow.entity);
     let mut seen: BTreeMap<(usize, String), &Message> = BTreeMap::new();
     let mut firsts: Vec<&Message> = Vec::new();
     for m in messages {
@@ -293,20 +338,20 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                             .unwrap_or_else(|| "the same state".into())
                     ),
                 };
-                gaps.push(gap(
+                gaps.push(e.gap(
                     GapKind::DuplicateMessage,
-                    vec![name(m)],
+                    vec![e.name(m)],
                     format!(
                         "{} sent {what} for {entity} `{key}` twice ({} and {})",
-                        name(m),
+                        e.name(m),
                         first.source(),
                         m.source()
                     ),
                     "each message once; a redelivery should be idempotent".into(),
                     vec![first.evidence(flow), m.evidence(flow)],
                 ).with_fix(match &flow.systems[m.system].id {
-                    Some(p) => format!("make the receivers idempotent on {} ({}'s message id), or stop {} from redelivering", p.pointer, name(m), name(m)),
-                    None => format!("find why {} sends the same state twice (a re-run export?), and make the receivers idempotent", name(m)),
+                    Some(p) => format!("make the receivers idempotent on {} ({}'s message id), or stop {} from redelivering", p.pointer, e.name(m), e.name(m)),
+                    None => format!("find why {} sends the same state twice (a re-run export?), and make the receivers idempotent", e.name(m)),
                 }));
             }
             None => {
@@ -315,10 +360,12 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
             }
         }
     }
-    let messages = firsts;
+    firsts
+}
 
-    // Orphans: only one system knows the entity, and it is not where such an entity begins.
-    // Nothing else about it can be judged.
+/// Only one system knows the entity, and it is not where such an entity begins.
+fn orphan(e: &Entity<'_>, messages: &[&Message], gaps: &mut Vec<Gap>) -> bool {
+    let (flow, key, entity) = (e.flow, e.key, &e.flow.entity);
     let systems: BTreeSet<usize> = messages.iter().map(|m| m.system).collect();
     if let [only] = systems.iter().copied().collect::<Vec<_>>()[..]
         && !flow.starts.contains(&only)
@@ -329,12 +376,12 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
             .iter()
             .map(|&i| flow.systems[i].name.as_str())
             .collect();
-        gaps.push(gap(
+        gaps.push(e.gap(
             GapKind::OrphanMessage,
-            vec![name(first)],
+            vec![e.name(first)],
             format!(
                 "{} sent {} about {entity} `{key}`, which no other system mentions",
-                name(first),
+                e.name(first),
                 if messages.len() == 1 { "a message".to_string() } else { format!("{} messages", messages.len()) },
             ),
             format!("a {entity} that begins in {} and that the other systems know too", starts.join(" or ")),
@@ -342,15 +389,22 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
         ).with_fix(format!(
             "look `{key}` up in {}: if it is unknown there, {} speaks of a {entity} that never began (a typo in the key, or a test record in production)",
             starts.join(" and "),
-            name(first)
+            e.name(first)
         )));
-        return Judged {
-            gaps,
-            outcomes: Vec::new(),
-        };
+        return true;
     }
+    false
+}
 
-    // Expectations.
+/// Each expectation the entity triggers: met, late, missing or pending, and its amounts.
+/// Returns the outcomes, and the systems that still owe a message.
+fn expectations(
+    e: &Entity<'_>,
+    messages: &[&Message],
+    gaps: &mut Vec<Gap>,
+) -> (Vec<(usize, Outcome)>, BTreeSet<usize>) {
+    let (flow, key, entity) = (e.flow, e.key, &e.flow.entity);
+    let as_of = e.as_of;
     let mut outcomes = Vec::new();
     let mut owed: BTreeSet<usize> = BTreeSet::new();
     for (index, exp) in flow.expect.iter().enumerate() {
@@ -401,12 +455,12 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                 outcomes.push((index, Outcome::Missing));
                 owed.insert(exp.then.system);
                 zoned(
-                    gap(
+                    e.gap(
                         GapKind::MissingCounterpart,
                         vec![from.clone(), to.clone()],
                         format!(
                             "{} {} at {}; no {wanted} after {} (deadline {})",
-                            name(trigger),
+                            e.name(trigger),
                             said(flow, trigger),
                             super::message::show_time(start),
                             show_duration(waited),
@@ -430,7 +484,7 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
             let delay = end.saturating_sub(start);
             if delay < flow.clock_skew.saturating_neg() {
                 zoned(
-                    gap(
+                    e.gap(
                         GapKind::ClockSkew,
                         vec![from.clone(), to.clone()],
                         format!(
@@ -450,7 +504,7 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
             } else if delay > exp.within.saturating_add(flow.clock_skew) {
                 outcome = Outcome::Late;
                 zoned(
-                    gap(
+                    e.gap(
                         GapKind::LateCounterpart,
                         vec![from.clone(), to.clone()],
                         format!(
@@ -477,7 +531,7 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
         {
             match (&trigger.currency, &counterpart.currency) {
                 (Some(ca), Some(cb)) if ca != cb => zoned(
-                    gap(
+                    e.gap(
                         GapKind::CurrencyDisagreement,
                         vec![from.clone(), to.clone()],
                         format!("{from} states {a} {ca}, {to} states {b} {cb}: the currencies differ"),
@@ -492,7 +546,7 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                         .map(|d| format!(" (difference {d})"))
                         .unwrap_or_default();
                     zoned(
-                        gap(
+                        e.gap(
                             GapKind::AmountDisagreement,
                             vec![from.clone(), to.clone()],
                             format!(
@@ -509,9 +563,15 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
         }
     }
 
-    // State: each system's last known state, against the most advanced one's.
+    (outcomes, owed)
+}
+
+/// Each system's last known state, against the most advanced one's.
+fn states(e: &Entity<'_>, messages: &[&Message], owed: &BTreeSet<usize>, gaps: &mut Vec<Gap>) {
+    let flow = e.flow;
+    let as_of = e.as_of;
     let mut last: BTreeMap<usize, &Message> = BTreeMap::new();
-    for m in &messages {
+    for m in messages {
         // A message without a time cannot say it came last; it stands only when its system
         // sent nothing else.
         if m.state.is_some() && (m.time.is_some() || !last.contains_key(&m.system)) {
@@ -532,36 +592,35 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
                 .is_none_or(|newest| as_of.saturating_sub(newest) >= flow.settle);
             if expected.is_some() && expected != m.state && settled {
                 let expected = expected.unwrap_or(0);
-                gaps.push(gap(
+                gaps.push(e.gap(
                     GapKind::StateDisagreement,
-                    vec![name(ahead), name(m)],
+                    vec![e.name(ahead), e.name(m)],
                     format!(
                         "{} says {}, {} says {}; {} should say `{}`",
-                        name(ahead),
+                        e.name(ahead),
                         said(flow, ahead),
-                        name(m),
+                        e.name(m),
                         said(flow, m),
-                        name(m),
+                        e.name(m),
                         flow.states[expected].name,
                     ),
                     format!(
                         "{} `{}` once {} says `{}`",
-                        name(m),
+                        e.name(m),
                         flow.states[expected].name,
-                        name(ahead),
+                        e.name(ahead),
                         flow.states[top].name
                     ),
                     vec![ahead.evidence(flow), m.evidence(flow)],
                 ).with_fix(format!(
                     "{} never took in the change to `{}`: replay {}'s update to it, or map the status it missed",
-                    name(m),
+                    e.name(m),
                     flow.states[top].name,
-                    name(ahead)
+                    e.name(ahead)
                 )));
             }
         }
     }
-    Judged { gaps, outcomes }
 }
 
 /// Amounts a power of ten apart are a units mistake more often than a pricing one.
