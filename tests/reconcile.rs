@@ -953,3 +953,59 @@ fn the_gap_kinds_are_listed() {
         "missing_counterpart      an expected message never arrived, and its deadline has passed\n"
     ));
 }
+
+/// A key the system puts in one field or another: the first that holds a value is the key.
+#[test]
+fn a_key_may_be_in_one_of_several_places() {
+    let dir = scratch("key-places");
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "key: {pointer: /merchant_reference,",
+        "key: {pointer: [/merchant_reference, /reason],",
+    );
+    edit(
+        &dir.join("captures/processor.ndjson"),
+        "\"merchant_reference\":\"rma-00099001\",",
+        "",
+    );
+    let processor = dir.join("captures/processor.ndjson");
+    let text = std::fs::read_to_string(&processor).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("32A92R5XBTKEE50F"))
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &processor,
+        text.replace(
+            &line,
+            &line.replace("\"reason\":null", "\"reason\":\"rma-00099001\""),
+        ),
+    )
+    .unwrap();
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--flow",
+            "returns",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The same gaps: the orphan is still found by its key, now read from /reason.
+    assert_eq!(gap_list(&doc["flows"][0]), gap_list(&returns(&[])));
+    let orphan = doc["flows"][0]["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == "orphan_message" && g["entity"] == "99001")
+        .unwrap();
+    assert_eq!(
+        orphan["evidence"][0]["findings"], 1,
+        "the missing /merchant_reference"
+    );
+}

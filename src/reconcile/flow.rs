@@ -107,6 +107,9 @@ impl Pointer {
 #[derive(Debug, Clone)]
 pub struct KeySpec {
     pub pointer: Pointer,
+    /// Further places the key may be, tried in order after `pointer` (a system that puts it in
+    /// different fields by message type).
+    pub alternatives: Vec<Pointer>,
     pub case: Option<Case>,
     /// Prefixes removed (the first that matches, after case folding).
     pub strip_prefix: Vec<String>,
@@ -235,6 +238,24 @@ impl Flow {
 }
 
 impl KeySpec {
+    /// Where the key is in `payload`: the first pointer that holds a value, else the first
+    /// pointer (and what it holds, null or nothing).
+    pub fn locate<'v>(&self, payload: &'v Value) -> (&Pointer, Option<&'v Value>) {
+        std::iter::once(&self.pointer)
+            .chain(&self.alternatives)
+            .find_map(|p| {
+                p.get(payload)
+                    .filter(|v| !v.is_null())
+                    .map(|v| (p, Some(v)))
+            })
+            .unwrap_or_else(|| (&self.pointer, self.pointer.get(payload)))
+    }
+
+    /// Every place the key may be.
+    pub fn pointers(&self) -> impl Iterator<Item = &Pointer> {
+        std::iter::once(&self.pointer).chain(&self.alternatives)
+    }
+
     /// The key in the flow's one spelling, or why it has none.
     pub fn normalise(&self, raw: &str) -> Result<String, String> {
         let mut key = raw.trim().to_string();
@@ -386,6 +407,7 @@ mod tests {
     fn key(case: Option<Case>, prefixes: &[&str], zeros: bool, pattern: Option<&str>) -> KeySpec {
         KeySpec {
             pointer: Pointer::new("/k".into(), Span::default()),
+            alternatives: Vec::new(),
             case,
             strip_prefix: prefixes.iter().map(|s| s.to_string()).collect(),
             strip_leading_zeros: zeros,
@@ -410,6 +432,28 @@ mod tests {
             portal.normalise("RMA").unwrap_err(),
             "nothing is left of it once normalised"
         );
+    }
+
+    #[test]
+    fn a_key_is_found_in_the_first_place_that_holds_one() {
+        use serde_json::json;
+        let mut spec = key(None, &[], false, None);
+        spec.alternatives = vec![Pointer::new("/b".into(), Span::default())];
+        let at = |payload: Value| {
+            let (p, v) = spec.locate(&payload);
+            (p.pointer.clone(), v.cloned())
+        };
+        assert_eq!(
+            at(json!({"k": "A", "b": "B"})),
+            ("/k".into(), Some(json!("A")))
+        );
+        assert_eq!(
+            at(json!({"k": null, "b": "B"})),
+            ("/b".into(), Some(json!("B")))
+        );
+        assert_eq!(at(json!({"b": 7})), ("/b".into(), Some(json!(7))));
+        assert_eq!(at(json!({"k": null})), ("/k".into(), Some(Value::Null)));
+        assert_eq!(at(json!({})), ("/k".into(), None));
     }
 
     #[test]

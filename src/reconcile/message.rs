@@ -132,8 +132,9 @@ pub fn extract(
         deadline: None,
         fix: String::new(),
     };
-    let key_pointer = &system.key.pointer.pointer;
-    let raw_key = system.key.pointer.get(payload).and_then(scalar_text);
+    let (located, found) = system.key.locate(payload);
+    let key_pointer = &located.pointer;
+    let raw_key = found.and_then(scalar_text);
     let (key, raw_key) = match raw_key {
         Some(raw) if usable(key_pointer) => match system.key.normalise(&raw) {
             Ok(key) => (key, raw),
@@ -199,10 +200,17 @@ pub fn extract(
                     f.kind.id(),
                     f.message
                 )
-            } else if let Some(v) = system.key.pointer.get(payload) {
+            } else if let Some(v) = found {
                 format!("{key_pointer} is {}", crate::redact::shape(Some(v)))
             } else {
-                format!("{key_pointer} is absent")
+                match system.key.alternatives.len() {
+                    0 => format!("{key_pointer} is absent"),
+                    _ => {
+                        let places: Vec<&str> =
+                            system.key.pointers().map(|p| p.pointer.as_str()).collect();
+                        format!("none of {} holds a value", places.join(", "))
+                    }
+                }
             };
             gaps.push(
                 issue(
@@ -350,8 +358,9 @@ pub fn extract(
         })
     };
     let identity = system.identity.as_ref().and_then(|spec| {
-        let raw = spec.pointer.get(payload).and_then(scalar_text)?;
-        let pointer = &spec.pointer.pointer;
+        let (located, found) = spec.locate(payload);
+        let raw = found.and_then(scalar_text)?;
+        let pointer = &located.pointer;
         usable(pointer).then(|| shown(pointer, &spec.normalise(&raw).unwrap_or(raw)))
     });
     let message = Message {
@@ -391,7 +400,8 @@ fn pointers(system: &System) -> String {
 }
 
 fn describe_key(spec: &KeySpec) -> String {
-    let mut steps = vec![format!("a string or number at {}", spec.pointer.pointer)];
+    let places: Vec<&str> = spec.pointers().map(|p| p.pointer.as_str()).collect();
+    let mut steps = vec![format!("a string or number at {}", places.join(" or "))];
     if let Some(case) = spec.case {
         steps.push(format!("{case:?} case").to_lowercase());
     }

@@ -333,6 +333,7 @@ fn key_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<KeySpec> {
     if node.as_scalar().is_some() {
         return pointer(doc, key, node).map(|pointer| KeySpec {
             pointer,
+            alternatives: Vec::new(),
             case: None,
             strip_prefix: Vec::new(),
             strip_leading_zeros: false,
@@ -341,9 +342,24 @@ fn key_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<KeySpec> {
     }
     let what = format!("`{}`", key.name);
     let entries = doc.mapping(node, &what, &[KEY_KEYS])?;
-    let pointer = doc
+    // One pointer, or a list tried in order.
+    let mut pointers = doc
         .required_key(entries, key.span, "pointer", &what)
-        .and_then(|(k, v)| pointer(doc, k, v));
+        .and_then(|(k, v)| match v.as_seq() {
+            Some(list) if !list.is_empty() => list
+                .iter()
+                .map(|item| pointer(doc, k, item))
+                .collect::<Option<Vec<_>>>(),
+            Some(_) => {
+                doc.report(Code::InvalidValue, v.span, "`pointer` lists no pointer");
+                None
+            }
+            None => pointer(doc, k, v).map(|p| vec![p]),
+        })
+        .unwrap_or_default()
+        .into_iter();
+    let pointer = pointers.next();
+    let alternatives: Vec<Pointer> = pointers.collect();
     let case = entries.get("case").and_then(|(k, v)| {
         let text = doc.text(k, v)?;
         match text.as_str() {
@@ -381,6 +397,7 @@ fn key_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<KeySpec> {
     });
     Some(KeySpec {
         pointer: pointer?,
+        alternatives,
         case,
         strip_prefix,
         strip_leading_zeros,
@@ -722,7 +739,7 @@ pub fn json_schema() -> serde_json::Value {
     let key = json!({"oneOf": [
         {"type": "string", "pattern": "^/"},
         {"type": "object", "additionalProperties": false, "required": ["pointer"], "properties": {
-            "pointer": pointer("Where the key is."),
+            "pointer": {"oneOf": [{"type": "string", "pattern": "^/"}, {"type": "array", "items": {"type": "string", "pattern": "^/"}, "minItems": 1}], "description": "Where the key is: a pointer, or a list tried in order (the first that holds a value)."},
             "case": {"enum": ["upper", "lower"], "description": "Fold the key's case."},
             "strip_prefix": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}], "description": "Prefixes removed (the first that matches), after case folding."},
             "strip_leading_zeros": {"type": "boolean"},

@@ -12,8 +12,8 @@ pub fn validate(flow: &Flow, contracts: &[&Contract]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (i, system) in flow.systems.iter().enumerate() {
         let contract = contracts[i];
-        let mut pointers: Vec<&Pointer> = vec![&system.key.pointer];
-        pointers.extend(system.identity.as_ref().map(|k| &k.pointer));
+        let mut pointers: Vec<&Pointer> = system.key.pointers().collect();
+        pointers.extend(system.identity.iter().flat_map(|k| k.pointers()));
         pointers.extend(system.time.pointers.iter());
         pointers.extend(system.state.iter());
         pointers.extend(system.amount.iter());
