@@ -20,7 +20,7 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f6;pa
 td.kindcol code,.badge,.when{white-space:nowrap}.none-row td{color:#9ca3af}
 .badge{display:inline-block;border-radius:999px;padding:.05rem .6rem;font-weight:600;font-size:.8rem;margin:0 .2rem .2rem 0}
 .in_agreement{background:#dcfce7;color:#14532d}.pending{background:#fef3c7;color:#78350f}.gaps{background:#fee2e2;color:#7f1d1d}
-.kind{background:#e0e7ff;color:#312e81}.none{color:#9ca3af}.sent{color:#566074}
+.kind{background:#e0e7ff;color:#312e81}.problem{color:#7f1d1d;margin:.3rem 0}.none{color:#9ca3af}.sent{color:#566074}
 .filters{display:flex;gap:1rem;flex-wrap:wrap;align-items:center;background:#fff;padding:.6rem .8rem;border:1px solid #dde1e7;border-radius:8px}
 .filters label{font-size:.9rem}.wide{overflow-x:auto}details summary{cursor:pointer;color:#1e40af}
 .cols{display:grid;grid-template-columns:repeat(auto-fit,minmax(26rem,1fr));gap:1rem}
@@ -194,9 +194,13 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
             }
             let _ = write!(
                 h,
-                "<td><details><summary>{} messages</summary><ol>",
+                "<td><details><summary>{} messages</summary>",
                 v.timeline.len()
             );
+            for p in &v.problems {
+                let _ = write!(h, "<p class=\"problem\">{}</p>", html(p));
+            }
+            h.push_str("<ol>");
             for e in &v.timeline {
                 let _ = write!(
                     h,

@@ -156,6 +156,9 @@ fn view_text(out: &mut String, v: &EntityView, entity: &str) {
             }
         }
     }
+    for p in &v.problems {
+        let _ = writeln!(out, "  ! {}", esc(p));
+    }
     let _ = writeln!(out, "  timeline:");
     for e in &v.timeline {
         let _ = writeln!(out, "    {}", evidence_line(e));

@@ -149,6 +149,8 @@ pub struct EntityView {
     pub systems: Vec<SystemView>,
     pub timeline: Vec<Evidence>,
     pub gaps: Vec<GapKind>,
+    /// What is wrong, in the gaps' own sentences (those found between systems).
+    pub problems: Vec<String>,
 }
 
 /// Everything a reconcile run found.
@@ -325,7 +327,7 @@ pub fn reconcile(
             if wanted || collector.views.len() < options.max_views {
                 collector
                     .views
-                    .push(view(flow, key, status, messages, kinds));
+                    .push(view(flow, key, status, messages, kinds, &judged.gaps));
             } else {
                 collector.unlisted_views += 1;
             }
@@ -421,6 +423,7 @@ fn view(
     status: Status,
     messages: &[Message],
     kinds: BTreeSet<GapKind>,
+    gaps: &[Gap],
 ) -> EntityView {
     let systems = flow
         .systems
@@ -447,5 +450,9 @@ fn view(
         systems,
         timeline: messages.iter().map(|m| m.evidence(flow)).collect(),
         gaps: kinds.into_iter().collect(),
+        problems: gaps
+            .iter()
+            .map(|g| format!("{}: {}", g.kind.id(), g.message))
+            .collect(),
     }
 }
