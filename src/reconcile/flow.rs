@@ -223,6 +223,15 @@ impl Flow {
         })
     }
 
+    /// Whether `system` has states at all: a message of it that matches none is unmapped.
+    pub fn maps_states(&self, system: usize) -> bool {
+        self.systems[system].state.is_some()
+            || self
+                .states
+                .iter()
+                .any(|s| s.values.iter().any(|(i, _)| *i == system))
+    }
+
     /// Whether `system` has a way to say state `state`.
     pub fn expresses(&self, system: usize, state: usize) -> bool {
         self.states[state].values.iter().any(|(s, _)| *s == system)

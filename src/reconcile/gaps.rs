@@ -92,18 +92,6 @@ impl GapKind {
             GapKind::UnmappedState => "a state value the flow's state map does not name",
         }
     }
-
-    /// Gaps about one message that could not take full part in correlation, rather than about
-    /// how systems agree.
-    pub fn is_message_level(self) -> bool {
-        matches!(
-            self,
-            GapKind::MissingKey
-                | GapKind::MalformedKey
-                | GapKind::MissingTime
-                | GapKind::UnmappedState
-        )
-    }
 }
 
 /// One message as evidence: where it is, and what it said.

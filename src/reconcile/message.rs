@@ -33,6 +33,19 @@ pub struct Message {
 }
 
 impl Message {
+    /// The message-level gaps this message had when it was read (they are counted then; the
+    /// entity's judge needs only their kinds, and they follow from the message itself).
+    pub fn own_gap_kinds(&self, flow: &Flow) -> impl Iterator<Item = GapKind> {
+        let no_time = self.time.is_none();
+        let unmapped = self.state.is_none() && flow.maps_states(self.system);
+        [
+            no_time.then_some(GapKind::MissingTime),
+            unmapped.then_some(GapKind::UnmappedState),
+        ]
+        .into_iter()
+        .flatten()
+    }
+
     pub fn source(&self) -> String {
         match self.line {
             Some(line) => format!("{}:{line}", self.file),
@@ -292,13 +305,7 @@ pub fn extract(
         .state
         .as_ref()
         .and_then(|p| p.get(payload).and_then(scalar_text));
-    if state.is_none()
-        && (system.state.is_some()
-            || flow
-                .states
-                .iter()
-                .any(|s| s.values.iter().any(|(i, _)| *i == system_index)))
-    {
+    if state.is_none() && flow.maps_states(system_index) {
         let sent = match (&raw_state, &system.state) {
             (Some(raw), Some(p)) => shown(&p.pointer, raw),
             _ => "(none)".into(),

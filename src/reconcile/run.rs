@@ -299,7 +299,7 @@ pub fn reconcile(
             }
         }
         // Message-level gaps about this entity (no time, an unmapped state) count against it.
-        let earlier = collector.entity_gaps.remove(key).unwrap_or_default();
+        let earlier: BTreeSet<GapKind> = all.iter().flat_map(|m| m.own_gap_kinds(flow)).collect();
         entities.total += 1;
         if let Some(progress) = &options.progress
             && entities.total.is_multiple_of(4096)
@@ -370,8 +370,6 @@ struct Collector {
     pairs: BTreeMap<String, BTreeMap<GapKind, u64>>,
     gaps: Vec<Gap>,
     unlisted_gaps: u64,
-    /// Message-level gap kinds per entity key, until the entity is judged.
-    entity_gaps: BTreeMap<String, Vec<GapKind>>,
     views: Vec<EntityView>,
     unlisted_views: u64,
 }
@@ -385,7 +383,6 @@ impl Collector {
             pairs: BTreeMap::new(),
             gaps: Vec::new(),
             unlisted_gaps: 0,
-            entity_gaps: BTreeMap::new(),
             views: Vec::new(),
             unlisted_views: 0,
         }
@@ -401,14 +398,6 @@ impl Collector {
             .or_default()
             .entry(gap.kind)
             .or_default() += 1;
-        if gap.kind.is_message_level()
-            && let Some(key) = &gap.entity
-        {
-            self.entity_gaps
-                .entry(key.clone())
-                .or_default()
-                .push(gap.kind);
-        }
         if self.gaps.len() < self.max_gaps && within_kind {
             self.gaps.push(gap);
         } else {
