@@ -560,9 +560,11 @@ fn states(e: &Entity<'_>, messages: &[&Message], owed: &BTreeSet<usize>, gaps: &
     let as_of = e.as_of;
     let mut last: BTreeMap<usize, &Message> = BTreeMap::new();
     for m in messages {
-        // A message without a time cannot say it came last; it stands only when its system
-        // sent nothing else.
-        if m.state.is_some() && (m.time.is_some() || !last.contains_key(&m.system)) {
+        // A message without a time cannot say it came after a timed one; among a system's
+        // messages without times, reading order decides.
+        let replaces =
+            m.time.is_some() || last.get(&m.system).is_none_or(|prev| prev.time.is_none());
+        if m.state.is_some() && replaces {
             last.insert(m.system, m);
         }
     }
