@@ -108,7 +108,7 @@ fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|k| k[1].as_u64().unwrap())
+        .map(|k| k["count"].as_u64().unwrap())
         .sum();
     assert_eq!(kinds, expected.len() as u64);
     assert_eq!(flow["entities"]["total"], 337);
@@ -1008,4 +1008,45 @@ fn a_key_may_be_in_one_of_several_places() {
         orphan["evidence"][0]["findings"], 1,
         "the missing /merchant_reference"
     );
+}
+
+/// The JSON report keeps its published schema, whose gap kinds are the catalogue's.
+#[test]
+fn the_json_report_matches_its_published_schema() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(root.join("docs/reconcile.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let kinds: Vec<&str> = schema["$defs"]["kind"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap())
+        .collect();
+    let catalogue: Vec<&str> = handoff::reconcile::gaps::GapKind::ALL
+        .iter()
+        .map(|k| k.id())
+        .collect();
+    assert_eq!(kinds, catalogue);
+    let validator = jsonschema::options().build(&schema).unwrap();
+    for args in [
+        vec![
+            "reconcile",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            "json",
+            "--entity",
+            "10001",
+        ],
+        vec!["reconcile", "--flow", "refunds", "--format", "json"],
+    ] {
+        let doc: serde_json::Value = serde_json::from_slice(&handoff(&args).stdout).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
 }

@@ -150,13 +150,13 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             ReconcileFormat::Json => {
                 #[derive(serde::Serialize)]
                 struct Document<'r> {
-                    version: u32,
+                    format_version: u32,
                     flows: &'r [Reconciliation],
                 }
                 serde_json::to_writer_pretty(
                     &mut *out,
                     &Document {
-                        version: 1,
+                        format_version: 1,
                         flows: &results,
                     },
                 )?;

@@ -115,7 +115,12 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
             r.systems.iter().map(|s| s.uncorrelated).sum::<u64>()
         );
         h.push_str("<div class=\"cols\"><div><h3>Gaps by kind</h3><table><thead><tr><th>kind</th><th>gaps</th><th>meaning</th></tr></thead><tbody>\n");
-        for (kind, n) in r.kinds.iter().filter(|(_, n)| *n > 0) {
+        for (kind, n) in r
+            .kinds
+            .iter()
+            .filter(|k| k.count > 0)
+            .map(|k| (k.kind, k.count))
+        {
             let _ = writeln!(
                 h,
                 "<tr><td class=\"kindcol\"><code>{}</code></td><td class=\"n\">{n}</td><td>{}</td></tr>",

@@ -218,7 +218,12 @@ pub(crate) fn text(
         );
         let _ = writeln!(out, "{}\n", debt(r));
         let _ = writeln!(out, "Gaps by kind ({} in all)", r.total_gaps());
-        for (kind, n) in r.kinds.iter().filter(|(_, n)| *n > 0) {
+        for (kind, n) in r
+            .kinds
+            .iter()
+            .filter(|k| k.count > 0)
+            .map(|k| (k.kind, k.count))
+        {
             let _ = writeln!(out, "  {:<22}{n:>6}  {}", kind.id(), kind.description());
         }
         if !r.pairs.is_empty() {
@@ -375,7 +380,12 @@ pub(crate) fn markdown(
             out,
             "## Gaps by kind\n\n| kind | gaps | meaning |\n|---|---:|---|"
         );
-        for (kind, n) in r.kinds.iter().filter(|(_, n)| *n > 0) {
+        for (kind, n) in r
+            .kinds
+            .iter()
+            .filter(|k| k.count > 0)
+            .map(|k| (k.kind, k.count))
+        {
             let _ = writeln!(out, "| `{}` | {n} | {} |", kind.id(), kind.description());
         }
         let _ = writeln!(

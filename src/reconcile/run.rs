@@ -153,6 +153,14 @@ pub struct EntityView {
     pub problems: Vec<String>,
 }
 
+/// How many gaps of one kind.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindCount {
+    pub kind: GapKind,
+    pub count: u64,
+    pub description: &'static str,
+}
+
 /// Everything a reconcile run found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Reconciliation {
@@ -164,7 +172,7 @@ pub struct Reconciliation {
     pub systems: Vec<SystemTally>,
     pub entities: EntityTally,
     /// Gaps by kind, every kind listed (zero included), in catalogue order.
-    pub kinds: Vec<(GapKind, u64)>,
+    pub kinds: Vec<KindCount>,
     /// Gaps by boundary pair and kind.
     pub pairs: BTreeMap<String, BTreeMap<GapKind, u64>>,
     pub zones: Vec<ZoneTally>,
@@ -179,7 +187,7 @@ pub struct Reconciliation {
 
 impl Reconciliation {
     pub fn total_gaps(&self) -> u64 {
-        self.kinds.iter().map(|(_, n)| n).sum()
+        self.kinds.iter().map(|k| k.count).sum()
     }
 
     pub fn messages(&self) -> u64 {
@@ -350,7 +358,11 @@ pub fn reconcile(
         entities,
         kinds: GapKind::ALL
             .iter()
-            .map(|k| (*k, collector.kinds.get(k).copied().unwrap_or(0)))
+            .map(|k| KindCount {
+                kind: *k,
+                count: collector.kinds.get(k).copied().unwrap_or(0),
+                description: k.description(),
+            })
             .collect(),
         pairs: collector.pairs,
         zones,
