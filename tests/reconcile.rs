@@ -586,7 +586,10 @@ flows:
         root = root.display()
     );
     std::fs::write(dir.join("handoff.yaml"), flow).unwrap();
-    let out = handoff_in(&dir, &["reconcile", "--format", "json"]);
+    // The captures are the repository's, outside this scratch project: said explicitly.
+    let refused = handoff_in(&dir, &["reconcile", "--format", "json"]);
+    assert_eq!(refused.status.code(), Some(2));
+    let out = handoff_in(&dir, &["reconcile", "--format", "json", "--allow-outside"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     let flow = &doc["flows"][0];
@@ -1048,5 +1051,47 @@ fn the_json_report_matches_its_published_schema() {
             .map(|e| format!("{e} at {}", e.instance_path()))
             .collect();
         assert!(errors.is_empty(), "{errors:#?}");
+    }
+}
+
+/// A flow in a shared checkout reads only inside the project, and a report is not written
+/// through a symbolic link.
+#[test]
+fn a_flow_cannot_reach_outside_the_project() {
+    let dir = scratch("reach");
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "    inputs: [captures/portal.ndjson]",
+        "    inputs: [../../../../etc/passwd]",
+    );
+    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "names the capture ../../../../etc/passwd, which is outside the project directory"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("pass --allow-outside if this is intended"),
+        "{err}"
+    );
+
+    let dir = scratch("link");
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("handoff.yaml"), dir.join("report.json")).unwrap();
+        let out = handoff_in(
+            &dir,
+            &["reconcile", "--format", "json", "-o", "report.json"],
+        );
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("is a symbolic link"));
+        assert!(
+            std::fs::read_to_string(dir.join("handoff.yaml"))
+                .unwrap()
+                .starts_with("# An example project")
+        );
     }
 }

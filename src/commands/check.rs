@@ -541,7 +541,7 @@ const MAX_JOBS_PER_CORE: usize = 4;
 
 /// Refuse to write a report or a baseline through a symbolic link: in a shared checkout, a
 /// link planted where the report goes would let the run overwrite any file it can write.
-fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {
+pub(crate) fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.file_type().is_symlink() => Err(Fatal::new(format!(
             "{} is a symbolic link; handoff does not write the {what} through links\n  = help: remove the link, or name the file it points to",
@@ -553,7 +553,7 @@ fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {
 
 /// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or, for a
 /// path that exists, through a symbolic link. A glob is judged by its literal prefix.
-fn outside(root: &Path, path: &Path) -> bool {
+pub(crate) fn outside(root: &Path, path: &Path) -> bool {
     let literal = input::literal_prefix(path);
     let root = if root.as_os_str().is_empty() {
         Path::new(".")
@@ -585,14 +585,19 @@ fn outside(root: &Path, path: &Path) -> bool {
 }
 
 fn reach_error(cfg: &handoff::config::Config, what: &str, path: &Path) -> Fatal {
+    reach_error_in(&cfg.path, &cfg.base, what, path)
+}
+
+/// A project file (handoff.yaml, a flow) that names a file outside the project directory.
+pub(crate) fn reach_error_in(file: &Path, base: &Path, what: &str, path: &Path) -> Fatal {
     Fatal::new(format!(
-        "{} names the {what} {}, which is outside the project directory {}\n  = help: a changed handoff.yaml could otherwise read or write any file; pass --allow-outside if this is intended",
-        shown(&cfg.path),
+        "{} names the {what} {}, which is outside the project directory {}\n  = help: a changed project file could otherwise read or write any file; pass --allow-outside if this is intended",
+        shown(file),
         shown(path),
-        shown(if cfg.base.as_os_str().is_empty() {
+        shown(if base.as_os_str().is_empty() {
             Path::new(".")
         } else {
-            &cfg.base
+            base
         })
     ))
 }

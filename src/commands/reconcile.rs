@@ -66,6 +66,10 @@ pub(crate) struct ReconcileArgs {
     /// Threads checking payloads [default: one per core]; the report does not depend on it
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) jobs: Option<u16>,
+    /// Let a flow name captures or contracts outside the project directory (and its registry);
+    /// without it such a flow is refused
+    #[arg(long)]
+    pub(crate) allow_outside: bool,
     /// No progress bar, even on a terminal
     #[arg(long)]
     pub(crate) no_progress: bool,
@@ -84,6 +88,9 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
 
     let mut results = Vec::new();
     for flow in &flows {
+        if !args.allow_outside {
+            within_project(flow, &registry, &base)?;
+        }
         let (checkers, inputs) = prepare(flow, &registry, &base)?;
         let systems: Vec<SystemInput<'_>> = checkers
             .iter()
@@ -169,6 +176,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
     };
     match &args.output {
         Some(path) => {
+            super::check::refuse_link(path, "report")?;
             let file = std::fs::File::create(path)
                 .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
             let mut out = std::io::BufWriter::new(file);
@@ -350,6 +358,35 @@ fn prepare(
         inputs.push(expanded.inputs);
     }
     Ok((checkers, inputs))
+}
+
+/// A flow read from the project names only files inside it: a changed flow file must not make
+/// a run read any file the user can.
+fn within_project(
+    flow: &Flow,
+    registry: &handoff::registry::Registry,
+    base: &Path,
+) -> Result<(), Fatal> {
+    use super::check::{join_display, outside, reach_error_in};
+    for system in &flow.systems {
+        if let Ok(path) = registry.resolve(&system.contract, base)
+            && outside(&registry.root, &path)
+        {
+            return Err(reach_error_in(&flow.file, base, "contract", &path));
+        }
+        for input in &system.inputs {
+            let joined = join_display(base, input);
+            if input != "-" && outside(base, Path::new(&joined)) {
+                return Err(reach_error_in(
+                    &flow.file,
+                    base,
+                    "capture",
+                    Path::new(&joined),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `--as-of`: an RFC 3339 instant, or a date (its midnight, UTC).
