@@ -486,6 +486,12 @@ pub(crate) fn markdown(
                         }
                     }
                 }
+                if !v.problems.is_empty() {
+                    out.push('\n');
+                    for p in &v.problems {
+                        let _ = writeln!(out, "- {}", md_cell(p));
+                    }
+                }
                 out.push('\n');
             }
         }
