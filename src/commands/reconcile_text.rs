@@ -334,8 +334,8 @@ pub(crate) fn text(
 
 fn md_evidence(e: &Evidence) -> String {
     let state = match (&e.state, &e.sent_state) {
-        (Some(s), Some(sent)) => format!("{} ({})", s, md_code(sent)),
-        (Some(s), None) => s.clone(),
+        (Some(s), Some(sent)) if s != sent => format!("{} ({})", s, md_code(sent)),
+        (Some(s), _) => s.clone(),
         (None, Some(sent)) => md_code(sent),
         (None, None) => String::new(),
     };
