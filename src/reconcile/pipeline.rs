@@ -58,10 +58,9 @@ pub fn read(
     flow: &Flow,
     systems: &[SystemInput<'_>],
     options: &Options,
-    jobs: usize,
     each: &mut dyn FnMut(Processed),
 ) -> Vec<String> {
-    let workers = jobs.max(1);
+    let workers = options.jobs.max(1);
     let in_flight = workers * BATCHES_PER_WORKER;
     let (batch_tx, batch_rx) = sync_channel::<(u64, Batch)>(in_flight);
     let (result_tx, result_rx) = sync_channel::<(u64, Vec<Processed>)>(in_flight);

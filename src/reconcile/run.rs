@@ -217,7 +217,7 @@ pub fn reconcile(
     let mut newest: Option<i64> = None;
     let mut failure: Option<String> = None;
     let mut read = 0u64;
-    let empty_inputs = super::pipeline::read(flow, systems, options, options.jobs, &mut |p| {
+    let empty_inputs = super::pipeline::read(flow, systems, options, &mut |p| {
         read += 1;
         let tally = &mut tallies[p.system];
         tally.messages += 1;
