@@ -57,6 +57,34 @@ fn returns_as_of(as_of: &str, extra: &[&str]) -> serde_json::Value {
     doc["flows"][0].clone()
 }
 
+/// The returns flow run in a scratch project, as of the usual moment.
+fn returns_in(dir: &Path, extra: &[&str]) -> serde_json::Value {
+    let mut args = vec![
+        "reconcile",
+        "--flow",
+        "returns",
+        "--as-of",
+        "2026-11-15",
+        "--format",
+        "json",
+    ];
+    args.extend(extra);
+    let out = handoff_in(dir, &args);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
+    doc["flows"][0].clone()
+}
+
+/// The gap of `kind` about `entity` in a flow's report.
+fn find_gap<'f>(flow: &'f serde_json::Value, kind: &str, entity: &str) -> &'f serde_json::Value {
+    flow["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["kind"] == kind && g["entity"] == entity)
+        .unwrap_or_else(|| panic!("no {kind} gap for {entity}"))
+}
+
 fn gap_list(flow: &serde_json::Value) -> Vec<(String, String, String)> {
     let mut list: Vec<(String, String, String)> = flow["gaps"]
         .as_array()
@@ -121,12 +149,7 @@ fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
 fn every_gap_carries_both_sides_values_sources_and_times() {
     let flow = returns(&[]);
     let gaps = flow["gaps"].as_array().unwrap();
-    let find = |kind: &str, entity: &str| {
-        gaps.iter()
-            .find(|g| g["kind"] == kind && g["entity"] == entity)
-            .unwrap_or_else(|| panic!("{kind} {entity}"))
-            .clone()
-    };
+    let find = |kind: &str, entity: &str| find_gap(&flow, kind, entity).clone();
     // The processor sent cents a hundred times too large: both amounts, exactly, and the units.
     let g = find("amount_disagreement", "10014");
     assert_eq!(g["zone"], "refund approval reaches the processor");
@@ -662,12 +685,7 @@ fn sensitive_values_are_not_shown_unless_asked() {
     assert!(hidden.contains("(a value not shown #"));
     // Hidden values still compare: the reused key is found without showing either order.
     let doc: serde_json::Value = serde_json::from_str(&hidden).unwrap();
-    let reuse = doc["flows"][0]["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["kind"] == "key_reuse" && g["entity"] == "10007")
-        .expect("key_reuse is still found");
+    let reuse = find_gap(&doc["flows"][0], "key_reuse", "10007");
     assert!(
         reuse["message"]
             .as_str()
@@ -869,28 +887,10 @@ fn a_counterpart_may_be_any_message_of_the_system() {
         "    then: {erp: authorized}",
         "    then: {erp: any}",
     );
-    let out = handoff_in(
-        &dir,
-        &[
-            "reconcile",
-            "--flow",
-            "returns",
-            "--as-of",
-            "2026-11-15",
-            "--format",
-            "json",
-        ],
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(gap_list(&doc["flows"][0]), gap_list(&returns(&[])));
-    let late = doc["flows"][0]["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["kind"] == "late_counterpart" && g["entity"] == "10003")
-        .unwrap();
+    let flow = returns_in(&dir, &[]);
+    assert_eq!(gap_list(&flow), gap_list(&returns(&[])));
     assert_eq!(
-        late["expected"],
+        find_gap(&flow, "late_counterpart", "10003")["expected"],
         "erp (any message) within 2h of portal `authorized`"
     );
 }
@@ -916,25 +916,8 @@ fn a_time_without_an_offset_gets_a_fix_that_says_how_to_read_it() {
         "  updated_at:\n    type: string\n    format: date-time",
         "  updated_at:\n    type: string",
     );
-    let out = handoff_in(
-        &dir,
-        &[
-            "reconcile",
-            "--flow",
-            "returns",
-            "--as-of",
-            "2026-11-15",
-            "--format",
-            "json",
-        ],
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let gap = doc["flows"][0]["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["kind"] == "missing_time" && g["entity"] == "10001")
-        .expect("a missing_time for return 10001");
+    let flow = returns_in(&dir, &[]);
+    let gap = find_gap(&flow, "missing_time", "10001");
     assert_eq!(
         gap["message"],
         "portal message time `2026-11-02T10:04:00` cannot be read as an instant"
@@ -986,29 +969,12 @@ fn a_key_may_be_in_one_of_several_places() {
         ),
     )
     .unwrap();
-    let out = handoff_in(
-        &dir,
-        &[
-            "reconcile",
-            "--flow",
-            "returns",
-            "--as-of",
-            "2026-11-15",
-            "--format",
-            "json",
-        ],
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let flow = returns_in(&dir, &[]);
     // The same gaps: the orphan is still found by its key, now read from /reason.
-    assert_eq!(gap_list(&doc["flows"][0]), gap_list(&returns(&[])));
-    let orphan = doc["flows"][0]["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|g| g["kind"] == "orphan_message" && g["entity"] == "99001")
-        .unwrap();
+    assert_eq!(gap_list(&flow), gap_list(&returns(&[])));
     assert_eq!(
-        orphan["evidence"][0]["findings"], 1,
+        find_gap(&flow, "orphan_message", "99001")["evidence"][0]["findings"],
+        1,
         "the missing /merchant_reference"
     );
 }

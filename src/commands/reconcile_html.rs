@@ -151,18 +151,18 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
         }
         h.push_str("</tbody></table></div></div>\n<h3>Failure zones</h3><table><thead><tr><th>expectation</th><th>boundary</th><th>deadline</th><th>triggered</th><th>met</th><th>late</th><th>missing</th><th>pending</th></tr></thead><tbody>\n");
         for z in &r.zones {
+            let counts: String = z
+                .counts()
+                .iter()
+                .map(|n| format!("<td class=\"n\">{n}</td>"))
+                .collect();
             let _ = writeln!(
                 h,
-                "<tr><td>{}</td><td>{} -&gt; {}</td><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                "<tr><td>{}</td><td>{} -&gt; {}</td><td>{}</td>{counts}</tr>",
                 html(&z.name),
                 html(&z.from),
                 html(&z.to),
                 show_duration(z.within),
-                z.triggered,
-                z.met,
-                z.late,
-                z.missing,
-                z.pending
             );
         }
         h.push_str("</tbody></table>\n");

@@ -124,6 +124,19 @@ pub struct ZoneTally {
     pub pending: u64,
 }
 
+impl ZoneTally {
+    /// Triggered, met, late, missing, pending: the columns every report shows.
+    pub fn counts(&self) -> [u64; 5] {
+        [
+            self.triggered,
+            self.met,
+            self.late,
+            self.missing,
+            self.pending,
+        ]
+    }
+}
+
 /// What each system last said of one entity.
 #[derive(Debug, Clone, Serialize)]
 pub struct SystemView {
