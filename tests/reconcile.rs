@@ -1061,3 +1061,50 @@ fn a_flow_cannot_reach_outside_the_project() {
         );
     }
 }
+
+/// Versions of a flow, one file each: the newest runs unless one is named; the same version
+/// twice is refused.
+#[test]
+fn flow_versions_are_chosen_like_contract_versions() {
+    let dir = scratch("versions");
+    let flows = dir.join("flows");
+    std::fs::create_dir_all(flows.join("returns")).unwrap();
+    let v1 = std::fs::read_to_string(flows.join("returns.yaml")).unwrap();
+    std::fs::remove_file(flows.join("returns.yaml")).unwrap();
+    std::fs::write(flows.join("returns/1.0.0.yaml"), &v1).unwrap();
+    // 1.1.0 gives the ERP a day to book an authorisation.
+    let v11 = v1.replace("version: 1.0.0", "version: 1.1.0").replacen(
+        "    then: {erp: authorized}\n    within: 2h",
+        "    then: {erp: authorized}\n    within: 1d",
+        1,
+    );
+    std::fs::write(flows.join("returns/1.1.0.yaml"), v11).unwrap();
+    let newest = returns_in(&dir, &[]);
+    assert_eq!(newest["flow"], "returns@1.1.0");
+    assert!(
+        !gap_list(&newest)
+            .iter()
+            .any(|(k, e, _)| k == "late_counterpart" && e == "10003")
+    );
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--flow",
+            "returns@1.0.0",
+            "--as-of",
+            "2026-11-15",
+            "--format",
+            "json",
+        ],
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let older = &doc["flows"][0];
+    assert_eq!(older["flow"], "returns@1.0.0");
+    assert_eq!(gap_list(older), gap_list(&returns(&[])));
+
+    std::fs::write(flows.join("returns/copy.yaml"), &v1).unwrap();
+    let out = handoff_in(&dir, &["reconcile"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("flow returns@1.0.0 is defined twice"));
+}
