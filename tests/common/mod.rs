@@ -92,3 +92,17 @@ pub fn target_dir() -> PathBuf {
     std::fs::create_dir_all(&target).unwrap();
     target
 }
+
+/// `doc` is valid against the JSON Schema at `schema` (relative to the repository).
+pub fn assert_valid(schema: &str, doc: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(schema)).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options().build(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
