@@ -74,6 +74,17 @@ pub enum Redact {
     All,
 }
 
+impl Redact {
+    /// Whether a value is hidden under this policy, given whether its field is `sensitive`.
+    pub fn hides(self, sensitive: bool) -> bool {
+        match self {
+            Redact::None => false,
+            Redact::Sensitive => sensitive,
+            Redact::All => true,
+        }
+    }
+}
+
 /// What a value looks like, without what it is: its JSON type, its size, and for a string the
 /// kinds of characters in it.
 pub fn shape(value: Option<&serde_json::Value>) -> String {
@@ -129,12 +140,7 @@ pub fn shape(value: Option<&serde_json::Value>) -> String {
 pub fn apply(finding: &mut crate::finding::Finding, policy: Redact) {
     // Values of other fields a cross-field rule quotes follow the same policy as their own.
     for (value, sensitive) in std::mem::take(&mut finding.related) {
-        let hidden = match policy {
-            Redact::None => false,
-            Redact::Sensitive => sensitive,
-            Redact::All => true,
-        };
-        if hidden && !value.is_empty() {
+        if policy.hides(sensitive) && !value.is_empty() {
             finding.message = finding.message.replace(&value, "(a value not shown)");
             finding.expected = finding.expected.replace(&value, "(a value not shown)");
             finding.suggestion = None;

@@ -500,7 +500,8 @@ fn reorder(
     }
 }
 
-fn too_large(size: Option<u64>, limit: u64) -> Finding {
+/// The finding for a payload over the size limit, which was not read.
+pub(crate) fn too_large(size: Option<u64>, limit: u64) -> Finding {
     Finding {
         redacted: false,
         sensitive: None,
@@ -525,7 +526,8 @@ fn too_large(size: Option<u64>, limit: u64) -> Finding {
     }
 }
 
-fn unreadable(err: &str) -> Finding {
+/// The finding for a payload that could not be read.
+pub(crate) fn unreadable(err: &str) -> Finding {
     Finding {
         redacted: false,
         sensitive: None,

@@ -175,12 +175,7 @@ fn work(
         let checker = systems[batch.system].checker;
         let contract = checker.contract();
         let shown = |pointer: &str, raw: &str| -> String {
-            let hide = match redact {
-                Redact::None => false,
-                Redact::Sensitive => contract.is_sensitive(pointer),
-                Redact::All => true,
-            };
-            if hide {
+            if redact.hides(contract.is_sensitive(pointer)) {
                 super::message::hidden(raw)
             } else {
                 crate::redact::mask_card_numbers(raw).into_owned()
@@ -246,11 +241,6 @@ fn checked(
     redact: Redact,
 ) -> (Option<u64>, Value, Vec<Finding>) {
     use crate::check::records;
-    let unreadable = |kind: crate::finding::Kind, message: String| {
-        let mut f = Finding::bare(kind, "", None);
-        f.message = message;
-        vec![f]
-    };
     match payload {
         Payload::Bytes(bytes) => {
             let bytes = crate::check::without_bom(bytes);
@@ -296,26 +286,13 @@ fn checked(
             let (at, outcome) = records::check_csv_item(checker, item, redact);
             (Some(at), Value::Null, non_empty(outcome.findings))
         }
-        Payload::TooLarge { size, limit } => (
-            line,
-            Value::Null,
-            unreadable(
-                crate::finding::Kind::PayloadTooLarge,
-                match size {
-                    Some(size) => {
-                        format!("the payload is {size} bytes, over the {limit}-byte limit")
-                    }
-                    None => format!("the payload is over the {limit}-byte limit"),
-                },
-            ),
-        ),
+        Payload::TooLarge { size, limit } => {
+            (line, Value::Null, vec![crate::run::too_large(size, limit)])
+        }
         Payload::Unreadable(err) => (
             line,
             Value::Null,
-            unreadable(
-                crate::finding::Kind::Unreadable,
-                format!("cannot read: {err}"),
-            ),
+            vec![crate::run::unreadable(&err.to_string())],
         ),
     }
 }
@@ -324,9 +301,7 @@ fn checked(
 /// to say why it has no key.
 fn non_empty(findings: Vec<Finding>) -> Vec<Finding> {
     if findings.is_empty() {
-        let mut f = Finding::bare(crate::finding::Kind::Unreadable, "", None);
-        f.message = "the record holds no payload".into();
-        vec![f]
+        vec![crate::run::unreadable("the record holds no payload")]
     } else {
         findings
     }
