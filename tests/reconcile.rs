@@ -1097,3 +1097,130 @@ fn flow_versions_are_chosen_like_contract_versions() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("flow returns@1.0.0 is defined twice"));
 }
+
+/// What a payload or a flow says reaches people only escaped for the medium: control characters
+/// made visible in text, code spans in Markdown, entities in HTML.
+#[test]
+fn hostile_values_are_escaped_in_every_report() {
+    let dir = scratch("hostile");
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "entity: return",
+        "entity: \"return<script>alert(1)</script>\"",
+    );
+    let hostile = "rma-\u{1b}]0;pwned\u{7}<img src=x onerror=alert(2)>|`x`\\n| forged";
+    let line = serde_json::json!({
+        "psp_reference": "HOSTILE000000001",
+        "merchant_reference": hostile,
+        "event_code": "REFUND",
+        "success": "true",
+        "amount": {"value": 100, "currency": "USD"},
+        "event_date": "2026-11-05T12:00:00Z",
+        "reason": null
+    });
+    let status = serde_json::json!({
+        "event_id": "evt_00000000beef",
+        "rma_number": "RMA00010001",
+        "order_number": "#104200",
+        "status": "<b>\u{1b}[31mnew|status</b>",
+        "refund_amount": null,
+        "currency": "USD",
+        "updated_at": "2026-11-02T09:00:00Z"
+    });
+    for (file, record) in [
+        ("captures/processor.ndjson", line),
+        ("captures/portal.ndjson", status),
+    ] {
+        let path = dir.join(file);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        text.push_str(&format!("{record}\n"));
+        std::fs::write(&path, text).unwrap();
+    }
+    let run = |format: &str| {
+        let out = handoff_in(
+            &dir,
+            &[
+                "reconcile",
+                "--flow",
+                "returns",
+                "--as-of",
+                "2026-11-15",
+                "--format",
+                format,
+                "--limit",
+                "100",
+                "--top",
+                "100",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout(&out)
+    };
+    let text = run("text");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "raw control characters in text"
+    );
+    assert!(text.contains("\\u{1b}]0;pwned\\u{7}"), "{text}");
+    assert!(
+        text.contains("sent `<b>\\u{1b}[31mnew|status</b>`"),
+        "{text}"
+    );
+    assert!(text.contains("return<script>alert(1)</script> 10001"));
+
+    let md = run("markdown");
+    assert!(!md.contains('\u{1b}'));
+    let outside = outside_code_spans(&md);
+    for markup in ["<img", "<b>", "<script>"] {
+        assert!(!outside.contains(markup), "{markup} outside a code span");
+    }
+    assert!(
+        md.contains("<img"),
+        "the hostile value is in the report, inside a code span"
+    );
+    assert!(
+        !md.lines().any(|l| l.starts_with("| forged")),
+        "a forged table row"
+    );
+
+    let html = run("html");
+    assert!(!html.contains("<img") && !html.contains("<b>") && !html.contains("alert(1)</script>"));
+    assert!(html.contains("&lt;b&gt;\\u{1b}[31mnew|status&lt;/b&gt;"));
+    assert!(html.contains("return&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
+
+/// Markdown with its code spans (a run of backticks to the next run of the same length) left
+/// out: what a renderer would parse as markup.
+fn outside_code_spans(md: &str) -> String {
+    let mut out = String::new();
+    let mut rest = md;
+    while let Some(start) = rest.find('`') {
+        out.push_str(&rest[..start]);
+        let fence = rest[start..].chars().take_while(|c| *c == '`').count();
+        let body = &rest[start + fence..];
+        let mut close = None;
+        let mut at = 0;
+        while let Some(found) = body[at..].find('`') {
+            let pos = at + found;
+            let run = body[pos..].chars().take_while(|c| *c == '`').count();
+            if run == fence {
+                close = Some(pos);
+                break;
+            }
+            at = pos + run;
+        }
+        match close {
+            Some(pos) => rest = &body[pos + fence..],
+            None => {
+                rest = body;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -29,13 +29,14 @@ fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The headline: how many entities are not in agreement.
-fn debt(r: &Reconciliation) -> String {
+/// The headline: how many entities are not in agreement. `entity` is the flow's word for them,
+/// already escaped for the report's medium.
+fn debt(r: &Reconciliation, entity: &str) -> String {
     let e = &r.entities;
     format!(
         "Order truth debt: {} of {} ({}) with gaps; {} in agreement, {} pending.",
         e.with_gaps,
-        plural(e.total, &r.entity, &format!("{}s", r.entity)),
+        plural(e.total, entity, &format!("{entity}s")),
         percent(e.with_gaps, e.total),
         e.in_agreement,
         e.pending
@@ -207,16 +208,22 @@ pub(crate) fn text(
 ) -> String {
     let mut out = String::new();
     for r in results {
-        let names: Vec<&str> = r.systems.iter().map(|s| s.system.as_str()).collect();
+        // The flow's words (its entity, its systems' names) are written by people too.
+        let entity = esc(&r.entity);
+        let names: Vec<String> = r
+            .systems
+            .iter()
+            .map(|s| esc(&s.system).into_owned())
+            .collect();
         let _ = writeln!(
             out,
             "reconcile {}: {} across {}, {}",
             esc(&r.flow),
-            plural(r.entities.total, &r.entity, &format!("{}s", r.entity)),
+            plural(r.entities.total, &entity, &format!("{entity}s")),
             names.join(", "),
             as_of(r)
         );
-        let _ = writeln!(out, "{}\n", debt(r));
+        let _ = writeln!(out, "{}\n", debt(r, &entity));
         let _ = writeln!(out, "Gaps by kind ({} in all)", r.total_gaps());
         for (kind, n) in r
             .kinds
@@ -289,7 +296,7 @@ pub(crate) fn text(
         if !r.gaps.is_empty() {
             let _ = writeln!(out, "\nGaps");
             for g in examples(&r.gaps, limit) {
-                gap_text(&mut out, g, &r.entity);
+                gap_text(&mut out, g, &entity);
             }
             let more = (r.gaps.len().saturating_sub(limit)) as u64 + r.unlisted_gaps;
             if more > 0 {
@@ -301,9 +308,9 @@ pub(crate) fn text(
         }
         let views = views_to_show(r, top, wanted);
         if !views.is_empty() {
-            let _ = writeln!(out, "\nOne record per {}", r.entity);
+            let _ = writeln!(out, "\nOne record per {entity}");
             for v in &views {
-                view_text(&mut out, v, &r.entity);
+                view_text(&mut out, v, &entity);
             }
         }
         for w in wanted {
@@ -311,7 +318,7 @@ pub(crate) fn text(
                 let _ = writeln!(
                     out,
                     "\nno {} `{}` in any capture of {}",
-                    r.entity,
+                    entity,
                     esc(w),
                     esc(&r.flow)
                 );
@@ -334,36 +341,25 @@ pub(crate) fn text(
 
 fn md_evidence(e: &Evidence) -> String {
     let state = match (&e.state, &e.sent_state) {
-        (Some(s), Some(sent)) if s != sent => format!("{} ({})", s, md_code(sent)),
-        (Some(s), _) => s.clone(),
+        (Some(s), Some(sent)) if s != sent => format!("{} ({})", md_code(s), md_code(sent)),
+        (Some(s), _) => md_code(s),
         (None, Some(sent)) => md_code(sent),
         (None, None) => String::new(),
     };
     let amount = e
         .amount
         .as_ref()
-        .map(|a| {
-            format!(
-                "{a}{}",
-                e.currency
-                    .as_deref()
-                    .map(|c| format!(" {c}"))
-                    .unwrap_or_default()
-            )
+        .map(|a| match &e.currency {
+            Some(c) => md_code(&format!("{a} {c}")),
+            None => md_code(a),
         })
         .unwrap_or_default();
     format!(
-        "| {} | {} | {} | {} | {} |",
-        md_cell(&e.system),
+        "| {} | {} | {} | {state} | {amount} |",
+        md_code(&e.system),
         md_code(&e.source),
         e.time.clone().unwrap_or_default(),
-        md_cell(&state),
-        md_cell(&amount)
     )
-}
-
-fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 pub(crate) fn markdown(
@@ -374,8 +370,13 @@ pub(crate) fn markdown(
 ) -> String {
     let mut out = String::new();
     for r in results {
-        let _ = writeln!(out, "# Order truth: {}\n", md_cell(&r.flow));
-        let _ = writeln!(out, "{} Judged {}.\n", debt(r), as_of(r));
+        let _ = writeln!(out, "# Order truth: {}\n", md_code(&r.flow));
+        let _ = writeln!(
+            out,
+            "{} Judged {}.\n",
+            debt(r, &md_code(&r.entity)),
+            as_of(r)
+        );
         let _ = writeln!(
             out,
             "## Gaps by kind\n\n| kind | gaps | meaning |\n|---|---:|---|"
@@ -397,7 +398,7 @@ pub(crate) fn markdown(
                 .iter()
                 .map(|(k, n)| format!("`{}` {n}", k.id()))
                 .collect();
-            let _ = writeln!(out, "| {} | {} |", md_cell(pair), list.join(", "));
+            let _ = writeln!(out, "| {} | {} |", md_code(pair), list.join(", "));
         }
         let _ = writeln!(
             out,
@@ -408,9 +409,9 @@ pub(crate) fn markdown(
             let _ = writeln!(
                 out,
                 "| {} | {} -> {} | {} | {} |",
-                md_cell(&z.name),
-                md_cell(&z.from),
-                md_cell(&z.to),
+                md_code(&z.name),
+                md_code(&z.from),
+                md_code(&z.to),
                 show_duration(z.within),
                 counts.join(" | ")
             );
@@ -423,8 +424,8 @@ pub(crate) fn markdown(
             let _ = writeln!(
                 out,
                 "| {} | `{}` | {} | {} | {} | {} |",
-                md_cell(&s.system),
-                md_cell(&s.contract),
+                md_code(&s.system),
+                md_code(&s.contract),
                 s.messages,
                 s.correlated,
                 s.uncorrelated,
@@ -439,19 +440,19 @@ pub(crate) fn markdown(
                     out,
                     "### `{}` {} {}\n\n{} ({}{})\n\nExpected: {}\n\nLikely fix: {}\n\n| system | source | time | state | amount |\n|---|---|---|---|---|",
                     g.kind.id(),
-                    md_cell(&r.entity),
+                    md_code(&r.entity),
                     g.entity
                         .as_deref()
                         .map(md_code)
                         .unwrap_or_else(|| "(no key)".into()),
-                    md_cell(&g.message),
-                    md_cell(&g.pair()),
+                    md_code(&g.message),
+                    md_code(&g.pair()),
                     g.zone
                         .as_deref()
-                        .map(|z| format!(", {}", md_cell(z)))
+                        .map(|z| format!(", {}", md_code(z)))
                         .unwrap_or_default(),
-                    md_cell(&g.expected),
-                    md_cell(&g.fix)
+                    md_code(&g.expected),
+                    md_code(&g.fix)
                 );
                 for e in &g.evidence {
                     let _ = writeln!(out, "{}", md_evidence(e));
@@ -465,12 +466,12 @@ pub(crate) fn markdown(
         }
         let views = views_to_show(r, top, wanted);
         if !views.is_empty() {
-            let _ = writeln!(out, "## One record per {}\n", md_cell(&r.entity));
+            let _ = writeln!(out, "## One record per {}\n", md_code(&r.entity));
             for v in views {
                 let _ = writeln!(
                     out,
                     "### {} {}\n\n| system | source | time | state | amount |\n|---|---|---|---|---|",
-                    md_cell(&r.entity),
+                    md_code(&r.entity),
                     md_code(&v.key)
                 );
                 for s in &v.systems {
@@ -479,14 +480,14 @@ pub(crate) fn markdown(
                             let _ = writeln!(out, "{}", md_evidence(e));
                         }
                         None => {
-                            let _ = writeln!(out, "| {} | no message | | | |", md_cell(&s.system));
+                            let _ = writeln!(out, "| {} | no message | | | |", md_code(&s.system));
                         }
                     }
                 }
                 if !v.problems.is_empty() {
                     out.push('\n');
                     for p in &v.problems {
-                        let _ = writeln!(out, "- {}", md_cell(p));
+                        let _ = writeln!(out, "- {}", md_code(p));
                     }
                 }
                 out.push('\n');
