@@ -1224,3 +1224,55 @@ fn outside_code_spans(md: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// A sensitive key that does not normalise is not shown in the reason either, nor is a sensitive
+/// time that cannot be read.
+#[test]
+fn a_sensitive_key_or_time_stays_hidden_in_every_sentence() {
+    let dir = scratch("sensitive-key");
+    edit(
+        &dir.join("contracts/erp-return-records/1.0.0.yaml"),
+        "    description: the RMA number without its prefix; older records keep leading zeros",
+        "    description: the RMA number without its prefix; older records keep leading zeros\n    sensitive: true",
+    );
+    // Every ERP key longer than four digits no longer matches the flow's spelling.
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "key: {pointer: /return_authorization, strip_leading_zeros: true, pattern: '^[0-9]{1,8}$'}",
+        "key: {pointer: /return_authorization, strip_leading_zeros: true, pattern: '^[0-9]{1,4}$'}",
+    );
+    let flow = returns_in(&dir, &[]);
+    let gaps = flow["gaps"].as_array().unwrap();
+    let malformed: Vec<&serde_json::Value> = gaps
+        .iter()
+        .filter(|g| {
+            g["kind"] == "malformed_key"
+                && g["systems"][0] == "erp"
+                && g["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("which does not match")
+        })
+        .collect();
+    assert!(malformed.len() > 100, "{}", malformed.len());
+    for g in &malformed {
+        let message = g["message"].as_str().unwrap();
+        assert!(
+            message.contains("normalised to `(a value not shown #"),
+            "{message}"
+        );
+        assert!(!message.contains("normalised to `1"), "{message}");
+    }
+    // The ERP records whose time breaks its format, with the time field sensitive.
+    let dir = scratch("sensitive-time");
+    edit(
+        &dir.join("contracts/erp-return-records/1.0.0.yaml"),
+        "    format: '%Y-%m-%d %H:%M:%S'\n    required: true",
+        "    format: '%Y-%m-%d %H:%M:%S'\n    required: true\n    sensitive: true",
+    );
+    let flow = returns_in(&dir, &[]);
+    let time = find_gap(&flow, "missing_time", "10009");
+    let message = time["message"].as_str().unwrap();
+    assert!(message.contains("`(a value not shown #"), "{message}");
+    assert!(!message.contains("2026-11-"), "{message}");
+}

@@ -266,7 +266,7 @@ impl KeySpec {
     }
 
     /// The key in the flow's one spelling, or why it has none.
-    pub fn normalise(&self, raw: &str) -> Result<String, String> {
+    pub fn normalise(&self, raw: &str) -> Result<String, KeyError> {
         let mut key = raw.trim().to_string();
         match self.case {
             Some(Case::Upper) => key = key.to_uppercase(),
@@ -289,17 +289,50 @@ impl KeySpec {
             };
         }
         if key.is_empty() {
-            return Err("nothing is left of it once normalised".into());
+            return Err(KeyError::Empty);
         }
         if let Some(pattern) = &self.pattern
             && !pattern.is_match(&key)
         {
-            return Err(format!(
-                "normalised to `{key}`, which does not match `{}`",
-                pattern.as_str()
-            ));
+            return Err(KeyError::NoMatch {
+                key,
+                pattern: pattern.as_str().to_string(),
+            });
         }
         Ok(key)
+    }
+}
+
+/// Why a key has no spelling in the flow.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyError {
+    Empty,
+    /// The key as normalised, which holds the value sent: shown through [`KeyError::describe`].
+    NoMatch {
+        key: String,
+        pattern: String,
+    },
+}
+
+impl KeyError {
+    /// The reason, with the normalised key as `shown` lets a report show it (a sensitive key
+    /// stays hidden here too).
+    pub fn describe(&self, shown: impl Fn(&str) -> String) -> String {
+        match self {
+            KeyError::Empty => "nothing is left of it once normalised".into(),
+            KeyError::NoMatch { key, pattern } => {
+                format!(
+                    "normalised to `{}`, which does not match `{pattern}`",
+                    shown(key)
+                )
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe(str::to_string))
     }
 }
 
@@ -434,11 +467,11 @@ mod tests {
         assert_eq!(erp.normalise(" 12345").unwrap(), "12345");
         assert_eq!(erp.normalise("000").unwrap(), "0");
         assert_eq!(
-            portal.normalise("RMA12A45").unwrap_err(),
+            portal.normalise("RMA12A45").unwrap_err().to_string(),
             "normalised to `12A45`, which does not match `^[0-9]+$`"
         );
         assert_eq!(
-            portal.normalise("RMA").unwrap_err(),
+            portal.normalise("RMA").unwrap_err().to_string(),
             "nothing is left of it once normalised"
         );
     }

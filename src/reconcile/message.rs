@@ -151,7 +151,8 @@ pub fn extract(
     let (key, raw_key) = match raw_key {
         Some(raw) if usable(key_pointer) => match system.key.normalise(&raw) {
             Ok(key) => (key, raw),
-            Err(why) => {
+            Err(error) => {
+                let why = error.describe(|key| shown(key_pointer, key));
                 let mut gap = issue(
                     GapKind::MalformedKey,
                     format!("{} key `{}` at {key_pointer}: {why}", system.name, shown(key_pointer, &raw)),
@@ -241,6 +242,14 @@ pub fn extract(
     } else {
         read_time(system, payload, &usable)
     };
+    // Shown as the time field's redaction allows (the raw text only appears in a gap).
+    let raw_time = raw_time.map(|raw| {
+        system
+            .time
+            .pointers
+            .iter()
+            .fold(raw, |raw, p| shown(&p.pointer, &raw))
+    });
     if time.is_none() {
         let mut gap = issue(
             GapKind::MissingTime,
