@@ -311,7 +311,7 @@ fn parallel(
             scope.spawn(move || work(jobs, options, unit_rx, &result_tx, contracts, paths));
         }
         drop(result_tx);
-        reorder(result_rx, &permit_rx, budget, sink);
+        reorder(result_rx, &permit_rx, |bytes| budget.give(bytes), sink);
         producer.join().expect("the producer does not panic")
     })
 }
@@ -478,22 +478,23 @@ fn work(
     }
 }
 
-/// Emit results in sequence order, returning a permit for each unit emitted.
-fn reorder(
-    results: Receiver<(u64, Vec<PayloadResult>)>,
-    permits: &Receiver<u64>,
-    budget: &Budget,
-    sink: &mut dyn FnMut(PayloadResult),
+/// Emit results in sequence order, returning a permit for each unit emitted (`returned` gets
+/// what the permit carried). Shared by the check and reconcile pipelines.
+pub(crate) fn reorder<T, P>(
+    results: Receiver<(u64, Vec<T>)>,
+    permits: &Receiver<P>,
+    mut returned: impl FnMut(P),
+    sink: &mut dyn FnMut(T),
 ) {
-    let mut pending: BTreeMap<u64, Vec<PayloadResult>> = BTreeMap::new();
+    let mut pending: BTreeMap<u64, Vec<T>> = BTreeMap::new();
     let mut next = 0u64;
     for (seq, unit) in results {
         pending.insert(seq, unit);
         while let Some(unit) = pending.remove(&next) {
             unit.into_iter().for_each(&mut *sink);
             // Permits arrive in the order units were sent, which is the order they are emitted.
-            if let Ok(bytes) = permits.recv() {
-                budget.give(bytes);
+            if let Ok(permit) = permits.recv() {
+                returned(permit);
             }
             next += 1;
         }

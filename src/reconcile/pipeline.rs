@@ -13,7 +13,6 @@ use crate::finding::Finding;
 use crate::input::{self, Payload, Reading};
 use crate::redact::Redact;
 use serde_json::Value;
-use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
@@ -80,7 +79,7 @@ pub fn read(
             scope.spawn(move || work(flow, systems, redact, batch_rx, &result_tx));
         }
         drop(result_tx);
-        reorder(&result_rx, &permit_rx, each);
+        crate::run::reorder(result_rx, &permit_rx, |()| {}, each);
         producer.join().expect("the reader does not panic")
     })
 }
@@ -210,25 +209,6 @@ fn work(
         }
         if results.send((index, out)).is_err() {
             return;
-        }
-    }
-}
-
-fn reorder(
-    results: &Receiver<(u64, Vec<Processed>)>,
-    permits: &Receiver<()>,
-    each: &mut dyn FnMut(Processed),
-) {
-    let mut waiting: BTreeMap<u64, Vec<Processed>> = BTreeMap::new();
-    let mut next = 0u64;
-    for (index, batch) in results {
-        waiting.insert(index, batch);
-        while let Some(batch) = waiting.remove(&next) {
-            for processed in batch {
-                each(processed);
-            }
-            let _ = permits.recv();
-            next += 1;
         }
     }
 }
