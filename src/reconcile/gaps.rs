@@ -61,10 +61,6 @@ impl GapKind {
         }
     }
 
-    pub fn from_id(id: &str) -> Option<GapKind> {
-        GapKind::ALL.into_iter().find(|k| k.id() == id)
-    }
-
     pub fn description(self) -> &'static str {
         match self {
             GapKind::MissingCounterpart => {

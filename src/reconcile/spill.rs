@@ -15,7 +15,6 @@ pub struct Spill {
     db: Connection,
     /// Input file names by input number, as messages name them.
     files: Vec<String>,
-    count: u64,
 }
 
 /// A message ready for the store: its key, time and reading order as columns (the sort key),
@@ -142,7 +141,6 @@ impl Spill {
         Ok(Spill {
             db,
             files: Vec::new(),
-            count: 0,
         })
     }
 
@@ -164,7 +162,6 @@ impl Spill {
             .map_err(|e| e.to_string())?;
         stmt.execute(params![m.key, m.time, m.seq as i64, m.input, m.record])
             .map_err(|e| format!("cannot keep a message in the temporary store: {e}"))?;
-        self.count += 1;
         Ok(())
     }
 
@@ -216,14 +213,6 @@ impl Spill {
             each(&done, &group)?;
         }
         Ok(())
-    }
-
-    pub fn len(&self) -> u64 {
-        self.count
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
     }
 }
 
