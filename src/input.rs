@@ -135,6 +135,8 @@ pub enum InputError {
     NoMatch(String),
     BadGlob(String, String),
     Io(PathBuf, io::Error),
+    /// A symbolic link met while walking that leads outside the run's reach: not followed.
+    Outside(crate::reach::Outside),
 }
 
 impl fmt::Display for InputError {
@@ -177,6 +179,7 @@ impl fmt::Display for InputError {
             InputError::Io(path, err) => {
                 write!(f, "{}: {err}", text(&path.display().to_string()))
             }
+            InputError::Outside(outside) => write!(f, "{outside}"),
         }
     }
 }
@@ -184,7 +187,15 @@ impl fmt::Display for InputError {
 /// Expand arguments into inputs. Directories are searched recursively for `.json`, `.ndjson`
 /// and `.jsonl` files; an argument with `*`, `?`, `[` or `{` that is not an existing path is a
 /// glob. Paths are resolved against `base`, but displayed as written.
-pub fn expand<A: AsRef<std::ffi::OsStr>>(args: &[A], base: &Path) -> Expanded {
+///
+/// An argument itself is taken as asked for (whoever named it checked it against its own
+/// rule); a symbolic link met while walking it is followed only where `reach`, or the walked
+/// directory, holds its target.
+pub fn expand<A: AsRef<std::ffi::OsStr>>(
+    args: &[A],
+    base: &Path,
+    reach: &crate::reach::Reach,
+) -> Expanded {
     // Hashing, not ordering: a directory of 100,000 captures would spend measurable time
     // comparing paths component by component.
     let mut seen = HashSet::new();
@@ -211,9 +222,12 @@ pub fn expand<A: AsRef<std::ffi::OsStr>>(args: &[A], base: &Path) -> Expanded {
             let mut found = Vec::new();
             let mut passed_over = Vec::new();
             walk(
+                &Walk {
+                    keep: Keep::Payloads,
+                    reach: &reach.and(&resolved),
+                },
                 &resolved,
                 &path,
-                Keep::Payloads,
                 &mut found,
                 &mut passed_over,
                 &mut errors,
@@ -230,7 +244,7 @@ pub fn expand<A: AsRef<std::ffi::OsStr>>(args: &[A], base: &Path) -> Expanded {
         } else if resolved.exists() {
             add(Input::File(path), &mut inputs);
         } else if arg.contains(['*', '?', '[', '{']) {
-            match glob(arg, base, &mut errors) {
+            match glob(arg, base, reach, &mut errors) {
                 Ok(files) if files.is_empty() => errors.push(InputError::NoMatch(arg.clone())),
                 Ok(files) => files
                     .into_iter()
@@ -267,13 +281,20 @@ enum Keep {
     All,
 }
 
+/// How a walk decides what it takes.
+struct Walk<'r> {
+    keep: Keep,
+    /// Where a link to a file may lead.
+    reach: &'r crate::reach::Reach,
+}
+
 /// Recursively collect files under `dir` (`shown` is the same directory as the user wrote
 /// it), sorted by name. Hidden entries are skipped, and so are links to directories (they can
-/// form cycles).
+/// form cycles); a link to a file outside the reach is an error, and is not followed.
 fn walk(
+    how: &Walk<'_>,
     dir: &Path,
     shown: &Path,
-    keep: Keep,
     found: &mut Vec<PathBuf>,
     skipped: &mut Vec<Skipped>,
     errors: &mut Vec<InputError>,
@@ -305,20 +326,30 @@ fn walk(
             skip(SkipReason::NotFile);
             continue;
         };
-        let wanted = match keep {
+        let wanted = match how.keep {
             Keep::Payloads => is_payload_path(&shown_path),
             Keep::All => true,
         };
         if file_type.is_dir() {
-            walk(&entry.path(), &shown_path, keep, found, skipped, errors);
+            walk(how, &entry.path(), &shown_path, found, skipped, errors);
         } else if file_type.is_symlink() && entry.path().is_dir() {
             skip(SkipReason::LinkedDirectory);
         } else if !is_file(&entry, file_type) {
             skip(SkipReason::NotFile);
-        } else if wanted {
-            found.push(shown_path);
-        } else {
+        } else if !wanted {
             skip(SkipReason::NotPayload);
+        } else if file_type.is_symlink()
+            && let Err(outside) = how
+                .reach
+                .check(&entry.path(), "the symbolic link")
+                .map_err(|o| crate::reach::Outside {
+                    path: shown_path.clone(),
+                    ..o
+                })
+        {
+            errors.push(InputError::Outside(outside));
+        } else {
+            found.push(shown_path);
         }
     }
 }
@@ -336,6 +367,7 @@ fn is_file(entry: &std::fs::DirEntry, file_type: std::fs::FileType) -> bool {
 fn glob(
     pattern: &str,
     base: &Path,
+    reach: &crate::reach::Reach,
     errors: &mut Vec<InputError>,
 ) -> Result<Vec<PathBuf>, InputError> {
     let matcher = GlobBuilder::new(pattern)
@@ -350,9 +382,12 @@ fn glob(
     if root.is_dir() {
         // What a glob does not match is not reported as skipped: the pattern chose.
         walk(
+            &Walk {
+                keep: Keep::All,
+                reach: &reach.and(&root),
+            },
             &root,
             &literal,
-            Keep::All,
             &mut candidates,
             &mut Vec::new(),
             errors,

@@ -27,6 +27,7 @@ pub mod lint;
 pub mod partner;
 pub mod pointer;
 pub mod printer;
+pub mod reach;
 pub mod reconcile;
 pub mod redact;
 pub mod registry;

@@ -24,7 +24,11 @@ fn project_results() -> BTreeMap<String, Vec<PayloadResult>> {
             .expect("contract resolves");
         let (checker, diags) = lint::prepare(&path);
         checkers.push(checker.unwrap_or_else(|| panic!("{} is broken: {diags:?}", path.display())));
-        let expanded = input::expand(&spec.inputs, Path::new("."));
+        let expanded = input::expand(
+            &spec.inputs,
+            Path::new("."),
+            &handoff::reach::Reach::anywhere(),
+        );
         assert!(expanded.errors.is_empty(), "{:?}", expanded.errors);
         inputs.push((expanded.inputs, spec.csv.clone()));
     }

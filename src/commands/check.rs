@@ -129,6 +129,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         project_config(explicit_config)?
     };
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
+    let reach = super::project_reach(config.as_ref(), &registry, args.allow_outside);
     if let Some(reference) = &args.contract {
         if args.inputs.is_empty() {
             return Err(Fatal::new(
@@ -149,7 +150,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 inputs: files,
                 errors,
                 skipped: _,
-            } = input::expand(&args.inputs, Path::new("."));
+            } = input::expand(&args.inputs, Path::new("."), &reach);
             for err in errors {
                 eprintln!("handoff: error: {err}");
                 routing_error = true;
@@ -233,7 +234,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             inputs,
             errors,
             skipped: passed_over,
-        } = input::expand(args_in, Path::new("."));
+        } = input::expand(args_in, Path::new("."), &reach);
         for err in errors {
             eprintln!("handoff: error: {err}");
             usage_error = true;
@@ -483,7 +484,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     }
     summary.baseline_written = args.write_baseline.is_some();
     if args.record {
-        let path = history_path(args.history.as_deref(), config.as_ref());
+        let path = history_path(args.history.as_deref(), config.as_ref(), &reach)?;
         let groups: Vec<(String, String, String, u64)> = summary
             .rows()
             .into_iter()
@@ -551,37 +552,15 @@ pub(crate) fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {
     }
 }
 
-/// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or, for a
-/// path that exists, through a symbolic link. A glob is judged by its literal prefix.
+/// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or
+/// through a symbolic link. A glob is judged by its literal prefix.
 pub(crate) fn outside(root: &Path, path: &Path) -> bool {
-    let literal = input::literal_prefix(path);
     let root = if root.as_os_str().is_empty() {
         Path::new(".")
     } else {
         root
     };
-    let Ok(root) = std::fs::canonicalize(root) else {
-        return true;
-    };
-    let target = match std::fs::canonicalize(&literal) {
-        Ok(real) => real,
-        // Not there (yet): resolve `..` lexically from the current directory.
-        Err(_) => {
-            let absolute = std::env::current_dir().unwrap_or_default().join(&literal);
-            let mut normal = PathBuf::new();
-            for c in absolute.components() {
-                match c {
-                    std::path::Component::ParentDir => {
-                        normal.pop();
-                    }
-                    std::path::Component::CurDir => {}
-                    other => normal.push(other),
-                }
-            }
-            normal
-        }
-    };
-    !target.starts_with(&root)
+    !handoff::reach::Reach::within([root]).permits(&input::literal_prefix(path))
 }
 
 fn reach_error(cfg: &handoff::config::Config, what: &str, path: &Path) -> Fatal {

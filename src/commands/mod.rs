@@ -31,14 +31,40 @@ pub(crate) fn shown(path: &Path) -> String {
 
 /// The history database: `--history`, else `history` in handoff.yaml, else
 /// `.handoff/history.db` beside handoff.yaml (or here, without one).
-pub(crate) fn history_path(explicit: Option<&Path>, config: Option<&Config>) -> PathBuf {
-    explicit.map(Path::to_path_buf).unwrap_or_else(|| {
-        let base = config.map_or_else(PathBuf::new, |c| c.base.clone());
-        match config.and_then(|c| c.history.as_ref()) {
-            Some(h) => base.join(h),
-            None => base.join(".handoff/history.db"),
-        }
-    })
+/// The history database: `--history` as asked, else `history` in handoff.yaml or
+/// .handoff/history.db, which must stay inside the project (the database and its directory are
+/// created there, and a planted link must not send the writes elsewhere).
+pub(crate) fn history_path(
+    explicit: Option<&Path>,
+    config: Option<&Config>,
+    reach: &handoff::reach::Reach,
+) -> Result<PathBuf, Fatal> {
+    if let Some(asked) = explicit {
+        return Ok(asked.to_path_buf());
+    }
+    let base = config.map_or_else(PathBuf::new, |c| c.base.clone());
+    let path = match config.and_then(|c| c.history.as_ref()) {
+        Some(h) => base.join(h),
+        None => base.join(".handoff/history.db"),
+    };
+    reach
+        .check(&path, "the history database")
+        .map_err(|o| Fatal::new(o.to_string()))?;
+    Ok(path)
+}
+
+/// Where a command may read and write: the project directory (where handoff.yaml is, else the
+/// current directory) and the registry, unless `--allow-outside`.
+pub(crate) fn project_reach(
+    config: Option<&Config>,
+    registry: &Registry,
+    allow_outside: bool,
+) -> handoff::reach::Reach {
+    let base = config
+        .map(|c| c.base.clone())
+        .filter(|b| !b.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    handoff::reach::Reach::project([base, registry.root.clone()], allow_outside)
 }
 
 pub(crate) const EXIT_CLEAN: u8 = 0;

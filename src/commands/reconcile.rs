@@ -91,7 +91,18 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
         if !args.allow_outside {
             within_project(flow, &registry, &base)?;
         }
-        let (checkers, inputs) = prepare(flow, &registry, &base)?;
+        let reach = handoff::reach::Reach::project(
+            [
+                if base.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    base.as_path()
+                },
+                registry.root.as_path(),
+            ],
+            args.allow_outside,
+        );
+        let (checkers, inputs) = prepare(flow, &registry, &base, &reach)?;
         let systems: Vec<SystemInput<'_>> = checkers
             .iter()
             .zip(inputs)
@@ -342,12 +353,13 @@ fn prepare(
     flow: &Flow,
     registry: &handoff::registry::Registry,
     base: &Path,
+    reach: &handoff::reach::Reach,
 ) -> Result<(Vec<Checker>, Vec<Vec<handoff::input::Input>>), Fatal> {
     let checkers = checkers(flow, registry, base)
         .map_err(|d| super::unusable(&d, &format!("flow {}", flow.reference())))?;
     let mut inputs = Vec::new();
     for system in &flow.systems {
-        let expanded = handoff::input::expand(&system.inputs, base);
+        let expanded = handoff::input::expand(&system.inputs, base, reach);
         if let Some(err) = expanded.errors.first() {
             return Err(Fatal::new(format!(
                 "flow {}, system `{}`: {err}",
@@ -410,7 +422,9 @@ fn record(
     config: Option<&Config>,
     results: &[Reconciliation],
 ) -> Result<(), Fatal> {
-    let path = history_path(args.history.as_deref(), config);
+    let registry = registry_for(args.registry.contracts.as_deref(), config);
+    let reach = super::project_reach(config, &registry, args.allow_outside);
+    let path = history_path(args.history.as_deref(), config, &reach)?;
     let mut store = handoff::triage::store::Store::open(&path).map_err(Fatal::new)?;
     let now = jiff::Timestamp::now().to_string();
     for r in results {

@@ -32,6 +32,9 @@ pub(crate) struct RenderArgs {
     /// What the inputs hold; by default, by extension
     #[arg(long, value_enum)]
     pub(crate) input_format: Option<RenderInput>,
+    /// Follow symbolic links found in the named directories to files outside the project
+    #[arg(long)]
+    pub(crate) allow_outside: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -50,7 +53,8 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
         None => None,
     };
     let contract = checker.as_ref().map(|c| c.contract());
-    let expanded = input::expand(&args.inputs, Path::new("."));
+    let reach = handoff::reach::Reach::project([Path::new(".")], args.allow_outside);
+    let expanded = input::expand(&args.inputs, Path::new("."), &reach);
     if let Some(err) = expanded.errors.first() {
         return Err(Fatal::new(err.to_string()));
     }

@@ -42,13 +42,17 @@ pub(crate) struct RepairArgs {
     pub(crate) contracts: Option<PathBuf>,
     #[arg(long, value_name = "FILE", env = "HANDOFF_CONFIG")]
     pub(crate) config: Option<PathBuf>,
+    /// Follow symbolic links found in the named directories to files outside the project
+    #[arg(long)]
+    pub(crate) allow_outside: bool,
 }
 
 pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
     let config = project_config(args.config.as_deref()).ok().flatten();
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
     let checker = prepare(&resolve(&registry, &args.contract)?)?;
-    let expanded = input::expand(&args.inputs, Path::new("."));
+    let reach = super::project_reach(config.as_ref(), &registry, args.allow_outside);
+    let expanded = input::expand(&args.inputs, Path::new("."), &reach);
     for err in &expanded.errors {
         eprintln!("handoff: error: {err}");
     }

@@ -63,6 +63,10 @@ pub(crate) struct TriageArgs {
     /// Threads checking payloads [default: one per core]; the report does not depend on it
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     pub(crate) jobs: Option<u16>,
+    /// Let handoff.yaml, the log's payload paths and its contract column name files outside
+    /// the project (and its registry); without it such a row or setting is refused
+    #[arg(long)]
+    pub(crate) allow_outside: bool,
     #[command(flatten)]
     pub(crate) registry: RegistryArgs,
 }
@@ -82,11 +86,23 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         spec.delimiter = Some(d.clone());
     }
     let mapping = spec.mapping().map_err(Fatal::new)?;
+    let reach = super::project_reach(config.as_ref(), &registry, args.allow_outside);
+    // What a project file names is checked against the reach; what the command line names was
+    // asked for.
+    let named = |path: PathBuf, what: &str| -> Result<PathBuf, Fatal> {
+        reach
+            .check(&path, what)
+            .map_err(|o| Fatal::new(o.to_string()))?;
+        Ok(path)
+    };
     let path = match (&args.log, &spec.log) {
         (Some(p), _) => p.clone(),
-        (None, Some(p)) => config
-            .as_ref()
-            .map_or_else(|| PathBuf::from(p), |c| c.base.join(p)),
+        (None, Some(p)) => named(
+            config
+                .as_ref()
+                .map_or_else(|| PathBuf::from(p), |c| c.base.join(p)),
+            "`exceptions.log` in handoff.yaml names",
+        )?,
         (None, None) => {
             return Err(Fatal::new(
                 "no exception log: give its path, or set `exceptions.log` in handoff.yaml",
@@ -109,6 +125,10 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
                 let path = registry
                     .resolve(reference, Path::new("."))
                     .map_err(|err| format!("contract {reference}: {err}"))?;
+                // The contract column is data: it names registry entries or project files.
+                reach
+                    .check(&path, &format!("contract {reference}:"))
+                    .map_err(|o| o.to_string().lines().next().unwrap_or_default().to_string())?;
                 let checker = handoff::lint::prepare(&path).0.ok_or_else(|| {
                     format!("contract {reference} does not load: run handoff lint")
                 })?;
@@ -116,7 +136,7 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             })
             .clone()
     };
-    let base = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let base = run::PayloadDir::new(path.parent().unwrap_or(Path::new(".")), &reach);
     let thresholds = Thresholds {
         consistent_share: args.consistent_share,
         ..Thresholds::default()
@@ -146,11 +166,16 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     let base_dir = config
         .as_ref()
         .map_or_else(PathBuf::new, |c| c.base.clone());
-    let decisions_path = args
-        .decisions
-        .clone()
-        .or_else(|| spec.decisions.as_ref().map(|d| base_dir.join(d)))
-        .or_else(|| Some(base_dir.join("triage.yaml")).filter(|p| p.exists()));
+    let decisions_path = match &args.decisions {
+        Some(asked) => Some(asked.clone()),
+        None => spec
+            .decisions
+            .as_ref()
+            .map(|d| base_dir.join(d))
+            .or_else(|| Some(base_dir.join("triage.yaml")).filter(|p| p.exists()))
+            .map(|p| named(p, "the decisions file"))
+            .transpose()?,
+    };
     if let Some(path) = decisions_path {
         let text = handoff::input::read_text(&path, handoff::input::MAX_FILE_BYTES)
             .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
@@ -169,7 +194,7 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             .versions
             .insert(c.error_code.clone(), joined(&versions, ""));
     }
-    let history = history_path(args.history.as_deref(), config.as_ref());
+    let history = history_path(args.history.as_deref(), config.as_ref(), &reach)?;
     if args.record || history.exists() {
         let mut store = handoff::triage::store::Store::open(&history).map_err(Fatal::new)?;
         for p in &result.patterns {

@@ -10,6 +10,37 @@ use crate::check::Checker;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
+/// Where a log's payload paths point: relative to `dir` (the log's directory), and only to
+/// files `reach` permits, since a log row is data and may name any path.
+#[derive(Debug, Clone)]
+pub struct PayloadDir {
+    pub dir: std::path::PathBuf,
+    pub reach: crate::reach::Reach,
+}
+
+impl PayloadDir {
+    /// Payloads under `dir` or anywhere `reach` permits.
+    pub fn new(dir: &Path, reach: &crate::reach::Reach) -> PayloadDir {
+        PayloadDir {
+            dir: dir.to_path_buf(),
+            reach: reach.and(if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            }),
+        }
+    }
+
+    /// The file a payload path names, or why it may not be read.
+    fn open(&self, path: &str, what: &str) -> Result<std::path::PathBuf, String> {
+        let full = self.dir.join(path);
+        self.reach
+            .check(&full, what)
+            .map_err(|o| o.to_string().lines().next().unwrap_or_default().to_string())?;
+        Ok(full)
+    }
+}
+
 /// Rows listed as rejected or without a payload, at most; the rest are counted.
 pub const LISTED_ROWS: usize = 1000;
 
@@ -140,7 +171,7 @@ impl Aggregate {
 /// `checker` gives the checker for a contract reference, or why there is none.
 pub fn triage<'c>(
     log: &Log,
-    base: &Path,
+    base: &PayloadDir,
     checker: &mut dyn FnMut(&str) -> Result<&'c Checker, String>,
     thresholds: Thresholds,
 ) -> Triage {
@@ -165,7 +196,7 @@ pub type Checked = Result<(Exception, Signature, Option<String>), Rejected>;
 /// Find and check one row's payload. `ndjson` caches capture indexes (one per thread).
 pub fn checked<'c>(
     row: Row,
-    base: &Path,
+    base: &PayloadDir,
     checker: &mut dyn FnMut(&str) -> Result<&'c Checker, String>,
     ndjson: &mut HashMap<String, Result<NdjsonFile, String>>,
 ) -> Checked {
@@ -194,7 +225,7 @@ pub type ReadLog<'r> =
 /// same whatever the number of threads.
 pub fn triage_parallel<'c>(
     read: &mut ReadLog<'_>,
-    base: &Path,
+    base: &PayloadDir,
     checker: &(dyn Fn(&str) -> Result<&'c Checker, String> + Sync),
     thresholds: Thresholds,
     jobs: usize,
@@ -340,18 +371,20 @@ impl NdjsonFile {
 
 fn payload_bytes(
     e: &Exception,
-    base: &Path,
+    base: &PayloadDir,
     ndjson: &mut HashMap<String, Result<NdjsonFile, String>>,
 ) -> Result<Vec<u8>, String> {
     let limit = crate::run::DEFAULT_MAX_PAYLOAD_BYTES;
     match &e.payload {
         PayloadRef::Inline(text) => Ok(text.clone().into_bytes()),
-        PayloadRef::File(path) => crate::input::read_bytes(&base.join(path), limit)
-            .map_err(|err| format!("payload {path}: {err}")),
+        PayloadRef::File(path) => {
+            crate::input::read_bytes(&base.open(path, &format!("payload {path}:"))?, limit)
+                .map_err(|err| format!("payload {path}: {err}"))
+        }
         PayloadRef::NdjsonLine { file, line } => {
             let capture = ndjson.entry(file.clone()).or_insert_with(|| {
-                NdjsonFile::open(&base.join(file))
-                    .map_err(|err| format!("payload file {file}: {err}"))
+                let full = base.open(file, &format!("payload file {file}:"))?;
+                NdjsonFile::open(&full).map_err(|err| format!("payload file {file}: {err}"))
             });
             match capture {
                 Err(why) => Err(why.clone()),
@@ -395,7 +428,7 @@ mod tests {
         let mut ndjson = HashMap::new();
         let (_, sig, _) = checked(
             row(r#"{"code": "SECRET-VALUE", "card": "4111111111111111"}"#),
-            Path::new("."),
+            &PayloadDir::new(Path::new("."), &crate::reach::Reach::anywhere()),
             &mut lookup,
             &mut ndjson,
         )
@@ -444,7 +477,8 @@ mod tests {
         }
         csv.push_str("2026-11-21T10:00:00Z,UNMAPPED_STATUS,fixtures/none.ndjson,1,payments,ana,mapped by hand\n");
         let log = read_csv(csv.as_bytes(), &mapping).unwrap();
-        let result = triage(&log, root, &mut |_| Ok(&checker), Thresholds::default());
+        let root = PayloadDir::new(root, &crate::reach::Reach::within([root]));
+        let result = triage(&log, &root, &mut |_| Ok(&checker), Thresholds::default());
         assert_eq!((result.rows_read, result.rows_used), (11, 11));
         assert_eq!(result.payloads_not_found.len(), 1);
         assert_eq!(result.payloads_not_found[0].line, 12);
