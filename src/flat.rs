@@ -144,6 +144,8 @@ pub fn read(reader: impl Read, options: &CsvOptions, delimiter: u8, mut emit: im
 
 fn header(record: &csv::ByteRecord) -> Result<Vec<String>, String> {
     let mut names = Vec::new();
+    // Hashed: a header of 100,000 columns must not compare every name with every other.
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for (i, cell) in record.iter().enumerate() {
         let text = std::str::from_utf8(cell).map_err(|_| {
             format!("column {} of the header row is not UTF-8; handoff reads UTF-8 CSV (convert Latin-1 or Windows-1252 exports first)", i + 1)
@@ -157,10 +159,11 @@ fn header(record: &csv::ByteRecord) -> Result<Vec<String>, String> {
         if name.is_empty() {
             return Err(format!("column {} of the header row has no name", i + 1));
         }
-        if names.contains(&name) {
+        if let Some(first) = seen.insert(name.clone(), i) {
             return Err(format!(
-                "the header row names column `{name}` twice (columns {} and {})",
-                names.iter().position(|n| *n == name).unwrap_or(0) + 1,
+                "the header row names column `{}` twice (columns {} and {})",
+                crate::printer::escape::text(&name),
+                first + 1,
                 i + 1
             ));
         }
@@ -176,28 +179,80 @@ pub struct Cell {
     pub end: usize,
 }
 
-/// Where each cell of a row's bytes is. Also says whether a quote was left open.
+/// Where each cell of a row's bytes is, as the CSV reader itself splits them (its own
+/// tokenizer, fed the row's bytes: a quote inside a cell, as in `55"` or `AB"C`, is text
+/// there, and only a quote that opens a cell quotes it). Also says whether a quoted cell was
+/// left open.
 pub fn cells(raw: &[u8], delimiter: u8) -> (Vec<Cell>, bool) {
-    let mut out = Vec::new();
-    let mut start = 0;
-    let mut quoted = false;
     let body_end = raw
         .iter()
         .rposition(|b| !matches!(b, b'\r' | b'\n'))
         .map_or(0, |i| i + 1);
-    for (i, &b) in raw[..body_end].iter().enumerate() {
-        if b == b'"' {
-            quoted = !quoted;
-        } else if b == delimiter && !quoted {
-            out.push(Cell { start, end: i });
-            start = i + 1;
+    let body = &raw[..body_end];
+    let mut reader = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    // A cell's text is never longer than its bytes.
+    let mut scratch = vec![0u8; body.len() + 1];
+    let mut out = Vec::new();
+    let mut at = 0;
+    let mut start = 0;
+    loop {
+        let (result, read, _) = reader.read_field(&body[at..], &mut scratch);
+        at += read;
+        match result {
+            csv_core::ReadFieldResult::InputEmpty if at < body.len() => {}
+            csv_core::ReadFieldResult::InputEmpty => {
+                // The end of the row's bytes: the reader finishes the last cell on empty input.
+                let (result, _, _) = reader.read_field(&[], &mut scratch);
+                if let csv_core::ReadFieldResult::Field { .. } = result {
+                    out.push(Cell {
+                        start,
+                        end: body.len(),
+                    });
+                }
+                break;
+            }
+            csv_core::ReadFieldResult::OutputFull => {
+                let grown = scratch.len() * 2;
+                scratch.resize(grown, 0);
+            }
+            csv_core::ReadFieldResult::Field { record_end } => {
+                // The reader consumed the delimiter after the cell.
+                let end = if record_end { at } else { at - 1 };
+                out.push(Cell { start, end });
+                start = at;
+                if record_end {
+                    break;
+                }
+            }
+            csv_core::ReadFieldResult::End => break,
         }
     }
-    out.push(Cell {
-        start,
-        end: body_end,
-    });
-    (out, quoted)
+    if out.is_empty() {
+        out.push(Cell { start: 0, end: 0 });
+    }
+    let open = out
+        .last()
+        .is_some_and(|c| quote_left_open(&body[c.start..c.end]));
+    (out, open)
+}
+
+/// A cell that opens with a quote and never closes it (`""` is a quote inside the text).
+fn quote_left_open(cell: &[u8]) -> bool {
+    if cell.first() != Some(&b'"') {
+        return false;
+    }
+    let mut i = 1;
+    while i < cell.len() {
+        if cell[i] == b'"' {
+            if cell.get(i + 1) == Some(&b'"') {
+                i += 2;
+                continue;
+            }
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 /// A problem that keeps a row from being read as an object.
@@ -211,13 +266,35 @@ pub struct RowError {
 /// The row as an object keyed by column name (untyped: every cell is text).
 pub fn object(row: &Row) -> Result<Value, RowError> {
     // A quote left open runs to the end of the file: rare, and only possible with a quote.
-    if memchr::memchr(b'"', &row.raw).is_some() && cells(&row.raw, row.delimiter).1 {
-        return Err(RowError {
-            message: "a quoted cell is never closed: the row runs to the end of the file".into(),
-            at: 0,
-        });
+    if memchr::memchr(b'"', &row.raw).is_some() {
+        let (found, open) = cells(&row.raw, row.delimiter);
+        if open {
+            // The reader took every line after the quote as text of this one cell: say which
+            // lines went unchecked, so every line of the file is accounted for.
+            let lines = row.raw.iter().filter(|b| **b == b'\n').count() as u64;
+            let last = row.line + lines.saturating_sub(1);
+            let column = row.columns.get(found.len() - 1).map_or_else(
+                || format!("cell {}", found.len()),
+                |c| format!("column `{c}`"),
+            );
+            return Err(RowError {
+                message: if last > row.line {
+                    format!(
+                        "the quote that opens {column} is never closed, so the CSV reader read lines {} to {last} ({} lines, to the end of the file) as this one cell; none of them was checked as a row",
+                        row.line,
+                        last - row.line + 1
+                    )
+                } else {
+                    format!(
+                        "the quote that opens {column} is never closed (the file ends inside it)"
+                    )
+                },
+                at: found.last().map_or(0, |c| c.start),
+            });
+        }
     }
     let record = &row.record;
+    // Only an error needs a cell's place: the row is split again then, not for every row.
     let cell_start = |i: usize| {
         cells(&row.raw, row.delimiter)
             .0

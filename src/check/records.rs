@@ -196,11 +196,7 @@ pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
             let mut f = Finding::bare(Kind::InvalidCsv, "", None);
             f.position = Some(row_place(row, err.at));
             f.message = err.message;
-            f.expected = format!(
-                "a UTF-8 row of at most {} cells: {}",
-                row.columns.len(),
-                row.columns.join(", ")
-            );
+            f.expected = expected_row(&row.columns);
             f.csv = Some(CsvLocation {
                 row: row.row,
                 column: None,
@@ -222,9 +218,22 @@ pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
         };
     }
     let (cells, _) = flat::cells(&row.raw, row.delimiter);
+    // A row of many columns with many findings: hashed, so locating stays linear.
+    let index: Option<std::collections::HashMap<&str, usize>> =
+        (checked.findings.len() > 8).then(|| {
+            row.columns
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, c)| (c.as_str(), i))
+                .collect()
+        });
     let cell_of = |pointer: &str| -> Option<usize> {
         let first = crate::pointer::segments(pointer).next()?;
-        row.columns.iter().position(|c| *c == first)
+        match &index {
+            Some(index) => index.get(first.as_str()).copied(),
+            None => row.columns.iter().position(|c| *c == first),
+        }
     };
     let mut findings = checked.findings;
     for f in &mut findings {
@@ -258,6 +267,25 @@ pub fn check_row(checker: &Checker, row: &Row, redact: Redact) -> Outcome {
         text: quoted(&row.raw, &hidden, redact),
         origin,
     }
+}
+
+/// What a row must be, naming at most a few of the header's columns: a row of a file with
+/// 100,000 columns must not repeat the whole header in every finding.
+fn expected_row(columns: &[String]) -> String {
+    const NAMED: usize = 8;
+    let mut names = columns
+        .iter()
+        .take(NAMED)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if columns.len() > NAMED {
+        names.push_str(&format!(
+            ", ... ({} more, as the header names them)",
+            columns.len() - NAMED
+        ));
+    }
+    format!("a UTF-8 row of at most {} cells: {names}", columns.len())
 }
 
 /// Check one item an X12 file yields: a set, envelope findings with no set, or the point where

@@ -1,0 +1,364 @@
+//! Hardening, part 2: the newer surfaces (triage, reconcile, CSV, X12, repair, history) against
+//! hostile and careless input. Each test is a probe's reproduction, run as a user runs the
+//! binary, and fails on the code before its fix.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// What a planted file outside the project holds: it must never reach any output.
+const SECRET: &str = "GITHUB_TOKEN=ghp_s3cr3t";
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("handoff-hard2-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn handoff(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("HANDOFF_CONFIG")
+        .env_remove("GITHUB_STEP_SUMMARY")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+fn all(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn write(path: &Path, text: &str) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// A project in `dir/project` with one open contract, and a secret file beside it (outside).
+fn project(dir: &Path) -> PathBuf {
+    let project = dir.join("project");
+    write(
+        &project.join("contracts/orders/1.0.0.yaml"),
+        "contract: orders\nversion: 1.0.0\nboundary: {from: shop, to: erp, transport: webhook}\nfields:\n  order_id: {type: string, required: true}\n",
+    );
+    write(&dir.join("secret.json"), &format!("{{\"{SECRET}\": 1}}"));
+    write(&dir.join("secret.csv"), &format!("order_id\n{SECRET}\n"));
+    project
+}
+
+fn link(target: &Path, at: &Path) {
+    std::fs::create_dir_all(at.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, at).unwrap();
+}
+
+#[test]
+fn a_link_in_a_walked_directory_to_a_file_outside_is_refused_unread() {
+    let dir = scratch("walk");
+    let project = project(&dir);
+    write(&project.join("captures/ok.json"), "{\"order_id\": \"A1\"}");
+    link(&dir.join("secret.json"), &project.join("captures/env.json"));
+    for input in ["captures", "captures/*.json"] {
+        let out = handoff(
+            &project,
+            &["check", "--contract", "orders", "--format", "json", input],
+        );
+        let text = all(&out);
+        assert_eq!(out.status.code(), Some(2), "{input}: {text}");
+        assert!(!text.contains("s3cr3t"), "{input}: {text}");
+        assert!(
+            text.contains("captures/env.json leads to") && text.contains("--allow-outside"),
+            "{input}: {text}"
+        );
+        // The file inside the project is still checked.
+        assert!(text.contains("\"payloads\":1"), "{input}: {text}");
+    }
+    // Asked for: followed.
+    let out = handoff(
+        &project,
+        &[
+            "check",
+            "--contract",
+            "orders",
+            "--allow-outside",
+            "captures",
+        ],
+    );
+    assert!(all(&out).contains("s3cr3t") || out.status.code() == Some(1));
+    assert_ne!(out.status.code(), Some(2), "{}", all(&out));
+    // A link that stays inside the project is followed as before.
+    std::fs::remove_file(project.join("captures/env.json")).unwrap();
+    link(
+        &project.join("captures/ok.json"),
+        &project.join("captures/again.json"),
+    );
+    let out = handoff(&project, &["check", "--contract", "orders", "captures"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+}
+
+#[test]
+fn reconcile_refuses_a_capture_link_outside_the_project() {
+    let dir = scratch("reconcile");
+    project(&dir);
+    let project = dir.join("flows");
+    common::copy_dir(&Path::new(ROOT).join("fixtures/flows"), &project);
+    link(
+        &dir.join("secret.json"),
+        &project.join("captures/erp/zz.ndjson"),
+    );
+    let out = handoff(&project, &["reconcile"]);
+    let text = all(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(!text.contains("s3cr3t"), "{text}");
+    assert!(text.contains("--allow-outside"), "{text}");
+}
+
+/// A triage project whose log is inside; `row` is one extra log row.
+fn triage_project(dir: &Path, row: &str) -> PathBuf {
+    let project = project(dir);
+    write(
+        &project.join("handoff.yaml"),
+        "contracts: contracts\nchecks:\n  - contract: orders\n    inputs: [payloads]\nexceptions:\n  log: log.csv\n  columns:\n    opened_at: opened_at\n    error_code: code\n    payload_file: payload\n    contract: contract\n",
+    );
+    write(&project.join("payloads/a.json"), "{\"order_id\": 5}");
+    write(
+        &project.join("log.csv"),
+        &format!(
+            "opened_at,code,payload,contract\n2026-11-02T10:00:00Z,BAD_ID,payloads/a.json,orders\n{row}\n"
+        ),
+    );
+    project
+}
+
+#[test]
+fn triage_reads_no_payload_or_contract_outside_the_project() {
+    let dir = scratch("triage");
+    for row in [
+        "2026-11-02T11:00:00Z,BAD_ID,../secret.json,orders",
+        "2026-11-02T11:00:00Z,BAD_ID,/etc/passwd,orders",
+        "2026-11-02T11:00:00Z,BAD_ID,payloads/a.json,../secret.yaml",
+    ] {
+        let project = triage_project(&dir.join(row.len().to_string()), row);
+        write(
+            &project.parent().unwrap().join("secret.yaml"),
+            &format!("contract: {SECRET}\n"),
+        );
+        let out = handoff(&project, &["triage", "--format", "json"]);
+        let text = all(&out);
+        assert!(
+            !text.contains("s3cr3t") && !text.contains("root:"),
+            "{row}: {text}"
+        );
+        assert!(text.contains("outside the project"), "{row}: {text}");
+        assert_eq!(out.status.code(), Some(0), "{row}: {text}");
+    }
+}
+
+#[test]
+fn triage_refuses_a_log_decisions_or_history_outside_the_project() {
+    let dir = scratch("triage-config");
+    let project = triage_project(&dir, "");
+    let config = std::fs::read_to_string(project.join("handoff.yaml")).unwrap();
+    for (setting, what) in [
+        ("  log: log.csv", "  log: ../secret.csv"),
+        (
+            "  log: log.csv",
+            "  log: log.csv\n  decisions: ../secret.json",
+        ),
+    ] {
+        write(
+            &project.join("handoff.yaml"),
+            &config.replace(setting, what),
+        );
+        let out = handoff(&project, &["triage"]);
+        let text = all(&out);
+        assert_eq!(out.status.code(), Some(2), "{what}: {text}");
+        assert!(!text.contains("s3cr3t"), "{what}: {text}");
+        assert!(text.contains("--allow-outside"), "{what}: {text}");
+    }
+    // history: outside the project creates nothing there.
+    write(
+        &project.join("handoff.yaml"),
+        &format!("{config}history: ../elsewhere/history.db\n"),
+    );
+    let out = handoff(&project, &["triage", "--record"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(!dir.join("elsewhere").exists());
+    // A planted link where the default database goes does not send the writes outside.
+    write(&project.join("handoff.yaml"), &config);
+    link(
+        &dir.join("secret.json"),
+        &project.join(".handoff/history.db"),
+    );
+    let out = handoff(&project, &["triage", "--record"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(
+        std::fs::read_to_string(dir.join("secret.json"))
+            .unwrap()
+            .contains(SECRET)
+    );
+    // Asked for on the command line: allowed.
+    std::fs::remove_file(project.join(".handoff/history.db")).unwrap();
+    let out = handoff(
+        &project,
+        &["triage", "--record", "--history", "../asked/history.db"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert!(dir.join("asked/history.db").exists());
+}
+
+/// A contract for a CSV file of three text columns, the last one sensitive.
+fn csv_project(dir: &Path, rows: &str) -> PathBuf {
+    let project = dir.join("csv");
+    write(
+        &project.join("contracts/notes/1.0.0.yaml"),
+        "contract: notes\nversion: 1.0.0\nboundary: {from: wms, to: erp, transport: file}\ncsv: {header: true}\nfields:\n  sku: {type: string, pattern: '^[A-Z]+$'}\n  note: {type: string, max_length: 2}\n  card: {type: string, pattern: '^[0-9]+$', sensitive: true}\n",
+    );
+    write(&project.join("rows.csv"), &format!("sku,note,card\n{rows}"));
+    project
+}
+
+#[test]
+fn a_stray_quote_inside_a_cell_does_not_move_findings_to_another_cell() {
+    let dir = scratch("csv-quote");
+    // `55"` is a product note (55 inches): the quote is text, as the CSV reader reads it.
+    let project = csv_project(&dir, "AB\"C,55\",PRIVATE9\n");
+    let out = handoff(
+        &project,
+        &[
+            "check",
+            "--contract",
+            "notes",
+            "--format",
+            "json",
+            "rows.csv",
+        ],
+    );
+    let text = all(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["results"][0]["findings"].as_array().unwrap();
+    let by_column: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| {
+            (
+                f["csv"]["column"].as_str().unwrap_or("").to_string(),
+                f["value"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        by_column.contains(&("sku".into(), "AB\"C".into())),
+        "{by_column:?}"
+    );
+    assert!(
+        by_column.contains(&("note".into(), "55\"".into())),
+        "{by_column:?}"
+    );
+    // The sensitive cell is never printed, and the others are not blanked in its place.
+    assert!(!text.contains("PRIVATE9"), "{text}");
+    let shown = handoff(&project, &["check", "--contract", "notes", "rows.csv"]);
+    let shown = all(&shown);
+    assert!(!shown.contains("PRIVATE9"), "{shown}");
+    assert!(shown.contains("AB\"C,55\","), "{shown}");
+}
+
+#[test]
+fn a_quote_left_open_says_which_lines_it_swallowed() {
+    let dir = scratch("csv-open");
+    let project = csv_project(&dir, "ABC,\"open,1\nDEF,x,2\nGHI,y,3\n");
+    let out = handoff(&project, &["check", "--contract", "notes", "rows.csv"]);
+    let text = all(&out);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("the quote that opens column `note` is never closed, so the CSV reader read lines 2 to 4 (3 lines, to the end of the file) as this one cell"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_row_of_a_wide_file_does_not_repeat_the_header() {
+    let dir = scratch("csv-wide");
+    let project = dir.join("wide");
+    write(
+        &project.join("contracts/wide/1.0.0.yaml"),
+        "contract: wide\nversion: 1.0.0\nboundary: {from: wms, to: erp, transport: file}\ncsv: {header: true}\nfields: {}\n",
+    );
+    let header: Vec<String> = (0..2000).map(|i| format!("column_{i}")).collect();
+    let mut file = header.join(",") + "\n";
+    for _ in 0..50 {
+        file.push_str(&",".repeat(2001));
+        file.push('\n');
+    }
+    write(&project.join("wide.csv"), &file);
+    let out = handoff(
+        &project,
+        &[
+            "check",
+            "--contract",
+            "wide",
+            "--format",
+            "json",
+            "wide.csv",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    // 50 findings naming a few columns each, not 50 copies of a 25 KB header.
+    assert!(out.stdout.len() < 60_000, "{} bytes", out.stdout.len());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("(1992 more, as the header names them)"));
+}
+
+mod cells {
+    use proptest::prelude::*;
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-c\" ,]{0,6}",
+            "[a-c\" ,\n]{0,6}".prop_map(|s| format!("\"{}\"", s.replace('"', "\"\""))),
+        ]
+    }
+
+    proptest! {
+        /// Every cell range the reader reports re-reads to the very field the CSV reader gave.
+        #[test]
+        fn cell_ranges_re_read_to_the_readers_fields(
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), 1..5), 1..4)
+        ) {
+            let mut text = String::from("a,b,c,d,e\n");
+            for row in &rows {
+                text.push_str(&row.join(","));
+                text.push('\n');
+            }
+            let options = handoff::contract::layout::CsvOptions::default();
+            let mut seen = Vec::new();
+            handoff::flat::read(text.as_bytes(), &options, b',', |item| seen.push(item));
+            for item in seen {
+                let handoff::flat::Item::Row(row) = item else { continue };
+                let (cells, open) = handoff::flat::cells(&row.raw, b',');
+                if open {
+                    continue;
+                }
+                prop_assert_eq!(cells.len(), row.record.len(), "{:?}", String::from_utf8_lossy(&row.raw));
+                for (i, c) in cells.iter().enumerate() {
+                    let mut one = csv::ReaderBuilder::new()
+                        .has_headers(false)
+                        .from_reader(&row.raw[c.start..c.end]);
+                    let mut record = csv::ByteRecord::new();
+                    let got = if one.read_byte_record(&mut record).unwrap() {
+                        record.get(0).unwrap_or_default().to_vec()
+                    } else {
+                        Vec::new()
+                    };
+                    prop_assert_eq!(&got[..], &row.record[i], "cell {} of {:?}", i, String::from_utf8_lossy(&row.raw));
+                }
+            }
+        }
+    }
+}
