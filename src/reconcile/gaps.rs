@@ -622,7 +622,8 @@ fn amount_fix(a: &str, b: &str, from: &str, to: &str) -> String {
             (y, x, to)
         };
         for (factor, places) in [(100, "minor units (cents)"), (1000, "thousandths")] {
-            if big == small * Decimal::from(factor) {
+            // Checked: amounts near Decimal's limit must not overflow into a panic.
+            if small.checked_mul(Decimal::from(factor)) == Some(big) {
                 return format!(
                     "the amounts are exactly {factor} times apart: {side} is likely sending {places} where major units are expected, or converting twice; fix the units at that boundary (minor_units in the flow says which side sends cents)"
                 );
@@ -675,7 +676,41 @@ fn difference(a: &str, b: &str) -> Option<String> {
         a.parse::<rust_decimal::Decimal>(),
         b.parse::<rust_decimal::Decimal>(),
     ) {
-        (Ok(x), Ok(y)) => Some((y - x).normalize().to_string()),
+        (Ok(x), Ok(y)) => y.checked_sub(x).map(|d| d.normalize().to_string()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_at_the_decimal_limit_do_not_overflow() {
+        // 28 digits: one hundred times it is past what a Decimal holds.
+        let big = "7922816251426433759354395033.5";
+        let other = "-7922816251426433759354395033.5";
+        assert!(amount_fix(big, "1.5", "erp", "processor").contains("compare how"));
+        let fix = amount_fix("79228162514264337593543950", big, "erp", "processor");
+        assert!(fix.contains("compare"), "{fix}");
+        assert_eq!(
+            difference(
+                "-79228162514264337593543950335",
+                "79228162514264337593543950335"
+            ),
+            None
+        );
+        assert_eq!(
+            difference("1.50", "2"),
+            Some(
+                "0.50"
+                    .parse::<rust_decimal::Decimal>()
+                    .unwrap()
+                    .normalize()
+                    .to_string()
+            )
+        );
+        assert!(!same_amount(big, other));
+        assert!(amount_fix("4000", "40", "processor", "erp").contains("100 times"));
     }
 }
