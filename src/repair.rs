@@ -263,6 +263,61 @@ fn reformat_date(value: &str, pattern: &str) -> Option<String> {
 }
 
 /// Apply one operation; `add` and `replace` on an object member or an array item.
+/// The payload's text with the fixes applied to it and every other byte as it was: member
+/// order, spacing, escapes (`\u00e9`), number spellings (`1E2`) and line breaks are the
+/// sender's. `repaired` is the payload the fixes make (as [`repair`] returned it); the edited
+/// text is parsed again and must equal it, or nothing is returned.
+pub fn apply_to_text(original: &str, fixes: &[Fix], repaired: &Value) -> Result<String, String> {
+    let locator = crate::check::locate::Locator::new(original);
+    // Which of two repeated members a receiver reads is the receiver's choice: not ours to
+    // patch.
+    if let Some(d) = locator.duplicate_keys().first() {
+        return Err(format!(
+            "the payload repeats the member `{}` (at {}), and receivers disagree on which one counts; it is not repaired",
+            crate::printer::escape::text(&d.name),
+            crate::printer::escape::text(&d.pointer)
+        ));
+    }
+    let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+    for fix in fixes {
+        let value = serde_json::to_string(&fix.value).map_err(|e| e.to_string())?;
+        if let Some(range) = locator.range(&fix.path) {
+            edits.push((range, value));
+            continue;
+        }
+        // A member the patch adds: written before the object's closing brace.
+        let (parent, last) = fix.path.rsplit_once('/').unwrap_or(("", ""));
+        let name = serde_json::to_string(&crate::pointer::unescape(last).to_string())
+            .map_err(|e| e.to_string())?;
+        let object = locator
+            .range(parent)
+            .filter(|r| original.as_bytes().get(r.start) == Some(&b'{'))
+            .ok_or_else(|| format!("{} is not in the payload's text", fix.path))?;
+        let close = object.end - 1;
+        let empty = original[object.start + 1..close].trim().is_empty();
+        let at = if empty {
+            close
+        } else {
+            // After the last member, before any space that precedes the brace.
+            object.start + 1 + original[object.start + 1..close].trim_end().len()
+        };
+        let separator = if empty { "" } else { ", " };
+        edits.push((at..at, format!("{separator}{name}: {value}")));
+    }
+    edits.sort_by_key(|(r, _)| (r.start, r.end));
+    if edits.windows(2).any(|w| w[0].0.end > w[1].0.start) {
+        return Err("two fixes touch the same text".into());
+    }
+    let mut text = original.to_string();
+    for (range, value) in edits.into_iter().rev() {
+        text.replace_range(range, &value);
+    }
+    match serde_json::from_str::<Value>(&text) {
+        Ok(v) if v == *repaired => Ok(text),
+        _ => Err("the patched text does not read back as the repaired payload".into()),
+    }
+}
+
 fn apply(payload: &mut Value, fix: &Fix) {
     let (parent, last) = fix.path.rsplit_once('/').unwrap_or(("", ""));
     let key = crate::pointer::unescape(last);
@@ -355,5 +410,42 @@ mod tests {
         ));
         assert_eq!(repair(&c, br#"{"qty": 1}"#), Outcome::Clean);
         assert!(matches!(repair(&c, b"{"), Outcome::Unreadable(_)));
+    }
+
+    #[test]
+    fn patches_apply_to_the_text_and_nothing_else() {
+        let fix = |op, path: &str, value: Value| Fix {
+            op,
+            path: path.into(),
+            value,
+            why: String::new(),
+        };
+        let original = "{ \"zip\":\"62704-1234\" , \"x\": 1E2 }";
+        let fixes = [
+            fix("replace", "/zip", json!("62704")),
+            fix("add", "/zip4", json!("1234")),
+        ];
+        let repaired: Value =
+            serde_json::from_str(r#"{"zip": "62704", "x": 1E2, "zip4": "1234"}"#).unwrap();
+        assert_eq!(
+            apply_to_text(original, &fixes, &repaired).unwrap(),
+            "{ \"zip\":\"62704\" , \"x\": 1E2, \"zip4\": \"1234\" }"
+        );
+        let empty: Value = serde_json::from_str(r#"{"zip4": "1234"}"#).unwrap();
+        assert_eq!(
+            apply_to_text("{ }", &fixes[1..], &empty).unwrap(),
+            "{ \"zip4\": \"1234\"}"
+        );
+        // A patch whose result is not the repaired payload is refused.
+        assert!(apply_to_text(original, &fixes[..1], &repaired).is_err());
+        assert!(
+            apply_to_text(
+                r#"{"zip": "1", "zip": "62704-1234"}"#,
+                &fixes[..1],
+                &repaired
+            )
+            .unwrap_err()
+            .contains("repeats the member `zip`")
+        );
     }
 }

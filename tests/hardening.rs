@@ -362,3 +362,103 @@ mod cells {
         }
     }
 }
+
+/// A project whose contract repairs a ZIP+4 and a quantity sent as a string.
+fn repair_project(dir: &Path) -> PathBuf {
+    let project = dir.join("repair");
+    write(
+        &project.join("contracts/ship/1.0.0.yaml"),
+        "contract: ship\nversion: 1.0.0\nboundary: {from: shop, to: wms, transport: webhook}\nfields:\n  zip: {type: string, max_length: 5}\n  qty: {type: integer}\n",
+    );
+    project
+}
+
+#[test]
+fn repair_write_changes_only_the_patched_bytes() {
+    let dir = scratch("repair-bytes");
+    let project = repair_project(&dir);
+    // Member order, an escape, a number spelling, spacing and CRLF are the sender's.
+    let one =
+        "{\"zip\" :  \"62704-1234\", \"name\": \"Ren\\u00e9e\", \"weight\": 1E2, \"qty\": \"3\"}";
+    let clean = "{\"zip\": \"10001\", \"note\": \"caf\\u00e9\"}";
+    write(
+        &project.join("orders.ndjson"),
+        &format!("{one}\r\n{clean}\r\n\r\n{one}\r\n"),
+    );
+    write(
+        &project.join("order.json"),
+        "\u{FEFF}{\n  \"qty\": \"7\",\n  \"zip\": \"62704-1234\"\n}\n",
+    );
+    let out = handoff(
+        &project,
+        &[
+            "repair",
+            "--contract",
+            "ship",
+            "--write",
+            "orders.ndjson",
+            "order.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let fixed = "{\"zip\" :  \"62704\", \"name\": \"Ren\\u00e9e\", \"weight\": 1E2, \"qty\": 3}";
+    assert_eq!(
+        std::fs::read_to_string(project.join("orders.ndjson")).unwrap(),
+        format!("{fixed}\r\n{clean}\r\n\r\n{fixed}\r\n")
+    );
+    assert_eq!(
+        std::fs::read_to_string(project.join("order.json")).unwrap(),
+        "\u{FEFF}{\n  \"qty\": 7,\n  \"zip\": \"62704\"\n}\n"
+    );
+    // No temporary file is left beside them.
+    let names: Vec<String> = std::fs::read_dir(&project)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with(".handoff-repair")),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn repair_write_does_not_write_through_a_hard_link_or_patch_duplicates_or_flat_files() {
+    let dir = scratch("repair-refuse");
+    let project = repair_project(&dir);
+    write(&project.join("order.json"), "{\"zip\": \"62704-1234\"}");
+    std::fs::hard_link(project.join("order.json"), dir.join("elsewhere.json")).unwrap();
+    let out = handoff(
+        &project,
+        &["repair", "--contract", "ship", "--write", "order.json"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    assert_eq!(
+        std::fs::read_to_string(project.join("order.json")).unwrap(),
+        "{\"zip\": \"62704\"}"
+    );
+    // The other name of the file keeps what it held: the repair replaced the entry, it did not
+    // write into the shared file.
+    assert_eq!(
+        std::fs::read_to_string(dir.join("elsewhere.json")).unwrap(),
+        "{\"zip\": \"62704-1234\"}"
+    );
+    // A payload that repeats a member is not patched.
+    let dup = "{\"zip\": \"62704-1234\", \"qty\": \"1\", \"qty\": 2}";
+    write(&project.join("dup.json"), dup);
+    let out = handoff(
+        &project,
+        &["repair", "--contract", "ship", "--write", "dup.json"],
+    );
+    assert_ne!(out.status.code(), Some(0), "{}", all(&out));
+    assert_eq!(
+        std::fs::read_to_string(project.join("dup.json")).unwrap(),
+        dup
+    );
+    // CSV and X12 files are named as such, not called invalid JSON.
+    write(&project.join("rows.csv"), "zip\n62704-1234\n");
+    let out = handoff(&project, &["repair", "--contract", "ship", "rows.csv"]);
+    let text = all(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("a CSV file is not repaired"), "{text}");
+    assert!(!text.contains("not valid JSON"), "{text}");
+}

@@ -7,7 +7,7 @@
 
 mod classify;
 pub mod cross;
-mod locate;
+pub(crate) mod locate;
 mod parse;
 pub mod records;
 mod suggest;

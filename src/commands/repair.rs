@@ -58,26 +58,63 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
     }
     let mut results = Vec::new();
     let mut unrepaired = false;
+    let mut refused = false;
     for item in &expanded.inputs {
         let Input::File(path) = item else { continue };
-        let ndjson = input::is_ndjson_path(path);
-        let mut outcomes: Vec<(Option<u64>, Outcome)> = Vec::new();
-        input::read(
-            item,
-            Path::new("."),
-            input::Reading::json(ndjson),
-            handoff::run::DEFAULT_MAX_PAYLOAD_BYTES,
-            |line, payload| {
-                if let Payload::Bytes(bytes) = payload {
-                    outcomes.push((line, repair::repair(&checker, bytes)));
+        let shape = input::shape_of(path);
+        if matches!(shape, input::Shape::X12 | input::Shape::Csv) {
+            eprintln!(
+                "handoff: error: {}: repair patches JSON and NDJSON payloads; a{} file is not repaired (check it with `handoff check`, and fix it where it is made)",
+                shown(path),
+                if shape == input::Shape::X12 {
+                    "n X12"
+                } else {
+                    " CSV"
                 }
-            },
-        );
+            );
+            refused = true;
+            continue;
+        }
+        let ndjson = shape == input::Shape::Ndjson;
+        // Read once: the payloads are repaired from these bytes, and the file is written only
+        // while it still holds exactly them.
+        let original = input::read_bytes(path, input::MAX_FILE_BYTES)
+            .map_err(|e| Fatal::new(format!("{}: {e}", shown(path))))?;
+        let mut outcomes: Vec<(Option<u64>, Outcome)> = Vec::new();
+        let mut each = |line: Option<u64>, payload: Payload<'_>| {
+            if let Payload::Bytes(bytes) = payload {
+                outcomes.push((line, repair::repair(&checker, bytes)));
+            }
+        };
+        if ndjson {
+            input::read_lines(&original[..], handoff::run::DEFAULT_MAX_PAYLOAD_BYTES, each);
+        } else {
+            each(None, Payload::Bytes(&original));
+        }
         unrepaired |= outcomes
             .iter()
             .any(|(_, o)| matches!(o, Outcome::NotRepairable { .. } | Outcome::Unreadable(_)));
         if args.write {
-            write(path, ndjson, &outcomes)?;
+            match write(path, &original, ndjson, &outcomes) {
+                Ok(()) => {}
+                Err(why) => {
+                    eprintln!(
+                        "handoff: error: {}: {why}; the file was left as it is",
+                        shown(path)
+                    );
+                    refused = true;
+                    // What was not written is reported as not repaired.
+                    for (_, o) in &mut outcomes {
+                        if let Outcome::Repaired { fixes, .. } = o {
+                            *o = Outcome::NotRepairable {
+                                remaining: Vec::new(),
+                                fixes: std::mem::take(fixes),
+                            };
+                        }
+                    }
+                    unrepaired = true;
+                }
+            }
         }
         results.push((path.clone(), outcomes));
     }
@@ -90,7 +127,7 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
         }
     };
     print_out(&out)?;
-    Ok(if !expanded.errors.is_empty() {
+    Ok(if !expanded.errors.is_empty() || refused {
         EXIT_ERROR
     } else if unrepaired {
         EXIT_VIOLATIONS
@@ -99,13 +136,21 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
     })
 }
 
-/// Write repaired payloads back: a JSON file whole, an NDJSON file with its repaired lines
-/// replaced and every other line as it was.
-fn write(path: &Path, ndjson: bool, outcomes: &[(Option<u64>, Outcome)]) -> Result<(), Fatal> {
-    let repaired: Vec<(Option<u64>, &serde_json::Value)> = outcomes
+/// Write repaired payloads back: each patch applied to the payload's own text, every other
+/// byte of the file as it was (other lines, line breaks, member order, spellings). The new text
+/// goes to a temporary file beside the target, which is then renamed over it: a crash or a
+/// full disk leaves the old file whole, and a hard link elsewhere keeps the old content.
+/// Nothing is written if the file changed since it was read.
+fn write(
+    path: &Path,
+    original: &[u8],
+    ndjson: bool,
+    outcomes: &[(Option<u64>, Outcome)],
+) -> Result<(), String> {
+    let repaired: Vec<(Option<u64>, &[repair::Fix], &serde_json::Value)> = outcomes
         .iter()
         .filter_map(|(line, o)| match o {
-            Outcome::Repaired { payload, .. } => Some((*line, payload)),
+            Outcome::Repaired { fixes, payload } => Some((*line, fixes.as_slice(), payload)),
             _ => None,
         })
         .collect();
@@ -113,25 +158,61 @@ fn write(path: &Path, ndjson: bool, outcomes: &[(Option<u64>, Outcome)]) -> Resu
         return Ok(());
     }
     if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(Fatal::new(format!(
-            "{} is a symbolic link; handoff repair does not write through links",
-            shown(path)
-        )));
+        return Err("it is a symbolic link; handoff repair does not write through links".into());
     }
-    let text = if ndjson {
-        let original = input::read_text(path, input::MAX_FILE_BYTES)
-            .map_err(|e| Fatal::new(format!("{}: {e}", shown(path))))?;
-        let mut lines: Vec<String> = original.lines().map(str::to_string).collect();
-        for (line, payload) in repaired {
-            if let Some(slot) = line.and_then(|n| lines.get_mut(n as usize - 1)) {
-                *slot = payload.to_string();
+    let text = std::str::from_utf8(original).map_err(|_| "it is not UTF-8 text".to_string())?;
+    let mut out = String::with_capacity(text.len());
+    if ndjson {
+        let mut next = repaired.iter().peekable();
+        for (i, piece) in text.split_inclusive('\n').enumerate() {
+            let n = i as u64 + 1;
+            match next.peek() {
+                Some((Some(line), fixes, payload)) if *line == n => {
+                    let body = piece.trim_end_matches(['\n', '\r']);
+                    out.push_str(
+                        &repair::apply_to_text(body, fixes, payload)
+                            .map_err(|e| format!("line {n}: {e}"))?,
+                    );
+                    out.push_str(&piece[body.len()..]);
+                    next.next();
+                }
+                _ => out.push_str(piece),
             }
         }
-        lines.join("\n") + "\n"
     } else {
-        serde_json::to_string_pretty(repaired[0].1).map_err(|e| Fatal::new(e.to_string()))? + "\n"
-    };
-    std::fs::write(path, text).map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))
+        let (_, fixes, payload) = repaired[0];
+        // A byte order mark stays where it was.
+        let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+        out.push_str(&text[..text.len() - body.len()]);
+        out.push_str(&repair::apply_to_text(body, fixes, payload)?);
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".handoff-repair-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot create a temporary file in {}: {e}", shown(dir)))?;
+    use std::io::Write;
+    temp.write_all(out.as_bytes())
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| format!("cannot write the repaired file: {e}"))?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        let _ = std::fs::set_permissions(temp.path(), meta.permissions());
+    }
+    // Compare what is there now with what was read, as late as possible: a record written
+    // meanwhile must not be overwritten by a repair of the old text.
+    let now = input::read_bytes(path, input::MAX_FILE_BYTES)
+        .map_err(|e| format!("cannot read it again before writing: {e}"))?;
+    if now != original {
+        return Err(
+            "it changed since it was read (another process wrote to it); run repair again".into(),
+        );
+    }
+    temp.persist(path)
+        .map_err(|e| format!("cannot replace it: {}", e.error))?;
+    Ok(())
 }
 
 fn source(path: &Path, line: Option<u64>) -> String {
