@@ -462,3 +462,129 @@ fn repair_write_does_not_write_through_a_hard_link_or_patch_duplicates_or_flat_f
     assert!(text.contains("a CSV file is not repaired"), "{text}");
     assert!(!text.contains("not valid JSON"), "{text}");
 }
+
+/// The history database exactly as schema 1 (the first released handoff with history) wrote
+/// it, with a row in every table.
+fn schema_1_database(path: &Path) {
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let db = rusqlite::Connection::open(path).unwrap();
+    db.execute_batch(
+        "PRAGMA journal_mode = WAL;
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('triage', 'check')),
+            recorded_at TEXT NOT NULL,
+            source TEXT NOT NULL,
+            rows INTEGER NOT NULL
+        );
+        CREATE TABLE patterns (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            error_code TEXT NOT NULL,
+            signature TEXT NOT NULL,
+            contracts TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            hours_per_week REAL
+        );
+        CREATE INDEX patterns_by_key ON patterns (error_code, signature);
+        CREATE TABLE check_groups (
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            contract TEXT NOT NULL,
+            field TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            count INTEGER NOT NULL
+        );
+        INSERT INTO runs VALUES (1, 'triage', '2026-11-01T00:00:00Z', 'log.csv', 40);
+        INSERT INTO runs VALUES (2, 'check', '2026-11-02T00:00:00Z', 'handoff check', 9);
+        INSERT INTO patterns VALUES (1, 'BAD_ID', 'type_mismatch /order_id', 'orders@1.0.0', 12, 1.5);
+        INSERT INTO check_groups VALUES (2, 'orders@1.0.0', '/order_id', 'type_mismatch', 3);
+        PRAGMA user_version = 1;",
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_schema_1_history_with_triage_runs_migrates_and_keeps_every_row() {
+    let dir = scratch("history-migrate");
+    let project = triage_project(&dir, "");
+    let db = project.join(".handoff/history.db");
+    schema_1_database(&db);
+    let out = handoff(&project, &["triage", "--record"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    // The earlier run is seen as this pattern's history.
+    let out = handoff(&project, &["triage", "--format", "json"]);
+    let text = all(&out);
+    assert!(!text.contains("damaged"), "{text}");
+    let db = rusqlite::Connection::open(&db).unwrap();
+    let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(count("PRAGMA user_version"), 2);
+    assert_eq!(count("SELECT count(*) FROM runs WHERE kind = 'triage'"), 2);
+    assert_eq!(count("SELECT count(*) FROM runs WHERE kind = 'check'"), 1);
+    assert_eq!(count("SELECT count(*) FROM patterns WHERE run_id = 1"), 1);
+    assert_eq!(
+        count("SELECT count(*) FROM check_groups WHERE run_id = 2"),
+        1
+    );
+    assert_eq!(count("SELECT count(*) FROM pragma_foreign_key_check"), 0);
+}
+
+#[test]
+fn a_migration_that_fails_leaves_the_file_as_it_was_and_says_what_failed() {
+    let dir = scratch("history-fail");
+    let project = triage_project(&dir, "");
+    let db = project.join(".handoff/history.db");
+    schema_1_database(&db);
+    // A table in the way of step 2 makes it fail.
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute_batch("CREATE TABLE runs_v2 (x); PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let out = handoff(&project, &["triage", "--record"]);
+    let text = all(&out);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("from history schema 1 to 2: step 2 failed")
+            && text.contains("the file is as it was"),
+        "{text}"
+    );
+    assert!(!text.contains("damaged"), "{text}");
+    let after = rusqlite::Connection::open(&db).unwrap();
+    let version: i64 = after
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1);
+    after
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    drop(after);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+}
+
+#[test]
+fn eight_first_runs_at_once_are_each_recorded_once() {
+    let dir = scratch("history-race");
+    let project = triage_project(&dir, "");
+    let children: Vec<_> = (0..8)
+        .map(|_| {
+            Command::new(env!("CARGO_BIN_EXE_handoff"))
+                .args(["check", "--record"])
+                .current_dir(&project)
+                .env_remove("HANDOFF_CONFIG")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    }
+    let db = rusqlite::Connection::open(project.join(".handoff/history.db")).unwrap();
+    let runs: i64 = db
+        .query_row("SELECT count(*) FROM runs WHERE kind = 'check'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(runs, 8);
+}

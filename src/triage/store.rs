@@ -129,30 +129,79 @@ impl Store {
                 "{shown} was written by a newer handoff (history schema {version}; this one reads up to {SCHEMA_VERSION}); it was left as it is"
             ));
         }
-        if version == 0 {
-            // A database with tables but no version is someone else's.
-            let tables: i64 = db
-                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
-                .map_err(not_ours)?;
-            if tables > 0 {
-                return Err(not_ours(rusqlite::Error::InvalidQuery));
-            }
-        }
         db.pragma_update(None, "journal_mode", "WAL")
             .map_err(not_ours)?;
         let mut store = Store { db };
-        store.migrate(version).map_err(not_ours)?;
+        if version < SCHEMA_VERSION {
+            store.migrate(&shown)?;
+        }
         Ok(store)
     }
 
-    fn migrate(&mut self, from: i64) -> rusqlite::Result<()> {
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(from as usize) {
-            let tx = self.db.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)?;
-            tx.commit()?;
+    /// Bring the database to [`SCHEMA_VERSION`]: every migration it lacks in one transaction,
+    /// taken with the write lock first, so that of several processes opening a new or old
+    /// database at once one migrates and the others see its result. A migration that fails
+    /// rolls back whole and leaves the file as it was.
+    fn migrate(&mut self, shown: &str) -> Result<(), String> {
+        // Rebuilding a table that others reference needs foreign keys off (SQLite ignores the
+        // pragma inside a transaction); they are checked before the commit instead.
+        self.db
+            .pragma_update(None, "foreign_keys", false)
+            .map_err(|e| format!("cannot open {shown}: {e}"))?;
+        let result = self.migrate_locked(shown);
+        let restored = self.db.pragma_update(None, "foreign_keys", true);
+        result?;
+        restored.map_err(|e| format!("cannot open {shown}: {e}"))
+    }
+
+    fn migrate_locked(&mut self, shown: &str) -> Result<(), String> {
+        let tx = self
+            .db
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| {
+                format!("cannot lock {shown} to bring its history schema up to date: {e}")
+            })?;
+        // Read again under the lock: another process may have migrated meanwhile.
+        let version: i64 = tx
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        if version > SCHEMA_VERSION {
+            return Err(format!(
+                "{shown} was written by a newer handoff (history schema {version}; this one reads up to {SCHEMA_VERSION}); it was left as it is"
+            ));
         }
-        Ok(())
+        if version == 0 {
+            // A database with tables but no version is someone else's.
+            let tables: i64 = tx
+                .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+                .map_err(|e| format!("cannot read {shown}: {e}"))?;
+            if tables > 0 {
+                return Err(format!(
+                    "{shown} is not a handoff history database (it has tables but no history schema version); it was left as it is"
+                ));
+            }
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            tx.execute_batch(sql).map_err(|e| {
+                format!(
+                    "cannot bring {shown} from history schema {version} to {SCHEMA_VERSION}: step {} failed ({e}); nothing was changed, the file is as it was",
+                    i + 1
+                )
+            })?;
+        }
+        let dangling: i64 = tx
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| format!("cannot check {shown}: {e}"))?;
+        if dangling > 0 {
+            return Err(format!(
+                "cannot bring {shown} from history schema {version} to {SCHEMA_VERSION}: {dangling} rows would refer to runs that are not there; nothing was changed, the file is as it was"
+            ));
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)
+            .and_then(|()| tx.commit())
+            .map_err(|e| format!("cannot update {shown}: {e}; nothing was changed"))
     }
 
     /// Record a triage run: its patterns, in one transaction.
