@@ -588,3 +588,32 @@ fn eight_first_runs_at_once_are_each_recorded_once() {
         .unwrap();
     assert_eq!(runs, 8);
 }
+
+#[test]
+fn render_hides_sensitive_cells_and_card_numbers_as_check_does() {
+    let dir = scratch("render");
+    let project = csv_project(&dir, "ABC,4111 1111 1111 1111,PRIVATE9\n");
+    let out = handoff(&project, &["render", "-c", "notes", "rows.csv"]);
+    let text = all(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(
+        !text.contains("PRIVATE9") && text.contains("\"card\": \"•••\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains("4111 1111 1111 1111") && text.contains("4111 11** **** 1111"),
+        "{text}"
+    );
+    let out = handoff(
+        &project,
+        &["render", "-c", "notes", "--redact", "none", "rows.csv"],
+    );
+    let text = all(&out);
+    assert!(text.contains("PRIVATE9"), "{text}");
+    assert!(!text.contains("4111 1111 1111 1111"), "{text}");
+    let out = handoff(
+        &project,
+        &["render", "-c", "notes", "--redact", "all", "rows.csv"],
+    );
+    assert!(!all(&out).contains("ABC"), "{}", all(&out));
+}

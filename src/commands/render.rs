@@ -32,6 +32,10 @@ pub(crate) struct RenderArgs {
     /// What the inputs hold; by default, by extension
     #[arg(long, value_enum)]
     pub(crate) input_format: Option<RenderInput>,
+    /// Which values to hide: sensitive fields (the default, as `check`), every value, or none
+    /// (for a rendering to check later with `handoff check`); card numbers are always masked
+    #[arg(long, value_enum, default_value_t = handoff::redact::Redact::Sensitive)]
+    pub(crate) redact: handoff::redact::Redact,
     /// Follow symbolic links found in the named directories to files outside the project
     #[arg(long)]
     pub(crate) allow_outside: bool,
@@ -90,7 +94,14 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
             reading,
             u64::MAX,
             |_, payload| match one(contract, payload) {
-                Ok((line, value)) => emit(&mut out, args.format, &name, line, &value),
+                Ok((line, mut value)) => {
+                    let hidden = checker
+                        .as_ref()
+                        .map(|c| c.sensitive_pointers(&value))
+                        .unwrap_or_default();
+                    redact(&mut value, &hidden, args.redact);
+                    emit(&mut out, args.format, &name, line, &value)
+                }
                 Err(message) => {
                     problems += 1;
                     eprintln!(
@@ -147,6 +158,40 @@ fn one(
         }
         Payload::Unreadable(err) => Err(format!(" cannot be read: {err}")),
         Payload::Bytes(_) | Payload::TooLarge { .. } => Err(" is not X12 or CSV".into()),
+    }
+}
+
+/// A rendering as the policy shows it, like `check`'s findings: a hidden value is `•••`, and a
+/// card number is masked wherever it is.
+fn redact(value: &mut serde_json::Value, sensitive: &[String], policy: handoff::redact::Redact) {
+    use handoff::redact::Redact;
+    use serde_json::Value;
+    const HIDDEN: &str = "•••";
+    for pointer in sensitive.iter().filter(|_| policy.hides(true)) {
+        if let Some(v) = value.pointer_mut(pointer) {
+            *v = Value::String(HIDDEN.into());
+        }
+    }
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => stack.extend(map.values_mut()),
+            Value::Array(items) => stack.extend(items.iter_mut()),
+            Value::Null => {}
+            _ if policy == Redact::All => *v = Value::String(HIDDEN.into()),
+            Value::String(s) => {
+                if let std::borrow::Cow::Owned(masked) = handoff::redact::mask_card_numbers(s) {
+                    *s = masked;
+                }
+            }
+            Value::Number(n) => {
+                let text = n.to_string();
+                if let std::borrow::Cow::Owned(masked) = handoff::redact::mask_card_numbers(&text) {
+                    *v = Value::String(masked);
+                }
+            }
+            Value::Bool(_) => {}
+        }
     }
 }
 
