@@ -131,7 +131,9 @@ impl Verdict {
             Verdict::Both => {
                 "both are present: fix the integration first (a process redesign on an unstable contract fails), then the process"
             }
-            Verdict::Undecided => "the log lacks the columns that would decide it",
+            Verdict::Undecided => {
+                "the log lacks the columns that would decide it, or the payloads could not be checked"
+            }
         }
     }
 }
@@ -259,14 +261,15 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
             "{n} of {total} ({}) payloads conform to their contract; the error code fires on good data",
             pct(n, total)
         )),
-        Some((sig, n)) => Answer::No(format!(
-            "the commonest signature covers {n} of {total} ({}), under {:.0}%: {}",
+        // Payloads that could not be checked say nothing about a pattern in the data.
+        Some((Signature::Unchecked(why), n)) => Answer::Unknown(format!(
+            "{n} of {total} ({}) payloads could not be checked ({why}), so the log cannot say whether they share a pattern",
+            pct(n, total)
+        )),
+        Some((Signature::Violates(sig), n)) => Answer::No(format!(
+            "the commonest signature covers {n} of {total} ({}), under {:.0}%: {sig}",
             pct(n, total),
             t.consistent_share * 100.0,
-            match sig {
-                Signature::Violates(s) | Signature::Unchecked(s) => s.as_str(),
-                Signature::Conforms => "conforms",
-            }
         )),
         None => Answer::Unknown("no exceptions".into()),
     };
@@ -282,12 +285,37 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
             .map(|(r, (n, _))| (r.as_str(), *n))
             .collect();
         let handlers = s.handlers.len();
-        let listed = material
-            .iter()
-            .map(|(r, n)| format!("{r:?} {n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        if material.len() >= 2 && handlers >= 2 {
+        let show = |list: &[(&str, usize)]| {
+            list.iter()
+                .map(|(r, n)| format!("{r:?} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let listed = show(&material);
+        if material.is_empty() {
+            // Resolutions scattered so thinly that none is material: that is routing varying
+            // most of all, and the commonest are the evidence.
+            let mut all: Vec<(&str, usize)> = s
+                .resolutions
+                .iter()
+                .map(|(r, (n, _))| (r.as_str(), *n))
+                .collect();
+            all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let commonest = show(&all[..all.len().min(3)]);
+            let evidence = format!(
+                "{handlers} handler{} resolve{} it {} ways, none in as many as {:.0}% of the {} routed exceptions; the commonest: {commonest}",
+                if handlers == 1 { "" } else { "s" },
+                if handlers == 1 { "s" } else { "" },
+                all.len(),
+                t.material_share * 100.0,
+                s.routed
+            );
+            if all.len() >= 2 && handlers >= 2 {
+                Answer::Yes(evidence)
+            } else {
+                Answer::No(evidence)
+            }
+        } else if material.len() >= 2 && handlers >= 2 {
             Answer::Yes(format!(
                 "{handlers} handlers resolve it {} ways: {listed}",
                 material.len()
@@ -349,10 +377,14 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
         None => Answer::Unknown("no exceptions".into()),
     };
 
-    let verdict = decide(&q1, &q2, &q3, &q4, &q5);
-    let decision = if s.handoff_failed * 2 > s.handoff_known.max(1)
-        || matches!(dominant, Some((Signature::Unchecked(_), _)))
-    {
+    let unchecked = matches!(dominant, Some((Signature::Unchecked(_), _)));
+    // Whether the data arrived fine is exactly what an unchecked payload leaves open.
+    let verdict = if unchecked {
+        Verdict::Undecided
+    } else {
+        decide(&q1, &q2, &q3, &q4, &q5)
+    };
+    let decision = if s.handoff_failed * 2 > s.handoff_known.max(1) || unchecked {
         DecisionType::Escalated
     } else if matches!(dominant, Some((Signature::Conforms, _))) && q2.is_yes() {
         DecisionType::Judgment

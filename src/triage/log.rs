@@ -144,6 +144,26 @@ pub fn each_csv(
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').trim().to_string())
         .collect();
+    // A column the mapping reads must be named once: which of two a reader takes is a guess.
+    for name in mapped_columns(mapping) {
+        let at: Vec<usize> = headers
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| **h == name)
+            .map(|(i, _)| i + 1)
+            .collect();
+        if at.len() > 1 {
+            return Err(LogError(format!(
+                "the log's header names the column `{}` {} times (columns {}); rename all but one, so it is clear which one is read",
+                crate::printer::escape::text(&name),
+                at.len(),
+                at.iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+    }
     let columns = Columns::new(&headers, mapping)?;
     let mut rows_read = 0;
     let mut record = csv::StringRecord::new();
@@ -184,6 +204,36 @@ pub fn read_ndjson(reader: impl Read, mapping: &Mapping) -> Result<Log, LogError
     collect(|each| each_ndjson(reader, mapping, each))
 }
 
+/// A log line's object, and the member names it repeats (serde_json keeps the last silently).
+struct Object(serde_json::Map<String, serde_json::Value>, Vec<String>);
+
+impl<'de> serde::Deserialize<'de> for Object {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members;
+        impl<'de> serde::de::Visitor<'de> for Members {
+            type Value = Object;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Object, A::Error> {
+                let mut object = serde_json::Map::new();
+                let mut repeated = Vec::new();
+                while let Some((k, v)) = map.next_entry::<String, serde_json::Value>()? {
+                    if object.contains_key(&k) {
+                        repeated.push(k.clone());
+                    }
+                    object.insert(k, v);
+                }
+                Ok(Object(object, repeated))
+            }
+        }
+        d.deserialize_map(Members)
+    }
+}
+
 /// Read an NDJSON exception log row by row, handing each to `each`; returns the rows read.
 pub fn each_ndjson(
     reader: impl Read,
@@ -201,10 +251,18 @@ pub fn each_ndjson(
             let line = line.unwrap_or(0);
             rows_read += 1;
             let row = match payload {
-                crate::input::Payload::Bytes(bytes) => {
-                    serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes)
-                        .map_err(|e| format!("not a JSON object: {e}"))
-                }
+                crate::input::Payload::Bytes(bytes) => serde_json::from_slice::<Object>(bytes)
+                    .map_err(|e| format!("not a JSON object: {e}"))
+                    .and_then(|Object(object, repeated)| match repeated
+                        .into_iter()
+                        .find(|r| names.contains(r))
+                    {
+                        Some(r) => Err(format!(
+                            "the member `{}` appears more than once in this line, so which one counts is unclear",
+                            crate::printer::escape::text(&r)
+                        )),
+                        None => Ok(object),
+                    }),
                 crate::input::Payload::TooLarge { limit, .. } => {
                     Err(format!("longer than {limit} bytes"))
                 }
