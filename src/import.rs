@@ -42,6 +42,8 @@ struct Importer<'d> {
     /// Whether the root is closed: the contract's `closed` is every object's default, where
     /// JSON Schema's `additionalProperties: false` is one object's, so the others say `false`.
     root_closed: bool,
+    /// Raw fragments given their own `$defs` so far: each is named apart by its `$id`.
+    resources: usize,
 }
 
 /// Import the schema at `pointer` in a JSON Schema document (the root by default).
@@ -93,6 +95,7 @@ fn import(document: &Value, schema: &Value, id: &str) -> Imported {
         raw: 0,
         types: Vec::new(),
         root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false)),
+        resources: 0,
     };
     let root = importer.object_members(schema, &mut Vec::new());
     let mut out = String::new();
@@ -175,7 +178,7 @@ impl Importer<'_> {
                 self.raw += 1;
                 return Y::Map(vec![(
                     "schema".into(),
-                    raw(&Value::Bool(false), self.document),
+                    self.raw_fragment(&Value::Bool(false)),
                 )]);
             }
             return Y::Map(Vec::new());
@@ -422,7 +425,7 @@ impl Importer<'_> {
                 .filter(|k| *k != IMPORTED_MARK)
                 .cloned()
                 .collect();
-            let Y::Scalar(text) = raw(&Value::Object(rest), self.document) else {
+            let Y::Scalar(text) = self.raw_fragment(&Value::Object(rest)) else {
                 unreachable!("raw is a scalar");
             };
             // Said where it stands, too: a reviewer reading the YAML sees what was kept and why.
@@ -551,7 +554,7 @@ impl Importer<'_> {
             kept.insert(IMPORTED_MARK.into(), Value::Bool(true));
             return Y::Map(vec![(
                 "schema".into(),
-                raw(&Value::Object(kept), self.document),
+                self.raw_fragment(&Value::Object(kept)),
             )]);
         };
         self.native += 1;
@@ -598,31 +601,110 @@ fn type_name(name: &str) -> String {
     out
 }
 
-/// A raw fragment with its local references inlined (a fragment cannot resolve them).
-fn raw(value: &Value, document: &Value) -> Y {
-    let mut inlined = value.clone();
-    inline(&mut inlined, document, 0);
-    Y::Scalar(inlined.to_string())
-}
-
-fn inline(value: &mut Value, document: &Value, depth: usize) {
-    match value {
-        Value::Object(map) => {
-            if depth < 16
-                && let Some(Value::String(r)) = map.get("$ref")
-                && let Some(target) = r.strip_prefix('#').and_then(|p| document.pointer(p))
-            {
-                let mut target = target.clone();
-                inline(&mut target, document, depth + 1);
-                *value = target;
-                return;
+impl Importer<'_> {
+    /// A raw fragment, made self-contained: a fragment is compiled on its own, so each local
+    /// `$ref` it reaches (directly or through another) points at a copy of its target under the
+    /// fragment's `$defs`. Each target is copied once however often it is referenced, so a
+    /// fragment is at most the size of what it reaches: copying the target in place of every
+    /// reference grows exponentially (`anyOf: [$ref "#", $ref "#", $ref "#"]`).
+    fn raw_fragment(&mut self, value: &Value) -> Y {
+        let document = self.document;
+        let mut fragment = value.clone();
+        let mut defs = Definitions::default();
+        if let Value::Object(map) = &fragment {
+            defs.taken.extend(
+                map.get("$defs")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|d| d.keys().cloned()),
+            );
+        }
+        defs.rewrite(&mut fragment, document);
+        // Targets reached through targets: each one rewritten once, in the order first met.
+        let mut done = 0;
+        while done < defs.copies.len() {
+            let mut target = std::mem::take(&mut defs.copies[done].1);
+            defs.rewrite(&mut target, document);
+            defs.copies[done].1 = target;
+            done += 1;
+        }
+        if !defs.copies.is_empty()
+            && let Value::Object(map) = &mut fragment
+        {
+            // The compiled contract places the fragment inside its own document: an `$id`
+            // makes the fragment the resource its `#/$defs/...` references resolve in.
+            self.resources += 1;
+            if !map.contains_key("$id") {
+                map.insert(
+                    "$id".into(),
+                    Value::String(format!("urn:handoff:import:{}", self.resources)),
+                );
             }
-            for v in map.values_mut() {
-                inline(v, document, depth);
+            let own = map
+                .entry("$defs")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(own) = own {
+                own.extend(defs.copies);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| inline(v, document, depth)),
-        _ => {}
+        Y::Scalar(fragment.to_string())
+    }
+}
+
+/// The copies a raw fragment's local references point at, by the pointer they came from.
+#[derive(Default)]
+struct Definitions {
+    /// Pointer -> the name of its copy.
+    names: std::collections::HashMap<String, String>,
+    /// Names already used in the fragment's `$defs`.
+    taken: std::collections::HashSet<String>,
+    /// Name -> target (not yet rewritten until `raw`'s loop reaches it).
+    copies: Vec<(String, Value)>,
+}
+
+impl Definitions {
+    fn rewrite(&mut self, value: &mut Value, document: &Value) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::String(r)) = map.get_mut("$ref")
+                    && let Some(pointer) = r.strip_prefix('#')
+                    && let Some(target) = document.pointer(pointer)
+                {
+                    let name = match self.names.get(pointer) {
+                        Some(name) => name.clone(),
+                        None => {
+                            let name = self.name_for(pointer);
+                            self.names.insert(pointer.to_string(), name.clone());
+                            self.copies.push((name.clone(), target.clone()));
+                            name
+                        }
+                    };
+                    *r = format!("#/$defs/{}", crate::pointer::escape(&name));
+                }
+                for (k, v) in map.iter_mut() {
+                    if k != "$ref" {
+                        self.rewrite(v, document);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| self.rewrite(v, document)),
+            _ => {}
+        }
+    }
+
+    /// A readable, unused name: the pointer's last segment (`root` for the document itself).
+    fn name_for(&mut self, pointer: &str) -> String {
+        let base = match pointer.rsplit('/').next() {
+            Some(last) if !last.is_empty() => last.replace("~1", "/").replace("~0", "~"),
+            _ => "root".to_string(),
+        };
+        let mut name = base.clone();
+        let mut n = 1;
+        while !self.taken.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        name
     }
 }
 

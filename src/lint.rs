@@ -71,7 +71,16 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
             let keys: Vec<&str> = fragment
                 .value
                 .as_object()
-                .map(|m| m.keys().map(String::as_str).filter(|k| *k != crate::import::IMPORTED_MARK).collect())
+                .map(|m| {
+                    m.keys()
+                        .map(String::as_str)
+                        // What was kept, not the bookkeeping that makes it compile alone.
+                        .filter(|k| {
+                            *k != crate::import::IMPORTED_MARK
+                                && !matches!(*k, "$defs" | "$id" | "$schema" | "$comment" | "$anchor")
+                        })
+                        .collect()
+                })
                 .unwrap_or_default();
             let mut d = Diagnostic::new(
                 Code::ImportedAsRawSchema,

@@ -443,3 +443,44 @@ fn nothing_from_the_document_can_break_out_of_a_comment() {
         imported.yaml
     );
 }
+
+/// A reference the import meets again is a copy made once, not a copy per use: two
+/// references to the root per level, inlined, double the output at every level.
+#[test]
+fn references_are_copied_once_so_import_grows_linearly() {
+    let sources = [
+        json!({"type": "object", "properties": {"tree": {"anyOf": [{"$ref": "#"}, {"$ref": "#", "maxProperties": 1}]}}}),
+        json!({"$defs": {
+            "A": {"type": "object", "properties": {"a1": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/B"}]}, "a2": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/B"}]}}},
+            "B": {"type": "object", "properties": {"b1": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/A"}]}, "b2": {"anyOf": [{"type": "integer"}, {"$ref": "#/$defs/A"}]}}}
+        }, "type": "object", "properties": {"x": {"$ref": "#/$defs/A"}}}),
+    ];
+    let instances = [
+        json!({}),
+        json!({"tree": {"tree": {"tree": {}}}}),
+        json!({"tree": {"tree": {"tree": 5}}}),
+        json!({"x": {"a1": {"b1": {"a2": "s"}}}}),
+        json!({"x": {"a1": {"b1": {"a2": 7}}}}),
+        json!({"x": {"a2": {"b2": 7}}}),
+        json!({"x": {"a2": {"b2": "7"}}}),
+    ];
+    for source in sources {
+        let imported = handoff::import::json_schema(&source, None, "tree").unwrap();
+        assert!(
+            imported.yaml.len() < 2_000,
+            "{} bytes:\n{}",
+            imported.yaml.len(),
+            imported.yaml
+        );
+        let checker = contract(&imported.yaml);
+        let reference = jsonschema::validator_for(&source).unwrap();
+        for instance in &instances {
+            assert_eq!(
+                checker.accepts(instance),
+                reference.is_valid(instance),
+                "{instance}\n{}",
+                imported.yaml
+            );
+        }
+    }
+}
