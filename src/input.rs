@@ -74,8 +74,27 @@ pub fn shape_of(path: &Path) -> Shape {
         Some("ndjson" | "jsonl") => Shape::Ndjson,
         Some("edi" | "x12") => Shape::X12,
         Some("csv" | "tsv") => Shape::Csv,
+        Some("json") => Shape::Json,
+        // A name that says nothing (`.txt`, `.dat`, none): an interchange says so itself.
+        _ if starts_with_isa(path) => Shape::X12,
         _ => Shape::Json,
     }
+}
+
+/// Whether the file's first bytes (after a byte-order mark and layout) are an ISA segment's.
+fn starts_with_isa(path: &Path) -> bool {
+    let mut head = [0u8; 64];
+    let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
+        return false;
+    };
+    let head = &head[..n];
+    let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+    let start = head
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = &head[start..];
+    head.starts_with(b"ISA") && head.get(3).is_some_and(|b| !b.is_ascii_alphanumeric())
 }
 
 /// The extension, lower-cased: exporters on Windows write `ORDER.JSON`.

@@ -97,13 +97,13 @@ pub fn default_jobs() -> usize {
 }
 
 /// Check every payload of every job, in order, handing each result to `sink`. Returns the
-/// inputs that held no payload at all (an empty or blank NDJSON file), which the caller must
-/// not let pass as "all payloads satisfy".
+/// inputs that held no payload at all (an empty or blank file), with what they were read as,
+/// which the caller must not let pass as "all payloads satisfy".
 pub fn execute(
     jobs: &[Job<'_>],
     options: &Options,
     sink: &mut dyn FnMut(PayloadResult),
-) -> Vec<String> {
+) -> Vec<(String, input::Shape)> {
     if options.jobs <= 1 {
         sequential(jobs, options, sink)
     } else {
@@ -115,7 +115,7 @@ fn sequential(
     jobs: &[Job<'_>],
     options: &Options,
     sink: &mut dyn FnMut(PayloadResult),
-) -> Vec<String> {
+) -> Vec<(String, input::Shape)> {
     let mut empty = Vec::new();
     for job in jobs {
         let contract: Arc<str> = job.checker.contract().reference().into();
@@ -141,7 +141,7 @@ fn sequential(
                 },
             );
             if count == 0 {
-                empty.push(path.to_string());
+                empty.push((path.to_string(), options.framing.shape(input)));
             }
         }
     }
@@ -278,7 +278,7 @@ fn parallel(
     jobs: &[Job<'_>],
     options: &Options,
     sink: &mut dyn FnMut(PayloadResult),
-) -> Vec<String> {
+) -> Vec<(String, input::Shape)> {
     let workers = options.jobs;
     let contracts: Vec<Arc<str>> = jobs
         .iter()
@@ -322,7 +322,7 @@ fn produce(
     units: &SyncSender<(u64, Unit)>,
     permits: &SyncSender<u64>,
     budget: &Budget,
-) -> Vec<String> {
+) -> Vec<(String, input::Shape)> {
     let mut empty = Vec::new();
     let mut seq = 0u64;
     let mut send = |unit: Unit| {
@@ -406,7 +406,7 @@ fn produce(
                 });
             }
             if count == 0 {
-                empty.push(input.display());
+                empty.push((input.display(), options.framing.shape(input)));
             }
             i += 1;
         }

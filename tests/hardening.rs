@@ -709,3 +709,145 @@ fn resolutions_too_scattered_to_be_material_still_show_their_evidence() {
         "20 handlers resolve it 20 ways, none in as many as 10% of the 20 routed exceptions; the commonest: \"way 0\" 1, \"way 1\" 1, \"way 10\" 1"
     );
 }
+
+const ISA: &str = "ISA*00*          *00*          *ZZ*SENDERID       *ZZ*RECEIVERID     *261120*1200*U*00401*000004512*0*P*>~";
+
+#[test]
+fn a_segment_missing_from_a_set_is_located_at_the_sets_st() {
+    let dir = scratch("x12-missing");
+    let file = dir.join("po.edi");
+    write(
+        &file,
+        &format!(
+            "{ISA}\nGS*PO*S*R*20261120*1200*4512*X*004010~\nST*850*0001~\nBEG*00*SA*PO-1**20261120~\nSE*3*0001~\nGE*1*4512~\nIEA*1*000004512~\n"
+        ),
+    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = file.to_str().unwrap();
+    let out = handoff(
+        repo,
+        &[
+            "check",
+            "--contract",
+            "edi-850-to-wms",
+            "--allow-outside",
+            "--format",
+            "json",
+            path,
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["results"][0]["findings"].as_array().unwrap();
+    let ctt = findings
+        .iter()
+        .find(|f| f["pointer"] == "/CTT")
+        .expect("CTT is required");
+    assert_eq!(ctt["kind"], "missing_required");
+    assert_eq!(
+        ctt["x12"],
+        serde_json::json!({"segment_position": 3, "segment_id": "ST"})
+    );
+    assert_eq!(ctt["position"]["line"], 3);
+}
+
+#[test]
+fn an_empty_edi_or_header_only_csv_is_named_for_what_it_is() {
+    let dir = scratch("empty-kinds");
+    write(&dir.join("empty.edi"), "");
+    write(
+        &dir.join("only-acknowledgment.edi"),
+        &format!("{ISA}TA1*000004512*261120*1200*A*000~IEA*0*000004512~\n"),
+    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (name, says) in [
+        (
+            "empty.edi",
+            "no payloads in it (an empty X12 file, or interchanges with no transaction set)",
+        ),
+        (
+            "only-acknowledgment.edi",
+            "no payloads in it (an empty X12 file, or interchanges with no transaction set)",
+        ),
+    ] {
+        let path = dir.join(name);
+        let out = handoff(
+            repo,
+            &[
+                "check",
+                "--contract",
+                "edi-850-to-wms",
+                "--allow-outside",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}: {}", all(&out));
+        assert!(all(&out).contains(says), "{name}: {}", all(&out));
+        assert!(
+            !all(&out).contains("envelope_malformed"),
+            "{name}: {}",
+            all(&out)
+        );
+    }
+    write(
+        &dir.join("header.csv"),
+        "sku,location,upc,uom,on_hand,allocated,available,unit_cost,counted_at\n",
+    );
+    let path = dir.join("header.csv");
+    let out = handoff(
+        repo,
+        &[
+            "check",
+            "--contract",
+            "wms-inventory-to-erp",
+            "--allow-outside",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(
+        all(&out).contains("no payloads in it (an empty CSV file, or a header with no row)"),
+        "{}",
+        all(&out)
+    );
+}
+
+#[test]
+fn an_interchange_named_txt_or_dat_is_read_as_x12() {
+    let dir = scratch("x12-sniff");
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let valid =
+        std::fs::read_to_string(repo.join("fixtures/edi-850-x12/valid/po-4500012345.edi")).unwrap();
+    for name in ["PO.TXT", "po.dat", "po"] {
+        let path = dir.join(name);
+        write(&path, &format!("\u{feff}\n{valid}"));
+        let out = handoff(
+            repo,
+            &[
+                "check",
+                "--contract",
+                "edi-850-to-wms",
+                "--allow-outside",
+                path.to_str().unwrap(),
+            ],
+        );
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", all(&out));
+        let out = handoff(repo, &["render", "--allow-outside", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{name}: {}", all(&out));
+    }
+    write(&dir.join("note.txt"), "{\"a\": 1}");
+    let out = handoff(
+        repo,
+        &[
+            "render",
+            "--allow-outside",
+            dir.join("note.txt").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    assert!(
+        all(&out).contains("--input-format x12 or csv"),
+        "{}",
+        all(&out)
+    );
+}

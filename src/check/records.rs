@@ -115,7 +115,15 @@ pub fn check_set(checker: &Checker, set: &Set, redact: Redact) -> Outcome {
                     element,
                 });
             }
-            None => f.position = Some(set.body.place_of(0)),
+            None => {
+                // Missing from the set itself (a segment or loop the set lacks): the set's ST.
+                f.position = Some(set.body.place_of(0));
+                f.x12 = Some(X12Location {
+                    segment_position: set.body.position_before + 1,
+                    segment_id: "ST".into(),
+                    element: None,
+                });
+            }
         }
     }
     findings.extend(envelope);

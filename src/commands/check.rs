@@ -461,9 +461,18 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         }
     });
     progress.finish_and_clear();
-    for input in &empty_inputs {
+    for (input, shape) in &empty_inputs {
+        let what = match shape {
+            handoff::input::Shape::X12 => {
+                "an empty X12 file, or interchanges with no transaction set"
+            }
+            handoff::input::Shape::Csv => "an empty CSV file, or a header with no row",
+            handoff::input::Shape::Json | handoff::input::Shape::Ndjson => {
+                "an empty or blank NDJSON file"
+            }
+        };
         eprintln!(
-            "handoff: error: {}: no payloads in it (an empty or blank NDJSON file)",
+            "handoff: error: {}: no payloads in it ({what})",
             handoff::printer::escape::text(input)
         );
         usage_error = true;

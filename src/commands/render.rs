@@ -81,7 +81,7 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
         };
         if !matches!(shape, Shape::X12 | Shape::Csv) {
             return Err(Fatal::new(format!(
-                "{name} is JSON already; render reads X12 (.edi, .x12) and CSV (.csv, .tsv) files"
+                "{name} is read as JSON, which needs no rendering; render reads X12 (.edi, .x12, or any file that starts with ISA) and CSV (.csv, .tsv) files, or say what it holds with --input-format x12 or csv"
             )));
         }
         let reading = input::Reading {

@@ -210,6 +210,8 @@ impl Tracker {
                 self.hold(d, open, emit);
             }
             "GE" => {
+                // A set left open ends here, with the ISA and GS it was read under.
+                self.close_set(d, &here, "the group closes (GE)", emit);
                 let Some(gs06) = self.gs06.take() else {
                     let f = malformed(
                         &here,
@@ -238,6 +240,7 @@ impl Tracker {
                 self.trail(&raw, checks);
             }
             "IEA" => {
+                self.close_set(d, &here, "the interchange closes (IEA)", emit);
                 if self.header.is_none() {
                     let f = malformed(
                         &here,
@@ -270,6 +273,8 @@ impl Tracker {
                 self.groups = 0;
                 self.trail(&raw, checks);
             }
+            // An interchange acknowledgment sits in the interchange itself, outside any group.
+            "TA1" if self.header.is_some() && self.gs06.is_none() && self.set.is_none() => {}
             _ => {
                 let message = format!(
                     "segment {} is outside a transaction set (not between ST and SE)",
@@ -284,6 +289,11 @@ impl Tracker {
                 self.attach(raw.place, f);
             }
         }
+    }
+
+    /// Whether no interchange is open (after an IEA, or before the first ISA).
+    pub fn between_interchanges(&self) -> bool {
+        self.header.is_none()
     }
 
     /// The end of the file closes whatever is open.
@@ -423,10 +433,17 @@ impl Trailer<'_> {
         if let Some((at, v)) = raw.element(d, 1)
             && v.trim().parse::<u64>().ok() != Some(self.counted)
         {
-            let message = format!(
-                "{id}01 says {v} {}, but {} has {}",
-                self.what, self.holder, self.counted
-            );
+            let message = if v.trim().is_empty() {
+                format!(
+                    "{id}01 is empty, but {} has {} {}",
+                    self.holder, self.counted, self.what
+                )
+            } else {
+                format!(
+                    "{id}01 says {v} {}, but {} has {}",
+                    self.what, self.holder, self.counted
+                )
+            };
             out.push(located(
                 raw,
                 Kind::CountMismatch,

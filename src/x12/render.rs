@@ -407,7 +407,8 @@ mod tests {
 
     #[test]
     fn components_and_repetitions() {
-        let isa = ISA.replacen("*U*", "*^*", 1);
+        // A repetition separator exists from version 00402 on.
+        let isa = ISA.replacen("*U*00401*", "*^*00501*", 1);
         let d = Delimiters::from_isa(isa.as_bytes(), 0).unwrap();
         let set = b"ST*837*1~SV1*HC>99213>25*50~HI*ABK>J20^ABF>R05~SE*4*1~";
         let value = render(

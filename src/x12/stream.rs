@@ -190,7 +190,11 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
     }
     loop {
         // Layout between segments.
-        while scanner.want(1)? && matches!(scanner.buf[scanner.at], b'\r' | b'\n' | b' ' | b'\t') {
+        while scanner.want(1)?
+            && (matches!(scanner.buf[scanner.at], b'\r' | b'\n' | b' ' | b'\t')
+                // Ctrl-Z (an old end-of-file mark) and NUL padding after an interchange.
+                || (env.between_interchanges() && matches!(scanner.buf[scanner.at], 0x1A | 0)))
+        {
             scanner.advance(1);
         }
         if !scanner.want(1)? {
@@ -224,14 +228,28 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
         };
         // Find the terminator, reading on as needed.
         let mut searched = 0;
+        // The terminator's length: 0 for a last IEA the file ends without terminating.
+        let mut terminator = 1;
         let len = loop {
             if let Some(i) = memchr::memchr(d.segment, &scanner.buf[scanner.at + searched..]) {
                 break searched + i;
             }
             searched = scanner.buf.len() - scanner.at;
             if !scanner.want(searched + 1)? {
-                env.flush(&mut emit);
                 let rest = &scanner.buf[scanner.at..];
+                let body = rest.len()
+                    - rest
+                        .iter()
+                        .rev()
+                        .take_while(|b| matches!(b, b'\r' | b'\n' | b' ' | b'\t' | 0x1A | 0))
+                        .count();
+                // Many writers leave the very last terminator off: an IEA that ends the
+                // file is read as complete (its counts are still checked).
+                if rest.starts_with(b"IEA") && rest.get(3) == Some(&d.element) {
+                    terminator = 0;
+                    break body;
+                }
+                env.flush(&mut emit);
                 let hint = if rest.contains(&b'\n') {
                     ", or its segments end with something else (line breaks alone do not end X12 segments)"
                 } else {
@@ -282,10 +300,10 @@ pub fn read(reader: impl Read, limit: u64, mut emit: impl FnMut(Item)) -> std::i
             place,
             position,
             id: String::from_utf8_lossy(id).into_owned(),
-            bytes: scanner.buf[scanner.at..scanner.at + len + 1].to_vec(),
+            bytes: scanner.buf[scanner.at..scanner.at + len + terminator].to_vec(),
             len,
         };
-        scanner.advance(len + 1);
+        scanner.advance(len + terminator);
         // The line breaks after a segment go with it, so a set's bytes keep the file's lines.
         while scanner.want(1)? && matches!(scanner.buf[scanner.at], b'\r' | b'\n' | b' ' | b'\t') {
             raw.bytes.push(scanner.buf[scanner.at]);
@@ -417,5 +435,115 @@ mod tests {
         let Item::Set(set) = &out[0] else { panic!() };
         assert_eq!(set.too_large, Some(50));
         assert!(set.body.bytes.is_empty());
+    }
+
+    /// The ISA with ISA11 (repetition), ISA12 (version) and ISA16 (component) replaced.
+    fn isa(repetition: char, version: &str, component: char) -> String {
+        let mut isa = ISA.to_string();
+        isa.replace_range(82..83, &repetition.to_string());
+        isa.replace_range(84..89, version);
+        isa.replace_range(104..105, &component.to_string());
+        isa
+    }
+
+    fn invalid(text: &str) -> String {
+        match &items(text)[..] {
+            [Item::Invalid { error, .. }] => error.message.clone(),
+            other => panic!("{other:#?}"),
+        }
+    }
+
+    #[test]
+    fn separators_that_cannot_be_told_apart_are_invalid_x12_naming_the_element() {
+        assert_eq!(
+            invalid(&format!("{}{GOOD}", isa('^', "00501", '*'))),
+            "ISA16, the component separator, is '*': the element separator too, so elements and their components cannot be told apart"
+        );
+        assert_eq!(
+            invalid(&format!("{}{GOOD}", isa('*', "00501", '>'))),
+            "ISA11, the repetition separator (ISA12 is version 00501), is '*': the element separator too, so repeats and elements cannot be told apart"
+        );
+        assert_eq!(
+            invalid(&format!("{}{GOOD}", isa('>', "00501", '>'))),
+            "ISA11, the repetition separator (ISA12 is version 00501), is '>': the component separator (ISA16) too, so repeats and components cannot be told apart"
+        );
+        assert_eq!(
+            invalid(&format!("{}{GOOD}", isa('U', "00501", '>'))),
+            "ISA11, the repetition separator (ISA12 is version 00501), is 'U': a letter, digit or space, which data holds"
+        );
+        assert_eq!(
+            invalid(&format!("{}{GOOD}", isa('^', "00501", ' '))),
+            "ISA16, the component separator, is ' ': a letter, digit or space, which data holds"
+        );
+    }
+
+    #[test]
+    fn isa11_is_a_repetition_separator_only_from_version_00402() {
+        for (repetition, version, expected) in [
+            ('U', "00401", None),
+            ('^', "00401", None),
+            (' ', "00300", None),
+            ('^', "00402", Some(b'^')),
+            ('^', "00501", Some(b'^')),
+        ] {
+            let got = items(&format!("{}{GOOD}", isa(repetition, version, '>')));
+            let Item::Set(set) = &got[0] else {
+                panic!("{version}: {got:#?}")
+            };
+            assert_eq!(set.delimiters.repetition, expected, "{version}");
+            assert!(set.findings.is_empty(), "{version}: {:?}", set.findings);
+        }
+    }
+
+    #[test]
+    fn end_of_file_marks_and_a_last_unterminated_iea_are_read_as_written() {
+        let good = GOOD.trim_end().trim_end_matches('~');
+        for tail in ["\n\u{1a}", "\u{0}\u{0}\u{0}", "", "\r\n"] {
+            let got = items(&format!("{ISA}{good}{tail}"));
+            assert_eq!(got.len(), 2, "{tail:?}: {got:#?}");
+            assert!(
+                got.iter().all(|i| kinds(i).is_empty()),
+                "{tail:?}: {got:#?}"
+            );
+        }
+        let got = items(&format!("{ISA}{GOOD}\u{1a}"));
+        assert!(got.iter().all(|i| kinds(i).is_empty()), "{got:#?}");
+        // Inside an interchange a NUL is not layout.
+        let got = items(&format!("{ISA}\u{0}{GOOD}"));
+        assert!(matches!(got.last(), Some(Item::Invalid { .. })), "{got:#?}");
+    }
+
+    #[test]
+    fn a_set_without_se_keeps_its_interchange_and_group() {
+        let text = GOOD.replace("SE*3*0002~\n", "");
+        let got = items(&format!("{ISA}{text}"));
+        let Item::Set(second) = &got[1] else {
+            panic!("{got:#?}")
+        };
+        assert_eq!(kinds(&got[1])[0], (Kind::EnvelopeMalformed, "/GE".into()));
+        assert_eq!(
+            second.findings[0].message,
+            "transaction set 0002 has no SE: the group closes (GE)"
+        );
+        assert!(!second.header.isa.bytes.is_empty());
+        assert!(second.header.gs.is_some());
+    }
+
+    #[test]
+    fn an_interchange_acknowledgment_is_part_of_the_envelope() {
+        let got = items(&format!(
+            "{ISA}TA1*000004512*261120*1200*A*000~IEA*0*000004512~"
+        ));
+        assert!(got.is_empty(), "{got:#?}");
+    }
+
+    #[test]
+    fn an_empty_trailer_count_says_it_is_empty() {
+        let got = items(&format!("{ISA}{}", GOOD.replace("SE*3*0001", "SE**0001")));
+        let Item::Set(first) = &got[0] else { panic!() };
+        assert_eq!(
+            first.findings[0].message,
+            "SE01 is empty, but the transaction set has 3 segments (ST to SE, both included)"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Delimiters {
     pub element: u8,
-    /// ISA11 in version 4010 and later; `U` (the old standards identifier) means none.
+    /// ISA11 in version 00402 and later (ISA12); before that ISA11 is the standards identifier.
     pub repetition: Option<u8>,
     pub component: u8,
     pub segment: u8,
@@ -62,16 +62,50 @@ impl Delimiters {
                 char::from(bytes[at])
             )));
         }
-        let repetition = match bytes[82] {
-            b'U' => None,
-            b => Some(b),
-        };
+        // ISA11 is the repetition separator from version 00402 on (ISA12); before that it is
+        // the standards identifier (`U`, or another letter or a space).
+        let version = &bytes[84..89];
+        let repetition = (version.iter().all(u8::is_ascii_digit) && version >= &b"00402"[..])
+            .then_some(bytes[82]);
         let component = bytes[104];
         let segment = bytes[ISA_LEN];
-        if segment == element || segment == component || segment.is_ascii_alphanumeric() {
+        let shown = |b: u8| format!("{:?}", char::from(b));
+        let unusable = |b: u8| b.is_ascii_alphanumeric() || b == b' ';
+        if unusable(component) || component == element {
             return Err(err(format!(
-                "the segment terminator (the byte after ISA16) is {:?}, which cannot end segments",
-                char::from(segment)
+                "ISA16, the component separator, is {}: {}",
+                shown(component),
+                if component == element {
+                    "the element separator too, so elements and their components cannot be told apart"
+                } else {
+                    "a letter, digit or space, which data holds"
+                }
+            )));
+        }
+        if let Some(r) = repetition
+            && (unusable(r) || r == element || r == component)
+        {
+            return Err(err(format!(
+                "ISA11, the repetition separator (ISA12 is version {}), is {}: {}",
+                String::from_utf8_lossy(version),
+                shown(r),
+                if r == element {
+                    "the element separator too, so repeats and elements cannot be told apart"
+                } else if r == component {
+                    "the component separator (ISA16) too, so repeats and components cannot be told apart"
+                } else {
+                    "a letter, digit or space, which data holds"
+                }
+            )));
+        }
+        if segment == element
+            || segment == component
+            || Some(segment) == repetition
+            || segment.is_ascii_alphanumeric()
+        {
+            return Err(err(format!(
+                "the segment terminator (the byte after ISA16) is {}, which cannot end segments",
+                shown(segment)
             )));
         }
         Ok(Delimiters {
