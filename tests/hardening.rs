@@ -851,3 +851,25 @@ fn an_interchange_named_txt_or_dat_is_read_as_x12() {
         all(&out)
     );
 }
+
+#[test]
+fn a_damaged_history_page_is_reported_with_the_files_name() {
+    let dir = scratch("history-damaged");
+    let project = triage_project(&dir, "");
+    let out = handoff(&project, &["triage", "--record"]);
+    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
+    let db = project.join(".handoff/history.db");
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 8192, "{} bytes", bytes.len());
+    // Every page after the first (the header, read at open) overwritten.
+    for b in &mut bytes[4096..] {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    let out = handoff(&project, &["triage"]);
+    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
+    let text = all(&out);
+    assert!(text.contains(".handoff/history.db"), "{text}");
+    assert!(text.contains("it was left as it is"), "{text}");
+    assert!(!text.contains("panicked"), "{text}");
+}

@@ -66,6 +66,8 @@ const MIGRATIONS: &[&str] = &[
 /// An open history database.
 pub struct Store {
     db: Connection,
+    /// The file's name as reports show it: an error while reading says which file.
+    shown: String,
 }
 
 /// One pattern of a recorded triage run.
@@ -131,7 +133,10 @@ impl Store {
         }
         db.pragma_update(None, "journal_mode", "WAL")
             .map_err(not_ours)?;
-        let mut store = Store { db };
+        let mut store = Store {
+            db,
+            shown: shown.clone(),
+        };
         if version < SCHEMA_VERSION {
             store.migrate(&shown)?;
         }
@@ -291,7 +296,7 @@ impl Store {
                  WHERE g.run_id = (SELECT max(run_id) FROM reconcile_gaps h WHERE h.flow = g.flow)
                  ORDER BY g.count DESC, g.flow, g.pair, g.kind",
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| self.unreadable(e))?;
         let rows = stmt
             .query_map([], |r| {
                 Ok(RecordedGap {
@@ -302,8 +307,9 @@ impl Store {
                     count: r.get::<_, i64>(4)? as u64,
                 })
             })
-            .map_err(|e| e.to_string())?;
-        rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+            .map_err(|e| self.unreadable(e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| self.unreadable(e))
     }
 
     /// A pattern's counts in earlier triage runs, oldest first.
@@ -314,7 +320,7 @@ impl Store {
                 "SELECT r.recorded_at, p.count, p.contracts FROM patterns p JOIN runs r ON r.id = p.run_id
                  WHERE p.error_code = ?1 AND p.signature = ?2 ORDER BY r.recorded_at, r.id",
             )
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| self.unreadable(e))?;
         let rows = stmt
             .query_map(params![error_code, signature], |r| {
                 Ok(Earlier {
@@ -323,8 +329,17 @@ impl Store {
                     contracts: r.get(2)?,
                 })
             })
-            .map_err(|e| e.to_string())?;
-        rows.collect::<Result<_, _>>().map_err(|e| e.to_string())
+            .map_err(|e| self.unreadable(e))?;
+        rows.collect::<Result<_, _>>()
+            .map_err(|e| self.unreadable(e))
+    }
+
+    /// A read that failed, naming the file (a damaged page shows only here, not at open).
+    fn unreadable(&self, e: rusqlite::Error) -> String {
+        format!(
+            "cannot read the history database {}: {e}; it was left as it is",
+            self.shown
+        )
     }
 
     /// How many runs of a kind are recorded.
@@ -337,7 +352,7 @@ impl Store {
             )
             .optional()
             .map(|n| n.unwrap_or(0) as u64)
-            .map_err(|e| e.to_string())
+            .map_err(|e| self.unreadable(e))
     }
 }
 
