@@ -75,12 +75,13 @@ fn shape(value: &mut Value, name: &str, field: &Field, contract: &Contract, comp
 }
 
 /// Decimal text as a JSON number, exactly: `007` is 7, `.5` is 0.5, `-3.` is -3. `None` for
-/// anything else (thousands separators, currency signs, exponents in integers).
+/// anything else (thousands separators, currency signs, exponents in integers), and for a
+/// number padded with spaces or written with `+`: X12's numeric types and a receiver's
+/// number column take neither, so such a value stays text and is reported as sent.
 pub fn number(text: &str, integer: bool) -> Option<Value> {
-    let t = text.trim();
+    let t = text;
     let (sign, digits) = match t.as_bytes().first()? {
         b'-' => ("-", &t[1..]),
-        b'+' => ("", &t[1..]),
         _ => ("", t),
     };
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
@@ -123,5 +124,9 @@ mod tests {
         assert_eq!(number("$3", false), None);
         assert_eq!(number("", false), None);
         assert_eq!(number(".", false), None);
+        assert_eq!(number(" 12", true), None);
+        assert_eq!(number("12 ", false), None);
+        assert_eq!(number("+12", true), None);
+        assert_eq!(number("-12", true).unwrap().to_string(), "-12");
     }
 }

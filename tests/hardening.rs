@@ -873,3 +873,59 @@ fn a_damaged_history_page_is_reported_with_the_files_name() {
     assert!(text.contains("it was left as it is"), "{text}");
     assert!(!text.contains("panicked"), "{text}");
 }
+
+#[test]
+fn a_padded_or_plus_signed_number_in_a_csv_cell_is_reported_as_sent() {
+    let dir = scratch("csv-numbers");
+    let path = dir.join("snapshot.csv");
+    write(
+        &path,
+        "sku,location,upc,uom,on_hand,allocated,available,unit_cost,counted_at\nTEE-10442,DC01-A12-03,012345678905,EA, 120,20,100,6.4125,2026-11-21T02:00:00Z\nTEE-10443,DC01-A12-04,012345678912,EA,+48,0,48,6.4125,2026-11-21T02:00:00Z\nTEE-10444,DC01-A12-05,012345678929,EA,-0,0,0,6.4125,2026-11-21T02:00:00Z\n",
+    );
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = handoff(
+        repo,
+        &[
+            "check",
+            "--contract",
+            "wms-inventory-to-erp",
+            "--allow-outside",
+            "--format",
+            "json",
+            path.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let on_hand: Vec<(String, String, String)> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap().iter())
+        .filter(|f| f["pointer"] == "/on_hand")
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["value"].as_str().unwrap_or("").to_string(),
+                f["suggestion"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        on_hand,
+        [
+            (
+                "wrong_type".into(),
+                " 120".into(),
+                "write it as 120, without a plus sign or spaces around it".into()
+            ),
+            (
+                "wrong_type".into(),
+                "+48".into(),
+                "write it as 48, without a plus sign or spaces around it".into()
+            )
+        ],
+        "{}",
+        all(&out)
+    );
+}

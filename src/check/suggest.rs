@@ -91,6 +91,18 @@ pub fn for_type(
         Value::String(s) if wants("boolean") && (s == "true" || s == "false") => {
             Some(format!("send a JSON boolean, {s}, without quotes"))
         }
+        // Padding or a plus sign is why a CSV or X12 cell is not read as a number, and would
+        // be as wrong in JSON: the fix is the same everywhere.
+        Value::String(s)
+            if (wants("integer") || wants("number"))
+                && (s.trim() != s || s.starts_with('+'))
+                && s.trim().trim_start_matches('+').parse::<f64>().is_ok_and(f64::is_finite) =>
+        {
+            Some(format!(
+                "write it as {}, without a plus sign or spaces around it",
+                s.trim().trim_start_matches('+')
+            ))
+        }
         Value::String(s) if wants("integer") => match (s.parse::<i64>(), s.parse::<f64>()) {
             (Ok(int), _) => Some(format!("send a JSON number, {int}, without quotes")),
             (_, Ok(f)) if f.is_finite() => Some(format!(
