@@ -647,7 +647,7 @@ impl Importer<'_> {
                 own.extend(defs.copies);
             }
         }
-        Y::Scalar(fragment.to_string())
+        Y::Scalar(invisible_escaped(fragment.to_string()))
     }
 }
 
@@ -718,7 +718,27 @@ fn scalar(v: &Value) -> String {
 
 /// Text as a YAML scalar that stays text: JSON-quoted (YAML reads JSON strings).
 fn quote(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_default()
+    invisible_escaped(serde_json::to_string(s).unwrap_or_default())
+}
+
+/// JSON text (valid YAML in flow) with the characters that change how text reads without
+/// showing (bidi overrides and isolates, zero-width marks, C1 controls) written as `\uXXXX`,
+/// so the contract reads as it is. They can only stand inside strings, where the escape
+/// means the same character.
+fn invisible_escaped(json: String) -> String {
+    let hidden = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{feff}');
+    if !json.chars().any(hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 12);
+    for c in json.chars() {
+        if hidden(c) {
+            let _ = write!(out, "\\u{:04x}", u32::from(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A mapping key, quoted when YAML would read it otherwise.

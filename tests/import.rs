@@ -484,3 +484,43 @@ fn references_are_copied_once_so_import_grows_linearly() {
         }
     }
 }
+
+/// A bidi override in a member name or a value would make the written contract read as
+/// something other than what it says: it is written as an escape that means the same.
+#[test]
+fn invisible_characters_are_written_as_escapes_that_mean_the_same() {
+    let name = "amount\u{202e}latot";
+    let source = json!({
+        "type": "object",
+        "properties": {
+            name: {"type": "string", "enum": ["ok\u{200b}", "fine"]},
+            "note": {"anyOf": [{"const": "a\u{2066}b"}, {"type": "integer"}]}
+        },
+        "required": [name]
+    });
+    let imported = handoff::import::json_schema(&source, None, "bidi").unwrap();
+    for c in ['\u{202e}', '\u{200b}', '\u{2066}'] {
+        assert!(
+            !imported.yaml.contains(c),
+            "{c:?} raw in:\n{}",
+            imported.yaml
+        );
+    }
+    assert!(imported.yaml.contains("\\u202e"), "{}", imported.yaml);
+    let checker = contract(&imported.yaml);
+    let reference = jsonschema::validator_for(&source).unwrap();
+    for instance in [
+        json!({name: "ok\u{200b}"}),
+        json!({name: "ok"}),
+        json!({"amountlatot": "fine"}),
+        json!({name: "fine", "note": "a\u{2066}b"}),
+        json!({name: "fine", "note": "ab"}),
+    ] {
+        assert_eq!(
+            checker.accepts(&instance),
+            reference.is_valid(&instance),
+            "{instance}\n{}",
+            imported.yaml
+        );
+    }
+}
