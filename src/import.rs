@@ -658,7 +658,7 @@ struct Definitions {
     names: std::collections::HashMap<String, String>,
     /// Names already used in the fragment's `$defs`.
     taken: std::collections::HashSet<String>,
-    /// Name -> target (not yet rewritten until `raw`'s loop reaches it).
+    /// Name -> target, in the order first met (rewritten when `raw_fragment` reaches it).
     copies: Vec<(String, Value)>,
 }
 

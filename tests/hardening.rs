@@ -37,6 +37,27 @@ fn all(o: &Output) -> String {
     )
 }
 
+/// Assert the run exited with `code` and said `says` (on either stream).
+fn exits_saying(out: &Output, code: i32, says: &str) {
+    assert_eq!(out.status.code(), Some(code), "{}", all(out));
+    assert!(all(out).contains(says), "{}", all(out));
+}
+
+/// The run's JSON report, after asserting it exited with `code`.
+fn report(out: &Output, code: i32) -> serde_json::Value {
+    assert_eq!(out.status.code(), Some(code), "{}", all(out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// `handoff check` of `file` (outside the project, so allowed) against one of the repository's
+/// example contracts, with `more` arguments.
+fn check_with_repo_contract(contract: &str, file: &Path, more: &[&str]) -> Output {
+    let mut args = vec!["check", "--contract", contract, "--allow-outside"];
+    args.extend(more);
+    args.push(file.to_str().unwrap());
+    handoff(Path::new(env!("CARGO_MANIFEST_DIR")), &args)
+}
+
 fn write(path: &Path, text: &str) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     std::fs::write(path, text).unwrap();
@@ -120,13 +141,22 @@ fn reconcile_refuses_a_capture_link_outside_the_project() {
     assert!(text.contains("--allow-outside"), "{text}");
 }
 
+/// A triage project's handoff.yaml: its exception log, the four columns every test maps, and
+/// `more` (further `name: column` lines).
+fn triage_config(project: &Path, log: &str, more: &[&str]) {
+    let mut yaml = format!(
+        "contracts: contracts\nchecks:\n  - contract: orders\n    inputs: [payloads]\nexceptions:\n  log: {log}\n  columns:\n    opened_at: opened_at\n    error_code: code\n    payload_file: payload\n    contract: contract\n"
+    );
+    for line in more {
+        yaml.push_str(&format!("    {line}\n"));
+    }
+    write(&project.join("handoff.yaml"), &yaml);
+}
+
 /// A triage project whose log is inside; `row` is one extra log row.
 fn triage_project(dir: &Path, row: &str) -> PathBuf {
     let project = project(dir);
-    write(
-        &project.join("handoff.yaml"),
-        "contracts: contracts\nchecks:\n  - contract: orders\n    inputs: [payloads]\nexceptions:\n  log: log.csv\n  columns:\n    opened_at: opened_at\n    error_code: code\n    payload_file: payload\n    contract: contract\n",
-    );
+    triage_config(&project, "log.csv", &[]);
     write(&project.join("payloads/a.json"), "{\"order_id\": 5}");
     write(
         &project.join("log.csv"),
@@ -626,12 +656,10 @@ fn a_log_that_names_a_mapped_column_twice_is_refused_naming_it() {
         &project.join("log.csv"),
         "opened_at,code,payload,contract,code\n2026-11-02T10:00:00Z,BAD_ID,payloads/a.json,orders,OTHER\n",
     );
-    let out = handoff(&project, &["triage"]);
-    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
-    assert!(
-        all(&out).contains("the log's header names the column `code` 2 times (columns 2, 5)"),
-        "{}",
-        all(&out)
+    exits_saying(
+        &handoff(&project, &["triage"]),
+        2,
+        "the log's header names the column `code` 2 times (columns 2, 5)",
     );
 }
 
@@ -639,10 +667,7 @@ fn a_log_that_names_a_mapped_column_twice_is_refused_naming_it() {
 fn an_ndjson_log_line_that_repeats_a_mapped_member_is_rejected_not_guessed() {
     let dir = scratch("triage-dup-member");
     let project = triage_project(&dir, "");
-    write(
-        &project.join("handoff.yaml"),
-        "contracts: contracts\nchecks:\n  - contract: orders\n    inputs: [payloads]\nexceptions:\n  log: log.ndjson\n  columns:\n    opened_at: opened_at\n    error_code: code\n    payload_file: payload\n    contract: contract\n",
-    );
+    triage_config(&project, "log.ndjson", &[]);
     write(
         &project.join("log.ndjson"),
         concat!(
@@ -652,9 +677,7 @@ fn an_ndjson_log_line_that_repeats_a_mapped_member_is_rejected_not_guessed() {
             "\n"
         ),
     );
-    let out = handoff(&project, &["triage", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = report(&handoff(&project, &["triage", "--format", "json"]), 0);
     assert_eq!(report["rows"]["read"], 2);
     assert_eq!(report["rows"]["used"], 1);
     assert_eq!(
@@ -668,9 +691,7 @@ fn a_code_whose_payloads_cannot_be_checked_is_not_called_a_process_problem() {
     let dir = scratch("triage-unchecked");
     let project = triage_project(&dir, "");
     write(&project.join("payloads/a.json"), "{\"order_id\": ");
-    let out = handoff(&project, &["triage", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = report(&handoff(&project, &["triage", "--format", "json"]), 0);
     let code = &report["error_codes"][0];
     let q1 = &code["answers"][0];
     assert_eq!(q1["answer"], "unknown", "{code:#}");
@@ -688,9 +709,10 @@ fn a_code_whose_payloads_cannot_be_checked_is_not_called_a_process_problem() {
 fn resolutions_too_scattered_to_be_material_still_show_their_evidence() {
     let dir = scratch("triage-scattered");
     let project = triage_project(&dir, "");
-    write(
-        &project.join("handoff.yaml"),
-        "contracts: contracts\nchecks:\n  - contract: orders\n    inputs: [payloads]\nexceptions:\n  log: log.csv\n  columns:\n    opened_at: opened_at\n    error_code: code\n    payload_file: payload\n    contract: contract\n    handled_by: who\n    resolution: what\n",
+    triage_config(
+        &project,
+        "log.csv",
+        &["handled_by: who", "resolution: what"],
     );
     let mut log = String::from("opened_at,code,payload,contract,who,what\n");
     for i in 0..20 {
@@ -699,9 +721,7 @@ fn resolutions_too_scattered_to_be_material_still_show_their_evidence() {
         ));
     }
     write(&project.join("log.csv"), &log);
-    let out = handoff(&project, &["triage", "--format", "json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", all(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = report(&handoff(&project, &["triage", "--format", "json"]), 0);
     let q2 = &report["error_codes"][0]["answers"][1];
     assert_eq!(q2["answer"], "yes");
     assert_eq!(
@@ -722,22 +742,8 @@ fn a_segment_missing_from_a_set_is_located_at_the_sets_st() {
             "{ISA}\nGS*PO*S*R*20261120*1200*4512*X*004010~\nST*850*0001~\nBEG*00*SA*PO-1**20261120~\nSE*3*0001~\nGE*1*4512~\nIEA*1*000004512~\n"
         ),
     );
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let path = file.to_str().unwrap();
-    let out = handoff(
-        repo,
-        &[
-            "check",
-            "--contract",
-            "edi-850-to-wms",
-            "--allow-outside",
-            "--format",
-            "json",
-            path,
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = check_with_repo_contract("edi-850-to-wms", &file, &["--format", "json"]);
+    let report = report(&out, 1);
     let findings = report["results"][0]["findings"].as_array().unwrap();
     let ctt = findings
         .iter()
@@ -759,7 +765,6 @@ fn an_empty_edi_or_header_only_csv_is_named_for_what_it_is() {
         &dir.join("only-acknowledgment.edi"),
         &format!("{ISA}TA1*000004512*261120*1200*A*000~IEA*0*000004512~\n"),
     );
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     for (name, says) in [
         (
             "empty.edi",
@@ -770,19 +775,8 @@ fn an_empty_edi_or_header_only_csv_is_named_for_what_it_is() {
             "no payloads in it (an empty X12 file, or interchanges with no transaction set)",
         ),
     ] {
-        let path = dir.join(name);
-        let out = handoff(
-            repo,
-            &[
-                "check",
-                "--contract",
-                "edi-850-to-wms",
-                "--allow-outside",
-                path.to_str().unwrap(),
-            ],
-        );
-        assert_eq!(out.status.code(), Some(2), "{name}: {}", all(&out));
-        assert!(all(&out).contains(says), "{name}: {}", all(&out));
+        let out = check_with_repo_contract("edi-850-to-wms", &dir.join(name), &[]);
+        exits_saying(&out, 2, says);
         assert!(
             !all(&out).contains("envelope_malformed"),
             "{name}: {}",
@@ -793,22 +787,10 @@ fn an_empty_edi_or_header_only_csv_is_named_for_what_it_is() {
         &dir.join("header.csv"),
         "sku,location,upc,uom,on_hand,allocated,available,unit_cost,counted_at\n",
     );
-    let path = dir.join("header.csv");
-    let out = handoff(
-        repo,
-        &[
-            "check",
-            "--contract",
-            "wms-inventory-to-erp",
-            "--allow-outside",
-            path.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
-    assert!(
-        all(&out).contains("no payloads in it (an empty CSV file, or a header with no row)"),
-        "{}",
-        all(&out)
+    exits_saying(
+        &check_with_repo_contract("wms-inventory-to-erp", &dir.join("header.csv"), &[]),
+        2,
+        "no payloads in it (an empty CSV file, or a header with no row)",
     );
 }
 
@@ -821,16 +803,7 @@ fn an_interchange_named_txt_or_dat_is_read_as_x12() {
     for name in ["PO.TXT", "po.dat", "po"] {
         let path = dir.join(name);
         write(&path, &format!("\u{feff}\n{valid}"));
-        let out = handoff(
-            repo,
-            &[
-                "check",
-                "--contract",
-                "edi-850-to-wms",
-                "--allow-outside",
-                path.to_str().unwrap(),
-            ],
-        );
+        let out = check_with_repo_contract("edi-850-to-wms", &path, &[]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", all(&out));
         let out = handoff(repo, &["render", "--allow-outside", path.to_str().unwrap()]);
         assert_eq!(out.status.code(), Some(0), "{name}: {}", all(&out));
@@ -844,12 +817,7 @@ fn an_interchange_named_txt_or_dat_is_read_as_x12() {
             dir.join("note.txt").to_str().unwrap(),
         ],
     );
-    assert_eq!(out.status.code(), Some(2), "{}", all(&out));
-    assert!(
-        all(&out).contains("--input-format x12 or csv"),
-        "{}",
-        all(&out)
-    );
+    exits_saying(&out, 2, "--input-format x12 or csv");
 }
 
 #[test]
@@ -882,21 +850,8 @@ fn a_padded_or_plus_signed_number_in_a_csv_cell_is_reported_as_sent() {
         &path,
         "sku,location,upc,uom,on_hand,allocated,available,unit_cost,counted_at\nTEE-10442,DC01-A12-03,012345678905,EA, 120,20,100,6.4125,2026-11-21T02:00:00Z\nTEE-10443,DC01-A12-04,012345678912,EA,+48,0,48,6.4125,2026-11-21T02:00:00Z\nTEE-10444,DC01-A12-05,012345678929,EA,-0,0,0,6.4125,2026-11-21T02:00:00Z\n",
     );
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = handoff(
-        repo,
-        &[
-            "check",
-            "--contract",
-            "wms-inventory-to-erp",
-            "--allow-outside",
-            "--format",
-            "json",
-            path.to_str().unwrap(),
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", all(&out));
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = check_with_repo_contract("wms-inventory-to-erp", &path, &["--format", "json"]);
+    let report = report(&out, 1);
     let on_hand: Vec<(String, String, String)> = report["results"]
         .as_array()
         .unwrap()

@@ -95,12 +95,10 @@ pub fn for_type(
         // be as wrong in JSON: the fix is the same everywhere.
         Value::String(s)
             if (wants("integer") || wants("number"))
-                && (s.trim() != s || s.starts_with('+'))
-                && s.trim().trim_start_matches('+').parse::<f64>().is_ok_and(f64::is_finite) =>
+                && let Some(plain) = padded_number(s) =>
         {
             Some(format!(
-                "write it as {}, without a plus sign or spaces around it",
-                s.trim().trim_start_matches('+')
+                "write it as {plain}, without a plus sign or spaces around it"
             ))
         }
         Value::String(s) if wants("integer") => match (s.parse::<i64>(), s.parse::<f64>()) {
@@ -126,6 +124,12 @@ pub fn for_type(
 }
 
 /// The value written with the expected places, and the minor-units reading of a whole number.
+/// The number inside `s` when only padding or a leading `+` keeps it from being one.
+fn padded_number(s: &str) -> Option<&str> {
+    let plain = s.trim().trim_start_matches('+');
+    (plain != s && plain.parse::<f64>().is_ok_and(f64::is_finite)).then_some(plain)
+}
+
 pub fn decimal(instance: &Value, places: u32, exact: bool) -> Option<String> {
     let text = instance.as_str()?;
     let unsigned = text.strip_prefix('-').unwrap_or(text);

@@ -278,37 +278,40 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
     let q2 = if s.routed == 0 {
         Answer::Unknown("map the `handled_by` and `resolution` columns to answer".into())
     } else {
-        let material: Vec<(&str, usize)> = s
+        let all: Vec<(&str, usize)> = s
             .resolutions
             .iter()
-            .filter(|(_, (n, _))| *n as f64 >= t.material_share * s.routed as f64)
             .map(|(r, (n, _))| (r.as_str(), *n))
             .collect();
+        let material: Vec<(&str, usize)> = all
+            .iter()
+            .copied()
+            .filter(|(_, n)| *n as f64 >= t.material_share * s.routed as f64)
+            .collect();
         let handlers = s.handlers.len();
+        let who = if handlers == 1 {
+            "1 handler resolves".to_string()
+        } else {
+            format!("{handlers} handlers resolve")
+        };
         let show = |list: &[(&str, usize)]| {
             list.iter()
                 .map(|(r, n)| format!("{r:?} {n}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        let listed = show(&material);
         if material.is_empty() {
             // Resolutions scattered so thinly that none is material: that is routing varying
             // most of all, and the commonest are the evidence.
-            let mut all: Vec<(&str, usize)> = s
-                .resolutions
-                .iter()
-                .map(|(r, (n, _))| (r.as_str(), *n))
-                .collect();
-            all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let commonest = show(&all[..all.len().min(3)]);
+            let mut commonest = all.clone();
+            commonest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            commonest.truncate(3);
             let evidence = format!(
-                "{handlers} handler{} resolve{} it {} ways, none in as many as {:.0}% of the {} routed exceptions; the commonest: {commonest}",
-                if handlers == 1 { "" } else { "s" },
-                if handlers == 1 { "s" } else { "" },
+                "{who} it {} ways, none in as many as {:.0}% of the {} routed exceptions; the commonest: {}",
                 all.len(),
                 t.material_share * 100.0,
-                s.routed
+                s.routed,
+                show(&commonest)
             );
             if all.len() >= 2 && handlers >= 2 {
                 Answer::Yes(evidence)
@@ -317,15 +320,12 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
             }
         } else if material.len() >= 2 && handlers >= 2 {
             Answer::Yes(format!(
-                "{handlers} handlers resolve it {} ways: {listed}",
-                material.len()
+                "{who} it {} ways: {}",
+                material.len(),
+                show(&material)
             ))
         } else {
-            Answer::No(format!(
-                "{handlers} handler{} resolve{} it one way: {listed}",
-                if handlers == 1 { "" } else { "s" },
-                if handlers == 1 { "s" } else { "" }
-            ))
+            Answer::No(format!("{who} it one way: {}", show(&material)))
         }
     };
 

@@ -455,26 +455,36 @@ mod tests {
 
     #[test]
     fn separators_that_cannot_be_told_apart_are_invalid_x12_naming_the_element() {
-        assert_eq!(
-            invalid(&format!("{}{GOOD}", isa('^', "00501", '*'))),
-            "ISA16, the component separator, is '*': the element separator too, so elements and their components cannot be told apart"
-        );
-        assert_eq!(
-            invalid(&format!("{}{GOOD}", isa('*', "00501", '>'))),
-            "ISA11, the repetition separator (ISA12 is version 00501), is '*': the element separator too, so repeats and elements cannot be told apart"
-        );
-        assert_eq!(
-            invalid(&format!("{}{GOOD}", isa('>', "00501", '>'))),
-            "ISA11, the repetition separator (ISA12 is version 00501), is '>': the component separator (ISA16) too, so repeats and components cannot be told apart"
-        );
-        assert_eq!(
-            invalid(&format!("{}{GOOD}", isa('U', "00501", '>'))),
-            "ISA11, the repetition separator (ISA12 is version 00501), is 'U': a letter, digit or space, which data holds"
-        );
-        assert_eq!(
-            invalid(&format!("{}{GOOD}", isa('^', "00501", ' '))),
-            "ISA16, the component separator, is ' ': a letter, digit or space, which data holds"
-        );
+        for (repetition, component, says) in [
+            (
+                '^',
+                '*',
+                "ISA16, the component separator, is '*': the element separator too, so elements and their components cannot be told apart",
+            ),
+            (
+                '*',
+                '>',
+                "ISA11, the repetition separator (ISA12 is version 00501), is '*': the element separator too, so repeats and elements cannot be told apart",
+            ),
+            (
+                '>',
+                '>',
+                "ISA11, the repetition separator (ISA12 is version 00501), is '>': the component separator (ISA16) too, so repeats and components cannot be told apart",
+            ),
+            (
+                'U',
+                '>',
+                "ISA11, the repetition separator (ISA12 is version 00501), is 'U': a letter, digit or space, which data holds",
+            ),
+            (
+                '^',
+                ' ',
+                "ISA16, the component separator, is ' ': a letter, digit or space, which data holds",
+            ),
+        ] {
+            let text = format!("{}{GOOD}", isa(repetition, "00501", component));
+            assert_eq!(invalid(&text), says);
+        }
     }
 
     #[test]
