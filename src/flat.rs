@@ -31,6 +31,13 @@ pub struct Row {
 #[derive(Debug, Clone)]
 pub enum Item {
     Row(Row),
+    /// A data row of more bytes than the size limit, read past without being kept.
+    TooLarge {
+        line: u64,
+        row: u64,
+        size: u64,
+        limit: u64,
+    },
     /// The file cannot be read as CSV from here (a header problem, an I/O error).
     Invalid {
         line: u64,
@@ -53,42 +60,171 @@ pub fn delimiter(options: &CsvOptions, path: Option<&Path>) -> u8 {
 /// ahead, and each row's bytes are cut from here by the byte positions it reports.
 struct Tee<R> {
     inner: R,
-    kept: Rc<RefCell<Vec<u8>>>,
+    kept: Rc<RefCell<Kept>>,
+    /// More unclaimed bytes than this means the row being read is over the size limit.
+    cap: usize,
+}
+
+/// The error a [`Tee`] gives the `csv` reader to stop it in a row over the size limit.
+#[derive(Debug)]
+struct RowTooLarge;
+
+impl std::fmt::Display for RowTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a row over the size limit")
+    }
+}
+
+impl std::error::Error for RowTooLarge {}
+
+/// The unclaimed bytes, and how many of them are line breaks before the next row (blank lines
+/// belong to no row, so they never make one too large).
+#[derive(Default)]
+struct Kept {
+    bytes: Vec<u8>,
+    breaks: usize,
+    /// `breaks` is final: a row's first byte has been seen.
+    counted: bool,
+}
+
+impl Kept {
+    fn extend(&mut self, more: &[u8]) {
+        self.bytes.extend_from_slice(more);
+        self.count();
+    }
+
+    /// Hand out the first `n` bytes.
+    fn drain(&mut self, n: usize) {
+        self.bytes.drain(..n);
+        self.breaks = 0;
+        self.counted = false;
+        self.count();
+    }
+
+    fn count(&mut self) {
+        if self.counted {
+            return;
+        }
+        let more = self.bytes[self.breaks..]
+            .iter()
+            .take_while(|b| matches!(b, b'\r' | b'\n'))
+            .count();
+        self.breaks += more;
+        self.counted = self.breaks < self.bytes.len();
+    }
+
+    /// The bytes of the row being read so far.
+    fn row(&self) -> usize {
+        self.bytes.len() - self.breaks
+    }
 }
 
 impl<R: Read> Read for Tee<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        // The reader asks for more only once it has used every byte it has: all that is kept
+        // belongs to the row it is reading (and the line breaks before it).
+        if self.kept.borrow().row() > self.cap {
+            return Err(std::io::Error::other(RowTooLarge));
+        }
         let n = self.inner.read(buf)?;
-        self.kept.borrow_mut().extend_from_slice(&buf[..n]);
+        self.kept.borrow_mut().extend(&buf[..n]);
         Ok(n)
     }
 }
 
-/// Read every row of `reader`, handing each to `emit`. A row larger than `limit` is cut to
-/// nothing and reported by the caller as too large.
-pub fn read(reader: impl Read, options: &CsvOptions, delimiter: u8, mut emit: impl FnMut(Item)) {
-    let kept = Rc::new(RefCell::new(Vec::new()));
-    let mut csv = csv::ReaderBuilder::new()
+/// The `csv` reader's buffer: also how far past a row's end it may have read.
+const BUFFER: usize = 64 * 1024;
+
+/// A `csv` reader over a [`Tee`], and the bytes the tee keeps for it.
+type Teed<'r> = (csv::Reader<Tee<Box<dyn Read + 'r>>>, Rc<RefCell<Kept>>);
+
+fn csv_reader<'r>(inner: Box<dyn Read + 'r>, delimiter: u8, cap: usize) -> Teed<'r> {
+    let kept = Rc::new(RefCell::new(Kept::default()));
+    let reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .delimiter(delimiter)
+        .buffer_capacity(BUFFER)
         .from_reader(Tee {
-            inner: reader,
+            inner,
             kept: kept.clone(),
+            cap,
         });
+    (reader, kept)
+}
+
+/// Read every row of `reader`, handing each to `emit`. A row of more than `limit` bytes is
+/// never held in memory: it is read past, counted, and handed out as [`Item::TooLarge`].
+pub fn read(
+    reader: impl Read,
+    options: &CsvOptions,
+    delimiter: u8,
+    limit: u64,
+    mut emit: impl FnMut(Item),
+) {
+    // Two bytes more: the line break a row's size leaves out may already be in what it read.
+    let cap = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(2);
+    let (mut csv, mut kept) = csv_reader(Box::new(reader), delimiter, cap);
     // File offset and line of kept[0]. Lines are counted here, not taken from the reader, which
-    // does not count line breaks inside quoted cells.
+    // does not count line breaks inside quoted cells. Offsets are the current reader's: it is
+    // replaced after a row over the limit.
     let mut base = 0u64;
     let mut line = 1u64;
     let mut record = csv::ByteRecord::new();
     let mut columns: Option<Arc<Vec<String>>> =
         (!options.header).then(|| Arc::new(options.columns.clone()));
     let mut row = 0u64;
+    let newlines = |b: &[u8]| b.iter().filter(|c| **c == b'\n').count() as u64;
     loop {
         let start = csv.position().clone();
         match csv.read_byte_record(&mut record) {
             Ok(false) => return,
             Ok(true) => {}
+            Err(err) if is_too_large(&err) => {
+                // Where the row starts: its first byte after the line break before it.
+                let (head, at_line) = {
+                    let k = &mut kept.borrow_mut().bytes;
+                    let mut from = ((start.byte() - base) as usize).min(k.len());
+                    while from < k.len() && matches!(k[from], b'\r' | b'\n') {
+                        from += 1;
+                    }
+                    let at_line = line + newlines(&k[..from]);
+                    // Moved, not copied: the row so far may be as large as the limit.
+                    k.drain(..from);
+                    (std::mem::take(k), at_line)
+                };
+                let tee = csv.into_inner();
+                let skipped = skip_row(head, tee.inner, delimiter);
+                if columns.is_none() {
+                    emit(Item::Invalid {
+                        line: at_line,
+                        message: header_too_large(limit),
+                    });
+                    return;
+                }
+                row += 1;
+                emit(Item::TooLarge {
+                    line: at_line,
+                    row,
+                    size: skipped.size,
+                    limit,
+                });
+                if let Some(err) = skipped.error {
+                    emit(Item::Invalid {
+                        line: at_line + skipped.newlines,
+                        message: format!("the file cannot be read as CSV: {err}"),
+                    });
+                    return;
+                }
+                line = at_line + skipped.newlines;
+                base = 0;
+                // The reader grew it to hold the row so far.
+                record = csv::ByteRecord::new();
+                (csv, kept) = csv_reader(skipped.rest, delimiter, cap);
+                continue;
+            }
             Err(err) => {
                 let line = err.position().map_or(start.line(), |p| p.line());
                 emit(Item::Invalid {
@@ -99,9 +235,9 @@ pub fn read(reader: impl Read, options: &CsvOptions, delimiter: u8, mut emit: im
             }
         }
         let end = csv.position().byte();
-        let newlines = |b: &[u8]| b.iter().filter(|c| **c == b'\n').count() as u64;
         let (raw, at_line) = {
-            let mut k = kept.borrow_mut();
+            let mut kept = kept.borrow_mut();
+            let k = &kept.bytes;
             let from = (start.byte() - base) as usize;
             let to = ((end - base) as usize).min(k.len());
             // The reader may count a CRLF's LF with the next row: rows start at their content.
@@ -112,11 +248,18 @@ pub fn read(reader: impl Read, options: &CsvOptions, delimiter: u8, mut emit: im
             let raw = k[from..to].to_vec();
             let at_line = line + newlines(&k[..from]);
             line += newlines(&k[..to]);
-            k.drain(..to);
+            kept.drain(to);
             base += to as u64;
             (raw, at_line)
         };
         let Some(names) = &columns else {
+            if without_break(&raw).len() as u64 > limit {
+                emit(Item::Invalid {
+                    line: at_line,
+                    message: header_too_large(limit),
+                });
+                return;
+            }
             match header(&record) {
                 Ok(names) => columns = Some(Arc::new(names)),
                 Err(message) => {
@@ -130,6 +273,16 @@ pub fn read(reader: impl Read, options: &CsvOptions, delimiter: u8, mut emit: im
             continue;
         };
         row += 1;
+        let size = without_break(&raw).len() as u64;
+        if size > limit {
+            emit(Item::TooLarge {
+                line: at_line,
+                row,
+                size,
+                limit,
+            });
+            continue;
+        }
         emit(Item::Row(Row {
             record: record.clone(),
             raw,
@@ -139,6 +292,112 @@ pub fn read(reader: impl Read, options: &CsvOptions, delimiter: u8, mut emit: im
             delimiter,
             empty: options.empty,
         }));
+    }
+}
+
+fn header_too_large(limit: u64) -> String {
+    format!("the header row is over the {limit}-byte payload limit (--max-payload-bytes)")
+}
+
+/// A row's bytes without the line break that ends it: what the size limit measures.
+pub fn without_break(raw: &[u8]) -> &[u8] {
+    let mut end = raw.len();
+    if raw[..end].ends_with(b"\n") {
+        end -= 1;
+    }
+    if raw[..end].ends_with(b"\r") {
+        end -= 1;
+    }
+    &raw[..end]
+}
+
+fn is_too_large(err: &csv::Error) -> bool {
+    match err.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().is_some_and(|e| e.is::<RowTooLarge>()),
+        _ => false,
+    }
+}
+
+/// What is left after reading past a row over the limit.
+struct Skipped<'r> {
+    /// The row's bytes, without the line break that ends it.
+    size: u64,
+    /// Line breaks in the row, its own included.
+    newlines: u64,
+    /// The file from the next row on.
+    rest: Box<dyn Read + 'r>,
+    error: Option<std::io::Error>,
+}
+
+/// Read past the row that starts `head` and goes on in `inner`, with the reader's own
+/// tokenizer (so a quoted line break is inside the row), holding one buffer at a time.
+fn skip_row<'r>(head: Vec<u8>, mut inner: Box<dyn Read + 'r>, delimiter: u8) -> Skipped<'r> {
+    use csv_core::ReadRecordResult;
+    let mut tokenizer = csv_core::ReaderBuilder::new().delimiter(delimiter).build();
+    let mut out = vec![0u8; BUFFER];
+    let mut ends = [0usize; 1024];
+    let mut chunk = head;
+    let mut at = 0;
+    let mut size = 0u64;
+    let mut newlines = 0u64;
+    let mut eof = false;
+    // The last two bytes read past, which may be the row's line break.
+    let mut last = [0u8; 2];
+    loop {
+        if at == chunk.len() && !eof {
+            chunk.resize(BUFFER, 0);
+            match inner.read(&mut chunk) {
+                Ok(n) => {
+                    chunk.truncate(n);
+                    eof = n == 0;
+                }
+                Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {
+                    chunk.clear();
+                    continue;
+                }
+                Err(err) => {
+                    return Skipped {
+                        size,
+                        newlines,
+                        rest: Box::new(std::io::empty()),
+                        error: Some(err),
+                    };
+                }
+            }
+            at = 0;
+        }
+        let (result, read, _, _) = tokenizer.read_record(&chunk[at..], &mut out, &mut ends);
+        let used = &chunk[at..at + read];
+        size += read as u64;
+        newlines += used.iter().filter(|b| **b == b'\n').count() as u64;
+        for b in used.iter().rev().take(2).rev() {
+            last = [last[1], *b];
+        }
+        at += read;
+        match result {
+            ReadRecordResult::InputEmpty
+            | ReadRecordResult::OutputFull
+            | ReadRecordResult::OutputEndsFull => {}
+            ReadRecordResult::Record | ReadRecordResult::End => break,
+        }
+    }
+    // The tokenizer stops on the first byte of a CRLF pair: the LF is this row's.
+    if chunk.get(at) == Some(&b'\n') && last[1] == b'\r' {
+        at += 1;
+        size += 1;
+        newlines += 1;
+        last = [b'\r', b'\n'];
+    }
+    let tail = &last[2 - (size.min(2) as usize)..];
+    size -= (tail.len() - without_break(tail).len()) as u64;
+    chunk.drain(..at.min(chunk.len()));
+    // The head of a large row may have left a buffer as large as the limit.
+    chunk.shrink_to_fit();
+    Skipped {
+        size,
+        newlines,
+        rest: Box::new(std::io::Cursor::new(chunk).chain(inner)),
+        error: None,
     }
 }
 
@@ -337,7 +596,7 @@ mod tests {
 
     fn rows(text: &str, options: &CsvOptions) -> Vec<Item> {
         let mut out = Vec::new();
-        read(text.as_bytes(), options, b',', |i| out.push(i));
+        read(text.as_bytes(), options, b',', u64::MAX, |i| out.push(i));
         out
     }
 

@@ -87,7 +87,13 @@ fn starts_with_isa(path: &Path) -> bool {
     let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
         return false;
     };
-    let head = &head[..n];
+    is_isa(&head[..n])
+}
+
+/// Whether `bytes` start (after a byte-order mark and layout) with an ISA segment: how an X12
+/// interchange is known on standard input or under a name that says nothing.
+fn is_isa(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(64)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
     let start = head
         .iter()
@@ -95,6 +101,29 @@ fn starts_with_isa(path: &Path) -> bool {
         .unwrap_or(head.len());
     let head = &head[start..];
     head.starts_with(b"ISA") && head.get(3).is_some_and(|b| !b.is_ascii_alphanumeric())
+}
+
+/// The shape of bytes that came without a name (standard input): an X12 interchange by its
+/// ISA, NDJSON when the text is not one JSON document but its first line is, else JSON (whose
+/// reading then says what is wrong).
+pub fn sniff(bytes: &[u8]) -> Shape {
+    if is_isa(bytes) {
+        return Shape::X12;
+    }
+    if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() {
+        return Shape::Json;
+    }
+    let mut lines = bytes
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    let first_is_json = lines
+        .next()
+        .is_some_and(|l| serde_json::from_slice::<serde::de::IgnoredAny>(l).is_ok());
+    if first_is_json && lines.next().is_some() {
+        Shape::Ndjson
+    } else {
+        Shape::Json
+    }
 }
 
 /// The extension, lower-cased: exporters on Windows write `ORDER.JSON`.
@@ -546,7 +575,7 @@ pub fn read(
                 Input::Stdin => None,
             };
             let delimiter = crate::flat::delimiter(options, path);
-            crate::flat::read(reader, options, delimiter, |item| {
+            crate::flat::read(reader, options, delimiter, limit, |item| {
                 each(None, Payload::Csv(item))
             });
         }

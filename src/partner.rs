@@ -119,7 +119,33 @@ fn findings_of(
     let redact = crate::redact::Redact::Sensitive;
     let mut out = Vec::new();
     match shape {
-        Shape::Json | Shape::Ndjson => out = checker.check(bytes),
+        Shape::Json => out = checker.check(bytes),
+        Shape::Ndjson => crate::input::read_lines(bytes, u64::MAX, |line, payload| {
+            let mut findings = match payload {
+                crate::input::Payload::Bytes(line) => checker.check(line),
+                crate::input::Payload::Unreadable(err) => {
+                    vec![crate::run::unreadable(&err.to_string())]
+                }
+                crate::input::Payload::TooLarge { size, limit } => {
+                    vec![crate::run::too_large(size, limit)]
+                }
+                // Reading lines never yields these; said rather than dropped if it ever does.
+                crate::input::Payload::X12(_) | crate::input::Payload::Csv(_) => {
+                    vec![crate::run::unreadable("not a line of NDJSON")]
+                }
+            };
+            // Each line is a payload: its findings are on that line of the file (a missing
+            // member, which has no place of its own, at the line's start).
+            if let Some(line) = line {
+                for f in &mut findings {
+                    let at = f
+                        .position
+                        .get_or_insert(crate::finding::TextPosition { line, column: 1 });
+                    at.line = line;
+                }
+            }
+            out.extend(findings);
+        }),
         Shape::X12 => {
             let _ = crate::x12::stream::read(bytes, u64::MAX, |item| {
                 out.extend(records::check_x12_item(checker, item, redact).1.findings)
@@ -129,7 +155,7 @@ fn findings_of(
             let default = crate::contract::layout::CsvOptions::default();
             let options = checker.contract().csv.as_ref().unwrap_or(&default);
             let delimiter = crate::flat::delimiter(options, path);
-            crate::flat::read(bytes, options, delimiter, |item| {
+            crate::flat::read(bytes, options, delimiter, u64::MAX, |item| {
                 out.extend(records::check_csv_item(checker, item, redact).1.findings)
             });
         }

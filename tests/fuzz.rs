@@ -327,7 +327,7 @@ fn the_csv_reader_checker_and_printers_never_panic() {
     let checker = contract_checker("contracts/wms-inventory-to-erp/1.0.0.yaml");
     let options = handoff::contract::layout::CsvOptions::default();
     fuzz("csv", "csv", |bytes| {
-        handoff::flat::read(bytes, &options, b',', |item| {
+        handoff::flat::read(bytes, &options, b',', u64::MAX, |item| {
             if let handoff::flat::Item::Row(row) = item {
                 let outcome =
                     handoff::check::records::check_row(&checker, &row, Default::default());

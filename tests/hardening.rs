@@ -345,6 +345,67 @@ fn a_bad_row_of_a_wide_file_does_not_repeat_the_header() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("(1988 more, as the header names them)"));
 }
 
+#[test]
+fn a_csv_row_over_the_payload_limit_is_reported_and_the_rows_after_it_are_checked() {
+    let dir = scratch("csv-large");
+    // Row 2 holds a quoted cell of 5,000 bytes over three lines; the limit is 200 bytes.
+    let big = format!(
+        "\"{}\n{}\n{}\"",
+        "x".repeat(2000),
+        "y".repeat(2000),
+        "z".repeat(1000)
+    );
+    let project = csv_project(&dir, &format!("ABC,ok,1\r\nDEF,{big},2\r\nghi,ok,3\r\n"));
+    let out = handoff(
+        &project,
+        &[
+            "check",
+            "--contract",
+            "notes",
+            "--max-payload-bytes",
+            "200",
+            "--format",
+            "json",
+            "rows.csv",
+        ],
+    );
+    let doc = report(&out, 1);
+    let findings: Vec<(String, u64, u64)> = doc["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["findings"].as_array().unwrap().clone())
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["position"]["line"].as_u64().unwrap(),
+                f["csv"]["row"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The large row is one finding at its own line and row; the row after it is still read
+    // (its lower-case SKU is a finding) at its true line, three lines further on.
+    assert_eq!(
+        findings,
+        vec![
+            ("payload_too_large".to_string(), 3, 2),
+            ("pattern_mismatch".to_string(), 6, 3),
+        ],
+        "{}",
+        all(&out)
+    );
+    let text = all(&out);
+    assert!(
+        text.contains("row 2 is 5010 bytes, over the 200-byte limit, and was not checked"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("xxxxxxxx"),
+        "the large cell is never quoted: {text}"
+    );
+    assert_eq!(doc["summary"]["payloads"], 3, "{doc}");
+}
+
 mod cells {
     use proptest::prelude::*;
 
@@ -355,7 +416,71 @@ mod cells {
         ]
     }
 
+    /// A reader that hands out one byte per read.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl std::io::Read for OneByte<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            let n = self.0.len().min(buf.len()).min(1);
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    fn summary(item: &handoff::flat::Item) -> (String, u64, u64) {
+        match item {
+            handoff::flat::Item::Row(row) => (
+                String::from_utf8_lossy(&row.raw).into_owned(),
+                row.line,
+                row.row,
+            ),
+            handoff::flat::Item::TooLarge {
+                line, row, size, ..
+            } => (format!("too large: {size}"), *line, *row),
+            handoff::flat::Item::Invalid { line, message } => (message.clone(), *line, 0),
+        }
+    }
+
     proptest! {
+        /// Reading with a size limit agrees with reading without one: every row within the
+        /// limit is the same row at the same line, and every row over it is one item of its
+        /// exact size at its line, whatever quotes, line breaks and CRLFs the file holds.
+        #[test]
+        fn a_size_limit_cuts_exactly_the_rows_over_it(
+            rows in proptest::collection::vec(proptest::collection::vec(cell(), 1..5), 1..8),
+            crlf in any::<bool>(),
+            // Never less than the header's 9 bytes: a header over the limit ends the file.
+            limit in 9u64..40,
+        ) {
+            let end = if crlf { "\r\n" } else { "\n" };
+            let mut text = format!("a,b,c,d,e{end}");
+            for (i, row) in rows.iter().enumerate() {
+                if i % 3 == 1 {
+                    // Blank lines belong to no row.
+                    text.push_str(end);
+                    text.push_str(end);
+                }
+                text.push_str(&row.join(","));
+                text.push_str(end);
+            }
+            let options = handoff::contract::layout::CsvOptions::default();
+            let mut whole = Vec::new();
+            handoff::flat::read(text.as_bytes(), &options, b',', u64::MAX, |item| whole.push(item));
+            let mut cut = Vec::new();
+            // One byte at a time, so a row's end falls at every place in a read.
+            handoff::flat::read(OneByte(text.as_bytes()), &options, b',', limit, |item| cut.push(item));
+            let expected: Vec<_> = whole.iter().map(|item| match item {
+                handoff::flat::Item::Row(row) if handoff::flat::without_break(&row.raw).len() as u64 > limit => {
+                    (format!("too large: {}", handoff::flat::without_break(&row.raw).len()), row.line, row.row)
+                }
+                other => summary(other),
+            }).collect();
+            let got: Vec<_> = cut.iter().map(summary).collect();
+            prop_assert_eq!(got, expected, "{:?}", text);
+        }
+
+        /// Every cell range the reader reports    proptest! {
         /// Every cell range the reader reports re-reads to the very field the CSV reader gave.
         #[test]
         fn cell_ranges_re_read_to_the_readers_fields(
@@ -368,7 +493,7 @@ mod cells {
             }
             let options = handoff::contract::layout::CsvOptions::default();
             let mut seen = Vec::new();
-            handoff::flat::read(text.as_bytes(), &options, b',', |item| seen.push(item));
+            handoff::flat::read(text.as_bytes(), &options, b',', u64::MAX, |item| seen.push(item));
             for item in seen {
                 let handoff::flat::Item::Row(row) = item else { continue };
                 let (cells, open) = handoff::flat::cells(&row.raw, b',');
@@ -883,4 +1008,54 @@ fn a_padded_or_plus_signed_number_in_a_csv_cell_is_reported_as_sent() {
         "{}",
         all(&out)
     );
+}
+
+/// `which` of an NDJSON file (or NDJSON on standard input) reads it as a payload per line, as
+/// `check` does, and names the line a rejection is on: not "the payload is not valid JSON".
+#[test]
+fn which_reads_ndjson_one_payload_per_line_and_names_the_rejected_line() {
+    let dir = scratch("which-ndjson");
+    let project = project(&dir);
+    write(
+        &project.join("good.ndjson"),
+        "{\"order_id\":\"A1\"}\n\n{\"order_id\":\"A2\"}\n",
+    );
+    write(
+        &project.join("bad.ndjson"),
+        "{\"order_id\":\"A1\"}\n{\"id\":\"A2\"}\n",
+    );
+    let out = handoff(&project, &["which", "good.ndjson"]);
+    exits_saying(&out, 0, "accepted by (newest first):\n  orders@1.0.0\n");
+
+    let rejected = "rejected by orders@1.0.0 (1 finding):\n  missing_required at /order_id (line 2): required field `order_id` is missing\n";
+    let out = handoff(&project, &["which", "bad.ndjson"]);
+    exits_saying(&out, 1, rejected);
+    assert!(!all(&out).contains("invalid_json"), "{}", all(&out));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["which", "-"])
+        .current_dir(&project)
+        .env_remove("HANDOFF_CONFIG")
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"{\"order_id\":\"A1\"}\n{\"id\":\"A2\"}\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    exits_saying(&out, 1, rejected);
+
+    // The JSON report gives each finding its line.
+    let out = handoff(&project, &["which", "--format", "json", "bad.ndjson"]);
+    let doc = report(&out, 1);
+    let finding = &doc["versions"][0]["findings"][0];
+    assert_eq!(finding["kind"], "missing_required");
+    assert_eq!(finding["position"]["line"], 2);
 }

@@ -342,6 +342,31 @@ pub fn check_x12_item(
 pub fn check_csv_item(checker: &Checker, item: flat::Item, redact: Redact) -> (u64, Outcome) {
     match item {
         flat::Item::Row(row) => (row.line, check_row(checker, &row, redact)),
+        flat::Item::TooLarge {
+            line,
+            row,
+            size,
+            limit,
+        } => {
+            let mut f = crate::run::too_large(Some(size), limit);
+            f.message = format!(
+                "row {row} is {size} bytes, over the {limit}-byte limit, and was not checked"
+            );
+            f.position = Some(TextPosition { line, column: 1 });
+            f.csv = Some(CsvLocation {
+                row,
+                column: None,
+                column_index: None,
+            });
+            (
+                line,
+                Outcome {
+                    findings: vec![f],
+                    origin: Some(TextPosition { line, column: 1 }),
+                    ..Outcome::default()
+                },
+            )
+        }
         flat::Item::Invalid { line, message } => {
             let mut f = Finding::bare(Kind::InvalidCsv, "", None);
             f.position = Some(TextPosition { line, column: 1 });

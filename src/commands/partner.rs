@@ -157,7 +157,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
         }
     }
     let shape = if args.payload.as_os_str() == "-" {
-        handoff::input::Shape::Json
+        handoff::input::sniff(&bytes)
     } else {
         handoff::input::shape_of(&args.payload)
     };
@@ -215,8 +215,13 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
             } else {
                 &f.pointer
             };
+            // In NDJSON each line is a payload: say which one the finding is in.
+            let line = match (&f.position, shape) {
+                (Some(p), handoff::input::Shape::Ndjson) => format!(" (line {})", p.line),
+                _ => String::new(),
+            };
             out.push_str(&format!(
-                "  {} at {}: {}\n",
+                "  {} at {}{line}: {}\n",
                 f.kind,
                 text(pointer),
                 text(&f.message)

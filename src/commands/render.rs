@@ -153,6 +153,11 @@ fn one(
         Payload::Csv(handoff::flat::Item::Row(row)) => records::render_row(contract, &row)
             .map(|v| (row.line, v))
             .map_err(|e| format!("{}: {}", row.line, e.message)),
+        Payload::Csv(handoff::flat::Item::TooLarge {
+            line, size, limit, ..
+        }) => Err(format!(
+            "{line}: the row is {size} bytes, over the {limit}-byte limit (--max-payload-bytes)"
+        )),
         Payload::Csv(handoff::flat::Item::Invalid { line, message }) => {
             Err(format!("{line}: {message}"))
         }
