@@ -140,9 +140,9 @@ fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
         .sum();
     assert_eq!(kinds, expected.len() as u64);
     assert_eq!(flow["entities"]["total"], 337);
-    assert_eq!(flow["entities"]["with_gaps"], 34);
+    assert_eq!(flow["entities"]["with_gaps"], 36);
     assert_eq!(flow["entities"]["pending"], 7);
-    assert_eq!(flow["entities"]["in_agreement"], 296);
+    assert_eq!(flow["entities"]["in_agreement"], 294);
 }
 
 #[test]
@@ -371,7 +371,7 @@ fn the_html_report_is_self_contained_and_lists_every_entity() {
     }
     // Both flows: 40 refunds and 337 returns, a row each.
     assert_eq!(page.matches("<tr class=\"entity\"").count(), 377);
-    assert_eq!(page.matches("data-status=\"gaps\"").count(), 34);
+    assert_eq!(page.matches("data-status=\"gaps\"").count(), 36);
     assert!(page.contains("data-kinds=\"amount_disagreement\"><td><code>10014</code>"));
     assert!(page.contains("<option value=\"unmapped_state\">unmapped_state</option>"));
 }
@@ -535,7 +535,7 @@ fn gaps_are_recorded_in_the_history_database() {
         .iter()
         .filter(|g| g.flow == "returns@1.0.0")
         .collect();
-    assert_eq!(returns.iter().map(|g| g.count).sum::<u64>(), 40);
+    assert_eq!(returns.iter().map(|g| g.count).sum::<u64>(), 42);
     assert!(returns.iter().any(|g| g.as_of == "2026-11-15T00:00:00Z"
         && g.pair == "portal -> erp"
         && g.kind == "missing_counterpart"
@@ -788,7 +788,7 @@ fn the_triage_review_counts_recorded_gaps() {
         String::from_utf8_lossy(&review.stderr)
     );
     let section = &text[text.find("order truth gaps").expect("the section")..];
-    assert!(section.starts_with("order truth gaps (the latest handoff reconcile --record of each flow):\n   returns@1.0.0 as of 2026-11-15T00:00:00Z: 40 gaps\n"), "{section}");
+    assert!(section.starts_with("order truth gaps (the latest handoff reconcile --record of each flow):\n   returns@1.0.0 as of 2026-11-15T00:00:00Z: 42 gaps\n"), "{section}");
     assert!(
         section.contains("      2  missing_counterpart portal -> erp\n"),
         "{section}"
@@ -805,7 +805,7 @@ fn the_triage_review_counts_recorded_gaps() {
         rows.iter()
             .map(|r| r["count"].as_u64().unwrap())
             .sum::<u64>(),
-        40
+        42
     );
     common::assert_valid("docs/triage.schema.json", &doc);
 }
@@ -928,7 +928,7 @@ fn the_gap_kinds_are_listed() {
     let out = handoff(&["kinds", "--gaps"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert_eq!(text.lines().count(), 13);
+    assert_eq!(text.lines().count(), 14);
     assert!(text.starts_with(
         "missing_counterpart      an expected message never arrived, and its deadline has passed\n"
     ));
@@ -1275,4 +1275,62 @@ fn a_sensitive_key_or_time_stays_hidden_in_every_sentence() {
     let message = time["message"].as_str().unwrap();
     assert!(message.contains("`(a value not shown #"), "{message}");
     assert!(!message.contains("2026-11-"), "{message}");
+}
+
+/// Amounts no one can read exactly (grouped, NaN, past `Decimal`'s range, more than 28 digits)
+/// are each an `unreadable_amount` gap with the value as sent: under `amounts: equal` they would
+/// otherwise pass uncompared, in silence. Here the ERP's contract lets any value through, so it
+/// is reconcile itself that must refuse to guess.
+#[test]
+fn amounts_that_cannot_be_read_exactly_are_reported_not_skipped() {
+    let dir = scratch("unreadable-amounts");
+    edit(
+        &dir.join("contracts/erp-return-records/1.0.0.yaml"),
+        "  credit_amount:\n    type: number\n    minimum: 0\n    nullable: true\n",
+        "  credit_amount:\n    type: [number, string]\n    nullable: true\n",
+    );
+    let sent = [
+        ("10154", "130.99", "\"1,000.00\"", "1,000.00"),
+        ("10008", "215.99", "\"NaN\"", "NaN"),
+        ("10003", "15.95", "\"1e400\"", "1e400"),
+        (
+            "10005",
+            "85.9",
+            "\"123456789012345678901234567890.5\"",
+            "123456789012345678901234567890.5",
+        ),
+    ];
+    let captures = dir.join("captures/erp/2026-11-03.ndjson");
+    // Each entity's approval line, and only it, gets the unreadable amount.
+    let text = std::fs::read_to_string(&captures).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    for (entity, before, after, _) in sent {
+        let line = lines
+            .iter_mut()
+            .find(|l| {
+                l.contains(&format!("\"return_authorization\":\"{entity}\""))
+                    && l.contains("REFUND_APPROVED")
+            })
+            .unwrap();
+        let was = format!("\"credit_amount\":{before},");
+        assert!(line.contains(&was), "{line}");
+        *line = line.replace(&was, &format!("\"credit_amount\":{after},"));
+    }
+    std::fs::write(&captures, lines.join("\n") + "\n").unwrap();
+    let flow = returns_in(&dir, &[]);
+    for (entity, _, _, raw) in sent {
+        let gap = find_gap(&flow, "unreadable_amount", entity);
+        assert_eq!(
+            gap["message"],
+            format!(
+                "erp sent amount `{raw}` at /credit_amount, which is not an exact decimal amount, so it is not compared"
+            ),
+            "{gap:#}"
+        );
+        assert_eq!(gap["evidence"][0]["sent_amount"], raw);
+        assert!(
+            gap["fix"].as_str().unwrap().contains("plain decimal"),
+            "{gap:#}"
+        );
+    }
 }

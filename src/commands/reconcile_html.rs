@@ -66,6 +66,13 @@ fn cell(e: Option<&Evidence>) -> String {
                 .unwrap_or_default()
         );
     }
+    if let (None, Some(sent)) = (&e.amount, &e.sent_amount) {
+        let _ = write!(
+            out,
+            "<br><span class=\"sent\">amount <code>{}</code> (not read)</span>",
+            html(sent)
+        );
+    }
     if let Some(t) = &e.time {
         let _ = write!(out, "<br><span class=\"sent when\">{}</span>", html(t));
     }

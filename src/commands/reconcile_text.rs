@@ -88,6 +88,9 @@ fn evidence_line(e: &Evidence) -> String {
                 .unwrap_or_default()
         ));
     }
+    if let (None, Some(sent)) = (&e.amount, &e.sent_amount) {
+        parts.push(format!("amount `{}` (not read)", esc(sent)));
+    }
     if !e.key.is_empty() {
         parts.push(format!("key `{}`", esc(&e.key)));
     }

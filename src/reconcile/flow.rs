@@ -224,6 +224,14 @@ impl Flow {
     }
 
     /// Whether `system` has states at all: a message of it that matches none is unmapped.
+    /// Whether an expectation with `amounts: equal` compares `system`'s amounts: only then is
+    /// an amount it cannot read a gap.
+    pub fn compares_amounts(&self, system: usize) -> bool {
+        self.expect
+            .iter()
+            .any(|e| e.amounts && (e.when.system == system || e.then.system == system))
+    }
+
     pub fn maps_states(&self, system: usize) -> bool {
         self.systems[system].state.is_some()
             || self

@@ -24,10 +24,11 @@ pub enum GapKind {
     MalformedKey,
     MissingTime,
     UnmappedState,
+    UnreadableAmount,
 }
 
 impl GapKind {
-    pub const ALL: [GapKind; 13] = [
+    pub const ALL: [GapKind; 14] = [
         GapKind::MissingCounterpart,
         GapKind::LateCounterpart,
         GapKind::StateDisagreement,
@@ -41,6 +42,7 @@ impl GapKind {
         GapKind::MalformedKey,
         GapKind::MissingTime,
         GapKind::UnmappedState,
+        GapKind::UnreadableAmount,
     ];
 
     pub fn id(self) -> &'static str {
@@ -58,6 +60,7 @@ impl GapKind {
             GapKind::MalformedKey => "malformed_key",
             GapKind::MissingTime => "missing_time",
             GapKind::UnmappedState => "unmapped_state",
+            GapKind::UnreadableAmount => "unreadable_amount",
         }
     }
 
@@ -86,6 +89,9 @@ impl GapKind {
             }
             GapKind::MissingTime => "a message without a readable time: deadlines cannot be judged",
             GapKind::UnmappedState => "a state value the flow's state map does not name",
+            GapKind::UnreadableAmount => {
+                "a message whose amount is not an exact decimal: it cannot be compared"
+            }
         }
     }
 }

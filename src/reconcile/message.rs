@@ -38,9 +38,13 @@ impl Message {
     pub fn own_gap_kinds(&self, flow: &Flow) -> impl Iterator<Item = GapKind> {
         let no_time = self.time.is_none();
         let unmapped = self.state.is_none() && flow.maps_states(self.system);
+        let unreadable = self.amount.is_none()
+            && self.raw_amount.is_some()
+            && flow.compares_amounts(self.system);
         [
             no_time.then_some(GapKind::MissingTime),
             unmapped.then_some(GapKind::UnmappedState),
+            unreadable.then_some(GapKind::UnreadableAmount),
         ]
         .into_iter()
         .flatten()
@@ -355,14 +359,76 @@ pub fn extract(
         _ => None,
     };
     let (amount, raw_amount) = match &system.amount {
-        Some(p) if usable(&p.pointer) => match p.get(payload) {
-            Some(v) => (
-                read_amount(v, system.minor_units, currency.as_deref())
-                    .ok()
-                    .map(|d| shown(&p.pointer, &d.to_string())),
-                scalar_text(v).map(|raw| shown(&p.pointer, &raw)),
-            ),
-            None => (None, None),
+        Some(p) => match p.get(payload) {
+            // null states no amount (a return not yet refunded): nothing to compare.
+            Some(v) if !v.is_null() => {
+                let raw = scalar_text(v)
+                    .map(|raw| shown(&p.pointer, &raw))
+                    .unwrap_or_else(|| crate::redact::shape(Some(v)));
+                // A value that breaks its contract is not used, as for times and states.
+                let read = if usable(&p.pointer) {
+                    read_amount(v, system.minor_units, currency.as_deref())
+                } else {
+                    let kinds: Vec<&str> = findings
+                        .iter()
+                        .filter(|f| f.pointer == p.pointer)
+                        .map(|f| f.kind.id())
+                        .collect();
+                    Err(if kinds.is_empty() {
+                        "breaks the contract (in a part of the payload that does)".to_string()
+                    } else {
+                        format!("breaks the contract ({})", kinds.join(", "))
+                    })
+                };
+                match read {
+                    Ok(d) => (Some(shown(&p.pointer, &d.to_string())), Some(raw)),
+                    // Amounts no expectation compares are carried, not judged.
+                    Err(_) if !flow.compares_amounts(system_index) => (None, Some(raw)),
+                    Err(err) => {
+                        // Said, not skipped: an amount nobody can read is an amount nobody
+                        // compared, and `amounts: equal` would otherwise pass it in silence.
+                        let why = if err.starts_with("breaks the contract") {
+                            err.clone()
+                        } else if system.minor_units && v.is_number() {
+                            "is not a whole number of minor units (minor_units: true)".into()
+                        } else {
+                            "is not an exact decimal amount".into()
+                        };
+                        let mut gap = issue(
+                            GapKind::UnreadableAmount,
+                            format!(
+                                "{} sent amount `{raw}` at {}, which {why}, so it is not compared",
+                                system.name, p.pointer
+                            ),
+                            if system.minor_units {
+                                "a whole number of minor units, such as 16595".into()
+                            } else {
+                                "a decimal amount such as 165.95 (a JSON number or a string, no grouping, no currency sign)".into()
+                            },
+                        );
+                        gap.entity = Some(key.clone());
+                        gap.evidence[0].key = raw_key.clone();
+                        gap.evidence[0].sent_amount = Some(raw.clone());
+                        gap.fix = if system.minor_units {
+                            format!(
+                                "have {} send {} as a whole number of minor units (cents), or, if it sends major units, remove minor_units: true for {} in {}",
+                                system.name,
+                                p.pointer,
+                                system.name,
+                                flow.file.display()
+                            )
+                        } else {
+                            format!(
+                                "have {} send {} as a plain decimal such as 1000.00 (no thousands separators or currency signs, at most 28 digits), or point the flow at the field that holds it",
+                                system.name, p.pointer
+                            )
+                        };
+                        gaps.push(gap);
+                        (None, Some(raw))
+                    }
+                }
+            }
+            _ => (None, None),
         },
         _ => (None, None),
     };
