@@ -108,22 +108,22 @@ fn gap_list(flow: &serde_json::Value) -> Vec<(String, String, String)> {
     list
 }
 
+/// What the example's generator bent in: (kind, entity, boundary pair), sorted.
+fn expected_gaps() -> Vec<(String, String, String)> {
+    std::fs::read_to_string(project().join("expected-gaps.txt"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let p: Vec<&str> = l.split('\t').collect();
+            (p[0].into(), p[1].into(), p[2].into())
+        })
+        .collect()
+}
+
 #[test]
 fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
-    let expected: Vec<(String, String, String)> =
-        std::fs::read_to_string(project().join("expected-gaps.txt"))
-            .unwrap()
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .map(|l| {
-                let mut parts = l.split('\t').map(str::to_string);
-                (
-                    parts.next().unwrap(),
-                    parts.next().unwrap(),
-                    parts.next().unwrap(),
-                )
-            })
-            .collect();
+    let expected = expected_gaps();
     let flow = returns(&[]);
     assert_eq!(gap_list(&flow), expected);
     // Every gap kind of the catalogue is present at least twice.
@@ -1333,4 +1333,65 @@ fn amounts_that_cannot_be_read_exactly_are_reported_not_skipped() {
             "{gap:#}"
         );
     }
+}
+
+/// A processor that writes ISO 4217 codes in lower case (`usd`, as Stripe does) agrees with an
+/// ERP that writes `USD`: the returns flow reports exactly the gaps it reports with upper-case
+/// codes. And where the currency and the amount are both wrong, both are reported.
+#[test]
+fn currency_codes_compare_without_regard_to_case_and_never_hide_an_amount() {
+    let dir = scratch("currency-case");
+    edit(
+        &dir.join("contracts/psp-refund-notifications/1.0.0.yaml"),
+        "        format: currency\n",
+        "        pattern: '^[a-z]{3}$'\n",
+    );
+    let captures = dir.join("captures/processor.ndjson");
+    let text = std::fs::read_to_string(&captures).unwrap();
+    let lowered = text
+        .replace("\"currency\":\"USD\"", "\"currency\":\"usd\"")
+        .replace("\"currency\":\"CAD\"", "\"currency\":\"cad\"");
+    assert!(lowered.matches("\"usd\"").count() > 100);
+    std::fs::write(&captures, &lowered).unwrap();
+    let expected = expected_gaps();
+    let flow = returns_in(&dir, &[]);
+    assert_eq!(gap_list(&flow), expected);
+    let gap = find_gap(&flow, "currency_disagreement", "10016");
+    assert_eq!(
+        gap["message"],
+        "erp states 212.9 USD, processor states 212.9 CAD: the currencies differ"
+    );
+
+    // The processor refunds 10016 in the wrong currency and short by 10.00.
+    edit(
+        &captures,
+        "\"amount\":{\"value\":21290,\"currency\":\"cad\"}",
+        "\"amount\":{\"value\":20290,\"currency\":\"cad\"}",
+    );
+    let flow = returns_in(&dir, &[]);
+    let about: Vec<(String, String, String)> = gap_list(&flow)
+        .into_iter()
+        .filter(|(_, entity, _)| entity == "10016")
+        .collect();
+    let gap = |kind: &str, pair: &str| (kind.to_string(), "10016".to_string(), pair.to_string());
+    assert_eq!(
+        about,
+        [
+            gap("amount_disagreement", "erp -> processor"),
+            gap("amount_disagreement", "processor -> erp"),
+            gap("currency_disagreement", "erp -> processor"),
+        ]
+    );
+    let amount = flow["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| {
+            g["kind"] == "amount_disagreement" && g["entity"] == "10016" && g["systems"][0] == "erp"
+        })
+        .unwrap();
+    assert_eq!(
+        amount["message"],
+        "erp states 212.9 USD, processor states 202.9 CAD"
+    );
 }

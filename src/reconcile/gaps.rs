@@ -519,8 +519,12 @@ fn expectations(
         if exp.amounts
             && let (Some(a), Some(b)) = (&trigger.amount, &counterpart.amount)
         {
-            match (&trigger.currency, &counterpart.currency) {
-                (Some(ca), Some(cb)) if ca != cb => zoned(
+            // Both are said when both are wrong: a currency problem must not hide an amount one.
+            // Codes were upper-cased when read (ISO 4217 `usd` is `USD`).
+            let (ca, cb) = (&trigger.currency, &counterpart.currency);
+            let currencies_differ = matches!((ca, cb), (Some(x), Some(y)) if x != y);
+            if let (true, Some(ca), Some(cb)) = (currencies_differ, ca, cb) {
+                zoned(
                     e.gap(
                         GapKind::CurrencyDisagreement,
                         vec![from.clone(), to.clone()],
@@ -529,26 +533,30 @@ fn expectations(
                         vec![trigger.evidence(flow), counterpart.evidence(flow)],
                     ).with_fix(format!("pass the currency through from {from} to {to}; one side is using an account's default currency instead of the transaction's")),
                     None,
-                ),
-                (ca, _) if !same_amount(a, b) => {
-                    let unit = ca.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
-                    let difference = difference(a, b)
+                );
+            }
+            if !same_amount(a, b) {
+                let unit =
+                    |c: &Option<String>| c.as_deref().map(|c| format!(" {c}")).unwrap_or_default();
+                let (ua, ub) = (unit(ca), unit(if currencies_differ { cb } else { ca }));
+                let difference = if currencies_differ {
+                    String::new()
+                } else {
+                    difference(a, b)
                         .map(|d| format!(" (difference {d})"))
-                        .unwrap_or_default();
-                    zoned(
-                        e.gap(
-                            GapKind::AmountDisagreement,
-                            vec![from.clone(), to.clone()],
-                            format!(
-                                "{from} states {a}{unit}, {to} states {b}{unit}{difference}",
-                            ),
-                            "amounts that agree exactly".into(),
-                            vec![trigger.evidence(flow), counterpart.evidence(flow)],
-                        ).with_fix(amount_fix(a, b, &from, &to)),
-                        None,
+                        .unwrap_or_default()
+                };
+                zoned(
+                    e.gap(
+                        GapKind::AmountDisagreement,
+                        vec![from.clone(), to.clone()],
+                        format!("{from} states {a}{ua}, {to} states {b}{ub}{difference}"),
+                        "amounts that agree exactly".into(),
+                        vec![trigger.evidence(flow), counterpart.evidence(flow)],
                     )
-                }
-                _ => {}
+                    .with_fix(amount_fix(a, b, &from, &to)),
+                    None,
+                );
             }
         }
     }

@@ -350,12 +350,14 @@ pub fn extract(
     }
     // Values the report may not show stay comparable: `shown` hides a value behind a
     // fingerprint that is the same for the same value within the run.
+    // ISO 4217 codes are letters whose case carries nothing: a processor's `usd` is `USD`, and
+    // is compared (and shown) as such.
     let currency = match &system.currency {
-        Some(Currency::Fixed(code)) => Some(code.clone()),
+        Some(Currency::Fixed(code)) => Some(code.to_ascii_uppercase()),
         Some(Currency::Pointer(p)) if usable(&p.pointer) => p
             .get(payload)
             .and_then(scalar_text)
-            .map(|c| shown(&p.pointer, &c)),
+            .map(|c| shown(&p.pointer, &c.trim().to_ascii_uppercase())),
         _ => None,
     };
     let (amount, raw_amount) = match &system.amount {
