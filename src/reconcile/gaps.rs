@@ -569,11 +569,15 @@ fn states(e: &Entity<'_>, messages: &[&Message], owed: &BTreeSet<usize>, gaps: &
     let flow = e.flow;
     let as_of = e.as_of;
     let mut last: BTreeMap<usize, &Message> = BTreeMap::new();
+    // Timed messages in time order; untimed ones come last on the timeline, but cannot say
+    // they came after a timed one: such a message is the system's latest word when its state is
+    // further along the lifecycle than its last timed one (states only move forward), so a
+    // newest record with an unreadable time still counts. Among untimed, reading order decides.
     for m in messages {
-        // A message without a time cannot say it came after a timed one; among a system's
-        // messages without times, reading order decides.
-        let replaces =
-            m.time.is_some() || last.get(&m.system).is_none_or(|prev| prev.time.is_none());
+        let replaces = m.time.is_some()
+            || last
+                .get(&m.system)
+                .is_none_or(|prev| prev.time.is_none() || m.state > prev.state);
         if m.state.is_some() && replaces {
             last.insert(m.system, m);
         }
