@@ -131,7 +131,8 @@ pub fn json_schema() -> serde_json::Value {
                         "columns": {"type": "object", "additionalProperties": false, "properties": columns},
                         "sources": {"type": "object", "additionalProperties": {"type": "string"}, "description": "Source or queue value -> contract reference, for the source column."},
                         "decisions": {"type": "string", "description": "The review's decisions file, relative to this file. Default: triage.yaml beside it."},
-                        "decision_types": {"type": "object", "additionalProperties": {"enum": ["binary", "judgment", "escalated"]}, "description": "Error code -> decision type, overriding what the data says."}
+                        "decision_types": {"type": "object", "additionalProperties": {"enum": ["binary", "judgment", "escalated"]}, "description": "Error code -> decision type, overriding what the data says."},
+                        "handoff_status": {"type": "object", "additionalProperties": {"enum": ["delivered", "rejected", "failed"]}, "description": "handoff_status value -> what it means, for values beyond the built-in words, HTTP statuses and 997/999 codes."}
                     }
                 })
             }

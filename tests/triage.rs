@@ -597,3 +597,104 @@ fn log_values_cannot_forge_lines_or_markup_in_any_format() {
     );
     assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 }
+
+/// A delivery has three outcomes: delivered, rejected on its content (the receiver judging the
+/// payload, which is the contract's business) and failed (no acknowledgement). Only failures
+/// make a pattern escalated; every vocabulary (words, HTTP codes, 997/999 codes) is read, an
+/// unknown value is a rejected row naming it and the map that would read it, and the map does.
+#[test]
+fn rejected_deliveries_are_the_contracts_business_and_only_failed_ones_escalate() {
+    let dir = history_project("delivery");
+    let config = "checks: []\nexceptions:\n  log: log.csv\n  columns: {opened_at: at, error_code: code, payload_file: payload, contract: contract, handoff_status: status}\n";
+    std::fs::write(dir.join("handoff.yaml"), config).unwrap();
+    let mut csv = String::from("at,code,payload,contract,status\n");
+    let rows = [
+        ("REFUSED", ["422", "rejected", "R", "400", "E", "X"]),
+        (
+            "TRANSPORT",
+            ["503", "timeout", "failed", "connection reset", "504", "408"],
+        ),
+    ];
+    for (code, statuses) in rows {
+        for (i, status) in statuses.iter().enumerate() {
+            csv.push_str(&format!(
+                "2026-11-{:02}T10:00:00Z,{code},order.json,storefront-order-to-erp@1.2.0,{status}\n",
+                2 + i
+            ));
+        }
+    }
+    csv.push_str(
+        "2026-11-09T10:00:00Z,TRANSPORT,order.json,storefront-order-to-erp@1.2.0,QUEUED\n",
+    );
+    std::fs::write(dir.join("log.csv"), csv).unwrap();
+
+    let out = triage_in(&dir, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let by = |name: &str| {
+        doc["error_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["error_code"] == name)
+            .unwrap()
+            .clone()
+    };
+    let refused = by("REFUSED");
+    assert_eq!(refused["decision"], "binary", "{refused:#}");
+    assert_eq!(refused["verdict"], "integration", "{refused:#}");
+    assert_eq!(
+        refused["answers"][3]["evidence"],
+        "0 of 6 (0%) were delivered (acknowledged) with a conforming payload; 0 delivered in all, 6 rejected by the receiver, 0 failed in transport"
+    );
+    let transport = by("TRANSPORT");
+    assert_eq!(transport["decision"], "escalated", "{transport:#}");
+    assert_eq!(transport["count"], 6);
+    let rejected = doc["rows"]["rejected"].as_array().unwrap();
+    assert_eq!(rejected.len(), 1, "{rejected:#?}");
+    assert_eq!(rejected[0]["line"], 14);
+    assert_eq!(
+        rejected[0]["reason"],
+        "handoff status \"QUEUED\" is not a delivery outcome handoff knows: say what it means under exceptions.handoff_status in handoff.yaml (\"QUEUED\": delivered, rejected or failed)"
+    );
+
+    // Said once in the mapping, the value is read.
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!("{config}  handoff_status:\n    QUEUED: failed\n"),
+    )
+    .unwrap();
+    let out = triage_in(&dir, &["--format", "json"]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["rows"]["rejected"].as_array().unwrap().len(), 0);
+    let transport = doc["error_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["error_code"] == "TRANSPORT")
+        .unwrap();
+    assert_eq!(transport["count"], 7);
+    assert!(
+        transport["answers"][3]["evidence"]
+            .as_str()
+            .unwrap()
+            .ends_with("0 delivered in all, 0 rejected by the receiver, 7 failed in transport")
+    );
+
+    // A value that is not an outcome is located in handoff.yaml.
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        format!("{config}  handoff_status:\n    QUEUED: lost\n"),
+    )
+    .unwrap();
+    let out = triage_in(&dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stderr);
+    assert!(text.contains("`lost` is not a delivery outcome"), "{text}");
+    assert!(text.contains("handoff.yaml:"), "{text}");
+}

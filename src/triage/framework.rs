@@ -28,6 +28,60 @@ pub enum Signature {
     Unchecked(String),
 }
 
+/// What became of a delivery. A rejection is the receiver judging the payload (the contract's
+/// business); only a failure is the handoff machinery breaking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Delivery {
+    /// Acknowledged: `delivered`, HTTP 2xx, 997/999 `A`.
+    Delivered,
+    /// Refused on its content: `rejected`, HTTP 4xx, 997/999 `R`, `E`, `M`, `P`, `W`, `X`.
+    Rejected,
+    /// No acknowledgement: `failed`, `timeout`, HTTP 5xx, 408 and 429, a connection reset.
+    Failed,
+}
+
+impl Delivery {
+    pub const ALL: [Delivery; 3] = [Delivery::Delivered, Delivery::Rejected, Delivery::Failed];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Delivery::Delivered => "delivered",
+            Delivery::Rejected => "rejected",
+            Delivery::Failed => "failed",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Delivery> {
+        Delivery::ALL.into_iter().find(|d| d.id() == id)
+    }
+
+    /// The built-in vocabularies: words, HTTP status codes, and the 997/999 AK5/IK5 codes.
+    pub fn of(value: &str) -> Option<Delivery> {
+        let v = value.trim().to_ascii_lowercase();
+        let v = v.replace(['-', ' '], "_");
+        Some(match v.as_str() {
+            "delivered" | "acknowledged" | "ack" | "accepted" | "a" | "ok" | "success"
+            | "succeeded" | "sent" | "yes" | "y" | "true" => Delivery::Delivered,
+            // 997/999: E accepted with errors noted, M/W/X rejected for security or content
+            // reasons, P partly accepted: the receiver judged the content.
+            "rejected" | "refused" | "invalid" | "nack" | "r" | "e" | "m" | "p" | "w" | "x" => {
+                Delivery::Rejected
+            }
+            "failed" | "failure" | "error" | "timeout" | "timed_out" | "connection_reset"
+            | "reset" | "connection_refused" | "refused_connection" | "unreachable"
+            | "no_response" | "no" | "n" | "false" => Delivery::Failed,
+            _ => match v.parse::<u16>() {
+                // A request timeout and rate limiting are the transport, not the content.
+                Ok(408 | 429) => Delivery::Failed,
+                Ok(200..=299) => Delivery::Delivered,
+                Ok(400..=499) => Delivery::Rejected,
+                Ok(500..=599) => Delivery::Failed,
+                _ => return None,
+            },
+        })
+    }
+}
+
 /// The facts about one exception that the framework reads.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
@@ -36,7 +90,7 @@ pub struct Case {
     pub resolution: Option<String>,
     pub retried: Option<bool>,
     pub retry_succeeded: Option<bool>,
-    pub handoff_succeeded: Option<bool>,
+    pub delivery: Option<Delivery>,
 }
 
 /// Thresholds, all shares of the exceptions they count.
@@ -200,7 +254,11 @@ pub struct Stats {
     pub retry_known: bool,
     pub retried: usize,
     pub retry_succeeded: usize,
+    /// Exceptions whose delivery outcome the log says, and how many of them were delivered,
+    /// rejected on their content, or failed in transport.
     pub handoff_known: usize,
+    pub handoff_delivered: usize,
+    pub handoff_rejected: usize,
     pub handoff_failed: usize,
     pub delivered_conforming: usize,
 }
@@ -223,10 +281,14 @@ impl Stats {
             self.retried += 1;
             self.retry_succeeded += usize::from(ok);
         }
-        if let Some(ok) = c.handoff_succeeded {
+        if let Some(d) = c.delivery {
             self.handoff_known += 1;
-            self.handoff_failed += usize::from(!ok);
-            if ok && c.signature == Signature::Conforms {
+            match d {
+                Delivery::Delivered => self.handoff_delivered += 1,
+                Delivery::Rejected => self.handoff_rejected += 1,
+                Delivery::Failed => self.handoff_failed += 1,
+            }
+            if d == Delivery::Delivered && c.signature == Signature::Conforms {
                 self.delivered_conforming += 1;
             }
         }
@@ -353,8 +415,11 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
     } else {
         let (clean, known) = (s.delivered_conforming, s.handoff_known);
         let evidence = format!(
-            "{clean} of {known} ({}) were delivered successfully with a conforming payload",
-            pct(clean, known)
+            "{clean} of {known} ({}) were delivered (acknowledged) with a conforming payload; {} delivered in all, {} rejected by the receiver, {} failed in transport",
+            pct(clean, known),
+            s.handoff_delivered,
+            s.handoff_rejected,
+            s.handoff_failed
         );
         if clean * 2 > known {
             Answer::Yes(evidence)
@@ -438,7 +503,11 @@ mod tests {
             resolution: Some(what.into()),
             retried: Some(true),
             retry_succeeded: Some(false),
-            handoff_succeeded: Some(handoff),
+            delivery: Some(if handoff {
+                Delivery::Delivered
+            } else {
+                Delivery::Failed
+            }),
         }
     }
 
@@ -512,7 +581,7 @@ mod tests {
             resolution: None,
             retried: None,
             retry_succeeded: None,
-            handoff_succeeded: None,
+            delivery: None,
         }];
         let d = diagnose(&cases, Thresholds::default());
         assert_eq!(

@@ -4,6 +4,7 @@
 //! column holds what. A row that cannot be used is a [`Rejected`] entry with its line and the
 //! reason, and the rest are still read: every row read is accounted for.
 
+use super::framework::Delivery;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -29,6 +30,9 @@ pub struct Mapping {
     pub retried: Option<String>,
     pub retry_succeeded: Option<String>,
     pub handoff_status: Option<String>,
+    /// `handoff_status` values the built-in vocabularies do not know, and what each means
+    /// (keys lower-cased; `exceptions.handoff_status` in handoff.yaml).
+    pub status_map: BTreeMap<String, Delivery>,
     /// The CSV field delimiter (`,` by default; `;` in many European exports).
     pub delimiter: u8,
 }
@@ -71,8 +75,8 @@ pub struct Exception {
     pub handling_minutes: Option<f64>,
     pub retried: Option<bool>,
     pub retry_succeeded: Option<bool>,
-    /// Whether the delivery itself succeeded (HTTP 2xx, 997 accepted, acknowledged).
-    pub handoff_succeeded: Option<bool>,
+    /// What became of the delivery itself.
+    pub delivery: Option<Delivery>,
 }
 
 /// Where an exception's payload is.
@@ -447,7 +451,20 @@ impl Columns {
             handling_minutes,
             retried: flag(retried, "retried")?,
             retry_succeeded: flag(retry_succeeded, "retry succeeded")?,
-            handoff_succeeded: flag(handoff, "handoff status")?,
+            delivery: text(handoff)
+                .map(|v| {
+                    m.status_map
+                        .get(&v.trim().to_ascii_lowercase())
+                        .copied()
+                        .or_else(|| Delivery::of(&v))
+                        .ok_or_else(|| {
+                            format!(
+                                "handoff status {v:?} is not a delivery outcome handoff knows: say what it means under exceptions.handoff_status in handoff.yaml ({:?}: delivered, rejected or failed)",
+                                v.trim()
+                            )
+                        })
+                })
+                .transpose()?,
         })
     }
 }
@@ -510,6 +527,7 @@ mod tests {
             retried: None,
             retry_succeeded: None,
             handoff_status: Some("http".into()),
+            status_map: BTreeMap::new(),
             delimiter: b',',
         }
     }
@@ -530,7 +548,7 @@ mod tests {
         assert_eq!(first.line, 2);
         assert_eq!(first.handled_by.as_deref(), Some("Lee, Sam"));
         assert_eq!(first.contract, "storefront-order-to-erp");
-        assert_eq!(first.handoff_succeeded, Some(true));
+        assert_eq!(first.delivery, Some(Delivery::Delivered));
         assert_eq!(read.exceptions[1].handling_minutes, Some(4.5));
         let reasons: Vec<(u64, &str)> = read
             .rejected
@@ -563,7 +581,7 @@ mod tests {
         assert_eq!(read.rows_read, 3, "the blank line is not a row");
         assert_eq!(read.exceptions.len(), 1);
         assert_eq!(read.exceptions[0].handling_minutes, Some(5.0));
-        assert_eq!(read.exceptions[0].handoff_succeeded, Some(true));
+        assert_eq!(read.exceptions[0].delivery, Some(Delivery::Delivered));
         assert_eq!(
             read.rejected[0],
             Rejected {
@@ -586,7 +604,7 @@ mod tests {
             read.exceptions[0].opened_at.to_string(),
             "2026-11-02T09:30:00Z"
         );
-        assert_eq!(read.exceptions[0].handoff_succeeded, Some(false));
+        assert_eq!(read.exceptions[0].delivery, Some(Delivery::Failed));
         let err = read_csv("opend,code\n".as_bytes(), &mapping()).unwrap_err();
         assert_eq!(
             err.0,

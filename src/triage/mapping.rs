@@ -27,6 +27,7 @@ pub const SECTION_KEYS: &[&str] = &[
     "sources",
     "decisions",
     "decision_types",
+    "handoff_status",
 ];
 
 /// The fields a column can be mapped to, each with what it means (for docs, errors and the
@@ -87,7 +88,7 @@ pub const FIELDS: &[(&str, &str)] = &[
     ("retry_succeeded", "whether the retry succeeded: yes/no"),
     (
         "handoff_status",
-        "whether the delivery itself succeeded: yes/no, an HTTP status, or a 997 code (answers: does it recur despite a successful handoff?)",
+        "what became of the delivery: delivered, rejected (refused on its content) or failed (no acknowledgement), as a word, an HTTP status or a 997/999 code; exceptions.handoff_status maps other values (answers: does it recur despite a successful handoff? and whether the pattern is escalated)",
     ),
 ];
 
@@ -105,6 +106,8 @@ pub struct Spec {
     pub decisions: Option<String>,
     /// Error code -> decision type, where the team knows better than the data.
     pub decision_types: BTreeMap<String, crate::triage::framework::DecisionType>,
+    /// `handoff_status` value -> what it means, for values the built-in vocabularies lack.
+    pub handoff_status: BTreeMap<String, crate::triage::framework::Delivery>,
     pub span: Span,
 }
 
@@ -145,6 +148,40 @@ pub fn read(doc: &mut yaml::Reader, node: &Node) -> Option<Spec> {
                     )
                     .help = Some("one of: binary, judgment, escalated".into());
                 }
+            }
+        }
+    }
+    if let Some((_, statuses)) = entries.get("handoff_status") {
+        match statuses.as_map() {
+            Some(map) => {
+                for (key, value) in map {
+                    let Some(name) = doc.text(key, value) else {
+                        continue;
+                    };
+                    match crate::triage::framework::Delivery::from_id(&name) {
+                        Some(d) => {
+                            spec.handoff_status
+                                .insert(key.name.trim().to_ascii_lowercase(), d);
+                        }
+                        None => {
+                            doc.report(
+                                Code::InvalidValue,
+                                value.span,
+                                format!("`{name}` is not a delivery outcome"),
+                            )
+                            .help = Some(
+                                "one of: delivered (acknowledged), rejected (refused on its content), failed (no acknowledgement)".into(),
+                            );
+                        }
+                    }
+                }
+            }
+            None => {
+                doc.report(
+                    Code::WrongValueType,
+                    statuses.span,
+                    "`handoff_status` must map status values to delivered, rejected or failed",
+                );
             }
         }
     }
@@ -262,6 +299,7 @@ impl Spec {
             retried: col("retried"),
             retry_succeeded: col("retry_succeeded"),
             handoff_status: col("handoff_status"),
+            status_map: self.handoff_status.clone(),
             delimiter,
         })
     }

@@ -301,7 +301,7 @@ fn case(e: &Exception, signature: &Signature) -> Case {
         resolution: e.resolution.clone(),
         retried: e.retried,
         retry_succeeded: e.retry_succeeded,
-        handoff_succeeded: e.handoff_succeeded,
+        delivery: e.delivery,
     }
 }
 
@@ -421,7 +421,7 @@ mod tests {
                 handling_minutes: None,
                 retried: None,
                 retry_succeeded: None,
-                handoff_succeeded: None,
+                delivery: None,
             })
         };
         let mut lookup = |_: &str| Ok(&checker);
@@ -465,6 +465,7 @@ mod tests {
             retried: None,
             retry_succeeded: None,
             handoff_status: None,
+            status_map: Default::default(),
             delimiter: b',',
         };
         let mut csv = String::from("opened_at,error,capture,line,contract,agent,resolution\n");
