@@ -141,7 +141,7 @@ pub fn each_csv(
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(mapping.delimiter)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(Unix::new(reader));
     let headers: Vec<String> = csv
         .headers()
         .map_err(|e| LogError(format!("cannot read the header row: {e}")))?
@@ -177,6 +177,23 @@ pub fn each_csv(
             Ok(false) => break,
             Ok(true) => {
                 rows_read += 1;
+                // The record's own start: the position before reading can still be on the line
+                // break (CR LF) that ends the row before.
+                let line = record.position().map_or(line, |p| p.line());
+                // Which cell is which is a guess in a row of another width: never used.
+                if record.len() != headers.len() {
+                    let (n, h) = (record.len(), headers.len());
+                    let why = if n < h {
+                        "a field is missing or a delimiter is inside an unquoted cell"
+                    } else {
+                        "a delimiter is inside an unquoted cell, or a field is extra"
+                    };
+                    each(Err(Rejected {
+                        line,
+                        reason: format!("the row has {n} fields, the header {h}: {why}"),
+                    }));
+                    continue;
+                }
                 let cell = |i: usize| record.get(i).map(str::trim).filter(|s| !s.is_empty());
                 each(
                     columns
@@ -199,6 +216,75 @@ pub fn each_csv(
         }
     }
     Ok(rows_read)
+}
+
+/// A reader that turns CR LF into LF. The `csv` reader counts a CR LF's LF as the next row's
+/// first line break, so every row of a Windows export would be a line too low; a triage log's
+/// cells are read as trimmed text, where the CR carries nothing.
+struct Unix<R> {
+    inner: R,
+    /// A CR ended the last read: whether it goes out depends on the next byte.
+    held_cr: bool,
+    /// Bytes converted and not yet handed out, from `at` on.
+    ready: Vec<u8>,
+    at: usize,
+}
+
+impl<R: Read> Unix<R> {
+    fn new(inner: R) -> Self {
+        Unix {
+            inner,
+            held_cr: false,
+            ready: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// Convert the next chunk; false at the end of the input.
+    fn fill(&mut self) -> std::io::Result<bool> {
+        let mut chunk = [0u8; 8192];
+        let n = self.inner.read(&mut chunk)?;
+        self.ready.clear();
+        self.at = 0;
+        if n == 0 {
+            if std::mem::take(&mut self.held_cr) {
+                self.ready.push(b'\r');
+            }
+            return Ok(!self.ready.is_empty());
+        }
+        let bytes = &chunk[..n];
+        if std::mem::take(&mut self.held_cr) && bytes[0] != b'\n' {
+            self.ready.push(b'\r');
+        }
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\r' {
+                match bytes.get(i + 1) {
+                    Some(b'\n') => continue,
+                    Some(_) => {}
+                    None => {
+                        self.held_cr = true;
+                        continue;
+                    }
+                }
+            }
+            self.ready.push(b);
+        }
+        Ok(true)
+    }
+}
+
+impl<R: Read> Read for Unix<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.ready.len() {
+            if !self.fill()? {
+                return Ok(0);
+            }
+        }
+        let n = out.len().min(self.ready.len() - self.at);
+        out[..n].copy_from_slice(&self.ready[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
 }
 
 /// Read an NDJSON exception log: one JSON object per line, the mapping's column names being its
@@ -610,5 +696,108 @@ mod tests {
             err.0,
             "the log has no column `opened`; did you mean `opend`? (its columns: opend, code)"
         );
+    }
+}
+
+#[cfg(test)]
+mod lines {
+    use super::*;
+
+    fn mapping() -> Mapping {
+        Mapping {
+            opened_at: "at".into(),
+            opened_at_format: None,
+            error_code: "code".into(),
+            payload: PayloadColumn::File("payload".into()),
+            boundary: BoundaryColumn::Contract("contract".into()),
+            handled_by: Some("agent".into()),
+            resolution: None,
+            handling_minutes: None,
+            retried: None,
+            retry_succeeded: None,
+            handoff_status: None,
+            status_map: BTreeMap::new(),
+            delimiter: b',',
+        }
+    }
+
+    /// One byte per read: the conversion must not depend on where reads split the input.
+    struct OneByte<'a>(&'a [u8]);
+
+    impl Read for OneByte<'_> {
+        fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+            match (self.0.split_first(), out.is_empty()) {
+                (Some((b, rest)), false) => {
+                    out[0] = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn cr_lf_becomes_lf_and_nothing_else_changes(text in "[a\r\n]{0,40}", one in proptest::bool::ANY) {
+            let mut got = Vec::new();
+            if one {
+                Unix::new(OneByte(text.as_bytes())).read_to_end(&mut got).unwrap();
+            } else {
+                Unix::new(text.as_bytes()).read_to_end(&mut got).unwrap();
+            }
+            proptest::prop_assert_eq!(String::from_utf8(got).unwrap(), text.replace("\r\n", "\n"));
+        }
+    }
+
+    /// Line numbers are the file's physical lines, whatever the line endings and however many
+    /// line breaks quoted cells hold; a row with more or fewer fields than the header is
+    /// rejected with both counts.
+    #[test]
+    fn rows_are_located_by_physical_line_and_field_counts_are_checked() {
+        for eol in ["\n", "\r\n"] {
+            let log = [
+                "at,code,payload,contract,agent",
+                "2026-11-02T09:00:00Z,A,p/1.json,c,\"two",
+                "lines\"",
+                "yesterday,A,p/2.json,c,x",
+                "2026-11-02T09:00:00Z,A,p/3.json,c",
+                "2026-11-02T09:00:00Z,A,p/4.json,c,x,extra",
+                "2026-11-02T09:00:00Z,A,p/5.json,c,\"three",
+                "line",
+                "note\"",
+                "later,A,p/6.json,c,x",
+                "",
+            ]
+            .join(eol);
+            let read = read_csv(log.as_bytes(), &mapping()).unwrap();
+            assert_eq!(read.rows_read, 6, "{eol:?}");
+            let lines: Vec<u64> = read.exceptions.iter().map(|e| e.line).collect();
+            assert_eq!(lines, [2, 7], "{eol:?}");
+            let rejected: Vec<(u64, &str)> = read
+                .rejected
+                .iter()
+                .map(|r| (r.line, r.reason.as_str()))
+                .collect();
+            assert_eq!(rejected.len(), 4, "{eol:?} {rejected:?}");
+            assert_eq!(rejected[0].0, 4, "{eol:?}");
+            assert_eq!(
+                rejected[1],
+                (
+                    5,
+                    "the row has 4 fields, the header 5: a field is missing or a delimiter is inside an unquoted cell"
+                ),
+                "{eol:?}"
+            );
+            assert_eq!(
+                rejected[2],
+                (
+                    6,
+                    "the row has 6 fields, the header 5: a delimiter is inside an unquoted cell, or a field is extra"
+                ),
+                "{eol:?}"
+            );
+            assert_eq!(rejected[3].0, 10, "{eol:?}");
+        }
     }
 }
