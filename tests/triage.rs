@@ -698,3 +698,24 @@ fn rejected_deliveries_are_the_contracts_business_and_only_failed_ones_escalate(
     assert!(text.contains("`lost` is not a delivery outcome"), "{text}");
     assert!(text.contains("handoff.yaml:"), "{text}");
 }
+
+/// A log none of whose rows can be used is an error (exit 2), after the rejected rows are
+/// shown: a report of nothing is not a diagnosis. The reason quotes the cell and says what
+/// would make it readable.
+#[test]
+fn a_log_with_no_usable_row_is_an_error_that_says_why() {
+    let dir = history_project("no-usable-row");
+    std::fs::write(
+        dir.join("log.csv"),
+        "at,code,payload,contract\n02/11/2026 10:00,A,order.json,storefront-order-to-erp@1.2.0\n",
+    )
+    .unwrap();
+    let out = triage_in(&dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("  line 2: `at` value \"02/11/2026 10:00\" is not a time (failed to parse four digit integer as year: invalid digit, expected 0-9 but got /): write RFC 3339 (2026-11-02T10:00:00Z), or give the log's layout as opened_at_format, such as %d/%m/%Y %H:%M\n"), "{stdout}");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "handoff: error: no row of log.csv could be used (1 read, 1 rejected): check the column mapping under exceptions in handoff.yaml (or --map), and opened_at_format if the times are not RFC 3339\n"
+    );
+}

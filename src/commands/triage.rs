@@ -246,6 +246,15 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         TriageFormat::Markdown => print_out(&report.markdown(&path))?,
         TriageFormat::Html => print_out(&report.html(&path))?,
     };
+    // A report of nothing is not a diagnosis: the mapping (or the file) is wrong.
+    if report.triage.rows_used == 0 {
+        return Err(Fatal::new(format!(
+            "no row of {} could be used ({} read, {} rejected): check the column mapping under exceptions in handoff.yaml (or --map), and opened_at_format if the times are not RFC 3339",
+            shown(&path),
+            report.triage.rows_read,
+            report.triage.rejected_count
+        )));
+    }
     Ok(EXIT_CLEAN)
 }
 

@@ -472,7 +472,13 @@ impl Columns {
         let required = |i: usize, name: &str| cell(i).ok_or_else(|| format!("`{name}` is empty"));
         let opened = required(self.opened_at, &m.opened_at)?;
         let opened_at = parse_time(opened, m.opened_at_format.as_deref())
-            .map_err(|e| format!("`{}` is not a time: {e}", m.opened_at))?;
+            .map_err(|e| {
+                let hint = match &m.opened_at_format {
+                    Some(f) => format!("it does not match opened_at_format `{f}`"),
+                    None => "write RFC 3339 (2026-11-02T10:00:00Z), or give the log's layout as opened_at_format, such as %d/%m/%Y %H:%M".into(),
+                };
+                format!("`{}` value {opened:?} is not a time ({e}): {hint}", m.opened_at)
+            })?;
         let error_code = required(self.error_code, &m.error_code)?.to_string();
         let payload = match &m.payload {
             PayloadColumn::File(name) => PayloadRef::File(required(self.payload.0, name)?.into()),
@@ -644,7 +650,9 @@ mod tests {
         assert_eq!(reasons.len(), 4);
         assert_eq!(reasons[0].0, 5, "a quoted newline moves later rows down");
         assert!(
-            reasons[0].1.starts_with("`opened` is not a time"),
+            reasons[0]
+                .1
+                .starts_with("`opened` value \"yesterday\" is not a time"),
             "{reasons:?}"
         );
         assert_eq!(reasons[1], (6, "`queue` value \"pos\" maps to no contract"));
