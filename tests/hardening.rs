@@ -811,22 +811,23 @@ fn an_ndjson_log_line_that_repeats_a_mapped_member_is_rejected_not_guessed() {
     );
 }
 
+/// A payload that cannot be read is evidence (issue 18): the same break at the boundary, never
+/// "the error code fires on good data", and never a process problem.
 #[test]
-fn a_code_whose_payloads_cannot_be_checked_is_not_called_a_process_problem() {
+fn a_code_whose_payloads_cannot_be_read_is_not_called_a_process_problem() {
     let dir = scratch("triage-unchecked");
     let project = triage_project(&dir, "");
     write(&project.join("payloads/a.json"), "{\"order_id\": ");
     let report = report(&handoff(&project, &["triage", "--format", "json"]), 0);
     let code = &report["error_codes"][0];
     let q1 = &code["answers"][0];
-    assert_eq!(q1["answer"], "unknown", "{code:#}");
-    let evidence = q1["evidence"].as_str().unwrap();
-    assert!(
-        evidence.starts_with("1 of 1 (100%) payloads could not be checked (invalid_json)"),
-        "{evidence}"
+    assert_eq!(q1["answer"], "yes", "{code:#}");
+    assert_eq!(
+        q1["evidence"],
+        "1 of 1 (100%) payloads could not be read (orders: invalid_json): the same break at the boundary"
     );
-    assert!(!evidence.contains("under"), "{evidence}");
-    assert_eq!(code["verdict"], "undecided", "{code:#}");
+    assert_eq!(code["answers"][4]["answer"], "yes", "{code:#}");
+    assert_eq!(code["verdict"], "integration", "{code:#}");
     assert_eq!(code["decision"], "escalated", "{code:#}");
 }
 

@@ -719,3 +719,66 @@ fn a_log_with_no_usable_row_is_an_error_that_says_why() {
         "handoff: error: no row of log.csv could be used (1 read, 1 rejected): check the column mapping under exceptions in handoff.yaml (or --map), and opened_at_format if the times are not RFC 3339\n"
     );
 }
+
+/// A truncated or empty body is an `invalid_json` finding, as `handoff check` reports it: a
+/// signature that counts in question 1, makes question 5 a mismatch, and (the handoff broke
+/// before anyone could judge the data) decides the pattern `escalated`. Delivered or not, data
+/// that could not be read is never "delivered with a conforming payload".
+#[test]
+fn unreadable_payloads_are_evidence_and_escalate_the_pattern() {
+    let dir = history_project("unreadable");
+    let config = "checks: []\nexceptions:\n  log: log.csv\n  columns: {opened_at: at, error_code: code, payload_file: payload, contract: contract, handoff_status: status}\n";
+    std::fs::write(dir.join("handoff.yaml"), config).unwrap();
+    std::fs::write(dir.join("cut-1.json"), "{\"order_id\": \"SO-1\", \"li").unwrap();
+    std::fs::write(
+        dir.join("cut-2.json"),
+        "{\"order_id\": \"SO-2\", \"line_items\": [",
+    )
+    .unwrap();
+    std::fs::write(dir.join("empty.json"), "").unwrap();
+    let mut csv = String::from("at,code,payload,contract,status\n");
+    for (i, file) in [
+        "cut-1.json",
+        "cut-2.json",
+        "empty.json",
+        "cut-1.json",
+        "cut-2.json",
+    ]
+    .iter()
+    .enumerate()
+    {
+        csv.push_str(&format!(
+            "2026-11-{:02}T10:00:00Z,BODY_CUT,{file},storefront-order-to-erp@1.2.0,200\n",
+            2 + i
+        ));
+    }
+    std::fs::write(dir.join("log.csv"), csv).unwrap();
+    let out = triage_in(&dir, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let code = &doc["error_codes"][0];
+    assert_eq!(code["error_code"], "BODY_CUT");
+    assert_eq!(
+        answers(code),
+        ["yes", "unknown", "unknown", "no", "yes"],
+        "{code:#}"
+    );
+    assert_eq!(
+        code["answers"][0]["evidence"],
+        "5 of 5 (100%) payloads could not be read (storefront-order-to-erp: invalid_json): the same break at the boundary"
+    );
+    assert!(
+        code["answers"][3]["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("0 of 5 (0%) were delivered (acknowledged) with a conforming payload")
+    );
+    assert_eq!(code["verdict"], "integration");
+    assert_eq!(code["decision"], "escalated");
+    assert_eq!(doc["rows"]["used"], 5);
+}

@@ -891,6 +891,7 @@ fn signature_text(s: &Signature) -> String {
     match s {
         Signature::Conforms => "conforms to its contract".into(),
         Signature::Violates(sig) => sig.clone(),
+        Signature::Unreadable(sig) => format!("unreadable: {sig}"),
         Signature::Unchecked(why) => format!("not checked: {why}"),
     }
 }

@@ -24,7 +24,11 @@ pub enum Signature {
     /// The payload's violations: contract id, pointers with array indexes as `*`, kinds (and
     /// the value, for an unknown enum value: a new status code is its own pattern).
     Violates(String),
-    /// The payload could not be checked (not found, malformed, too large).
+    /// The payload was found but could not be read (truncated, empty, too large): the finding
+    /// kind, as `handoff check` reports it, and the contract id. It is evidence, not a gap: a
+    /// handoff that delivers unreadable data is broken at the boundary.
+    Unreadable(String),
+    /// The payload could not be checked at all (not found, no contract).
     Unchecked(String),
 }
 
@@ -323,6 +327,17 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
             "{n} of {total} ({}) payloads conform to their contract; the error code fires on good data",
             pct(n, total)
         )),
+        Some((Signature::Unreadable(sig), n)) if n as f64 >= t.consistent_share * total as f64 => {
+            Answer::Yes(format!(
+                "{n} of {total} ({}) payloads could not be read ({sig}): the same break at the boundary",
+                pct(n, total)
+            ))
+        }
+        Some((Signature::Unreadable(sig), n)) => Answer::No(format!(
+            "the commonest signature covers {n} of {total} ({}), under {:.0}%: unreadable payloads ({sig})",
+            pct(n, total),
+            t.consistent_share * 100.0,
+        )),
         // Payloads that could not be checked say nothing about a pattern in the data.
         Some((Signature::Unchecked(why), n)) => Answer::Unknown(format!(
             "{n} of {total} ({}) payloads could not be checked ({why}), so the log cannot say whether they share a pattern",
@@ -436,6 +451,9 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
         Some((Signature::Conforms, n)) => Answer::No(format!(
             "missing decision rule: {n} of {total} payloads conform to their contract"
         )),
+        Some((Signature::Unreadable(sig), n)) => Answer::Yes(format!(
+            "schema mismatch: the commonest signature ({n} of {total}) is a payload that cannot be read ({sig}), which no contract accepts"
+        )),
         Some((Signature::Unchecked(why), n)) => Answer::Unknown(format!(
             "{n} of {total} payloads could not be checked ({why})"
         )),
@@ -449,7 +467,9 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
     } else {
         decide(&q1, &q2, &q3, &q4, &q5)
     };
-    let decision = if s.handoff_failed * 2 > s.handoff_known.max(1) || unchecked {
+    // Unreadable data: the handoff broke before anyone could judge the content.
+    let unreadable = matches!(dominant, Some((Signature::Unreadable(_), _)));
+    let decision = if s.handoff_failed * 2 > s.handoff_known.max(1) || unchecked || unreadable {
         DecisionType::Escalated
     } else if matches!(dominant, Some((Signature::Conforms, _))) && q2.is_yes() {
         DecisionType::Judgment

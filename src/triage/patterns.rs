@@ -16,7 +16,7 @@ pub fn signature(contract_id: &str, findings: &[Finding]) -> Signature {
         return Signature::Conforms;
     }
     if let Some(f) = findings.iter().find(|f| f.kind.is_payload_level()) {
-        return Signature::Unchecked(f.kind.id().to_string());
+        return Signature::Unreadable(format!("{contract_id}: {}", f.kind.id()));
     }
     let mut parts: Vec<String> = findings
         .iter()
@@ -200,7 +200,7 @@ mod tests {
         assert_eq!(signature("x", &[]), Signature::Conforms);
         assert_eq!(
             signature("x", &[finding(Kind::InvalidJson, "", None)]),
-            Signature::Unchecked("invalid_json".into())
+            Signature::Unreadable("x: invalid_json".into())
         );
     }
 
