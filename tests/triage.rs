@@ -75,8 +75,9 @@ fn every_pattern_gets_its_five_answers_verdict_and_decision() {
             "STORE_NOT_FOUND",
             150,
             ["yes", "yes", "unknown", "no", "yes"],
+            // A contract gap that also needs a decision: a person decides, so not binary.
             "both",
-            "binary",
+            "judgment",
         ),
         (
             "ADDRESS_INVALID",

@@ -471,7 +471,13 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
     let unreadable = matches!(dominant, Some((Signature::Unreadable(_), _)));
     let decision = if s.handoff_failed * 2 > s.handoff_known.max(1) || unchecked || unreadable {
         DecisionType::Escalated
-    } else if matches!(dominant, Some((Signature::Conforms, _))) && q2.is_yes() {
+    } else if verdict == Verdict::Both
+        || q2.is_yes()
+        || matches!(dominant, Some((Signature::Violates(_), _))) && !q1.is_yes()
+    {
+        // A rule decides only one deterministic case with one correct fix: a contract gap that
+        // also needs a decision (`both`), handlers who resolve it differently, or violations
+        // too scattered to share a fix each need a person.
         DecisionType::Judgment
     } else {
         DecisionType::Binary
