@@ -396,6 +396,16 @@ fn log_for(dir: &Path, version: &str, rows: usize) {
     std::fs::write(dir.join("log.csv"), csv).unwrap();
 }
 
+/// The report's entry for one error code.
+fn error_code<'d>(doc: &'d serde_json::Value, name: &str) -> &'d serde_json::Value {
+    doc["error_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["error_code"] == name)
+        .unwrap_or_else(|| panic!("no error code {name}"))
+}
+
 fn triage_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_handoff"))
         .arg("triage")
@@ -637,15 +647,7 @@ fn rejected_deliveries_are_the_contracts_business_and_only_failed_ones_escalate(
         String::from_utf8_lossy(&out.stderr)
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let by = |name: &str| {
-        doc["error_codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["error_code"] == name)
-            .unwrap()
-            .clone()
-    };
+    let by = |name: &str| error_code(&doc, name).clone();
     let refused = by("REFUSED");
     assert_eq!(refused["decision"], "binary", "{refused:#}");
     assert_eq!(refused["verdict"], "integration", "{refused:#}");
@@ -673,12 +675,7 @@ fn rejected_deliveries_are_the_contracts_business_and_only_failed_ones_escalate(
     let out = triage_in(&dir, &["--format", "json"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["rows"]["rejected"].as_array().unwrap().len(), 0);
-    let transport = doc["error_codes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["error_code"] == "TRANSPORT")
-        .unwrap();
+    let transport = error_code(&doc, "TRANSPORT");
     assert_eq!(transport["count"], 7);
     assert!(
         transport["answers"][3]["evidence"]

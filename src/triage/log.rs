@@ -600,7 +600,7 @@ fn yes_no(value: &str) -> Option<bool> {
 mod tests {
     use super::*;
 
-    fn mapping() -> Mapping {
+    pub(super) fn mapping() -> Mapping {
         Mapping {
             opened_at: "opened".into(),
             opened_at_format: None,
@@ -711,21 +711,14 @@ mod tests {
 mod lines {
     use super::*;
 
+    /// The unit tests' mapping, with a `contract` column in place of the queue lookup.
     fn mapping() -> Mapping {
         Mapping {
             opened_at: "at".into(),
-            opened_at_format: None,
-            error_code: "code".into(),
-            payload: PayloadColumn::File("payload".into()),
             boundary: BoundaryColumn::Contract("contract".into()),
-            handled_by: Some("agent".into()),
-            resolution: None,
             handling_minutes: None,
-            retried: None,
-            retry_succeeded: None,
             handoff_status: None,
-            status_map: BTreeMap::new(),
-            delimiter: b',',
+            ..super::tests::mapping()
         }
     }
 
