@@ -152,7 +152,7 @@ fn a_skew_of_whole_hours_is_blamed_on_a_time_zone() {
         gap["fix"]
             .as_str()
             .unwrap()
-            .contains("check `utc_offset` for erp"),
+            .contains("check `time_zone` for erp"),
         "{}",
         gap["fix"]
     );

@@ -126,9 +126,15 @@ fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
     let expected = expected_gaps();
     let flow = returns(&[]);
     assert_eq!(gap_list(&flow), expected);
-    // Every gap kind of the catalogue is present at least twice.
+    // Every gap kind of the catalogue is present at least twice, but one: an ambiguous time
+    // needs a local time in the hour a daylight saving change repeats, and the example's two
+    // weeks begin after New York's (tests/gaps/ambiguous_time.yaml holds that kind).
     for kind in handoff::reconcile::gaps::GapKind::ALL {
         let n = expected.iter().filter(|(k, _, _)| k == kind.id()).count();
+        if kind == handoff::reconcile::gaps::GapKind::AmbiguousTime {
+            assert_eq!(n, 0);
+            continue;
+        }
         assert!(n >= 2, "{} appears {n} times in the example", kind.id());
     }
     assert_eq!(flow["total_gaps"], serde_json::Value::Null, "not a field");
@@ -817,7 +823,7 @@ fn a_capture_without_times_takes_its_files_modification_time() {
     let dir = scratch("file-modified");
     edit(
         &dir.join("flows/returns.yaml"),
-        "    time: {pointer: [/business_date, /time], format: '%Y%m%d %H%M', utc_offset: '-05:00'}",
+        "    time: {pointer: [/business_date, /time], format: '%Y%m%d %H%M', time_zone: America/New_York}",
         "    time: {capture: file_modified}",
     );
     let csv = dir.join("captures/pos-returns.csv");
@@ -928,7 +934,7 @@ fn the_gap_kinds_are_listed() {
     let out = handoff(&["kinds", "--gaps"]);
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    assert_eq!(text.lines().count(), 14);
+    assert_eq!(text.lines().count(), 15);
     assert!(text.starts_with(
         "missing_counterpart      an expected message never arrived, and its deadline has passed\n"
     ));
@@ -1393,5 +1399,130 @@ fn currency_codes_compare_without_regard_to_case_and_never_hide_an_amount() {
     assert_eq!(
         amount["message"],
         "erp states 212.9 USD, processor states 202.9 CAD"
+    );
+}
+
+/// A payment processor that sends epoch seconds or milliseconds, and an ERP whose local times
+/// are read in their named zone; mistakes in either setting are refused with the way out.
+#[test]
+fn epoch_times_and_named_zones_are_read_as_their_systems_write_them() {
+    let dir = scratch("epoch-times");
+    edit(
+        &dir.join("contracts/psp-refund-notifications/1.0.0.yaml"),
+        "  event_date:\n    type: string\n    format: date-time",
+        "  event_date:\n    type: integer",
+    );
+    let processor_time = |dir: &Path, spec: &str, sent: &str| -> serde_json::Value {
+        let flow = dir.join("flows/returns.yaml");
+        let text = std::fs::read_to_string(&flow).unwrap();
+        let at = text
+            .find("    time: /event_date")
+            .or_else(|| text.find("    time: {pointer: /event_date"))
+            .unwrap();
+        let end = at + text[at..].find('\n').unwrap();
+        std::fs::write(
+            &flow,
+            format!("{}    time: {spec}{}", &text[..at], &text[end..]),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("captures/processor.ndjson"),
+            format!("{{\"psp_reference\":\"2ZU867GCHP178Y2M\",\"merchant_reference\":\"rma-00010154\",\"event_code\":\"REFUND\",\"success\":\"true\",\"amount\":{{\"value\":13099,\"currency\":\"USD\"}},\"event_date\":{sent},\"reason\":null}}\n"),
+        )
+        .unwrap();
+        let out = handoff_in(
+            dir,
+            &[
+                "reconcile",
+                "--flow",
+                "returns",
+                "--as-of",
+                "2026-11-15",
+                "--format",
+                "json",
+                "--entity",
+                "10154",
+            ],
+        );
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let last = |doc: &serde_json::Value| {
+        doc["flows"][0]["views"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["key"] == "10154")
+            .unwrap()["systems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["system"] == "processor")
+            .unwrap()["last"]["time"]
+            .clone()
+    };
+    let doc = processor_time(
+        &dir,
+        "{pointer: /event_date, format: unix_seconds}",
+        "1793739900",
+    );
+    assert_eq!(last(&doc), "2026-11-03T21:05:00Z");
+    let doc = processor_time(&dir, "{pointer: /event_date, format: '%s'}", "1793739900");
+    assert_eq!(last(&doc), "2026-11-03T21:05:00Z");
+    let doc = processor_time(
+        &dir,
+        "{pointer: /event_date, format: unix_milliseconds}",
+        "1793739900123",
+    );
+    assert_eq!(last(&doc), "2026-11-03T21:05:00Z");
+    // Milliseconds read as seconds: a missing_time whose fix names the right unit.
+    let doc = processor_time(
+        &dir,
+        "{pointer: /event_date, format: unix_seconds}",
+        "1793739900123",
+    );
+    let gap = find_gap(&doc["flows"][0], "missing_time", "10154");
+    assert!(
+        gap["fix"]
+            .as_str()
+            .unwrap()
+            .contains("looks like milliseconds since the Unix epoch: read it with `time: {pointer: /event_date, format: unix_milliseconds}`"),
+        "{gap}"
+    );
+    // Epoch seconds with no format at all: the fix says how to read them.
+    let doc = processor_time(&dir, "/event_date", "1793739900");
+    let gap = find_gap(&doc["flows"][0], "missing_time", "10154");
+    assert!(
+        gap["fix"]
+            .as_str()
+            .unwrap()
+            .contains("format: unix_seconds"),
+        "{gap}"
+    );
+
+    // An unknown zone, and two answers to one question, are refused where they are written.
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "time_zone: America/New_York}",
+        "time_zone: America/Newyork}",
+    );
+    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`time_zone` `America/Newyork` is not an IANA time zone; write one such as America/New_York"),
+        "{err}"
+    );
+    edit(
+        &dir.join("flows/returns.yaml"),
+        "time_zone: America/Newyork}",
+        "time_zone: America/New_York, utc_offset: '-05:00'}",
+    );
+    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`time_zone` and `utc_offset` both say how to read local time"),
+        "{err}"
     );
 }

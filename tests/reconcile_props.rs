@@ -97,6 +97,7 @@ proptest! {
                 file: "f".into(),
                 line: Some(i as u64 + 1),
                 findings: 0,
+                ambiguous_time: false,
             })
             .collect();
         messages.sort_by_key(|m| (m.time.is_none(), m.time, m.seq));

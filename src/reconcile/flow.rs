@@ -125,17 +125,59 @@ pub enum Case {
 }
 
 /// Where a message's time is: one pointer holding an RFC 3339 instant, pointers whose values
-/// joined by a space read with `format` (strftime) at `utc_offset`, or the capture's metadata.
+/// joined by a space read with `format` (strftime or epoch) in its `zone`, or the capture's
+/// metadata.
 #[derive(Debug, Clone)]
 pub struct TimeSpec {
     /// Empty when the time is the capture file's (`capture: file_modified`).
     pub pointers: Vec<Pointer>,
-    pub format: Option<String>,
-    /// Seconds east of UTC, for times written without an offset.
-    pub utc_offset: i32,
+    pub format: Option<TimeFormat>,
+    /// Where times written without an offset were written; `None` when the flow does not
+    /// say (a layout without `%z` is then read as UTC, an ISO local time is not read).
+    pub zone: Option<Zone>,
     /// The message carries no time of its own: the capture file's modification time stands
     /// for it (a nightly export stamped when it was written).
     pub file_modified: bool,
+}
+
+/// How a time's text is read, when it is not RFC 3339.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TimeFormat {
+    /// A strftime layout of the pointers' values joined by a space.
+    Layout(String),
+    /// Whole (or fractional) seconds since the Unix epoch, as payment processors send `created`.
+    UnixSeconds,
+    /// Milliseconds since the Unix epoch, as JavaScript's `Date.now()` writes them.
+    UnixMilliseconds,
+}
+
+impl std::fmt::Display for TimeFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TimeFormat::Layout(layout) => f.write_str(layout),
+            TimeFormat::UnixSeconds => f.write_str("unix_seconds"),
+            TimeFormat::UnixMilliseconds => f.write_str("unix_milliseconds"),
+        }
+    }
+}
+
+/// The clock a local time (one written without an offset) was read on.
+#[derive(Debug, Clone)]
+pub enum Zone {
+    /// A fixed offset, in seconds east of UTC (`utc_offset`).
+    Offset(i32),
+    /// A named IANA zone (`time_zone`), whose offset changes with daylight saving time.
+    Named(String, jiff::tz::TimeZone),
+}
+
+impl Zone {
+    /// The option a user would correct when this system's times are read an hour off.
+    pub fn setting(&self) -> &'static str {
+        match self {
+            Zone::Offset(_) => "utc_offset",
+            Zone::Named(..) => "time_zone",
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

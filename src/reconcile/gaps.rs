@@ -23,12 +23,13 @@ pub enum GapKind {
     MissingKey,
     MalformedKey,
     MissingTime,
+    AmbiguousTime,
     UnmappedState,
     UnreadableAmount,
 }
 
 impl GapKind {
-    pub const ALL: [GapKind; 14] = [
+    pub const ALL: [GapKind; 15] = [
         GapKind::MissingCounterpart,
         GapKind::LateCounterpart,
         GapKind::StateDisagreement,
@@ -41,6 +42,7 @@ impl GapKind {
         GapKind::MissingKey,
         GapKind::MalformedKey,
         GapKind::MissingTime,
+        GapKind::AmbiguousTime,
         GapKind::UnmappedState,
         GapKind::UnreadableAmount,
     ];
@@ -59,6 +61,7 @@ impl GapKind {
             GapKind::MissingKey => "missing_key",
             GapKind::MalformedKey => "malformed_key",
             GapKind::MissingTime => "missing_time",
+            GapKind::AmbiguousTime => "ambiguous_time",
             GapKind::UnmappedState => "unmapped_state",
             GapKind::UnreadableAmount => "unreadable_amount",
         }
@@ -88,6 +91,9 @@ impl GapKind {
                 "a message whose key does not normalise to the flow's spelling, or breaks its contract"
             }
             GapKind::MissingTime => "a message without a readable time: deadlines cannot be judged",
+            GapKind::AmbiguousTime => {
+                "a local time a daylight saving change repeats or skips: read, but it may be an hour off"
+            }
             GapKind::UnmappedState => "a state value the flow's state map does not name",
             GapKind::UnreadableAmount => {
                 "a message whose amount is not an exact decimal: it cannot be compared"
@@ -658,8 +664,13 @@ fn skew_fix(seconds: i64, to: &str, flow: &Flow) -> String {
     let off_hour = seconds % 3600;
     if seconds >= 3600 - 120 && (off_hour <= 120 || off_hour >= 3600 - 120) {
         format!(
-            "{} is close to a whole number of hours: {to}'s times are likely read in the wrong time zone; check `utc_offset` for {to} in the flow",
-            show_duration(seconds)
+            "{} is close to a whole number of hours: {to}'s times are likely read in the wrong time zone; check `{}` for {to} in the flow",
+            show_duration(seconds),
+            flow.systems
+                .iter()
+                .find(|s| s.name == to)
+                .and_then(|s| s.time.zone.as_ref())
+                .map_or("utc_offset", |z| z.setting())
         )
     } else {
         format!(

@@ -2,7 +2,9 @@
 //! spelling, its time, its business state, its amount and currency. A payload that fails its
 //! contract keeps its findings and contributes only the values no finding touches.
 
-use super::flow::{Currency, Flow, KeySpec, System, read_amount, scalar_text};
+use super::flow::{
+    Currency, Flow, KeySpec, System, TimeFormat, Zone, read_amount, scalar_text, show_duration,
+};
 use super::gaps::{Evidence, Gap, GapKind};
 use crate::finding::Finding;
 use serde_json::Value;
@@ -30,6 +32,9 @@ pub struct Message {
     pub line: Option<u64>,
     /// How many contract findings the payload has.
     pub findings: u32,
+    /// Its local time names two instants or none (a daylight saving change): read, but not
+    /// certain.
+    pub ambiguous_time: bool,
 }
 
 impl Message {
@@ -43,6 +48,7 @@ impl Message {
             && flow.compares_amounts(self.system);
         [
             no_time.then_some(GapKind::MissingTime),
+            self.ambiguous_time.then_some(GapKind::AmbiguousTime),
             unmapped.then_some(GapKind::UnmappedState),
             unreadable.then_some(GapKind::UnreadableAmount),
         ]
@@ -241,13 +247,17 @@ pub fn extract(
             return (None, gaps);
         }
     };
-    let (time, raw_time) = if system.time.file_modified {
-        (origin.file_modified, None)
+    let read = if system.time.file_modified {
+        TimeRead {
+            seconds: origin.file_modified,
+            ..TimeRead::default()
+        }
     } else {
         read_time(system, payload, &usable)
     };
+    let (time, sent_time, ambiguity) = (read.seconds, read.raw, read.ambiguity);
     // Shown as the time field's redaction allows (the raw text only appears in a gap).
-    let raw_time = raw_time.map(|raw| {
+    let raw_time = sent_time.clone().map(|raw| {
         system
             .time
             .pointers
@@ -286,31 +296,62 @@ pub fn extract(
                 ),
             },
             match &system.time.format {
-                Some(f) => format!("a time written `{f}`"),
+                Some(TimeFormat::Layout(f)) => format!("a time written `{f}`"),
+                Some(TimeFormat::UnixSeconds) => {
+                    "seconds since the Unix epoch, such as 1795442700".into()
+                }
+                Some(TimeFormat::UnixMilliseconds) => {
+                    "milliseconds since the Unix epoch, such as 1795442700000".into()
+                }
+                None if system.time.zone.is_some() => {
+                    "an RFC 3339 instant, or a local time such as 2026-11-23T09:05:00".into()
+                }
                 None => "an RFC 3339 instant such as 2026-11-23T14:05:00Z".into(),
             },
         );
         gap.entity = Some(key.clone());
         gap.evidence[0].key = raw_key.clone();
-        // A local time without an offset is the usual cause: say how to read it.
-        let local = system.time.format.is_none()
-            && raw_time
-                .as_deref()
-                .is_some_and(|raw| raw.parse::<jiff::civil::DateTime>().is_ok());
-        gap.fix = if local {
-            format!(
-                "`{}` has no UTC offset: if {} writes local time, read it with `time: {{pointer: {}, format: '%Y-%m-%dT%H:%M:%S', utc_offset: '+HH:MM'}}` in the flow",
-                raw_time.as_deref().unwrap_or_default(),
-                system.name,
-                pointers(system)
-            )
-        } else {
-            format!(
-                "{} must send a readable time at {}; deadlines involving this message are not judged",
-                system.name,
-                pointers(system)
-            )
+        gap.fix = missing_time_fix(system, sent_time.as_deref(), raw_time.as_deref());
+        gaps.push(gap);
+    }
+    if let (Some(ambiguity), Some(Zone::Named(zone, _))) = (ambiguity, &system.time.zone) {
+        let raw = raw_time.as_deref().unwrap_or_default();
+        let (message, fix) = match ambiguity {
+            Ambiguity::Repeated { first, second } => (
+                format!(
+                    "{} message time `{raw}` happened twice in {zone} (the clocks went back over it): read as the first, {}; it may be the second, {} later",
+                    system.name,
+                    show_time(first),
+                    show_duration(second - first)
+                ),
+                format!(
+                    "{} should send its times with their UTC offset (RFC 3339, or a `%z` in the layout) so the repeated hour is told apart; until then, deadlines within {} of this message are not certain",
+                    system.name,
+                    show_duration(second - first)
+                ),
+            ),
+            Ambiguity::Skipped { read, other } => (
+                format!(
+                    "{} message time `{raw}` never happened in {zone} (the clocks jumped over it): read as {}, the instant that clock showed after the jump; it may be meant as {}",
+                    system.name,
+                    show_time(read),
+                    show_time(other)
+                ),
+                format!(
+                    "a clock in {zone} cannot show this time: check that {} writes local time in {zone} (the flow's `time_zone`), or have it send times with their UTC offset",
+                    system.name
+                ),
+            ),
         };
+        let mut gap = issue(
+            GapKind::AmbiguousTime,
+            message,
+            format!("a local time that names one instant in {zone}"),
+        )
+        .with_fix(fix);
+        gap.entity = Some(key.clone());
+        gap.evidence[0].key = raw_key.clone();
+        gap.evidence[0].time = time.map(show_time);
         gaps.push(gap);
     }
     let state = flow.state_of(system_index, payload, usable);
@@ -469,6 +510,7 @@ pub fn extract(
         file: origin.file,
         line: origin.line,
         findings: u32::try_from(findings.len()).unwrap_or(u32::MAX),
+        ambiguous_time: ambiguity.is_some(),
     };
     (Some(message), gaps)
 }
@@ -501,13 +543,71 @@ fn describe_key(spec: &KeySpec) -> String {
     steps.join(", ")
 }
 
-/// The message's instant: an RFC 3339 value, or the pointers' values joined by a space and read
-/// with the flow's format at its UTC offset.
-fn read_time(
-    system: &System,
-    payload: &Value,
-    usable: &dyn Fn(&str) -> bool,
-) -> (Option<i64>, Option<String>) {
+/// What to do about a time that could not be read, from what it looks like: a local time
+/// without an offset, or an epoch count read in the wrong unit or as text. Judged on the text as
+/// sent; only `shown` (as the time's redaction allows) is quoted.
+fn missing_time_fix(system: &System, sent: Option<&str>, shown: Option<&str>) -> String {
+    let at = pointers(system);
+    let raw = shown;
+    let digits = sent
+        .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+        .and(shown);
+    let epoch_unit = match sent.filter(|_| digits.is_some()).map(str::len) {
+        Some(9 | 10) => Some("unix_seconds"),
+        Some(12 | 13) => Some("unix_milliseconds"),
+        _ => None,
+    };
+    let format = system.time.format.as_ref().map(ToString::to_string);
+    if let (Some(unit), Some(raw)) = (epoch_unit, digits)
+        && format.as_deref() != Some(unit)
+    {
+        return format!(
+            "`{raw}` looks like {}: read it with `time: {{pointer: {at}, format: {unit}}}` in the flow",
+            if unit == "unix_seconds" {
+                "seconds since the Unix epoch"
+            } else {
+                "milliseconds since the Unix epoch"
+            }
+        );
+    }
+    let local = system.time.format.is_none()
+        && system.time.zone.is_none()
+        && sent.is_some_and(|raw| raw.parse::<jiff::civil::DateTime>().is_ok());
+    if local {
+        return format!(
+            "`{}` has no UTC offset: if {} writes local time, say where with `time: {{pointer: {at}, time_zone: America/New_York}}` (a clock that follows daylight saving time) or `utc_offset: '+HH:MM'` (one that never changes) in the flow",
+            raw.unwrap_or_default(),
+            system.name,
+        );
+    }
+    format!(
+        "{} must send a readable time at {at}; deadlines involving this message are not judged",
+        system.name,
+    )
+}
+
+/// A time read from a payload: its instant, its text as sent, and whether that text named
+/// two instants or none (a local time in the hour a daylight saving change repeats or skips).
+#[derive(Debug, Default)]
+struct TimeRead {
+    seconds: Option<i64>,
+    raw: Option<String>,
+    ambiguity: Option<Ambiguity>,
+}
+
+/// A local time a daylight saving change makes ambiguous, with both instants it may mean.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Ambiguity {
+    /// The hour the clocks went back over, so it happened twice: read as the first time.
+    Repeated { first: i64, second: i64 },
+    /// The hour the clocks jumped over, so it never happened on that clock: read as the
+    /// instant the clock showed after the jump (the old offset carried forward).
+    Skipped { read: i64, other: i64 },
+}
+
+/// The message's instant: an RFC 3339 value, an epoch count, or the pointers' values joined by
+/// a space read with the flow's layout, in its zone.
+fn read_time(system: &System, payload: &Value, usable: &dyn Fn(&str) -> bool) -> TimeRead {
     let parts: Option<Vec<String>> = system
         .time
         .pointers
@@ -516,26 +616,155 @@ fn read_time(
         .collect();
     // A time that breaks the contract is shown, but not used.
     if !system.time.pointers.iter().all(|p| usable(&p.pointer)) {
-        return (None, parts.map(|p| p.join(" ")));
+        return TimeRead {
+            raw: parts.map(|p| p.join(" ")),
+            ..TimeRead::default()
+        };
     }
     let Some(parts) = parts else {
-        return (None, None);
+        return TimeRead::default();
     };
     let raw = parts.join(" ");
-    let seconds = match &system.time.format {
-        None => raw.parse::<jiff::Timestamp>().ok().map(|t| t.as_second()),
-        Some(format) => jiff::fmt::strtime::parse(format, &raw).ok().and_then(|tm| {
-            if let Ok(ts) = tm.to_timestamp() {
-                return Some(ts.as_second());
-            }
-            let dt = tm.to_datetime().ok().or_else(|| {
-                tm.to_date()
-                    .ok()
-                    .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-            })?;
-            let offset = jiff::tz::Offset::from_seconds(system.time.utc_offset).ok()?;
-            offset.to_timestamp(dt).ok().map(|t| t.as_second())
-        }),
+    let zone = system.time.zone.as_ref();
+    let read = match &system.time.format {
+        Some(TimeFormat::UnixSeconds) => epoch(&raw, 1).map(|s| (s, None)),
+        Some(TimeFormat::UnixMilliseconds) => epoch(&raw, 1000).map(|s| (s, None)),
+        // Without a layout a local time is read only where the flow says where it was written.
+        None => match raw.parse::<jiff::Timestamp>() {
+            Ok(t) => Some((t.as_second(), None)),
+            Err(_) => zone.and_then(|zone| local(zone, raw.parse().ok()?)),
+        },
+        Some(TimeFormat::Layout(layout)) => {
+            jiff::fmt::strtime::parse(layout, &raw).ok().and_then(|tm| {
+                if let Ok(ts) = tm.to_timestamp() {
+                    return Some((ts.as_second(), None));
+                }
+                let dt = tm.to_datetime().ok().or_else(|| {
+                    tm.to_date()
+                        .ok()
+                        .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+                })?;
+                local(zone.unwrap_or(&Zone::Offset(0)), dt)
+            })
+        }
     };
-    (seconds, Some(raw))
+    TimeRead {
+        seconds: read.map(|(s, _)| s),
+        ambiguity: read.and_then(|(_, a)| a),
+        raw: Some(raw),
+    }
+}
+
+/// An epoch count (`per_second` units to a second) as whole seconds, if it is a number that
+/// names an instant jiff can show (years -9999 to 9999).
+fn epoch(raw: &str, per_second: i64) -> Option<i64> {
+    use std::str::FromStr;
+    let count = rust_decimal::Decimal::from_str(raw.trim())
+        .or_else(|_| rust_decimal::Decimal::from_scientific(raw.trim()))
+        .ok()?;
+    let seconds = (count / rust_decimal::Decimal::from(per_second)).floor();
+    let seconds = i64::try_from(seconds).ok()?;
+    jiff::Timestamp::from_second(seconds).ok()?;
+    Some(seconds)
+}
+
+/// A wall-clock time in a zone as an instant; a time a daylight saving change repeats or
+/// skips is read as most systems read it (jiff's "compatible" rule) and says so.
+fn local(zone: &Zone, dt: jiff::civil::DateTime) -> Option<(i64, Option<Ambiguity>)> {
+    use jiff::tz::AmbiguousOffset;
+    match zone {
+        Zone::Offset(seconds) => {
+            let offset = jiff::tz::Offset::from_seconds(*seconds).ok()?;
+            Some((offset.to_timestamp(dt).ok()?.as_second(), None))
+        }
+        Zone::Named(_, tz) => {
+            let ambiguous = tz.to_ambiguous_timestamp(dt);
+            let at = |offset: jiff::tz::Offset| offset.to_timestamp(dt).ok().map(|t| t.as_second());
+            let read = ambiguous.compatible().ok()?.as_second();
+            let ambiguity = match ambiguous.offset() {
+                AmbiguousOffset::Unambiguous { .. } => None,
+                AmbiguousOffset::Fold { before, after } => Some(Ambiguity::Repeated {
+                    first: at(before)?,
+                    second: at(after)?,
+                }),
+                AmbiguousOffset::Gap { after, .. } => Some(Ambiguity::Skipped {
+                    read,
+                    other: at(after)?,
+                }),
+            };
+            Some((read, ambiguity))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_york() -> Zone {
+        Zone::Named(
+            "America/New_York".into(),
+            jiff::tz::TimeZone::get("America/New_York").unwrap(),
+        )
+    }
+
+    fn utc(text: &str) -> i64 {
+        text.parse::<jiff::Timestamp>().unwrap().as_second()
+    }
+
+    #[test]
+    fn a_local_time_reads_at_the_offset_of_its_day() {
+        let dt = |t: &str| t.parse::<jiff::civil::DateTime>().unwrap();
+        // EDT before the change, EST after it.
+        assert_eq!(
+            local(&new_york(), dt("2026-10-31T12:00:00")),
+            Some((utc("2026-10-31T16:00:00Z"), None))
+        );
+        assert_eq!(
+            local(&new_york(), dt("2026-11-01T03:30:00")),
+            Some((utc("2026-11-01T08:30:00Z"), None))
+        );
+        // The repeated hour: the first occurrence, and the other one named.
+        assert_eq!(
+            local(&new_york(), dt("2026-11-01T01:30:00")),
+            Some((
+                utc("2026-11-01T05:30:00Z"),
+                Some(Ambiguity::Repeated {
+                    first: utc("2026-11-01T05:30:00Z"),
+                    second: utc("2026-11-01T06:30:00Z"),
+                })
+            ))
+        );
+        // The skipped hour: as the clock after the jump showed it (03:30 EDT).
+        assert_eq!(
+            local(&new_york(), dt("2026-03-08T02:30:00")),
+            Some((
+                utc("2026-03-08T07:30:00Z"),
+                Some(Ambiguity::Skipped {
+                    read: utc("2026-03-08T07:30:00Z"),
+                    other: utc("2026-03-08T06:30:00Z"),
+                })
+            ))
+        );
+        assert_eq!(
+            local(&Zone::Offset(-5 * 3600), dt("2026-11-01T01:30:00")),
+            Some((utc("2026-11-01T06:30:00Z"), None))
+        );
+    }
+
+    #[test]
+    fn epoch_counts_read_in_their_unit() {
+        assert_eq!(epoch("1793739900", 1), Some(utc("2026-11-03T21:05:00Z")));
+        assert_eq!(epoch("1793739900.75", 1), Some(utc("2026-11-03T21:05:00Z")));
+        assert_eq!(
+            epoch("1793739900123", 1000),
+            Some(utc("2026-11-03T21:05:00Z"))
+        );
+        assert_eq!(epoch("1.7937399e9", 1), Some(utc("2026-11-03T21:05:00Z")));
+        assert_eq!(epoch("-1", 1), Some(-1));
+        // Milliseconds read as seconds are beyond the year 9999: not an instant.
+        assert_eq!(epoch("1793739900123", 1), None);
+        assert_eq!(epoch("soon", 1), None);
+        assert_eq!(epoch("", 1000), None);
+    }
 }

@@ -2,8 +2,8 @@
 //! `flows/`. Every mistake is a located diagnostic with a "did you mean", as for contracts.
 
 use super::flow::{
-    Case, Currency, Expectation, Flow, KeySpec, Match, Pointer, State, Step, System, TimeSpec,
-    parse_duration,
+    Case, Currency, Expectation, Flow, KeySpec, Match, Pointer, State, Step, System, TimeFormat,
+    TimeSpec, Zone, parse_duration,
 };
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::yaml::{self, Key, Node, Reader};
@@ -40,7 +40,7 @@ pub const KEY_KEYS: &[&str] = &[
     "strip_leading_zeros",
     "pattern",
 ];
-pub const TIME_KEYS: &[&str] = &["pointer", "format", "utc_offset", "capture"];
+pub const TIME_KEYS: &[&str] = &["pointer", "format", "utc_offset", "time_zone", "capture"];
 pub const EXPECT_KEYS: &[&str] = &["name", "when", "then", "within", "amounts"];
 
 /// Every flow file under `dir` (`flows/*.yaml` and `flows/*/*.yaml`), sorted by path.
@@ -420,7 +420,7 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
         return pointers(doc, key, node).map(|pointers| TimeSpec {
             pointers,
             format: None,
-            utc_offset: 0,
+            zone: None,
             file_modified: false,
         });
     }
@@ -448,7 +448,7 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
         return Some(TimeSpec {
             pointers: Vec::new(),
             format: None,
-            utc_offset: 0,
+            zone: None,
             file_modified: true,
         });
     }
@@ -457,44 +457,98 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
         .and_then(|(k, v)| pointers(doc, k, v));
     let format = entries.get("format").and_then(|(k, v)| {
         let text = doc.text(k, v)?;
+        // `%s` alone is how strftime spells epoch seconds; the contract formats refuse it
+        // because a contract describes one value, but a flow reads what a system sends.
+        match text.as_str() {
+            "unix_seconds" | "%s" => return Some(TimeFormat::UnixSeconds),
+            "unix_milliseconds" => return Some(TimeFormat::UnixMilliseconds),
+            _ => {}
+        }
         match crate::format::strftime::Strftime::parse(&text) {
-            Ok(_) => Some(text),
+            Ok(_) => Some(TimeFormat::Layout(text)),
             Err(e) => {
+                let hint = if text.contains("%s") {
+                    "; for epoch seconds write `format: unix_seconds` (or `unix_milliseconds`)"
+                } else {
+                    ""
+                };
                 doc.report(
                     Code::UnknownFormat,
                     v.span,
-                    format!("time format `{text}`: {e}"),
+                    format!("time format `{text}`: {e}{hint}"),
                 );
                 None
             }
         }
     });
-    let utc_offset = entries
-        .get("utc_offset")
-        .and_then(|(k, v)| {
-            let text = doc.text(k, v)?;
-            parse_offset(&text)
-                .ok_or_else(|| {
-                    doc.report(
-                        Code::InvalidValue,
-                        v.span,
-                        format!("`utc_offset` is written +HH:MM or -HH:MM, not `{text}`"),
-                    );
-                })
-                .ok()
-        })
-        .unwrap_or(0);
-    if list.as_ref().is_some_and(|l| l.len() > 1) && format.is_none() {
+    let offset = entries.get("utc_offset").and_then(|(k, v)| {
+        let text = doc.text(k, v)?;
+        parse_offset(&text)
+            .ok_or_else(|| {
+                doc.report(
+                    Code::InvalidValue,
+                    v.span,
+                    format!("`utc_offset` is written +HH:MM or -HH:MM, not `{text}`"),
+                );
+            })
+            .ok()
+    });
+    let named = entries.get("time_zone").and_then(|(k, v)| {
+        let text = doc.text(k, v)?;
+        match jiff::tz::TimeZone::get(&text) {
+            Ok(tz) => Some(Zone::Named(text, tz)),
+            Err(_) => {
+                doc.report(
+                    Code::InvalidValue,
+                    v.span,
+                    format!(
+                        "`time_zone` `{text}` is not an IANA time zone; write one such as America/New_York, Europe/Berlin or UTC"
+                    ),
+                );
+                None
+            }
+        }
+    });
+    if let (Some((k, _)), true) = (
+        entries.get("time_zone"),
+        entries.get("utc_offset").is_some(),
+    ) {
+        doc.report(
+            Code::InvalidValue,
+            k.span,
+            "`time_zone` and `utc_offset` both say how to read local time: keep `time_zone` when the system's clock follows daylight saving time, `utc_offset` when it never changes",
+        );
+    }
+    let zone = named.or(offset.map(Zone::Offset));
+    if let (Some(f @ (TimeFormat::UnixSeconds | TimeFormat::UnixMilliseconds)), Some((k, _))) = (
+        &format,
+        entries.get("time_zone").or(entries.get("utc_offset")),
+    ) {
+        doc.report(
+            Code::InvalidValue,
+            k.span,
+            format!(
+                "`{}` has no meaning beside `format: {f}`: an epoch time is an instant",
+                k.name
+            ),
+        );
+    }
+    if list.as_ref().is_some_and(|l| l.len() > 1)
+        && matches!(
+            format,
+            None | Some(TimeFormat::UnixSeconds | TimeFormat::UnixMilliseconds)
+        )
+    {
         doc.report(
             Code::MissingKey,
             node.span,
-            "a time read from several pointers needs a `format` for their values joined by a space",
+            "a time read from several pointers needs a strftime `format` for their values joined by a space",
         );
     }
     Some(TimeSpec {
         pointers: list?,
         format,
-        utc_offset,
+        zone,
         file_modified: false,
     })
 }
@@ -759,8 +813,9 @@ pub fn json_schema() -> serde_json::Value {
                 {"type": "string", "pattern": "^/"},
                 {"type": "object", "additionalProperties": false, "properties": {
                     "pointer": {"oneOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
-                    "format": text("strftime format of the values joined by a space, such as '%Y%m%d %H%M'."),
-                    "utc_offset": text("+HH:MM or -HH:MM, for times written without an offset."),
+                    "format": text("strftime format of the values joined by a space, such as '%Y%m%d %H%M'; or unix_seconds (also '%s') or unix_milliseconds for epoch times."),
+                    "utc_offset": text("+HH:MM or -HH:MM, for times written without an offset by a clock that never changes."),
+                    "time_zone": text("An IANA time zone such as America/New_York, for local times written without an offset by a clock that follows daylight saving time."),
                     "capture": {"enum": ["file_modified"], "description": "The message has no time of its own: the capture file's modification time stands for it."}
                 }}
             ]},

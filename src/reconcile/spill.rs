@@ -35,6 +35,7 @@ impl Encoded {
         record.extend_from_slice(&m.state.map_or(u16::MAX, |s| s as u16).to_le_bytes());
         record.extend_from_slice(&m.line.unwrap_or(u64::MAX).to_le_bytes());
         record.extend_from_slice(&m.findings.to_le_bytes());
+        record.push(u8::from(m.ambiguous_time));
         put(&mut record, Some(&m.raw_key));
         for field in [
             &m.raw_time,
@@ -102,6 +103,7 @@ fn decode(
     let state = u16::from_le_bytes(r.take::<2>()?);
     let line = u64::from_le_bytes(r.take::<8>()?);
     let findings = u32::from_le_bytes(r.take::<4>()?);
+    let [ambiguous_time] = r.take::<1>()?;
     Some(Message {
         system,
         seq,
@@ -119,6 +121,7 @@ fn decode(
         file,
         line: (line != u64::MAX).then_some(line),
         findings,
+        ambiguous_time: ambiguous_time == 1,
     })
 }
 
@@ -239,6 +242,7 @@ mod tests {
             file: "captures/erp/a.ndjson".into(),
             line: Some(12),
             findings: 2,
+            ambiguous_time: true,
         };
         let e = Encoded::new(&m, 0);
         let back = decode(e.key, e.time, e.seq, m.file.clone(), &e.record).unwrap();
@@ -258,6 +262,7 @@ mod tests {
             line: None,
             time: None,
             raw_time: None,
+            ambiguous_time: false,
             ..m
         };
         let e = Encoded::new(&bare, 5);
