@@ -30,7 +30,8 @@ fn project(name: &str, fixture: &Fixture) -> PathBuf {
     common::copy_dir(&example.join("flows"), &dir.join("flows"));
     std::fs::write(
         dir.join("handoff.yaml"),
-        "contracts: contracts\nchecks: []\n",
+        // A project for reconcile alone: no `checks`.
+        "contracts: contracts\n",
     )
     .unwrap();
     let captures = dir.join("captures");

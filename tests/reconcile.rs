@@ -1526,3 +1526,27 @@ fn epoch_times_and_named_zones_are_read_as_their_systems_write_them() {
         "{err}"
     );
 }
+
+/// A project used only for reconcile has no `checks`; `check` in it says what is missing.
+#[test]
+fn a_project_for_reconcile_alone_needs_no_checks() {
+    let dir = scratch("no-checks");
+    std::fs::write(dir.join("handoff.yaml"), "contracts: contracts\n").unwrap();
+    let out = handoff_in(
+        &dir,
+        &["reconcile", "--flow", "returns", "--as-of", "2026-11-15"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout(&out).contains("returns@1.0.0"), "{}", stdout(&out));
+    let out = handoff_in(&dir, &["check"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "handoff: error: handoff.yaml has no `checks`, and no payloads were named\n  = help: name the payloads (handoff check --contract ID FILES...), or add `checks:` with a `contract` and its `inputs` to the project file\n"
+    );
+}

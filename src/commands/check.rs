@@ -185,6 +185,12 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 plan.push((resolve(&registry, &contract)?, files, csv));
             }
         }
+        if args.inputs.is_empty() && cfg.checks.is_empty() {
+            return Err(Fatal::new(format!(
+                "{} has no `checks`, and no payloads were named\n  = help: name the payloads (handoff check --contract ID FILES...), or add `checks:` with a `contract` and its `inputs` to the project file",
+                shown(&cfg.path)
+            )));
+        }
         for spec in cfg.checks.iter().filter(|_| args.inputs.is_empty()) {
             let path = resolve(&registry, &spec.contract)?;
             if !args.allow_outside && outside(&registry.root, &path) {
