@@ -1550,3 +1550,39 @@ fn a_project_for_reconcile_alone_needs_no_checks() {
         "handoff: error: handoff.yaml has no `checks`, and no payloads were named\n  = help: name the payloads (handoff check --contract ID FILES...), or add `checks:` with a `contract` and its `inputs` to the project file\n"
     );
 }
+
+/// The JSON report gives every entity its view and status by default; `--views gaps` and
+/// `--max-views` limit it, and what they leave out is counted.
+#[test]
+fn the_json_report_lists_every_entity_unless_limited() {
+    let statuses = |extra: &[&str]| {
+        let flow = returns(extra);
+        let mut counts = std::collections::BTreeMap::new();
+        for v in flow["views"].as_array().unwrap() {
+            *counts
+                .entry(v["status"].as_str().unwrap().to_string())
+                .or_insert(0u64) += 1;
+        }
+        (
+            counts,
+            flow["unlisted_views"].as_u64().unwrap(),
+            flow["entities"].clone(),
+        )
+    };
+    let (all, unlisted, entities) = statuses(&[]);
+    assert_eq!(unlisted, 0);
+    assert_eq!(
+        all["in_agreement"],
+        entities["in_agreement"].as_u64().unwrap()
+    );
+    assert_eq!(all["pending"], entities["pending"].as_u64().unwrap());
+    assert_eq!(all["gaps"], entities["with_gaps"].as_u64().unwrap());
+    assert_eq!(
+        all.values().sum::<u64>(),
+        entities["total"].as_u64().unwrap()
+    );
+    let (gaps, unlisted, entities) = statuses(&["--views", "gaps", "--max-views", "5"]);
+    assert_eq!(gaps.keys().collect::<Vec<_>>(), ["gaps"]);
+    assert_eq!(gaps["gaps"], 5);
+    assert_eq!(unlisted + 5, entities["with_gaps"].as_u64().unwrap());
+}

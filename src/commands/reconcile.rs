@@ -27,6 +27,15 @@ pub(crate) enum ReconcileFormat {
     Html,
 }
 
+/// Which entities get a one-record view in the JSON and HTML reports.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Views {
+    /// Every entity: in agreement, pending and with gaps, each with its counts
+    All,
+    /// Only entities with gaps (and those named with --entity)
+    Gaps,
+}
+
 #[derive(clap::Args)]
 pub(crate) struct ReconcileArgs {
     /// The flow to run, as NAME or NAME@VERSION [default: every flow in handoff.yaml and flows/]
@@ -48,6 +57,13 @@ pub(crate) struct ReconcileArgs {
     /// Entity views in the text and Markdown reports (entities with gaps, in key order)
     #[arg(long, default_value_t = 10, value_name = "N")]
     pub(crate) top: usize,
+    /// Entities given a one-record view in the JSON and HTML reports [default: all]; the text
+    /// and Markdown reports show only entities with gaps (--top)
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub(crate) views: Option<Views>,
+    /// Entity views kept in the JSON and HTML reports; every entity is counted regardless
+    #[arg(long, default_value_t = 10_000, value_name = "N")]
+    pub(crate) max_views: usize,
     /// Gaps listed in full in the text and Markdown reports; every gap is counted regardless
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub(crate) limit: usize,
@@ -116,18 +132,16 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             base: base.clone(),
             as_of,
             redact: args.redact,
-            all_views: args.format == ReconcileFormat::Html,
+            // Text and Markdown show entities with gaps only (--top), whatever --views says.
+            all_views: matches!(args.format, ReconcileFormat::Json | ReconcileFormat::Html)
+                && args.views != Some(Views::Gaps),
             max_gaps: args.max_gaps,
             // Text and Markdown print at most `--limit` gaps, taking each kind's first ones.
             max_gaps_per_kind: match args.format {
                 ReconcileFormat::Text | ReconcileFormat::Markdown => args.limit,
                 _ => usize::MAX,
             },
-            max_views: if args.format == ReconcileFormat::Html {
-                10_000
-            } else {
-                1_000
-            },
+            max_views: args.max_views,
             entities: args.entity.iter().cloned().collect::<BTreeSet<_>>(),
             progress: Some(Box::new(move |phase, n| {
                 if phase == run::Phase::Judging && !judging.replace(true) {
