@@ -1501,26 +1501,24 @@ fn epoch_times_and_named_zones_are_read_as_their_systems_write_them() {
     );
 
     // An unknown zone, and two answers to one question, are refused where they are written.
-    edit(
-        &dir.join("flows/returns.yaml"),
+    let refused = |from: &str, to: &str| {
+        edit(&dir.join("flows/returns.yaml"), from, to);
+        let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
+        assert_eq!(out.status.code(), Some(2));
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let err = refused(
         "time_zone: America/New_York}",
         "time_zone: America/Newyork}",
     );
-    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("`time_zone` `America/Newyork` is not an IANA time zone; write one such as America/New_York"),
         "{err}"
     );
-    edit(
-        &dir.join("flows/returns.yaml"),
+    let err = refused(
         "time_zone: America/Newyork}",
         "time_zone: America/New_York, utc_offset: '-05:00'}",
     );
-    let out = handoff_in(&dir, &["reconcile", "--flow", "returns"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("`time_zone` and `utc_offset` both say how to read local time"),
         "{err}"

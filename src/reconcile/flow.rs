@@ -151,6 +151,13 @@ pub enum TimeFormat {
     UnixMilliseconds,
 }
 
+impl TimeFormat {
+    /// A count since the Unix epoch: an instant, so no zone applies.
+    pub fn is_epoch(&self) -> bool {
+        matches!(self, TimeFormat::UnixSeconds | TimeFormat::UnixMilliseconds)
+    }
+}
+
 impl std::fmt::Display for TimeFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

@@ -314,23 +314,25 @@ pub fn extract(
         gap.fix = missing_time_fix(system, sent_time.as_deref(), raw_time.as_deref());
         gaps.push(gap);
     }
-    if let (Some(ambiguity), Some(Zone::Named(zone, _))) = (ambiguity, &system.time.zone) {
+    if let (Some(ambiguity), Some(Zone::Named(zone, _)), Some(read)) =
+        (ambiguity, &system.time.zone, time)
+    {
         let raw = raw_time.as_deref().unwrap_or_default();
         let (message, fix) = match ambiguity {
-            Ambiguity::Repeated { first, second } => (
+            Ambiguity::Repeated { second } => (
                 format!(
                     "{} message time `{raw}` happened twice in {zone} (the clocks went back over it): read as the first, {}; it may be the second, {} later",
                     system.name,
-                    show_time(first),
-                    show_duration(second - first)
+                    show_time(read),
+                    show_duration(second - read)
                 ),
                 format!(
                     "{} should send its times with their UTC offset (RFC 3339, or a `%z` in the layout) so the repeated hour is told apart; until then, deadlines within {} of this message are not certain",
                     system.name,
-                    show_duration(second - first)
+                    show_duration(second - read)
                 ),
             ),
-            Ambiguity::Skipped { read, other } => (
+            Ambiguity::Skipped { other } => (
                 format!(
                     "{} message time `{raw}` never happened in {zone} (the clocks jumped over it): read as {}, the instant that clock showed after the jump; it may be meant as {}",
                     system.name,
@@ -351,7 +353,7 @@ pub fn extract(
         .with_fix(fix);
         gap.entity = Some(key.clone());
         gap.evidence[0].key = raw_key.clone();
-        gap.evidence[0].time = time.map(show_time);
+        gap.evidence[0].time = Some(show_time(read));
         gaps.push(gap);
     }
     let state = flow.state_of(system_index, payload, usable);
@@ -548,26 +550,19 @@ fn describe_key(spec: &KeySpec) -> String {
 /// sent; only `shown` (as the time's redaction allows) is quoted.
 fn missing_time_fix(system: &System, sent: Option<&str>, shown: Option<&str>) -> String {
     let at = pointers(system);
-    let raw = shown;
-    let digits = sent
-        .filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
-        .and(shown);
-    let epoch_unit = match sent.filter(|_| digits.is_some()).map(str::len) {
-        Some(9 | 10) => Some("unix_seconds"),
-        Some(12 | 13) => Some("unix_milliseconds"),
-        _ => None,
-    };
-    let format = system.time.format.as_ref().map(ToString::to_string);
-    if let (Some(unit), Some(raw)) = (epoch_unit, digits)
-        && format.as_deref() != Some(unit)
+    let epoch = sent
+        .filter(|r| r.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|r| match r.len() {
+            9 | 10 => Some((TimeFormat::UnixSeconds, "seconds")),
+            12 | 13 => Some((TimeFormat::UnixMilliseconds, "milliseconds")),
+            _ => None,
+        });
+    if let Some((unit, what)) = epoch
+        && system.time.format.as_ref() != Some(&unit)
     {
         return format!(
-            "`{raw}` looks like {}: read it with `time: {{pointer: {at}, format: {unit}}}` in the flow",
-            if unit == "unix_seconds" {
-                "seconds since the Unix epoch"
-            } else {
-                "milliseconds since the Unix epoch"
-            }
+            "`{}` looks like {what} since the Unix epoch: read it with `time: {{pointer: {at}, format: {unit}}}` in the flow",
+            shown.unwrap_or_default()
         );
     }
     let local = system.time.format.is_none()
@@ -576,7 +571,7 @@ fn missing_time_fix(system: &System, sent: Option<&str>, shown: Option<&str>) ->
     if local {
         return format!(
             "`{}` has no UTC offset: if {} writes local time, say where with `time: {{pointer: {at}, time_zone: America/New_York}}` (a clock that follows daylight saving time) or `utc_offset: '+HH:MM'` (one that never changes) in the flow",
-            raw.unwrap_or_default(),
+            shown.unwrap_or_default(),
             system.name,
         );
     }
@@ -595,14 +590,15 @@ struct TimeRead {
     ambiguity: Option<Ambiguity>,
 }
 
-/// A local time a daylight saving change makes ambiguous, with both instants it may mean.
+/// A local time a daylight saving change makes ambiguous, with the instant it may mean
+/// besides the one it was read as.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Ambiguity {
     /// The hour the clocks went back over, so it happened twice: read as the first time.
-    Repeated { first: i64, second: i64 },
+    Repeated { second: i64 },
     /// The hour the clocks jumped over, so it never happened on that clock: read as the
     /// instant the clock showed after the jump (the old offset carried forward).
-    Skipped { read: i64, other: i64 },
+    Skipped { other: i64 },
 }
 
 /// The message's instant: an RFC 3339 value, an epoch count, or the pointers' values joined by
@@ -683,14 +679,12 @@ fn local(zone: &Zone, dt: jiff::civil::DateTime) -> Option<(i64, Option<Ambiguit
             let read = ambiguous.compatible().ok()?.as_second();
             let ambiguity = match ambiguous.offset() {
                 AmbiguousOffset::Unambiguous { .. } => None,
-                AmbiguousOffset::Fold { before, after } => Some(Ambiguity::Repeated {
-                    first: at(before)?,
-                    second: at(after)?,
-                }),
-                AmbiguousOffset::Gap { after, .. } => Some(Ambiguity::Skipped {
-                    read,
-                    other: at(after)?,
-                }),
+                AmbiguousOffset::Fold { after, .. } => {
+                    Some(Ambiguity::Repeated { second: at(after)? })
+                }
+                AmbiguousOffset::Gap { after, .. } => {
+                    Some(Ambiguity::Skipped { other: at(after)? })
+                }
             };
             Some((read, ambiguity))
         }
@@ -730,7 +724,6 @@ mod tests {
             Some((
                 utc("2026-11-01T05:30:00Z"),
                 Some(Ambiguity::Repeated {
-                    first: utc("2026-11-01T05:30:00Z"),
                     second: utc("2026-11-01T06:30:00Z"),
                 })
             ))
@@ -741,7 +734,6 @@ mod tests {
             Some((
                 utc("2026-03-08T07:30:00Z"),
                 Some(Ambiguity::Skipped {
-                    read: utc("2026-03-08T07:30:00Z"),
                     other: utc("2026-03-08T06:30:00Z"),
                 })
             ))

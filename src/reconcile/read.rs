@@ -509,10 +509,9 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
             }
         }
     });
-    if let (Some((k, _)), true) = (
-        entries.get("time_zone"),
-        entries.get("utc_offset").is_some(),
-    ) {
+    if let Some((k, _)) = entries.get("time_zone")
+        && entries.get("utc_offset").is_some()
+    {
         doc.report(
             Code::InvalidValue,
             k.span,
@@ -520,10 +519,9 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
         );
     }
     let zone = named.or(offset.map(Zone::Offset));
-    if let (Some(f @ (TimeFormat::UnixSeconds | TimeFormat::UnixMilliseconds)), Some((k, _))) = (
-        &format,
-        entries.get("time_zone").or(entries.get("utc_offset")),
-    ) {
+    if let Some(f) = format.as_ref().filter(|f| f.is_epoch())
+        && let Some((k, _)) = entries.get("time_zone").or(entries.get("utc_offset"))
+    {
         doc.report(
             Code::InvalidValue,
             k.span,
@@ -534,10 +532,7 @@ fn time_spec(doc: &mut Reader, key: &Key, node: &Node) -> Option<TimeSpec> {
         );
     }
     if list.as_ref().is_some_and(|l| l.len() > 1)
-        && matches!(
-            format,
-            None | Some(TimeFormat::UnixSeconds | TimeFormat::UnixMilliseconds)
-        )
+        && format.as_ref().is_none_or(TimeFormat::is_epoch)
     {
         doc.report(
             Code::MissingKey,
