@@ -10,11 +10,26 @@ use std::process::Command;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
+type Map<V> = std::collections::BTreeMap<String, V>;
+
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Fixture {
     as_of: String,
-    captures: std::collections::BTreeMap<String, String>,
+    captures: Map<String>,
     expect: Vec<String>,
+    /// Entity key -> status (`in_agreement`, `pending`, `gaps`).
+    #[serde(default)]
+    status: Map<String>,
+    /// Entity key -> exactly what its view says it waits for.
+    #[serde(default)]
+    waiting: Map<Vec<String>>,
+    /// `kind entity` -> how many messages the gap shows.
+    #[serde(default)]
+    evidence: Map<usize>,
+    /// Expectation name -> its counts (those not named are zero).
+    #[serde(default)]
+    zones: Map<Map<u64>>,
 }
 
 /// A project with the example's contracts and flow, and only the fixture's captures.
@@ -52,7 +67,13 @@ fn project(name: &str, fixture: &Fixture) -> PathBuf {
 }
 
 fn run(name: &str) -> (Vec<String>, Vec<String>, serde_json::Value) {
-    let path = Path::new(ROOT).join(format!("tests/gaps/{name}.yaml"));
+    let (got, expected, flow, _) =
+        run_file(&Path::new(ROOT).join(format!("tests/gaps/{name}.yaml")));
+    (got, expected, flow)
+}
+
+fn run_file(path: &Path) -> (Vec<String>, Vec<String>, serde_json::Value, Fixture) {
+    let name = path.file_stem().unwrap().to_str().unwrap();
     let fixture: Fixture =
         serde_saphyr::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
     let dir = project(name, &fixture);
@@ -65,6 +86,8 @@ fn run(name: &str) -> (Vec<String>, Vec<String>, serde_json::Value) {
             &fixture.as_of,
             "--format",
             "json",
+            "--views",
+            "all",
         ])
         .current_dir(&dir)
         .env_remove("HANDOFF_CONFIG")
@@ -101,13 +124,20 @@ fn run(name: &str) -> (Vec<String>, Vec<String>, serde_json::Value) {
     got.sort();
     let mut expected = fixture.expect.clone();
     expected.sort();
-    (got, expected, flow)
+    (got, expected, flow, fixture)
 }
 
 #[test]
 fn every_gap_kind_has_a_fixture_that_produces_exactly_its_gaps() {
     let fixtures: BTreeSet<String> = std::fs::read_dir(Path::new(ROOT).join("tests/gaps"))
         .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "yaml")
+        })
         .map(|e| {
             e.unwrap()
                 .path()
@@ -170,4 +200,65 @@ fn the_clean_fixture_is_every_expectation_met() {
         .collect();
     assert_eq!(met, [1, 1, 1, 0, 0]);
     assert_eq!(flow["entities"]["in_agreement"], 1);
+}
+
+/// The decisions docs/reconcile.md states in its gap kinds' sections, one fixture each
+/// (tests/gap-decisions/): exact gaps, and the entity statuses, waits, evidence and
+/// expectation counts the fixture names.
+#[test]
+fn each_documented_decision_has_a_fixture_that_holds() {
+    let dir = Path::new(ROOT).join("tests/gap-decisions");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    for path in files {
+        let (got, expected, flow, fixture) = run_file(&path);
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        assert_eq!(got, expected, "{name}");
+        let view = |key: &str| {
+            flow["views"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|v| v["key"] == key)
+                .unwrap_or_else(|| panic!("{name}: no view of {key}"))
+                .clone()
+        };
+        for (key, status) in &fixture.status {
+            assert_eq!(view(key)["status"], status.as_str(), "{name}: {key}");
+        }
+        for (key, waiting) in &fixture.waiting {
+            assert_eq!(
+                view(key)["waiting"],
+                serde_json::json!(waiting),
+                "{name}: {key}"
+            );
+        }
+        for (gap, count) in &fixture.evidence {
+            let (kind, entity) = gap.split_once(' ').unwrap();
+            let found: Vec<usize> = flow["gaps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|g| g["kind"] == kind && g["entity"] == entity)
+                .map(|g| g["evidence"].as_array().unwrap().len())
+                .collect();
+            assert_eq!(found, [*count], "{name}: {gap}");
+        }
+        for (zone, counts) in &fixture.zones {
+            let z = flow["zones"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|z| z["name"] == zone.as_str())
+                .unwrap_or_else(|| panic!("{name}: no zone {zone}"));
+            for column in ["triggered", "met", "late", "missing", "pending"] {
+                let want = counts.get(column).copied().unwrap_or(0);
+                assert_eq!(z[column], want, "{name}: {zone} {column}");
+            }
+        }
+    }
 }

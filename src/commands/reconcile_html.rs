@@ -212,6 +212,9 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
             for p in &v.problems {
                 let _ = write!(h, "<p class=\"problem\">{}</p>", html(p));
             }
+            for w in &v.waiting {
+                let _ = write!(h, "<p class=\"waiting\">waiting: {}</p>", html(w));
+            }
             h.push_str("<ol>");
             for e in &v.timeline {
                 let _ = write!(

@@ -163,6 +163,9 @@ fn view_text(out: &mut String, v: &EntityView, entity: &str) {
     for p in &v.problems {
         let _ = writeln!(out, "  ! {}", esc(p));
     }
+    for w in &v.waiting {
+        let _ = writeln!(out, "  waiting: {}", esc(w));
+    }
     let _ = writeln!(out, "  timeline:");
     for e in &v.timeline {
         let _ = writeln!(out, "    {}", evidence_line(e));
@@ -487,10 +490,13 @@ pub(crate) fn markdown(
                         }
                     }
                 }
-                if !v.problems.is_empty() {
+                if !v.problems.is_empty() || !v.waiting.is_empty() {
                     out.push('\n');
                     for p in &v.problems {
                         let _ = writeln!(out, "- {}", md_code(p));
+                    }
+                    for w in &v.waiting {
+                        let _ = writeln!(out, "- waiting: {}", md_code(w));
                     }
                 }
                 out.push('\n');

@@ -201,11 +201,15 @@ pub struct Judged {
     pub gaps: Vec<Gap>,
     /// Per expectation (index into `Flow::expect`) that the entity triggered: how it stands.
     pub outcomes: Vec<(usize, Outcome)>,
+    /// What the entity still waits for, in sentences: a counterpart within its deadline, or
+    /// two systems' states apart but within `settle`. Not gaps, but not agreement either.
+    pub waiting: Vec<String>,
 }
 
 impl Judged {
+    /// Pending: no gap yet, but something the flow expects has not happened, or not settled.
     pub fn pending(&self) -> bool {
-        self.outcomes.iter().any(|(_, o)| *o == Outcome::Pending)
+        !self.waiting.is_empty()
     }
 }
 
@@ -257,11 +261,17 @@ pub fn judge(flow: &Flow, key: &str, messages: &[Message], as_of: i64) -> Judged
         return Judged {
             gaps,
             outcomes: Vec::new(),
+            waiting: Vec::new(),
         };
     }
-    let (outcomes, owed) = expectations(&e, &messages, &mut gaps);
-    states(&e, &messages, &owed, &mut gaps);
-    Judged { gaps, outcomes }
+    let mut waiting = Vec::new();
+    let (outcomes, owed) = expectations(&e, &messages, &mut gaps, &mut waiting);
+    states(&e, &messages, &owed, &mut gaps, &mut waiting);
+    Judged {
+        gaps,
+        outcomes,
+        waiting,
+    }
 }
 
 /// The same key for two entities: every distinct identity, with its first message.
@@ -398,16 +408,26 @@ fn expectations(
     e: &Entity<'_>,
     messages: &[&Message],
     gaps: &mut Vec<Gap>,
+    waiting: &mut Vec<String>,
 ) -> (Vec<(usize, Outcome)>, BTreeSet<usize>) {
     let (flow, key, entity) = (e.flow, e.key, &e.flow.entity);
     let as_of = e.as_of;
     let mut outcomes = Vec::new();
     let mut owed: BTreeSet<usize> = BTreeSet::new();
     for (index, exp) in flow.expect.iter().enumerate() {
-        let matches = |step: super::flow::Step, m: &&Message| {
-            m.system == step.system && (step.state.is_none() || m.state == step.state)
+        // The trigger is the state itself: a later message's time is not when it happened.
+        let triggers = |m: &&&Message| {
+            m.system == exp.when.system && (exp.when.state.is_none() || m.state == exp.when.state)
         };
-        let Some(trigger) = messages.iter().find(|m| matches(exp.when, m)) else {
+        // A counterpart may be further along: a later state implies the earlier ones, and a
+        // system that reports snapshots (a daily export) may never say the step in between.
+        let matches = |step: super::flow::Step, m: &&Message| {
+            m.system == step.system
+                && step
+                    .state
+                    .is_none_or(|wanted| m.state.is_some_and(|s| s >= wanted))
+        };
+        let Some(trigger) = messages.iter().find(triggers) else {
             continue;
         };
         let Some(start) = trigger.time else {
@@ -472,6 +492,16 @@ fn expectations(
             } else {
                 outcomes.push((index, Outcome::Pending));
                 owed.insert(exp.then.system);
+                waiting.push(format!(
+                    "{wanted} due by {} ({} after {} at {}; {})",
+                    super::message::show_time(
+                        start.saturating_add(exp.within.saturating_add(flow.clock_skew))
+                    ),
+                    show_duration(exp.within),
+                    flow.describe_step(exp.when),
+                    super::message::show_time(start),
+                    exp.name
+                ));
             }
             continue;
         };
@@ -571,23 +601,16 @@ fn expectations(
 }
 
 /// Each system's last known state, against the most advanced one's.
-fn states(e: &Entity<'_>, messages: &[&Message], owed: &BTreeSet<usize>, gaps: &mut Vec<Gap>) {
+fn states(
+    e: &Entity<'_>,
+    messages: &[&Message],
+    owed: &BTreeSet<usize>,
+    gaps: &mut Vec<Gap>,
+    waiting: &mut Vec<String>,
+) {
     let flow = e.flow;
     let as_of = e.as_of;
-    let mut last: BTreeMap<usize, &Message> = BTreeMap::new();
-    // Timed messages in time order; untimed ones come last on the timeline, but cannot say
-    // they came after a timed one: such a message is the system's latest word when its state is
-    // further along the lifecycle than its last timed one (states only move forward), so a
-    // newest record with an unreadable time still counts. Among untimed, reading order decides.
-    for m in messages {
-        let replaces = m.time.is_some()
-            || last
-                .get(&m.system)
-                .is_none_or(|prev| prev.time.is_none() || m.state > prev.state);
-        if m.state.is_some() && replaces {
-            last.insert(m.system, m);
-        }
-    }
+    let last = last_known(messages.iter().copied());
     if let Some(ahead) = last.values().max_by_key(|m| (m.state, m.time)).copied() {
         let top = ahead.state.unwrap_or(0);
         for m in last.values() {
@@ -600,37 +623,76 @@ fn states(e: &Entity<'_>, messages: &[&Message], owed: &BTreeSet<usize>, gaps: &
                 .time
                 .max(ahead.time)
                 .is_none_or(|newest| as_of.saturating_sub(newest) >= flow.settle);
-            if expected.is_some() && expected != m.state && settled {
-                let expected = expected.unwrap_or(0);
-                gaps.push(e.gap(
-                    GapKind::StateDisagreement,
-                    vec![e.name(ahead), e.name(m)],
-                    format!(
-                        "{} says {}, {} says {}; {} should say `{}`",
-                        e.name(ahead),
-                        said(flow, ahead),
-                        e.name(m),
-                        said(flow, m),
-                        e.name(m),
-                        flow.states[expected].name,
-                    ),
-                    format!(
-                        "{} `{}` once {} says `{}`",
-                        e.name(m),
-                        flow.states[expected].name,
-                        e.name(ahead),
-                        flow.states[top].name
-                    ),
-                    vec![ahead.evidence(flow), m.evidence(flow)],
-                ).with_fix(format!(
-                    "{} never took in the change to `{}`: replay {}'s update to it, or map the status it missed",
+            let Some(expected) = expected.filter(|&x| Some(x) != m.state) else {
+                continue;
+            };
+            if !settled {
+                // Updates may still be in flight: the entity waits, it does not agree.
+                let newest = m.time.max(ahead.time).unwrap_or(as_of);
+                waiting.push(format!(
+                    "{} says {}, {} says {}: {} should say `{}` by {} (settle {})",
+                    e.name(ahead),
+                    said(flow, ahead),
                     e.name(m),
-                    flow.states[top].name,
-                    e.name(ahead)
-                )));
+                    said(flow, m),
+                    e.name(m),
+                    flow.states[expected].name,
+                    super::message::show_time(newest.saturating_add(flow.settle)),
+                    show_duration(flow.settle)
+                ));
+                continue;
             }
+            gaps.push(e.gap(
+                GapKind::StateDisagreement,
+                vec![e.name(ahead), e.name(m)],
+                format!(
+                    "{} says {}, {} says {}; {} should say `{}`",
+                    e.name(ahead),
+                    said(flow, ahead),
+                    e.name(m),
+                    said(flow, m),
+                    e.name(m),
+                    flow.states[expected].name,
+                ),
+                format!(
+                    "{} `{}` once {} says `{}`",
+                    e.name(m),
+                    flow.states[expected].name,
+                    e.name(ahead),
+                    flow.states[top].name
+                ),
+                vec![ahead.evidence(flow), m.evidence(flow)],
+            ).with_fix(format!(
+                "{} never took in the change to `{}`: replay {}'s update to it, or map the status it missed",
+                e.name(m),
+                flow.states[top].name,
+                e.name(ahead)
+            )));
         }
     }
+}
+
+/// Each system's last known state: its message that the entity's judgement reads as that
+/// system's latest word, by system index.
+///
+/// Timed messages in time order; untimed ones come last on the timeline, but cannot say they
+/// came after a timed one: such a message is the system's latest word when its state is further
+/// along the lifecycle than its last timed one (states only move forward), so a newest record
+/// with an unreadable time still counts. Among untimed, reading order decides.
+pub fn last_known<'m>(
+    messages: impl IntoIterator<Item = &'m Message>,
+) -> BTreeMap<usize, &'m Message> {
+    let mut last: BTreeMap<usize, &Message> = BTreeMap::new();
+    for m in messages {
+        let replaces = m.time.is_some()
+            || last
+                .get(&m.system)
+                .is_none_or(|prev| prev.time.is_none() || m.state > prev.state);
+        if m.state.is_some() && replaces {
+            last.insert(m.system, m);
+        }
+    }
+    last
 }
 
 /// Amounts a power of ten apart are a units mistake more often than a pricing one.

@@ -104,7 +104,7 @@ pub struct EntityTally {
     pub total: u64,
     /// Every expectation met, no gap.
     pub in_agreement: u64,
-    /// No gap yet, but a counterpart still within its deadline.
+    /// No gap yet, but a counterpart still within its deadline, or states apart within `settle`.
     pub pending: u64,
     /// At least one gap: the order truth debt.
     pub with_gaps: u64,
@@ -164,6 +164,10 @@ pub struct EntityView {
     pub gaps: Vec<GapKind>,
     /// What is wrong, in the gaps' own sentences (those found between systems).
     pub problems: Vec<String>,
+    /// Why a pending entity is pending: each counterpart still within its deadline, each
+    /// state difference still within `settle`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waiting: Vec<String>,
 }
 
 /// How many gaps of one kind.
@@ -346,9 +350,15 @@ pub fn reconcile(
         let wanted = options.entities.contains(key);
         if wanted || status == Status::Gaps || options.all_views {
             if wanted || collector.views.len() < options.max_views {
-                collector
-                    .views
-                    .push(view(flow, key, status, messages, kinds, &judged.gaps));
+                collector.views.push(view(
+                    flow,
+                    key,
+                    status,
+                    messages,
+                    kinds,
+                    &judged.gaps,
+                    &judged.waiting,
+                ));
             } else {
                 collector.unlisted_views += 1;
             }
@@ -438,7 +448,9 @@ fn view(
     messages: &[Message],
     kinds: BTreeSet<GapKind>,
     gaps: &[Gap],
+    waiting: &[String],
 ) -> EntityView {
+    let known = super::gaps::last_known(messages);
     let systems = flow
         .systems
         .iter()
@@ -448,12 +460,13 @@ fn view(
             SystemView {
                 system: s.name.clone(),
                 messages: own.len() as u64,
-                // The last message in time; one without a time only when there is no other.
-                last: own
-                    .iter()
-                    .rev()
-                    .find(|m| m.time.is_some())
-                    .or(own.last())
+                // The last known state the judgement compared; a system none of whose
+                // messages maps to a state shows its last message in time.
+                last: known
+                    .get(&i)
+                    .copied()
+                    .or_else(|| own.iter().rev().find(|m| m.time.is_some()).copied())
+                    .or(own.last().copied())
                     .map(|m| m.evidence(flow)),
             }
         })
@@ -468,5 +481,6 @@ fn view(
             .iter()
             .map(|g| format!("{}: {}", g.kind.id(), g.message))
             .collect(),
+        waiting: waiting.to_vec(),
     }
 }
