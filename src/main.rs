@@ -36,7 +36,7 @@ enum Command {
     Check(CheckArgs),
     /// Check contract files themselves: YAML, keywords, regexes, formats, ranges, examples
     Lint(LintArgs),
-    /// Explain in plain words what a contract, or one of its fields, accepts
+    /// Explain in plain words what a contract, or one of its fields, accepts; or what a violation kind or gap kind means
     Explain(ExplainArgs),
     /// Print the JSON Schema (draft 2020-12) a contract compiles to, with handoff's own keywords
     Schema(ContractArgs),

@@ -469,6 +469,61 @@ fn explain_a_contract_and_a_field() {
 }
 
 #[test]
+fn explain_a_kind_prints_its_description_and_its_docs_section() {
+    let out = handoff(&["explain", "ambiguous_time"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    insta::assert_snapshot!("explain_gap_kind", stdout(&out));
+    // Every violation kind and gap kind, each with its own section of the docs.
+    let docs = |file: &str| {
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
+    };
+    let (violations, reconcile) = (docs("docs/violations.md"), docs("docs/reconcile.md"));
+    let kinds = handoff::finding::Kind::ALL
+        .iter()
+        .map(|k| (k.id(), k.description(), &violations))
+        .chain(
+            handoff::reconcile::gaps::GapKind::ALL
+                .iter()
+                .map(|k| (k.id(), k.description(), &reconcile)),
+        );
+    for (id, description, doc) in kinds {
+        let out = handoff(&["explain", id]);
+        assert_eq!(code(&out), 0, "{id}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains(description), "{id}: {text}");
+        let body = text.split("\n\n").nth(1).unwrap();
+        assert!(body.len() > 40 && doc.contains(body), "{id}: {body:?}");
+    }
+    // A breaking-change rule, as explain-rule prints it; an unknown name is still a contract
+    // reference the registry does not hold.
+    let out = handoff(&["explain", "field-removed"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        stdout(&out),
+        stdout(&handoff(&["explain-rule", "field-removed"]))
+    );
+    assert!(
+        stdout(&out).starts_with(
+            "field-removed: breaking-change rule of `handoff diff`\nseverity: breaking\n"
+        ),
+        "{}",
+        stdout(&out)
+    );
+    let out = handoff(&["explain", "missing_tme"]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("no contract `missing_tme`"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("did you mean the kind `missing_time`?"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
 fn schema_prints_the_compiled_json_schema() {
     let out = handoff(&["schema", "pos-return-to-erp"]);
     assert_eq!(code(&out), 0);

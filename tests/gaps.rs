@@ -74,8 +74,7 @@ fn run(name: &str) -> (Vec<String>, Vec<String>, serde_json::Value) {
 
 fn run_file(path: &Path) -> (Vec<String>, Vec<String>, serde_json::Value, Fixture) {
     let name = path.file_stem().unwrap().to_str().unwrap();
-    let fixture: Fixture =
-        serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let fixture: Fixture = serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let dir = project(name, &fixture);
     let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
         .args([

@@ -221,13 +221,18 @@ pub(crate) fn cmd_explain_rule(rule: Option<&str>) -> Result<u8, Fatal> {
             .unwrap_or_else(|| "; run `handoff explain-rule` for the list".into());
         Fatal::new(format!("no breaking-change rule `{id}`{hint}"))
     })?;
-    print_out(&format!(
-        "{}\nseverity: {}\nbreaks: {}\n\n{}\n",
+    print_out(&rule_text(rule))
+}
+
+/// A breaking-change rule in full, as `explain-rule` and `explain` print it.
+pub(crate) fn rule_text(rule: diff::RuleId) -> String {
+    format!(
+        "{}: breaking-change rule of `handoff diff`\nseverity: {}\nbreaks: {}\n\n{}\n",
         rule.id(),
         rule.severity().name(),
         rule.breaks().name(),
         rule.doc()
-    ))
+    )
 }
 
 pub(crate) fn cmd_changelog(id: &str, args: RegistryArgs) -> Result<u8, Fatal> {

@@ -16,7 +16,26 @@ pub(crate) struct ExplainArgs {
 }
 
 pub(crate) fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
-    let checker = load_contract(&args.target)?;
+    if args.field.is_none()
+        && let Some(text) = catalogue_entry(&args.target)
+    {
+        return print_out(&text);
+    }
+    let checker = load_contract(&args.target).map_err(|mut fatal| {
+        // A misspelt kind reads as an unknown contract: say what it was probably meant to be.
+        let kinds = Kind::ALL
+            .iter()
+            .map(|k| k.id())
+            .chain(handoff::reconcile::gaps::GapKind::ALL.iter().map(|k| k.id()));
+        if args.field.is_none()
+            && let Some(kind) = did_you_mean(&args.target.contract, kinds)
+        {
+            fatal.message.push_str(&format!(
+                "\n  = help: did you mean the kind `{kind}`? (`handoff kinds` lists violation kinds, `handoff kinds --gaps` gap kinds)"
+            ));
+        }
+        fatal
+    })?;
     let contract = checker.contract();
     let text = match &args.field {
         None => explain::contract(contract),
@@ -79,6 +98,61 @@ pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
         registry.root.display()
     ));
     print_out(&out)
+}
+
+/// The documentation every report links to, built into the binary so that `explain` says the
+/// same as docs/ (tests/docs.rs holds each section to the catalogue's own description).
+const VIOLATIONS_MD: &str = include_str!("../../docs/violations.md");
+const RECONCILE_MD: &str = include_str!("../../docs/reconcile.md");
+
+/// A violation kind or a gap kind named instead of a contract: its id, what it is, and its
+/// section of the docs. A contract of that id in the registry wins; a breaking-change rule
+/// points to `explain-rule`.
+fn catalogue_entry(target: &ContractArgs) -> Option<String> {
+    let name = target.contract.as_str();
+    let (what, description, doc, file) =
+        if let Some(kind) = Kind::ALL.iter().find(|k| k.id() == name) {
+            let doc = "docs/violations.md";
+            (
+                "violation kind of `handoff check`",
+                kind.description(),
+                VIOLATIONS_MD,
+                doc,
+            )
+        } else if let Some(kind) = handoff::reconcile::gaps::GapKind::ALL
+            .iter()
+            .find(|k| k.id() == name)
+        {
+            let doc = "docs/reconcile.md";
+            (
+                "gap kind of `handoff reconcile`",
+                kind.description(),
+                RECONCILE_MD,
+                doc,
+            )
+        } else if let Some(rule) = handoff::diff::RuleId::from_id(name)
+            && load_contract(target).is_err()
+        {
+            return Some(super::diff::rule_text(rule));
+        } else {
+            return None;
+        };
+    if load_contract(target).is_ok() {
+        return None;
+    }
+    let section = section(doc, name).unwrap_or_default();
+    Some(format!(
+        "{name}: {what}\n  {description}\n\n{section}\n\nsee {file}#{name}\n"
+    ))
+}
+
+/// The text under a `### \`id\`` heading, up to the next heading.
+fn section<'d>(doc: &'d str, id: &str) -> Option<&'d str> {
+    let heading = format!("### `{id}`\n");
+    let start = doc.find(&heading)? + heading.len();
+    let rest = &doc[start..];
+    let end = rest.find("\n#").map_or(rest.len(), |e| e + 1);
+    Some(rest[..end].trim_matches('\n'))
 }
 
 pub(crate) fn kinds_table(gaps: bool) -> String {
