@@ -349,7 +349,8 @@ impl Compiler<'_> {
         }
         match c.format.as_ref().map(|f| &f.value) {
             Some(FormatRef::Builtin(b)) => {
-                schema.insert("format".into(), json!(b.name()));
+                let case = c.case.as_ref().map(|l| l.value).unwrap_or_default();
+                schema.insert("format".into(), json!(b.format_name(case)));
             }
             Some(FormatRef::Strftime(s)) => {
                 schema.insert("format".into(), json!(s.pattern()));

@@ -118,8 +118,11 @@ impl Engine {
                 range_factory(v, Bound::ExclusiveMaximum)
             });
         for builtin in Builtin::ALL.iter().filter(|b| !b.is_json_schema_native()) {
-            let b = *builtin;
-            options = options.with_format(b.name(), move |s: &str| b.check(s));
+            for case in crate::format::LetterCase::ALL {
+                let (b, case) = (*builtin, *case);
+                options =
+                    options.with_format(b.format_name(case), move |s: &str| b.check_in(case, s));
+            }
         }
         for pattern in &compiled.date_patterns {
             let p = pattern.clone();

@@ -287,7 +287,10 @@ fn type_phrase(c: &Contract, f: &Field) -> String {
 fn sentences(c: &Contract, k: &Constraints) -> Vec<String> {
     let mut out = Vec::new();
     match k.format.as_ref().map(|f| &f.value) {
-        Some(FormatRef::Builtin(b)) => out.push(format!("must be {}", b.description())),
+        Some(FormatRef::Builtin(b)) => out.push(format!(
+            "must be {}",
+            b.description_in(k.case.as_ref().map(|l| l.value).unwrap_or_default())
+        )),
         Some(FormatRef::Strftime(s)) => out.push(format!(
             "must be a real date or time written as {} (for example {})",
             s.pattern(),

@@ -10,7 +10,7 @@
 
 use crate::check::Checker;
 use crate::compile::{DECIMAL_KEYWORD, MAX_BYTES_KEYWORD};
-use crate::format::{Builtin, Strftime};
+use crate::format::{Builtin, LetterCase, Strftime};
 use serde_json::{Map, Value, json};
 
 /// An exported schema and what it could not say in standard keywords.
@@ -134,18 +134,28 @@ fn standardize(node: &mut Value, at: &str, lossy: &mut Vec<String>) {
                     lossy.push(format!(
                         "{here}: date pattern {format} is a shape of digits; impossible dates are not rejected"
                     ));
-                } else if let Some(b) =
-                    Builtin::from_name(&format).filter(|b| !b.is_json_schema_native())
+                } else if let Some((b, case)) =
+                    Builtin::from_format_name(&format).filter(|(b, _)| !b.is_json_schema_native())
                 {
                     map.remove("format");
+                    let (letters, pattern) = match (b, case) {
+                        (Builtin::Currency, LetterCase::Upper) => ("three capital", "^[A-Z]{3}$"),
+                        (Builtin::Currency, LetterCase::Lower) => {
+                            ("three lower-case", "^[a-z]{3}$")
+                        }
+                        (Builtin::Currency, LetterCase::Any) => ("three", "^[A-Za-z]{3}$"),
+                        (_, LetterCase::Upper) => ("two capital", "^[A-Z]{2}$"),
+                        (_, LetterCase::Lower) => ("two lower-case", "^[a-z]{2}$"),
+                        (_, LetterCase::Any) => ("two", "^[A-Za-z]{2}$"),
+                    };
                     add_all_of(
                         map,
-                        json!({"if": {"type": "string"}, "then": {"pattern": "^[A-Z]{2,3}$"}}),
+                        json!({"if": {"type": "string"}, "then": {"pattern": pattern}}),
                     );
                     lossy.push(format!(
-                        "{here}: format `{}` is two or three capital letters; codes outside ISO {} are not rejected",
+                        "{here}: format `{}` is {letters} letters; codes outside ISO {} are not rejected",
                         b.name(),
-                        if format == "currency" { "4217" } else { "3166" }
+                        if b == Builtin::Currency { "4217" } else { "3166" }
                     ));
                 }
             }

@@ -564,3 +564,31 @@ fn a_change_inside_a_type_is_reported_once_with_every_place_it_is_used() {
         "{found:?}"
     );
 }
+
+#[test]
+fn a_code_formats_case_is_part_of_its_format() {
+    let contract = |version: &str, currency: &str| {
+        let text = format!(
+            "contract: psp\nversion: {version}\nboundary: {{from: psp, to: shop, transport: webhook}}\nfields:\n  currency: {{type: string, format: currency{currency}}}\n"
+        );
+        let loaded = handoff::contract::parse(Path::new("psp.yaml"), &text);
+        loaded.contract.unwrap()
+    };
+    let messages = |a: &str, b: &str| -> Vec<(String, String)> {
+        diff::diff(&contract("1.0.0", a), &contract("2.0.0", b))
+            .iter()
+            .map(|c| (c.rule.id().to_string(), c.message.clone()))
+            .collect()
+    };
+    assert_eq!(
+        messages(", case: lower", ", case: any"),
+        [(
+            "format-changed".to_string(),
+            "the format changed from `currency (case: lower)` to `currency (case: any)`"
+                .to_string()
+        )]
+    );
+    assert_eq!(messages("", ", case: lower").len(), 1);
+    // Upper is the default: saying it changes nothing.
+    assert_eq!(messages("", ", case: upper"), []);
+}

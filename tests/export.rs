@@ -78,10 +78,10 @@ fn every_rewrite_is_named() {
     assert_eq!(
         exported.lossy,
         [
-            "/currency: format `currency` is two or three capital letters; codes outside ISO 4217 are not rejected",
+            "/currency: format `currency` is three capital letters; codes outside ISO 4217 are not rejected",
             "/customer/name: the UTF-8 byte limit (max_bytes) is not checked",
             "/line_items/*/unit_price: decimal places of strings are a pattern; of numbers, not checked",
-            "/shipping_address/country: format `country` is two or three capital letters; codes outside ISO 3166 are not rejected",
+            "/shipping_address/country: format `country` is two capital letters; codes outside ISO 3166 are not rejected",
             "/total_price: decimal places of strings are a pattern; of numbers, not checked",
             "/: the sum rule \"`/total_price` is the sum of `/line_items/*/unit_price` x `/line_items/*/quantity`\" is not in the schema",
         ]

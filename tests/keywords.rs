@@ -190,6 +190,58 @@ fn built_in_formats() {
 }
 
 #[test]
+fn code_formats_take_the_case_the_contract_says() {
+    let c = checker(
+        "formats:\n  psp_currency: {format: currency, case: lower}\nfields:\n  up: {type: string, format: currency}\n  low: {type: string, format: currency, case: lower}\n  any: {type: string, format: currency, case: any}\n  named: {type: string, format: psp_currency}\n  cty: {type: string, format: country, case: lower}\n",
+    );
+    passes(
+        &c,
+        r#"{"up": "USD", "low": "usd", "any": "Usd", "named": "eur", "cty": "gb"}"#,
+    );
+    passes(&c, r#"{"any": "USD"}"#);
+    passes(&c, r#"{"any": "usd"}"#);
+    // The wrong case, and codes no case makes real.
+    expect(
+        &c,
+        r#"{"up": "usd", "low": "USD", "any": "xyz", "named": "EUR", "cty": "GB"}"#,
+        &[
+            ("format_mismatch", "/up"),
+            ("format_mismatch", "/low"),
+            ("format_mismatch", "/any"),
+            ("format_mismatch", "/named"),
+            ("format_mismatch", "/cty"),
+        ],
+    );
+    expect(
+        &c,
+        r#"{"low": "xyz", "cty": "uk"}"#,
+        &[("format_mismatch", "/low"), ("format_mismatch", "/cty")],
+    );
+    let found = c.check(br#"{"low": "USD", "cty": "uk", "up": "usd"}"#);
+    let says: Vec<(&str, Option<&str>)> = found
+        .iter()
+        .map(|f| (f.expected.as_str(), f.suggestion.as_deref()))
+        .collect();
+    assert_eq!(
+        says,
+        [
+            (
+                "an ISO 4217 currency code in lower case, such as usd or eur",
+                Some("did you mean \"usd\"? this field's codes are lower case")
+            ),
+            (
+                "an ISO 3166-1 alpha-2 country code in lower case, such as us or gb",
+                Some("\"uk\" is not an ISO 3166-1 code; the code for this country is \"gb\"")
+            ),
+            (
+                "an ISO 4217 currency code, such as USD or EUR",
+                Some("did you mean \"USD\"? codes are upper case")
+            ),
+        ]
+    );
+}
+
+#[test]
 fn strftime_patterns_check_real_dates() {
     let c = checker(
         "fields:\n  d: {type: string, format: '%Y%m%d'}\n  y: {type: string, format: '%y%m%d'}\n  hm: {type: string, format: '%H%M'}\n",

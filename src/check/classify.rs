@@ -349,9 +349,18 @@ fn classify(
                     } else {
                         Kind::FormatMismatch
                     };
+                    let case = ctx
+                        .constraints
+                        .and_then(|c| c.case.as_ref())
+                        .map(|l| l.value)
+                        .unwrap_or_default();
                     f.message = format!("{shown} is not a valid `{}`", b.name());
-                    f.expected = with_format(&ctx, b.description().to_string());
-                    f.suggestion = suggest::for_builtin(*b, value);
+                    f.expected = with_format(&ctx, b.description_in(case));
+                    f.suggestion = if b.is_code() {
+                        b.suggest_in(case, value)
+                    } else {
+                        suggest::for_builtin(*b, value)
+                    };
                 }
                 _ => {
                     f.kind = Kind::FormatMismatch;

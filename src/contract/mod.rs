@@ -280,6 +280,8 @@ pub struct Constraints {
     pub enum_values: Option<Located<Vec<EnumValue>>>,
     pub pattern: Option<Located<String>>,
     pub format: Option<Located<FormatRef>>,
+    /// How a code format's letters are written (`case: lower` for `usd`); unset is upper.
+    pub case: Option<Located<crate::format::LetterCase>>,
     pub min_length: Option<Located<u64>>,
     pub max_length: Option<Located<u64>>,
     pub max_bytes: Option<Located<u64>>,

@@ -45,6 +45,7 @@ const VALUE_KEYS: &[&str] = &[
     "enum",
     "pattern",
     "format",
+    "case",
     "min_length",
     "max_length",
     "max_bytes",
@@ -77,6 +78,7 @@ const FIELD_ONLY_KEYS: &[&str] = &[
 const KEY_KEYS: &[&str] = &[
     "pattern",
     "format",
+    "case",
     "min_length",
     "max_length",
     "description",

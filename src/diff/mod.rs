@@ -423,7 +423,21 @@ impl View {
         if let Some(f) = format {
             lines.insert("format", f.span.line);
         }
-        let format = format.map(|f| f.value.name().to_string());
+        // A code format's case is part of what it accepts: `currency` and `currency` with
+        // `case: lower` differ as two formats do (upper, the default, is no change).
+        let case = match own.format.as_ref() {
+            Some(Located {
+                value: FormatRef::Named(_),
+                ..
+            }) => named.and_then(|n| n.case.as_ref()),
+            _ => own.case.as_ref(),
+        };
+        let format = format.map(|f| match (&f.value, case) {
+            (FormatRef::Builtin(b), Some(case)) if case.value != Default::default() => {
+                format!("{} (case: {})", b.name(), case.value.name())
+            }
+            (other, _) => other.name().to_string(),
+        });
         let number = |n: Option<&Located<serde_json::Number>>| n.and_then(|n| n.value.as_f64());
         let shape = Shape {
             ty,

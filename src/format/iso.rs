@@ -57,9 +57,17 @@ pub fn suggest_currency(value: &str) -> Option<String> {
         .then(|| format!("did you mean \"{upper}\"? codes are upper case"))
 }
 
+/// The ISO code for a non-ISO code routinely sent in its place (`UK` is `GB`).
+pub fn country_alias(upper: &str) -> Option<&'static str> {
+    COUNTRY_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == upper)
+        .map(|(_, code)| *code)
+}
+
 pub fn suggest_country(value: &str) -> Option<String> {
     let upper = value.trim().to_ascii_uppercase();
-    if let Some((_, code)) = COUNTRY_ALIASES.iter().find(|(alias, _)| *alias == upper) {
+    if let Some(code) = country_alias(&upper) {
         return Some(format!(
             "\"{value}\" is not an ISO 3166-1 code; the code for this country is \"{code}\""
         ));

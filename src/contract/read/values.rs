@@ -107,6 +107,20 @@ impl Reader<'_> {
             self.format_ref(&name, v.span, named_allowed, what)
                 .map(|f| Located::new(f, k.span))
         });
+        c.case = entries.get("case").and_then(|(k, v)| {
+            let name = self.doc.text(k, v)?;
+            match crate::format::LetterCase::from_name(&name) {
+                Some(case) => Some(Located::new(case, k.span)),
+                None => {
+                    self.doc
+                        .report(Code::InvalidValue, v.span, format!("unknown case `{name}`"))
+                        .help = Some(
+                        "write `case: upper` (the standard's, the default), `lower` (usd) or `any` (USD or usd)".into(),
+                    );
+                    None
+                }
+            }
+        });
         c.pattern = entries.get("pattern").and_then(|(k, v)| {
             let pattern = self.doc.text(k, v)?;
             if let Err(err) = regex::Regex::new(&pattern) {
@@ -463,6 +477,30 @@ impl Reader<'_> {
                     .help = Some("a JSON number does not keep trailing zeros (10.50 arrives as 10.5); use `at_most`, or type: string for money sent as \"10.50\"".into());
             }
         }
+        // `case` says how a code's letters are written: it means nothing beside another format.
+        if let Some(case) = &c.case
+            && !matches!(
+                c.format.as_ref().map(|f| &f.value),
+                Some(FormatRef::Builtin(b)) if b.is_code()
+            )
+        {
+            let beside = match &c.format {
+                Some(f) => format!("format `{}`", f.value.name()),
+                None => "no format".to_string(),
+            };
+            self.doc
+                .report(
+                    Code::KeywordNotForType,
+                    case.span,
+                    format!("`case` applies to the code formats `currency` and `country`, but {what} has {beside}"),
+                )
+                .help = Some(match &c.format {
+                    Some(Located { value: FormatRef::Named(n), .. }) => {
+                        format!("write `case` in format `{n}` beside its `format: currency` or `format: country`")
+                    }
+                    _ => "for other values, write the letters' case into a `pattern`".into(),
+                });
+        }
         let pairs = [
             (
                 c.min_length.as_ref().map(|l| (l.value as f64, l.span)),
@@ -524,6 +562,7 @@ pub(super) fn keyword_span(c: &Constraints, key: &str) -> Option<Span> {
         "max_length" => c.max_length.as_ref()?.span,
         "max_bytes" => c.max_bytes.as_ref()?.span,
         "format" => c.format.as_ref()?.span,
+        "case" => c.case.as_ref()?.span,
         "minimum" => c.minimum.as_ref()?.span,
         "maximum" => c.maximum.as_ref()?.span,
         "exclusive_minimum" => c.exclusive_minimum.as_ref()?.span,
