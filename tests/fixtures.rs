@@ -132,15 +132,18 @@ fn valid_fixtures_pass_and_invalid_ones_fail_exactly_as_expected() {
     assert!(checked_invalid >= 6);
 }
 
+/// Directories of fixtures/ that are not one boundary's captures: contract version pairs for
+/// `handoff diff` (tests/diff.rs), the example exception log for `handoff triage`
+/// (tests/triage.rs), and the two example projects for `handoff reconcile` (tests/reconcile.rs,
+/// tests/reconcile_dst.rs).
+const NOT_BOUNDARIES: &[&str] = &["diff", "exceptions", "flows", "returns-dst"];
+
 #[test]
 fn every_boundary_has_passing_and_failing_captures() {
     let results = project_results();
     for boundary in std::fs::read_dir("fixtures").unwrap() {
         let name = boundary.unwrap().file_name().into_string().unwrap();
-        if name == "diff" || name == "exceptions" || name == "flows" {
-            // Contract version pairs for `handoff diff` (tests/diff.rs), the example
-            // exception log for `handoff triage` (tests/triage.rs), and the example project
-            // for `handoff reconcile` (tests/reconcile.rs).
+        if NOT_BOUNDARIES.contains(&name.as_str()) {
             continue;
         }
         for side in ["valid", "invalid"] {
@@ -157,10 +160,7 @@ fn every_boundary_has_passing_and_failing_captures() {
 fn every_expect_file_has_its_payload() {
     for boundary in std::fs::read_dir("fixtures").unwrap() {
         let boundary = boundary.unwrap().path();
-        if boundary.ends_with("diff")
-            || boundary.ends_with("exceptions")
-            || boundary.ends_with("flows")
-        {
+        if NOT_BOUNDARIES.iter().any(|n| boundary.ends_with(n)) {
             continue;
         }
         let dir = boundary.join("invalid");

@@ -767,7 +767,12 @@ fn difference(a: &str, b: &str) -> Option<String> {
         a.parse::<rust_decimal::Decimal>(),
         b.parse::<rust_decimal::Decimal>(),
     ) {
-        (Ok(x), Ok(y)) => y.checked_sub(x).map(|d| d.normalize().to_string()),
+        // In the places the amounts were written with: 5.00 apart, not 5.
+        (Ok(x), Ok(y)) => y.checked_sub(x).map(|d| {
+            let mut d = d.normalize();
+            d.rescale(x.scale().max(y.scale()).max(d.scale()));
+            d.to_string()
+        }),
         _ => None,
     }
 }
@@ -791,16 +796,10 @@ mod tests {
             ),
             None
         );
-        assert_eq!(
-            difference("1.50", "2"),
-            Some(
-                "0.50"
-                    .parse::<rust_decimal::Decimal>()
-                    .unwrap()
-                    .normalize()
-                    .to_string()
-            )
-        );
+        // In the places the amounts were written with.
+        assert_eq!(difference("1.50", "2").as_deref(), Some("0.50"));
+        assert_eq!(difference("218.53", "213.53").as_deref(), Some("-5.00"));
+        assert_eq!(difference("10", "12").as_deref(), Some("2"));
         assert!(!same_amount(big, other));
         assert!(amount_fix("4000", "40", "processor", "erp").contains("100 times"));
     }
