@@ -5,7 +5,7 @@
 //! (expected-gaps.txt) and what every other bent return is (notes.txt): every return not named
 //! there went through cleanly and must be in agreement.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
