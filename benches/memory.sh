@@ -7,8 +7,9 @@
 #
 # Cases: JUnit over many payloads (passing ones are counted, not kept); one 12.5 MB payload
 # of nothing but faults (at most 1,000 findings itemised, the rest counted); NDJSON of 50 MB
-# lines at several --jobs (bytes in flight are bounded, not lines); many distinct unknown
-# member names (summary rows folded past 10,000).
+# lines at several --jobs (bytes in flight are bounded, not lines); 1.5M tiny failing records
+# at --jobs 1 and 2 (results in flight are bounded by records per unit, not only bytes); many
+# distinct unknown member names (summary rows folded past 10,000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=benches/lib.sh
@@ -35,6 +36,14 @@ if not os.path.exists(f"{work}/big-lines.ndjson"):
     with open(f"{work}/big-lines.ndjson", "w") as f:
         for i in range(big_lines):
             f.write(json.dumps({"xs": list(range(i, i + 8_000_000))}) + "\n")
+if not os.path.exists(f"{work}/small-failing.ndjson"):
+    # Hardening 2: tiny records that each fail twice; results must not pile up per unit.
+    with open(f"{work}/small.yaml", "w") as f:
+        f.write("contract: small\nversion: 1.0.0\nboundary: {from: a, to: b, transport: api}\nclosed: true\n")
+        f.write("fields:\n  id: {type: integer, required: true}\n  sku: {type: string, pattern: '^[A-Z]{3}-[0-9]{4}$'}\n")
+    with open(f"{work}/small-failing.ndjson", "w") as f:
+        for i in range(1_500_000):
+            f.write('{"id":"%d","sku":"abc-%d","x":1}\n' % (i, i))
 if not os.path.exists(f"{work}/names.ndjson"):
     with open(f"{work}/names.ndjson", "w") as f:
         for i in range(2_000):
@@ -60,5 +69,8 @@ row "json, $PAYLOADS payloads" "$(size "$WORK/orders.ndjson")" check --contract 
 row "one payload, 1.3M faults, json" "$(size "$WORK/faults.json")" check --contract "$WORK/faults.yaml" --format json "$WORK/faults.json"
 for jobs in 1 2 8; do
   row "$BIG_LINES lines of ~60 MB, --jobs $jobs" "$(size "$WORK/big-lines.ndjson")" check --contract "$WORK/faults.yaml" --quiet --max-payload-bytes 100000000 --jobs "$jobs" "$WORK/big-lines.ndjson"
+done
+for jobs in 1 2; do
+  row "1.5M small failing records, --jobs $jobs" "$(size "$WORK/small-failing.ndjson")" check --contract "$WORK/small.yaml" --quiet --jobs "$jobs" "$WORK/small-failing.ndjson"
 done
 row "2M distinct unknown members, text" "$(size "$WORK/names.ndjson")" check --contract "$WORK/faults.yaml" --quiet "$WORK/names.ndjson"

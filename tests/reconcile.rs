@@ -1584,3 +1584,84 @@ fn the_json_report_lists_every_entity_unless_limited() {
     assert_eq!(gaps["gaps"], 5);
     assert_eq!(unlisted + 5, entities["with_gaps"].as_u64().unwrap());
 }
+
+/// One key that 1,500 messages share (a placeholder, a recycled RMA): the entity is judged on
+/// its first and last messages in time up to `--max-entity-messages`, the ones between are
+/// counted and named, and its view lists at most 1,000 timeline entries.
+#[test]
+fn an_entity_of_thousands_of_messages_is_judged_on_its_ends_and_says_what_was_cut() {
+    let dir = scratch("huge-entity");
+    let captures = dir.join("captures/portal.ndjson");
+    let mut text = std::fs::read_to_string(&captures).unwrap();
+    for i in 0..1_500u32 {
+        // All `requested`, the last one `authorized`: only the tail says the ERP owes it.
+        let status = if i == 1_499 {
+            "authorized"
+        } else {
+            "requested"
+        };
+        text.push_str(&format!(
+            "{{\"event_id\":\"evt_{i:012x}\",\"rma_number\":\"RMA00077777\",\"order_number\":\"#177777\",\"status\":\"{status}\",\"refund_amount\":null,\"currency\":\"USD\",\"updated_at\":\"2026-11-0{}T{:02}:{:02}:00Z\"}}\n",
+            3 + i / 1_440,
+            (i % 1_440) / 60,
+            i % 60
+        ));
+    }
+    std::fs::write(&captures, text).unwrap();
+    let flow = returns_in(
+        &dir,
+        &["--max-entity-messages", "1200", "--entity", "77777"],
+    );
+    assert_eq!(flow["entities_cut"], 1);
+    assert_eq!(
+        flow["cut_entities"],
+        serde_json::json!([{"key": "77777", "messages": 1500, "judged": 1200}])
+    );
+    // The newest message was judged: its authorisation still waits for the ERP.
+    let gap = find_gap(&flow, "missing_counterpart", "77777");
+    assert_eq!(gap["evidence"][0]["time"], "2026-11-04T00:59:00Z");
+    let view = flow["views"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["key"] == "77777")
+        .unwrap();
+    assert_eq!(view["not_judged"], 300);
+    assert_eq!(view["timeline"].as_array().unwrap().len(), 1_000);
+    assert_eq!(view["timeline_cut"], 200);
+    // Every message is still accounted for.
+    let portal = &flow["systems"][0];
+    assert_eq!(
+        portal["messages"].as_u64().unwrap(),
+        portal["correlated"].as_u64().unwrap() + portal["uncorrelated"].as_u64().unwrap()
+    );
+    let out = handoff_in(
+        &dir,
+        &[
+            "reconcile",
+            "--flow",
+            "returns",
+            "--as-of",
+            "2026-11-15",
+            "--entity",
+            "77777",
+            "--max-entity-messages",
+            "1200",
+            "--limit",
+            "0",
+        ],
+    );
+    let text = stdout(&out);
+    assert!(
+        text.contains("1 return had more messages than --max-entity-messages and was judged on its first and last messages only: `77777` (1500 messages, 1200 judged)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    ... 200 messages between not listed\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("  ! 300 messages past --max-entity-messages were counted, not judged\n"),
+        "{text}"
+    );
+}

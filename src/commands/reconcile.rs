@@ -64,6 +64,10 @@ pub(crate) struct ReconcileArgs {
     /// Entity views kept in the JSON and HTML reports; every entity is counted regardless
     #[arg(long, default_value_t = 10_000, value_name = "N")]
     pub(crate) max_views: usize,
+    /// Messages of one entity judged at most; past it, its first and last half are judged and
+    /// the ones between counted (a key thousands of messages share by mistake)
+    #[arg(long, default_value_t = run::DEFAULT_MAX_ENTITY_MESSAGES, value_name = "N")]
+    pub(crate) max_entity_messages: usize,
     /// Gaps listed in full in the text and Markdown reports; every gap is counted regardless
     #[arg(long, default_value_t = 50, value_name = "N")]
     pub(crate) limit: usize,
@@ -142,6 +146,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
                 _ => usize::MAX,
             },
             max_views: args.max_views,
+            max_entity_messages: args.max_entity_messages,
             entities: args.entity.iter().cloned().collect::<BTreeSet<_>>(),
             progress: Some(Box::new(move |phase, n| {
                 if phase == run::Phase::Judging && !judging.replace(true) {

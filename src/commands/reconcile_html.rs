@@ -216,7 +216,14 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
                 let _ = write!(h, "<p class=\"waiting\">waiting: {}</p>", html(w));
             }
             h.push_str("<ol>");
-            for e in &v.timeline {
+            for (i, e) in v.timeline.iter().enumerate() {
+                if v.timeline_cut > 0 && i == v.timeline.len() / 2 {
+                    let _ = write!(
+                        h,
+                        "<li>... {} messages between not listed</li>",
+                        v.timeline_cut
+                    );
+                }
                 let _ = write!(
                     h,
                     "<li>{} <strong>{}</strong> {} <code>{}</code></li>",
@@ -235,6 +242,9 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
                 "<p class=\"sub\">{} more entities are counted above but not listed.</p>",
                 r.unlisted_views
             );
+        }
+        if let Some(note) = super::reconcile_text::cut_note(r, &r.entity) {
+            let _ = writeln!(h, "<p class=\"problem\">{}.</p>", html(&note));
         }
         h.push_str("</section>\n");
     }

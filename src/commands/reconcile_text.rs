@@ -167,9 +167,56 @@ fn view_text(out: &mut String, v: &EntityView, entity: &str) {
         let _ = writeln!(out, "  waiting: {}", esc(w));
     }
     let _ = writeln!(out, "  timeline:");
-    for e in &v.timeline {
+    for (i, e) in v.timeline.iter().enumerate() {
+        if v.timeline_cut > 0 && i == v.timeline.len() / 2 {
+            let _ = writeln!(
+                out,
+                "    ... {} messages between not listed",
+                v.timeline_cut
+            );
+        }
         let _ = writeln!(out, "    {}", evidence_line(e));
     }
+    if v.not_judged > 0 {
+        let _ = writeln!(
+            out,
+            "  ! {} messages past --max-entity-messages were counted, not judged",
+            v.not_judged
+        );
+    }
+}
+
+/// Entities too large to judge whole, named, so no one reads their verdict as complete.
+pub(crate) fn cut_note(r: &Reconciliation, entity: &str) -> Option<String> {
+    if r.entities_cut == 0 {
+        return None;
+    }
+    let named: Vec<String> = r
+        .cut_entities
+        .iter()
+        .map(|c| {
+            format!(
+                "`{}` ({} messages, {} judged)",
+                esc(&c.key),
+                c.messages,
+                c.judged
+            )
+        })
+        .collect();
+    let more = r.entities_cut - r.cut_entities.len() as u64;
+    Some(format!(
+        "{} {entity}{} had more messages than --max-entity-messages and {} judged on {} first and last messages only: {}{}",
+        r.entities_cut,
+        if r.entities_cut == 1 { "" } else { "s" },
+        if r.entities_cut == 1 { "was" } else { "were" },
+        if r.entities_cut == 1 { "its" } else { "their" },
+        named.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    ))
 }
 
 /// At most `limit` gaps to print in full: every kind's first, then every kind's second, and so
@@ -296,6 +343,9 @@ pub(crate) fn text(
             );
         }
         let _ = writeln!(out, "  {}", accounting(r));
+        if let Some(note) = cut_note(r, &r.entity) {
+            let _ = writeln!(out, "  {note}");
+        }
         for e in &r.empty_inputs {
             let _ = writeln!(out, "  warning: {} holds no payload", esc(e));
         }
@@ -439,6 +489,9 @@ pub(crate) fn markdown(
             );
         }
         let _ = writeln!(out, "\n{}.", accounting(r));
+        if let Some(note) = cut_note(r, &r.entity) {
+            let _ = writeln!(out, "\n{note}.");
+        }
         if !r.gaps.is_empty() {
             let _ = writeln!(out, "\n## Gaps\n");
             for g in examples(&r.gaps, limit) {

@@ -43,6 +43,27 @@ pub struct Options {
     pub progress: Option<Box<dyn Fn(Phase, u64)>>,
     /// Threads checking payloads; the result does not depend on it.
     pub jobs: usize,
+    /// Messages of one entity judged at most: past it, the first and last half are judged and
+    /// the ones between counted (see [`CutEntity`]).
+    pub max_entity_messages: usize,
+}
+
+/// Default [`Options::max_entity_messages`]: a real entity has tens of messages; one with this
+/// many is almost always a key many messages share by mistake.
+pub const DEFAULT_MAX_ENTITY_MESSAGES: usize = 10_000;
+
+/// Timeline entries a view lists at most (its first and last half); the rest are counted.
+pub const VIEW_TIMELINE: usize = 1_000;
+
+/// An entity with more messages than `max_entity_messages`: judged on its first and last
+/// messages in time, the ones between counted but not judged.
+#[derive(Debug, Clone, Serialize)]
+pub struct CutEntity {
+    pub key: String,
+    /// Every message of the entity.
+    pub messages: u64,
+    /// Those judged: the first and the last half of the limit, in time.
+    pub judged: u64,
 }
 
 impl Default for Options {
@@ -59,6 +80,7 @@ impl Default for Options {
             entities: BTreeSet::new(),
             progress: None,
             jobs: 1,
+            max_entity_messages: DEFAULT_MAX_ENTITY_MESSAGES,
         }
     }
 }
@@ -168,7 +190,21 @@ pub struct EntityView {
     /// state difference still within `settle`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub waiting: Vec<String>,
+    /// Messages of the entity the timeline leaves out (between its first and last
+    /// [`VIEW_TIMELINE`] / 2).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub timeline_cut: u64,
+    /// Messages of the entity not judged (past `--max-entity-messages`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub not_judged: u64,
 }
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// Cut entities listed by name at most; the rest are counted.
+const MAX_CUT_LISTED: usize = 100;
 
 /// How many gaps of one kind.
 #[derive(Debug, Clone, Serialize)]
@@ -198,6 +234,11 @@ pub struct Reconciliation {
     pub unlisted_gaps: u64,
     pub views: Vec<EntityView>,
     pub unlisted_views: u64,
+    /// Entities with more messages than `--max-entity-messages`, judged on their first and last
+    /// messages only.
+    pub entities_cut: u64,
+    /// The first of them (at most 100).
+    pub cut_entities: Vec<CutEntity>,
     /// Inputs that held no payload at all.
     pub empty_inputs: Vec<String>,
 }
@@ -287,7 +328,19 @@ pub fn reconcile(
         })
         .collect();
     let mut entities = EntityTally::default();
-    spill.entities(|key, all| {
+    let mut cut_entities: Vec<CutEntity> = Vec::new();
+    let mut entities_cut = 0u64;
+    spill.entities(options.max_entity_messages, |key, all, cut| {
+        if cut > 0 {
+            entities_cut += 1;
+            if cut_entities.len() < MAX_CUT_LISTED {
+                cut_entities.push(CutEntity {
+                    key: key.to_string(),
+                    messages: all.len() as u64 + cut,
+                    judged: all.len() as u64,
+                });
+            }
+        }
         // As of a moment, what came after it has not happened yet.
         let kept: Vec<Message>;
         let messages = if all.iter().any(|m| m.time.is_some_and(|t| t > as_of)) {
@@ -350,7 +403,7 @@ pub fn reconcile(
         let wanted = options.entities.contains(key);
         if wanted || status == Status::Gaps || options.all_views {
             if wanted || collector.views.len() < options.max_views {
-                collector.views.push(view(
+                let mut v = view(
                     flow,
                     key,
                     status,
@@ -358,7 +411,9 @@ pub fn reconcile(
                     kinds,
                     &judged.gaps,
                     &judged.waiting,
-                ));
+                );
+                v.not_judged = cut;
+                collector.views.push(v);
             } else {
                 collector.unlisted_views += 1;
             }
@@ -393,6 +448,8 @@ pub fn reconcile(
         unlisted_gaps: collector.unlisted_gaps,
         views: collector.views,
         unlisted_views: collector.unlisted_views,
+        entities_cut,
+        cut_entities,
         empty_inputs,
     })
 }
@@ -475,12 +532,29 @@ fn view(
         key: key.to_string(),
         status,
         systems,
-        timeline: messages.iter().map(|m| m.evidence(flow)).collect(),
+        timeline: timeline(messages)
+            .iter()
+            .map(|m| m.evidence(flow))
+            .collect(),
+        timeline_cut: messages.len().saturating_sub(VIEW_TIMELINE) as u64,
         gaps: kinds.into_iter().collect(),
         problems: gaps
             .iter()
             .map(|g| format!("{}: {}", g.kind.id(), g.message))
             .collect(),
         waiting: waiting.to_vec(),
+        not_judged: 0,
     }
+}
+
+/// The messages a view's timeline lists: all, or the first and last [`VIEW_TIMELINE`] / 2.
+fn timeline(messages: &[Message]) -> Vec<&Message> {
+    if messages.len() <= VIEW_TIMELINE {
+        return messages.iter().collect();
+    }
+    let half = VIEW_TIMELINE / 2;
+    messages[..half]
+        .iter()
+        .chain(&messages[messages.len() - half..])
+        .collect()
 }

@@ -169,10 +169,14 @@ impl Spill {
     }
 
     /// Hand each entity's messages to `each`, entity by entity (in key order), each entity's
-    /// messages by time (those without a time last), then reading order.
+    /// messages by time (those without a time last), then reading order. An entity of more than
+    /// `cap` messages is handed its first and last `cap / 2` (its triggers and its last known
+    /// states) and the number left out between them, so one key that thousands of messages
+    /// share (a placeholder such as `0`) cannot hold them all in memory.
     pub fn entities(
         self,
-        mut each: impl FnMut(&str, &[Message]) -> Result<(), String>,
+        cap: usize,
+        mut each: impl FnMut(&str, &[Message], u64) -> Result<(), String>,
     ) -> Result<(), String> {
         let fail = |e: rusqlite::Error| format!("cannot read the temporary store back: {e}");
         self.db.execute_batch("COMMIT").map_err(fail)?;
@@ -185,12 +189,13 @@ impl Spill {
             .map_err(fail)?;
         let mut rows = stmt.query([]).map_err(fail)?;
         let mut current: Option<String> = None;
-        let mut group: Vec<Message> = Vec::new();
+        let mut group = Group::new(cap);
         while let Some(row) = rows.next().map_err(fail)? {
             let key: String = row.get(0).map_err(fail)?;
             if current.as_deref() != Some(key.as_str()) {
                 if let Some(done) = current.take() {
-                    each(&done, &group)?;
+                    let cut = group.cut;
+                    each(&done, group.messages(), cut)?;
                     group.clear();
                 }
                 current = Some(key.clone());
@@ -213,9 +218,58 @@ impl Spill {
             group.push(message);
         }
         if let Some(done) = current {
-            each(&done, &group)?;
+            let cut = group.cut;
+            each(&done, group.messages(), cut)?;
         }
         Ok(())
+    }
+}
+
+/// One entity's messages as they are read back: all of them up to the cap, then the first
+/// half kept, the newest half in a ring, and a count of those pushed out between.
+struct Group {
+    cap: usize,
+    head: Vec<Message>,
+    tail: std::collections::VecDeque<Message>,
+    cut: u64,
+    joined: Vec<Message>,
+}
+
+impl Group {
+    fn new(cap: usize) -> Group {
+        Group {
+            cap: cap.max(2),
+            head: Vec::new(),
+            tail: std::collections::VecDeque::new(),
+            cut: 0,
+            joined: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, m: Message) {
+        if self.head.len() < self.cap / 2 {
+            self.head.push(m);
+            return;
+        }
+        self.tail.push_back(m);
+        if self.tail.len() > self.cap - self.cap / 2 {
+            self.tail.pop_front();
+            self.cut += 1;
+        }
+    }
+
+    fn messages(&mut self) -> &[Message] {
+        self.joined.clear();
+        self.joined.append(&mut self.head);
+        self.joined.extend(self.tail.drain(..));
+        &self.joined
+    }
+
+    fn clear(&mut self) {
+        self.head.clear();
+        self.tail.clear();
+        self.joined.clear();
+        self.cut = 0;
     }
 }
 
