@@ -237,11 +237,10 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         }
     }
     match args.format {
-        TriageFormat::Json => print_out(
-            &(serde_json::to_string_pretty(&report.json(&path))
-                .map_err(|e| Fatal::new(e.to_string()))?
-                + "\n"),
-        )?,
+        TriageFormat::Json => write_json(&JsonReport {
+            report: &report,
+            path: &path,
+        })?,
         TriageFormat::Text => print_out(&report.text(&path))?,
         TriageFormat::Markdown => print_out(&report.markdown(&path))?,
         TriageFormat::Html => print_out(&report.html(&path))?,
@@ -353,15 +352,17 @@ impl<'t> Report<'t> {
         let (first, last) = span(triage.patterns.iter());
         let days = (last.as_second() - first.as_second()) as f64 / 86_400.0;
         let weeks = (days / 7.0).max(1.0);
+        // Each code's patterns, in the patterns' order, found in one pass (not a scan of every
+        // pattern per code: 30,000 codes took 10 s that way).
+        let mut by_code: HashMap<&str, Vec<&patterns::Pattern>> = HashMap::new();
+        for p in &triage.patterns {
+            by_code.entry(p.error_code.as_str()).or_default().push(p);
+        }
         let mut codes: Vec<CodeView<'t>> = triage
             .codes
             .iter()
             .map(|code| {
-                let patterns: Vec<&patterns::Pattern> = triage
-                    .patterns
-                    .iter()
-                    .filter(|p| p.error_code == code.error_code)
-                    .collect();
+                let patterns = by_code.remove(code.error_code.as_str()).unwrap_or_default();
                 let hours: Vec<f64> = patterns
                     .iter()
                     .filter_map(|p| p.hours_per_week(weeks))
@@ -804,46 +805,99 @@ impl<'t> Report<'t> {
                 "kind": g.kind,
                 "count": g.count,
             })).collect::<Vec<_>>(),
-            "error_codes": self.codes.iter().map(|c| {
-                let d = &c.code.diagnosis;
+        })
+    }
+
+    /// One error code of the JSON report.
+    fn code_json(&self, c: &CodeView<'_>) -> serde_json::Value {
+        let d = &c.code.diagnosis;
+        json!({
+            "error_code": c.code.error_code,
+            "count": c.code.count,
+            "hours_per_week": c.hours_per_week,
+            "first_seen": c.first.to_string(),
+            "last_seen": c.last.to_string(),
+            "route": self.routes.get(&c.code.error_code).map(|r| json!({
+                "boundaries": r.boundaries,
+                "owners": r.owners,
+                "resolvers": r.resolvers,
+                "automatable": automatable(self.decision(c)),
+            })),
+            "verdict": d.verdict.id(),
+            "decision": self.decision(c).id(),
+            "decided": self.decisions_for(&c.code.error_code, None).iter().map(|d| json!({
+                "signature": d.signature, "owner": d.owner, "decision": d.decision,
+                "status": d.status, "date": d.date,
+            })).collect::<Vec<_>>(),
+            "weekly": c.weekly().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
+            "answers": d.answers.iter().map(|a| {
+                json!({"answer": a.word(), "evidence": a.because()})
+            }).collect::<Vec<_>>(),
+            "patterns": c.patterns.iter().map(|p| {
+                let (earlier, returned) = self.pattern_history(p);
                 json!({
-                    "error_code": c.code.error_code,
-                    "count": c.code.count,
-                    "hours_per_week": c.hours_per_week,
-                    "first_seen": c.first.to_string(),
-                    "last_seen": c.last.to_string(),
-                    "route": self.routes.get(&c.code.error_code).map(|r| json!({
-                        "boundaries": r.boundaries,
-                        "owners": r.owners,
-                        "resolvers": r.resolvers,
-                        "automatable": automatable(self.decision(c)),
-                    })),
-                    "verdict": d.verdict.id(),
-                    "decision": self.decision(c).id(),
-                    "decided": self.decisions_for(&c.code.error_code, None).iter().map(|d| json!({
-                        "signature": d.signature, "owner": d.owner, "decision": d.decision,
-                        "status": d.status, "date": d.date,
+                    "signature": signature_text(&p.signature),
+                    "count": p.count,
+                    "weekly": p.weekly,
+                    "examples": p.examples,
+                    "history": earlier.iter().map(|e| json!({
+                        "recorded_at": e.recorded_at, "count": e.count, "contracts": e.contracts,
                     })).collect::<Vec<_>>(),
-                    "weekly": c.weekly().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
-                    "answers": d.answers.iter().map(|a| {
-                        json!({"answer": a.word(), "evidence": a.because()})
-                    }).collect::<Vec<_>>(),
-                    "patterns": c.patterns.iter().map(|p| {
-                        let (earlier, returned) = self.pattern_history(p);
-                        json!({
-                            "signature": signature_text(&p.signature),
-                            "count": p.count,
-                            "weekly": p.weekly,
-                            "examples": p.examples,
-                            "history": earlier.iter().map(|e| json!({
-                                "recorded_at": e.recorded_at, "count": e.count, "contracts": e.contracts,
-                            })).collect::<Vec<_>>(),
-                            "recurs_after_contract_change": returned.map(|(before, now)| json!({"before": before, "now": now})),
-                        })
-                    }).collect::<Vec<_>>(),
+                    "recurs_after_contract_change": returned.map(|(before, now)| json!({"before": before, "now": now})),
                 })
             }).collect::<Vec<_>>(),
         })
+    }
+}
+
+/// The JSON report, written as it is serialised: each error code's object is built, written
+/// and dropped in turn, so 30,000 codes do not hold a tree of every one in memory (640 MB
+/// before) nor the whole text besides. Keys in the order `json!` sorts them.
+struct JsonReport<'r> {
+    report: &'r Report<'r>,
+    path: &'r Path,
+}
+
+impl serde::Serialize for JsonReport<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Codes<'r>(&'r Report<'r>);
+        impl serde::Serialize for Codes<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.collect_seq(self.0.codes.iter().map(|c| self.0.code_json(c)))
+            }
+        }
+        let serde_json::Value::Object(head) = self.report.json(self.path) else {
+            unreachable!("the report is an object")
+        };
+        let mut map = serializer.serialize_map(Some(head.len() + 1))?;
+        let mut codes_written = false;
+        for (key, value) in &head {
+            if !codes_written && key.as_str() > "error_codes" {
+                map.serialize_entry("error_codes", &Codes(self.report))?;
+                codes_written = true;
+            }
+            map.serialize_entry(key, value)?;
+        }
+        if !codes_written {
+            map.serialize_entry("error_codes", &Codes(self.report))?;
+        }
+        map.end()
+    }
+}
+
+/// A JSON document to standard output as it is serialised, ending in a newline; a reader that
+/// went away (a pipe into `head`) is not an error.
+fn write_json(value: &impl serde::Serialize) -> Result<u8, Fatal> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = serde_json::to_writer_pretty(&mut out, value)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .and_then(|()| out.flush());
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(super::EXIT_CLEAN),
     }
 }
 
