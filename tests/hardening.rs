@@ -883,6 +883,72 @@ fn a_segment_missing_from_a_set_is_located_at_the_sets_st() {
     assert_eq!(ctt["position"]["line"], 3);
 }
 
+/// A writer that did not pad ISA06 (14 characters, not 15): the interchange is read by its
+/// separators, and the one element off width is named, once, with its first set; the sets are
+/// checked as usual, and a second interchange of the same file is not blamed for it.
+#[test]
+fn an_isa_with_an_element_off_width_is_read_by_its_separators_and_named() {
+    let dir = scratch("x12-isa-width");
+    let file = dir.join("po.edi");
+    let po = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/edi-850-x12/valid/po-4500012345.edi"),
+    )
+    .unwrap();
+    let short = po.replacen("*WHOLESALEPTNR  *", "*WHOLESALEPTNR *", 1);
+    assert_ne!(short, po);
+    // Two elements off in a second interchange, after the first.
+    let shorter = po
+        .replacen("*WHOLESALEPTNR  *", "*WHOLESALEPTNR*", 1)
+        .replacen("*RETAILERWMS    *", "*RETAILERWMS*", 1);
+    write(&file, &format!("{short}{shorter}"));
+    let out = check_with_repo_contract("edi-850-to-wms@^2", &file, &["--format", "json"]);
+    let report = report(&out, 1);
+    let results = report["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{report:#}");
+    let kinds = |r: &serde_json::Value| -> Vec<(String, String)> {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["kind"].as_str().unwrap().into(),
+                    f["pointer"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        kinds(&results[0]),
+        [("envelope_malformed".into(), "/ISA/ISA06".into())]
+    );
+    let f = &results[0]["findings"][0];
+    assert_eq!(
+        f["message"],
+        "ISA06 is 14 characters (\"WHOLESALEPTNR \"), but ISA elements are fixed width: ISA06 is 15; the interchange was read by its separators"
+    );
+    assert_eq!(
+        f["expected"],
+        "ISA06 of exactly 15 characters, padded with spaces"
+    );
+    assert_eq!(
+        f["x12"],
+        serde_json::json!({"segment_position": 1, "segment_id": "ISA", "element": "ISA06"})
+    );
+    assert_eq!(
+        kinds(&results[1]),
+        [("envelope_malformed".into(), "/ISA/ISA06".into())]
+    );
+    assert!(
+        results[1]["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("ISA06 is 15; 1 more ISA element is off width (ISA08); the interchange was read by its separators"),
+        "{}",
+        results[1]["findings"][0]["message"]
+    );
+}
+
 #[test]
 fn an_empty_edi_or_header_only_csv_is_named_for_what_it_is() {
     let dir = scratch("empty-kinds");

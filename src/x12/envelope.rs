@@ -130,6 +130,14 @@ impl Tracker {
                     waiting_place: self.waiting_place,
                     ..Tracker::default()
                 };
+                // An element not padded to its width was read by its separators; it is named
+                // once, with the interchange's first set (not the previous interchange's).
+                if let Some(f) = isa_width(&raw, d) {
+                    if self.waiting.is_empty() {
+                        self.waiting_place = raw.place;
+                    }
+                    self.waiting.push(f);
+                }
             }
             "GS" => {
                 let Some(isa) = self.header.as_ref().map(|h| h.isa.clone()) else {
@@ -414,6 +422,52 @@ impl Tracker {
             }
         }
     }
+}
+
+/// `envelope_malformed` at the first ISA element that is not its fixed width, naming how many
+/// others are off too.
+fn isa_width(raw: &Raw, d: Delimiters) -> Option<Finding> {
+    use super::tokenize::ISA_WIDTHS;
+    let off: Vec<(usize, usize, String)> = (1..=16)
+        .filter_map(|n| {
+            let (at, v) = raw.element(d, n)?;
+            (v.chars().count() != ISA_WIDTHS[n - 1]).then_some((n, at, v))
+        })
+        .collect();
+    let (n, at, v) = off.first()?;
+    let width = ISA_WIDTHS[n - 1];
+    let others = match off.len() - 1 {
+        0 => String::new(),
+        1 => format!(
+            "; 1 more ISA element is off width ({})",
+            off_names(&off[1..])
+        ),
+        k => format!(
+            "; {k} more ISA elements are off width ({})",
+            off_names(&off[1..])
+        ),
+    };
+    let message = format!(
+        "ISA{n:02} is {} characters ({v:?}), but ISA elements are fixed width: ISA{n:02} is {width}{others}; the interchange was read by its separators",
+        v.chars().count()
+    );
+    let expected = format!("ISA{n:02} of exactly {width} characters, padded with spaces");
+    Some(located(
+        raw,
+        Kind::EnvelopeMalformed,
+        *n,
+        *at,
+        v,
+        message,
+        expected,
+    ))
+}
+
+fn off_names(off: &[(usize, usize, String)]) -> String {
+    off.iter()
+        .map(|(n, _, _)| format!("ISA{n:02}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn segment_id(piece: &Piece) -> &str {

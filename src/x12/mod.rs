@@ -6,8 +6,10 @@
 //!
 //! An ISA segment is 106 bytes of fixed-width elements: the element separator is its fourth
 //! byte, the repetition separator is ISA11, the component separator ISA16, and the segment
-//! terminator the byte after it. A file may hold any number of interchanges, each with its own
-//! delimiters, and a terminator may be followed by line breaks.
+//! terminator the byte after it. Writers that do not pad an element are common enough that such
+//! an ISA is read by its element separator instead, and the envelope names the element off
+//! width. A file may hold any number of interchanges, each with its own delimiters, and a
+//! terminator may be followed by line breaks.
 
 mod envelope;
 pub mod render;

@@ -40,35 +40,54 @@ impl Delimiters {
         if !bytes.starts_with(b"ISA") {
             return Err(err("an interchange starts with an ISA segment".into()));
         }
-        if bytes.len() <= ISA_LEN {
-            return Err(err(format!(
+        let too_short = || {
+            err(format!(
                 "the ISA segment is {} bytes; it is {} with its terminator",
                 bytes.len(),
                 ISA_LEN + 1
-            )));
-        }
-        let element = bytes[3];
+            ))
+        };
+        let Some(&element) = bytes.get(3) else {
+            return Err(too_short());
+        };
         if element.is_ascii_alphanumeric() || element == b' ' {
             return Err(err(format!(
                 "the element separator (the ISA's 4th byte) is {:?}, a letter, digit or space",
                 char::from(element)
             )));
         }
-        if let Some(&at) = ISA_SEPARATORS.iter().find(|&&i| bytes[i] != element) {
+        // Where each element separator is: at the fixed widths, or (for a writer that did not
+        // pad an element) wherever the separators are; the envelope then reports the element
+        // that is off width (see [`isa_width_problems`]).
+        let fixed = bytes.len() > ISA_LEN && ISA_SEPARATORS.iter().all(|&i| bytes[i] == element);
+        let separators: [usize; 16] = if fixed {
+            ISA_SEPARATORS
+        } else if let Some(found) = separators_of(bytes, element) {
+            found
+        } else if bytes.len() <= ISA_LEN {
+            return Err(too_short());
+        } else {
+            let at = ISA_SEPARATORS
+                .iter()
+                .copied()
+                .find(|&i| bytes[i] != element)
+                .unwrap_or(3);
             return Err(err(format!(
-                "the ISA segment is not fixed-width: byte {} should be the element separator {:?}, found {:?}",
+                "the ISA segment is not fixed-width and cannot be read by its separators: byte {} should be the element separator {:?}, found {:?}, and fewer than 16 elements follow",
                 at + 1,
                 char::from(element),
                 char::from(bytes[at])
             )));
-        }
+        };
+        let value = |n: usize| &bytes[separators[n - 1] + 1..separators[n]];
         // ISA11 is the repetition separator from version 00402 on (ISA12); before that it is
         // the standards identifier (`U`, or another letter or a space).
-        let version = &bytes[84..89];
+        let version = value(12);
         let repetition = (version.iter().all(u8::is_ascii_digit) && version >= &b"00402"[..])
-            .then_some(bytes[82]);
-        let component = bytes[104];
-        let segment = bytes[ISA_LEN];
+            .then(|| value(11).first().copied())
+            .flatten();
+        let component = bytes[separators[15] + 1];
+        let segment = bytes[separators[15] + 2];
         let shown = |b: u8| format!("{:?}", char::from(b));
         let unusable = |b: u8| b.is_ascii_alphanumeric() || b == b' ';
         if unusable(component) || component == element {
@@ -116,6 +135,28 @@ impl Delimiters {
         })
     }
 }
+
+/// The offsets of an ISA's 16 element separators read by the separator itself, when some
+/// element is not padded to its width: `None` unless 16 elements and ISA16's byte and the
+/// terminator after it are all there, within twice the segment's fixed length.
+fn separators_of(bytes: &[u8], element: u8) -> Option<[usize; 16]> {
+    let window = &bytes[..bytes.len().min(2 * ISA_LEN)];
+    let mut found = [0usize; 16];
+    let mut n = 0;
+    for (i, b) in window.iter().enumerate().skip(3) {
+        if *b == element {
+            found[n] = i;
+            n += 1;
+            if n == 16 {
+                break;
+            }
+        }
+    }
+    (n == 16 && found[15] + 2 < window.len()).then_some(found)
+}
+
+/// Each ISA element's fixed width, ISA01 to ISA16.
+pub const ISA_WIDTHS: [usize; 16] = [2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1];
 
 /// One segment: its id, its elements (without the id) and where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,12 +353,20 @@ pub(crate) mod tests {
             short.message.starts_with("the ISA segment is 8 bytes"),
             "{short:?}"
         );
+        // An element off its width is read by the separators (the envelope names it) ...
         let skewed = ISA.replacen("*00*", "*000*", 1);
-        let err = Tokenizer::new(skewed.as_bytes())
-            .next()
-            .unwrap()
-            .unwrap_err();
-        assert!(err.message.contains("not fixed-width"), "{err:?}");
+        let isa = Tokenizer::new(skewed.as_bytes()).next().unwrap().unwrap();
+        assert_eq!(isa.element(1), Some(&b"000"[..]));
+        assert_eq!(isa.element(16), Some(&b">"[..]));
+        assert_eq!(isa.delimiters.segment, b'~');
+        // ... but without 16 elements it cannot be read at all.
+        let flat = format!("ISA*{}", ISA[4..].replace('*', " "));
+        let err = Tokenizer::new(flat.as_bytes()).next().unwrap().unwrap_err();
+        assert!(
+            err.message
+                .contains("not fixed-width and cannot be read by its separators"),
+            "{err:?}"
+        );
         let junk = Tokenizer::new(b"\x00\x01binary")
             .next()
             .unwrap()
