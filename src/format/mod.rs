@@ -48,7 +48,8 @@ impl LetterCase {
     fn holds(self, value: &str) -> bool {
         match self {
             LetterCase::Any => true,
-            _ => self.spell(value) == value,
+            LetterCase::Upper => !value.bytes().any(|b| b.is_ascii_lowercase()),
+            LetterCase::Lower => !value.bytes().any(|b| b.is_ascii_uppercase()),
         }
     }
 }
@@ -164,7 +165,18 @@ impl Builtin {
 
     /// The custom check, in `case`: the code must be the standard's, written in that case.
     pub fn check_in(self, case: LetterCase, value: &str) -> bool {
-        case.holds(value) && self.check(&value.to_ascii_uppercase())
+        if case == LetterCase::Upper {
+            return self.check(value);
+        }
+        // Codes are two or three letters: upper-cased on the stack, not in a new String per
+        // value checked.
+        let mut upper = [0u8; 4];
+        let Some(buf) = upper.get_mut(..value.len()) else {
+            return false;
+        };
+        buf.copy_from_slice(value.as_bytes());
+        buf.make_ascii_uppercase();
+        case.holds(value) && std::str::from_utf8(buf).is_ok_and(|u| self.check(u))
     }
 
     /// A suggestion for a value this format rejects in `case`.
