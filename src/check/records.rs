@@ -88,9 +88,22 @@ pub fn check_set(checker: &Checker, set: &Set, redact: Redact) -> Outcome {
     if envelope.is_empty() && checker.is_valid(&value) {
         return Outcome::default();
     }
-    let mut sources = SourceMap::new();
-    let value = render_set(Some(checker.contract()), set, Some(&mut sources));
     let checked = checker.check_rendered(&value);
+    let sensitive = match redact {
+        Redact::Sensitive => checker.sensitive_pointers(&value),
+        _ => Vec::new(),
+    };
+    // Rendered again for the sources of what the findings and the redaction name, and only
+    // those: one tree at a time in memory, and no entry per element of a large failing set.
+    drop(value);
+    let mut sources = SourceMap::only(
+        checked
+            .findings
+            .iter()
+            .map(|f| f.pointer.as_str())
+            .chain(sensitive.iter().map(String::as_str)),
+    );
+    render_set(Some(checker.contract()), set, Some(&mut sources));
     let pieces = pieces(set);
     let mut findings = checked.findings;
     for f in &mut findings {
@@ -103,15 +116,15 @@ pub fn check_set(checker: &Checker, set: &Set, redact: Redact) -> Outcome {
                     let raw = &piece.bytes[source.start..source.start + source.len];
                     f.value = Some(String::from_utf8_lossy(raw).into_owned());
                 }
-                let element = source.element.clone().or_else(|| {
+                let element = source.element.as_deref().map(str::to_string).or_else(|| {
                     // An absent element: its name is the pointer's last step (`BEG03`).
                     let last = f.pointer.rsplit('/').next().unwrap_or("");
-                    (last.starts_with(&source.segment_id) && last.len() > source.segment_id.len())
+                    (last.starts_with(&*source.segment_id) && last.len() > source.segment_id.len())
                         .then(|| last.to_string())
                 });
                 f.x12 = Some(X12Location {
                     segment_position: source.segment_position,
-                    segment_id: source.segment_id.clone(),
+                    segment_id: source.segment_id.to_string(),
                     element,
                 });
             }
@@ -129,8 +142,7 @@ pub fn check_set(checker: &Checker, set: &Set, redact: Redact) -> Outcome {
     findings.extend(envelope);
     findings.sort_by_key(|f| f.position.as_ref().map(|p| (p.line, p.column)));
     let hidden: Vec<Range<usize>> = match redact {
-        Redact::Sensitive => checker
-            .sensitive_pointers(&value)
+        Redact::Sensitive => sensitive
             .iter()
             .filter_map(|p| sources.get(p))
             .filter(|s| s.chunk == pieces.len() - 1)

@@ -11,7 +11,7 @@
 use super::tokenize::{Delimiters, Tokenizer};
 use crate::contract::layout::{LoopDef, X12Layout};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Where a piece of the rendering came from: the chunk (envelope segment or transaction set
 /// text), the byte range within it, and the segment as EDI people name it.
@@ -21,12 +21,87 @@ pub struct Source {
     pub start: usize,
     pub len: usize,
     pub segment_position: u64,
-    pub segment_id: String,
-    pub element: Option<String>,
+    /// Shared by every element of the segment: a failing set of 100,000 segments keeps one
+    /// entry per element, so each carries as little as it can.
+    pub segment_id: std::sync::Arc<str>,
+    pub element: Option<Box<str>>,
 }
 
-/// Pointer into the rendering -> where it came from; filled only for payloads that failed.
-pub type SourceMap = HashMap<String, Source>;
+/// Pointer into the rendering -> where it came from; filled only for payloads that failed,
+/// and then (with [`SourceMap::only`]) only for the pointers findings need: a failing set of
+/// 100,000 segments would otherwise hold an entry per element (and moving a segment that
+/// becomes an array would scan them all).
+#[derive(Debug, Default)]
+pub struct SourceMap {
+    entries: HashMap<String, Source>,
+    wanted: Option<HashSet<String>>,
+}
+
+impl SourceMap {
+    /// Every pointer's source.
+    pub fn new() -> SourceMap {
+        SourceMap::default()
+    }
+
+    /// Only the sources of `pointers`, of their ancestors (a finding at an absent element is
+    /// placed at its segment), and of the names they had before a segment met a second time
+    /// became an array (`/REF/REF01` before it is `/REF/0/REF01`).
+    pub fn only<'p>(pointers: impl IntoIterator<Item = &'p str>) -> SourceMap {
+        let mut wanted = HashSet::new();
+        for p in pointers {
+            let mut at = p;
+            loop {
+                wanted.insert(at.to_string());
+                let steps: Vec<&str> = at.split('/').collect();
+                for (i, step) in steps.iter().enumerate().skip(1) {
+                    if *step == "0" {
+                        let mut without = steps.clone();
+                        without.remove(i);
+                        wanted.insert(without.join("/"));
+                    }
+                }
+                match at.rsplit_once('/') {
+                    Some((parent, _)) if !parent.is_empty() => at = parent,
+                    _ => break,
+                }
+            }
+        }
+        SourceMap {
+            entries: HashMap::new(),
+            wanted: Some(wanted),
+        }
+    }
+
+    fn insert(&mut self, pointer: String, source: Source) {
+        if self.wanted.as_ref().is_none_or(|w| w.contains(&pointer)) {
+            self.entries.insert(pointer, source);
+        }
+    }
+
+    pub fn get(&self, pointer: &str) -> Option<&Source> {
+        self.entries.get(pointer)
+    }
+
+    pub fn contains_key(&self, pointer: &str) -> bool {
+        self.entries.contains_key(pointer)
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl std::ops::Index<&str> for SourceMap {
+    type Output = Source;
+
+    fn index(&self, pointer: &str) -> &Source {
+        &self.entries[pointer]
+    }
+}
 
 /// Bytes of a transaction set (or an envelope segment) and the ordinal of the segment before
 /// its first one.
@@ -89,7 +164,7 @@ pub fn render(
                         start: segment.offset,
                         len: segment.id.len(),
                         segment_position: segment.position,
-                        segment_id: id.clone(),
+                        segment_id: id.as_str().into(),
                         element: None,
                     },
                 );
@@ -190,13 +265,19 @@ fn add(
             *existing = Value::Array(vec![first]);
             if let Some(sources) = sources {
                 let old = format!("{base}/{id}");
+                let inside = format!("{old}/");
                 let moved: Vec<(String, Source)> = sources
+                    .entries
                     .iter()
-                    .filter(|(k, _)| **k == old || k.starts_with(&format!("{old}/")))
+                    .filter(|(k, _)| **k == old || k.starts_with(&inside))
                     .map(|(k, v)| (format!("{old}/0{}", &k[old.len()..]), v.clone()))
                     .collect();
-                sources.retain(|k, _| !(*k == old || k.starts_with(&format!("{old}/"))));
-                sources.extend(moved);
+                sources
+                    .entries
+                    .retain(|k, _| !(*k == old || k.starts_with(&inside)));
+                for (k, v) in moved {
+                    sources.insert(k, v);
+                }
             }
             format!("{base}/{id}/1")
         }
@@ -234,6 +315,7 @@ fn elements(
     let mut out = Map::new();
     let text = |b: &[u8]| Value::String(String::from_utf8_lossy(b).into_owned());
     let offset = |b: &[u8]| b.as_ptr() as usize - chunk.as_ptr() as usize;
+    let shared_id: std::sync::Arc<str> = id.into();
     for (i, element) in segment.elements.iter().enumerate() {
         if element.is_empty() {
             continue;
@@ -253,8 +335,8 @@ fn elements(
                         start: offset(bytes),
                         len: bytes.len(),
                         segment_position: segment.position,
-                        segment_id: id.to_string(),
-                        element: Some(name),
+                        segment_id: shared_id.clone(),
+                        element: Some(name.into_boxed_str()),
                     },
                 );
             }
@@ -387,7 +469,7 @@ mod tests {
         let n403 = &sources["/N1_loop/0/N4/N403"];
         assert_eq!(
             (
-                n403.segment_id.as_str(),
+                &*n403.segment_id,
                 n403.element.as_deref(),
                 n403.segment_position
             ),
@@ -403,6 +485,53 @@ mod tests {
         assert_eq!(value["DTM"][1]["DTM02"], "20261201");
         assert!(sources.contains_key("/DTM/0/DTM02"), "{sources:?}");
         assert!(!sources.contains_key("/DTM/DTM02"));
+    }
+
+    /// The sources kept for a few pointers are exactly the full map's for those pointers and
+    /// their ancestors, also when a segment moved into an array after they were noted.
+    #[test]
+    fn sources_for_some_pointers_agree_with_the_full_map() {
+        let set = "ST*850*0001~DTM*002*20261205~DTM*010*20261201~N1*ST*DC EAST~N4*SPRINGFIELD*IL*62704~PO1*1*120*CA*18.5~PID*F****RED~SE*8*0001~";
+        let (_, full) = render_text(set, &layout());
+        let wanted = [
+            "/DTM/0/DTM02",
+            "/N1_loop/0/N4/N405",
+            "/PO1_loop/0/PID/0/PID05",
+        ];
+        let d = Delimiters::from_isa(ISA.as_bytes(), 0).unwrap();
+        let mut some = SourceMap::only(wanted);
+        render(
+            &[Chunk {
+                bytes: set.as_bytes(),
+                position_before: 2,
+            }],
+            d,
+            &layout(),
+            Some(&mut some),
+        );
+        for pointer in [
+            "/DTM/0/DTM02",
+            "/DTM/0",
+            "/N1_loop/0/N4",
+            "/PO1_loop/0/PID/0/PID05",
+        ] {
+            let (a, b) = (some.get(pointer), full.get(pointer));
+            assert!(a.is_some() && b.is_some(), "{pointer} not kept");
+            assert_eq!(
+                a.map(|s| (s.start, s.len, s.segment_position)),
+                b.map(|s| (s.start, s.len, s.segment_position)),
+                "{pointer}"
+            );
+        }
+        // Nothing else: not the other DTM, not the N1 or PO1 elements.
+        assert!(!some.contains_key("/DTM/1/DTM02"));
+        assert!(!some.contains_key("/N1_loop/0/N1/N101"));
+        assert!(
+            some.len() < full.len() / 3,
+            "{} of {}",
+            some.len(),
+            full.len()
+        );
     }
 
     #[test]
