@@ -8,7 +8,9 @@
 # Cases: triage of logs with 3,000 and 30,000 distinct error codes (two rows each; each code's
 # patterns were found by scanning every pattern, and the JSON report was built whole in
 # memory); reconcile of one entity that 1,000,000 messages share (a placeholder key), beside
-# 1,000,000 messages about 1,000,000 entities.
+# 1,000,000 messages about 1,000,000 entities; one failing X12 purchase order of 100,000
+# segments (3.6 MB; every element's source was kept to locate two findings); 1.5M tiny failing
+# NDJSON records at --jobs 2 (each unit's results were held until reported).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=benches/lib.sh
@@ -36,6 +38,20 @@ for n in (3000, 30000):
         for i in range(n * 2):
             f.write(f'2026-10-{1 + i % 28:02d}T10:00:00Z,CODE_{i % n},"{{""sku"": ""A-{i % 50}""}}",'
                     f"fix-{rng.randrange(3)},{1 + i % 9},c\n")
+po = open("fixtures/edi-850-x12/valid/po-4500012345.edi").read()
+segs = [s.strip() for s in po.split("~") if s.strip()]
+lines = []
+for i in range(50000):
+    lines += [f"PO1*{i + 1}*120*CA*18.5**VP*TEE-{10000 + i % 9000}-M", "PID*F****CREW TEE MEDIUM HEATHER"]
+body = segs[:9] + lines + ["CTT*50000", f"SE*{len(lines) + 9}*0001"] + segs[-3:]
+open(f"{work}/big-po.edi", "w").write("~\n".join(body) + "~\n")
+if not os.path.exists(f"{work}/small-failing.ndjson"):
+    open(f"{work}/small.yaml", "w").write(
+        "contract: small\nversion: 1.0.0\nboundary: {from: a, to: b, transport: api}\nclosed: true\n"
+        "fields:\n  id: {type: integer, required: true}\n  sku: {type: string, pattern: '^[A-Z]{3}-[0-9]{4}$'}\n")
+    with open(f"{work}/small-failing.ndjson", "w") as f:
+        for i in range(1_500_000):
+            f.write('{"id":"%d","sku":"abc-%d","x":1}\n' % (i, i))
 # Two reconcile projects on the example's contracts and flow: one key for every message, and
 # one key per message.
 for name, key in (("one-entity", lambda i: 77777), ("many-entities", lambda i: 10000000 + i)):
@@ -82,3 +98,5 @@ done
 row "reconcile, $MESSAGES messages, one entity, json" "$WORK/one-entity" reconcile --as-of 2026-11-15 --format json
 row "reconcile, $MESSAGES messages, one entity, text" "$WORK/one-entity" reconcile --as-of 2026-11-15 --entity 77777
 row "reconcile, $MESSAGES messages, $MESSAGES entities, json" "$WORK/many-entities" reconcile --as-of 2026-11-15 --format json --views gaps
+row "X12, one failing set of 100,000 segments" "$PWD" check --contract edi-850-to-wms@^2 --quiet "$WORK/big-po.edi"
+row "NDJSON, 1.5M small failing records, --jobs 2" "$PWD" check --contract "$WORK/small.yaml" --quiet --jobs 2 "$WORK/small-failing.ndjson"
