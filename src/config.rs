@@ -122,10 +122,21 @@ pub fn json_schema() -> serde_json::Value {
                         )
                     })
                     .collect();
+                let thresholds: serde_json::Map<String, serde_json::Value> =
+                    crate::triage::framework::Thresholds::SETTINGS
+                        .iter()
+                        .map(|(name, what)| {
+                            (
+                                (*name).to_string(),
+                                json!({"type": "number", "minimum": 0, "maximum": 1, "description": what}),
+                            )
+                        })
+                        .collect();
                 json!({
                     "type": "object",
                     "additionalProperties": false,
                     "properties": {
+                        "thresholds": {"type": "object", "additionalProperties": false, "properties": thresholds, "description": "Shares the five answers are decided with, over the defaults; `handoff triage` flags override them."},
                         "log": {"type": "string", "description": "The exception log (CSV), relative to this file."},
                         "delimiter": {"enum": [",", ";", "|", "tab"], "description": "The CSV delimiter. Default: ,"},
                         "columns": {"type": "object", "additionalProperties": false, "properties": columns},

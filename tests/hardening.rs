@@ -852,7 +852,7 @@ fn resolutions_too_scattered_to_be_material_still_show_their_evidence() {
     assert_eq!(q2["answer"], "yes");
     assert_eq!(
         q2["evidence"],
-        "20 handlers resolve it 20 ways, none in as many as 10% of the 20 routed exceptions; the commonest: \"way 0\" 1, \"way 1\" 1, \"way 10\" 1"
+        "20 handlers resolve it 20 ways, none in as many as 10% of the 20 routed exceptions; the commonest: \"way 0\" 1 (1 handler), \"way 1\" 1 (1 handler), \"way 10\" 1 (1 handler)"
     );
 }
 

@@ -104,7 +104,7 @@ fn every_pattern_gets_its_five_answers_verdict_and_decision() {
     // The evidence is the numbers behind each answer.
     assert_eq!(
         by("NO_DISPOSITION_RULE")["answers"][1]["evidence"],
-        "3 handlers resolve it 3 ways: \"refunded without return\" 134, \"restocked\" 133, \"sent to liquidation\" 134"
+        "3 handlers resolve it 3 ways and none is standard (the commonest, \"refunded without return\", in 33% of the routed exceptions, under 75%): \"refunded without return\" 134 (3 handlers), \"sent to liquidation\" 134 (3 handlers), \"restocked\" 133 (3 handlers)"
     );
     assert_eq!(
         by("UNKNOWN_EVENT")["patterns"][0]["signature"],
@@ -779,4 +779,115 @@ fn unreadable_payloads_are_evidence_and_escalate_the_pattern() {
     assert_eq!(code["verdict"], "integration");
     assert_eq!(code["decision"], "escalated");
     assert_eq!(doc["rows"]["used"], 5);
+}
+
+/// Every threshold is a setting: the defaults, then `exceptions.thresholds` in handoff.yaml,
+/// then the flags; the report says which were used, and a share outside 0..1 is refused where
+/// it is written.
+#[test]
+fn thresholds_come_from_handoff_yaml_and_flags_and_the_report_names_them() {
+    let dir = history_project("thresholds");
+    log_for(&dir, "1.2.0", 10);
+    let yaml = dir.join("handoff.yaml");
+    let text = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(
+        &yaml,
+        format!("{text}  thresholds: {{consistent_share: 0.9, standard_share: 0.6}}\n"),
+    )
+    .unwrap();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = triage_in(&dir, &[&["--format", "json"], args].concat());
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let doc = json(&[]);
+    assert_eq!(
+        doc["thresholds"],
+        serde_json::json!({
+            "consistent_share": 0.9, "standard_share": 0.6, "material_share": 0.1,
+            "retry_share": 0.5, "delivered_share": 0.5, "escalation_share": 0.5
+        })
+    );
+    let doc = json(&["--standard-share", "0.8", "--escalation-share", "0.25"]);
+    assert_eq!(doc["thresholds"]["standard_share"], 0.8);
+    assert_eq!(doc["thresholds"]["consistent_share"], 0.9);
+    assert_eq!(doc["thresholds"]["escalation_share"], 0.25);
+    let out = triage_in(&dir, &[]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\nthresholds: consistent pattern 90%; standard resolution 60% by most handlers (listed from 10%); retry success over 50%; good handoffs over 50%; escalated over 50% failed\n"),
+        "{text}"
+    );
+    // Out of range, as a flag and in the file.
+    let out = triage_in(&dir, &["--consistent-share", "80"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("80 is not a share from 0 to 1 (write 0.8 for 80%)"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::write(
+        &yaml,
+        format!(
+            "{text}  thresholds: {{retry_share: 1.5}}\n",
+            text = std::fs::read_to_string(&yaml).unwrap().replace(
+                "  thresholds: {consistent_share: 0.9, standard_share: 0.6}\n",
+                ""
+            )
+        ),
+    )
+    .unwrap();
+    let out = triage_in(&dir, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("`retry_share` is a share from 0 to 1, found 1.5"),
+        "{err}"
+    );
+}
+
+/// Columns named as their fields need no mapping, in a CSV or an NDJSON log; `--help` lists
+/// every field a column can be mapped to, `opened_at_format` included.
+#[test]
+fn columns_named_as_their_fields_need_no_mapping_and_help_lists_every_field() {
+    let dir = history_project("named-columns");
+    // No exceptions section at all: only what the log's own names say.
+    std::fs::write(dir.join("handoff.yaml"), "checks: []\n").unwrap();
+    std::fs::write(
+        dir.join("log.csv"),
+        "opened_at,error_code,payload_file,contract,handled_by,resolution\n2026-11-02T10:00:00Z,ADDRESS_INVALID,order.json,storefront-order-to-erp@1.2.0,ana,fixed the ZIP\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("log.ndjson"),
+        "{\"opened_at\":\"2026-11-02T10:00:00Z\",\"error_code\":\"ADDRESS_INVALID\",\"payload_file\":\"order.json\",\"contract\":\"storefront-order-to-erp@1.2.0\"}\n",
+    )
+    .unwrap();
+    for log in ["log.csv", "log.ndjson"] {
+        let out = triage_in(&dir, &[log, "--format", "json"]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{log}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["rows"]["used"], 1, "{log}");
+        assert_eq!(error_code(&doc, "ADDRESS_INVALID")["count"], 1, "{log}");
+    }
+    let help = triage_in(&dir, &["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    for (field, _) in handoff::triage::mapping::FIELDS {
+        assert!(
+            text.contains(&format!("  {field}: ")),
+            "{field} not in --help:\n{text}"
+        );
+    }
+    assert!(text.contains("opened_at_format: "), "{text}");
 }

@@ -34,9 +34,7 @@ pub(crate) struct TriageArgs {
     /// The exception log: CSV, or NDJSON (.ndjson, .jsonl) [default: `exceptions.log` in
     /// handoff.yaml]
     pub(crate) log: Option<PathBuf>,
-    /// Which column holds a field, as FIELD=COLUMN (repeatable; overrides handoff.yaml):
-    /// opened_at, error_code, payload_file, contract, handled_by, ...
-    #[arg(long = "map", value_name = "FIELD=COLUMN")]
+    #[arg(long = "map", value_name = "FIELD=COLUMN", help = map_help(false), long_help = map_help(true))]
     pub(crate) map: Vec<String>,
     /// The CSV delimiter: , ; | or tab
     #[arg(long)]
@@ -46,10 +44,28 @@ pub(crate) struct TriageArgs {
     /// How many error codes to show, costliest first (the weekly review's top five)
     #[arg(long, default_value_t = 5)]
     pub(crate) top: usize,
-    /// Share of an error code's exceptions one violation must cover to count as a consistent
-    /// payload pattern
-    #[arg(long, default_value_t = 0.8, value_name = "SHARE")]
-    pub(crate) consistent_share: f64,
+    /// Question 1: the share of an error code's exceptions one violation must cover to be a
+    /// consistent payload pattern [default: 0.8, or `exceptions.thresholds`]
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) consistent_share: Option<f64>,
+    /// Question 2: the commonest resolution's share of the routed exceptions that makes it the
+    /// standard one, when more than half the handlers use it [default: 0.75]
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) standard_share: Option<f64>,
+    /// Question 2: a resolution's share to be listed in the evidence [default: 0.1]
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) material_share: Option<f64>,
+    /// Question 3: the share of retried exceptions that must succeed on retry, more than it
+    /// [default: 0.5]
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) retry_share: Option<f64>,
+    /// Question 4: the share delivered with a conforming payload, more than it [default: 0.5]
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) delivered_share: Option<f64>,
+    /// The share of failed deliveries, more than it, that makes a pattern escalated
+    /// [default: 0.5]
+    #[arg(long, value_name = "SHARE", value_parser = share)]
+    pub(crate) escalation_share: Option<f64>,
     /// Record this run in the history database, so later reviews see each pattern's trend
     #[arg(long)]
     pub(crate) record: bool,
@@ -85,7 +101,6 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     if let Some(d) = &args.delimiter {
         spec.delimiter = Some(d.clone());
     }
-    let mapping = spec.mapping().map_err(Fatal::new)?;
     let reach = super::project_reach(config.as_ref(), &registry, args.allow_outside);
     // What a project file names is checked against the reach; what the command line names was
     // asked for.
@@ -111,6 +126,9 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     };
     let file =
         std::fs::File::open(&path).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+    // A column named as its field needs no mapping: `opened_at`, `error_code`, ...
+    spec.fill_from_header(&log_header(&path, spec.delimiter.as_deref()));
+    let mapping = spec.mapping().map_err(Fatal::new)?;
 
     // Each contract the log names, loaded when first met; a reference that does not resolve is
     // reported on the rows that use it. A loaded checker lives until the command ends (leaked
@@ -137,10 +155,23 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             .clone()
     };
     let base = run::PayloadDir::new(path.parent().unwrap_or(Path::new(".")), &reach);
-    let thresholds = Thresholds {
-        consistent_share: args.consistent_share,
-        ..Thresholds::default()
-    };
+    // Defaults, then handoff.yaml's `exceptions.thresholds`, then the flags.
+    let mut thresholds = Thresholds::default();
+    for (name, share) in &spec.thresholds {
+        thresholds.set(name, *share);
+    }
+    for (name, flag) in [
+        ("consistent_share", args.consistent_share),
+        ("standard_share", args.standard_share),
+        ("material_share", args.material_share),
+        ("retry_share", args.retry_share),
+        ("delivered_share", args.delivered_share),
+        ("escalation_share", args.escalation_share),
+    ] {
+        if let Some(share) = flag {
+            thresholds.set(name, share);
+        }
+    }
     let ndjson_log = handoff::input::is_ndjson_path(&path);
     let mut file = Some(file);
     let mut read = |each: &mut dyn FnMut(log::Row)| {
@@ -485,7 +516,12 @@ impl<'t> Report<'t> {
 
     fn text(&self, path: &Path) -> String {
         let t = self.triage;
-        let mut out = format!("triage of {}: {}\n", shown(path), self.summary());
+        let mut out = format!(
+            "triage of {}: {}\nthresholds: {}\n",
+            shown(path),
+            self.summary(),
+            t.thresholds.describe()
+        );
         for (i, c) in self.codes.iter().take(self.shown).enumerate() {
             let d = &c.code.diagnosis;
             let cost = match c.hours_per_week {
@@ -672,6 +708,7 @@ impl<'t> Report<'t> {
         render(&Page {
             log: path.display().to_string(),
             summary: self.summary(),
+            thresholds: t.thresholds.describe(),
             cards,
             boundaries: self.by_boundary(),
             rejected: t
@@ -686,9 +723,10 @@ impl<'t> Report<'t> {
     fn markdown(&self, path: &Path) -> String {
         use handoff::printer::escape::md_code;
         let mut md = format!(
-            "## Exception triage: {}\n\n{}.\n\n",
+            "## Exception triage: {}\n\n{}.\n\nThresholds: {}.\n\n",
             md_code(&path.display().to_string()),
-            self.summary()
+            self.summary(),
+            self.triage.thresholds.describe()
         );
         md.push_str("| error code | exceptions | hours/week | verdict | decision | automatable | owner |\n|---|---:|---:|---|---|---|---|\n");
         for c in &self.codes {
@@ -798,6 +836,7 @@ impl<'t> Report<'t> {
                 "payloads_not_found": rows(&t.payloads_not_found),
             },
             "weeks": self.weeks,
+            "thresholds": t.thresholds,
             "order_truth": self.order_truth.iter().map(|g| json!({
                 "flow": g.flow,
                 "as_of": g.as_of,
@@ -883,6 +922,77 @@ impl serde::Serialize for JsonReport<'_> {
             map.serialize_entry("error_codes", &Codes(self.report))?;
         }
         map.end()
+    }
+}
+
+/// `--map`'s help: every field a column can be mapped to, from the mapping's own list (so the
+/// help and the mapping cannot differ); with what each means in `--help`.
+fn map_help(long: bool) -> String {
+    use handoff::triage::mapping::FIELDS;
+    let head = "Which column holds a field, as FIELD=COLUMN (repeatable; overrides handoff.yaml; a column named as the field needs none)";
+    if long {
+        let fields: String = FIELDS
+            .iter()
+            .map(|(f, what)| format!("\n  {f}: {what}"))
+            .collect();
+        format!("{head}. Fields:{fields}")
+    } else {
+        let names: Vec<&str> = FIELDS.iter().map(|(f, _)| *f).collect();
+        format!("{head}: {}", names.join(", "))
+    }
+}
+
+/// The log's column names: a CSV's header row, or the members of an NDJSON log's first record;
+/// none when the file cannot be read that far (reading it for real then says why).
+fn log_header(path: &Path, delimiter: Option<&str>) -> Vec<String> {
+    use std::io::BufRead;
+    let Ok(file) = std::fs::File::open(path) else {
+        return Vec::new();
+    };
+    let mut first = Vec::new();
+    let mut reader = std::io::BufReader::new(std::io::Read::take(file, 1 << 20));
+    if handoff::input::is_ndjson_path(path) {
+        let mut line = String::new();
+        while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim().is_empty() {
+            line.clear();
+        }
+        return match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+    }
+    let _ = reader.read_until(b'\n', &mut first);
+    let delimiter = match delimiter {
+        Some(";") => b';',
+        Some("|") => b'|',
+        Some("tab" | "\t" | "\\t") => b'\t',
+        _ => b',',
+    };
+    let mut csv = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .from_reader(first.as_slice());
+    csv.records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| {
+            r.iter()
+                .map(|c| c.trim().trim_start_matches('\u{feff}').to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A threshold flag: a share from 0 to 1.
+fn share(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        Ok(x) => Err(format!(
+            "{x} is not a share from 0 to 1 (write 0.8 for 80%)"
+        )),
+        Err(_) => Err(format!(
+            "{text:?} is not a number (write a share such as 0.8)"
+        )),
     }
 }
 

@@ -33,6 +33,7 @@ pub(crate) struct Card<'a> {
 pub(crate) struct Page<'a> {
     pub(crate) log: String,
     pub(crate) summary: String,
+    pub(crate) thresholds: String,
     pub(crate) cards: Vec<Card<'a>>,
     /// (line, reason), rows not used
     pub(crate) rejected: Vec<(u64, String)>,
@@ -66,9 +67,10 @@ pub(crate) fn render(page: &Page<'_>) -> String {
     );
     let _ = writeln!(
         h,
-        "<h1>Exception triage</h1><p class=\"sub\"><code>{}</code>: {}</p>",
+        "<h1>Exception triage</h1><p class=\"sub\"><code>{}</code>: {}</p><p class=\"sub\">Thresholds: {}.</p>",
         html(&page.log),
-        html(&page.summary)
+        html(&page.summary),
+        html(&page.thresholds)
     );
     h.push_str("<div class=\"wide\"><table class=\"summary\"><thead><tr><th>error code</th><th>exceptions</th><th>hours/week</th><th>verdict</th><th>decision</th><th>automatable</th><th>boundary</th><th>owner</th><th>resolvers</th></tr></thead><tbody>\n");
     for c in &page.cards {

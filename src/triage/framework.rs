@@ -97,21 +97,96 @@ pub struct Case {
     pub delivery: Option<Delivery>,
 }
 
-/// Thresholds, all shares of the exceptions they count.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Thresholds, all shares of the exceptions they count. Each is a setting (a `triage` flag,
+/// or `exceptions.thresholds` in handoff.yaml), and every report says which were used.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Thresholds {
     /// Question 1: the dominant signature's share for a consistent pattern.
     pub consistent_share: f64,
-    /// Question 2: a resolution's share to count as a real routing.
+    /// Question 2: the commonest resolution's share of the routed exceptions that makes it the
+    /// standard one (when most handlers use it too), so a minority doing something else does
+    /// not make routing vary.
+    pub standard_share: f64,
+    /// Question 2: a resolution's share to be shown as material in the evidence.
     pub material_share: f64,
+    /// Question 3: the share of retried exceptions that must succeed on retry (more than it).
+    pub retry_share: f64,
+    /// Question 4: the share delivered with a conforming payload (more than it).
+    pub delivered_share: f64,
+    /// The share of failed deliveries (more than it) that makes a pattern escalated.
+    pub escalation_share: f64,
 }
 
 impl Default for Thresholds {
     fn default() -> Self {
         Thresholds {
             consistent_share: 0.8,
+            standard_share: 0.75,
             material_share: 0.1,
+            retry_share: 0.5,
+            delivered_share: 0.5,
+            escalation_share: 0.5,
         }
+    }
+}
+
+impl Thresholds {
+    /// Every setting: its name (flag `--consistent-share`, key `consistent_share`) and what it
+    /// decides.
+    pub const SETTINGS: [(&'static str, &'static str); 6] = [
+        (
+            "consistent_share",
+            "question 1: the commonest signature's share for a consistent payload pattern",
+        ),
+        (
+            "standard_share",
+            "question 2: the commonest resolution's share that makes it the standard one, when most handlers use it",
+        ),
+        (
+            "material_share",
+            "question 2: a resolution's share to be listed in the evidence",
+        ),
+        (
+            "retry_share",
+            "question 3: the share of retries that must succeed (more than it)",
+        ),
+        (
+            "delivered_share",
+            "question 4: the share delivered with a conforming payload (more than it)",
+        ),
+        (
+            "escalation_share",
+            "the share of failed deliveries (more than it) that makes a pattern escalated",
+        ),
+    ];
+
+    /// Set one by name; false for a name that is not a threshold.
+    pub fn set(&mut self, name: &str, value: f64) -> bool {
+        let slot = match name {
+            "consistent_share" => &mut self.consistent_share,
+            "standard_share" => &mut self.standard_share,
+            "material_share" => &mut self.material_share,
+            "retry_share" => &mut self.retry_share,
+            "delivered_share" => &mut self.delivered_share,
+            "escalation_share" => &mut self.escalation_share,
+            _ => return false,
+        };
+        *slot = value;
+        true
+    }
+
+    /// The thresholds in one line, as the reports show them.
+    pub fn describe(&self) -> String {
+        let p = |x: f64| format!("{:.0}%", x * 100.0);
+        format!(
+            "consistent pattern {}; standard resolution {} by most handlers (listed from {}); retry success over {}; good handoffs over {}; escalated over {} failed",
+            p(self.consistent_share),
+            p(self.standard_share),
+            p(self.material_share),
+            p(self.retry_share),
+            p(self.delivered_share),
+            p(self.escalation_share)
+        )
     }
 }
 
@@ -351,19 +426,23 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
         None => Answer::Unknown("no exceptions".into()),
     };
 
-    // 2. Routing varies by handler.
+    // 2. Routing varies by handler: different handlers take different actions and no
+    // resolution is standard. The commonest is standard when it covers `standard_share` of the
+    // routed exceptions and more than half of the handlers use it: a minority doing something
+    // else is not routing that varies.
     let q2 = if s.routed == 0 {
         Answer::Unknown("map the `handled_by` and `resolution` columns to answer".into())
     } else {
-        let all: Vec<(&str, usize)> = s
+        let mut all: Vec<(&str, usize, usize)> = s
             .resolutions
             .iter()
-            .map(|(r, (n, _))| (r.as_str(), *n))
+            .map(|(r, (n, who))| (r.as_str(), *n, who.len()))
             .collect();
-        let material: Vec<(&str, usize)> = all
+        all.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let material: Vec<(&str, usize, usize)> = all
             .iter()
             .copied()
-            .filter(|(_, n)| *n as f64 >= t.material_share * s.routed as f64)
+            .filter(|(_, n, _)| *n as f64 >= t.material_share * s.routed as f64)
             .collect();
         let handlers = s.handlers.len();
         let who = if handlers == 1 {
@@ -371,34 +450,54 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
         } else {
             format!("{handlers} handlers resolve")
         };
-        let show = |list: &[(&str, usize)]| {
+        let show = |list: &[(&str, usize, usize)]| {
             list.iter()
-                .map(|(r, n)| format!("{r:?} {n}"))
+                .map(|(r, n, h)| {
+                    format!("{r:?} {n} ({h} handler{})", if *h == 1 { "" } else { "s" })
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        if material.is_empty() {
+        let (top, top_n, top_handlers) = all[0];
+        let standard =
+            top_n as f64 >= t.standard_share * s.routed as f64 && top_handlers * 2 > handlers;
+        if standard {
+            let others = &material[1.min(material.len())..];
+            let rest = if others.is_empty() {
+                String::new()
+            } else {
+                format!("; also {}", show(others))
+            };
+            Answer::No(format!(
+                "a standard resolution: {top:?} in {top_n} of {} routed exceptions ({}), by {top_handlers} of {handlers} handlers{rest}",
+                s.routed,
+                pct(top_n, s.routed)
+            ))
+        } else if material.is_empty() {
             // Resolutions scattered so thinly that none is material: that is routing varying
             // most of all, and the commonest are the evidence.
-            let mut commonest = all.clone();
-            commonest.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            commonest.truncate(3);
             let evidence = format!(
                 "{who} it {} ways, none in as many as {:.0}% of the {} routed exceptions; the commonest: {}",
                 all.len(),
                 t.material_share * 100.0,
                 s.routed,
-                show(&commonest)
+                show(&all[..all.len().min(3)])
             );
             if all.len() >= 2 && handlers >= 2 {
                 Answer::Yes(evidence)
             } else {
                 Answer::No(evidence)
             }
-        } else if material.len() >= 2 && handlers >= 2 {
+        } else if all.len() >= 2 && handlers >= 2 {
             Answer::Yes(format!(
-                "{who} it {} ways: {}",
-                material.len(),
+                "{who} it {} ways and none is standard (the commonest, {top:?}, in {} of the routed exceptions{}): {}",
+                all.len(),
+                pct(top_n, s.routed),
+                if top_n as f64 >= t.standard_share * s.routed as f64 {
+                    format!(", but by only {top_handlers} of {handlers} handlers")
+                } else {
+                    format!(", under {:.0}%", t.standard_share * 100.0)
+                },
                 show(&material)
             ))
         } else {
@@ -417,7 +516,7 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
             "{ok} of {n} retried exceptions ({}) succeeded on retry",
             pct(ok, n)
         );
-        if ok * 2 > n {
+        if ok as f64 > t.retry_share * n as f64 {
             Answer::Yes(evidence)
         } else {
             Answer::No(evidence)
@@ -436,7 +535,7 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
             s.handoff_rejected,
             s.handoff_failed
         );
-        if clean * 2 > known {
+        if clean as f64 > t.delivered_share * known as f64 {
             Answer::Yes(evidence)
         } else {
             Answer::No(evidence)
@@ -469,7 +568,10 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
     };
     // Unreadable data: the handoff broke before anyone could judge the content.
     let unreadable = matches!(dominant, Some((Signature::Unreadable(_), _)));
-    let decision = if s.handoff_failed * 2 > s.handoff_known.max(1) || unchecked || unreadable {
+    let decision = if s.handoff_failed as f64 > t.escalation_share * s.handoff_known.max(1) as f64
+        || unchecked
+        || unreadable
+    {
         DecisionType::Escalated
     } else if verdict == Verdict::Both
         || q2.is_yes()
@@ -577,7 +679,62 @@ mod tests {
         assert_eq!(d.verdict, Verdict::Process);
         assert_eq!(
             d.answers[1].because(),
-            "3 handlers resolve it 3 ways: \"escalate\" 10, \"exchange\" 10, \"refund\" 10"
+            "3 handlers resolve it 3 ways and none is standard (the commonest, \"escalate\", in 33% of the routed exceptions, under 75%): \"escalate\" 10 (1 handler), \"exchange\" 10 (1 handler), \"refund\" 10 (1 handler)"
+        );
+    }
+
+    #[test]
+    fn a_standard_resolution_with_a_minority_doing_otherwise_is_not_routing_that_varies() {
+        // 90 of 100 resolved one way by 4 of 5 handlers; the fifth did something else.
+        let cases: Vec<Case> = (0..100)
+            .map(|i| {
+                let (who, what) = if i < 90 {
+                    (["ana", "ben", "cy", "dee"][i % 4], "corrected the SKU")
+                } else {
+                    ("eve", "cancelled the line")
+                };
+                case(sku(), who, what, true)
+            })
+            .collect();
+        let d = diagnose(&cases, Thresholds::default());
+        assert_eq!(
+            d.answers[1],
+            Answer::No("a standard resolution: \"corrected the SKU\" in 90 of 100 routed exceptions (90%), by 4 of 5 handlers; also \"cancelled the line\" 10 (1 handler)".into())
+        );
+        assert_eq!(d.decision, DecisionType::Binary);
+        // The rule is a setting: asked for 95%, 90% is not standard, and routing varies.
+        let strict = Thresholds {
+            standard_share: 0.95,
+            ..Thresholds::default()
+        };
+        let d = diagnose(&cases, strict);
+        assert!(d.answers[1].is_yes(), "{:?}", d.answers[1]);
+        assert_eq!(d.decision, DecisionType::Judgment);
+    }
+
+    #[test]
+    fn a_majority_resolution_only_a_few_handlers_use_is_not_standard() {
+        // 80% resolved one way, but only by 1 of 4 handlers (the one who handles most).
+        let cases: Vec<Case> = (0..100)
+            .map(|i| {
+                let (who, what) = if i < 80 {
+                    ("ana", "reshipped")
+                } else {
+                    (
+                        ["ben", "cy", "dee"][i % 3],
+                        ["refunded", "called the store", "waited"][i % 3],
+                    )
+                };
+                case(sku(), who, what, true)
+            })
+            .collect();
+        let d = diagnose(&cases, Thresholds::default());
+        let Answer::Yes(why) = &d.answers[1] else {
+            panic!("{:?}", d.answers[1]);
+        };
+        assert!(
+            why.starts_with("4 handlers resolve it 4 ways and none is standard (the commonest, \"reshipped\", in 80% of the routed exceptions, but by only 1 of 4 handlers): \"reshipped\" 80 (1 handler)"),
+            "{why}"
         );
     }
 

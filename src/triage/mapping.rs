@@ -28,6 +28,7 @@ pub const SECTION_KEYS: &[&str] = &[
     "decisions",
     "decision_types",
     "handoff_status",
+    "thresholds",
 ];
 
 /// The fields a column can be mapped to, each with what it means (for docs, errors and the
@@ -108,6 +109,8 @@ pub struct Spec {
     pub decision_types: BTreeMap<String, crate::triage::framework::DecisionType>,
     /// `handoff_status` value -> what it means, for values the built-in vocabularies lack.
     pub handoff_status: BTreeMap<String, crate::triage::framework::Delivery>,
+    /// Threshold name -> share (0 to 1), over the defaults; flags override these.
+    pub thresholds: BTreeMap<String, f64>,
     pub span: Span,
 }
 
@@ -131,6 +134,33 @@ pub fn read(doc: &mut yaml::Reader, node: &Node) -> Option<Spec> {
         }
     }
     spec.decisions = entries.get("decisions").and_then(|(k, v)| doc.text(k, v));
+    if let Some((_, thresholds)) = entries.get("thresholds") {
+        use crate::triage::framework::Thresholds;
+        let names: Vec<&str> = Thresholds::SETTINGS.iter().map(|(n, _)| *n).collect();
+        if let Some(map) = doc.mapping(thresholds, "`exceptions.thresholds`", &[&names]) {
+            for (key, value) in map.0 {
+                let Some(n) = doc.number(key, value) else {
+                    continue;
+                };
+                match n.value.as_f64().filter(|x| (0.0..=1.0).contains(x)) {
+                    Some(share) => {
+                        spec.thresholds.insert(key.name.clone(), share);
+                    }
+                    None => {
+                        doc.report(
+                            Code::InvalidRange,
+                            value.span,
+                            format!("`{}` is a share from 0 to 1, found {}", key.name, n.value),
+                        )
+                        .help = Some(format!(
+                            "write {} as {}",
+                            n.value, "a fraction: 0.8 for 80%"
+                        ));
+                    }
+                }
+            }
+        }
+    }
     if let Some((_, types)) = entries.get("decision_types") {
         for (key, value) in types.as_map().into_iter().flatten() {
             let Some(name) = doc.text(key, value) else {
@@ -233,6 +263,34 @@ pub fn parse_override(text: &str) -> Result<(String, String), String> {
 }
 
 impl Spec {
+    /// Map each field the mapping leaves out to a column of the same name, when the log has
+    /// one (`opened_at_format` is a pattern, not a column). One payload column and one
+    /// boundary column at most: a column the log happens to have does not make a second one.
+    pub fn fill_from_header(&mut self, columns: &[String]) {
+        let payloads = ["payload_file", "payload_inline", "payload_ndjson"];
+        let boundaries = ["contract", "source"];
+        for (field, _) in FIELDS {
+            if *field == "opened_at_format"
+                || self.columns.contains_key(*field)
+                || !columns.iter().any(|c| c == field)
+            {
+                continue;
+            }
+            let group: &[&str] = if payloads.contains(field) {
+                &payloads
+            } else if boundaries.contains(field) {
+                &boundaries
+            } else {
+                &[]
+            };
+            if group.iter().any(|g| self.columns.contains_key(*g)) {
+                continue;
+            }
+            self.columns
+                .insert((*field).to_string(), (*field).to_string());
+        }
+    }
+
     /// The mapping, once every required field has a column.
     pub fn mapping(&self) -> Result<Mapping, String> {
         let col = |f: &str| self.columns.get(f).cloned();

@@ -59,6 +59,8 @@ pub struct Triage {
     /// [`LISTED_ROWS`]), and how many; they are counted in their pattern as `not checked`.
     pub payloads_not_found: Vec<Rejected>,
     pub not_found_count: u64,
+    /// The thresholds the answers were decided with.
+    pub thresholds: Thresholds,
 }
 
 /// The diagnosis of one error code.
@@ -163,6 +165,7 @@ impl Aggregate {
             rejected_count: self.rejected_count,
             payloads_not_found: self.not_found,
             not_found_count: self.not_found_count,
+            thresholds,
         }
     }
 }
