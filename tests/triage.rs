@@ -891,3 +891,24 @@ fn columns_named_as_their_fields_need_no_mapping_and_help_lists_every_field() {
     }
     assert!(text.contains("opened_at_format: "), "{text}");
 }
+
+/// The README's triage sample is the tool's real output (its lines, with `...` for the ones
+/// left out).
+#[test]
+fn the_readme_sample_is_real_output() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let after = &readme[readme.find("cargo run --release -- triage\n").unwrap()..];
+    let block = after.split("```\n").nth(2).unwrap();
+    let out = handoff(&["triage"]);
+    let real = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = real.lines().collect();
+    let sample: Vec<&str> = block.lines().filter(|l| l.trim() != "...").collect();
+    assert!(sample.len() >= 8, "{block}");
+    for line in sample {
+        assert!(
+            lines.contains(&line),
+            "README line not in the output: {line:?}\n{real}"
+        );
+    }
+}
