@@ -643,6 +643,112 @@ mod tests {
         Signature::Violates("storefront-order-to-erp /line_items/*/sku pattern_mismatch".into())
     }
 
+    /// One case per row of docs/triage.md's decision-type table, in its order: the first row
+    /// that holds decides.
+    fn decision_table_cases() -> Vec<(&'static str, Vec<Case>, DecisionType)> {
+        let n = |k: usize, f: &dyn Fn(usize) -> Case| (0..k).map(f).collect::<Vec<Case>>();
+        let one_way = |sig: Signature, ok: bool| {
+            n(20, &|i| {
+                case(sig.clone(), ["ana", "ben"][i % 2], "fixed it", ok)
+            })
+        };
+        vec![
+            (
+                "most deliveries failed in transport",
+                n(20, &|i| {
+                    case(sku(), ["ana", "ben"][i % 2], "fixed it", i % 4 == 0)
+                }),
+                DecisionType::Escalated,
+            ),
+            (
+                "the payloads could not be read",
+                one_way(
+                    Signature::Unreadable("invalid_json: storefront-order-to-erp".into()),
+                    true,
+                ),
+                DecisionType::Escalated,
+            ),
+            (
+                "the payloads could not be checked",
+                one_way(Signature::Unchecked("payload not found".into()), true),
+                DecisionType::Escalated,
+            ),
+            (
+                "a contract gap that also needs a decision (verdict both)",
+                n(30, &|i| {
+                    case(
+                        sku(),
+                        ["ana", "ben", "cy"][i % 3],
+                        ["a", "b", "c"][i % 3],
+                        true,
+                    )
+                }),
+                DecisionType::Judgment,
+            ),
+            (
+                "handlers resolve it differently (question 2 yes)",
+                n(30, &|i| {
+                    case(
+                        Signature::Conforms,
+                        ["ana", "ben", "cy"][i % 3],
+                        ["a", "b", "c"][i % 3],
+                        true,
+                    )
+                }),
+                DecisionType::Judgment,
+            ),
+            (
+                "violations too scattered to share one fix",
+                n(20, &|i| {
+                    let sig = Signature::Violates(format!(
+                        "storefront-order-to-erp /f{} wrong_type",
+                        i % 4
+                    ));
+                    case(sig, ["ana", "ben"][i % 2], "fixed it", true)
+                }),
+                DecisionType::Judgment,
+            ),
+            (
+                "one consistent violation with a standard resolution",
+                one_way(sku(), true),
+                DecisionType::Binary,
+            ),
+            (
+                "conforming data always handled the same way",
+                one_way(Signature::Conforms, true),
+                DecisionType::Binary,
+            ),
+        ]
+    }
+
+    #[test]
+    fn each_row_of_the_decision_type_table_holds() {
+        for (row, cases, decision) in decision_table_cases() {
+            let d = diagnose(&cases, Thresholds::default());
+            assert_eq!(d.decision, decision, "{row}: {d:#?}");
+        }
+        // The table in the docs has exactly these rows, in this order.
+        let docs = include_str!("../../docs/triage.md");
+        let table = &docs[docs
+            .find("| first that holds | decision |")
+            .expect("the table")..];
+        let rows: Vec<(String, String)> = table
+            .lines()
+            .skip(2)
+            .map(str::trim_start)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                (cells[1].to_string(), cells[2].trim_matches('`').to_string())
+            })
+            .collect();
+        let expected: Vec<(String, String)> = decision_table_cases()
+            .into_iter()
+            .map(|(row, _, d)| (row.to_string(), d.id().to_string()))
+            .collect();
+        assert_eq!(rows, expected);
+    }
+
     #[test]
     fn lower_case_skus_are_an_integration_problem() {
         let cases: Vec<Case> = (0..40)
