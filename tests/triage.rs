@@ -141,6 +141,21 @@ fn the_json_report_matches_its_published_schema() {
 #[test]
 fn error_codes_are_ranked_by_hours_of_handling_and_every_row_is_accounted_for() {
     let report = report();
+    // The hours per week in all and in the integration patterns are the codes' own, summed.
+    let codes = report["error_codes"].as_array().unwrap();
+    let sum = |integration_only: bool| -> f64 {
+        codes
+            .iter()
+            .filter(|c| {
+                !integration_only || c["verdict"] == "integration" || c["verdict"] == "both"
+            })
+            .filter_map(|c| c["hours_per_week"].as_f64())
+            .sum()
+    };
+    let hours = &report["hours_per_week"];
+    assert!((hours["total"].as_f64().unwrap() - sum(false)).abs() < 1e-9);
+    assert!((hours["integration"].as_f64().unwrap() - sum(true)).abs() < 1e-9);
+    assert!(sum(true) > 0.0 && sum(true) < sum(false));
     let order: Vec<&str> = report["error_codes"]
         .as_array()
         .unwrap()

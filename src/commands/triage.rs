@@ -440,6 +440,47 @@ impl<'t> Report<'t> {
         }
     }
 
+    /// Hours of handling per week in all, and in the patterns whose verdict says the
+    /// integration is at fault (integration or both): what fixing the contracts would remove.
+    /// `None` without `handling_minutes`.
+    fn hours(&self) -> Option<(f64, f64)> {
+        let known: Vec<&CodeView<'_>> = self
+            .codes
+            .iter()
+            .filter(|c| c.hours_per_week.is_some())
+            .collect();
+        if known.is_empty() {
+            return None;
+        }
+        let total = known.iter().filter_map(|c| c.hours_per_week).sum();
+        let integration = known
+            .iter()
+            .filter(|c| {
+                matches!(
+                    c.code.diagnosis.verdict,
+                    Verdict::Integration | Verdict::Both
+                )
+            })
+            .filter_map(|c| c.hours_per_week)
+            .sum();
+        Some((total, integration))
+    }
+
+    /// The hours in a sentence, as every format says it.
+    fn hours_line(&self) -> String {
+        match self.hours() {
+            Some((total, integration)) => format!(
+                "{total:.1} hours/week of handling in all; fixing the integration patterns (verdict integration or both) would remove {integration:.1} of them ({:.0}%)",
+                if total > 0.0 {
+                    integration / total * 100.0
+                } else {
+                    0.0
+                }
+            ),
+            None => "handling time unknown: map handling_minutes to see the hours per week".into(),
+        }
+    }
+
     /// Every row accounted for, in one sentence (every format opens with it).
     fn summary(&self) -> String {
         let t = self.triage;
@@ -517,10 +558,11 @@ impl<'t> Report<'t> {
     fn text(&self, path: &Path) -> String {
         let t = self.triage;
         let mut out = format!(
-            "triage of {}: {}\nthresholds: {}\n",
+            "triage of {}: {}\nthresholds: {}\n{}\n",
             shown(path),
             self.summary(),
-            t.thresholds.describe()
+            t.thresholds.describe(),
+            self.hours_line()
         );
         for (i, c) in self.codes.iter().take(self.shown).enumerate() {
             let d = &c.code.diagnosis;
@@ -708,7 +750,7 @@ impl<'t> Report<'t> {
         render(&Page {
             log: path.display().to_string(),
             summary: self.summary(),
-            thresholds: t.thresholds.describe(),
+            thresholds: format!("{}. {}", t.thresholds.describe(), self.hours_line()),
             cards,
             boundaries: self.by_boundary(),
             rejected: t
@@ -723,10 +765,11 @@ impl<'t> Report<'t> {
     fn markdown(&self, path: &Path) -> String {
         use handoff::printer::escape::md_code;
         let mut md = format!(
-            "## Exception triage: {}\n\n{}.\n\nThresholds: {}.\n\n",
+            "## Exception triage: {}\n\n{}.\n\nThresholds: {}.\n\n{}.\n\n",
             md_code(&path.display().to_string()),
             self.summary(),
-            self.triage.thresholds.describe()
+            self.triage.thresholds.describe(),
+            self.hours_line()
         );
         md.push_str("| error code | exceptions | hours/week | verdict | decision | automatable | owner |\n|---|---:|---:|---|---|---|---|\n");
         for c in &self.codes {
@@ -837,6 +880,10 @@ impl<'t> Report<'t> {
             },
             "weeks": self.weeks,
             "thresholds": t.thresholds,
+            "hours_per_week": self.hours().map(|(total, integration)| json!({
+                "total": total,
+                "integration": integration,
+            })),
             "order_truth": self.order_truth.iter().map(|g| json!({
                 "flow": g.flow,
                 "as_of": g.as_of,
