@@ -820,13 +820,16 @@ fn a_code_whose_payloads_cannot_be_read_is_not_called_a_process_problem() {
     write(&project.join("payloads/a.json"), "{\"order_id\": ");
     let report = report(&handoff(&project, &["triage", "--format", "json"]), 0);
     let code = &report["error_codes"][0];
-    let q1 = &code["answers"][0];
+    let q1 = &code["answers"]["consistent_pattern"];
     assert_eq!(q1["answer"], "yes", "{code:#}");
     assert_eq!(
         q1["evidence"],
         "1 of 1 (100%) payloads could not be read (orders: invalid_json): the same break at the boundary"
     );
-    assert_eq!(code["answers"][4]["answer"], "yes", "{code:#}");
+    assert_eq!(
+        code["answers"]["mismatch_or_missing_rule"]["answer"], "mismatch",
+        "{code:#}"
+    );
     assert_eq!(code["verdict"], "integration", "{code:#}");
     assert_eq!(code["decision"], "escalated", "{code:#}");
 }
@@ -848,7 +851,7 @@ fn resolutions_too_scattered_to_be_material_still_show_their_evidence() {
     }
     write(&project.join("log.csv"), &log);
     let report = report(&handoff(&project, &["triage", "--format", "json"]), 0);
-    let q2 = &report["error_codes"][0]["answers"][1];
+    let q2 = &report["error_codes"][0]["answers"]["routing_varies"];
     assert_eq!(q2["answer"], "yes");
     assert_eq!(
         q2["evidence"],

@@ -27,12 +27,11 @@ fn report() -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The five answers in the questions' order (the JSON keys them by question).
 fn answers(code: &serde_json::Value) -> Vec<&str> {
-    code["answers"]
-        .as_array()
-        .unwrap()
+    handoff::triage::framework::QUESTION_IDS
         .iter()
-        .map(|a| a["answer"].as_str().unwrap())
+        .map(|q| code["answers"][q]["answer"].as_str().unwrap())
         .collect()
 }
 
@@ -46,35 +45,35 @@ fn every_pattern_gets_its_five_answers_verdict_and_decision() {
         (
             "SKU_NOT_FOUND",
             600,
-            ["yes", "no", "no", "no", "yes"],
+            ["yes", "no", "no", "no", "mismatch"],
             "integration",
             "binary",
         ),
         (
             "NO_DISPOSITION_RULE",
             401,
-            ["no", "yes", "no", "yes", "no"],
+            ["no", "yes", "no", "yes", "missing_rule"],
             "process",
             "judgment",
         ),
         (
             "UNKNOWN_EVENT",
             320,
-            ["yes", "no", "no", "no", "yes"],
+            ["yes", "no", "no", "no", "mismatch"],
             "integration",
             "binary",
         ),
         (
             "PO_REJECTED",
             200,
-            ["yes", "no", "no", "no", "yes"],
+            ["yes", "no", "no", "no", "mismatch"],
             "integration",
             "binary",
         ),
         (
             "STORE_NOT_FOUND",
             150,
-            ["yes", "yes", "unknown", "no", "yes"],
+            ["yes", "yes", "unknown", "no", "mismatch"],
             // A contract gap that also needs a decision: a person decides, so not binary.
             "both",
             "judgment",
@@ -82,14 +81,14 @@ fn every_pattern_gets_its_five_answers_verdict_and_decision() {
         (
             "ADDRESS_INVALID",
             300,
-            ["yes", "no", "unknown", "no", "yes"],
+            ["yes", "no", "unknown", "no", "mismatch"],
             "integration",
             "binary",
         ),
         (
             "DELIVERY_TIMEOUT",
             100,
-            ["no", "no", "yes", "no", "no"],
+            ["no", "no", "yes", "no", "missing_rule"],
             "process",
             "escalated",
         ),
@@ -103,7 +102,7 @@ fn every_pattern_gets_its_five_answers_verdict_and_decision() {
     }
     // The evidence is the numbers behind each answer.
     assert_eq!(
-        by("NO_DISPOSITION_RULE")["answers"][1]["evidence"],
+        by("NO_DISPOSITION_RULE")["answers"]["routing_varies"]["evidence"],
         "3 handlers resolve it 3 ways and none is standard (the commonest, \"refunded without return\", in 33% of the routed exceptions, under 75%): \"refunded without return\" 134 (3 handlers), \"sent to liquidation\" 134 (3 handlers), \"restocked\" 133 (3 handlers)"
     );
     assert_eq!(
@@ -295,11 +294,11 @@ fn an_ndjson_log_with_inline_payloads_and_flags_only() {
     let code = &report["error_codes"][0];
     assert_eq!(report["rows"]["used"], 10);
     assert_eq!(
-        code["answers"][0]["evidence"],
+        code["answers"]["consistent_pattern"]["evidence"],
         "9 of 10 (90%) share one violation: payment-status-to-storefront: /event_code unknown_enum_value \"REFUND_FAILED\""
     );
     assert_eq!(code["verdict"], "integration");
-    assert_eq!(code["answers"][1]["answer"], "unknown");
+    assert_eq!(code["answers"]["routing_varies"]["answer"], "unknown");
 }
 
 fn html_report() -> String {
@@ -667,7 +666,7 @@ fn rejected_deliveries_are_the_contracts_business_and_only_failed_ones_escalate(
     assert_eq!(refused["decision"], "binary", "{refused:#}");
     assert_eq!(refused["verdict"], "integration", "{refused:#}");
     assert_eq!(
-        refused["answers"][3]["evidence"],
+        refused["answers"]["recurs_despite_good_handoff"]["evidence"],
         "0 of 6 (0%) were delivered (acknowledged) with a conforming payload; 0 delivered in all, 6 rejected by the receiver, 0 failed in transport"
     );
     let transport = by("TRANSPORT");
@@ -693,7 +692,7 @@ fn rejected_deliveries_are_the_contracts_business_and_only_failed_ones_escalate(
     let transport = error_code(&doc, "TRANSPORT");
     assert_eq!(transport["count"], 7);
     assert!(
-        transport["answers"][3]["evidence"]
+        transport["answers"]["recurs_despite_good_handoff"]["evidence"]
             .as_str()
             .unwrap()
             .ends_with("0 delivered in all, 0 rejected by the receiver, 7 failed in transport")
@@ -778,15 +777,15 @@ fn unreadable_payloads_are_evidence_and_escalate_the_pattern() {
     assert_eq!(code["error_code"], "BODY_CUT");
     assert_eq!(
         answers(code),
-        ["yes", "unknown", "unknown", "no", "yes"],
+        ["yes", "unknown", "unknown", "no", "mismatch"],
         "{code:#}"
     );
     assert_eq!(
-        code["answers"][0]["evidence"],
+        code["answers"]["consistent_pattern"]["evidence"],
         "5 of 5 (100%) payloads could not be read (storefront-order-to-erp: invalid_json): the same break at the boundary"
     );
     assert!(
-        code["answers"][3]["evidence"]
+        code["answers"]["recurs_despite_good_handoff"]["evidence"]
             .as_str()
             .unwrap()
             .starts_with("0 of 5 (0%) were delivered (acknowledged) with a conforming payload")
@@ -926,4 +925,36 @@ fn the_readme_sample_is_real_output() {
             "README line not in the output: {line:?}\n{real}"
         );
     }
+}
+
+/// Weekly counts cover every week the log spans: a quiet week is a zero, not a gap in the
+/// JSON (or in a chart drawn from it). Question 5 answers in its own words.
+#[test]
+fn weekly_counts_include_zero_weeks_and_question_5_says_mismatch() {
+    let dir = history_project("zero-weeks");
+    let mut csv = String::from("at,code,payload,contract\n");
+    for day in ["2026-11-02", "2026-11-03", "2026-11-17"] {
+        csv.push_str(&format!(
+            "{day}T10:00:00Z,ADDRESS_INVALID,order.json,storefront-order-to-erp@1.2.0\n"
+        ));
+    }
+    std::fs::write(dir.join("log.csv"), csv).unwrap();
+    let out = triage_in(&dir, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["format_version"], 2);
+    let code = error_code(&doc, "ADDRESS_INVALID");
+    let weeks = serde_json::json!({"2026-W45": 2, "2026-W46": 0, "2026-W47": 1});
+    assert_eq!(code["weekly"], weeks);
+    assert_eq!(code["patterns"][0]["weekly"], weeks);
+    assert_eq!(
+        code["answers"]["mismatch_or_missing_rule"]["answer"],
+        "mismatch"
+    );
+    common::assert_valid("docs/triage.schema.json", &doc);
 }

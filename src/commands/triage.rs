@@ -440,6 +440,28 @@ impl<'t> Report<'t> {
         }
     }
 
+    /// Counts per ISO week over every week the log spans, zero weeks included, so a chart or a
+    /// trend read from the JSON never skips a quiet week.
+    fn every_week(
+        &self,
+        counts: std::collections::BTreeMap<String, u64>,
+    ) -> std::collections::BTreeMap<String, u64> {
+        let (first, last) = span(self.triage.patterns.iter());
+        let mut out = counts;
+        let mut at = first;
+        while at <= last {
+            out.entry(patterns::iso_week(at)).or_insert(0);
+            at = at
+                .saturating_add(jiff::SignedDuration::from_hours(24 * 7))
+                .unwrap_or(last);
+            if at == last {
+                break;
+            }
+        }
+        out.entry(patterns::iso_week(last)).or_insert(0);
+        out
+    }
+
     /// Hours of handling per week in all, and in the patterns whose verdict says the
     /// integration is at fault (integration or both): what fixing the contracts would remove.
     /// `None` without `handling_minutes`.
@@ -868,7 +890,7 @@ impl<'t> Report<'t> {
                 .collect()
         };
         json!({
-            "format_version": 1,
+            "format_version": 2,
             "log": path.display().to_string(),
             "rows": {
                 "read": t.rows_read,
@@ -915,16 +937,22 @@ impl<'t> Report<'t> {
                 "signature": d.signature, "owner": d.owner, "decision": d.decision,
                 "status": d.status, "date": d.date,
             })).collect::<Vec<_>>(),
-            "weekly": c.weekly().into_iter().collect::<std::collections::BTreeMap<_, _>>(),
-            "answers": d.answers.iter().map(|a| {
-                json!({"answer": a.word(), "evidence": a.because()})
-            }).collect::<Vec<_>>(),
+            "weekly": self.every_week(c.weekly().into_iter().collect()),
+            // Keyed by question; question 5 answers with its own words, not yes or no.
+            "answers": d.answers.iter().zip(handoff::triage::framework::QUESTION_IDS).enumerate().map(|(i, (a, id))| {
+                let word = match (i, a) {
+                    (4, Answer::Yes(_)) => "mismatch",
+                    (4, Answer::No(_)) => "missing_rule",
+                    _ => a.word(),
+                };
+                (id.to_string(), json!({"answer": word, "evidence": a.because()}))
+            }).collect::<serde_json::Map<_, _>>(),
             "patterns": c.patterns.iter().map(|p| {
                 let (earlier, returned) = self.pattern_history(p);
                 json!({
                     "signature": signature_text(&p.signature),
                     "count": p.count,
-                    "weekly": p.weekly,
+                    "weekly": self.every_week(p.weekly.clone()),
                     "examples": p.examples,
                     "history": earlier.iter().map(|e| json!({
                         "recorded_at": e.recorded_at, "count": e.count, "contracts": e.contracts,

@@ -199,6 +199,15 @@ pub enum Answer {
     Unknown(String),
 }
 
+/// The five questions' keys in the JSON report, in the order of [`QUESTIONS`].
+pub const QUESTION_IDS: [&str; 5] = [
+    "consistent_pattern",
+    "routing_varies",
+    "retry_resolves",
+    "recurs_despite_good_handoff",
+    "mismatch_or_missing_rule",
+];
+
 /// The five questions, in the order of the decision flow, as reports word them.
 pub const QUESTIONS: [&str; 5] = [
     "consistent payload pattern?",
