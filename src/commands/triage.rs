@@ -440,6 +440,49 @@ impl<'t> Report<'t> {
         }
     }
 
+    /// The last week against the one before, as the reports word it.
+    fn trend(&self, c: &CodeView<'_>) -> Option<String> {
+        // Over every week the log spans: a code that stopped is falling to 0, not flat.
+        let weekly: Vec<(String, u64)> = self
+            .every_week(c.weekly().into_iter().collect())
+            .into_iter()
+            .collect();
+        let [.., (pw, p), (lw, l)] = weekly.as_slice() else {
+            return None;
+        };
+        let word = match l.cmp(p) {
+            std::cmp::Ordering::Greater => "rising",
+            std::cmp::Ordering::Less => "falling",
+            std::cmp::Ordering::Equal => "flat",
+        };
+        Some(format!("{word}, {l} in {lw} after {p} in {pw}"))
+    }
+
+    /// Where the code crosses, who owns and resolves it, and whether a rule can take it.
+    fn route_line(&self, c: &CodeView<'_>) -> Option<String> {
+        let r = self.routes.get(&c.code.error_code)?;
+        Some(format!(
+            "{}; owner {}; resolved today by {}; automatable: {}",
+            joined(&r.boundaries, "no boundary"),
+            joined(&r.owners, "not named in the contract"),
+            joined(&r.resolvers, "(handled_by not mapped)"),
+            automatable(self.decision(c))
+        ))
+    }
+
+    /// The rows not used, under their headings: rejected, and without a payload.
+    fn unused_rows(&self) -> [(&'static str, &[log::Rejected], u64); 2] {
+        let t = self.triage;
+        [
+            ("rejected", &t.rejected, t.rejected_count),
+            (
+                "without a payload",
+                &t.payloads_not_found,
+                t.not_found_count,
+            ),
+        ]
+    }
+
     /// Counts per ISO week over every week the log spans, zero weeks included, so a chart or a
     /// trend read from the JSON never skips a quiet week.
     fn every_week(
@@ -610,16 +653,8 @@ impl<'t> Report<'t> {
             for dec in self.decisions_for(&c.code.error_code, None) {
                 out.push_str(&format!("   decided: {}\n", text(&describe_decision(dec))));
             }
-            let weekly = c.weekly();
-            if let [.., (pw, p), (lw, l)] = weekly.as_slice() {
-                let word = match l.cmp(p) {
-                    std::cmp::Ordering::Greater => "rising",
-                    std::cmp::Ordering::Less => "falling",
-                    std::cmp::Ordering::Equal => "flat",
-                };
-                out.push_str(&format!(
-                    "   trend: {word}, {l} in {lw} after {p} in {pw}\n"
-                ));
+            if let Some(trend) = self.trend(c) {
+                out.push_str(&format!("   trend: {trend}\n"));
             }
             if d.verdict == Verdict::Both {
                 out.push_str("   fix order: the integration first, then the process\n");
@@ -639,8 +674,11 @@ impl<'t> Report<'t> {
             }
             out.push_str("   patterns:\n");
             for p in &c.patterns {
-                let weekly: Vec<String> =
-                    p.weekly.iter().map(|(w, n)| format!("{w} {n}")).collect();
+                let weekly: Vec<String> = self
+                    .every_week(p.weekly.clone())
+                    .iter()
+                    .map(|(w, n)| format!("{w} {n}"))
+                    .collect();
                 out.push_str(&format!(
                     "     {:>6}  {}  ({})\n",
                     p.count,
@@ -675,14 +713,8 @@ impl<'t> Report<'t> {
             }
             let lines: Vec<String> = c.examples.iter().map(u64::to_string).collect();
             out.push_str(&format!("   examples: log lines {}\n", lines.join(", ")));
-            if let Some(r) = self.routes.get(&c.code.error_code) {
-                out.push_str(&format!(
-                    "   route: {}; owner {}; resolved today by {}; automatable: {}\n",
-                    text(&joined(&r.boundaries, "no boundary")),
-                    text(&joined(&r.owners, "not named in the contract")),
-                    text(&joined(&r.resolvers, "(handled_by not mapped)")),
-                    automatable(decision)
-                ));
+            if let Some(route) = self.route_line(c) {
+                out.push_str(&format!("   route: {}\n", text(&route)));
             }
         }
         if self.codes.len() > self.shown {
@@ -693,14 +725,7 @@ impl<'t> Report<'t> {
             ));
         }
         out.push_str(&self.order_truth_text());
-        for (what, rows, count) in [
-            ("rejected", &t.rejected, t.rejected_count),
-            (
-                "without a payload",
-                &t.payloads_not_found,
-                t.not_found_count,
-            ),
-        ] {
+        for (what, rows, count) in self.unused_rows() {
             if count > 0 {
                 out.push_str(&format!("\nrows {what}:\n"));
                 for r in rows.iter().take(20) {
@@ -744,9 +769,14 @@ impl<'t> Report<'t> {
                     answers: questions
                         .iter()
                         .zip(&d.answers)
-                        .map(|(q, a)| (q.as_str(), a.word(), a.because()))
+                        .enumerate()
+                        .map(|(n, (q, a))| (q.as_str(), answer_word(n, a), a.because()))
                         .collect(),
-                    weekly: c.weekly(),
+                    // The chart has a bar for every week, zero weeks included.
+                    weekly: self
+                        .every_week(c.weekly().into_iter().collect())
+                        .into_iter()
+                        .collect(),
                     patterns: c
                         .patterns
                         .iter()
@@ -813,18 +843,41 @@ impl<'t> Report<'t> {
         for c in self.codes.iter().take(self.shown) {
             let d = &c.code.diagnosis;
             md.push_str(&format!(
-                "\n### {} ({} exceptions)\n\n**{}**: {}\n\n| question | answer | evidence |\n|---|---|---|\n",
+                "\n### {} ({} exceptions)\n\n**{}**: {}\n\n",
                 md_code(&c.code.error_code),
                 c.code.count,
                 d.verdict.id(),
                 d.verdict.description()
             ));
-            for (q, a) in numbered_questions().iter().zip(&d.answers) {
+            md.push_str(&format!("Decision: {}.", self.decision(c).id()));
+            if d.verdict == Verdict::Both {
+                md.push_str(" Fix order: the integration first, then the process.");
+            }
+            md.push('\n');
+            for dec in self.decisions_for(&c.code.error_code, None) {
                 md.push_str(&format!(
-                    "| {q} | {} | {} |\n",
-                    a.word(),
-                    md_code(a.because())
+                    "\nDecided: {}.\n",
+                    md_code(&describe_decision(dec))
                 ));
+            }
+            md.push_str("\n| question | answer | evidence |\n|---|---|---|\n");
+            for (n, (q, a)) in numbered_questions().iter().zip(&d.answers).enumerate() {
+                let word = answer_word(n, a);
+                md.push_str(&format!("| {q} | {word} | {} |\n", md_code(a.because())));
+            }
+            let weeks = self.every_week(c.weekly().into_iter().collect());
+            md.push_str(&format!(
+                "\n| {} |\n|{}\n| {} |\n",
+                weeks.keys().cloned().collect::<Vec<_>>().join(" | "),
+                "---:|".repeat(weeks.len()),
+                weeks
+                    .values()
+                    .map(u64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" | ")
+            ));
+            if let Some(trend) = self.trend(c) {
+                md.push_str(&format!("\nTrend: {trend}.\n"));
             }
             md.push_str("\n| count | pattern |\n|---:|---|\n");
             for p in &c.patterns {
@@ -833,6 +886,11 @@ impl<'t> Report<'t> {
                     p.count,
                     md_code(&signature_text(&p.signature))
                 ));
+            }
+            let lines: Vec<String> = c.examples.iter().map(u64::to_string).collect();
+            md.push_str(&format!("\nExamples: log lines {}.\n", lines.join(", ")));
+            if let Some(route) = self.route_line(c) {
+                md.push_str(&format!("\nRoute: {}.\n", md_code(&route)));
             }
         }
         if !self.order_truth.is_empty() {
@@ -846,6 +904,23 @@ impl<'t> Report<'t> {
                     g.kind,
                     g.count
                 ));
+            }
+        }
+        for (what, rows, count) in self.unused_rows() {
+            if count > 0 {
+                md.push_str(&format!(
+                    "\n### Rows {what} ({count})\n\n| line | reason |\n|---:|---|\n"
+                ));
+                for r in rows.iter().take(20) {
+                    md.push_str(&format!("| {} | {} |\n", r.line, md_code(&r.reason)));
+                }
+                if count > 20 {
+                    md.push_str(&format!(
+                        "\n... and {} more (`--format json` lists the first {}).\n",
+                        count - 20,
+                        run::LISTED_ROWS
+                    ));
+                }
             }
         }
         md
@@ -997,6 +1072,16 @@ impl serde::Serialize for JsonReport<'_> {
             map.serialize_entry("error_codes", &Codes(self.report))?;
         }
         map.end()
+    }
+}
+
+/// An answer as the Markdown and HTML reports word it: the fifth question is either-or, so
+/// its answer names the side.
+fn answer_word(n: usize, a: &Answer) -> &'static str {
+    match a {
+        Answer::Yes(_) if n == 4 => "mismatch",
+        Answer::No(_) if n == 4 => "missing rule",
+        a => a.word(),
     }
 }
 
