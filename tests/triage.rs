@@ -155,6 +155,35 @@ fn error_codes_are_ranked_by_hours_of_handling_and_every_row_is_accounted_for() 
     assert!((hours["total"].as_f64().unwrap() - sum(false)).abs() < 1e-9);
     assert!((hours["integration"].as_f64().unwrap() - sum(true)).abs() < 1e-9);
     assert!(sum(true) > 0.0 && sum(true) < sum(false));
+    // Integration first (then both), costliest first; process after.
+    assert_eq!(
+        report["fix_order"],
+        serde_json::json!([
+            "SKU_NOT_FOUND",
+            "UNKNOWN_EVENT",
+            "PO_REJECTED",
+            "ADDRESS_INVALID",
+            "STORE_NOT_FOUND",
+            "NO_DISPOSITION_RULE",
+            "DELIVERY_TIMEOUT"
+        ])
+    );
+    // A code's hours per week are its patterns' estimated minutes over the weeks the log spans.
+    let weeks = report["weeks"].as_f64().unwrap();
+    for c in codes {
+        let estimated: f64 = c["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["minutes"]["estimated"].as_f64())
+            .sum();
+        let hours = c["hours_per_week"].as_f64().unwrap();
+        assert!(
+            (estimated / 60.0 / weeks - hours).abs() < 1e-9,
+            "{}",
+            c["error_code"]
+        );
+    }
     let order: Vec<&str> = report["error_codes"]
         .as_array()
         .unwrap()

@@ -505,6 +505,31 @@ impl<'t> Report<'t> {
         out
     }
 
+    /// Error codes in the order to fix them: integration, then both, then process, then
+    /// undecided; within each, as the report ranks them (costliest first).
+    fn fix_order(&self) -> Vec<&str> {
+        let rank = |v: Verdict| match v {
+            Verdict::Integration => 0,
+            Verdict::Both => 1,
+            Verdict::Process => 2,
+            Verdict::Undecided => 3,
+        };
+        let mut codes: Vec<(usize, usize, &str)> = self
+            .codes
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                (
+                    rank(c.code.diagnosis.verdict),
+                    i,
+                    c.code.error_code.as_str(),
+                )
+            })
+            .collect();
+        codes.sort();
+        codes.into_iter().map(|(_, _, code)| code).collect()
+    }
+
     /// Hours of handling per week in all, and in the patterns whose verdict says the
     /// integration is at fault (integration or both): what fixing the contracts would remove.
     /// `None` without `handling_minutes`.
@@ -977,6 +1002,10 @@ impl<'t> Report<'t> {
             },
             "weeks": self.weeks,
             "thresholds": t.thresholds,
+            // What to fix first: the integration patterns (integration, then both), costliest
+            // first, then the process ones; a process redesign built on an unstable contract
+            // fails.
+            "fix_order": self.fix_order(),
             "hours_per_week": self.hours().map(|(total, integration)| json!({
                 "total": total,
                 "integration": integration,
@@ -1027,6 +1056,13 @@ impl<'t> Report<'t> {
                 json!({
                     "signature": signature_text(&p.signature),
                     "count": p.count,
+                    // Minutes as the log recorded them, and scaled to every exception of the
+                    // pattern (what hours_per_week is computed from).
+                    "minutes": (p.timed > 0).then(|| json!({
+                        "recorded": p.minutes,
+                        "exceptions_timed": p.timed,
+                        "estimated": p.minutes / p.timed as f64 * p.count as f64,
+                    })),
                     "weekly": self.every_week(p.weekly.clone()),
                     "examples": p.examples,
                     "history": earlier.iter().map(|e| json!({
