@@ -987,3 +987,161 @@ fn weekly_counts_include_zero_weeks_and_question_5_says_mismatch() {
     );
     common::assert_valid("docs/triage.schema.json", &doc);
 }
+
+/// A log written for one mechanism per error code (tests/triage-fidelity/, by its
+/// generate.py): the delivery vocabularies, a 90/10 resolution split, no standard resolution,
+/// a `both` pattern, a scattered one, truncated bodies, short and long records, CRLF endings
+/// with a quoted line break. Every answer, verdict, decision type and line number, exactly.
+#[test]
+fn a_log_written_for_each_mechanism_is_decided_exactly() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/triage-fidelity");
+    let out = triage_in(&dir, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    common::assert_valid("docs/triage.schema.json", &doc);
+    // Error code, count, the five answers, verdict, decision type, the first pattern's examples.
+    type Row<'a> = (&'a str, u64, [&'a str; 5], &'a str, &'a str, &'a [u64]);
+    let expected: [Row; 6] = [
+        (
+            "NO_RULE",
+            10,
+            ["no", "yes", "unknown", "no", "missing_rule"],
+            "process",
+            "judgment",
+            &[12, 13, 14],
+        ),
+        (
+            "SKU_BAD",
+            10,
+            ["yes", "no", "unknown", "no", "mismatch"],
+            "integration",
+            "binary",
+            &[2, 3, 4],
+        ),
+        (
+            "NEW_STATUS",
+            6,
+            ["yes", "yes", "unknown", "no", "mismatch"],
+            "both",
+            "judgment",
+            &[30, 31, 32],
+        ),
+        (
+            "SCATTERED",
+            6,
+            ["no", "no", "unknown", "no", "mismatch"],
+            "both",
+            "judgment",
+            &[36, 39],
+        ),
+        (
+            "CUT_BODY",
+            4,
+            ["yes", "no", "unknown", "no", "mismatch"],
+            "integration",
+            "escalated",
+            &[42, 43, 44],
+        ),
+        // Its second row is the one with a field too many, rejected at line 25.
+        (
+            "TIMEOUT",
+            5,
+            ["no", "no", "unknown", "no", "missing_rule"],
+            "process",
+            "escalated",
+            &[21, 26, 27],
+        ),
+    ];
+    let codes: Vec<&str> = doc["error_codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["error_code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, expected.map(|e| e.0));
+    for (name, count, five, verdict, decision, examples) in expected {
+        let c = error_code(&doc, name);
+        assert_eq!(c["count"], count, "{name}");
+        assert_eq!(answers(c), five, "{name}: {c:#}");
+        assert_eq!(c["verdict"], verdict, "{name}");
+        assert_eq!(c["decision"], decision, "{name}");
+        assert_eq!(
+            c["patterns"][0]["examples"],
+            serde_json::json!(examples),
+            "{name}"
+        );
+    }
+    let evidence = |code: &str, q: &str| {
+        error_code(&doc, code)["answers"][q]["evidence"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    // Three vocabularies each: delivered, rejected (not a failure), failed.
+    assert!(
+        evidence("SKU_BAD", "recurs_despite_good_handoff")
+            .ends_with("10 delivered in all, 0 rejected by the receiver, 0 failed in transport")
+    );
+    assert!(
+        evidence("NO_RULE", "recurs_despite_good_handoff")
+            .ends_with("0 delivered in all, 10 rejected by the receiver, 0 failed in transport")
+    );
+    assert!(
+        evidence("TIMEOUT", "recurs_despite_good_handoff")
+            .ends_with("0 delivered in all, 0 rejected by the receiver, 5 failed in transport")
+    );
+    assert_eq!(
+        evidence("SKU_BAD", "routing_varies"),
+        "a standard resolution: \"uppercased the SKU\" in 9 of 10 routed exceptions (90%), by 3 of 4 handlers; also \"cancelled the line\" 1 (1 handler)"
+    );
+    // The quoted line break is part of the cell, and every line after it is counted.
+    assert!(
+        evidence("NO_RULE", "routing_varies").contains("\"refunded\\nafter a call\" 1 (1 handler)"),
+        "{}",
+        evidence("NO_RULE", "routing_varies")
+    );
+    assert_eq!(
+        doc["rows"],
+        serde_json::json!({
+            "read": 43, "used": 41, "rejected_count": 2,
+            "rejected": [
+                {"line": 24, "reason": "the row has 3 fields, the header 8: a field is missing or a delimiter is inside an unquoted cell"},
+                {"line": 25, "reason": "the row has 9 fields, the header 8: a delimiter is inside an unquoted cell, or a field is extra"}
+            ],
+            "payloads_not_found_count": 0, "payloads_not_found": []
+        })
+    );
+    assert_eq!(
+        doc["fix_order"],
+        serde_json::json!([
+            "SKU_BAD",
+            "CUT_BODY",
+            "NEW_STATUS",
+            "SCATTERED",
+            "NO_RULE",
+            "TIMEOUT"
+        ])
+    );
+    // The generator writes exactly the checked-in log.
+    let scratch =
+        std::env::temp_dir().join(format!("handoff-triage-fidelity-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    std::fs::copy(dir.join("generate.py"), scratch.join("generate.py")).unwrap();
+    let status = Command::new("python3")
+        .arg(scratch.join("generate.py"))
+        .status()
+        .expect("python3 runs tests/triage-fidelity/generate.py (.ci/run installs it)");
+    assert!(status.success());
+    assert!(
+        std::fs::read(scratch.join("log.csv")).unwrap()
+            == std::fs::read(dir.join("log.csv")).unwrap(),
+        "log.csv differs from what generate.py writes"
+    );
+    let _ = std::fs::remove_dir_all(&scratch);
+}

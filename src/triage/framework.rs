@@ -478,9 +478,14 @@ pub fn diagnose_stats(s: &Stats, t: Thresholds) -> Diagnosis {
                 format!("; also {}", show(others))
             };
             Answer::No(format!(
-                "a standard resolution: {top:?} in {top_n} of {} routed exceptions ({}), by {top_handlers} of {handlers} handlers{rest}",
+                "a standard resolution: {top:?} in {top_n} of {} routed exceptions ({}), by {}{rest}",
                 s.routed,
-                pct(top_n, s.routed)
+                pct(top_n, s.routed),
+                if handlers == 1 {
+                    "its 1 handler".to_string()
+                } else {
+                    format!("{top_handlers} of {handlers} handlers")
+                }
             ))
         } else if material.is_empty() {
             // Resolutions scattered so thinly that none is material: that is routing varying
