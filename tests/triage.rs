@@ -1076,6 +1076,25 @@ fn a_log_written_for_each_mechanism_is_decided_exactly() {
             "{name}"
         );
     }
+    // Signatures as data.
+    let violations = |code: &str| error_code(&doc, code)["patterns"][0]["violations"].clone();
+    assert_eq!(
+        violations("SKU_BAD"),
+        serde_json::json!([{"contract": "orders@1.0.0", "pointer": "/sku", "kind": "pattern_mismatch"}])
+    );
+    assert_eq!(
+        violations("NEW_STATUS"),
+        serde_json::json!([{"contract": "orders@1.0.0", "pointer": "/status", "kind": "unknown_enum_value", "value": "refunded"}])
+    );
+    assert_eq!(
+        violations("CUT_BODY"),
+        serde_json::json!([{"contract": "orders@1.0.0", "pointer": "", "kind": "invalid_json"}])
+    );
+    assert_eq!(violations("NO_RULE"), serde_json::json!([]));
+    assert_eq!(
+        error_code(&doc, "SKU_BAD")["patterns"][0]["contracts"],
+        serde_json::json!(["orders@1.0.0"])
+    );
     let evidence = |code: &str, q: &str| {
         error_code(&doc, code)["answers"][q]["evidence"]
             .as_str()

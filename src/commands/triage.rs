@@ -1055,6 +1055,10 @@ impl<'t> Report<'t> {
                 let (earlier, returned) = self.pattern_history(p);
                 json!({
                     "signature": signature_text(&p.signature),
+                    // The signature as data: each distinct violation, for dashboards that
+                    // group by field or kind rather than parse the text.
+                    "violations": p.violations,
+                    "contracts": p.contracts,
                     "count": p.count,
                     // Minutes as the log recorded them, and scaled to every exception of the
                     // pattern (what hours_per_week is computed from).

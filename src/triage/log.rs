@@ -77,6 +77,8 @@ pub struct Exception {
     pub retry_succeeded: Option<bool>,
     /// What became of the delivery itself.
     pub delivery: Option<Delivery>,
+    /// The payload's violations, each distinct one once, filled when the payload is checked.
+    pub violations: Vec<crate::triage::patterns::Violation>,
 }
 
 /// Where an exception's payload is.
@@ -554,9 +556,10 @@ impl Columns {
                                 "handoff status {v:?} is not a delivery outcome handoff knows: say what it means under exceptions.handoff_status in handoff.yaml ({:?}: delivered, rejected or failed)",
                                 v.trim()
                             )
-                        })
+        })
                 })
                 .transpose()?,
+            violations: Vec::new(),
         })
     }
 }

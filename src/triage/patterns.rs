@@ -33,6 +33,50 @@ pub fn signature(contract_id: &str, findings: &[Finding]) -> Signature {
     Signature::Violates(format!("{contract_id}: {}", parts.join(", ")))
 }
 
+/// One distinct violation of a signature, as the JSON report shows it: the contract as
+/// `id@version`, the pointer with array indexes as `*`, the kind, and the value for a new enum
+/// value (the one kind whose value makes its own pattern).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Violation {
+    pub contract: String,
+    pub pointer: String,
+    pub kind: Kind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// The violations [`signature`] is made of, one each, in its order; a payload that cannot be
+/// read is one violation at the root.
+pub fn violations(contract: &str, findings: &[Finding]) -> Vec<Violation> {
+    if let Some(f) = findings.iter().find(|f| f.kind.is_payload_level()) {
+        return vec![Violation {
+            contract: contract.to_string(),
+            pointer: String::new(),
+            kind: f.kind,
+            value: None,
+        }];
+    }
+    let mut out: Vec<Violation> = findings
+        .iter()
+        .map(|f| Violation {
+            contract: contract.to_string(),
+            pointer: normalize_pointer(&f.pointer),
+            kind: f.kind,
+            // Findings keep the value as JSON text (`"refunded"`); a string is shown as its text.
+            value: f
+                .value
+                .clone()
+                .filter(|_| f.kind == Kind::UnknownEnumValue)
+                .map(|v| serde_json::from_str::<String>(&v).unwrap_or(v)),
+        })
+        .collect();
+    out.sort_by(|a, b| {
+        (&a.pointer, a.kind.id(), &a.value).cmp(&(&b.pointer, b.kind.id(), &b.value))
+    });
+    out.dedup();
+    out
+}
+
 /// One exception, as the grouping needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Occurrence {
@@ -56,13 +100,22 @@ pub struct Pattern {
     pub weekly: BTreeMap<String, u64>,
     /// The first few exceptions' log lines, as examples.
     pub examples: Vec<u64>,
+    /// The signature's violations, as its first exception showed them.
+    pub violations: Vec<Violation>,
+    /// Every contract version (`id@version`) the pattern's payloads were checked against.
+    pub contracts: std::collections::BTreeSet<String>,
 }
 
 /// Examples kept per pattern.
 pub const EXAMPLES: usize = 3;
 
 impl Pattern {
-    fn new(error_code: &str, signature: &Signature, first: &Occurrence) -> Pattern {
+    fn new(
+        error_code: &str,
+        signature: &Signature,
+        first: &Occurrence,
+        violations: &[Violation],
+    ) -> Pattern {
         Pattern {
             error_code: error_code.to_string(),
             signature: signature.clone(),
@@ -73,6 +126,8 @@ impl Pattern {
             last_seen: first.opened_at,
             weekly: BTreeMap::new(),
             examples: Vec::new(),
+            violations: violations.to_vec(),
+            contracts: Default::default(),
         }
     }
 
@@ -113,13 +168,16 @@ pub struct Grouper {
 }
 
 impl Grouper {
-    pub fn add(&mut self, code: &str, sig: &Signature, o: &Occurrence) {
-        match self.patterns.get_mut(&(code.to_string(), sig.clone())) {
-            Some(p) => p.add(o),
-            None => {
-                let mut p = Pattern::new(code, sig, o);
-                p.add(o);
-                self.patterns.insert((code.to_string(), sig.clone()), p);
+    pub fn add(&mut self, code: &str, sig: &Signature, o: &Occurrence, violations: &[Violation]) {
+        let key = (code.to_string(), sig.clone());
+        let p = self
+            .patterns
+            .entry(key)
+            .or_insert_with(|| Pattern::new(code, sig, o, violations));
+        p.add(o);
+        for v in violations {
+            if !p.contracts.contains(&v.contract) {
+                p.contracts.insert(v.contract.clone());
             }
         }
     }
@@ -237,7 +295,7 @@ mod tests {
         }
         let mut grouper = Grouper::default();
         for (code, sig, o) in &items {
-            grouper.add(code, sig, o);
+            grouper.add(code, sig, o, &[]);
         }
         let patterns = grouper.finish();
         assert_eq!(patterns[0].error_code, "SKU_NOT_FOUND");

@@ -136,6 +136,7 @@ impl Aggregate {
                 opened_at: e.opened_at,
                 handling_minutes: e.handling_minutes,
             },
+            &e.violations,
         );
         let (stats, contracts) = self.codes.entry(e.error_code.clone()).or_default();
         contracts.insert(e.contract.clone());
@@ -203,7 +204,7 @@ pub fn checked<'c>(
     checker: &mut dyn FnMut(&str) -> Result<&'c Checker, String>,
     ndjson: &mut HashMap<String, Result<NdjsonFile, String>>,
 ) -> Checked {
-    let e = row?;
+    let mut e = row?;
     let found = checker(&e.contract).and_then(|c| payload_bytes(&e, base, ndjson).map(|b| (c, b)));
     Ok(match found {
         Ok((c, bytes)) => {
@@ -213,6 +214,7 @@ pub fn checked<'c>(
             for f in &mut findings {
                 crate::redact::for_report(f, crate::redact::Redact::Sensitive);
             }
+            e.violations = patterns::violations(&c.contract().reference(), &findings);
             (e, patterns::signature(&c.contract().id, &findings), None)
         }
         Err(why) => (e, Signature::Unchecked(why.clone()), Some(why)),
@@ -425,6 +427,7 @@ mod tests {
                 retried: None,
                 retry_succeeded: None,
                 delivery: None,
+                violations: Vec::new(),
             })
         };
         let mut lookup = |_: &str| Ok(&checker);
