@@ -375,6 +375,8 @@ struct Report<'t> {
     order_truth: Vec<handoff::triage::store::RecordedGap>,
     codes: Vec<CodeView<'t>>,
     weeks: f64,
+    /// Every ISO week the log spans, in order.
+    log_weeks: Vec<String>,
     shown: usize,
 }
 
@@ -383,6 +385,15 @@ impl<'t> Report<'t> {
         let (first, last) = span(triage.patterns.iter());
         let days = (last.as_second() - first.as_second()) as f64 / 86_400.0;
         let weeks = (days / 7.0).max(1.0);
+        // Found once: every code's and pattern's weekly counts are filled over these.
+        let mut log_weeks = Vec::new();
+        let mut at = Some(first);
+        while let Some(t) = at.filter(|t| *t <= last) {
+            log_weeks.push(patterns::iso_week(t));
+            at = t.checked_add(jiff::SignedDuration::from_hours(24 * 7)).ok();
+        }
+        log_weeks.push(patterns::iso_week(last));
+        log_weeks.dedup();
         // Each code's patterns, in the patterns' order, found in one pass (not a scan of every
         // pattern per code: 30,000 codes took 10 s that way).
         let mut by_code: HashMap<&str, Vec<&patterns::Pattern>> = HashMap::new();
@@ -437,6 +448,7 @@ impl<'t> Report<'t> {
             shown: top.min(codes.len()),
             codes,
             weeks,
+            log_weeks,
         }
     }
 
@@ -489,19 +501,10 @@ impl<'t> Report<'t> {
         &self,
         counts: std::collections::BTreeMap<String, u64>,
     ) -> std::collections::BTreeMap<String, u64> {
-        let (first, last) = span(self.triage.patterns.iter());
         let mut out = counts;
-        let mut at = first;
-        while at <= last {
-            out.entry(patterns::iso_week(at)).or_insert(0);
-            at = at
-                .saturating_add(jiff::SignedDuration::from_hours(24 * 7))
-                .unwrap_or(last);
-            if at == last {
-                break;
-            }
+        for week in &self.log_weeks {
+            out.entry(week.clone()).or_insert(0);
         }
-        out.entry(patterns::iso_week(last)).or_insert(0);
         out
     }
 
