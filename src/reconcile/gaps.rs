@@ -618,25 +618,23 @@ fn states(
                 continue;
             }
             let expected = (0..=top).rev().find(|&s| flow.expresses(m.system, s));
-            // Without any time, the age is unknown: the disagreement is not excused as recent.
-            let settled = m
-                .time
-                .max(ahead.time)
-                .is_none_or(|newest| as_of.saturating_sub(newest) >= flow.settle);
             let Some(expected) = expected.filter(|&x| Some(x) != m.state) else {
                 continue;
             };
-            if !settled {
+            let apart = format!(
+                "{} says {}, {} says {}",
+                e.name(ahead),
+                said(flow, ahead),
+                e.name(m),
+                said(flow, m)
+            );
+            let should = format!("{} should say `{}`", e.name(m), flow.states[expected].name);
+            // Without any time, the age is unknown: the disagreement is not excused as recent.
+            let newest = m.time.max(ahead.time);
+            if let Some(newest) = newest.filter(|t| as_of.saturating_sub(*t) < flow.settle) {
                 // Updates may still be in flight: the entity waits, it does not agree.
-                let newest = m.time.max(ahead.time).unwrap_or(as_of);
                 waiting.push(format!(
-                    "{} says {}, {} says {}: {} should say `{}` by {} (settle {})",
-                    e.name(ahead),
-                    said(flow, ahead),
-                    e.name(m),
-                    said(flow, m),
-                    e.name(m),
-                    flow.states[expected].name,
+                    "{apart}: {should} by {} (settle {})",
                     super::message::show_time(newest.saturating_add(flow.settle)),
                     show_duration(flow.settle)
                 ));
@@ -645,15 +643,7 @@ fn states(
             gaps.push(e.gap(
                 GapKind::StateDisagreement,
                 vec![e.name(ahead), e.name(m)],
-                format!(
-                    "{} says {}, {} says {}; {} should say `{}`",
-                    e.name(ahead),
-                    said(flow, ahead),
-                    e.name(m),
-                    said(flow, m),
-                    e.name(m),
-                    flow.states[expected].name,
-                ),
+                format!("{apart}; {should}"),
                 format!(
                     "{} `{}` once {} says `{}`",
                     e.name(m),
