@@ -101,24 +101,9 @@ fn run_file(path: &Path) -> (Vec<String>, Vec<String>, serde_json::Value, Fixtur
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let flow = doc["flows"][0].clone();
-    let mut got: Vec<String> = flow["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            let systems: Vec<&str> = g["systems"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s.as_str().unwrap())
-                .collect();
-            format!(
-                "{} {} {}",
-                g["kind"].as_str().unwrap(),
-                g["entity"].as_str().unwrap_or("-"),
-                systems.join(" -> ")
-            )
-        })
+    let mut got: Vec<String> = common::gap_triples(&flow)
+        .into_iter()
+        .map(|(kind, entity, pair)| format!("{kind} {entity} {pair}"))
         .collect();
     got.sort();
     let mut expected = fixture.expect.clone();

@@ -85,47 +85,16 @@ fn find_gap<'f>(flow: &'f serde_json::Value, kind: &str, entity: &str) -> &'f se
         .unwrap_or_else(|| panic!("no {kind} gap for {entity}"))
 }
 
-fn gap_list(flow: &serde_json::Value) -> Vec<(String, String, String)> {
-    let mut list: Vec<(String, String, String)> = flow["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                g["kind"].as_str().unwrap().to_string(),
-                g["entity"].as_str().unwrap_or("-").to_string(),
-                g["systems"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|s| s.as_str().unwrap())
-                    .collect::<Vec<_>>()
-                    .join(" -> "),
-            )
-        })
-        .collect();
-    list.sort();
-    list
-}
-
 /// What the example's generator bent in: (kind, entity, boundary pair), sorted.
 fn expected_gaps() -> Vec<(String, String, String)> {
-    std::fs::read_to_string(project().join("expected-gaps.txt"))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let p: Vec<&str> = l.split('\t').collect();
-            (p[0].into(), p[1].into(), p[2].into())
-        })
-        .collect()
+    common::expected_gaps(&project().join("expected-gaps.txt"))
 }
 
 #[test]
 fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
     let expected = expected_gaps();
     let flow = returns(&[]);
-    assert_eq!(gap_list(&flow), expected);
+    assert_eq!(common::gap_triples(&flow), expected);
     // Every gap kind of the catalogue is present at least twice, but one: an ambiguous time
     // needs a local time in the hour a daylight saving change repeats, and the example's two
     // weeks begin after New York's (tests/gaps/ambiguous_time.yaml holds that kind).
@@ -300,7 +269,7 @@ fn the_clean_flow_has_no_gap_and_exits_zero() {
 fn as_of_an_earlier_moment_a_late_deadline_is_still_pending() {
     // Return 10001 was authorised at 10:04 on 2 November; at 11:00 the ERP still has an hour.
     let early = returns_as_of("2026-11-02T11:00:00Z", &[]);
-    let list = gap_list(&early);
+    let list = common::gap_triples(&early);
     assert!(!list.iter().any(|(_, e, _)| e == "10001"), "{list:?}");
     let zone = &early["zones"][0];
     assert_eq!(zone["name"], "return authorisation reaches the ERP");
@@ -314,7 +283,7 @@ fn as_of_an_earlier_moment_a_late_deadline_is_still_pending() {
         .sum();
     assert!(later > 2000, "{later}");
     let late = returns(&[]);
-    assert!(gap_list(&late).contains(&(
+    assert!(common::gap_triples(&late).contains(&(
         "missing_counterpart".into(),
         "10001".into(),
         "portal -> erp".into()
@@ -888,7 +857,10 @@ fn a_counterpart_may_be_any_message_of_the_system() {
         "    then: {erp: any}",
     );
     let flow = returns_in(&dir, &[]);
-    assert_eq!(gap_list(&flow), gap_list(&returns(&[])));
+    assert_eq!(
+        common::gap_triples(&flow),
+        common::gap_triples(&returns(&[]))
+    );
     assert_eq!(
         find_gap(&flow, "late_counterpart", "10003")["expected"],
         "erp (any message) within 2h of portal `authorized`"
@@ -971,7 +943,10 @@ fn a_key_may_be_in_one_of_several_places() {
     .unwrap();
     let flow = returns_in(&dir, &[]);
     // The same gaps: the orphan is still found by its key, now read from /reason.
-    assert_eq!(gap_list(&flow), gap_list(&returns(&[])));
+    assert_eq!(
+        common::gap_triples(&flow),
+        common::gap_triples(&returns(&[]))
+    );
     assert_eq!(
         find_gap(&flow, "orphan_message", "99001")["evidence"][0]["findings"],
         1,
@@ -1077,7 +1052,7 @@ fn flow_versions_are_chosen_like_contract_versions() {
     let newest = returns_in(&dir, &[]);
     assert_eq!(newest["flow"], "returns@1.1.0");
     assert!(
-        !gap_list(&newest)
+        !common::gap_triples(&newest)
             .iter()
             .any(|(k, e, _)| k == "late_counterpart" && e == "10003")
     );
@@ -1096,7 +1071,10 @@ fn flow_versions_are_chosen_like_contract_versions() {
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let older = &doc["flows"][0];
     assert_eq!(older["flow"], "returns@1.0.0");
-    assert_eq!(gap_list(older), gap_list(&returns(&[])));
+    assert_eq!(
+        common::gap_triples(older),
+        common::gap_triples(&returns(&[]))
+    );
 
     std::fs::write(flows.join("returns/copy.yaml"), &v1).unwrap();
     let out = handoff_in(&dir, &["reconcile"]);
@@ -1361,7 +1339,7 @@ fn currency_codes_compare_without_regard_to_case_and_never_hide_an_amount() {
     std::fs::write(&captures, &lowered).unwrap();
     let expected = expected_gaps();
     let flow = returns_in(&dir, &[]);
-    assert_eq!(gap_list(&flow), expected);
+    assert_eq!(common::gap_triples(&flow), expected);
     let gap = find_gap(&flow, "currency_disagreement", "10016");
     assert_eq!(
         gap["message"],
@@ -1375,7 +1353,7 @@ fn currency_codes_compare_without_regard_to_case_and_never_hide_an_amount() {
         "\"amount\":{\"value\":20290,\"currency\":\"cad\"}",
     );
     let flow = returns_in(&dir, &[]);
-    let about: Vec<(String, String, String)> = gap_list(&flow)
+    let about: Vec<(String, String, String)> = common::gap_triples(&flow)
         .into_iter()
         .filter(|(_, entity, _)| entity == "10016")
         .collect();

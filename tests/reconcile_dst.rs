@@ -5,6 +5,8 @@
 //! (expected-gaps.txt) and what every other bent return is (notes.txt): every return not named
 //! there went through cleanly and must be in agreement.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -54,29 +56,6 @@ fn lines(file: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn gap_list(flow: &serde_json::Value) -> Vec<Vec<String>> {
-    let mut list: Vec<Vec<String>> = flow["gaps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            let systems: Vec<&str> = g["systems"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s.as_str().unwrap())
-                .collect();
-            vec![
-                g["kind"].as_str().unwrap().to_string(),
-                g["entity"].as_str().unwrap_or("-").to_string(),
-                systems.join(" -> "),
-            ]
-        })
-        .collect();
-    list.sort();
-    list
-}
-
 fn gap<'f>(flow: &'f serde_json::Value, kind: &str, entity: &str) -> &'f serde_json::Value {
     flow["gaps"]
         .as_array()
@@ -98,12 +77,12 @@ fn view<'f>(flow: &'f serde_json::Value, key: &str) -> &'f serde_json::Value {
 #[test]
 fn exactly_the_gaps_the_generator_bent_in_and_no_other() {
     let flow = reconcile();
-    let expected = lines("expected-gaps.txt");
-    assert_eq!(gap_list(&flow), expected);
+    let expected = common::expected_gaps(&project().join("expected-gaps.txt"));
+    assert_eq!(common::gap_triples(&flow), expected);
     // `usd` is `USD`: of ~70 refunds compared, only the two the generator made Canadian differ.
-    let currency: Vec<&Vec<String>> = expected
+    let currency: Vec<_> = expected
         .iter()
-        .filter(|g| g[0] == "currency_disagreement")
+        .filter(|g| g.0 == "currency_disagreement")
         .collect();
     assert_eq!(currency.len(), 2);
 }
@@ -112,9 +91,9 @@ fn exactly_the_gaps_the_generator_bent_in_and_no_other() {
 fn every_return_has_the_status_its_bending_gives_it() {
     let flow = reconcile();
     let mut want: BTreeMap<String, &str> = BTreeMap::new();
-    for g in lines("expected-gaps.txt") {
-        if g[1] != "-" {
-            want.insert(g[1].clone(), "gaps");
+    for (_, entity, _) in common::expected_gaps(&project().join("expected-gaps.txt")) {
+        if entity != "-" {
+            want.insert(entity, "gaps");
         }
     }
     for note in lines("notes.txt") {
@@ -318,36 +297,24 @@ fn pending_returns_say_what_they_wait_for() {
     // A day later, the same returns are gaps.
     let out = handoff(&["reconcile", "--as-of", "2026-11-09", "--format", "json"]);
     let later: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let list = gap_list(&later["flows"][0]);
-    assert!(list.contains(&vec![
+    let list = common::gap_triples(&later["flows"][0]);
+    assert!(list.contains(&(
         "missing_counterpart".into(),
         "10027".into(),
         "portal -> erp".into()
-    ]));
-    assert!(list.contains(&vec![
+    )));
+    assert!(list.contains(&(
         "state_disagreement".into(),
         "10062".into(),
         "portal -> erp".into()
-    ]));
+    )));
 }
 
 #[test]
 fn the_generator_writes_exactly_the_checked_in_captures() {
     // The expected gaps are only as good as the generator's account of what it bent: running it
     // again must give the same files (it is deterministic), so the two cannot drift apart.
-    let scratch = std::env::temp_dir().join(format!("handoff-dst-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
-    std::fs::copy(project().join("generate.py"), scratch.join("generate.py")).unwrap();
-    let status = Command::new("python3")
-        .arg(scratch.join("generate.py"))
-        .status();
-    let Ok(status) = status else {
-        panic!(
-            "python3 (with the tz database: Debian's tzdata) is needed to run fixtures/returns-dst/generate.py; .ci/run installs both"
-        );
-    };
-    assert!(status.success());
+    let scratch = common::run_generator(&project().join("generate.py"), "dst");
     let read_all = |root: &Path| -> BTreeMap<String, String> {
         let mut files = BTreeMap::new();
         let mut stack = vec![root.join("captures")];

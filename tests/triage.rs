@@ -1147,16 +1147,7 @@ fn a_log_written_for_each_mechanism_is_decided_exactly() {
         ])
     );
     // The generator writes exactly the checked-in log.
-    let scratch =
-        std::env::temp_dir().join(format!("handoff-triage-fidelity-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&scratch);
-    std::fs::create_dir_all(&scratch).unwrap();
-    std::fs::copy(dir.join("generate.py"), scratch.join("generate.py")).unwrap();
-    let status = Command::new("python3")
-        .arg(scratch.join("generate.py"))
-        .status()
-        .expect("python3 runs tests/triage-fidelity/generate.py (.ci/run installs it)");
-    assert!(status.success());
+    let scratch = common::run_generator(&dir.join("generate.py"), "triage-fidelity");
     assert!(
         std::fs::read(scratch.join("log.csv")).unwrap()
             == std::fs::read(dir.join("log.csv")).unwrap(),

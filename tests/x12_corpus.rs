@@ -19,13 +19,20 @@ fn corpus() -> Vec<PathBuf> {
     files
 }
 
-fn handoff(args: &[&str]) -> Output {
+fn handoff_in(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_handoff"))
         .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/x12-corpus"))
+        .current_dir(dir)
         .env_remove("HANDOFF_CONFIG")
         .output()
         .unwrap()
+}
+
+fn handoff(args: &[&str]) -> Output {
+    handoff_in(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/x12-corpus"),
+        args,
+    )
 }
 
 fn name(path: &Path) -> String {
@@ -101,19 +108,17 @@ fn an_se_count_one_off_is_found_at_its_se_in_every_delimiter_style() {
         broken.extend_from_slice((count + 1).to_string().as_bytes());
         broken.extend_from_slice(&bytes[digits_end..]);
         std::fs::write(scratch.join(&file), &broken).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
-            .args([
+        let out = handoff_in(
+            &scratch,
+            &[
                 "check",
                 "--contract",
                 "any-x12.yaml",
                 "--format",
                 "json",
                 &file,
-            ])
-            .current_dir(&scratch)
-            .env_remove("HANDOFF_CONFIG")
-            .output()
-            .unwrap();
+            ],
+        );
         assert_eq!(out.status.code(), Some(1), "{file}");
         let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let f = &report["results"][0]["findings"][0];

@@ -106,3 +106,63 @@ pub fn assert_valid(schema: &str, doc: &serde_json::Value) {
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }
+
+/// A reconcile flow report's gaps as (kind, entity or `-`, boundary pair `a -> b`), sorted:
+/// what the example projects' expected-gap lists hold.
+pub fn gap_triples(flow: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut list: Vec<(String, String, String)> = flow["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let systems: Vec<&str> = g["systems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s.as_str().unwrap())
+                .collect();
+            (
+                g["kind"].as_str().unwrap().to_string(),
+                g["entity"].as_str().unwrap_or("-").to_string(),
+                systems.join(" -> "),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+/// Run a fixture's Python generator in a fresh scratch directory (a copy of the script, so the
+/// checked-in files are not touched) and return that directory, where it wrote its files.
+/// `.ci/run` installs python3 with the tz database when it is missing.
+pub fn run_generator(script: &Path, name: &str) -> PathBuf {
+    let scratch = std::env::temp_dir().join(format!("handoff-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).unwrap();
+    std::fs::copy(script, scratch.join("generate.py")).unwrap();
+    let status = Command::new("python3")
+        .arg(scratch.join("generate.py"))
+        .status()
+        .unwrap_or_else(|e| {
+            panic!(
+                "python3 (with the tz database: Debian's tzdata) runs {}: {e}; .ci/run installs both",
+                script.display()
+            )
+        });
+    assert!(status.success(), "{} failed", script.display());
+    scratch
+}
+
+/// An example project's `expected-gaps.txt`: (kind, entity, boundary pair) per line, tab
+/// separated, `#` lines being comments; in the file's (sorted) order.
+pub fn expected_gaps(path: &Path) -> Vec<(String, String, String)> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let p: Vec<&str> = l.split('\t').collect();
+            (p[0].into(), p[1].into(), p[2].into())
+        })
+        .collect()
+}
