@@ -16,26 +16,31 @@ pub(crate) struct ExplainArgs {
 }
 
 pub(crate) fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
-    if args.field.is_none()
-        && let Some(text) = catalogue_entry(&args.target)
-    {
-        return print_out(&text);
-    }
-    let checker = load_contract(&args.target).map_err(|mut fatal| {
-        // A misspelt kind reads as an unknown contract: say what it was probably meant to be.
-        let kinds = Kind::ALL
-            .iter()
-            .map(|k| k.id())
-            .chain(handoff::reconcile::gaps::GapKind::ALL.iter().map(|k| k.id()));
-        if args.field.is_none()
-            && let Some(kind) = did_you_mean(&args.target.contract, kinds)
-        {
-            fatal.message.push_str(&format!(
-                "\n  = help: did you mean the kind `{kind}`? (`handoff kinds` lists violation kinds, `handoff kinds --gaps` gap kinds)"
-            ));
+    // A contract of the name wins; otherwise a kind or rule of that id is explained.
+    let checker = match load_contract(&args.target) {
+        Ok(checker) => checker,
+        Err(mut fatal) => {
+            if args.field.is_none()
+                && let Some(text) = catalogue_entry(&args.target.contract)
+            {
+                return print_out(&text);
+            }
+            // A misspelt kind reads as an unknown contract: say what it was probably meant to be.
+            let kinds = Kind::ALL.iter().map(|k| k.id()).chain(
+                handoff::reconcile::gaps::GapKind::ALL
+                    .iter()
+                    .map(|k| k.id()),
+            );
+            if args.field.is_none()
+                && let Some(kind) = did_you_mean(&args.target.contract, kinds)
+            {
+                fatal.message.push_str(&format!(
+                    "\n  = help: did you mean the kind `{kind}`? (`handoff kinds` lists violation kinds, `handoff kinds --gaps` gap kinds)"
+                ));
+            }
+            return Err(fatal);
         }
-        fatal
-    })?;
+    };
     let contract = checker.contract();
     let text = match &args.field {
         None => explain::contract(contract),
@@ -106,10 +111,8 @@ const VIOLATIONS_MD: &str = include_str!("../../docs/violations.md");
 const RECONCILE_MD: &str = include_str!("../../docs/reconcile.md");
 
 /// A violation kind or a gap kind named instead of a contract: its id, what it is, and its
-/// section of the docs. A contract of that id in the registry wins; a breaking-change rule
-/// points to `explain-rule`.
-fn catalogue_entry(target: &ContractArgs) -> Option<String> {
-    let name = target.contract.as_str();
+/// section of the docs; a breaking-change rule as `explain-rule` prints it.
+fn catalogue_entry(name: &str) -> Option<String> {
     let (what, description, doc, file) =
         if let Some(kind) = Kind::ALL.iter().find(|k| k.id() == name) {
             let doc = "docs/violations.md";
@@ -130,16 +133,9 @@ fn catalogue_entry(target: &ContractArgs) -> Option<String> {
                 RECONCILE_MD,
                 doc,
             )
-        } else if let Some(rule) = handoff::diff::RuleId::from_id(name)
-            && load_contract(target).is_err()
-        {
-            return Some(super::diff::rule_text(rule));
         } else {
-            return None;
+            return handoff::diff::RuleId::from_id(name).map(super::diff::rule_text);
         };
-    if load_contract(target).is_ok() {
-        return None;
-    }
     let section = section(doc, name).unwrap_or_default();
     Some(format!(
         "{name}: {what}\n  {description}\n\n{section}\n\nsee {file}#{name}\n"
