@@ -127,7 +127,8 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     let file =
         std::fs::File::open(&path).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
     // A column named as its field needs no mapping: `opened_at`, `error_code`, ...
-    spec.fill_from_header(&log_header(&path, spec.delimiter.as_deref()));
+    // An unknown delimiter is refused below, by the mapping, with its reason.
+    spec.fill_from_header(&log_header(&path, spec.delimiter_byte().unwrap_or(b',')));
     let mapping = spec.mapping().map_err(Fatal::new)?;
 
     // Each contract the log names, loaded when first met; a reference that does not resolve is
@@ -1147,7 +1148,7 @@ fn map_help(long: bool) -> String {
 
 /// The log's column names: a CSV's header row, or the members of an NDJSON log's first record;
 /// none when the file cannot be read that far (reading it for real then says why).
-fn log_header(path: &Path, delimiter: Option<&str>) -> Vec<String> {
+fn log_header(path: &Path, delimiter: u8) -> Vec<String> {
     use std::io::BufRead;
     let Ok(file) = std::fs::File::open(path) else {
         return Vec::new();
@@ -1165,12 +1166,6 @@ fn log_header(path: &Path, delimiter: Option<&str>) -> Vec<String> {
         };
     }
     let _ = reader.read_until(b'\n', &mut first);
-    let delimiter = match delimiter {
-        Some(";") => b';',
-        Some("|") => b'|',
-        Some("tab" | "\t" | "\\t") => b'\t',
-        _ => b',',
-    };
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)

@@ -291,6 +291,19 @@ impl Spec {
         }
     }
 
+    /// The CSV delimiter `delimiter` names (`,` by default).
+    pub fn delimiter_byte(&self) -> Result<u8, String> {
+        match self.delimiter.as_deref() {
+            None | Some(",") => Ok(b','),
+            Some(";") => Ok(b';'),
+            Some("\\t") | Some("\t") | Some("tab") => Ok(b'\t'),
+            Some("|") => Ok(b'|'),
+            Some(other) => Err(format!(
+                "delimiter `{other}` is not one of `,` `;` `|` or `tab`"
+            )),
+        }
+    }
+
     /// The mapping, once every required field has a column.
     pub fn mapping(&self) -> Result<Mapping, String> {
         let col = |f: &str| self.columns.get(f).cloned();
@@ -334,17 +347,7 @@ impl Spec {
                 return Err("map either a `contract` or a `source` column, not both".into());
             }
         };
-        let delimiter = match self.delimiter.as_deref() {
-            None | Some(",") => b',',
-            Some(";") => b';',
-            Some("\\t") | Some("\t") | Some("tab") => b'\t',
-            Some("|") => b'|',
-            Some(other) => {
-                return Err(format!(
-                    "delimiter `{other}` is not one of `,` `;` `|` or `tab`"
-                ));
-            }
-        };
+        let delimiter = self.delimiter_byte()?;
         Ok(Mapping {
             opened_at: need("opened_at")?,
             opened_at_format: col("opened_at_format"),
