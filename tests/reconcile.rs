@@ -1642,4 +1642,32 @@ fn an_entity_of_thousands_of_messages_is_judged_on_its_ends_and_says_what_was_cu
         text.contains("  ! 300 messages past --max-entity-messages were counted, not judged\n"),
         "{text}"
     );
+    // Markdown and HTML name it too, quoted for their medium.
+    for (format, says) in [
+        (
+            "markdown",
+            "was judged on its first and last messages only: `77777` (1500 messages, 1200 judged).",
+        ),
+        (
+            "html",
+            "was judged on its first and last messages only: `77777` (1500 messages, 1200 judged).</p>",
+        ),
+    ] {
+        let out = handoff_in(
+            &dir,
+            &[
+                "reconcile",
+                "--flow",
+                "returns",
+                "--as-of",
+                "2026-11-15",
+                "--format",
+                format,
+                "--max-entity-messages",
+                "1200",
+            ],
+        );
+        let page = stdout(&out);
+        assert!(page.contains(says), "{format}: {page}");
+    }
 }

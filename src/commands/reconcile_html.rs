@@ -243,7 +243,9 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
                 r.unlisted_views
             );
         }
-        if let Some(note) = super::reconcile_text::cut_note(r, &r.entity) {
+        if let Some(note) = super::reconcile_text::cut_note(r, &r.entity, |k| {
+            format!("`{}`", handoff::printer::escape::text(k))
+        }) {
             let _ = writeln!(h, "<p class=\"problem\">{}.</p>", html(&note));
         }
         h.push_str("</section>\n");

@@ -187,7 +187,11 @@ fn view_text(out: &mut String, v: &EntityView, entity: &str) {
 }
 
 /// Entities too large to judge whole, named, so no one reads their verdict as complete.
-pub(crate) fn cut_note(r: &Reconciliation, entity: &str) -> Option<String> {
+pub(crate) fn cut_note(
+    r: &Reconciliation,
+    entity: &str,
+    key: impl Fn(&str) -> String,
+) -> Option<String> {
     if r.entities_cut == 0 {
         return None;
     }
@@ -196,8 +200,8 @@ pub(crate) fn cut_note(r: &Reconciliation, entity: &str) -> Option<String> {
         .iter()
         .map(|c| {
             format!(
-                "`{}` ({} messages, {} judged)",
-                esc(&c.key),
+                "{} ({} messages, {} judged)",
+                key(&c.key),
                 c.messages,
                 c.judged
             )
@@ -343,7 +347,7 @@ pub(crate) fn text(
             );
         }
         let _ = writeln!(out, "  {}", accounting(r));
-        if let Some(note) = cut_note(r, &r.entity) {
+        if let Some(note) = cut_note(r, &r.entity, |k| format!("`{}`", esc(k))) {
             let _ = writeln!(out, "  {note}");
         }
         for e in &r.empty_inputs {
@@ -489,7 +493,7 @@ pub(crate) fn markdown(
             );
         }
         let _ = writeln!(out, "\n{}.", accounting(r));
-        if let Some(note) = cut_note(r, &r.entity) {
+        if let Some(note) = cut_note(r, &r.entity, md_code) {
             let _ = writeln!(out, "\n{note}.");
         }
         if !r.gaps.is_empty() {

@@ -432,7 +432,7 @@ mod tests {
         };
         let mut lookup = |_: &str| Ok(&checker);
         let mut ndjson = HashMap::new();
-        let (_, sig, _) = checked(
+        let (e, sig, _) = checked(
             row(r#"{"code": "SECRET-VALUE", "card": "4111111111111111"}"#),
             &PayloadDir::new(Path::new("."), &crate::reach::Reach::anywhere()),
             &mut lookup,
@@ -445,6 +445,16 @@ mod tests {
                 "cards: /card unknown_enum_value \"411111******1111\", /code unknown_enum_value"
                     .into()
             )
+        );
+        // The signature as data keeps no more: the card masked, the sensitive value left out.
+        let values: Vec<(&str, Option<&str>)> = e
+            .violations
+            .iter()
+            .map(|v| (v.pointer.as_str(), v.value.as_deref()))
+            .collect();
+        assert_eq!(
+            values,
+            [("/card", Some("411111******1111")), ("/code", None)]
         );
     }
     use crate::triage::framework::Verdict;
