@@ -1155,3 +1155,206 @@ fn a_log_written_for_each_mechanism_is_decided_exactly() {
     );
     let _ = std::fs::remove_dir_all(&scratch);
 }
+
+/// docs/triage.md's worked example says what the tool says: each claim of the prose is paired
+/// with the line of the real report that backs it, so neither can change alone.
+#[test]
+fn the_worked_example_in_the_docs_is_the_real_report() {
+    let docs =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/triage.md"))
+            .unwrap();
+    let start = docs.find("## A worked example").unwrap();
+    let example = &docs[start..start + docs[start..].find("\n## Repair").unwrap()];
+    let prose = example.split_whitespace().collect::<Vec<_>>().join(" ");
+    let out = handoff(&["triage", "--top", "7"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = String::from_utf8_lossy(&out.stdout);
+    let section = |code: &str| {
+        let at = report
+            .find(&format!(". {code} — "))
+            .unwrap_or_else(|| panic!("{code} not in the report:\n{report}"));
+        let rest = &report[report[..at].rfind('\n').map_or(0, |n| n + 1)..];
+        rest[..rest.find("\n\n").unwrap_or(rest.len())].to_string()
+    };
+    let claims: &[(&str, &str, &str)] = &[
+        (
+            "`SKU_NOT_FOUND` first: 600 exceptions, 12.7 hours a week",
+            "SKU_NOT_FOUND",
+            "1. SKU_NOT_FOUND — 600 exceptions, 12.7 hours/week",
+        ),
+        (
+            "All 600 payloads share one violation (`/line_items/*/sku pattern_mismatch`",
+            "SKU_NOT_FOUND",
+            "600 of 600 (100%) share one violation: storefront-order-to-erp: /line_items/*/sku pattern_mismatch",
+        ),
+        (
+            "two handlers resolve it one way",
+            "SKU_NOT_FOUND",
+            "by 2 of 2 handlers",
+        ),
+        (
+            "184 retries never helped",
+            "SKU_NOT_FOUND",
+            "0 of 184 retried exceptions (0%) succeeded on retry",
+        ),
+        (
+            "no exception came with a conforming payload",
+            "SKU_NOT_FOUND",
+            "0 of 600 (0%) were delivered (acknowledged) with a conforming payload",
+        ),
+        (
+            "**integration**, a binary decision",
+            "SKU_NOT_FOUND",
+            "verdict: integration",
+        ),
+        (
+            "**integration**, a binary decision",
+            "SKU_NOT_FOUND",
+            "decision: binary",
+        ),
+        (
+            "`NO_DISPOSITION_RULE` is second: 400 of its 401 payloads conform",
+            "NO_DISPOSITION_RULE",
+            "2. NO_DISPOSITION_RULE — 401 exceptions",
+        ),
+        (
+            "400 of its 401 payloads conform",
+            "NO_DISPOSITION_RULE",
+            "400 of 401 (100%) payloads conform to their contract",
+        ),
+        (
+            "three handlers resolve it three ways",
+            "NO_DISPOSITION_RULE",
+            "3 handlers resolve it 3 ways and none is standard",
+        ),
+        ("restocked 133", "NO_DISPOSITION_RULE", "\"restocked\" 133"),
+        (
+            "sent to liquidation 134",
+            "NO_DISPOSITION_RULE",
+            "\"sent to liquidation\" 134",
+        ),
+        (
+            "refunded without return 134",
+            "NO_DISPOSITION_RULE",
+            "\"refunded without return\" 134",
+        ),
+        (
+            "retries change nothing",
+            "NO_DISPOSITION_RULE",
+            "0 of 62 retried exceptions (0%) succeeded on retry",
+        ),
+        (
+            "**process**, a judgment decision",
+            "NO_DISPOSITION_RULE",
+            "verdict: process",
+        ),
+        (
+            "**process**, a judgment decision",
+            "NO_DISPOSITION_RULE",
+            "decision: judgment",
+        ),
+        (
+            "`STORE_NOT_FOUND` has a consistent violation (store ids without leading zeros)",
+            "STORE_NOT_FOUND",
+            "150 of 150 (100%) share one violation: pos-return-to-erp: /store_id pattern_mismatch",
+        ),
+        (
+            "three teams resolving it three ways: **both**",
+            "STORE_NOT_FOUND",
+            "3 handlers resolve it 3 ways",
+        ),
+        (
+            "three teams resolving it three ways: **both**",
+            "STORE_NOT_FOUND",
+            "verdict: both",
+        ),
+        (
+            "Fix the store id at the boundary first",
+            "STORE_NOT_FOUND",
+            "fix order: the integration first, then the process",
+        ),
+        (
+            "`DELIVERY_TIMEOUT` has conforming payloads",
+            "DELIVERY_TIMEOUT",
+            "100 of 100 (100%) payloads conform to their contract",
+        ),
+        (
+            "retries that work",
+            "DELIVERY_TIMEOUT",
+            "86 of 100 retried exceptions (86%) succeeded on retry",
+        ),
+        (
+            "HTTP 504 deliveries",
+            "DELIVERY_TIMEOUT",
+            "0 delivered in all, 0 rejected by the receiver, 100 failed in transport",
+        ),
+        (
+            "an **escalated** system failure",
+            "DELIVERY_TIMEOUT",
+            "decision: escalated",
+        ),
+    ];
+    for (claim, code, line) in claims {
+        assert!(
+            prose.contains(claim),
+            "the worked example no longer says {claim:?}:\n{prose}"
+        );
+        let section = section(code);
+        assert!(
+            section.contains(line),
+            "the docs say {claim:?}, but {code}'s report has no {line:?}:\n{section}"
+        );
+    }
+}
+
+/// First and last seen are the log's own cells (its layout, as the team reads it), with the
+/// instants beside them in JSON; owners named by the log's `owner` column join the contract's
+/// `boundary.owner` in the route of every format.
+#[test]
+fn times_are_shown_as_the_log_wrote_them_and_owners_come_from_the_log_too() {
+    let dir = history_project("owners");
+    let config = "checks: []\nexceptions:\n  log: log.csv\n  columns: {opened_at: at, opened_at_format: '%d/%m/%Y %H:%M', error_code: code, payload_file: payload, contract: contract, owner: team}\n";
+    std::fs::write(dir.join("handoff.yaml"), config).unwrap();
+    std::fs::write(
+        dir.join("log.csv"),
+        "at,code,payload,contract,team\n\
+         09/11/2026 14:05,SKU,order.json,storefront-order-to-erp@1.2.0,erp-squad\n\
+         02/11/2026 08:30,SKU,order.json,storefront-order-to-erp@1.2.0,erp-squad\n\
+         16/11/2026 17:45,SKU,order.json,storefront-order-to-erp@1.2.0,\n",
+    )
+    .unwrap();
+    let out = triage_in(&dir, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sku = error_code(&doc, "SKU");
+    assert_eq!(sku["first_seen"], "02/11/2026 08:30");
+    assert_eq!(sku["last_seen"], "16/11/2026 17:45");
+    assert_eq!(sku["first_seen_utc"], "2026-11-02T08:30:00Z");
+    assert_eq!(sku["last_seen_utc"], "2026-11-16T17:45:00Z");
+    assert_eq!(
+        sku["route"]["owners"],
+        serde_json::json!(["erp-squad", "order-integration@retailer.example"])
+    );
+
+    let text = triage_in(&dir, &[]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("1. SKU — 3 exceptions, handling time unknown (map handling_minutes), 02/11/2026 08:30 to 16/11/2026 17:45\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("owner erp-squad, order-integration@retailer.example;"),
+        "{text}"
+    );
+    let md = triage_in(&dir, &["--format", "markdown"]);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("`erp-squad, order-integration@retailer.example`"),
+        "{md}"
+    );
+}

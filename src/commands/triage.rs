@@ -305,6 +305,7 @@ fn routes(
     for code in &result.codes {
         let route = routes.entry(code.error_code.clone()).or_default();
         route.resolvers.extend(code.handlers.iter().cloned());
+        route.owners.extend(code.owners.iter().cloned());
         for reference in &code.contracts {
             if let Some(Ok(c)) = checkers.get(reference) {
                 let contract = c.contract();
@@ -344,8 +345,9 @@ struct CodeView<'t> {
     code: &'t run::Code,
     patterns: Vec<&'t patterns::Pattern>,
     hours_per_week: Option<f64>,
-    first: jiff::Timestamp,
-    last: jiff::Timestamp,
+    /// The earliest and latest exception: the time, and the cell as the log wrote it.
+    first: (jiff::Timestamp, &'t str),
+    last: (jiff::Timestamp, &'t str),
     examples: Vec<u64>,
 }
 
@@ -415,13 +417,13 @@ impl<'t> Report<'t> {
                     hours_per_week: (!hours.is_empty()).then(|| hours.iter().sum()),
                     first: patterns
                         .iter()
-                        .map(|p| p.first_seen)
-                        .min()
+                        .map(|p| (p.first_seen, p.first_seen_text.as_str()))
+                        .min_by_key(|&(t, _)| t)
                         .unwrap_or_default(),
                     last: patterns
                         .iter()
-                        .map(|p| p.last_seen)
-                        .max()
+                        .map(|p| (p.last_seen, p.last_seen_text.as_str()))
+                        .max_by_key(|&(t, _)| t)
                         .unwrap_or_default(),
                     examples: patterns
                         .first()
@@ -477,7 +479,10 @@ impl<'t> Report<'t> {
         Some(format!(
             "{}; owner {}; resolved today by {}; automatable: {}",
             joined(&r.boundaries, "no boundary"),
-            joined(&r.owners, "not named in the contract"),
+            joined(
+                &r.owners,
+                "not named (write boundary.owner in the contract, or map an owner column)"
+            ),
             joined(&r.resolvers, "(handled_by not mapped)"),
             automatable(self.decision(c))
         ))
@@ -669,8 +674,8 @@ impl<'t> Report<'t> {
                 i + 1,
                 text(&c.code.error_code),
                 c.code.count,
-                c.first.strftime("%Y-%m-%d"),
-                c.last.strftime("%Y-%m-%d"),
+                text(c.first.1),
+                text(c.last.1),
             ));
             out.push_str(&format!(
                 "   verdict: {} ({})\n",
@@ -789,8 +794,8 @@ impl<'t> Report<'t> {
                     error_code: &c.code.error_code,
                     count: c.code.count,
                     hours_per_week: c.hours_per_week,
-                    first: c.first.strftime("%Y-%m-%d").to_string(),
-                    last: c.last.strftime("%Y-%m-%d").to_string(),
+                    first: c.first.1.to_string(),
+                    last: c.last.1.to_string(),
                     verdict: d.verdict.id(),
                     verdict_description: d.verdict.description(),
                     decision: self.decision(c).id(),
@@ -1031,8 +1036,11 @@ impl<'t> Report<'t> {
             "error_code": c.code.error_code,
             "count": c.code.count,
             "hours_per_week": c.hours_per_week,
-            "first_seen": c.first.to_string(),
-            "last_seen": c.last.to_string(),
+            // As the log wrote them, and as instants for machines.
+            "first_seen": c.first.1,
+            "last_seen": c.last.1,
+            "first_seen_utc": c.first.0.to_string(),
+            "last_seen_utc": c.last.0.to_string(),
             "route": self.routes.get(&c.code.error_code).map(|r| json!({
                 "boundaries": r.boundaries,
                 "owners": r.owners,

@@ -30,6 +30,8 @@ pub struct Mapping {
     pub retried: Option<String>,
     pub retry_succeeded: Option<String>,
     pub handoff_status: Option<String>,
+    /// Who owns the row's boundary, where the log says so.
+    pub owner: Option<String>,
     /// `handoff_status` values the built-in vocabularies do not know, and what each means
     /// (keys lower-cased; `exceptions.handoff_status` in handoff.yaml).
     pub status_map: BTreeMap<String, Delivery>,
@@ -66,6 +68,8 @@ pub struct Exception {
     /// The 1-based line of the row in the log (a CSV record can span lines; this is its first).
     pub line: u64,
     pub opened_at: Timestamp,
+    /// The opened-at cell as the log wrote it (its own layout and zone), for the report.
+    pub opened_at_text: String,
     pub error_code: String,
     pub payload: PayloadRef,
     /// The contract reference the row's boundary maps to.
@@ -75,6 +79,8 @@ pub struct Exception {
     pub handling_minutes: Option<f64>,
     pub retried: Option<bool>,
     pub retry_succeeded: Option<bool>,
+    /// Who owns the row's boundary, as the log's `owner` column says.
+    pub owner: Option<String>,
     /// What became of the delivery itself.
     pub delivery: Option<Delivery>,
     /// The payload's violations, each distinct one once, filled when the payload is checked.
@@ -409,6 +415,7 @@ fn mapped_columns(m: &Mapping) -> Vec<String> {
             &m.retried,
             &m.retry_succeeded,
             &m.handoff_status,
+            &m.owner,
         ]
         .into_iter()
         .flatten()
@@ -425,7 +432,7 @@ struct Columns {
     error_code: usize,
     payload: (usize, Option<usize>),
     boundary: usize,
-    optional: [Option<usize>; 6],
+    optional: [Option<usize>; 7],
 }
 
 impl Columns {
@@ -461,6 +468,7 @@ impl Columns {
                 optional(&m.retried)?,
                 optional(&m.retry_succeeded)?,
                 optional(&m.handoff_status)?,
+                optional(&m.owner)?,
             ],
         })
     }
@@ -519,6 +527,7 @@ impl Columns {
             retried,
             retry_succeeded,
             handoff,
+            owner,
         ] = self.optional;
         let handling_minutes = match text(minutes) {
             None => None,
@@ -537,6 +546,8 @@ impl Columns {
         Ok(Exception {
             line,
             opened_at,
+            opened_at_text: opened.trim().to_string(),
+            owner: text(owner),
             error_code,
             payload,
             contract,
@@ -622,6 +633,7 @@ mod tests {
             retried: None,
             retry_succeeded: None,
             handoff_status: Some("http".into()),
+            owner: None,
             status_map: BTreeMap::new(),
             delimiter: b',',
         }
@@ -721,6 +733,7 @@ mod lines {
             boundary: BoundaryColumn::Contract("contract".into()),
             handling_minutes: None,
             handoff_status: None,
+            owner: None,
             ..super::tests::mapping()
         }
     }

@@ -88,6 +88,10 @@ pub const FIELDS: &[(&str, &str)] = &[
     ),
     ("retry_succeeded", "whether the retry succeeded: yes/no"),
     (
+        "owner",
+        "who owns the row's boundary (team or person), shown in the route beside the contract's boundary.owner",
+    ),
+    (
         "handoff_status",
         "what became of the delivery: delivered, rejected (refused on its content) or failed (no acknowledgement), as a word, an HTTP status or a 997/999 code; exceptions.handoff_status maps other values (answers: does it recur despite a successful handoff? and whether the pattern is escalated)",
     ),
@@ -360,6 +364,7 @@ impl Spec {
             retried: col("retried"),
             retry_succeeded: col("retry_succeeded"),
             handoff_status: col("handoff_status"),
+            owner: col("owner"),
             status_map: self.handoff_status.clone(),
             delimiter,
         })

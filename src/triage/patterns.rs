@@ -79,9 +79,11 @@ pub fn violations(contract: &str, findings: &[Finding]) -> Vec<Violation> {
 
 /// One exception, as the grouping needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Occurrence {
+pub struct Occurrence<'a> {
     pub line: u64,
     pub opened_at: Timestamp,
+    /// The opened-at cell as the log wrote it.
+    pub opened_at_text: &'a str,
     pub handling_minutes: Option<f64>,
 }
 
@@ -96,6 +98,9 @@ pub struct Pattern {
     pub timed: u64,
     pub first_seen: Timestamp,
     pub last_seen: Timestamp,
+    /// The first and last opened-at cells as the log wrote them.
+    pub first_seen_text: String,
+    pub last_seen_text: String,
     /// Exceptions per ISO week (`2026-W45`).
     pub weekly: BTreeMap<String, u64>,
     /// The first few exceptions' log lines, as examples.
@@ -124,6 +129,8 @@ impl Pattern {
             timed: 0,
             first_seen: first.opened_at,
             last_seen: first.opened_at,
+            first_seen_text: first.opened_at_text.to_string(),
+            last_seen_text: first.opened_at_text.to_string(),
             weekly: BTreeMap::new(),
             examples: Vec::new(),
             violations: violations.to_vec(),
@@ -137,8 +144,15 @@ impl Pattern {
             self.minutes += m;
             self.timed += 1;
         }
-        self.first_seen = self.first_seen.min(o.opened_at);
-        self.last_seen = self.last_seen.max(o.opened_at);
+        // Ties keep the earlier row's text: the first row written at that time.
+        if o.opened_at < self.first_seen {
+            self.first_seen = o.opened_at;
+            self.first_seen_text = o.opened_at_text.to_string();
+        }
+        if o.opened_at > self.last_seen {
+            self.last_seen = o.opened_at;
+            self.last_seen_text = o.opened_at_text.to_string();
+        }
         *self.weekly.entry(iso_week(o.opened_at)).or_default() += 1;
         if self.examples.len() < EXAMPLES {
             self.examples.push(o.line);
@@ -277,6 +291,7 @@ mod tests {
                     Occurrence {
                         line: 2 + day * 40 + n,
                         opened_at: t(&format!("2026-11-{:02}T09:{:02}:00Z", 2 + day, n)),
+                        opened_at_text: "",
                         handling_minutes: Some(5.0),
                     },
                 ));
@@ -289,6 +304,7 @@ mod tests {
                 Occurrence {
                     line: 1000 + n,
                     opened_at: t("2026-11-03T10:00:00Z"),
+                    opened_at_text: "",
                     handling_minutes: Some(2.0),
                 },
             ));

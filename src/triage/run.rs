@@ -73,6 +73,16 @@ pub struct Code {
     pub contracts: BTreeSet<String>,
     /// Who handled them.
     pub handlers: BTreeSet<String>,
+    /// Who owns their boundary, as the log's `owner` column says.
+    pub owners: BTreeSet<String>,
+}
+
+/// One error code's running counts, and the contracts and owners its rows named.
+#[derive(Debug, Default)]
+struct CodeTally {
+    stats: Stats,
+    contracts: BTreeSet<String>,
+    owners: BTreeSet<String>,
 }
 
 /// The running counts of a triage: memory grows with the patterns, error codes and distinct
@@ -81,7 +91,7 @@ pub struct Code {
 pub struct Aggregate {
     thresholds: Thresholds,
     grouper: patterns::Grouper,
-    codes: BTreeMap<String, (Stats, BTreeSet<String>)>,
+    codes: BTreeMap<String, CodeTally>,
     rows_read: u64,
     rows_used: u64,
     rejected: Vec<Rejected>,
@@ -134,13 +144,19 @@ impl Aggregate {
             &Occurrence {
                 line: e.line,
                 opened_at: e.opened_at,
+                opened_at_text: &e.opened_at_text,
                 handling_minutes: e.handling_minutes,
             },
             &e.violations,
         );
-        let (stats, contracts) = self.codes.entry(e.error_code.clone()).or_default();
-        contracts.insert(e.contract.clone());
-        stats.add(&case(&e, &signature));
+        let tally = self.codes.entry(e.error_code.clone()).or_default();
+        if !tally.contracts.contains(&e.contract) {
+            tally.contracts.insert(e.contract.clone());
+        }
+        if let Some(owner) = e.owner.as_ref().filter(|o| !tally.owners.contains(*o)) {
+            tally.owners.insert(owner.clone());
+        }
+        tally.stats.add(&case(&e, &signature));
     }
 
     pub fn finish(self) -> Triage {
@@ -148,12 +164,13 @@ impl Aggregate {
         let mut codes: Vec<Code> = self
             .codes
             .into_iter()
-            .map(|(code, (stats, contracts))| Code {
+            .map(|(code, t)| Code {
                 error_code: code,
-                count: stats.total as u64,
-                diagnosis: framework::diagnose_stats(&stats, thresholds),
-                handlers: stats.handlers,
-                contracts,
+                count: t.stats.total as u64,
+                diagnosis: framework::diagnose_stats(&t.stats, thresholds),
+                handlers: t.stats.handlers,
+                contracts: t.contracts,
+                owners: t.owners,
             })
             .collect();
         codes.sort_by(|a, b| b.count.cmp(&a.count).then(a.error_code.cmp(&b.error_code)));
@@ -418,6 +435,7 @@ mod tests {
             Ok(Exception {
                 line: 2,
                 opened_at: "2026-11-02T09:00:00Z".parse().unwrap(),
+                opened_at_text: "2026-11-02T09:00:00Z".into(),
                 error_code: "X".into(),
                 payload: PayloadRef::Inline(payload.into()),
                 contract: "cards".into(),
@@ -426,6 +444,7 @@ mod tests {
                 handling_minutes: None,
                 retried: None,
                 retry_succeeded: None,
+                owner: None,
                 delivery: None,
                 violations: Vec::new(),
             })
@@ -481,6 +500,7 @@ mod tests {
             retried: None,
             retry_succeeded: None,
             handoff_status: None,
+            owner: None,
             status_map: Default::default(),
             delimiter: b',',
         };
