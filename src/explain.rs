@@ -30,16 +30,31 @@ pub fn contract(c: &Contract) -> String {
         let _ = write!(out, " (owner: {owner})");
     }
     let _ = writeln!(out, "\nfile: {}", c.source.path.display());
-    let _ = writeln!(
-        out,
-        "unknown fields: {}",
-        if c.root.is_closed() {
-            "rejected (closed)"
-        } else {
-            "allowed (open)"
+    let object_root = c.root.recursive.is_none()
+        && c.root.type_name.is_none()
+        && c.root.constraints.ty.as_ref().map(|t| t.value) == Some(FieldType::Object);
+    if object_root {
+        let _ = writeln!(
+            out,
+            "unknown fields: {}",
+            if c.root.is_closed() {
+                "rejected (closed)"
+            } else {
+                "allowed (open)"
+            }
+        );
+    } else {
+        // A `root:` payload: say what the whole value is before any members it has.
+        let _ = writeln!(out, "payload: {}", type_phrase(c, &c.root));
+        for s in sentences(c, &c.root.constraints) {
+            let _ = writeln!(out, "  - {s}");
         }
-    );
-    let _ = writeln!(out, "\nfields:");
+    }
+    let mut members = false;
+    c.root.walk(&mut |f| members |= !f.path.is_empty());
+    if members || object_root {
+        let _ = writeln!(out, "\nfields:");
+    }
     c.root.walk(&mut |f| {
         if f.path.is_empty() {
             return;
@@ -111,7 +126,9 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
     let _ = writeln!(
         out,
         "  presence: {}",
-        if f.is_required() {
+        if f.path.is_empty() {
+            "the whole payload"
+        } else if f.is_required() {
             "required: the member must be present"
         } else {
             "optional: the member may be left out"

@@ -25,6 +25,14 @@ pub struct Imported {
 /// The marker on raw fragments an import wrote, for `lint` to point out.
 pub const IMPORTED_MARK: &str = "x-handoff-imported";
 
+/// How the contract describes the root schema.
+enum Root {
+    /// Top-level keys of an object root (`fields`, `closed`, `one_of`, `schema`).
+    Object(Vec<(String, Y)>),
+    /// `root:`, a field describing any other value.
+    Any(Y),
+}
+
 /// A YAML value being written: scalars are written as given (already quoted where needed).
 enum Y {
     Scalar(String),
@@ -97,7 +105,7 @@ fn import(document: &Value, schema: &Value, id: &str) -> Imported {
         root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false)),
         resources: 0,
     };
-    let root = importer.object_members(schema, &mut Vec::new());
+    let root = importer.root(schema);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -121,20 +129,16 @@ fn import(document: &Value, schema: &Value, id: &str) -> Imported {
             }
         }
     }
-    for (k, v) in root {
-        if matches!(k.as_str(), "fields" | "closed" | "schema" | "one_of") {
-            let _ = write!(out, "{k}:");
-            emit(&mut out, &v, 0);
-        } else {
-            // The contract's root takes no values or keys: kept here, visibly.
-            let mut kept = String::new();
-            emit(&mut kept, &v, 0);
-            let _ = writeln!(
-                out,
-                "# not imported: the root schema's `{k}` ({}); add it by hand if it matters",
-                // One comment line: the written YAML spans several.
-                kept.split_whitespace().collect::<Vec<_>>().join(" ")
-            );
+    match root {
+        Root::Object(entries) => {
+            for (k, v) in entries {
+                let _ = write!(out, "{k}:");
+                emit(&mut out, &v, 0);
+            }
+        }
+        Root::Any(spec) => {
+            let _ = write!(out, "root:");
+            emit(&mut out, &spec, 0);
         }
     }
     Imported {
@@ -145,25 +149,41 @@ fn import(document: &Value, schema: &Value, id: &str) -> Imported {
 }
 
 impl Importer<'_> {
-    /// The top-level keys of the contract for the root schema: its fields, `closed`, raw rest.
-    fn object_members(&mut self, schema: &Value, refs: &mut Vec<String>) -> Vec<(String, Y)> {
-        let spec = self.field(schema, refs);
+    /// The contract's description of the root schema: top-level `fields` (and `closed`,
+    /// `one_of`, `schema`) for an object, or `root:` for anything else (a scalar, an array, a
+    /// reference, a schema that does not say it is an object, which JSON Schema lets be any
+    /// value).
+    fn root(&mut self, schema: &Value) -> Root {
+        let spec = self.field(schema, &mut Vec::new());
         let Y::Map(entries) = spec else {
-            return vec![("fields".into(), Y::Map(Vec::new()))];
+            return Root::Any(spec);
         };
+        // A discriminated union is of objects, said or not.
+        let object = entries.iter().any(|(k, v)| {
+            (k == "type" && matches!(v, Y::Scalar(t) if t == "object"))
+                || (k == "one_of" && !entries.iter().any(|(k, _)| k == "type"))
+        }) && entries.iter().all(|(k, _)| {
+            matches!(
+                k.as_str(),
+                "type" | "description" | "fields" | "closed" | "schema" | "one_of"
+            )
+        });
+        if !object {
+            // The contract's own description says what the schema's did.
+            let entries = entries
+                .into_iter()
+                .filter(|(k, _)| k != "description")
+                .collect();
+            return Root::Any(Y::Map(entries));
+        }
         let mut out: Vec<(String, Y)> = entries
             .into_iter()
-            .filter(|(k, _)| {
-                matches!(
-                    k.as_str(),
-                    "fields" | "closed" | "schema" | "values" | "keys" | "one_of"
-                )
-            })
+            .filter(|(k, _)| !matches!(k.as_str(), "type" | "description"))
             .collect();
         if !out.iter().any(|(k, _)| k == "fields") {
             out.insert(0, ("fields".into(), Y::Map(Vec::new())));
         }
-        out
+        Root::Object(out)
     }
 
     fn resolve(&self, reference: &str) -> Option<&Value> {

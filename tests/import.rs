@@ -422,7 +422,7 @@ fn a_recursive_ref_becomes_a_recursive_type() {
 
 #[test]
 fn nothing_from_the_document_can_break_out_of_a_comment() {
-    // A keyword name with a line break, and root `values` (which the root cannot hold).
+    // A keyword name with a line break, and root `values` (which makes the root a map).
     let source = json!({
         "type": "object",
         "properties": {"a": {"type": "string", "x\nfields: {evil: {type: integer}}": 1}},
@@ -435,13 +435,16 @@ fn nothing_from_the_document_can_break_out_of_a_comment() {
         "{}",
         imported.yaml
     );
+    // A root with `values` is described under `root:`, where a map can be said.
     assert!(
         imported
             .yaml
-            .contains("# not imported: the root schema's `values` (type: string max_length: 5)"),
+            .contains("root:\n  type: object\n  values:\n    type: string\n    max_length: 5\n"),
         "{}",
         imported.yaml
     );
+    assert!(checker.accepts(&json!({"a": "x", "b": "short"})));
+    assert!(!checker.accepts(&json!({"b": "too long"})));
 }
 
 /// A reference the import meets again is a copy made once, not a copy per use: two

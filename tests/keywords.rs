@@ -886,3 +886,56 @@ fn a_type_list_accepts_any_of_its_types() {
         ]
     );
 }
+
+/// `root:` describes a payload that is not an object, as one field is: a scalar, an array of a
+/// declared type, a nullable value, a union or a reference to a type. The keys that describe an
+/// object root are refused beside it, each with the way out.
+#[test]
+fn a_root_may_be_any_json_value() {
+    let c = checker("root: {type: integer, minimum: 1}\n");
+    passes(&c, "5");
+    expect(&c, "0", &[("out_of_range", "")]);
+    expect(&c, "{}", &[("wrong_type", "")]);
+    expect(&c, r#""5""#, &[("wrong_type", "")]);
+
+    let c = checker(
+        "closed: true\ntypes:\n  Order:\n    fields:\n      id: {type: string, required: true, pattern: '^O-[0-9]+$'}\n      parent: {type: Order}\nroot:\n  type: array\n  min_items: 1\n  nullable: true\n  items: {type: Order}\n",
+    );
+    passes(&c, r#"[{"id": "O-1", "parent": {"id": "O-2"}}]"#);
+    passes(&c, "null");
+    expect(&c, "[]", &[("min_items_not_met", "")]);
+    expect(
+        &c,
+        r#"[{"id": "O-1", "parent": {"id": "x"}}, {"id": "O-2", "extra": 1}]"#,
+        &[
+            ("pattern_mismatch", "/0/parent/id"),
+            ("unknown_field", "/1/extra"),
+        ],
+    );
+
+    let c = checker("types:\n  Code: {type: string, enum: [A, B]}\nroot: {type: Code}\n");
+    passes(&c, r#""A""#);
+    expect(&c, r#""C""#, &[("unknown_enum_value", "")]);
+
+    let text = "contract: keyword-test\nversion: 1.0.0\nboundary: {from: a, to: b, transport: queue}\nroot: {type: string}\nfields:\n  a: {type: string}\nrules: []\n";
+    let loaded = contract::parse(Path::new("keyword-test.yaml"), text);
+    assert!(loaded.contract.is_none());
+    let errors: Vec<String> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| format!("{}:{} {}", d.line, d.column, d.message))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            "5:1 `fields` describes the payload, and so does `root`",
+            "7:1 `rules` describes the payload, and so does `root`",
+        ]
+    );
+    assert_eq!(
+        loaded.diagnostics[0].help.as_deref(),
+        Some(
+            "write `fields` inside `root:` (it is a field), or drop `root:` for an object payload"
+        )
+    );
+}

@@ -32,6 +32,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "formats",
     "types",
     "fields",
+    "root",
     "one_of",
     "rules",
     "schema",
@@ -222,32 +223,11 @@ impl Reader<'_> {
             self.declare_types(types);
         }
 
-        let mut root_field = Field::empty("", "", doc);
-        root_field.constraints.ty = Some(Located::new(FieldType::Object, doc));
-        root_field.closed = closed_default.clone();
-        match top.get("fields") {
-            Some((_, fields)) => {
-                root_field.fields = self.fields(fields, "", closed_default.as_ref())
-            }
-            None => {
-                self.doc
-                    .report(Code::MissingKey, doc, "the contract has no `fields`")
-                    .help = Some("declare the payload's top-level members under `fields:`".into());
-            }
-        }
-        if let Some((_, rules)) = top.get("rules") {
-            (root_field.rules, root_field.checks) = self.rules(rules, &root_field);
-        }
-        if let Some((k, v)) = top.get("one_of") {
-            root_field.union = self.union(k, v, "", closed_default.as_ref());
-            if root_field.union.is_some() {
-                root_field.closed = None;
-            }
-        }
-        // A raw fragment on the payload itself (an import keeps a root `oneOf` here).
-        if let Some((k, v)) = top.get("schema") {
-            root_field.schema = self.fragment(k, v);
-        }
+        let root_field = match top.get("root") {
+            Some((k, v)) => self.any_root(top, k, v),
+            None => Some(self.object_root(top, doc, closed_default.as_ref())),
+        };
+        let root_field = root_field?;
 
         let x12 = top.get("x12").and_then(|(_, v)| self.x12(v, &root_field));
         let csv = top.get("csv").and_then(|(_, v)| self.csv(v));
@@ -269,6 +249,66 @@ impl Reader<'_> {
                 text: text.into(),
             },
         })
+    }
+
+    /// The usual root: an object whose members are the contract's `fields`.
+    fn object_root(
+        &mut self,
+        top: Entries<'_>,
+        doc: Span,
+        closed_default: Option<&Located<bool>>,
+    ) -> Field {
+        let mut root_field = Field::empty("", "", doc);
+        root_field.constraints.ty = Some(Located::new(FieldType::Object, doc));
+        root_field.closed = closed_default.cloned();
+        match top.get("fields") {
+            Some((_, fields)) => root_field.fields = self.fields(fields, "", closed_default),
+            None => {
+                self.doc
+                    .report(Code::MissingKey, doc, "the contract has no `fields`")
+                    .help = Some("declare the payload's top-level members under `fields:`, or describe a payload that is not an object under `root:`".into());
+            }
+        }
+        if let Some((_, rules)) = top.get("rules") {
+            (root_field.rules, root_field.checks) = self.rules(rules, &root_field);
+        }
+        if let Some((k, v)) = top.get("one_of") {
+            root_field.union = self.union(k, v, "", closed_default);
+            if root_field.union.is_some() {
+                root_field.closed = None;
+            }
+        }
+        // A raw fragment on the payload itself (an import keeps a root `oneOf` here).
+        if let Some((k, v)) = top.get("schema") {
+            root_field.schema = self.fragment(k, v);
+        }
+        root_field
+    }
+
+    /// `root:`, a payload that is any JSON value (a number, an array, a union, a reference to
+    /// a type), described as one field is. The keys that describe an object root say the same
+    /// thing a second way, so they are refused beside it.
+    fn any_root(&mut self, top: Entries<'_>, key: &Key, node: &Node) -> Option<Field> {
+        let mut clash = false;
+        for other in ["fields", "one_of", "rules", "schema", "x12", "csv"] {
+            if let Some((k, _)) = top.get(other) {
+                clash = true;
+                let help = match other {
+                    "x12" | "csv" => "an X12 or CSV layout reads into an object: describe its members under `fields:`".to_string(),
+                    _ => format!("write `{other}` inside `root:` (it is a field), or drop `root:` for an object payload"),
+                };
+                self.doc
+                    .report(
+                        Code::InvalidValue,
+                        k.span,
+                        format!("`{other}` describes the payload, and so does `root`"),
+                    )
+                    .help = Some(help);
+            }
+        }
+        let closed = self.closed_default.clone();
+        let field = self.field("", key.span, node, String::new(), closed.as_ref(), false);
+        if clash { None } else { field }
     }
 
     /// Contracts live at `contracts/<id>/<version>.yaml`; a file elsewhere is fine, but a file
@@ -434,7 +474,9 @@ impl Reader<'_> {
         if let Some(field) = self.typed_field(name, span, node, &path, closed_default, is_items) {
             return field;
         }
-        let what = if is_items {
+        let what = if path.is_empty() {
+            "the payload (`root`)".to_string()
+        } else if is_items {
             format!("the items of `{}`", path.trim_end_matches("/*"))
         } else {
             format!("field `{path}`")
