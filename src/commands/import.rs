@@ -35,6 +35,14 @@ pub(crate) struct ImportOut {
     /// Write the contract to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// `assert`: formats are checked, as the contract language does; `annotate`: `format` is
+    /// dropped, as JSON Schema validators do by default
+    #[arg(long, value_name = "MODE", default_value = "assert", value_parser = ["assert", "annotate"])]
+    formats: String,
+    /// Resolve references to URIs under PREFIX from the files under DIR (repeatable), such as
+    /// https://schemas.example.com/=schemas/; nothing is fetched from the network
+    #[arg(long, value_name = "PREFIX=DIR")]
+    resolve: Vec<String>,
 }
 
 pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
@@ -59,12 +67,45 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
         },
     };
     let id = out.id.clone().unwrap_or_else(|| kebab(&fallback));
+    let options = handoff::import::Options {
+        formats: if out.formats == "annotate" {
+            handoff::import::Formats::Annotate
+        } else {
+            handoff::import::Formats::Assert
+        },
+        documents: resolved(&out.resolve)?,
+    };
     let imported = match kind {
-        Some(Ok(name)) => handoff::import::openapi(&document, &name, &id),
-        Some(Err(pointer)) => handoff::import::json_schema(&document, Some(&pointer), &id),
-        None => handoff::import::json_schema(&document, None, &id),
+        Some(Ok(name)) => handoff::import::openapi_with(&document, &name, &id, &options),
+        Some(Err(pointer)) => {
+            handoff::import::json_schema_with(&document, Some(&pointer), &id, &options)
+        }
+        None => handoff::import::json_schema_with(&document, None, &id, &options),
     }
     .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
+    // A contract that would be refused later is refused now, with the reason.
+    let loaded = handoff::contract::parse(Path::new(&format!("{id}.yaml")), &imported.yaml);
+    let problem = match loaded.contract {
+        None => Some(
+            loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.message.clone())
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+        Some(c) => handoff::check::Checker::new(c).err(),
+    };
+    if let Some(mut why) = problem {
+        if why.contains("retrieving it failed") {
+            why.push_str(" (references outside the document are never fetched: name the files they point at with --resolve PREFIX=DIR)");
+        }
+        return Err(Fatal::new(format!(
+            "{}: the schema imports as a contract that cannot be checked, so nothing was written: {why}",
+            shown(file)
+        )));
+    }
     match &out.output {
         Some(path) => std::fs::write(path, &imported.yaml)
             .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?,
@@ -82,6 +123,54 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
         }
     );
     Ok(EXIT_CLEAN)
+}
+
+/// The documents `--resolve PREFIX=DIR` names: every JSON or YAML file under DIR, by PREFIX
+/// and its path below DIR.
+fn resolved(
+    pairs: &[String],
+) -> Result<std::collections::BTreeMap<String, serde_json::Value>, Fatal> {
+    let mut out = std::collections::BTreeMap::new();
+    for pair in pairs {
+        let (prefix, dir) = pair.split_once('=').ok_or_else(|| {
+            Fatal::new(format!(
+                "--resolve {pair:?} is not PREFIX=DIR (such as https://schemas.example.com/=schemas/)"
+            ))
+        })?;
+        let root = Path::new(dir);
+        if !root.is_dir() {
+            return Err(Fatal::new(format!(
+                "--resolve {pair:?}: {dir} is not a directory"
+            )));
+        }
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            let entries = std::fs::read_dir(&d)
+                .map_err(|e| Fatal::new(format!("cannot read {}: {e}", shown(&d))))?;
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_dir() {
+                    stack.push(path);
+                } else if kind.is_file()
+                    && path
+                        .extension()
+                        .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
+                {
+                    let relative = path.strip_prefix(root).unwrap_or(&path);
+                    let uri = format!(
+                        "{}{}",
+                        prefix,
+                        relative.to_string_lossy().replace('\\', "/")
+                    );
+                    out.insert(uri, read(&path)?);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn read(file: &Path) -> Result<serde_json::Value, Fatal> {

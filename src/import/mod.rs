@@ -12,6 +12,20 @@
 use serde_json::{Map, Value};
 use std::fmt::Write;
 
+mod dialect;
+pub use dialect::{Dialect, Formats};
+
+/// How to import.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Whether `format` is asserted (the default: the contract language checks formats) or
+    /// dropped as an annotation, as JSON Schema validators do by default.
+    pub formats: Formats,
+    /// Documents that references outside the document may name, by absolute URI (without a
+    /// fragment): a reference to one of them is resolved from here, never fetched.
+    pub documents: std::collections::BTreeMap<String, Value>,
+}
+
 /// A contract written from a schema, and how much of it is native.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Imported {
@@ -21,6 +35,25 @@ pub struct Imported {
     /// Keywords kept as raw JSON Schema.
     pub raw: usize,
 }
+
+/// Keywords with no effect on what a schema accepts.
+const ANNOTATIONS: &[&str] = &[
+    "title",
+    "description",
+    "$comment",
+    "default",
+    "readOnly",
+    "writeOnly",
+    "examples",
+    "example",
+    "deprecated",
+    "$schema",
+    "$id",
+    "$defs",
+    "definitions",
+    "xml",
+    "externalDocs",
+];
 
 /// The marker on raw fragments an import wrote, for `lint` to point out.
 pub const IMPORTED_MARK: &str = "x-handoff-imported";
@@ -52,21 +85,207 @@ struct Importer<'d> {
     root_closed: bool,
     /// Raw fragments given their own `$defs` so far: each is named apart by its `$id`.
     resources: usize,
+    /// Whether `properties` without `type` still makes an object (OpenAPI's reading, where
+    /// vendors leave `type: object` out); JSON Schema applies them only to objects.
+    untyped_objects: bool,
 }
 
 /// Import the schema at `pointer` in a JSON Schema document (the root by default).
 pub fn json_schema(document: &Value, pointer: Option<&str>, id: &str) -> Result<Imported, String> {
+    json_schema_with(document, pointer, id, &Options::default())
+}
+
+/// [`json_schema`], with options.
+pub fn json_schema_with(
+    document: &Value,
+    pointer: Option<&str>,
+    id: &str,
+    options: &Options,
+) -> Result<Imported, String> {
+    let dialect = Dialect::of_json_schema(document);
+    let mut document = document.clone();
+    dialect::normalize(&mut document, dialect, options.formats);
     let schema = match pointer {
         Some(p) => document
             .pointer(p)
             .ok_or_else(|| format!("the document has nothing at {p}"))?,
-        None => document,
+        None => &document,
     };
-    Ok(import(document, schema, id))
+    // A whole document whose meaning rests on identity (anchors, nested `$id`s, dynamic or
+    // non-pointer references) or on what its siblings evaluated (`unevaluated*`) is kept whole:
+    // taking it apart into fields would change what it accepts.
+    if pointer.is_none()
+        && let Some(why) = needs_whole(&document)
+    {
+        return Ok(whole(&document, id, why, &options.documents));
+    }
+    Ok(import(&document, schema, id, false))
+}
+
+/// Why a schema must be kept whole (the first keyword met that needs it), if it must.
+fn needs_whole(schema: &Value) -> Option<String> {
+    let mut stack = vec![(schema, true)];
+    while let Some((node, top)) = stack.pop() {
+        match node {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let why = match (k.as_str(), v) {
+                        (
+                            "$dynamicRef"
+                            | "$dynamicAnchor"
+                            | "$recursiveRef"
+                            | "$recursiveAnchor"
+                            | "$anchor"
+                            | "unevaluatedProperties"
+                            | "unevaluatedItems",
+                            _,
+                        ) => Some(format!("it uses `{k}`")),
+                        ("$id", _) if !top => Some("a schema inside it has its own `$id`".into()),
+                        ("$ref", Value::String(r)) if !(r == "#" || r.starts_with("#/")) => {
+                            Some(format!(
+                                "it refers to {r:?}, which is not a JSON Pointer into the document"
+                            ))
+                        }
+                        _ => None,
+                    };
+                    if why.is_some() {
+                        return why;
+                    }
+                    // Data, not schemas: a `$ref` written in an example is not a reference.
+                    if !matches!(
+                        k.as_str(),
+                        "enum" | "const" | "examples" | "example" | "default"
+                    ) {
+                        stack.push((v, false));
+                    }
+                }
+            }
+            Value::Array(items) => stack.extend(items.iter().map(|i| (i, false))),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The document as one raw fragment on the contract's root, exactly as written.
+fn whole(
+    document: &Value,
+    id: &str,
+    why: String,
+    documents: &std::collections::BTreeMap<String, Value>,
+) -> Imported {
+    let mut fragment = document.clone();
+    let raw = fragment.as_object().map_or(1, Map::len);
+    let embedded = referenced_documents(document, documents);
+    if let Value::Object(map) = &mut fragment {
+        // Its own references resolve inside it, wherever the contract places it.
+        map.entry("$id")
+            .or_insert_with(|| Value::String("urn:handoff:import:document".into()));
+        map.insert(IMPORTED_MARK.into(), Value::Bool(true));
+        // The documents its references name go along, each as a resource under its URI.
+        if !embedded.is_empty() {
+            let defs = map
+                .entry("$defs")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Value::Object(defs) = defs {
+                for (n, (uri, mut doc)) in embedded.into_iter().enumerate() {
+                    if let Value::Object(d) = &mut doc {
+                        d.entry("$id").or_insert_with(|| Value::String(uri.clone()));
+                    }
+                    defs.insert(format!("handoff-document-{}", n + 1), doc);
+                }
+            }
+        }
+    }
+    let mut out = header(id, document);
+    let _ = writeln!(
+        out,
+        "root:\n  # kept whole by handoff import: {}\n  schema: {}",
+        why.replace('\n', " "),
+        invisible_escaped(fragment.to_string())
+    );
+    Imported {
+        yaml: out,
+        native: 0,
+        raw,
+    }
+}
+
+/// The given documents that `document`'s references may name, and the ones theirs name in
+/// turn. A relative reference's base depends on the `$id`s around it, so a document is taken
+/// when its URI ends with the reference's path: taking one too many is harmless, as each keeps
+/// its own URI.
+fn referenced_documents(
+    document: &Value,
+    documents: &std::collections::BTreeMap<String, Value>,
+) -> Vec<(String, Value)> {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("$ref" | "$dynamicRef", Value::String(r)) => {
+                            let path = r.split('#').next().unwrap_or("");
+                            if !path.is_empty() {
+                                out.push(path.to_string());
+                            }
+                        }
+                        _ => refs(v, out),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|i| refs(i, out)),
+            _ => {}
+        }
+    }
+    let mut wanted = Vec::new();
+    refs(document, &mut wanted);
+    let mut taken: Vec<(String, Value)> = Vec::new();
+    while let Some(path) = wanted.pop() {
+        let file = path.trim_start_matches("./");
+        for (uri, doc) in documents {
+            if (uri == &path || uri.ends_with(&format!("/{file}")))
+                && !taken.iter().any(|(u, _)| u == uri)
+            {
+                refs(doc, &mut wanted);
+                taken.push((uri.clone(), doc.clone()));
+            }
+        }
+    }
+    taken.sort_by(|a, b| a.0.cmp(&b.0));
+    taken
+}
+
+/// The lines every imported contract starts with.
+fn header(id: &str, schema: &Value) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Imported by `handoff import`: review the boundary, and every `schema` marked\n# {IMPORTED_MARK} (what the contract language could not say natively)."
+    );
+    let _ = writeln!(out, "contract: {id}\nversion: 1.0.0");
+    if let Some(d) = schema.get("description").and_then(Value::as_str) {
+        let _ = writeln!(out, "description: {}", quote(d));
+    }
+    let _ = writeln!(
+        out,
+        "boundary: {{from: sender, to: receiver, transport: api}}"
+    );
+    out
 }
 
 /// Import `components.schemas.<name>` of an OpenAPI 3.0 or 3.1 document.
 pub fn openapi(document: &Value, name: &str, id: &str) -> Result<Imported, String> {
+    openapi_with(document, name, id, &Options::default())
+}
+
+/// [`openapi`], with options.
+pub fn openapi_with(
+    document: &Value,
+    name: &str,
+    id: &str,
+    options: &Options,
+) -> Result<Imported, String> {
     let version = document
         .get("openapi")
         .and_then(Value::as_str)
@@ -93,32 +312,37 @@ pub fn openapi(document: &Value, name: &str, id: &str) -> Result<Imported, Strin
             ),
         }
     })?;
-    Ok(import(document, schema, id))
+    let schema = schema.clone();
+    // The schemas (where references point) in one dialect; the rest of the document as it is.
+    let mut document = document.clone();
+    if let Some(Value::Object(schemas)) = document.pointer_mut("/components/schemas") {
+        for s in schemas.values_mut() {
+            dialect::normalize(s, Dialect::of_openapi(version), options.formats);
+        }
+    }
+    let schema = match document.pointer(&format!(
+        "/components/schemas/{}",
+        crate::pointer::escape(name)
+    )) {
+        Some(s) => s,
+        None => &schema,
+    };
+    Ok(import(&document, schema, id, true))
 }
 
-fn import(document: &Value, schema: &Value, id: &str) -> Imported {
+fn import(document: &Value, schema: &Value, id: &str, untyped_objects: bool) -> Imported {
     let mut importer = Importer {
         document,
         native: 0,
         raw: 0,
         types: Vec::new(),
-        root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false)),
+        root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false))
+            && schema.get("patternProperties").is_none(),
         resources: 0,
+        untyped_objects,
     };
     let root = importer.root(schema);
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "# Imported by `handoff import`: review the boundary, and every `schema` marked\n# {IMPORTED_MARK} (what the contract language could not say natively)."
-    );
-    let _ = writeln!(out, "contract: {id}\nversion: 1.0.0");
-    if let Some(d) = schema.get("description").and_then(Value::as_str) {
-        let _ = writeln!(out, "description: {}", quote(d));
-    }
-    let _ = writeln!(
-        out,
-        "boundary: {{from: sender, to: receiver, transport: api}}"
-    );
+    let mut out = header(id, schema);
     if !importer.types.is_empty() {
         let _ = writeln!(out, "types:");
         let types = std::mem::take(&mut importer.types);
@@ -187,7 +411,7 @@ impl Importer<'_> {
     }
 
     fn resolve(&self, reference: &str) -> Option<&Value> {
-        self.document.pointer(reference.strip_prefix('#')?)
+        self.document.pointer(&fragment_pointer(reference)?)
     }
 
     /// A field declaration for `schema`.
@@ -203,8 +427,17 @@ impl Importer<'_> {
             }
             return Y::Map(Vec::new());
         };
-        if let Some(Value::String(reference)) = map.get("$ref") {
+        // A reference alone is a declared type; beside other keywords (which apply too, from
+        // 2019-09 on) it is kept raw while they are written natively.
+        if let Some(Value::String(reference)) = map.get("$ref")
+            && map
+                .keys()
+                .all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str()))
+        {
             return self.reference(reference, map, refs);
+        }
+        if let Some(spec) = self.single_branch(map, refs) {
+            return spec;
         }
         if let Some(union) = self.union(map, refs) {
             return union;
@@ -237,9 +470,22 @@ impl Importer<'_> {
         .filter(|(lo, hi)| crossed(lo, hi))
         .flat_map(|(lo, hi)| [lo, hi])
         .collect();
+        // JSON Schema applies object and array keywords only to objects and arrays: without a
+        // `type` they say nothing about other values, which the contract's `fields` and
+        // `items` (which make the field an object or an array) would reject.
+        let untyped = !self.untyped_objects && !map.contains_key("type");
         for (k, v) in map {
             let native = match (k.as_str(), v) {
                 (key, _) if crossed_keys.contains(&key) => false,
+                (
+                    "properties" | "required" | "additionalProperties" | "propertyNames" | "items",
+                    _,
+                ) if untyped => false,
+                // `items` after a tuple applies from the tuple's end; pattern members are
+                // not "additional": both only mean what they say beside their partner.
+                ("items", _) if map.contains_key("prefixItems") => false,
+                ("additionalProperties", _) if map.contains_key("patternProperties") => false,
+                ("enum", Value::Array(values)) if values.is_empty() => false,
                 ("type", Value::String(t)) if is_type(t) => {
                     out.push(("type".into(), Y::Scalar(t.clone())));
                     true
@@ -439,6 +685,15 @@ impl Importer<'_> {
             out.push(("closed".into(), Y::Scalar("false".into())));
         }
         if !rest.is_empty() {
+            // `additionalProperties` kept raw sees only the properties beside it: the members
+            // written natively are named there too, so they are not "additional".
+            if rest.contains_key("additionalProperties")
+                && !rest.contains_key("properties")
+                && let Some(Value::Object(props)) = map.get("properties")
+            {
+                let names = props.keys().map(|k| (k.clone(), Value::Bool(true)));
+                rest.insert("properties".into(), Value::Object(names.collect()));
+            }
             rest.insert(IMPORTED_MARK.into(), Value::Bool(true));
             let kept: Vec<String> = rest
                 .keys()
@@ -488,6 +743,60 @@ impl Importer<'_> {
         ];
         out.sort_by_key(|(k, _)| ORDER.iter().position(|o| o == k).unwrap_or(ORDER.len()));
         Y::Map(out)
+    }
+
+    /// A schema that is one branch under another name: `allOf: [S]`, or `anyOf`/`oneOf` of
+    /// `S` and `{"type": "null"}` (what OpenAPI 3.0's `nullable` and 3.1's type lists become):
+    /// `S`, nullable in the second case.
+    fn single_branch(&mut self, map: &Map<String, Value>, refs: &mut Vec<String>) -> Option<Y> {
+        let (key, list) = ["allOf", "anyOf", "oneOf"]
+            .iter()
+            .find_map(|k| Some((*k, map.get(*k)?.as_array()?)))?;
+        if !map
+            .keys()
+            .all(|k| k == key || ANNOTATIONS.contains(&k.as_str()))
+        {
+            return None;
+        }
+        let null = serde_json::json!({"type": "null"});
+        let (inner, nullable) = match (key, list.as_slice()) {
+            ("allOf", [one]) => (one, false),
+            ("anyOf" | "oneOf", [a, b]) if *b == null || *a == null => {
+                let other = if *b == null { a } else { b };
+                // Under oneOf, a branch that accepts null too would make null fail: only a
+                // reference or a branch of a non-null type is taken apart.
+                let typed = other.get("$ref").is_some()
+                    || other
+                        .get("type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t != "null");
+                if !typed {
+                    return None;
+                }
+                (other, true)
+            }
+            _ => return None,
+        };
+        let mut spec = self.field(inner, refs);
+        self.native += 1;
+        if let Y::Map(entries) = &mut spec {
+            if nullable && !entries.iter().any(|(k, _)| k == "nullable") {
+                let at = entries
+                    .iter()
+                    .position(|(k, _)| !matches!(k.as_str(), "type" | "format" | "description"))
+                    .unwrap_or(entries.len());
+                entries.insert(at, ("nullable".into(), Y::Scalar("true".into())));
+            }
+            if let Some(Value::String(d)) = map.get("description")
+                && !entries.iter().any(|(k, _)| k == "description")
+            {
+                entries.insert(
+                    1.min(entries.len()),
+                    ("description".into(), Y::Scalar(quote(d))),
+                );
+            }
+        }
+        Some(spec)
     }
 
     /// `oneOf` of local `$ref`s with an OpenAPI `discriminator`: a union whose cases are the
@@ -562,11 +871,17 @@ impl Importer<'_> {
         map: &Map<String, Value>,
         refs: &mut Vec<String>,
     ) -> Y {
-        let name = reference
-            .rsplit('/')
-            .next()
-            .unwrap_or(reference)
-            .to_string();
+        let name = match fragment_pointer(reference) {
+            // The document itself.
+            Some(p) if p.is_empty() => "Root".to_string(),
+            Some(p) => p
+                .rsplit('/')
+                .next()
+                .unwrap_or(&p)
+                .replace("~1", "/")
+                .replace("~0", "~"),
+            None => reference.to_string(),
+        };
         let name = type_name(&name);
         let Some(target) = self.resolve(reference).cloned() else {
             self.raw += 1;
@@ -597,6 +912,43 @@ impl Importer<'_> {
         }
         Y::Map(out)
     }
+}
+
+/// The JSON Pointer a local reference (`#/$defs/a%25b`) names, percent-decoded as a URI
+/// fragment is.
+fn fragment_pointer(reference: &str) -> Option<String> {
+    let fragment = reference.strip_prefix('#')?;
+    let bytes = fragment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
+            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
+                out.push((hex(h)? * 16 + hex(l)?) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// A JSON Pointer written into a URI fragment: characters a fragment cannot hold
+/// percent-encoded.
+fn uri_fragment(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for b in pointer.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
 }
 
 fn is_type(t: &str) -> bool {
@@ -687,9 +1039,10 @@ impl Definitions {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get_mut("$ref")
-                    && let Some(pointer) = r.strip_prefix('#')
-                    && let Some(target) = document.pointer(pointer)
+                    && let Some(pointer) = fragment_pointer(r)
+                    && let Some(target) = document.pointer(&pointer)
                 {
+                    let pointer = pointer.as_str();
                     let name = match self.names.get(pointer) {
                         Some(name) => name.clone(),
                         None => {
@@ -699,10 +1052,11 @@ impl Definitions {
                             name
                         }
                     };
-                    *r = format!("#/$defs/{}", crate::pointer::escape(&name));
+                    *r = format!("#/$defs/{}", uri_fragment(&crate::pointer::escape(&name)));
                 }
+                // A member named `$ref` under `properties` is a schema, not a reference.
                 for (k, v) in map.iter_mut() {
-                    if k != "$ref" {
+                    if k != "$ref" || !v.is_string() {
                         self.rewrite(v, document);
                     }
                 }
