@@ -14,7 +14,15 @@ use std::path::Path;
 
 /// Load, check and compile a contract. The checker is present only when no diagnostic is an error.
 pub fn prepare(path: &Path) -> (Option<Checker>, Vec<Diagnostic>) {
-    let loaded = contract::load(path);
+    prepared(contract::load(path))
+}
+
+/// [`prepare`] for a contract's text (one `handoff import` is about to write), named `path`.
+pub fn prepare_text(path: &Path, text: &str) -> (Option<Checker>, Vec<Diagnostic>) {
+    prepared(contract::parse(path, text))
+}
+
+fn prepared(loaded: contract::Loaded) -> (Option<Checker>, Vec<Diagnostic>) {
     let mut diagnostics = loaded.diagnostics;
     let Some(contract) = loaded.contract else {
         sort(&mut diagnostics);
@@ -25,12 +33,13 @@ pub fn prepare(path: &Path) -> (Option<Checker>, Vec<Diagnostic>) {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return (None, diagnostics);
     }
+    let path = contract.source.path.clone();
     match Checker::new(contract) {
         Ok(checker) => (Some(checker), diagnostics),
         Err(err) => {
             diagnostics.push(Diagnostic::new(
                 Code::InvalidSchemaFragment,
-                path,
+                &path,
                 Span::default(),
                 format!("the compiled contract is not a valid schema: {err}"),
             ));
@@ -51,9 +60,38 @@ fn sort(diagnostics: &mut [Diagnostic]) {
 fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
     let file = &contract.source.path;
     let mut out = Vec::new();
-    contract.root.walk(&mut |field| {
+    // A fragment may refer to the contract's shared types (`#/$defs/<type>`), which the
+    // compiled contract holds: checked alone, each stands in as a schema of its own.
+    let standalone = |fragment: &serde_json::Value| {
+        let mut fragment = fragment.clone();
+        if let serde_json::Value::Object(map) = &mut fragment
+            && !map.contains_key("$id")
+            && !contract.recursive_types.is_empty()
+        {
+            let defs = map
+                .entry("$defs")
+                .or_insert_with(|| serde_json::Value::Object(Default::default()));
+            if let serde_json::Value::Object(defs) = defs {
+                for t in &contract.recursive_types {
+                    defs.entry(t.name.clone())
+                        .or_insert_with(|| serde_json::Value::Bool(true));
+                }
+            }
+        }
+        fragment
+    };
+    // Every field once: the root's, and each shared type's own (its uses refer to it).
+    let mut fields: Vec<&contract::Field> = Vec::new();
+    contract.root.walk(&mut |f| fields.push(f));
+    for t in &contract.recursive_types {
+        t.walk(&mut |f| fields.push(f));
+    }
+    let mut seen = std::collections::HashSet::new();
+    // A type copied into several uses has one declaration: its fields are checked once.
+    fields.retain(|f| seen.insert((f.span.line, f.span.column)));
+    for field in fields {
         if let Some(fragment) = &field.schema
-            && let Some(err) = engine::schema_fragment_error(&fragment.value)
+            && let Some(err) = engine::schema_fragment_error(&standalone(&fragment.value))
         {
             out.push(Diagnostic::new(
                 Code::InvalidSchemaFragment,
@@ -77,7 +115,10 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
                         // What was kept, not the bookkeeping that makes it compile alone.
                         .filter(|k| {
                             *k != crate::import::IMPORTED_MARK
-                                && !matches!(*k, "$defs" | "$id" | "$schema" | "$comment" | "$anchor")
+                                && !matches!(
+                                    *k,
+                                    "$defs" | "$id" | "$schema" | "$comment" | "$anchor"
+                                )
                         })
                         .collect()
                 })
@@ -111,7 +152,7 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
                 out.push(d);
             }
         }
-    });
+    }
     for format in &contract.formats {
         if let Some(example) = &format.constraints.example {
             let what = format!("format `{}`", format.name);

@@ -592,3 +592,64 @@ fn a_code_formats_case_is_part_of_its_format() {
     // Upper is the default: saying it changes nothing.
     assert_eq!(messages("", ", case: upper"), []);
 }
+
+/// A type large enough to be shared by reference (its uses name it) is still compared: a
+/// change inside it is reported once, as `{type <name>}`, and a change a copied-in use also
+/// shows is said once, where it shows.
+#[test]
+fn changes_inside_shared_types_are_reported_once() {
+    let contract = |max: u32, version: &str| {
+        let mut text = format!(
+            "contract: big\nversion: {version}\nboundary: {{from: a, to: b, transport: api}}\ntypes:\n  Big:\n    fields:\n"
+        );
+        for i in 0..210 {
+            text.push_str(&format!(
+                "      f{i}: {{type: string, max_length: {max}}}\n"
+            ));
+        }
+        text.push_str("      next: {type: Big}\n  Small:\n    fields:\n      name: {type: string, max_length: ");
+        text.push_str(&format!("{max}}}\n      parent: {{type: Small}}\nfields:\n  a: {{type: Big}}\n  b: {{type: Big}}\n  s: {{type: Small}}\n"));
+        let loaded = handoff::contract::parse(Path::new("big.yaml"), &text);
+        assert!(loaded.contract.is_some(), "{:?}", loaded.diagnostics);
+        loaded.contract.unwrap()
+    };
+    let (old, new) = (contract(30, "1.0.0"), contract(20, "2.0.0"));
+    // Shared: the uses refer to the type, which the compiled schema holds once.
+    assert_eq!(
+        new.root.field("a").unwrap().recursive.as_deref(),
+        Some("Big")
+    );
+    assert!(new.root.field("s").unwrap().recursive.is_none());
+    let changes = diff::diff(&old, &new);
+    let big: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.pointer.starts_with("{type Big}"))
+        .map(|c| c.pointer.as_str())
+        .collect();
+    assert_eq!(big.len(), 210, "{big:?}");
+    assert!(big.contains(&"{type Big}/f7"));
+    // Small is copied into /s (and shared inside itself): its change is said at /s/name only.
+    let small: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.pointer.contains("name"))
+        .map(|c| c.pointer.as_str())
+        .collect();
+    assert_eq!(small, ["/s/name"]);
+
+    // A payload through a shared use is checked, and found by its own pointer.
+    let checker = Checker::new(new).unwrap();
+    let long = "x".repeat(25);
+    let findings = checker.check(format!(r#"{{"a": {{"next": {{"f3": "{long}"}}}}}}"#).as_bytes());
+    let got: Vec<(String, String)> = findings
+        .iter()
+        .map(|f| (f.kind.id().to_string(), f.pointer.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [("max_length_exceeded".to_string(), "/a/next/f3".to_string())]
+    );
+    assert_eq!(
+        findings[0].contract_location.as_ref().map(|l| l.line),
+        Some(10)
+    );
+}

@@ -33,17 +33,17 @@ fn suite() -> Option<PathBuf> {
 /// What one group's schema became: a checker, or why there is none.
 fn checker(schema: &Value, options: &handoff::import::Options) -> Result<Checker, String> {
     let imported = handoff::import::json_schema_with(schema, None, "suite", options)?;
-    let loaded = handoff::contract::parse(Path::new("suite.yaml"), &imported.yaml);
-    let Some(contract) = loaded.contract else {
-        let first = loaded
-            .diagnostics
-            .iter()
-            .find(|d| d.is_error())
-            .map(|d| d.message.clone())
-            .unwrap_or_default();
-        return Err(format!("the imported contract does not load: {first}"));
-    };
-    Checker::new(contract)
+    match handoff::lint::prepare_text(Path::new("suite.yaml"), &imported.yaml) {
+        (Some(checker), _) => Ok(checker),
+        (None, diagnostics) => Err(format!(
+            "the imported contract does not load: {}",
+            diagnostics
+                .iter()
+                .find(|d| d.is_error())
+                .map(|d| d.message.clone())
+                .unwrap_or_default()
+        )),
+    }
 }
 
 /// Per file: (tests, agreeing), and the groups that disagree with the first difference.

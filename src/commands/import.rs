@@ -84,19 +84,16 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
     }
     .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
     // A contract that would be refused later is refused now, with the reason.
-    let loaded = handoff::contract::parse(Path::new(&format!("{id}.yaml")), &imported.yaml);
-    let problem = match loaded.contract {
-        None => Some(
-            loaded
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .map(|d| d.message.clone())
-                .collect::<Vec<_>>()
-                .join("; "),
-        ),
-        Some(c) => handoff::check::Checker::new(c).err(),
-    };
+    let (checker, diagnostics) =
+        handoff::lint::prepare_text(Path::new(&format!("{id}.yaml")), &imported.yaml);
+    let problem = checker.is_none().then(|| {
+        diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    });
     if let Some(mut why) = problem {
         if why.contains("retrieving it failed") {
             why.push_str(" (references outside the document are never fetched: name the files they point at with --resolve PREFIX=DIR)");

@@ -91,6 +91,10 @@ impl Contract {
             segments.next();
         }
         for segment in segments {
+            // A shared use (recursive, or a large type): its members are the type's.
+            if let Some(name) = &field.recursive {
+                field = self.recursive_types.iter().find(|t| &t.name == name)?;
+            }
             field = match (
                 &field.items,
                 field.fields.iter().find(|f| f.name == segment),

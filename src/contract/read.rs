@@ -23,6 +23,10 @@ mod values;
 
 use values::*;
 
+/// Fields above which a declared type, used as it is, is shared by reference (checked as the
+/// compiled schema's `$defs/<type>`) instead of copied into each use.
+const SHARED_ABOVE: usize = 200;
+
 const CONTRACT_KEYS: &[&str] = &[
     "contract",
     "version",
@@ -137,6 +141,7 @@ pub(super) fn read(path: &Path, text: &str) -> Loaded {
         expanding: Vec::new(),
         recursive_types: Vec::new(),
         reading_recursive: Vec::new(),
+        type_sizes: Default::default(),
         closed_default: None,
     };
     let contract = reader.contract(&root, text);
@@ -161,6 +166,8 @@ struct Reader<'p> {
     /// The recursive types, read once each, and the ones being read.
     recursive_types: Vec<Field>,
     reading_recursive: Vec<String>,
+    /// Each declared type's size when copied into a use, measured once.
+    type_sizes: std::collections::HashMap<String, usize>,
     /// The contract's `closed`, the default of every object (a recursive type's too).
     closed_default: Option<Located<bool>>,
 }
@@ -629,7 +636,61 @@ impl Reader<'_> {
             );
             return None;
         }
-        Some(Located::new(to_json(node, None), key.span))
+        let value = to_json(node, None);
+        self.fragment_types(&value, node.span);
+        Some(Located::new(value, key.span))
+    }
+
+    /// The declared types a fragment refers to as `#/$defs/<type>`, read once each so the
+    /// compiled schema holds them there; a fragment with its own `$id` resolves its references
+    /// in itself, and is left alone.
+    fn fragment_types(&mut self, fragment: &Value, span: Span) {
+        if fragment.get("$id").is_some() {
+            return;
+        }
+        let mut stack = vec![fragment];
+        let mut named = Vec::new();
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Object(map) => {
+                    for (k, v) in map {
+                        match (k.as_str(), v) {
+                            ("$ref", Value::String(r)) => named.push(r.clone()),
+                            // Data, not schemas.
+                            ("enum" | "const" | "examples" | "default", _) => {}
+                            _ => stack.push(v),
+                        }
+                    }
+                }
+                Value::Array(items) => stack.extend(items),
+                _ => {}
+            }
+        }
+        for reference in named {
+            let Some(name) = reference
+                .strip_prefix("#/$defs/")
+                .filter(|n| !n.contains('/'))
+                .map(|n| crate::pointer::unescape(&crate::pointer::percent_decoded(n)))
+            else {
+                continue;
+            };
+            match self.types.iter().find(|(n, _)| *n == name).cloned() {
+                Some((_, declared)) => self.shared_type(&name, &declared),
+                None => {
+                    let known: Vec<&str> = self.types.iter().map(|(n, _)| n.as_str()).collect();
+                    let hint = did_you_mean(&name, known.iter().copied())
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    self.doc
+                        .report(
+                            Code::InvalidSchemaFragment,
+                            span,
+                            format!("`schema` refers to `{reference}`, but the contract declares no type `{name}`{hint}"),
+                        )
+                        .help = Some("a fragment refers to one of the contract's `types` as {\"$ref\": \"#/$defs/<type>\"}".into());
+                }
+            }
+        }
     }
 
     /// Checks that need the whole field: keywords that fit its type, ranges the right way round.

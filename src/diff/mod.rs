@@ -48,8 +48,25 @@ pub fn diff_with(old: &Contract, new: &Contract, policy: OpenContent) -> Vec<Cha
     let mut changes = Changes::default();
     identity::compare(&mut changes, old, new);
     compare_field(&mut changes, old, &old.root, new, &new.root);
+    // Shared types (recursive, or large ones used by reference) are compared once each, as
+    // `{type <name>}`: their uses only name them.
+    for new_type in &new.recursive_types {
+        if let Some(old_type) = old.recursive_types.iter().find(|t| t.name == new_type.name) {
+            compare_field(&mut changes, old, old_type, new, new_type);
+        }
+    }
     let mut list = with_open_content(changes.0, old, new, policy);
     list = once_per_type(list, old, new);
+    // A shared type's change that also shows where the type is copied in is said there once.
+    let shown: std::collections::HashSet<_> = list
+        .iter()
+        .filter(|c| !c.pointer.starts_with("{type "))
+        .map(|c| (c.rule, c.old_line, c.new_line, c.message.clone()))
+        .collect();
+    list.retain(|c| {
+        !c.pointer.starts_with("{type ")
+            || !shown.contains(&(c.rule, c.old_line, c.new_line, c.message.clone()))
+    });
     list.sort_by(|a, b| (&a.pointer, a.rule).cmp(&(&b.pointer, b.rule)));
     identity::versions(&mut list, old, new);
     list

@@ -83,8 +83,8 @@ struct Importer<'d> {
     /// Whether the root is closed: the contract's `closed` is every object's default, where
     /// JSON Schema's `additionalProperties: false` is one object's, so the others say `false`.
     root_closed: bool,
-    /// Raw fragments given their own `$defs` so far: each is named apart by its `$id`.
-    resources: usize,
+    /// The type name given to each referenced pointer.
+    type_names: std::collections::HashMap<String, String>,
     /// Whether `properties` without `type` still makes an object (OpenAPI's reading, where
     /// vendors leave `type: object` out); JSON Schema applies them only to objects.
     untyped_objects: bool,
@@ -338,7 +338,7 @@ fn import(document: &Value, schema: &Value, id: &str, untyped_objects: bool) -> 
         types: Vec::new(),
         root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false))
             && schema.get("patternProperties").is_none(),
-        resources: 0,
+        type_names: Default::default(),
         untyped_objects,
     };
     let root = importer.root(schema);
@@ -422,7 +422,7 @@ impl Importer<'_> {
                 self.raw += 1;
                 return Y::Map(vec![(
                     "schema".into(),
-                    self.raw_fragment(&Value::Bool(false)),
+                    self.raw_fragment(&Value::Bool(false), refs),
                 )]);
             }
             return Y::Map(Vec::new());
@@ -700,7 +700,7 @@ impl Importer<'_> {
                 .filter(|k| *k != IMPORTED_MARK)
                 .cloned()
                 .collect();
-            let Y::Scalar(text) = self.raw_fragment(&Value::Object(rest)) else {
+            let Y::Scalar(text) = self.raw_fragment(&Value::Object(rest), refs) else {
                 unreachable!("raw is a scalar");
             };
             // Said where it stands, too: a reviewer reading the YAML sees what was kept and why.
@@ -872,24 +872,16 @@ impl Importer<'_> {
         refs: &mut Vec<String>,
     ) -> Y {
         let name = match fragment_pointer(reference) {
-            // The document itself.
-            Some(p) if p.is_empty() => "Root".to_string(),
-            Some(p) => p
-                .rsplit('/')
-                .next()
-                .unwrap_or(&p)
-                .replace("~1", "/")
-                .replace("~0", "~"),
-            None => reference.to_string(),
+            Some(pointer) => self.type_name_for(&pointer),
+            None => type_name(reference),
         };
-        let name = type_name(&name);
         let Some(target) = self.resolve(reference).cloned() else {
             self.raw += 1;
             let mut kept = map.clone();
             kept.insert(IMPORTED_MARK.into(), Value::Bool(true));
             return Y::Map(vec![(
                 "schema".into(),
-                self.raw_fragment(&Value::Object(kept)),
+                self.raw_fragment(&Value::Object(kept), refs),
             )]);
         };
         self.native += 1;
@@ -917,24 +909,9 @@ impl Importer<'_> {
 /// The JSON Pointer a local reference (`#/$defs/a%25b`) names, percent-decoded as a URI
 /// fragment is.
 fn fragment_pointer(reference: &str) -> Option<String> {
-    let fragment = reference.strip_prefix('#')?;
-    let bytes = fragment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1), bytes.get(i + 2)) {
-            (b'%', Some(&h), Some(&l)) if hex(h).is_some() && hex(l).is_some() => {
-                out.push((hex(h)? * 16 + hex(l)?) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8(out).ok()
+    Some(crate::pointer::percent_decoded(
+        reference.strip_prefix('#')?,
+    ))
 }
 
 /// A JSON Pointer written into a URI fragment: characters a fragment cannot hold
@@ -974,110 +951,62 @@ fn type_name(name: &str) -> String {
 }
 
 impl Importer<'_> {
-    /// A raw fragment, made self-contained: a fragment is compiled on its own, so each local
-    /// `$ref` it reaches (directly or through another) points at a copy of its target under the
-    /// fragment's `$defs`. Each target is copied once however often it is referenced, so a
-    /// fragment is at most the size of what it reaches: copying the target in place of every
-    /// reference grows exponentially (`anyOf: [$ref "#", $ref "#", $ref "#"]`).
-    fn raw_fragment(&mut self, value: &Value) -> Y {
-        let document = self.document;
+    /// A raw fragment whose local references name the contract's own types: each target is
+    /// declared once as a type (as a native `$ref` would be) and the fragment refers to it as
+    /// `#/$defs/<type>`, which the compiled contract holds. Nothing is copied, so the contract
+    /// grows with the document, never with the number of paths through it.
+    fn raw_fragment(&mut self, value: &Value, refs: &mut Vec<String>) -> Y {
         let mut fragment = value.clone();
-        let mut defs = Definitions::default();
-        if let Value::Object(map) = &fragment {
-            defs.taken.extend(
-                map.get("$defs")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|d| d.keys().cloned()),
-            );
-        }
-        defs.rewrite(&mut fragment, document);
-        // Targets reached through targets: each one rewritten once, in the order first met.
-        let mut done = 0;
-        while done < defs.copies.len() {
-            let mut target = std::mem::take(&mut defs.copies[done].1);
-            defs.rewrite(&mut target, document);
-            defs.copies[done].1 = target;
-            done += 1;
-        }
-        if !defs.copies.is_empty()
-            && let Value::Object(map) = &mut fragment
-        {
-            // The compiled contract places the fragment inside its own document: an `$id`
-            // makes the fragment the resource its `#/$defs/...` references resolve in.
-            self.resources += 1;
-            if !map.contains_key("$id") {
-                map.insert(
-                    "$id".into(),
-                    Value::String(format!("urn:handoff:import:{}", self.resources)),
-                );
-            }
-            let own = map
-                .entry("$defs")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(own) = own {
-                own.extend(defs.copies);
-            }
-        }
+        self.refer_to_types(&mut fragment, refs);
         Y::Scalar(invisible_escaped(fragment.to_string()))
     }
-}
 
-/// The copies a raw fragment's local references point at, by the pointer they came from.
-#[derive(Default)]
-struct Definitions {
-    /// Pointer -> the name of its copy.
-    names: std::collections::HashMap<String, String>,
-    /// Names already used in the fragment's `$defs`.
-    taken: std::collections::HashSet<String>,
-    /// Name -> target, in the order first met (rewritten when `raw_fragment` reaches it).
-    copies: Vec<(String, Value)>,
-}
-
-impl Definitions {
-    fn rewrite(&mut self, value: &mut Value, document: &Value) {
+    fn refer_to_types(&mut self, value: &mut Value, refs: &mut Vec<String>) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get_mut("$ref")
-                    && let Some(pointer) = fragment_pointer(r)
-                    && let Some(target) = document.pointer(&pointer)
+                    && self.resolve(r).is_some()
                 {
-                    let pointer = pointer.as_str();
-                    let name = match self.names.get(pointer) {
-                        Some(name) => name.clone(),
-                        None => {
-                            let name = self.name_for(pointer);
-                            self.names.insert(pointer.to_string(), name.clone());
-                            self.copies.push((name.clone(), target.clone()));
-                            name
-                        }
-                    };
-                    *r = format!("#/$defs/{}", uri_fragment(&crate::pointer::escape(&name)));
+                    let reference = r.clone();
+                    if let Y::Map(entries) = self.reference(&reference, &Map::new(), refs)
+                        && let Some((_, Y::Scalar(name))) =
+                            entries.into_iter().find(|(k, _)| k == "type")
+                        && let Some(Value::String(r)) = map.get_mut("$ref")
+                    {
+                        *r = format!("#/$defs/{}", uri_fragment(&crate::pointer::escape(&name)));
+                    }
                 }
-                // A member named `$ref` under `properties` is a schema, not a reference.
                 for (k, v) in map.iter_mut() {
-                    if k != "$ref" || !v.is_string() {
-                        self.rewrite(v, document);
+                    // Data, not schemas; and a member named `$ref` under `properties` is a
+                    // schema, where a string `$ref` is the reference just handled.
+                    let data = matches!(k.as_str(), "enum" | "const" | "examples" | "default");
+                    if !data && (k != "$ref" || !v.is_string()) {
+                        self.refer_to_types(v, refs);
                     }
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.rewrite(v, document)),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.refer_to_types(v, refs)),
             _ => {}
         }
     }
 
-    /// A readable, unused name: the pointer's last segment (`root` for the document itself).
-    fn name_for(&mut self, pointer: &str) -> String {
+    /// The type name for the schema at `pointer`: its last segment (`Root` for the document
+    /// itself), made a plain word, and apart from every other pointer's.
+    fn type_name_for(&mut self, pointer: &str) -> String {
+        if let Some(name) = self.type_names.get(pointer) {
+            return name.clone();
+        }
         let base = match pointer.rsplit('/').next() {
-            Some(last) if !last.is_empty() => last.replace("~1", "/").replace("~0", "~"),
-            _ => "root".to_string(),
+            Some(last) if !pointer.is_empty() => type_name(&crate::pointer::unescape(last)),
+            _ => "Root".to_string(),
         };
         let mut name = base.clone();
         let mut n = 1;
-        while !self.taken.insert(name.clone()) {
+        while self.type_names.values().any(|v| *v == name) {
             n += 1;
             name = format!("{base}_{n}");
         }
+        self.type_names.insert(pointer.to_string(), name.clone());
         name
     }
 }

@@ -5,6 +5,11 @@
 //! `description`, or any constraint the use narrows), read as one field: findings, `explain`
 //! and `diff` see an ordinary field, and its contract lines are the type's. Each type is also
 //! read once on its own, so a mistake in it is reported once, even if it is never used.
+//!
+//! Two kinds of use are shared instead: a type used inside itself (a category's children), and
+//! a large type used as it is (more than `SHARED_ABOVE` fields when copied in). Those uses
+//! refer to the type, read once as `{type <name>}` and checked as the compiled schema's
+//! `$defs/<name>`, so the contract stays the size of its text.
 
 use super::*;
 
@@ -44,6 +49,96 @@ impl Reader<'_> {
         }
     }
 
+    /// How many fields a declared type holds when every type it uses is copied in (a type
+    /// inside itself counts once), saturating.
+    fn expanded_size(&mut self, type_name: &str) -> usize {
+        if let Some(&n) = self.type_sizes.get(type_name) {
+            return n;
+        }
+        let Some((_, declared)) = self.types.iter().find(|(n, _)| n == type_name).cloned() else {
+            return 1;
+        };
+        // Met again while being measured: recursive, so shared whatever its size.
+        self.type_sizes.insert(type_name.to_string(), 1);
+        let n = self.node_size(&declared);
+        self.type_sizes.insert(type_name.to_string(), n);
+        n
+    }
+
+    fn node_size(&mut self, node: &Node) -> usize {
+        let Some(entries) = node.as_map() else {
+            return 1;
+        };
+        let mut n: usize = 1;
+        for (k, v) in entries {
+            let part = match k.name.as_str() {
+                "type" => match v.as_scalar() {
+                    Some(s) if self.types.iter().any(|(t, _)| *t == s.text) => {
+                        let name = s.text.clone();
+                        self.expanded_size(&name)
+                    }
+                    _ => 0,
+                },
+                "fields" => match v.as_map() {
+                    Some(fields) => fields
+                        .iter()
+                        .map(|(_, f)| self.node_size(f))
+                        .fold(0usize, usize::saturating_add),
+                    None => 0,
+                },
+                "items" | "values" => self.node_size(v),
+                "one_of" => match v
+                    .as_map()
+                    .and_then(|u| u.iter().find(|(k, _)| k.name == "cases"))
+                {
+                    Some((_, cases)) => cases
+                        .as_map()
+                        .map(|c| {
+                            c.iter()
+                                .filter_map(|(_, t)| t.as_scalar().map(|s| s.text.clone()))
+                                .map(|t| self.expanded_size(&t))
+                                .fold(0usize, usize::saturating_add)
+                        })
+                        .unwrap_or(0),
+                    None => 0,
+                },
+                _ => 0,
+            };
+            n = n.saturating_add(part);
+        }
+        n
+    }
+
+    /// Read a declared type once on its own, as the compiled schema's `$defs/<name>`: for a
+    /// type used inside itself, and for one a raw fragment refers to (`#/$defs/<name>`).
+    pub(super) fn shared_type(&mut self, type_name: &str, declared: &Node) {
+        let known = self.recursive_types.iter().any(|t| t.name == type_name)
+            || self.reading_recursive.iter().any(|t| t == type_name);
+        if known {
+            return;
+        }
+        self.reading_recursive.push(type_name.to_string());
+        // Inside its own reading, the type is already being expanded.
+        let saved = std::mem::replace(&mut self.expanding, vec![type_name.to_string()]);
+        let before = self.doc.diagnostics.len();
+        let own_path = format!("{{type {type_name}}}");
+        let closed = self.closed_default.clone();
+        if let Some(field) = self.field(
+            type_name,
+            declared.span,
+            declared,
+            own_path,
+            closed.as_ref(),
+            false,
+        ) {
+            self.recursive_types.push(field);
+        }
+        // Its mistakes were reported when the type was read on its own.
+        self.doc.diagnostics.truncate(before);
+        self.expanding = saved;
+        self.reading_recursive.pop();
+    }
+
     /// The field, when `node` says `type: <a declared type>`: the type's declaration with the
     /// field's own keys over it. `None` when the node does not use a declared type.
     pub(super) fn typed_field(
@@ -59,32 +154,20 @@ impl Reader<'_> {
         let (type_key, type_value) = own.iter().find(|(k, _)| k.name == "type")?;
         let type_name = type_value.as_scalar()?.text.clone();
         let (_, declared) = self.types.iter().find(|(n, _)| *n == type_name)?.clone();
-        if self.expanding.contains(&type_name) {
+        // A large type used as it is (no narrowing keys) is shared rather than copied into
+        // every use: documents where each type uses the next several times would otherwise
+        // grow the contract with the number of paths through them, exponentially.
+        let plain_use = own.iter().all(|(k, _)| {
+            matches!(
+                k.name.as_str(),
+                "type" | "required" | "nullable" | "description"
+            )
+        });
+        if self.expanding.contains(&type_name)
+            || (plain_use && self.expanded_size(&type_name) > SHARED_ABOVE)
+        {
             // The type inside itself: a reference to it, read once on its own.
-            let known = self.recursive_types.iter().any(|t| t.name == type_name)
-                || self.reading_recursive.contains(&type_name);
-            if !known {
-                self.reading_recursive.push(type_name.clone());
-                // Inside its own reading, the type is already being expanded.
-                let saved = std::mem::replace(&mut self.expanding, vec![type_name.clone()]);
-                let before = self.doc.diagnostics.len();
-                let own_path = format!("{{type {type_name}}}");
-                let closed = self.closed_default.clone();
-                if let Some(field) = self.field(
-                    &type_name,
-                    declared.span,
-                    &declared,
-                    own_path,
-                    closed.as_ref(),
-                    false,
-                ) {
-                    self.recursive_types.push(field);
-                }
-                // Its mistakes were reported when the type was read on its own.
-                self.doc.diagnostics.truncate(before);
-                self.expanding = saved;
-                self.reading_recursive.pop();
-            }
+            self.shared_type(&type_name, &declared);
             let mut field = Field::empty(name, path, span);
             field.type_name = Some(type_name.clone());
             field.recursive = Some(type_name.clone());
