@@ -204,7 +204,9 @@ impl Compiler<'_> {
                 let then_location = format!("{location}/allOf/{}/then", all_of.len());
                 let then = self.field(&case.field, &then_location);
                 all_of.push(json!({
-                    "if": {"properties": {name.clone(): {"const": case.value}}, "required": [name]},
+                    // Only an object picks a case: a null (when the union is nullable) or any
+                    // other value is judged by the union's own type.
+                    "if": {"type": "object", "properties": {name.clone(): {"const": case.value}}, "required": [name]},
                     "then": then,
                 }));
             }

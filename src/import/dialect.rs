@@ -176,11 +176,15 @@ fn allow_null(map: &mut Map<String, Value>) {
                 .iter()
                 .filter_map(|k| map.remove(*k).map(|v| (k.to_string(), v)))
                 .collect();
-            let inner = std::mem::take(map);
-            map.insert(
-                "anyOf".into(),
-                json!([Value::Object(inner), {"type": "null"}]),
-            );
+            let mut inner = Value::Object(std::mem::take(map));
+            // `allOf: [X]` with `nullable` (how 3.0 documents make a reference nullable) is X.
+            if let Some(Value::Array(list)) = inner.get("allOf")
+                && list.len() == 1
+                && inner.as_object().is_some_and(|m| m.len() == 1)
+            {
+                inner = list[0].clone();
+            }
+            map.insert("anyOf".into(), json!([inner, {"type": "null"}]));
             map.extend(annotations);
             return;
         }
@@ -260,7 +264,7 @@ mod tests {
                 json!({"description": "d", "allOf": [{"$ref": "#/x"}], "nullable": true}),
                 d
             ),
-            json!({"anyOf": [{"allOf": [{"$ref": "#/x"}]}, {"type": "null"}], "description": "d"})
+            json!({"anyOf": [{"$ref": "#/x"}, {"type": "null"}], "description": "d"})
         );
         assert_eq!(
             normalized(

@@ -765,12 +765,7 @@ impl Importer<'_> {
                 let other = if *b == null { a } else { b };
                 // Under oneOf, a branch that accepts null too would make null fail: only a
                 // reference or a branch of a non-null type is taken apart.
-                let typed = other.get("$ref").is_some()
-                    || other
-                        .get("type")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| t != "null");
-                if !typed {
+                if !never_null(other) {
                     return None;
                 }
                 (other, true)
@@ -904,6 +899,18 @@ impl Importer<'_> {
         }
         Y::Map(out)
     }
+}
+
+/// Whether a schema rejects `null` whatever else it says: a reference (a declared type), a
+/// non-null type, a discriminated union (of objects), or one of these under a single `allOf`.
+fn never_null(schema: &Value) -> bool {
+    schema.get("$ref").is_some()
+        || schema
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t != "null")
+        || schema.get("discriminator").is_some()
+        || matches!(schema.get("allOf"), Some(Value::Array(list)) if list.len() == 1 && never_null(&list[0]))
 }
 
 /// The JSON Pointer a local reference (`#/$defs/a%25b`) names, percent-decoded as a URI
