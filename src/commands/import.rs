@@ -20,8 +20,17 @@ pub(crate) enum ImportCommand {
         /// The OpenAPI document
         file: PathBuf,
         /// The name under components.schemas
-        #[arg(long, value_name = "NAME")]
-        schema: String,
+        #[arg(
+            long,
+            value_name = "NAME",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        schema: Option<String>,
+        /// Every schema under components.schemas, each its own contract with the types it
+        /// reaches, written to DIR/<id>/1.0.0.yaml (the registry layout) with -o DIR
+        #[arg(long, requires = "output")]
+        all: bool,
         #[command(flatten)]
         out: ImportOut,
     },
@@ -46,11 +55,23 @@ pub(crate) struct ImportOut {
 }
 
 pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
+    if let ImportCommand::Openapi {
+        file,
+        out,
+        all: true,
+        ..
+    } = &command
+    {
+        return import_all(file, out);
+    }
     let (file, out, kind) = match &command {
         ImportCommand::Jsonschema { file, out, pointer } => (file, out, pointer.clone().map(Err)),
-        ImportCommand::Openapi { file, out, schema } => (file, out, Some(Ok(schema.clone()))),
+        ImportCommand::Openapi {
+            file, out, schema, ..
+        } => (file, out, schema.clone().map(Ok)),
     };
     let document = read(file)?;
+    let options = options(out)?;
     let fallback = match &kind {
         Some(Ok(name)) => name.clone(),
         Some(Err(pointer)) => pointer.rsplit('/').next().unwrap_or("contract").to_string(),
@@ -67,14 +88,6 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
         },
     };
     let id = out.id.clone().unwrap_or_else(|| kebab(&fallback));
-    let options = handoff::import::Options {
-        formats: if out.formats == "annotate" {
-            handoff::import::Formats::Annotate
-        } else {
-            handoff::import::Formats::Assert
-        },
-        documents: resolved(&out.resolve)?,
-    };
     let imported = match kind {
         Some(Ok(name)) => handoff::import::openapi_with(&document, &name, &id, &options),
         Some(Err(pointer)) => {
@@ -84,20 +97,7 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
     }
     .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
     // A contract that would be refused later is refused now, with the reason.
-    let (checker, diagnostics) =
-        handoff::lint::prepare_text(Path::new(&format!("{id}.yaml")), &imported.yaml);
-    let problem = checker.is_none().then(|| {
-        diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| d.message.clone())
-            .collect::<Vec<_>>()
-            .join("; ")
-    });
-    if let Some(mut why) = problem {
-        if why.contains("retrieving it failed") {
-            why.push_str(" (references outside the document are never fetched: name the files they point at with --resolve PREFIX=DIR)");
-        }
+    if let Some(why) = refused(&id, &imported.yaml) {
         return Err(Fatal::new(format!(
             "{}: the schema imports as a contract that cannot be checked, so nothing was written: {why}",
             shown(file)
@@ -120,6 +120,108 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
         }
     );
     Ok(EXIT_CLEAN)
+}
+
+fn options(out: &ImportOut) -> Result<handoff::import::Options, Fatal> {
+    Ok(handoff::import::Options {
+        formats: if out.formats == "annotate" {
+            handoff::import::Formats::Annotate
+        } else {
+            handoff::import::Formats::Assert
+        },
+        documents: resolved(&out.resolve)?,
+    })
+}
+
+/// Why an imported contract would be refused by `handoff check`, if it would.
+fn refused(id: &str, yaml: &str) -> Option<String> {
+    let (checker, diagnostics) =
+        handoff::lint::prepare_text(Path::new(&format!("{id}.yaml")), yaml);
+    if checker.is_some() {
+        return None;
+    }
+    let mut why = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.message.clone())
+        .collect::<Vec<_>>()
+        .join("; ");
+    if why.contains("retrieving it failed") {
+        why.push_str(" (references outside the document are never fetched: name the files they point at with --resolve PREFIX=DIR)");
+    }
+    Some(why)
+}
+
+/// `import openapi --all -o DIR`: one contract per component schema, in the registry layout.
+/// Existing files are never replaced, each file is written whole or not at all, and a schema
+/// that cannot become a checkable contract is reported while the others are still written.
+fn import_all(file: &Path, out: &ImportOut) -> Result<u8, Fatal> {
+    let dir = out.output.as_deref().expect("clap requires -o with --all");
+    let document = read(file)?;
+    let options = options(out)?;
+    let prefix = out
+        .id
+        .as_deref()
+        .map(|p| format!("{}-", kebab(p)))
+        .unwrap_or_default();
+    let id_of = |name: &str| format!("{prefix}{}", kebab(name));
+    let imported = handoff::import::openapi_all(&document, &id_of, &options)
+        .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
+    let mut ids = std::collections::BTreeMap::new();
+    for (name, _) in &imported {
+        if let Some(other) = ids.insert(id_of(name), name.clone()) {
+            return Err(Fatal::new(format!(
+                "{}: schemas `{other}` and `{name}` would both be contract `{}`: import them one at a time with --schema and --id",
+                shown(file),
+                id_of(name)
+            )));
+        }
+    }
+    let (mut written, mut failed, mut kept) = (0, Vec::new(), Vec::new());
+    let (mut native, mut raw) = (0, 0);
+    for (name, contract) in &imported {
+        let id = id_of(name);
+        if let Some(why) = refused(&id, &contract.yaml) {
+            failed.push(format!("{name}: {why}"));
+            continue;
+        }
+        let target = dir.join(&id).join("1.0.0.yaml");
+        if target.exists() {
+            kept.push(target);
+            continue;
+        }
+        std::fs::create_dir_all(dir.join(&id))
+            .map_err(|e| Fatal::new(format!("cannot create {}: {e}", shown(&dir.join(&id)))))?;
+        let mut temp = tempfile::NamedTempFile::new_in(dir.join(&id))
+            .map_err(|e| Fatal::new(format!("cannot write in {}: {e}", shown(&dir.join(&id)))))?;
+        std::io::Write::write_all(&mut temp, contract.yaml.as_bytes())
+            .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(&target))))?;
+        temp.persist_noclobber(&target)
+            .map_err(|e| Fatal::new(format!("cannot write {}: {}", shown(&target), e.error)))?;
+        written += 1;
+        native += contract.native;
+        raw += contract.raw;
+    }
+    eprintln!(
+        "handoff: imported {written} of {} schemas into {}: {native} keywords written natively, {raw} kept as raw JSON Schema{}",
+        imported.len(),
+        shown(dir),
+        if raw > 0 {
+            " (handoff lint lists them: imported-as-raw-schema)"
+        } else {
+            ""
+        }
+    );
+    for path in &kept {
+        eprintln!(
+            "handoff: kept {}: it exists already (remove it to import it again)",
+            shown(path)
+        );
+    }
+    for why in &failed {
+        eprintln!("handoff: not imported: {why}");
+    }
+    Ok(if failed.is_empty() { EXIT_CLEAN } else { 2 })
 }
 
 /// The documents `--resolve PREFIX=DIR` names: every JSON or YAML file under DIR, by PREFIX

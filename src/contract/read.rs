@@ -26,6 +26,8 @@ use values::*;
 /// Fields above which a declared type, used as it is, is shared by reference (checked as the
 /// compiled schema's `$defs/<type>`) instead of copied into each use.
 const SHARED_ABOVE: usize = 200;
+/// Copies of types inside copies of types, at most; a use nested deeper refers to its type.
+const INLINE_DEPTH: usize = 8;
 
 const CONTRACT_KEYS: &[&str] = &[
     "contract",
@@ -142,6 +144,8 @@ pub(super) fn read(path: &Path, text: &str) -> Loaded {
         recursive_types: Vec::new(),
         reading_recursive: Vec::new(),
         type_sizes: Default::default(),
+        measuring: 0,
+        shared_pending: Vec::new(),
         closed_default: None,
     };
     let contract = reader.contract(&root, text);
@@ -168,6 +172,10 @@ struct Reader<'p> {
     reading_recursive: Vec<String>,
     /// Each declared type's size when copied into a use, measured once.
     type_sizes: std::collections::HashMap<String, usize>,
+    /// How deep a type's size is being measured.
+    measuring: usize,
+    /// Shared types met but not yet read.
+    shared_pending: Vec<(String, Node)>,
     /// The contract's `closed`, the default of every object (a recursive type's too).
     closed_default: Option<Located<bool>>,
 }
@@ -234,6 +242,7 @@ impl Reader<'_> {
             Some((k, v)) => self.any_root(top, k, v),
             None => Some(self.object_root(top, doc, closed_default.as_ref())),
         };
+        self.read_shared_types();
         let root_field = root_field?;
 
         let x12 = top.get("x12").and_then(|(_, v)| self.x12(v, &root_field));

@@ -85,6 +85,8 @@ struct Importer<'d> {
     root_closed: bool,
     /// The type name given to each referenced pointer.
     type_names: std::collections::HashMap<String, String>,
+    /// Types declared but not yet written: name and the pointer of their schema.
+    pending: Vec<(String, String)>,
     /// Whether `properties` without `type` still makes an object (OpenAPI's reading, where
     /// vendors leave `type: object` out); JSON Schema applies them only to objects.
     untyped_objects: bool,
@@ -286,16 +288,7 @@ pub fn openapi_with(
     id: &str,
     options: &Options,
 ) -> Result<Imported, String> {
-    let version = document
-        .get("openapi")
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if !version.starts_with('3') {
-        return Err(match document.get("openapi").or_else(|| document.get("swagger")) {
-            None => "not an OpenAPI document: it has no `openapi` version (for a JSON Schema, use `handoff import jsonschema`)".into(),
-            Some(v) => format!("OpenAPI {v} is not supported: handoff reads OpenAPI 3.0 and 3.1"),
-        });
-    }
+    let document = openapi_schemas(document, options)?;
     let schemas = document
         .pointer("/components/schemas")
         .and_then(Value::as_object)
@@ -312,22 +305,48 @@ pub fn openapi_with(
             ),
         }
     })?;
-    let schema = schema.clone();
-    // The schemas (where references point) in one dialect; the rest of the document as it is.
+    Ok(import(&document, schema, id, true))
+}
+
+/// Every schema of `components.schemas`, each its own contract (with the types it reaches),
+/// in the document's order: the name, and the contract or why there is none. The document
+/// is read once for all of them.
+pub fn openapi_all(
+    document: &Value,
+    id_of: &dyn Fn(&str) -> String,
+    options: &Options,
+) -> Result<Vec<(String, Imported)>, String> {
+    let document = openapi_schemas(document, options)?;
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .ok_or("the document has no components.schemas")?;
+    Ok(schemas
+        .iter()
+        .map(|(name, schema)| (name.clone(), import(&document, schema, &id_of(name), true)))
+        .collect())
+}
+
+/// An OpenAPI 3 document with its component schemas (where references point) in one
+/// dialect; the rest of the document as it is.
+fn openapi_schemas(document: &Value, options: &Options) -> Result<Value, String> {
+    let version = document
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !version.starts_with('3') {
+        return Err(match document.get("openapi").or_else(|| document.get("swagger")) {
+            None => "not an OpenAPI document: it has no `openapi` version (for a JSON Schema, use `handoff import jsonschema`)".into(),
+            Some(v) => format!("OpenAPI {v} is not supported: handoff reads OpenAPI 3.0 and 3.1"),
+        });
+    }
     let mut document = document.clone();
     if let Some(Value::Object(schemas)) = document.pointer_mut("/components/schemas") {
         for s in schemas.values_mut() {
             dialect::normalize(s, Dialect::of_openapi(version), options.formats);
         }
     }
-    let schema = match document.pointer(&format!(
-        "/components/schemas/{}",
-        crate::pointer::escape(name)
-    )) {
-        Some(s) => s,
-        None => &schema,
-    };
-    Ok(import(&document, schema, id, true))
+    Ok(document)
 }
 
 fn import(document: &Value, schema: &Value, id: &str, untyped_objects: bool) -> Imported {
@@ -339,9 +358,11 @@ fn import(document: &Value, schema: &Value, id: &str, untyped_objects: bool) -> 
         root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false))
             && schema.get("patternProperties").is_none(),
         type_names: Default::default(),
+        pending: Vec::new(),
         untyped_objects,
     };
     let root = importer.root(schema);
+    importer.declare_pending();
     let mut out = header(id, schema);
     if !importer.types.is_empty() {
         let _ = writeln!(out, "types:");
@@ -378,7 +399,7 @@ impl Importer<'_> {
     /// reference, a schema that does not say it is an object, which JSON Schema lets be any
     /// value).
     fn root(&mut self, schema: &Value) -> Root {
-        let spec = self.field(schema, &mut Vec::new());
+        let spec = self.field(schema);
         let Y::Map(entries) = spec else {
             return Root::Any(spec);
         };
@@ -415,14 +436,14 @@ impl Importer<'_> {
     }
 
     /// A field declaration for `schema`.
-    fn field(&mut self, schema: &Value, refs: &mut Vec<String>) -> Y {
+    fn field(&mut self, schema: &Value) -> Y {
         let Some(map) = schema.as_object() else {
             // `true` (anything) or `false` (nothing): the latter only raw.
             if schema == &Value::Bool(false) {
                 self.raw += 1;
                 return Y::Map(vec![(
                     "schema".into(),
-                    self.raw_fragment(&Value::Bool(false), refs),
+                    self.raw_fragment(&Value::Bool(false)),
                 )]);
             }
             return Y::Map(Vec::new());
@@ -434,12 +455,12 @@ impl Importer<'_> {
                 .keys()
                 .all(|k| k == "$ref" || ANNOTATIONS.contains(&k.as_str()))
         {
-            return self.reference(reference, map, refs);
+            return self.reference(reference, map);
         }
-        if let Some(spec) = self.single_branch(map, refs) {
+        if let Some(spec) = self.single_branch(map) {
             return spec;
         }
-        if let Some(union) = self.union(map, refs) {
+        if let Some(union) = self.union(map) {
             return union;
         }
         let mut out: Vec<(String, Y)> = Vec::new();
@@ -586,7 +607,7 @@ impl Importer<'_> {
                     true
                 }
                 ("items", items @ Value::Object(_)) => {
-                    let spec = self.field(items, refs);
+                    let spec = self.field(items);
                     out.push(("items".into(), spec));
                     true
                 }
@@ -598,7 +619,7 @@ impl Importer<'_> {
                         .unwrap_or_default();
                     let mut fields = Vec::new();
                     for (name, p) in props {
-                        let mut spec = self.field(p, refs);
+                        let mut spec = self.field(p);
                         if required.contains(&name.as_str())
                             && let Y::Map(entries) = &mut spec
                         {
@@ -628,7 +649,7 @@ impl Importer<'_> {
                 }
                 ("additionalProperties", Value::Bool(true)) => true,
                 ("additionalProperties", values @ Value::Object(_)) => {
-                    let spec = self.field(values, refs);
+                    let spec = self.field(values);
                     out.push(("values".into(), spec));
                     true
                 }
@@ -700,7 +721,7 @@ impl Importer<'_> {
                 .filter(|k| *k != IMPORTED_MARK)
                 .cloned()
                 .collect();
-            let Y::Scalar(text) = self.raw_fragment(&Value::Object(rest), refs) else {
+            let Y::Scalar(text) = self.raw_fragment(&Value::Object(rest)) else {
                 unreachable!("raw is a scalar");
             };
             // Said where it stands, too: a reviewer reading the YAML sees what was kept and why.
@@ -748,7 +769,7 @@ impl Importer<'_> {
     /// A schema that is one branch under another name: `allOf: [S]`, or `anyOf`/`oneOf` of
     /// `S` and `{"type": "null"}` (what OpenAPI 3.0's `nullable` and 3.1's type lists become):
     /// `S`, nullable in the second case.
-    fn single_branch(&mut self, map: &Map<String, Value>, refs: &mut Vec<String>) -> Option<Y> {
+    fn single_branch(&mut self, map: &Map<String, Value>) -> Option<Y> {
         let (key, list) = ["allOf", "anyOf", "oneOf"]
             .iter()
             .find_map(|k| Some((*k, map.get(*k)?.as_array()?)))?;
@@ -772,7 +793,7 @@ impl Importer<'_> {
             }
             _ => return None,
         };
-        let mut spec = self.field(inner, refs);
+        let mut spec = self.field(inner);
         self.native += 1;
         if let Y::Map(entries) = &mut spec {
             if nullable && !entries.iter().any(|(k, _)| k == "nullable") {
@@ -796,7 +817,7 @@ impl Importer<'_> {
 
     /// `oneOf` of local `$ref`s with an OpenAPI `discriminator`: a union whose cases are the
     /// referenced schemas, by the discriminator's mapping or each case's one allowed value.
-    fn union(&mut self, map: &Map<String, Value>, refs: &mut Vec<String>) -> Option<Y> {
+    fn union(&mut self, map: &Map<String, Value>) -> Option<Y> {
         let property = map
             .get("discriminator")?
             .get("propertyName")?
@@ -833,7 +854,7 @@ impl Importer<'_> {
                         .to_string()
                 });
             // The case's type is the referenced schema, declared once.
-            let Y::Map(entries) = self.reference(reference, &Map::new(), refs) else {
+            let Y::Map(entries) = self.reference(reference, &Map::new()) else {
                 return None;
             };
             let name = entries
@@ -860,38 +881,28 @@ impl Importer<'_> {
     }
 
     /// A local `$ref`: a declared type, written once.
-    fn reference(
-        &mut self,
-        reference: &str,
-        map: &Map<String, Value>,
-        refs: &mut Vec<String>,
-    ) -> Y {
+    fn reference(&mut self, reference: &str, map: &Map<String, Value>) -> Y {
         let name = match fragment_pointer(reference) {
             Some(pointer) => self.type_name_for(&pointer),
             None => type_name(reference),
         };
-        let Some(target) = self.resolve(reference).cloned() else {
+        let Some(target) =
+            fragment_pointer(reference).filter(|_| self.resolve(reference).is_some())
+        else {
             self.raw += 1;
             let mut kept = map.clone();
             kept.insert(IMPORTED_MARK.into(), Value::Bool(true));
             return Y::Map(vec![(
                 "schema".into(),
-                self.raw_fragment(&Value::Object(kept), refs),
+                self.raw_fragment(&Value::Object(kept)),
             )]);
         };
         self.native += 1;
-        if refs.contains(&name) {
-            // A tree: the type used inside itself, checked by reference at every depth.
-            return Y::Map(vec![("type".into(), Y::Scalar(name))]);
-        }
+        // Declared now, written later (by `declare_pending`): a chain of references as long
+        // as the document is then a loop, not a recursion as deep as the chain.
         if !self.types.iter().any(|(n, _)| *n == name) {
             self.types.push((name.clone(), None));
-            refs.push(name.clone());
-            let body = self.field(&target, refs);
-            refs.pop();
-            if let Some(slot) = self.types.iter_mut().find(|(n, _)| *n == name) {
-                slot.1 = Some(body);
-            }
+            self.pending.push((name.clone(), target));
         }
         let mut out = vec![("type".into(), Y::Scalar(name))];
         if let Some(Value::String(d)) = map.get("description") {
@@ -962,20 +973,20 @@ impl Importer<'_> {
     /// declared once as a type (as a native `$ref` would be) and the fragment refers to it as
     /// `#/$defs/<type>`, which the compiled contract holds. Nothing is copied, so the contract
     /// grows with the document, never with the number of paths through it.
-    fn raw_fragment(&mut self, value: &Value, refs: &mut Vec<String>) -> Y {
+    fn raw_fragment(&mut self, value: &Value) -> Y {
         let mut fragment = value.clone();
-        self.refer_to_types(&mut fragment, refs);
+        self.refer_to_types(&mut fragment);
         Y::Scalar(invisible_escaped(fragment.to_string()))
     }
 
-    fn refer_to_types(&mut self, value: &mut Value, refs: &mut Vec<String>) {
+    fn refer_to_types(&mut self, value: &mut Value) {
         match value {
             Value::Object(map) => {
                 if let Some(Value::String(r)) = map.get_mut("$ref")
                     && self.resolve(r).is_some()
                 {
                     let reference = r.clone();
-                    if let Y::Map(entries) = self.reference(&reference, &Map::new(), refs)
+                    if let Y::Map(entries) = self.reference(&reference, &Map::new())
                         && let Some((_, Y::Scalar(name))) =
                             entries.into_iter().find(|(k, _)| k == "type")
                         && let Some(Value::String(r)) = map.get_mut("$ref")
@@ -988,12 +999,26 @@ impl Importer<'_> {
                     // schema, where a string `$ref` is the reference just handled.
                     let data = matches!(k.as_str(), "enum" | "const" | "examples" | "default");
                     if !data && (k != "$ref" || !v.is_string()) {
-                        self.refer_to_types(v, refs);
+                        self.refer_to_types(v);
                     }
                 }
             }
-            Value::Array(items) => items.iter_mut().for_each(|v| self.refer_to_types(v, refs)),
+            Value::Array(items) => items.iter_mut().for_each(|v| self.refer_to_types(v)),
             _ => {}
+        }
+    }
+
+    /// Write every declared type, and the ones they declare in turn.
+    fn declare_pending(&mut self) {
+        while let Some((name, pointer)) = self.pending.pop() {
+            let document = self.document;
+            let Some(target) = document.pointer(&pointer) else {
+                continue;
+            };
+            let body = self.field(target);
+            if let Some(slot) = self.types.iter_mut().find(|(n, _)| *n == name) {
+                slot.1 = Some(body);
+            }
         }
     }
 

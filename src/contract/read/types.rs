@@ -55,13 +55,25 @@ impl Reader<'_> {
         if let Some(&n) = self.type_sizes.get(type_name) {
             return n;
         }
+        // Measured through a chain deeper than any copy is made: large, whatever it holds.
+        if self.measuring >= INLINE_DEPTH {
+            return SHARED_ABOVE + 1;
+        }
         let Some((_, declared)) = self.types.iter().find(|(n, _)| n == type_name).cloned() else {
             return 1;
         };
         // Met again while being measured: recursive, so shared whatever its size.
         self.type_sizes.insert(type_name.to_string(), 1);
+        self.measuring += 1;
         let n = self.node_size(&declared);
-        self.type_sizes.insert(type_name.to_string(), n);
+        self.measuring -= 1;
+        // A size measured inside another type's measuring may have counted that type as 1:
+        // kept only when measured from the top.
+        if self.measuring == 0 {
+            self.type_sizes.insert(type_name.to_string(), n);
+        } else {
+            self.type_sizes.remove(type_name);
+        }
         n
     }
 
@@ -112,12 +124,25 @@ impl Reader<'_> {
     /// Read a declared type once on its own, as the compiled schema's `$defs/<name>`: for a
     /// type used inside itself, and for one a raw fragment refers to (`#/$defs/<name>`).
     pub(super) fn shared_type(&mut self, type_name: &str, declared: &Node) {
+        // Read after the field that uses it (by `read_shared_types`): a chain of shared types
+        // as long as the contract is then a loop, not a recursion as deep as the chain.
         let known = self.recursive_types.iter().any(|t| t.name == type_name)
             || self.reading_recursive.iter().any(|t| t == type_name);
-        if known {
-            return;
+        if !known {
+            self.reading_recursive.push(type_name.to_string());
+            self.shared_pending
+                .push((type_name.to_string(), declared.clone()));
         }
-        self.reading_recursive.push(type_name.to_string());
+    }
+
+    /// Read every shared type met so far, and the ones they share in turn.
+    pub(super) fn read_shared_types(&mut self) {
+        while let Some((name, declared)) = self.shared_pending.pop() {
+            self.read_shared_type(&name, &declared);
+        }
+    }
+
+    fn read_shared_type(&mut self, type_name: &str, declared: &Node) {
         // Inside its own reading, the type is already being expanded.
         let saved = std::mem::replace(&mut self.expanding, vec![type_name.to_string()]);
         let before = self.doc.diagnostics.len();
@@ -136,7 +161,6 @@ impl Reader<'_> {
         // Its mistakes were reported when the type was read on its own.
         self.doc.diagnostics.truncate(before);
         self.expanding = saved;
-        self.reading_recursive.pop();
     }
 
     /// The field, when `node` says `type: <a declared type>`: the type's declaration with the
@@ -164,7 +188,9 @@ impl Reader<'_> {
             )
         });
         if self.expanding.contains(&type_name)
-            || (plain_use && self.expanded_size(&type_name) > SHARED_ABOVE)
+            || (plain_use
+                && (self.expanding.len() >= INLINE_DEPTH
+                    || self.expanded_size(&type_name) > SHARED_ABOVE))
         {
             // The type inside itself: a reference to it, read once on its own.
             self.shared_type(&type_name, &declared);
