@@ -653,3 +653,90 @@ fn changes_inside_shared_types_are_reported_once() {
         Some(10)
     );
 }
+
+/// Raw fragments are compared keyword by keyword, each judged in the direction it moves what
+/// is accepted, and a change no rule can judge is one to review: never "no changes".
+#[test]
+fn raw_fragments_are_compared_keyword_by_keyword() {
+    let judged = |before: &str, after: &str| -> Vec<String> {
+        let load = |fragment: &str, version: &str| {
+            let text = format!(
+                "contract: f\nversion: {version}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n  x:\n    schema: {fragment}\n"
+            );
+            let loaded = handoff::contract::parse(Path::new("f.yaml"), &text);
+            loaded
+                .contract
+                .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
+        };
+        diff::diff(&load(before, "1.0.0"), &load(after, "9.0.0"))
+            .into_iter()
+            .map(|c| format!("{} {}", c.rule, c.message))
+            .collect()
+    };
+    let t = "fragment-tightened in the raw `schema` fragment, ";
+    let l = "fragment-loosened in the raw `schema` fragment, ";
+    let c = "fragment-changed in the raw `schema` fragment, ";
+    let cases: &[(&str, &str, String)] = &[
+        (
+            "{minProperties: 1}",
+            "{minProperties: 2}",
+            format!("{t}`minProperties` changed from 1 to 2"),
+        ),
+        (
+            "{maxProperties: 5}",
+            "{maxProperties: 9}",
+            format!("{l}`maxProperties` changed from 5 to 9"),
+        ),
+        (
+            "{anyOf: [{type: string}]}",
+            "{anyOf: [{type: string}, {type: integer}]}",
+            format!(
+                "{l}`anyOf` changed from [{{\"type\":\"string\"}}] to [{{\"type\":\"string\"}},{{\"type\":\"integer\"}}]"
+            ),
+        ),
+        (
+            "{required: [a]}",
+            "{required: [a, b]}",
+            format!("{t}`required` changed from [\"a\"] to [\"a\",\"b\"]"),
+        ),
+        (
+            "{dependentRequired: {a: [b]}}",
+            "{dependentRequired: {a: [b, c]}}",
+            format!(
+                "{t}`dependentRequired` changed from {{\"a\":[\"b\"]}} to {{\"a\":[\"b\",\"c\"]}}"
+            ),
+        ),
+        (
+            "{multipleOf: 3}",
+            "{multipleOf: 5}",
+            format!("{c}`multipleOf` changed from 3 to 5"),
+        ),
+        (
+            "{not: {enum: [x]}}",
+            "{not: {enum: [z]}}",
+            format!("{c}`not` changed from {{\"enum\":[\"x\"]}} to {{\"enum\":[\"z\"]}}"),
+        ),
+        // `additionalProperties` sees its sibling `properties`: declaring one lets it through.
+        (
+            "{additionalProperties: false}",
+            "{additionalProperties: false, properties: {a: true}}",
+            format!(
+                "{c}`properties` changed from none to {{\"a\":true}}, which changes what its sibling `additionalProperties`/`items` apply to"
+            ),
+        ),
+        (
+            "{type: string}",
+            "{type: string, pattern: '^a'}",
+            format!("{t}`pattern` was added (\"^a\")"),
+        ),
+    ];
+    for (before, after, expected) in cases {
+        assert_eq!(
+            judged(before, after),
+            std::slice::from_ref(expected),
+            "{before} -> {after}"
+        );
+    }
+    // An annotation changes nothing that is accepted.
+    assert!(judged("{minimum: 1}", "{minimum: 1, description: d}").is_empty());
+}

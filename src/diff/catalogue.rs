@@ -155,6 +155,12 @@ catalogue! {
         "An object's member names must now fit `keys` (a pattern, format or length). Senders' members with other names are rejected.";
     KeysRemoved => "keys-removed", Warning, Receiver,
         "An object's member names are no longer constrained. Receivers may get members under any name.";
+    FragmentTightened => "fragment-tightened", Breaking, Sender,
+        "A raw `schema` fragment now restricts more: it was added, or a keyword in it was added or narrowed (a larger `multipleOf` that is a multiple of the old one, a higher minimum count, a new required member, fewer `anyOf` branches). Senders' payloads that passed may be rejected.";
+    FragmentLoosened => "fragment-loosened", Warning, Receiver,
+        "A raw `schema` fragment now restricts less: it was removed, or a keyword in it was removed or widened (more `anyOf` branches, a lower minimum count, a member no longer required). Receivers may get payloads the old fragment rejected.";
+    FragmentChanged => "fragment-changed", Breaking, Both,
+        "A raw `schema` fragment changed in a way handoff cannot prove one-directional (a `oneOf`, `not`, `if`/`then`, a changed `const`, a keyword whose reach depends on its siblings): review it. Treated as breaking both ways until someone has.";
     KeysChanged => "keys-changed", Breaking, Both,
         "The constraint on an object's member names changed. Names the old one accepted may be rejected, and receivers may get names it excluded.";
     CaseAdded => "case-added", Breaking, Receiver,

@@ -7,6 +7,7 @@
 
 pub mod catalogue;
 mod fields;
+mod fragments;
 mod identity;
 mod limits;
 mod objects;
@@ -240,6 +241,7 @@ fn compare_field(
     values::compare(changes, &pair);
     limits::compare(changes, &pair);
     objects::compare(changes, &pair);
+    fragments::compare(changes, &pair);
     rules::compare(changes, &pair, old_c, new_c);
     rules::compare_checks(changes, &pair);
     fields::compare_presence(changes, &pair);
