@@ -5,7 +5,9 @@
 //! a raw schema fragment). The checker uses it to turn an engine error's keyword location back
 //! into a contract line, so findings say which line of which file declared the broken rule.
 
-use crate::contract::{Condition, Constraints, Contract, Field, FormatRef, Requirement, Test};
+use crate::contract::{
+    Condition, Constraints, Contract, Field, FieldType, FormatRef, Requirement, Test,
+};
 use crate::format::Strftime;
 use crate::pointer;
 use serde_json::{Map, Value, json};
@@ -229,6 +231,13 @@ impl Compiler<'_> {
                 self.field(values, &values_location),
             );
         } else if field.is_closed() {
+            // With no properties beside it the engine reports each member as failing `false`,
+            // without its name; with (empty) properties it names the unexpected members.
+            if field.constraints.ty.as_ref().map(|t| t.value) == Some(FieldType::Object) {
+                schema
+                    .entry("properties")
+                    .or_insert_with(|| Value::Object(Map::new()));
+            }
             schema.insert("additionalProperties".into(), json!(false));
         }
         if let Some(items) = &field.items {

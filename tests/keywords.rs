@@ -939,3 +939,20 @@ fn a_root_may_be_any_json_value() {
         )
     );
 }
+
+/// A closed object that declares no fields names each member it gets as an unknown field,
+/// as a closed object with fields does (not a bare "not allowed here").
+#[test]
+fn a_closed_object_without_fields_reports_unknown_fields() {
+    let c = checker("closed: true\nfields:\n  o: {type: object, closed: true}\n");
+    passes(&c, r#"{"o": {}}"#);
+    expect(
+        &c,
+        r#"{"o": {"x": 1, "y": 2}, "z": 3}"#,
+        &[
+            ("unknown_field", "/o/x"),
+            ("unknown_field", "/o/y"),
+            ("unknown_field", "/z"),
+        ],
+    );
+}
