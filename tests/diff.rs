@@ -740,3 +740,69 @@ fn raw_fragments_are_compared_keyword_by_keyword() {
     // An annotation changes nothing that is accepted.
     assert!(judged("{minimum: 1}", "{minimum: 1, description: d}").is_empty());
 }
+
+/// A member renamed (`ship_to` to `recipient`, same type and constraints) is still compared
+/// with its new self: what changed inside it is reported under the new name.
+#[test]
+fn a_rename_does_not_hide_the_changes_inside_it() {
+    let load = |member: &str, zip: &str, version: &str| {
+        let text = format!(
+            "contract: r\nversion: {version}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n  {member}:\n    type: object\n    fields:\n      zip: {{type: string, max_length: {zip}}}\n      name: {{type: string}}\n"
+        );
+        handoff::contract::parse(Path::new("r.yaml"), &text)
+            .contract
+            .unwrap()
+    };
+    let changes = diff::diff(
+        &load("ship_to", "10", "1.0.0"),
+        &load("recipient", "5", "2.0.0"),
+    );
+    let got: Vec<String> = changes
+        .iter()
+        .map(|c| format!("{} {}", c.rule, c.pointer))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "field-renamed /recipient",
+            "length-tightened /recipient/zip"
+        ]
+    );
+}
+
+/// Removing an optional member breaks senders only where they would now be rejected: under a
+/// closed object, or where the object's `values` do not admit what the field did.
+#[test]
+fn removing_an_optional_member_breaks_senders_only_where_they_are_rejected() {
+    let load = |object: &str, with_note: bool, version: &str| {
+        let note = if with_note {
+            "      note: {type: string, max_length: 20}\n"
+        } else {
+            ""
+        };
+        let text = format!(
+            "contract: r\nversion: {version}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n  o:\n    type: object\n{object}    fields:\n      id: {{type: string}}\n{note}"
+        );
+        handoff::contract::parse(Path::new("r.yaml"), &text)
+            .contract
+            .unwrap()
+    };
+    let judged = |object: &str| {
+        let changes = diff::diff(&load(object, true, "1.0.0"), &load(object, false, "2.0.0"));
+        assert_eq!(changes.len(), 1, "{changes:#?}");
+        (
+            changes[0].breaks,
+            diff::Mode::Backward.violated_by(&changes[0]),
+        )
+    };
+    assert_eq!(judged(""), (diff::Breaks::Receiver, false));
+    assert_eq!(
+        judged("    values: {type: string, max_length: 20}\n"),
+        (diff::Breaks::Receiver, false)
+    );
+    assert_eq!(
+        judged("    values: {type: integer}\n"),
+        (diff::Breaks::Both, true)
+    );
+    assert_eq!(judged("    closed: true\n"), (diff::Breaks::Both, true));
+}

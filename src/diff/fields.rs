@@ -23,6 +23,7 @@ pub(super) fn compare_members<'a>(
         .collect();
     let mut renamed_from = Vec::new();
     let mut renamed_to = Vec::new();
+    let mut renamed: Vec<(&'a Field, &'a Field)> = Vec::new();
     // A removal and an addition of the same shape under one object is most likely a rename.
     for r in &removed {
         let shape = View::of(old_c, r).shape;
@@ -37,22 +38,46 @@ pub(super) fn compare_members<'a>(
                 Some(r.span.line),
                 Some(a.span.line),
                 format!(
-                    "`{}` was removed and `{}` added with the same constraints: likely a rename",
+                    "`{}` was removed and `{}` added with the same constraints: likely a rename (changes inside it are listed under the new name)",
                     r.name, a.name
                 ),
             );
             renamed_from.push(r.name.clone());
             renamed_to.push(a.name.clone());
+            renamed.push((r, a));
         }
     }
     for r in removed.iter().filter(|r| !renamed_from.contains(&r.name)) {
-        changes.add(
-            RuleId::FieldRemoved,
-            &r.path,
-            Some(r.span.line),
-            None,
-            format!("field `{}` was removed", r.name),
-        );
+        // An optional member of an open object that its `values` (or nothing) still admit as
+        // the old field did: senders that keep sending it are accepted; only readers lose it.
+        let still_accepted = !r.is_required()
+            && !new.is_closed()
+            && match &new.values {
+                None => true,
+                Some(v) => {
+                    super::accepts_anything_but_null(v)
+                        || (View::of(new_c, v).shape == View::of(old_c, r).shape
+                            && v.is_nullable() == r.is_nullable())
+                }
+            };
+        let what = if still_accepted {
+            match &new.values {
+                None => format!(
+                    "field `{}` was removed; the object is open, so senders that still send it are accepted, but receivers that read it lose it",
+                    r.name
+                ),
+                Some(_) => format!(
+                    "field `{}` was removed; the object's `values` accept what it did, so senders that still send it are accepted, but receivers that read it lose it",
+                    r.name
+                ),
+            }
+        } else {
+            format!("field `{}` was removed", r.name)
+        };
+        changes.add(RuleId::FieldRemoved, &r.path, Some(r.span.line), None, what);
+        if still_accepted && let Some(last) = changes.0.last_mut() {
+            last.breaks = super::Breaks::Receiver;
+        }
     }
     for a in added.iter().filter(|a| !renamed_to.contains(&a.name)) {
         let (rule, what) = if a.is_required() {
@@ -68,9 +93,12 @@ pub(super) fn compare_members<'a>(
             format!("{what} field `{}` was added", a.name),
         );
     }
+    // A renamed member is compared with its new self too: a rename must not hide what
+    // changed inside it.
     old.fields
         .iter()
         .filter_map(|o| new.field(&o.name).map(|n| (o, n)))
+        .chain(renamed)
         .collect()
 }
 

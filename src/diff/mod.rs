@@ -363,7 +363,7 @@ fn compare_field(
 }
 
 /// An item declaration that says nothing (`items: {}`) accepts what no declaration does.
-fn accepts_anything_but_null(items: &Field) -> bool {
+pub(super) fn accepts_anything_but_null(items: &Field) -> bool {
     items.constraints == crate::contract::Constraints::default()
         && items.fields.is_empty()
         && items.items.is_none()
