@@ -99,7 +99,11 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
                 fragment.span,
                 format!(
                     "the `schema` fragment of `{}` is not valid JSON Schema: {err}",
-                    field.path
+                    if field.path.is_empty() {
+                        "/"
+                    } else {
+                        &field.path
+                    }
                 ),
             ));
         }

@@ -2,6 +2,8 @@
 //! what the source accepts, on instances chosen at each keyword's edge (a plain draft 2020-12
 //! validator decides for the source); what the language cannot say is kept raw and linted.
 
+mod common;
+
 use handoff::check::Checker;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -638,4 +640,52 @@ fn a_real_shaped_api_in_openapi_30_and_31_accepts_its_own_examples() {
         found.sort();
         assert_eq!(found, expected, "{spec}\n{}", imported.yaml);
     }
+}
+
+/// Every `handoff import` command README.md and docs/import.md show runs as shown (in a copy
+/// of the repository's test files), exits 0 and writes its contract.
+#[test]
+fn every_import_command_in_the_docs_runs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &root.join("tests/import"),
+        &work.path().join("tests/import"),
+    );
+    let mut ran = 0;
+    for doc in ["README.md", "docs/import.md"] {
+        let text = std::fs::read_to_string(root.join(doc)).unwrap();
+        for line in text.lines().map(str::trim) {
+            let Some(command) = line.strip_prefix("handoff import ") else {
+                continue;
+            };
+            let command = command.split(" # ").next().unwrap().trim();
+            let args: Vec<String> = command
+                .split_whitespace()
+                .map(|a| a.trim_matches('\'').to_string())
+                .collect();
+            let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+                .arg("import")
+                .args(&args)
+                .current_dir(work.path())
+                .output()
+                .unwrap();
+            assert_eq!(
+                out.status.code(),
+                Some(0),
+                "{doc}: handoff import {command}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let wrote = match args.iter().position(|a| a == "-o") {
+                Some(i) => work.path().join(&args[i + 1]).exists(),
+                None => !out.stdout.is_empty(),
+            };
+            assert!(wrote, "{doc}: handoff import {command} wrote nothing");
+            ran += 1;
+        }
+        // The next document's `-o` targets start afresh.
+        let _ = std::fs::remove_dir_all(work.path().join("contracts"));
+        let _ = std::fs::remove_file(work.path().join("notification.yaml"));
+    }
+    assert!(ran >= 9, "only {ran} import commands found in the docs");
 }
