@@ -689,3 +689,40 @@ fn every_import_command_in_the_docs_runs() {
     }
     assert!(ran >= 9, "only {ran} import commands found in the docs");
 }
+
+/// A schema recursive through a raw `anyOf` (`#` inside itself) imports as a type the fragment
+/// refers to, and `$ref` written as data in `enum` or `const` stays data.
+#[test]
+fn self_recursion_through_any_of_and_refs_as_data() {
+    let source = json!({"type": "object", "properties": {
+        "next": {"anyOf": [{"$ref": "#"}, {"type": "string"}]},
+        "c": {"const": {"$ref": "#"}}
+    }});
+    let imported = handoff::import::json_schema(&source, None, "self").unwrap();
+    assert!(
+        imported
+            .yaml
+            .contains(r##"{"anyOf":[{"$ref":"#/$defs/Root"},{"type":"string"}]"##),
+        "{}",
+        imported.yaml
+    );
+    assert!(
+        imported.yaml.contains(r##"{"const":{"$ref":"#"}"##),
+        "{}",
+        imported.yaml
+    );
+    let checker = contract(&imported.yaml);
+    let reference = jsonschema::validator_for(&source).unwrap();
+    for instance in [
+        json!({"next": {"next": {"next": "end"}}}),
+        json!({"next": {"next": {"next": 5}}}),
+        json!({"c": {"$ref": "#"}}),
+        json!({"c": {"$ref": "#/x"}}),
+    ] {
+        assert_eq!(
+            checker.accepts(&instance),
+            reference.is_valid(&instance),
+            "{instance}"
+        );
+    }
+}
