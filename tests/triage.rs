@@ -459,6 +459,18 @@ fn triage_in(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// The JSON report of a triage that must succeed.
+fn json_report(dir: &Path) -> serde_json::Value {
+    let out = triage_in(dir, &["--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn recorded_runs_show_a_trend_and_a_pattern_back_after_a_version_change_is_flagged() {
     let dir = history_project("trend");
@@ -682,14 +694,7 @@ fn rejected_deliveries_are_the_contracts_business_and_only_failed_ones_escalate(
     );
     std::fs::write(dir.join("log.csv"), csv).unwrap();
 
-    let out = triage_in(&dir, &["--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_report(&dir);
     let by = |name: &str| error_code(&doc, name).clone();
     let refused = by("REFUSED");
     assert_eq!(refused["decision"], "binary", "{refused:#}");
@@ -794,14 +799,7 @@ fn unreadable_payloads_are_evidence_and_escalate_the_pattern() {
         ));
     }
     std::fs::write(dir.join("log.csv"), csv).unwrap();
-    let out = triage_in(&dir, &["--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_report(&dir);
     let code = &doc["error_codes"][0];
     assert_eq!(code["error_code"], "BODY_CUT");
     assert_eq!(
@@ -968,14 +966,7 @@ fn weekly_counts_include_zero_weeks_and_question_5_says_mismatch() {
         ));
     }
     std::fs::write(dir.join("log.csv"), csv).unwrap();
-    let out = triage_in(&dir, &["--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_report(&dir);
     assert_eq!(doc["format_version"], 2);
     let code = error_code(&doc, "ADDRESS_INVALID");
     let weeks = serde_json::json!({"2026-W45": 2, "2026-W46": 0, "2026-W47": 1});
@@ -995,14 +986,7 @@ fn weekly_counts_include_zero_weeks_and_question_5_says_mismatch() {
 #[test]
 fn a_log_written_for_each_mechanism_is_decided_exactly() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/triage-fidelity");
-    let out = triage_in(&dir, &["--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_report(&dir);
     common::assert_valid("docs/triage.schema.json", &doc);
     // Error code, count, the five answers, verdict, decision type, the first pattern's examples.
     type Row<'a> = (&'a str, u64, [&'a str; 5], &'a str, &'a str, &'a [u64]);
@@ -1323,14 +1307,7 @@ fn times_are_shown_as_the_log_wrote_them_and_owners_come_from_the_log_too() {
          16/11/2026 17:45,SKU,order.json,storefront-order-to-erp@1.2.0,\n",
     )
     .unwrap();
-    let out = triage_in(&dir, &["--format", "json"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = json_report(&dir);
     let sku = error_code(&doc, "SKU");
     assert_eq!(sku["first_seen"], "02/11/2026 08:30");
     assert_eq!(sku["last_seen"], "16/11/2026 17:45");
