@@ -956,3 +956,23 @@ fn a_closed_object_without_fields_reports_unknown_fields() {
         ],
     );
 }
+
+/// In a raw fragment (JSON Schema written in YAML) `y`, `yes`, `on` and `no` are the text they
+/// spell, as YAML 1.2 and JSON read them, not YAML 1.1's booleans; `true` is a boolean.
+#[test]
+fn fragment_scalars_are_read_as_yaml_1_2_reads_them() {
+    let c = checker("fields:\n  answer:\n    schema: {enum: [y, n, yes, no, on, true]}\n");
+    for ok in [
+        r#"{"answer": "y"}"#,
+        r#"{"answer": "no"}"#,
+        r#"{"answer": "on"}"#,
+        r#"{"answer": true}"#,
+    ] {
+        passes(&c, ok);
+    }
+    expect(
+        &c,
+        r#"{"answer": false}"#,
+        &[("unknown_enum_value", "/answer")],
+    );
+}

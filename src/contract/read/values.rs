@@ -625,7 +625,17 @@ pub(super) fn to_json(node: &Node, ty: Option<FieldType>) -> Value {
             }
             match &s.typed {
                 Typed::Null => Value::Null,
-                Typed::Bool(b) => Value::Bool(*b),
+                // YAML 1.2 reads only true and false as booleans; `y`, `yes`, `on` (booleans
+                // to YAML 1.1) are the text they spell, as in JSON.
+                Typed::Bool(b)
+                    if matches!(
+                        s.text.as_str(),
+                        "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
+                    ) =>
+                {
+                    Value::Bool(*b)
+                }
+                Typed::Bool(_) => Value::String(s.text.clone()),
                 Typed::Int(_) | Typed::Float(_) => {
                     json_number(s).map_or(Value::Null, Value::Number)
                 }
