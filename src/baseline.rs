@@ -14,7 +14,6 @@
 //! payload of the contract and hide it.
 
 use crate::finding::{Finding, Kind};
-use crate::report::normalize_pointer;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -57,7 +56,7 @@ impl Entry {
         let id = contract.split_once('@').map_or(contract, |(id, _)| id);
         Some(Entry {
             contract: id.to_string(),
-            pointer: normalize_pointer(&finding.pointer),
+            pointer: crate::pointer::normalize(&finding.pointer),
             kind: finding.kind,
             value_hash: finding.value.as_deref().map(value_hash),
         })
@@ -101,8 +100,8 @@ pub struct Baseline {
 impl Baseline {
     /// Read a baseline file, at most `limit` bytes.
     pub fn load(path: &Path, limit: u64) -> Result<Baseline, String> {
-        let shown = crate::printer::escape::text(&path.display().to_string()).into_owned();
-        let text = crate::input::read_text(path, limit)
+        let shown = crate::escape::text(&path.display().to_string()).into_owned();
+        let text = crate::file::read_text(path, limit)
             .map_err(|e| format!("cannot read baseline {shown}: {e}"))?;
         #[derive(Deserialize)]
         struct Version {

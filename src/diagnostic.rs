@@ -3,7 +3,7 @@
 //! Every diagnostic carries a stable code from [`Code`], so users can look it up in
 //! `docs/lint.md` and tooling can match on it.
 
-use crate::yaml::Span;
+use crate::span::Span;
 use serde::Serialize;
 use std::fmt;
 use std::path::{Path, PathBuf};

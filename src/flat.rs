@@ -421,7 +421,7 @@ fn header(record: &csv::ByteRecord) -> Result<Vec<String>, String> {
         if let Some(first) = seen.insert(name.clone(), i) {
             return Err(format!(
                 "the header row names column `{}` twice (columns {} and {})",
-                crate::printer::escape::text(&name),
+                crate::escape::text(&name),
                 first + 1,
                 i + 1
             ));

@@ -108,7 +108,7 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
             ));
         }
         if let Some(fragment) = &field.schema
-            && fragment.value.get(crate::import::IMPORTED_MARK).is_some()
+            && fragment.value.get(crate::contract::IMPORTED_MARK).is_some()
         {
             let keys: Vec<&str> = fragment
                 .value
@@ -118,7 +118,7 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
                         .map(String::as_str)
                         // What was kept, not the bookkeeping that makes it compile alone.
                         .filter(|k| {
-                            *k != crate::import::IMPORTED_MARK
+                            *k != crate::contract::IMPORTED_MARK
                                 && !matches!(
                                     *k,
                                     "$defs" | "$id" | "$schema" | "$comment" | "$anchor"
@@ -139,7 +139,7 @@ fn engine_checks(contract: &Contract) -> Vec<Diagnostic> {
             );
             d.help = Some(format!(
                 "say it natively if the language can, then remove `{}`; or keep it and remove the marker",
-                crate::import::IMPORTED_MARK
+                crate::contract::IMPORTED_MARK
             ));
             out.push(d);
         }

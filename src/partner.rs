@@ -127,7 +127,7 @@ fn findings_of(
                     vec![crate::run::unreadable(&err.to_string())]
                 }
                 crate::input::Payload::TooLarge { size, limit } => {
-                    vec![crate::run::too_large(size, limit)]
+                    vec![crate::check::too_large(size, limit)]
                 }
                 // Reading lines never yields these; said rather than dropped if it ever does.
                 crate::input::Payload::X12(_) | crate::input::Payload::Csv(_) => {

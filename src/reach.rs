@@ -106,7 +106,7 @@ pub struct Outside {
 
 impl fmt::Display for Outside {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = |p: &Path| crate::printer::escape::text(&p.display().to_string()).into_owned();
+        let text = |p: &Path| crate::escape::text(&p.display().to_string()).into_owned();
         write!(f, "{} {}", self.what, text(&self.path))?;
         if self.real != absolute(&self.path) {
             write!(f, " leads to {}, which is", text(&self.real))?;

@@ -274,8 +274,8 @@ pub fn apply_to_text(original: &str, fixes: &[Fix], repaired: &Value) -> Result<
     if let Some(d) = locator.duplicate_keys().first() {
         return Err(format!(
             "the payload repeats the member `{}` (at {}), and receivers disagree on which one counts; it is not repaired",
-            crate::printer::escape::text(&d.name),
-            crate::printer::escape::text(&d.pointer)
+            crate::escape::text(&d.name),
+            crate::escape::text(&d.pointer)
         ));
     }
     let mut edits: Vec<(std::ops::Range<usize>, String)> = Vec::new();

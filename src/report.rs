@@ -216,20 +216,7 @@ impl FailOn {
     }
 }
 
-/// `/line_items/3/sku` -> `/line_items/*/sku`.
-pub fn normalize_pointer(pointer: &str) -> String {
-    pointer
-        .split('/')
-        .map(|s| {
-            if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
-                "*"
-            } else {
-                s
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("/")
-}
+pub use crate::pointer::normalize as normalize_pointer;
 
 #[cfg(test)]
 mod tests {

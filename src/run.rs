@@ -11,7 +11,7 @@
 //! flight at once, so memory stays bounded however large the input.
 
 use crate::check::Checker;
-use crate::finding::{Finding, Kind, PayloadResult, PayloadSource, TextPosition};
+use crate::finding::{Finding, Kind, PayloadResult, PayloadSource};
 use crate::input::{self, Framing, Input, Payload};
 use crate::redact::Redact;
 use crate::x12::stream::Item as X12Item;
@@ -199,7 +199,7 @@ fn check_payload(
             }
             findings
         }
-        Payload::TooLarge { size, limit } => vec![too_large(size, limit)],
+        Payload::TooLarge { size, limit } => vec![crate::check::too_large(size, limit)],
         Payload::Unreadable(err) => vec![unreadable(&err.to_string())],
     };
     if let Some(line) = line.filter(|_| origin.is_none()) {
@@ -502,32 +502,6 @@ pub(crate) fn reorder<T, P>(
             }
             next += 1;
         }
-    }
-}
-
-/// The finding for a payload over the size limit, which was not read.
-pub(crate) fn too_large(size: Option<u64>, limit: u64) -> Finding {
-    Finding {
-        redacted: false,
-        sensitive: None,
-        related: Vec::new(),
-        x12: None,
-        csv: None,
-        kind: Kind::PayloadTooLarge,
-        pointer: String::new(),
-        value: None,
-        position: Some(TextPosition { line: 1, column: 1 }),
-        message: match size {
-            Some(size) => format!(
-                "the payload is {size} bytes, over the {limit}-byte limit, and was not checked"
-            ),
-            None => format!("the payload is over the {limit}-byte limit and was not checked"),
-        },
-        expected: format!("at most {limit} bytes"),
-        contract_location: None,
-        suggestion: Some(
-            "raise the limit with --max-payload-bytes if payloads this large are expected".into(),
-        ),
     }
 }
 

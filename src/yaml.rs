@@ -13,27 +13,7 @@ use serde_saphyr::Spanned;
 use std::fmt;
 use std::path::Path;
 
-/// Where a node stands in its source: 1-based line and column (in characters), and byte range.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Span {
-    pub line: u32,
-    pub column: u32,
-    pub start: usize,
-    pub end: usize,
-}
-
-/// A value from a YAML document and the place that declared it (the span of its key).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Located<T> {
-    pub value: T,
-    pub span: Span,
-}
-
-impl<T> Located<T> {
-    pub fn new(value: T, span: Span) -> Self {
-        Located { value, span }
-    }
-}
+pub use crate::span::{Located, Span};
 
 /// One YAML node and its location.
 #[derive(Debug, Clone)]
@@ -319,7 +299,7 @@ impl<'de> Visitor<'de> for RawVisitor {
 /// Read a YAML file handoff itself reads (configuration, flows, decisions): bounded like every
 /// read, an unreadable file one located diagnostic naming `what`.
 pub fn read_file(path: &Path, what: &str) -> Result<String, Vec<Diagnostic>> {
-    crate::input::read_text(path, crate::input::MAX_FILE_BYTES).map_err(|err| {
+    crate::file::read_text(path, crate::file::MAX_FILE_BYTES).map_err(|err| {
         vec![Diagnostic::new(
             Code::ReadError,
             path,

@@ -131,7 +131,7 @@ pub(super) fn duplicate_keys(locator: &Locator<'_>) -> Vec<Finding> {
                 .iter()
                 .map(|(raw, at)| format!("{} ({}:{})", quote(raw), at.line, at.column))
                 .collect();
-            let name = crate::printer::escape::cut(&d.name, MAX_QUOTE_CHARS);
+            let name = crate::escape::cut(&d.name, MAX_QUOTE_CHARS);
             Finding {
                 redacted: false,
                 sensitive: None,
@@ -538,7 +538,7 @@ fn classify(
                     pointer,
                     message: format!(
                         "`{}` is not a field of this object",
-                        crate::printer::escape::cut(name, MAX_QUOTE_CHARS)
+                        crate::escape::cut(name, MAX_QUOTE_CHARS)
                     ),
                     expected: format!("only declared fields ({})", list_names(&declared)),
                     contract_location: ctx

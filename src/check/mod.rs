@@ -331,3 +331,29 @@ fn invalid_json(err: &serde_json::Error) -> Finding {
         suggestion: None,
     }
 }
+
+/// The finding for a payload over the size limit, which was not read.
+pub(crate) fn too_large(size: Option<u64>, limit: u64) -> Finding {
+    Finding {
+        redacted: false,
+        sensitive: None,
+        related: Vec::new(),
+        x12: None,
+        csv: None,
+        kind: Kind::PayloadTooLarge,
+        pointer: String::new(),
+        value: None,
+        position: Some(TextPosition { line: 1, column: 1 }),
+        message: match size {
+            Some(size) => format!(
+                "the payload is {size} bytes, over the {limit}-byte limit, and was not checked"
+            ),
+            None => format!("the payload is over the {limit}-byte limit and was not checked"),
+        },
+        expected: format!("at most {limit} bytes"),
+        contract_location: None,
+        suggestion: Some(
+            "raise the limit with --max-payload-bytes if payloads this large are expected".into(),
+        ),
+    }
+}

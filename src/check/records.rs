@@ -360,7 +360,7 @@ pub fn check_csv_item(checker: &Checker, item: flat::Item, redact: Redact) -> (u
             size,
             limit,
         } => {
-            let mut f = crate::run::too_large(Some(size), limit);
+            let mut f = crate::check::too_large(Some(size), limit);
             f.message = format!(
                 "row {row} is {size} bytes, over the {limit}-byte limit, and was not checked"
             );

@@ -18,6 +18,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+/// The marker on raw fragments `handoff import` wrote (kept JSON Schema it could not say
+/// natively), for `lint` to point out.
+pub const IMPORTED_MARK: &str = "x-handoff-imported";
+
 /// A fully checked contract.
 #[derive(Debug, Clone)]
 pub struct Contract {
@@ -532,7 +536,7 @@ pub fn load(path: &Path) -> Loaded {
         Ok(_) => {}
         Err(err) => return failed(format!("cannot read contract: {err}")),
     }
-    match crate::input::read_bytes(path, crate::input::MAX_FILE_BYTES) {
+    match crate::file::read_bytes(path, crate::file::MAX_FILE_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => parse(path, &text),
             Err(err) => failed(format!(

@@ -22,7 +22,7 @@ pub(super) fn compare(changes: &mut Changes, p: &Pair<'_>) {
     let clean = |v: &Value| match v {
         Value::Object(m) => {
             let mut m = m.clone();
-            m.remove(crate::import::IMPORTED_MARK);
+            m.remove(crate::contract::IMPORTED_MARK);
             Value::Object(m)
         }
         other => other.clone(),

@@ -56,7 +56,7 @@ const ANNOTATIONS: &[&str] = &[
 ];
 
 /// The marker on raw fragments an import wrote, for `lint` to point out.
-pub const IMPORTED_MARK: &str = "x-handoff-imported";
+pub use crate::contract::IMPORTED_MARK;
 
 /// How the contract describes the root schema.
 enum Root {

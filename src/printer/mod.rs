@@ -6,7 +6,7 @@
 
 pub mod changes;
 pub mod diagnostics;
-pub mod escape;
+pub use crate::escape;
 mod github;
 mod json;
 mod junit;

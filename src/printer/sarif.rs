@@ -6,7 +6,6 @@
 use super::{PayloadText, Printer};
 use crate::finding::{Kind, PayloadResult};
 use crate::report::Summary;
-use crate::report::normalize_pointer;
 use serde_sarif::sarif;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -177,7 +176,7 @@ impl<W: Write> Printer for SarifPrinter<W> {
                 .map_or(&*result.contract, |(id, _)| id);
             let fingerprint = format!(
                 "{id}|{}|{}|{}{}",
-                normalize_pointer(&f.pointer),
+                crate::pointer::normalize(&f.pointer),
                 f.kind.id(),
                 f.value.as_deref().unwrap_or_default(),
                 if f.kind.is_payload_level() {

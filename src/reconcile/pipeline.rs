@@ -266,9 +266,11 @@ fn checked(
             let (at, outcome) = records::check_csv_item(checker, item, redact);
             (Some(at), Value::Null, non_empty(outcome.findings))
         }
-        Payload::TooLarge { size, limit } => {
-            (line, Value::Null, vec![crate::run::too_large(size, limit)])
-        }
+        Payload::TooLarge { size, limit } => (
+            line,
+            Value::Null,
+            vec![crate::check::too_large(size, limit)],
+        ),
         Payload::Unreadable(err) => (
             line,
             Value::Null,

@@ -167,7 +167,7 @@ pub fn each_csv(
         if at.len() > 1 {
             return Err(LogError(format!(
                 "the log's header names the column `{}` {} times (columns {}); rename all but one, so it is clear which one is read",
-                crate::printer::escape::text(&name),
+                crate::escape::text(&name),
                 at.len(),
                 at.iter()
                     .map(usize::to_string)
@@ -344,7 +344,7 @@ pub fn each_ndjson(
     let mut failure = None;
     crate::input::read_lines(
         std::io::BufReader::new(reader),
-        crate::input::MAX_FILE_BYTES,
+        crate::file::MAX_FILE_BYTES,
         |line, payload| {
             let line = line.unwrap_or(0);
             rows_read += 1;
@@ -357,7 +357,7 @@ pub fn each_ndjson(
                     {
                         Some(r) => Err(format!(
                             "the member `{}` appears more than once in this line, so which one counts is unclear",
-                            crate::printer::escape::text(&r)
+                            crate::escape::text(&r)
                         )),
                         None => Ok(object),
                     }),

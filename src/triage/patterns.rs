@@ -4,7 +4,6 @@
 
 use super::framework::Signature;
 use crate::finding::{Finding, Kind};
-use crate::report::normalize_pointer;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
 
@@ -21,7 +20,7 @@ pub fn signature(contract_id: &str, findings: &[Finding]) -> Signature {
     let mut parts: Vec<String> = findings
         .iter()
         .map(|f| {
-            let pointer = normalize_pointer(&f.pointer);
+            let pointer = crate::pointer::normalize(&f.pointer);
             match (&f.value, f.kind) {
                 (Some(v), Kind::UnknownEnumValue) => format!("{pointer} {} {v}", f.kind),
                 _ => format!("{pointer} {}", f.kind),
@@ -60,7 +59,7 @@ pub fn violations(contract: &str, findings: &[Finding]) -> Vec<Violation> {
         .iter()
         .map(|f| Violation {
             contract: contract.to_string(),
-            pointer: normalize_pointer(&f.pointer),
+            pointer: crate::pointer::normalize(&f.pointer),
             kind: f.kind,
             // Findings keep the value as JSON text (`"refunded"`); a string is shown as its text.
             value: f

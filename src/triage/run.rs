@@ -400,7 +400,7 @@ fn payload_bytes(
     match &e.payload {
         PayloadRef::Inline(text) => Ok(text.clone().into_bytes()),
         PayloadRef::File(path) => {
-            crate::input::read_bytes(&base.open(path, &format!("payload {path}:"))?, limit)
+            crate::file::read_bytes(&base.open(path, &format!("payload {path}:"))?, limit)
                 .map_err(|err| format!("payload {path}: {err}"))
         }
         PayloadRef::NdjsonLine { file, line } => {

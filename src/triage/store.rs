@@ -110,7 +110,7 @@ pub struct Earlier {
 impl Store {
     /// Open (creating it and its directory if needed) and migrate the database at `path`.
     pub fn open(path: &Path) -> Result<Store, String> {
-        let shown = crate::printer::escape::text(&path.display().to_string()).into_owned();
+        let shown = crate::escape::text(&path.display().to_string()).into_owned();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
