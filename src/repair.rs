@@ -50,7 +50,7 @@ pub fn patch(fixes: &[Fix]) -> Value {
 
 /// Repair one payload against `checker`'s contract.
 pub fn repair(checker: &Checker, bytes: &[u8]) -> Outcome {
-    let findings = checker.check(bytes);
+    let findings = checker.check_raw(bytes);
     if findings.is_empty() {
         return Outcome::Clean;
     }
@@ -78,7 +78,7 @@ pub fn repair(checker: &Checker, bytes: &[u8]) -> Outcome {
         }
     }
     let text = payload.to_string();
-    let mut remaining = checker.check(text.as_bytes());
+    let mut remaining = checker.check_raw(text.as_bytes());
     let mut findings = findings;
     // Findings reported here follow the same rules as `handoff check`'s default: sensitive
     // values hidden, card numbers masked.

@@ -179,7 +179,7 @@ fn check_payload(
             outcome.findings
         }
         Payload::Bytes(bytes) => {
-            let checked = checker.check_counted(bytes);
+            let checked = checker.check_counted_raw(bytes);
             unlisted = checked.unlisted;
             let findings = checked.findings;
             let sensitive = checked.sensitive;

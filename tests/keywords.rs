@@ -976,3 +976,56 @@ fn fragment_scalars_are_read_as_yaml_1_2_reads_them() {
         &[("unknown_enum_value", "/answer")],
     );
 }
+
+/// What the library's checker returns is safe to report as it is: values of `sensitive` fields
+/// hidden and card numbers masked by default, by the policy fixed when the checker is built.
+#[test]
+fn the_checker_returns_findings_fit_to_report() {
+    let contract = |policy: Option<handoff::redact::Redact>| {
+        let c = checker(
+            "fields:\n  tax_id: {type: string, pattern: '^[0-9]{9}$', sensitive: true}\n  note: {type: string, max_length: 5}\n",
+        );
+        match policy {
+            Some(p) => {
+                let contract = c.contract().clone();
+                Checker::new(contract).unwrap().with_redaction(p)
+            }
+            None => c,
+        }
+    };
+    let payload = br#"{"tax_id": "12-3456789", "note": "card 4111 1111 1111 1111"}"#;
+    let shown = |c: &Checker| -> Vec<(Option<String>, String)> {
+        c.check(payload)
+            .into_iter()
+            .map(|f| (f.value, f.message))
+            .collect()
+    };
+    let default = shown(&contract(None));
+    assert_eq!(default[0].0, None, "{default:?}");
+    assert!(!default[0].1.contains("12-3456789"), "{default:?}");
+    assert!(
+        default[1]
+            .0
+            .as_deref()
+            .is_some_and(|v| !v.contains("4111 1111 1111 1111")),
+        "{default:?}"
+    );
+    assert!(!default[1].1.contains("4111 1111 1111 1111"), "{default:?}");
+    assert_eq!(
+        contract(None).redaction(),
+        handoff::redact::Redact::Sensitive
+    );
+
+    let open = shown(&contract(Some(handoff::redact::Redact::None)));
+    assert_eq!(open[0].0.as_deref(), Some("\"12-3456789\""), "{open:?}");
+    assert!(
+        open[1]
+            .0
+            .as_deref()
+            .is_some_and(|v| !v.contains("4111 1111 1111 1111")),
+        "{open:?}"
+    );
+
+    let all = shown(&contract(Some(handoff::redact::Redact::All)));
+    assert!(all.iter().all(|(v, _)| v.is_none()), "{all:?}");
+}

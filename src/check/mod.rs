@@ -46,6 +46,9 @@ pub struct Checker {
     has_sensitive: bool,
     /// Cross-field rules, run after the schema.
     cross: Vec<cross::Scoped>,
+    /// What the findings this checker returns may show, fixed when it is built: values of
+    /// `sensitive` fields hidden by default, and card numbers always masked.
+    redact: crate::redact::Redact,
 }
 
 impl Checker {
@@ -60,7 +63,28 @@ impl Checker {
             contract,
             compiled,
             engine,
+            redact: crate::redact::Redact::default(),
         })
+    }
+
+    /// This checker with another redaction policy: `Redact::None` shows the values of
+    /// `sensitive` fields (card numbers stay masked), `Redact::All` hides every value.
+    pub fn with_redaction(mut self, redact: crate::redact::Redact) -> Checker {
+        self.redact = redact;
+        self
+    }
+
+    /// The redaction policy every finding this checker returns follows.
+    pub fn redaction(&self) -> crate::redact::Redact {
+        self.redact
+    }
+
+    /// Findings made fit to report under this checker's policy.
+    fn reported(&self, mut findings: Vec<Finding>) -> Vec<Finding> {
+        for f in &mut findings {
+            crate::redact::for_report(f, self.redact);
+        }
+        findings
     }
 
     pub fn contract(&self) -> &Contract {
@@ -73,12 +97,24 @@ impl Checker {
     }
 
     /// Check one payload given as bytes.
+    ///
+    /// The findings follow the checker's redaction policy ([`Checker::with_redaction`]):
+    /// what this returns is safe to report as it is.
     pub fn check(&self, bytes: &[u8]) -> Vec<Finding> {
         self.check_counted(bytes).findings
     }
 
     /// Check one payload given as bytes, counting the violations past the per-payload limit.
+    /// The findings follow the checker's redaction policy.
     pub fn check_counted(&self, bytes: &[u8]) -> Checked {
+        let mut checked = self.check_counted_raw(bytes);
+        checked.findings = self.reported(std::mem::take(&mut checked.findings));
+        checked
+    }
+
+    /// [`Checker::check_counted`] with values as the payload holds them, for a run that applies
+    /// its own policy (per report) before anything is shown, and for repairs, which need them.
+    pub(crate) fn check_counted_raw(&self, bytes: &[u8]) -> Checked {
         let bytes = without_bom(bytes);
         // The fast path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
@@ -105,8 +141,19 @@ impl Checker {
     }
 
     /// Check a parsed payload; `text` is its source, used to quote and locate failing values.
+    /// The findings follow the checker's redaction policy.
     pub fn check_value(&self, value: &Value, text: &str) -> Vec<Finding> {
+        self.reported(self.check_value_raw(value, text))
+    }
+
+    /// [`Checker::check_value`] with values as the payload holds them.
+    pub(crate) fn check_value_raw(&self, value: &Value, text: &str) -> Vec<Finding> {
         self.findings(value, text, false).findings
+    }
+
+    /// [`Checker::check`] with values as the payload holds them.
+    pub(crate) fn check_raw(&self, bytes: &[u8]) -> Vec<Finding> {
+        self.check_counted_raw(bytes).findings
     }
 
     /// The schema and every cross-field rule hold: the fast path's whole question.
@@ -208,7 +255,7 @@ impl Checker {
     /// Check a payload that was rendered from another format (an X12 transaction set, a CSV
     /// row): findings are located in a JSON text of the rendering, for the caller to map back
     /// to the source.
-    pub fn check_rendered(&self, value: &Value) -> Checked {
+    pub(crate) fn check_rendered(&self, value: &Value) -> Checked {
         if self.is_valid(value) {
             return Checked::default();
         }

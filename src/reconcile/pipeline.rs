@@ -228,10 +228,10 @@ fn checked(
                 Ok(value) if checker.is_valid(&value) => (line, value, Vec::new()),
                 Ok(value) => {
                     let text = String::from_utf8_lossy(bytes);
-                    let findings = checker.check_value(&value, &text);
+                    let findings = checker.check_value_raw(&value, &text);
                     (line, value, findings)
                 }
-                Err(_) => (line, Value::Null, checker.check(bytes)),
+                Err(_) => (line, Value::Null, checker.check_raw(bytes)),
             }
         }
         Payload::X12(crate::x12::stream::Item::Set(set)) => {
