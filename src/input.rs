@@ -126,6 +126,9 @@ pub fn sniff(bytes: &[u8]) -> Shape {
     }
 }
 
+/// The file names a directory of captures is searched for, as messages list them.
+pub const PAYLOAD_EXTENSIONS: &str = ".json, .ndjson, .jsonl, .edi, .x12, .csv, .tsv";
+
 /// The extension, lower-cased: exporters on Windows write `ORDER.JSON`.
 fn extension(path: &Path) -> Option<String> {
     path.extension()
@@ -157,7 +160,7 @@ pub enum SkipReason {
     Hidden,
     /// A symbolic link to a directory: not followed, since links can form cycles.
     LinkedDirectory,
-    /// Not `.json`, `.ndjson` or `.jsonl` (in any letter case).
+    /// Not one of [`PAYLOAD_EXTENSIONS`] (in any letter case).
     NotPayload,
     /// Neither a file nor a directory (a socket, a device, a broken link).
     NotFile,
@@ -168,7 +171,9 @@ impl fmt::Display for SkipReason {
         f.write_str(match self {
             SkipReason::Hidden => "hidden (its name starts with a dot)",
             SkipReason::LinkedDirectory => "a symbolic link to a directory (not followed)",
-            SkipReason::NotPayload => "not a payload file (.json, .ndjson, .jsonl)",
+            SkipReason::NotPayload => {
+                return write!(f, "not a payload file ({PAYLOAD_EXTENSIONS})");
+            }
             SkipReason::NotFile => "not a regular file",
         })
     }
@@ -190,7 +195,7 @@ pub enum InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // File names come from directory walks: shown with control characters made visible.
-        let text = crate::printer::escape::text;
+        let text = crate::escape::text;
         match self {
             InputError::NotFound(arg) => {
                 let what = match std::fs::symlink_metadata(arg) {

@@ -401,7 +401,7 @@ fn inputs_that_yield_no_payloads_are_usage_errors_naming_the_input() {
     let out = check(&dir, "docs", &[]);
     assert_eq!(
         String::from_utf8_lossy(&out.stderr),
-        "handoff: error: docs: no payload files in this directory (3 skipped: 1 hidden (its name starts with a dot); 1 a symbolic link to a directory (not followed); 1 not a payload file (.json, .ndjson, .jsonl))\n"
+        "handoff: error: docs: no payload files in this directory (3 skipped: 1 hidden (its name starts with a dot); 1 a symbolic link to a directory (not followed); 1 not a payload file (.json, .ndjson, .jsonl, .edi, .x12, .csv, .tsv))\n"
     );
 }
 
@@ -416,13 +416,13 @@ fn upper_case_extensions_are_payloads_and_skipped_entries_are_counted() {
     assert_eq!(out.status.code(), Some(1), "{shown}");
     assert!(shown.starts_with("FAIL in/ORDER.JSON "), "{shown}");
     assert!(
-        shown.contains("\n1 entry in input directories skipped (hidden, linked directories, or not .json/.ndjson/.jsonl); -v lists them\n"),
+        shown.contains("\n1 entry in input directories skipped (hidden, linked directories, or not .json, .ndjson, .jsonl, .edi, .x12, .csv, .tsv); -v lists them\n"),
         "{shown}"
     );
     let verbose = check(&dir, "in", &["-v"]);
     assert_eq!(
         String::from_utf8_lossy(&verbose.stderr),
-        "handoff: skipped in/notes.txt: not a payload file (.json, .ndjson, .jsonl)\n"
+        "handoff: skipped in/notes.txt: not a payload file (.json, .ndjson, .jsonl, .edi, .x12, .csv, .tsv)\n"
     );
 }
 

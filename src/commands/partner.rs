@@ -25,7 +25,8 @@ pub(crate) struct AcceptsArgs {
 
 #[derive(clap::Args)]
 pub(crate) struct WhichArgs {
-    /// A payload file (JSON), or - for stdin
+    /// A payload file (JSON, NDJSON, X12 or CSV, by its extension), or - for stdin (its
+    /// shape sniffed)
     pub(crate) payload: PathBuf,
     #[arg(short, long, value_enum, default_value_t = LintFormat::Text)]
     pub(crate) format: LintFormat,

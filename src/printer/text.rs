@@ -298,9 +298,10 @@ impl<W: Write> Printer for TextPrinter<W> {
         if summary.skipped > 0 {
             writeln!(
                 out,
-                "{} entr{} in input directories skipped (hidden, linked directories, or not .json/.ndjson/.jsonl); -v lists them",
+                "{} entr{} in input directories skipped (hidden, linked directories, or not {}); -v lists them",
                 summary.skipped,
-                if summary.skipped == 1 { "y" } else { "ies" }
+                if summary.skipped == 1 { "y" } else { "ies" },
+                crate::input::PAYLOAD_EXTENSIONS
             )?;
         }
         let rows = summary.rows();
