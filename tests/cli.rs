@@ -554,3 +554,30 @@ fn bad_usage_exits_2() {
         "handoff: error: no inputs: give payload files, directories, globs, or - for stdin\n"
     );
 }
+
+/// `--write-baseline` accepts the current findings (exit 0), but a payload that could not be
+/// checked still fails the run, as the README says.
+#[test]
+fn writing_a_baseline_accepts_findings_but_not_unchecked_payloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let contracts = Path::new(env!("CARGO_MANIFEST_DIR")).join("contracts");
+    std::fs::write(dir.path().join("bad.json"), br#"{"order_id": 5}"#).unwrap();
+    let run = |files: &[&str]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_handoff"));
+        cmd.args([
+            "check",
+            "--contract",
+            "storefront-order-to-erp@1.2.0",
+            "--contracts",
+        ])
+        .arg(&contracts)
+        .args(["--write-baseline", "baseline.json"])
+        .args(files)
+        .current_dir(dir.path())
+        .env_remove("HANDOFF_CONFIG");
+        cmd.output().unwrap().status.code()
+    };
+    assert_eq!(run(&["bad.json"]), Some(0));
+    std::fs::write(dir.path().join("cut.json"), b"{\"order_id\": ").unwrap();
+    assert_eq!(run(&["bad.json", "cut.json"]), Some(1));
+}
