@@ -102,3 +102,32 @@ fn the_shipped_contracts_are_clean() {
         }
     }
 }
+
+/// docs/lint.md's sample is the real output for the example contract with `pattern`
+/// misspelled in its `sku` format.
+#[test]
+fn the_documented_sample_is_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let docs = std::fs::read_to_string(root.join("docs/lint.md")).unwrap();
+    let after = &docs[docs.find("Output looks like this").unwrap()..];
+    let sample = after.split("```\n").nth(1).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let file = work
+        .path()
+        .join("contracts/storefront-order-to-erp/1.2.0.yaml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    let text = std::fs::read_to_string(root.join("contracts/storefront-order-to-erp/1.2.0.yaml"))
+        .unwrap()
+        .replacen("    pattern: '^[A-Z]{3}", "    patern: '^[A-Z]{3}", 1);
+    std::fs::write(&file, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(["lint", "contracts/storefront-order-to-erp/1.2.0.yaml"])
+        .current_dir(work.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let mut shown = String::from_utf8_lossy(&out.stdout).into_owned();
+    shown.push_str(&String::from_utf8_lossy(&out.stderr));
+    assert_eq!(shown, sample);
+}
