@@ -94,9 +94,11 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         .as_ref()
         .and_then(|c| c.exceptions.clone())
         .unwrap_or_default();
+    let mut given = std::collections::BTreeSet::new();
     for m in &args.map {
         let (field, column) = mapping::parse_override(m).map_err(Fatal::new)?;
-        spec.columns.insert(field, column);
+        given.insert(field.clone());
+        spec.set_column(field, column);
     }
     if let Some(d) = &args.delimiter {
         spec.delimiter = Some(d.clone());
@@ -128,7 +130,38 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         std::fs::File::open(&path).map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
     // A column named as its field needs no mapping: `opened_at`, `error_code`, ...
     // An unknown delimiter is refused below, by the mapping, with its reason.
-    spec.fill_from_header(&log_header(&path, spec.delimiter_byte().unwrap_or(b',')));
+    let header = log_header(&path, spec.delimiter_byte().unwrap_or(b','));
+    // Another log than the project's (named on the command line) may lack the optional columns
+    // handoff.yaml maps for its own: those are left out, saying so, rather than refusing it.
+    if args.log.is_some() && !header.is_empty() {
+        let optional = [
+            "handled_by",
+            "resolution",
+            "handling_minutes",
+            "retried",
+            "retry_succeeded",
+            "handoff_status",
+            "owner",
+        ];
+        let missing: Vec<(String, String)> = spec
+            .columns
+            .iter()
+            .filter(|(field, column)| {
+                optional.contains(&field.as_str())
+                    && !given.contains(*field)
+                    && !header.iter().any(|h| h == *column)
+            })
+            .map(|(f, c)| (f.clone(), c.clone()))
+            .collect();
+        for (field, column) in missing {
+            eprintln!(
+                "handoff: note: handoff.yaml maps `{field}` to the column `{column}`, which {} does not have: read without it",
+                shown(&path)
+            );
+            spec.columns.remove(&field);
+        }
+    }
+    spec.fill_from_header(&header);
     let mapping = spec.mapping().map_err(Fatal::new)?;
 
     // Each contract the log names, loaded when first met; a reference that does not resolve is

@@ -118,6 +118,30 @@ pub struct Spec {
     pub span: Span,
 }
 
+impl Spec {
+    /// Map `field` to `column`, over what the section says: a payload or boundary column given
+    /// this way replaces the section's other way of saying it (`--map payload_file=Payload`
+    /// for a log that is not the project's usual one), rather than clashing with it.
+    pub fn set_column(&mut self, field: String, column: String) {
+        let rivals: &[&str] = match field.as_str() {
+            "payload_file" | "payload_inline" => &[
+                "payload_file",
+                "payload_inline",
+                "payload_ndjson",
+                "payload_line",
+            ],
+            "payload_ndjson" | "payload_line" => &["payload_file", "payload_inline"],
+            "contract" => &["source"],
+            "source" => &["contract"],
+            _ => &[],
+        };
+        for rival in rivals.iter().filter(|r| **r != field) {
+            self.columns.remove(*rival);
+        }
+        self.columns.insert(field, column);
+    }
+}
+
 /// Read the `exceptions:` section, reporting problems with their location.
 pub fn read(doc: &mut yaml::Reader, node: &Node) -> Option<Spec> {
     let entries = doc.mapping(node, "`exceptions`", &[SECTION_KEYS])?;
@@ -398,6 +422,18 @@ mod tests {
         ));
         spec.columns.insert("error_code".into(), "Code".into());
         spec.delimiter = Some(";".into());
+        // A payload or boundary column given on the command line replaces the section's own.
+        let mut other = spec.clone();
+        other
+            .columns
+            .insert("payload_ndjson".into(), "Capture".into());
+        other.columns.insert("payload_line".into(), "Line".into());
+        other.columns.remove("payload_file");
+        other.columns.insert("source".into(), "Queue".into());
+        other.columns.remove("contract");
+        other.set_column("payload_file".into(), "Path".into());
+        other.set_column("contract".into(), "C".into());
+        assert_eq!(other.mapping().unwrap(), spec.mapping().unwrap());
         let m = spec.mapping().unwrap();
         assert_eq!(m.delimiter, b';');
         assert_eq!(m.payload, PayloadColumn::File("Path".into()));
