@@ -5,7 +5,7 @@
 //! or a fake verdict line), an escape sequence (retitling a terminal, writing the clipboard with
 //! OSC 52), a lone carriage return (overwriting a line), or a Unicode bidi override (showing text
 //! in an order other than its bytes). Every name, path and message a printer writes for people
-//! goes through [`text`]; payload lines quoted under a diagnostic go through [`line`], which
+//! goes through [`text`]; payload lines quoted under a diagnostic go through [`line()`], which
 //! keeps one character per character so underlines stay under the value. Markdown cells go
 //! through [`md_code`]; HTML text through [`html`]. Machine formats (JSON, SARIF, JUnit) rely on their
 //! serializers, which escape control characters by construction.

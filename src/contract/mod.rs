@@ -1,7 +1,7 @@
 //! Contracts: the checked model of one message crossing one boundary, at one version.
 //!
 //! [`load`] reads a contract file: YAML text becomes a located node tree ([`crate::yaml`]), and
-//! [`read`] turns the tree into the typed model below, reporting every problem at once. Nothing
+//! `read` turns the tree into the typed model below, reporting every problem at once. Nothing
 //! downstream of this module sees YAML.
 
 pub mod cross;

@@ -1,6 +1,6 @@
 //! X12 EDI, read natively. The Rust EDI crates are GPL or unmaintained, so the reader is
 //! handoff's own: [`tokenize`] splits segments and elements with the delimiters each ISA
-//! declares, [`stream`] reads a file set by set in constant memory while [`envelope`] checks
+//! declares, [`stream`] reads a file set by set in constant memory while `envelope` checks
 //! the envelope's counts and control numbers, and [`render`] turns a transaction set into the
 //! JSON tree a contract describes, with its loops as the contract's `x12:` section declares.
 //!
