@@ -192,3 +192,111 @@ fn shell_words_are_split_as_a_shell_splits_them() {
     );
     assert_eq!(words("a ''"), ["a", ""]);
 }
+
+/// Where a shell block is followed by a plain block (its output), every line of that block is a
+/// line of the real output, in order; `...` stands for lines left out.
+#[test]
+fn every_output_sample_is_real_output() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = project();
+    let mut docs = vec![root.join("README.md")];
+    let mut more: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    more.sort();
+    docs.extend(more);
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for doc in docs {
+        let text = std::fs::read_to_string(&doc).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // (language, first line, body) of each fenced block.
+        let mut blocks: Vec<(String, usize, Vec<&str>)> = Vec::new();
+        let mut i = 0;
+        while i < lines.len() {
+            if let Some(lang) = lines[i].trim().strip_prefix("```") {
+                let start = i;
+                i += 1;
+                let mut body = Vec::new();
+                while i < lines.len() && !lines[i].trim().starts_with("```") {
+                    body.push(lines[i]);
+                    i += 1;
+                }
+                blocks.push((lang.to_string(), start, body));
+            }
+            i += 1;
+        }
+        for pair in blocks.windows(2) {
+            let ((lang, start, body), (next_lang, next_start, sample)) = (&pair[0], &pair[1]);
+            // The output block right after the command block (a blank line between).
+            if !matches!(lang.as_str(), "sh" | "console") || !next_lang.is_empty() {
+                continue;
+            }
+            if *next_start != start + body.len() + 3 {
+                continue;
+            }
+            // Every command of the block, its outputs one after the other.
+            let commands: Vec<&str> = body
+                .iter()
+                .map(|l| l.trim())
+                .filter(|l| l.starts_with("handoff ") || l.contains("cargo run --release -- "))
+                .collect();
+            if commands.is_empty() {
+                continue;
+            }
+            let mut real = String::new();
+            let mut shown = Vec::new();
+            for line in commands {
+                let (dir, command) = match line.split_once(" && ") {
+                    Some((cd, rest)) => (cd.trim_start_matches("cd ").trim(), rest),
+                    None => (".", line),
+                };
+                let command = command
+                    .trim_start_matches("cargo run --release -- ")
+                    .trim_start_matches("handoff ")
+                    .split(" #")
+                    .next()
+                    .unwrap();
+                let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
+                    .args(words(command))
+                    .current_dir(project.path().join(dir))
+                    .env_remove("HANDOFF_CONFIG")
+                    .env("NO_COLOR", "1")
+                    .output()
+                    .unwrap();
+                real.push_str(&String::from_utf8_lossy(&out.stdout));
+                real.push_str(&String::from_utf8_lossy(&out.stderr));
+                shown.push(command.to_string());
+            }
+            let command = shown.join("; handoff ");
+            let real: Vec<&str> = real.lines().map(str::trim_end).collect();
+            let mut at = 0;
+            for want in sample.iter().map(|l| l.trim_end()) {
+                if want.trim() == "..." {
+                    continue;
+                }
+                // A line cut short in the docs ends with `...`: the real line starts with it.
+                let fits = |l: &&str| match want.strip_suffix("...") {
+                    Some(head) => l.starts_with(head.trim_end()),
+                    None => *l == want,
+                };
+                match real[at..].iter().position(fits) {
+                    Some(p) => at += p + 1,
+                    None => {
+                        failures.push(format!(
+                            "{}:{}: `handoff {command}` shows no line {want:?} (in order)",
+                            doc.strip_prefix(root).unwrap().display(),
+                            next_start + 1
+                        ));
+                        break;
+                    }
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} samples found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
