@@ -9,9 +9,10 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-/// (document, command line) for each command in a `sh`/`console` block; `\` continuations
-/// joined, trailing `# comments` and `> redirections` dropped.
-fn commands() -> Vec<(String, String)> {
+/// (document, directory, command line) for each command in a `sh`/`console` block; a leading
+/// `cd DIR &&` gives the directory, `\` continuations are joined, trailing `# comments` and
+/// `> redirections` dropped.
+fn commands() -> Vec<(String, String, String)> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut docs = vec![root.join("README.md")];
     let mut more: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
@@ -26,7 +27,8 @@ fn commands() -> Vec<(String, String)> {
         let name = doc.strip_prefix(root).unwrap().display().to_string();
         let text = std::fs::read_to_string(&doc).unwrap();
         let mut shell = None::<bool>;
-        let mut pending = String::new();
+        // The command being joined across `\` lines, and its directory.
+        let mut pending: Option<(String, String)> = None;
         for line in text.lines() {
             let trimmed = line.trim();
             if let Some(lang) = trimmed.strip_prefix("```") {
@@ -39,28 +41,34 @@ fn commands() -> Vec<(String, String)> {
             if shell != Some(true) {
                 continue;
             }
-            let part = if pending.is_empty() {
-                match trimmed
-                    .strip_prefix("handoff ")
-                    .or_else(|| trimmed.strip_prefix("cargo run --release -- "))
-                {
-                    Some(rest) => rest,
-                    None => continue,
-                }
-            } else {
-                trimmed
-            };
-            match part.strip_suffix('\\') {
-                Some(head) => {
-                    pending.push_str(head);
-                    pending.push(' ');
+            let (dir, part) = match pending.take() {
+                Some((dir, mut so_far)) => {
+                    so_far.push_str(trimmed);
+                    (dir, so_far)
                 }
                 None => {
-                    pending.push_str(part);
-                    let command = pending.split(" #").next().unwrap();
+                    let (dir, rest) = match trimmed
+                        .strip_prefix("cd ")
+                        .and_then(|r| r.split_once(" && "))
+                    {
+                        Some((dir, rest)) => (dir.trim().to_string(), rest.trim()),
+                        None => (".".to_string(), trimmed),
+                    };
+                    match rest
+                        .strip_prefix("handoff ")
+                        .or_else(|| rest.strip_prefix("cargo run --release -- "))
+                    {
+                        Some(command) => (dir, command.to_string()),
+                        None => continue,
+                    }
+                }
+            };
+            match part.strip_suffix('\\') {
+                Some(head) => pending = Some((dir, format!("{head} "))),
+                None => {
+                    let command = part.split(" #").next().unwrap();
                     let command = command.split(" > ").next().unwrap().trim().to_string();
-                    out.push((name.clone(), command));
-                    pending.clear();
+                    out.push((name.clone(), dir, command));
                 }
             }
         }
@@ -147,11 +155,11 @@ fn every_command_in_the_docs_runs() {
     );
     let project = project();
     let mut failures = Vec::new();
-    for (doc, command) in &commands {
+    for (doc, dir, command) in &commands {
         let args = words(command);
         let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
             .args(&args)
-            .current_dir(project.path())
+            .current_dir(project.path().join(dir))
             .env_remove("HANDOFF_CONFIG")
             .env("NO_COLOR", "1")
             .output()
