@@ -97,6 +97,10 @@ for build in "$HANDOFF" ${REFERENCE:+"$REFERENCE"}; do
     rm -rf "$WORK/out-$label"
     all=$(measure "$build" import openapi "$WORK/grouped.json" --all -o "$WORK/out-$label")
     echo "$label, grouped: --all: $all, $(find "$WORK/out-$label" -name '*.yaml' 2>/dev/null | wc -l) contracts, $(du -sk "$WORK/out-$label" 2>/dev/null | cut -f1) KB"
+    for shape in dense grouped; do
+      one=$(measure "$build" import openapi "$WORK/$shape.json" --all --root Object005 -o "$WORK/types-$label-$shape.yaml")
+      echo "$label, $shape: --all --root Object005 (one contract, every schema a type): $one, $(du -k "$WORK/types-$label-$shape.yaml" | cut -f1) KB"
+    done
   else
     echo "$label: no --all"
   fi

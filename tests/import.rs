@@ -726,3 +726,82 @@ fn self_recursion_through_any_of_and_refs_as_data() {
         );
     }
 }
+
+/// `--all --root NAME`: every component schema as a declared type of one contract, rooted at
+/// the named one; it checks that schema's payloads as its own import does.
+#[test]
+fn one_contract_can_hold_every_schema_of_a_document() {
+    let text = std::fs::read_to_string("tests/import/retail/openapi30.yaml").unwrap();
+    let document: Value = serde_saphyr::from_str(&text).unwrap();
+    let imported = handoff::import::openapi_types(
+        &document,
+        "Order",
+        "retail",
+        &handoff::import::Options::default(),
+    )
+    .unwrap();
+    let checker = contract(&imported.yaml);
+    let mut declared: Vec<&str> = imported
+        .yaml
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   ") && l.ends_with(':'))
+        .map(|l| l.trim().trim_end_matches(':'))
+        .collect();
+    declared.sort();
+    assert_eq!(
+        declared,
+        [
+            "Address",
+            "CardPayment",
+            "Category",
+            "Customer",
+            "GiftCardPayment",
+            "LineItem",
+            "Money",
+            "Order",
+            "Product"
+        ]
+    );
+    assert!(
+        imported.yaml.contains("root:\n  type: Order\n"),
+        "{}",
+        imported.yaml
+    );
+    for name in ["full", "nulls", "none-discount-gift-card"] {
+        let payload = std::fs::read(format!("tests/import/retail/valid/{name}.json")).unwrap();
+        let findings: Vec<String> = checker
+            .check(&payload)
+            .iter()
+            .map(|f| format!("{} {}", f.kind, f.pointer))
+            .collect();
+        assert!(findings.is_empty(), "{name}: {findings:?}");
+    }
+    let payload = std::fs::read("tests/import/retail/invalid/deep.json").unwrap();
+    assert_eq!(checker.check(&payload).len(), 10);
+}
+
+/// `additionalProperties: false` closes one object; the contract's `closed` is inherited by the
+/// objects inside, so an open object inside a closed one says `closed: false`, whether or not
+/// the root is closed.
+#[test]
+fn an_open_object_inside_a_closed_one_stays_open() {
+    let source = json!({"type": "object", "properties": {"customer": {
+        "type": "object", "additionalProperties": false,
+        "properties": {"address": {"type": "object", "properties": {"zip": {"type": "string"}}}}
+    }}});
+    let imported = handoff::import::json_schema(&source, None, "nested").unwrap();
+    let checker = contract(&imported.yaml);
+    let reference = jsonschema::validator_for(&source).unwrap();
+    for instance in [
+        json!({"customer": {"address": {"zip": "1", "extra": true}}}),
+        json!({"customer": {"extra": true}}),
+        json!({"other": 1}),
+    ] {
+        assert_eq!(
+            checker.accepts(&instance),
+            reference.is_valid(&instance),
+            "{instance}\n{}",
+            imported.yaml
+        );
+    }
+}

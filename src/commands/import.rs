@@ -31,6 +31,11 @@ pub(crate) enum ImportCommand {
         /// reaches, written to DIR/<id>/1.0.0.yaml (the registry layout) with -o DIR
         #[arg(long, requires = "output")]
         all: bool,
+        /// With --all: one contract instead, holding every schema as a declared type, with
+        /// this schema as its root, written to the -o FILE (linear in the document however
+        /// densely its schemas refer to each other)
+        #[arg(long, value_name = "NAME", requires = "all")]
+        root: Option<String>,
         #[command(flatten)]
         out: ImportOut,
     },
@@ -59,10 +64,14 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
         file,
         out,
         all: true,
+        root,
         ..
     } = &command
     {
-        return import_all(file, out);
+        return match root {
+            Some(root) => import_types(file, out, root),
+            None => import_all(file, out),
+        };
     }
     let (file, out, kind) = match &command {
         ImportCommand::Jsonschema { file, out, pointer } => (file, out, pointer.clone().map(Err)),
@@ -150,6 +159,29 @@ fn refused(id: &str, yaml: &str) -> Option<String> {
         why.push_str(" (references outside the document are never fetched: name the files they point at with --resolve PREFIX=DIR)");
     }
     Some(why)
+}
+
+/// `import openapi --all --root NAME -o FILE`: the whole document as one contract.
+fn import_types(file: &Path, out: &ImportOut, root: &str) -> Result<u8, Fatal> {
+    let path = out.output.as_deref().expect("clap requires -o with --all");
+    let document = read(file)?;
+    let options = options(out)?;
+    let id = out.id.clone().unwrap_or_else(|| kebab(root));
+    let imported = handoff::import::openapi_types(&document, root, &id, &options)
+        .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
+    if let Some(why) = refused(&id, &imported.yaml) {
+        return Err(Fatal::new(format!(
+            "{}: the document imports as a contract that cannot be checked, so nothing was written: {why}",
+            shown(file)
+        )));
+    }
+    std::fs::write(path, &imported.yaml)
+        .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
+    eprintln!(
+        "handoff: imported `{id}` (every schema as a type, root `{root}`): {} keywords written natively, {} kept as raw JSON Schema",
+        imported.native, imported.raw
+    );
+    Ok(EXIT_CLEAN)
 }
 
 /// `import openapi --all -o DIR`: one contract per component schema, in the registry layout.

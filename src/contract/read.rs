@@ -25,7 +25,7 @@ use values::*;
 
 /// Fields above which a declared type, used as it is, is shared by reference (checked as the
 /// compiled schema's `$defs/<type>`) instead of copied into each use.
-const SHARED_ABOVE: usize = 200;
+const SHARED_ABOVE: usize = 64;
 /// Copies of types inside copies of types, at most; a use nested deeper refers to its type.
 const INLINE_DEPTH: usize = 8;
 

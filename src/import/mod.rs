@@ -80,8 +80,9 @@ struct Importer<'d> {
     raw: usize,
     /// Declared types, in the order first met.
     types: Vec<(String, Option<Y>)>,
-    /// Whether the root is closed: the contract's `closed` is every object's default, where
-    /// JSON Schema's `additionalProperties: false` is one object's, so the others say `false`.
+    /// Whether some object is closed: in the contract a closed object's `closed` is the
+    /// default of the objects inside it (and the contract's of every object), where JSON
+    /// Schema's `additionalProperties: false` is one object's, so the open ones say `false`.
     root_closed: bool,
     /// The type name given to each referenced pointer.
     type_names: std::collections::HashMap<String, String>,
@@ -258,6 +259,24 @@ fn referenced_documents(
     taken
 }
 
+/// Whether any schema in the document closes its object (`additionalProperties: false`).
+fn closes_an_object(document: &Value) -> bool {
+    let mut stack = vec![document];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(map) => {
+                if map.get("additionalProperties") == Some(&Value::Bool(false)) {
+                    return true;
+                }
+                stack.extend(map.values());
+            }
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// The lines every imported contract starts with.
 fn header(id: &str, schema: &Value) -> String {
     let mut out = String::new();
@@ -355,14 +374,67 @@ fn import(document: &Value, schema: &Value, id: &str, untyped_objects: bool) -> 
         native: 0,
         raw: 0,
         types: Vec::new(),
-        root_closed: schema.get("additionalProperties") == Some(&Value::Bool(false))
-            && schema.get("patternProperties").is_none(),
+        root_closed: closes_an_object(document),
         type_names: Default::default(),
         pending: Vec::new(),
         untyped_objects,
     };
     let root = importer.root(schema);
     importer.declare_pending();
+    written(importer, root, id, schema)
+}
+
+/// Every schema of `components.schemas` as one declared type of a single contract whose root
+/// is the schema named `root`: the whole document in one contract, linear in its size however
+/// the schemas refer to each other.
+pub fn openapi_types(
+    document: &Value,
+    root: &str,
+    id: &str,
+    options: &Options,
+) -> Result<Imported, String> {
+    let document = openapi_schemas(document, options)?;
+    let schemas = document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .ok_or("the document has no components.schemas")?;
+    let Some(schema) = schemas.get(root) else {
+        let names: Vec<&str> = schemas.keys().map(String::as_str).collect();
+        return Err(
+            match crate::diagnostic::did_you_mean(root, names.iter().copied()) {
+                Some(close) => {
+                    format!("no schema `{root}` in components.schemas; did you mean `{close}`?")
+                }
+                None => format!("no schema `{root}` in components.schemas"),
+            },
+        );
+    };
+    let mut importer = Importer {
+        document: &document,
+        native: 0,
+        raw: 0,
+        types: Vec::new(),
+        root_closed: closes_an_object(&document),
+        type_names: Default::default(),
+        pending: Vec::new(),
+        untyped_objects: true,
+    };
+    let reference = |name: &str| {
+        format!(
+            "#/components/schemas/{}",
+            uri_fragment(&crate::pointer::escape(name))
+        )
+    };
+    for name in schemas.keys() {
+        importer.reference(&reference(name), &Map::new());
+    }
+    let spec = importer.reference(&reference(root), &Map::new());
+    importer.declare_pending();
+    Ok(written(importer, Root::Any(spec), id, schema))
+}
+
+/// The contract's text: its head, the declared types, then the root.
+fn written(mut importer: Importer<'_>, root: Root, id: &str, schema: &Value) -> Imported {
     let mut out = header(id, schema);
     if !importer.types.is_empty() {
         let _ = writeln!(out, "types:");
