@@ -508,19 +508,9 @@ pub(crate) fn reorder<T, P>(
 /// The finding for a payload that could not be read.
 pub(crate) fn unreadable(err: &str) -> Finding {
     Finding {
-        redacted: false,
-        sensitive: None,
-        related: Vec::new(),
-        x12: None,
-        csv: None,
-        kind: Kind::Unreadable,
-        pointer: String::new(),
-        value: None,
-        position: None,
         message: format!("the payload could not be read: {err}"),
         expected: "a readable file".into(),
-        contract_location: None,
-        suggestion: None,
+        ..Finding::bare(Kind::Unreadable, "", None)
     }
 }
 

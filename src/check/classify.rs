@@ -133,13 +133,6 @@ pub(super) fn duplicate_keys(locator: &Locator<'_>) -> Vec<Finding> {
                 .collect();
             let name = crate::escape::cut(&d.name, MAX_QUOTE_CHARS);
             Finding {
-                redacted: false,
-                sensitive: None,
-                related: Vec::new(),
-                x12: None,
-                csv: None,
-kind: Kind::DuplicateKey,
-                pointer: d.pointer,
                 value: d.occurrences.first().map(|(raw, _)| quote(raw)),
                 position: d.key_positions.get(1).cloned(),
                 message: format!(
@@ -148,10 +141,10 @@ kind: Kind::DuplicateKey,
                     shown.join(", ")
                 ),
                 expected: "each member name once per object (RFC 8259 leaves repeated names undefined, and receivers disagree)".into(),
-                contract_location: None,
                 suggestion: Some(
                     "send the member once; handoff checked the last value, as most parsers keep it, but a receiver may keep the first or reject the payload".into(),
                 ),
+                ..Finding::bare(Kind::DuplicateKey, d.pointer, None)
             }
         })
         .collect()
@@ -229,19 +222,12 @@ fn classify(
     let position = located.as_ref().map(|l| l.position.clone());
 
     let base = Finding {
-        redacted: false,
-        sensitive: None,
-        related: Vec::new(),
-        x12: None,
-        csv: None,
-        kind: Kind::SchemaViolated,
-        pointer: v.instance_path.clone(),
-        value: quoted.clone(),
         position,
-        message: String::new(),
-        expected: String::new(),
-        contract_location: None,
-        suggestion: None,
+        ..Finding::bare(
+            Kind::SchemaViolated,
+            v.instance_path.clone(),
+            quoted.as_deref(),
+        )
     };
     let shown = quoted.clone().unwrap_or_else(|| "the value".into());
 
@@ -525,17 +511,10 @@ fn classify(
                 let pointer = format!("{}/{}", v.instance_path, pointer::escape(name));
                 let member = locator.find(&pointer);
                 out.push(Finding {
-                    redacted: false,
-                    sensitive: None,
-                    related: Vec::new(),
-                    x12: None,
-                    csv: None,
-                    kind: Kind::UnknownField,
                     value: member.as_ref().map(|m| quote(m.raw)),
                     position: locator
                         .find_key(&v.instance_path, name)
                         .or(member.map(|m| m.position)),
-                    pointer,
                     message: format!(
                         "`{}` is not a field of this object",
                         crate::escape::cut(name, MAX_QUOTE_CHARS)
@@ -551,6 +530,7 @@ fn classify(
                         .then(|| suggest::closest_name(name, &declared))
                         .flatten()
                         .map(|c| format!("did you mean `{c}`?")),
+                    ..Finding::bare(Kind::UnknownField, pointer, None)
                 });
             }
             return;

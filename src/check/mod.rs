@@ -317,25 +317,17 @@ fn invalid_utf8(bytes: &[u8], err: &std::str::Utf8Error) -> Finding {
         .count() as u64
         + 1;
     Finding {
-        redacted: false,
-        sensitive: None,
-        related: Vec::new(),
-        x12: None,
-        csv: None,
-        kind: Kind::InvalidJson,
-        pointer: String::new(),
-        value: None,
         position: Some(TextPosition { line, column }),
         message: format!(
             "the payload is not valid UTF-8: byte 0x{:02X} at offset {offset} cannot start or continue a character",
             bytes[offset]
         ),
         expected: "JSON text encoded as UTF-8 (RFC 8259)".into(),
-        contract_location: None,
         suggestion: Some(
             "check the sender's encoding; Latin-1 or Windows-1252 text must be converted to UTF-8"
                 .into(),
         ),
+        ..Finding::bare(Kind::InvalidJson, "", None)
     }
 }
 
@@ -360,36 +352,19 @@ fn invalid_json(err: &serde_json::Error) -> Finding {
         _ => format!("the payload is not valid JSON: {message}"),
     };
     Finding {
-        redacted: false,
-        sensitive: None,
-        related: Vec::new(),
-        x12: None,
-        csv: None,
-        kind: Kind::InvalidJson,
-        pointer: String::new(),
-        value: None,
         position: Some(TextPosition {
             line: err.line() as u64,
             column: err.column().max(1) as u64,
         }),
         message,
         expected: "one JSON document (RFC 8259)".into(),
-        contract_location: None,
-        suggestion: None,
+        ..Finding::bare(Kind::InvalidJson, "", None)
     }
 }
 
 /// The finding for a payload over the size limit, which was not read.
 pub(crate) fn too_large(size: Option<u64>, limit: u64) -> Finding {
     Finding {
-        redacted: false,
-        sensitive: None,
-        related: Vec::new(),
-        x12: None,
-        csv: None,
-        kind: Kind::PayloadTooLarge,
-        pointer: String::new(),
-        value: None,
         position: Some(TextPosition { line: 1, column: 1 }),
         message: match size {
             Some(size) => format!(
@@ -398,9 +373,9 @@ pub(crate) fn too_large(size: Option<u64>, limit: u64) -> Finding {
             None => format!("the payload is over the {limit}-byte limit and was not checked"),
         },
         expected: format!("at most {limit} bytes"),
-        contract_location: None,
         suggestion: Some(
             "raise the limit with --max-payload-bytes if payloads this large are expected".into(),
         ),
+        ..Finding::bare(Kind::PayloadTooLarge, "", None)
     }
 }
