@@ -308,11 +308,21 @@ pub fn openapi_with(
     options: &Options,
 ) -> Result<Imported, String> {
     let document = openapi_schemas(document, options)?;
-    let schemas = document
+    let schema = component(component_schemas(&document)?, name)?;
+    Ok(import(&document, schema, id, true))
+}
+
+/// The document's `components.schemas`.
+fn component_schemas(document: &Value) -> Result<&Map<String, Value>, String> {
+    document
         .pointer("/components/schemas")
         .and_then(Value::as_object)
-        .ok_or("the document has no components.schemas")?;
-    let schema = schemas.get(name).ok_or_else(|| {
+        .ok_or_else(|| "the document has no components.schemas".to_string())
+}
+
+/// The schema named `name` in `components.schemas`, or which names are there.
+fn component<'d>(schemas: &'d Map<String, Value>, name: &str) -> Result<&'d Value, String> {
+    schemas.get(name).ok_or_else(|| {
         let names: Vec<&str> = schemas.keys().map(String::as_str).collect();
         match crate::diagnostic::did_you_mean(name, names.iter().copied()) {
             Some(close) => {
@@ -323,8 +333,7 @@ pub fn openapi_with(
                 names.join(", ")
             ),
         }
-    })?;
-    Ok(import(&document, schema, id, true))
+    })
 }
 
 /// Every schema of `components.schemas`, each its own contract (with the types it reaches),
@@ -336,11 +345,7 @@ pub fn openapi_all(
     options: &Options,
 ) -> Result<Vec<(String, Imported)>, String> {
     let document = openapi_schemas(document, options)?;
-    let schemas = document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .ok_or("the document has no components.schemas")?;
-    Ok(schemas
+    Ok(component_schemas(&document)?
         .iter()
         .map(|(name, schema)| (name.clone(), import(&document, schema, &id_of(name), true)))
         .collect())
@@ -369,16 +374,7 @@ fn openapi_schemas(document: &Value, options: &Options) -> Result<Value, String>
 }
 
 fn import(document: &Value, schema: &Value, id: &str, untyped_objects: bool) -> Imported {
-    let mut importer = Importer {
-        document,
-        native: 0,
-        raw: 0,
-        types: Vec::new(),
-        root_closed: closes_an_object(document),
-        type_names: Default::default(),
-        pending: Vec::new(),
-        untyped_objects,
-    };
+    let mut importer = Importer::new(document, untyped_objects);
     let root = importer.root(schema);
     importer.declare_pending();
     written(importer, root, id, schema)
@@ -394,31 +390,9 @@ pub fn openapi_types(
     options: &Options,
 ) -> Result<Imported, String> {
     let document = openapi_schemas(document, options)?;
-    let schemas = document
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-        .ok_or("the document has no components.schemas")?;
-    let Some(schema) = schemas.get(root) else {
-        let names: Vec<&str> = schemas.keys().map(String::as_str).collect();
-        return Err(
-            match crate::diagnostic::did_you_mean(root, names.iter().copied()) {
-                Some(close) => {
-                    format!("no schema `{root}` in components.schemas; did you mean `{close}`?")
-                }
-                None => format!("no schema `{root}` in components.schemas"),
-            },
-        );
-    };
-    let mut importer = Importer {
-        document: &document,
-        native: 0,
-        raw: 0,
-        types: Vec::new(),
-        root_closed: closes_an_object(&document),
-        type_names: Default::default(),
-        pending: Vec::new(),
-        untyped_objects: true,
-    };
+    let schemas = component_schemas(&document)?;
+    let schema = component(schemas, root)?;
+    let mut importer = Importer::new(&document, true);
     let reference = |name: &str| {
         format!(
             "#/components/schemas/{}",
@@ -465,7 +439,20 @@ fn written(mut importer: Importer<'_>, root: Root, id: &str, schema: &Value) -> 
     }
 }
 
-impl Importer<'_> {
+impl<'d> Importer<'d> {
+    fn new(document: &'d Value, untyped_objects: bool) -> Importer<'d> {
+        Importer {
+            document,
+            native: 0,
+            raw: 0,
+            types: Vec::new(),
+            root_closed: closes_an_object(document),
+            type_names: Default::default(),
+            pending: Vec::new(),
+            untyped_objects,
+        }
+    }
+
     /// The contract's description of the root schema: top-level `fields` (and `closed`,
     /// `one_of`, `schema`) for an object, or `root:` for anything else (a scalar, an array, a
     /// reference, a schema that does not say it is an object, which JSON Schema lets be any
