@@ -13,19 +13,8 @@ use std::process::Command;
 /// `cd DIR &&` gives the directory, `\` continuations are joined, trailing `# comments` and
 /// `> redirections` dropped.
 fn commands() -> Vec<(String, String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut docs = vec![root.join("README.md")];
-    let mut more: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    more.sort();
-    docs.extend(more);
     let mut out = Vec::new();
-    for doc in docs {
-        let name = doc.strip_prefix(root).unwrap().display().to_string();
-        let text = std::fs::read_to_string(&doc).unwrap();
+    for (name, text) in docs() {
         let mut shell = None::<bool>;
         // The command being joined across `\` lines, and its directory.
         let mut pending: Option<(String, String)> = None;
@@ -46,22 +35,10 @@ fn commands() -> Vec<(String, String, String)> {
                     so_far.push_str(trimmed);
                     (dir, so_far)
                 }
-                None => {
-                    let (dir, rest) = match trimmed
-                        .strip_prefix("cd ")
-                        .and_then(|r| r.split_once(" && "))
-                    {
-                        Some((dir, rest)) => (dir.trim().to_string(), rest.trim()),
-                        None => (".".to_string(), trimmed),
-                    };
-                    match rest
-                        .strip_prefix("handoff ")
-                        .or_else(|| rest.strip_prefix("cargo run --release -- "))
-                    {
-                        Some(command) => (dir, command.to_string()),
-                        None => continue,
-                    }
-                }
+                None => match command_of(trimmed) {
+                    Some(found) => found,
+                    None => continue,
+                },
             };
             match part.strip_suffix('\\') {
                 Some(head) => pending = Some((dir, format!("{head} "))),
@@ -74,6 +51,49 @@ fn commands() -> Vec<(String, String, String)> {
         }
     }
     out
+}
+
+/// README.md and docs/*.md: (path from the repository, text).
+fn docs() -> Vec<(String, String)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    paths.sort();
+    paths.insert(0, root.join("README.md"));
+    paths
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p.strip_prefix(root).unwrap().display().to_string(), text)
+        })
+        .collect()
+}
+
+/// The directory (a leading `cd DIR &&`, else the project's) and the arguments after
+/// `handoff` or `cargo run --release --`, of a line that runs handoff.
+fn command_of(line: &str) -> Option<(String, String)> {
+    let (dir, rest) = match line.strip_prefix("cd ").and_then(|r| r.split_once(" && ")) {
+        Some((dir, rest)) => (dir.trim().to_string(), rest.trim()),
+        None => (".".to_string(), line),
+    };
+    let command = rest
+        .strip_prefix("handoff ")
+        .or_else(|| rest.strip_prefix("cargo run --release -- "))?;
+    Some((dir, command.to_string()))
+}
+
+/// Run `handoff` with a command's words in `dir` of the project, as a user would.
+fn run(project: &Path, dir: &str, command: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_handoff"))
+        .args(words(command))
+        .current_dir(project.join(dir))
+        .env_remove("HANDOFF_CONFIG")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 /// Words as a POSIX shell splits them, for the quoting the docs use ('...' and "...").
@@ -156,14 +176,7 @@ fn every_command_in_the_docs_runs() {
     let project = project();
     let mut failures = Vec::new();
     for (doc, dir, command) in &commands {
-        let args = words(command);
-        let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
-            .args(&args)
-            .current_dir(project.path().join(dir))
-            .env_remove("HANDOFF_CONFIG")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let out = run(project.path(), dir, command);
         let code = out.status.code();
         // Another log than the project's: the optional columns handoff.yaml maps for its own
         // are left out, saying so (the mapping's payload and boundary given here replace its).
@@ -205,20 +218,10 @@ fn shell_words_are_split_as_a_shell_splits_them() {
 /// line of the real output, in order; `...` stands for lines left out.
 #[test]
 fn every_output_sample_is_real_output() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let project = project();
-    let mut docs = vec![root.join("README.md")];
-    let mut more: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md"))
-        .collect();
-    more.sort();
-    docs.extend(more);
     let mut checked = 0;
     let mut failures = Vec::new();
-    for doc in docs {
-        let text = std::fs::read_to_string(&doc).unwrap();
+    for (doc, text) in docs() {
         let lines: Vec<&str> = text.lines().collect();
         // (language, first line, body) of each fenced block.
         let mut blocks: Vec<(String, usize, Vec<&str>)> = Vec::new();
@@ -246,34 +249,16 @@ fn every_output_sample_is_real_output() {
                 continue;
             }
             // Every command of the block, its outputs one after the other.
-            let commands: Vec<&str> = body
-                .iter()
-                .map(|l| l.trim())
-                .filter(|l| l.starts_with("handoff ") || l.contains("cargo run --release -- "))
-                .collect();
+            let commands: Vec<(String, String)> =
+                body.iter().filter_map(|l| command_of(l.trim())).collect();
             if commands.is_empty() {
                 continue;
             }
             let mut real = String::new();
             let mut shown = Vec::new();
-            for line in commands {
-                let (dir, command) = match line.split_once(" && ") {
-                    Some((cd, rest)) => (cd.trim_start_matches("cd ").trim(), rest),
-                    None => (".", line),
-                };
-                let command = command
-                    .trim_start_matches("cargo run --release -- ")
-                    .trim_start_matches("handoff ")
-                    .split(" #")
-                    .next()
-                    .unwrap();
-                let out = Command::new(env!("CARGO_BIN_EXE_handoff"))
-                    .args(words(command))
-                    .current_dir(project.path().join(dir))
-                    .env_remove("HANDOFF_CONFIG")
-                    .env("NO_COLOR", "1")
-                    .output()
-                    .unwrap();
+            for (dir, command) in &commands {
+                let command = command.split(" #").next().unwrap();
+                let out = run(project.path(), dir, command);
                 real.push_str(&String::from_utf8_lossy(&out.stdout));
                 real.push_str(&String::from_utf8_lossy(&out.stderr));
                 shown.push(command.to_string());
@@ -295,7 +280,7 @@ fn every_output_sample_is_real_output() {
                     None => {
                         failures.push(format!(
                             "{}:{}: `handoff {command}` shows no line {want:?} (in order)",
-                            doc.strip_prefix(root).unwrap().display(),
+                            doc,
                             next_start + 1
                         ));
                         break;
