@@ -23,6 +23,13 @@ fn handoff_in(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `handoff reconcile --flow returns --as-of 2026-11-15` in `dir`, with `more` arguments.
+fn reconcile_returns(dir: &Path, more: &[&str]) -> Output {
+    let mut args = vec!["reconcile", "--flow", "returns", "--as-of", "2026-11-15"];
+    args.extend_from_slice(more);
+    handoff_in(dir, &args)
+}
+
 fn handoff(args: &[&str]) -> Output {
     handoff_in(&project(), args)
 }
@@ -445,18 +452,7 @@ fn junk_among_the_captures_is_accounted_for_and_never_stops_the_run() {
     junk.extend(b"\n{\"rma_number\": 5}\n[1,2]\nnull\n");
     std::fs::write(dir.join("captures/erp/zz-junk.ndjson"), &junk).unwrap();
     std::fs::write(dir.join("captures/erp/empty.ndjson"), b"").unwrap();
-    let out = handoff_in(
-        &dir,
-        &[
-            "reconcile",
-            "--flow",
-            "returns",
-            "--as-of",
-            "2026-11-15",
-            "--format",
-            "json",
-        ],
-    );
+    let out = reconcile_returns(&dir, &["--format", "json"]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -803,20 +799,7 @@ fn a_capture_without_times_takes_its_files_modification_time() {
         .unwrap()
         .set_modified(stamp)
         .unwrap();
-    let out = handoff_in(
-        &dir,
-        &[
-            "reconcile",
-            "--flow",
-            "returns",
-            "--as-of",
-            "2026-11-15",
-            "--format",
-            "json",
-            "--entity",
-            "10024",
-        ],
-    );
+    let out = reconcile_returns(&dir, &["--format", "json", "--entity", "10024"]);
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)));
     let view = doc["flows"][0]["views"]
@@ -1121,21 +1104,9 @@ fn hostile_values_are_escaped_in_every_report() {
         std::fs::write(&path, text).unwrap();
     }
     let run = |format: &str| {
-        let out = handoff_in(
+        let out = reconcile_returns(
             &dir,
-            &[
-                "reconcile",
-                "--flow",
-                "returns",
-                "--as-of",
-                "2026-11-15",
-                "--format",
-                format,
-                "--limit",
-                "100",
-                "--top",
-                "100",
-            ],
+            &["--format", format, "--limit", "100", "--top", "100"],
         );
         assert_eq!(
             out.status.code(),
@@ -1408,20 +1379,7 @@ fn epoch_times_and_named_zones_are_read_as_their_systems_write_them() {
             format!("{{\"psp_reference\":\"2ZU867GCHP178Y2M\",\"merchant_reference\":\"rma-00010154\",\"event_code\":\"REFUND\",\"success\":\"true\",\"amount\":{{\"value\":13099,\"currency\":\"USD\"}},\"event_date\":{sent},\"reason\":null}}\n"),
         )
         .unwrap();
-        let out = handoff_in(
-            dir,
-            &[
-                "reconcile",
-                "--flow",
-                "returns",
-                "--as-of",
-                "2026-11-15",
-                "--format",
-                "json",
-                "--entity",
-                "10154",
-            ],
-        );
+        let out = reconcile_returns(dir, &["--format", "json", "--entity", "10154"]);
         serde_json::from_slice(&out.stdout)
             .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&out.stderr)))
     };
@@ -1508,10 +1466,7 @@ fn epoch_times_and_named_zones_are_read_as_their_systems_write_them() {
 fn a_project_for_reconcile_alone_needs_no_checks() {
     let dir = scratch("no-checks");
     std::fs::write(dir.join("handoff.yaml"), "contracts: contracts\n").unwrap();
-    let out = handoff_in(
-        &dir,
-        &["reconcile", "--flow", "returns", "--as-of", "2026-11-15"],
-    );
+    let out = reconcile_returns(&dir, &[]);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -1613,14 +1568,9 @@ fn an_entity_of_thousands_of_messages_is_judged_on_its_ends_and_says_what_was_cu
         portal["messages"].as_u64().unwrap(),
         portal["correlated"].as_u64().unwrap() + portal["uncorrelated"].as_u64().unwrap()
     );
-    let out = handoff_in(
+    let out = reconcile_returns(
         &dir,
         &[
-            "reconcile",
-            "--flow",
-            "returns",
-            "--as-of",
-            "2026-11-15",
             "--entity",
             "77777",
             "--max-entity-messages",
@@ -1653,20 +1603,7 @@ fn an_entity_of_thousands_of_messages_is_judged_on_its_ends_and_says_what_was_cu
             "was judged on its first and last messages only: `77777` (1500 messages, 1200 judged).</p>",
         ),
     ] {
-        let out = handoff_in(
-            &dir,
-            &[
-                "reconcile",
-                "--flow",
-                "returns",
-                "--as-of",
-                "2026-11-15",
-                "--format",
-                format,
-                "--max-entity-messages",
-                "1200",
-            ],
-        );
+        let out = reconcile_returns(&dir, &["--format", format, "--max-entity-messages", "1200"]);
         let page = stdout(&out);
         assert!(page.contains(says), "{format}: {page}");
     }
