@@ -3,8 +3,8 @@
 //! Throughput of whole runs against other tools is measured by benches/compare.sh.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use handoff::check::Checker;
-use handoff::lint;
+use handoff_core::check::Checker;
+use handoff_core::lint;
 use std::hint::black_box;
 use std::path::Path;
 

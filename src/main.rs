@@ -109,7 +109,7 @@ fn main() -> ExitCode {
         Command::Repair(args) => commands::repair::cmd_repair(args),
         Command::Render(args) => commands::render::cmd_render(args),
         Command::Kinds { gaps } => print_out(&commands::explain::kinds_table(gaps)),
-        Command::Formats => print_out(&handoff::explain::builtin_formats()),
+        Command::Formats => print_out(&handoff_core::explain::builtin_formats()),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -7,9 +7,9 @@
 //! - When diff reports a change that breaks only senders (a tightening), some payload the old
 //!   version accepts is rejected by the new one (a reported tightening is real).
 
-use handoff::check::Checker;
-use handoff::diff::{self, Breaks, RuleId};
-use handoff::lint;
+use handoff_core::check::Checker;
+use handoff_core::diff::{self, Breaks, RuleId};
+use handoff_core::lint;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};

@@ -478,11 +478,11 @@ fn explain_a_kind_prints_its_description_and_its_docs_section() {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
     };
     let (violations, reconcile) = (docs("docs/violations.md"), docs("docs/reconcile.md"));
-    let kinds = handoff::finding::Kind::ALL
+    let kinds = handoff_core::finding::Kind::ALL
         .iter()
         .map(|k| (k.id(), k.description(), &violations))
         .chain(
-            handoff::reconcile::gaps::GapKind::ALL
+            handoff_reports::reconcile::gaps::GapKind::ALL
                 .iter()
                 .map(|k| (k.id(), k.description(), &reconcile)),
         );

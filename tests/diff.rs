@@ -2,9 +2,9 @@
 //! each producing exactly its rule, with the full findings snapshotted; the rule ID list is
 //! snapshotted so a rename shows in review.
 
-use handoff::check::Checker;
-use handoff::diff::{self, RuleId};
-use handoff::lint;
+use handoff_core::check::Checker;
+use handoff_core::diff::{self, RuleId};
+use handoff_core::lint;
 use std::path::Path;
 use std::process::Command;
 
@@ -401,8 +401,8 @@ fn accepts_and_which_speak_json() {
     assert_eq!(doc["versions"].as_array().unwrap().len(), 10);
 }
 
-fn parsed(text: &str) -> handoff::contract::Contract {
-    let loaded = handoff::contract::parse(Path::new("inline.yaml"), text);
+fn parsed(text: &str) -> handoff_core::contract::Contract {
+    let loaded = handoff_core::contract::parse(Path::new("inline.yaml"), text);
     loaded
         .contract
         .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
@@ -467,7 +467,7 @@ fn strict_open_content_makes_a_typed_member_of_an_open_object_breaking() {
     // What a sender of the old version may send, and the new one rejects.
     let payload = serde_json::json!({"a": "x", "channel": "phone"});
     let check =
-        |c: &handoff::contract::Contract| Checker::new(c.clone()).unwrap().accepts(&payload);
+        |c: &handoff_core::contract::Contract| Checker::new(c.clone()).unwrap().accepts(&payload);
     assert!(check(&old) && !check(&new));
     let lenient = diff::diff(&old, &new);
     assert_eq!(
@@ -571,7 +571,7 @@ fn a_code_formats_case_is_part_of_its_format() {
         let text = format!(
             "contract: psp\nversion: {version}\nboundary: {{from: psp, to: shop, transport: webhook}}\nfields:\n  currency: {{type: string, format: currency{currency}}}\n"
         );
-        let loaded = handoff::contract::parse(Path::new("psp.yaml"), &text);
+        let loaded = handoff_core::contract::parse(Path::new("psp.yaml"), &text);
         loaded.contract.unwrap()
     };
     let messages = |a: &str, b: &str| -> Vec<(String, String)> {
@@ -609,7 +609,7 @@ fn changes_inside_shared_types_are_reported_once() {
         }
         text.push_str("      next: {type: Big}\n  Small:\n    fields:\n      name: {type: string, max_length: ");
         text.push_str(&format!("{max}}}\n      parent: {{type: Small}}\nfields:\n  a: {{type: Big}}\n  b: {{type: Big}}\n  s: {{type: Small}}\n"));
-        let loaded = handoff::contract::parse(Path::new("big.yaml"), &text);
+        let loaded = handoff_core::contract::parse(Path::new("big.yaml"), &text);
         assert!(loaded.contract.is_some(), "{:?}", loaded.diagnostics);
         loaded.contract.unwrap()
     };
@@ -663,7 +663,7 @@ fn raw_fragments_are_compared_keyword_by_keyword() {
             let text = format!(
                 "contract: f\nversion: {version}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n  x:\n    schema: {fragment}\n"
             );
-            let loaded = handoff::contract::parse(Path::new("f.yaml"), &text);
+            let loaded = handoff_core::contract::parse(Path::new("f.yaml"), &text);
             loaded
                 .contract
                 .unwrap_or_else(|| panic!("{:?}", loaded.diagnostics))
@@ -749,7 +749,7 @@ fn a_rename_does_not_hide_the_changes_inside_it() {
         let text = format!(
             "contract: r\nversion: {version}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n  {member}:\n    type: object\n    fields:\n      zip: {{type: string, max_length: {zip}}}\n      name: {{type: string}}\n"
         );
-        handoff::contract::parse(Path::new("r.yaml"), &text)
+        handoff_core::contract::parse(Path::new("r.yaml"), &text)
             .contract
             .unwrap()
     };
@@ -783,7 +783,7 @@ fn removing_an_optional_member_breaks_senders_only_where_they_are_rejected() {
         let text = format!(
             "contract: r\nversion: {version}\nboundary: {{from: a, to: b, transport: api}}\nfields:\n  o:\n    type: object\n{object}    fields:\n      id: {{type: string}}\n{note}"
         );
-        handoff::contract::parse(Path::new("r.yaml"), &text)
+        handoff_core::contract::parse(Path::new("r.yaml"), &text)
             .contract
             .unwrap()
     };

@@ -1,9 +1,9 @@
 //! The documentation stays true: every violation kind, lint code and contract keyword that
 //! the code defines is documented, and the docs name nothing the code does not define.
 
-use handoff::contract;
-use handoff::diagnostic::Code;
-use handoff::finding::Kind;
+use handoff_core::contract;
+use handoff_core::diagnostic::Code;
+use handoff_core::finding::Kind;
 use std::collections::BTreeSet;
 
 fn read(path: &str) -> String {
@@ -83,8 +83,8 @@ fn every_contract_keyword_is_documented_with_an_example() {
 
 #[test]
 fn every_gap_kind_has_a_section_and_every_flow_key_a_row() {
-    use handoff::reconcile::gaps::GapKind;
-    use handoff::reconcile::read;
+    use handoff_reports::reconcile::gaps::GapKind;
+    use handoff_reports::reconcile::read;
     let text = read("docs/reconcile.md");
     let documented = headings(&text);
     let defined: BTreeSet<String> = GapKind::ALL.iter().map(|k| k.id().to_string()).collect();

@@ -3,12 +3,12 @@
 //! 2020-12 validator), names every check it had to rewrite, and with extensions is the compiled
 //! schema itself.
 
-use handoff::export;
-use handoff::lint;
+use handoff_core::export;
+use handoff_core::lint;
 use std::path::Path;
 use std::process::Command;
 
-fn checker(reference: &str) -> handoff::check::Checker {
+fn checker(reference: &str) -> handoff_core::check::Checker {
     let path = Path::new("contracts").join(reference);
     lint::prepare(&path)
         .0

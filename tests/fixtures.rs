@@ -3,12 +3,12 @@
 //! file lists (`kind pointer`, or `line kind pointer` for NDJSON, X12 and CSV, where the line is
 //! the record's: the NDJSON line, the transaction set's ST, the CSV row) - no more, no fewer.
 
-use handoff::config;
-use handoff::finding::PayloadResult;
-use handoff::input;
-use handoff::lint;
-use handoff::registry::Registry;
-use handoff::run::{self, Job};
+use handoff_core::finding::PayloadResult;
+use handoff_core::input;
+use handoff_core::lint;
+use handoff_core::registry::Registry;
+use handoff_core::run::{self, Job};
+use handoff_reports::config;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -27,7 +27,7 @@ fn project_results() -> BTreeMap<String, Vec<PayloadResult>> {
         let expanded = input::expand(
             &spec.inputs,
             Path::new("."),
-            &handoff::reach::Reach::anywhere(),
+            &handoff_core::reach::Reach::anywhere(),
         );
         assert!(expanded.errors.is_empty(), "{:?}", expanded.errors);
         inputs.push((expanded.inputs, spec.csv.clone()));

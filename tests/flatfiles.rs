@@ -2,7 +2,7 @@
 //! stream, every record read is accounted for, the parallel runner gives the sequential
 //! runner's results, and the readers never panic on arbitrary bytes.
 
-use handoff::contract::layout::CsvOptions;
+use handoff_core::contract::layout::CsvOptions;
 use proptest::prelude::*;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -284,16 +284,16 @@ proptest! {
         let mut bytes = good.as_bytes()[..cut.min(good.len())].to_vec();
         bytes.extend(tail);
         let mut items = 0;
-        handoff::x12::stream::read(&bytes[..], 1 << 20, |_| items += 1).unwrap();
+        handoff_core::x12::stream::read(&bytes[..], 1 << 20, |_| items += 1).unwrap();
         prop_assert!(items <= bytes.len() + 1);
     }
 
     #[test]
     fn the_csv_reader_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
         let options = CsvOptions::default();
-        handoff::flat::read(&bytes[..], &options, b',', u64::MAX, |item| {
-            if let handoff::flat::Item::Row(row) = item {
-                let _ = handoff::flat::object(&row);
+        handoff_core::flat::read(&bytes[..], &options, b',', u64::MAX, |item| {
+            if let handoff_core::flat::Item::Row(row) = item {
+                let _ = handoff_core::flat::object(&row);
             }
         });
     }

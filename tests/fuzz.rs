@@ -6,13 +6,13 @@
 //! corpus once fixed. The mutator is deterministic per seed (`HANDOFF_FUZZ_SEED`), so a run can
 //! be repeated exactly.
 
-use handoff::check::Checker;
-use handoff::finding::{PayloadResult, PayloadSource};
-use handoff::printer::{
+use handoff_core::check::Checker;
+use handoff_core::finding::{PayloadResult, PayloadSource};
+use handoff_core::report::Summary;
+use handoff_reports::printer::{
     GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
     SarifPrinter, TextPrinter,
 };
-use handoff::report::Summary;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -188,7 +188,7 @@ fn checkers() -> Vec<Checker> {
         .iter()
         .filter_map(|text| {
             let text = std::str::from_utf8(text).ok()?;
-            let loaded = handoff::contract::parse(Path::new("corpus.yaml"), text);
+            let loaded = handoff_core::contract::parse(Path::new("corpus.yaml"), text);
             Checker::new(loaded.contract?).ok()
         })
         .collect()
@@ -198,11 +198,11 @@ fn checkers() -> Vec<Checker> {
 fn the_contract_loader_never_panics() {
     fuzz("contract", "contract", |bytes| {
         let text = String::from_utf8_lossy(bytes);
-        let loaded = handoff::contract::parse(Path::new("fuzz.yaml"), &text);
+        let loaded = handoff_core::contract::parse(Path::new("fuzz.yaml"), &text);
         if let Some(contract) = loaded.contract {
             let _ = Checker::new(contract);
         }
-        let _ = handoff::config::parse(Path::new("handoff.yaml"), &text);
+        let _ = handoff_reports::config::parse(Path::new("handoff.yaml"), &text);
     });
 }
 
@@ -251,7 +251,7 @@ fn the_ndjson_reader_accounts_for_every_line() {
         for capacity in [1, 7, 4096] {
             let mut last = 0;
             let mut seen = 0;
-            handoff::input::read_lines(
+            handoff_core::input::read_lines(
                 std::io::BufReader::with_capacity(capacity, bytes),
                 64,
                 |line, _| {
@@ -287,11 +287,11 @@ fn print_everywhere(result: &PayloadResult) {
 
 fn contract_checker(file: &str) -> Checker {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
-    let (checker, diags) = handoff::lint::prepare(&path);
+    let (checker, diags) = handoff_core::lint::prepare(&path);
     checker.unwrap_or_else(|| panic!("{file}: {diags:?}"))
 }
 
-fn record_result(outcome: handoff::check::records::Outcome, line: u64) -> PayloadResult {
+fn record_result(outcome: handoff_core::check::records::Outcome, line: u64) -> PayloadResult {
     PayloadResult {
         source: PayloadSource {
             path: Arc::from("fuzz"),
@@ -310,11 +310,11 @@ fn record_result(outcome: handoff::check::records::Outcome, line: u64) -> Payloa
 fn the_x12_reader_checker_and_printers_never_panic() {
     let checker = contract_checker("contracts/edi-850-to-wms/2.0.0.yaml");
     fuzz("x12", "x12", |bytes| {
-        handoff::x12::stream::read(bytes, 1 << 20, |item| {
-            if let handoff::x12::stream::Item::Set(set) = item {
+        handoff_core::x12::stream::read(bytes, 1 << 20, |item| {
+            if let handoff_core::x12::stream::Item::Set(set) = item {
                 let line = set.body.place.line;
                 let outcome =
-                    handoff::check::records::check_set(&checker, &set, Default::default());
+                    handoff_core::check::records::check_set(&checker, &set, Default::default());
                 print_everywhere(&record_result(outcome, line));
             }
         })
@@ -325,12 +325,12 @@ fn the_x12_reader_checker_and_printers_never_panic() {
 #[test]
 fn the_csv_reader_checker_and_printers_never_panic() {
     let checker = contract_checker("contracts/wms-inventory-to-erp/1.0.0.yaml");
-    let options = handoff::contract::layout::CsvOptions::default();
+    let options = handoff_core::contract::layout::CsvOptions::default();
     fuzz("csv", "csv", |bytes| {
-        handoff::flat::read(bytes, &options, b',', u64::MAX, |item| {
-            if let handoff::flat::Item::Row(row) = item {
+        handoff_core::flat::read(bytes, &options, b',', u64::MAX, |item| {
+            if let handoff_core::flat::Item::Row(row) = item {
                 let outcome =
-                    handoff::check::records::check_row(&checker, &row, Default::default());
+                    handoff_core::check::records::check_row(&checker, &row, Default::default());
                 print_everywhere(&record_result(outcome, row.line));
             }
         });
@@ -341,21 +341,22 @@ fn the_csv_reader_checker_and_printers_never_panic() {
 /// project's (a flow file, and handoff.yaml with its inline flow).
 #[test]
 fn the_flow_reader_and_validator_never_panic() {
-    let contracts: Vec<handoff::contract::Contract> =
+    let contracts: Vec<handoff_core::contract::Contract> =
         std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/flows/contracts"))
             .unwrap()
             .filter_map(|dir| {
                 let path = dir.ok()?.path().join("1.0.0.yaml");
-                handoff::contract::load(&path).contract
+                handoff_core::contract::load(&path).contract
             })
             .collect();
     fuzz("flow", "flow", |bytes| {
         let text = String::from_utf8_lossy(bytes);
-        let _ = handoff::config::parse(Path::new("handoff.yaml"), &text);
-        let Ok(flow) = handoff::reconcile::read::parse(Path::new("flow.yaml"), &text) else {
+        let _ = handoff_reports::config::parse(Path::new("handoff.yaml"), &text);
+        let Ok(flow) = handoff_reports::reconcile::read::parse(Path::new("flow.yaml"), &text)
+        else {
             return;
         };
-        let named: Option<Vec<&handoff::contract::Contract>> = flow
+        let named: Option<Vec<&handoff_core::contract::Contract>> = flow
             .systems
             .iter()
             .map(|s| {
@@ -364,7 +365,7 @@ fn the_flow_reader_and_validator_never_panic() {
             })
             .collect();
         if let Some(named) = named {
-            let _ = handoff::reconcile::validate::validate(&flow, &named);
+            let _ = handoff_reports::reconcile::validate::validate(&flow, &named);
         }
     });
 }

@@ -131,7 +131,7 @@ fn every_gap_kind_has_a_fixture_that_produces_exactly_its_gaps() {
                 .into_owned()
         })
         .collect();
-    let mut wanted: BTreeSet<String> = handoff::reconcile::gaps::GapKind::ALL
+    let mut wanted: BTreeSet<String> = handoff_reports::reconcile::gaps::GapKind::ALL
         .iter()
         .map(|k| k.id().to_string())
         .collect();

@@ -428,17 +428,17 @@ mod cells {
         }
     }
 
-    fn summary(item: &handoff::flat::Item) -> (String, u64, u64) {
+    fn summary(item: &handoff_core::flat::Item) -> (String, u64, u64) {
         match item {
-            handoff::flat::Item::Row(row) => (
+            handoff_core::flat::Item::Row(row) => (
                 String::from_utf8_lossy(&row.raw).into_owned(),
                 row.line,
                 row.row,
             ),
-            handoff::flat::Item::TooLarge {
+            handoff_core::flat::Item::TooLarge {
                 line, row, size, ..
             } => (format!("too large: {size}"), *line, *row),
-            handoff::flat::Item::Invalid { line, message } => (message.clone(), *line, 0),
+            handoff_core::flat::Item::Invalid { line, message } => (message.clone(), *line, 0),
         }
     }
 
@@ -464,15 +464,15 @@ mod cells {
                 text.push_str(&row.join(","));
                 text.push_str(end);
             }
-            let options = handoff::contract::layout::CsvOptions::default();
+            let options = handoff_core::contract::layout::CsvOptions::default();
             let mut whole = Vec::new();
-            handoff::flat::read(text.as_bytes(), &options, b',', u64::MAX, |item| whole.push(item));
+            handoff_core::flat::read(text.as_bytes(), &options, b',', u64::MAX, |item| whole.push(item));
             let mut cut = Vec::new();
             // One byte at a time, so a row's end falls at every place in a read.
-            handoff::flat::read(OneByte(text.as_bytes()), &options, b',', limit, |item| cut.push(item));
+            handoff_core::flat::read(OneByte(text.as_bytes()), &options, b',', limit, |item| cut.push(item));
             let expected: Vec<_> = whole.iter().map(|item| match item {
-                handoff::flat::Item::Row(row) if handoff::flat::without_break(&row.raw).len() as u64 > limit => {
-                    (format!("too large: {}", handoff::flat::without_break(&row.raw).len()), row.line, row.row)
+                handoff_core::flat::Item::Row(row) if handoff_core::flat::without_break(&row.raw).len() as u64 > limit => {
+                    (format!("too large: {}", handoff_core::flat::without_break(&row.raw).len()), row.line, row.row)
                 }
                 other => summary(other),
             }).collect();
@@ -491,12 +491,12 @@ mod cells {
                 text.push_str(&row.join(","));
                 text.push('\n');
             }
-            let options = handoff::contract::layout::CsvOptions::default();
+            let options = handoff_core::contract::layout::CsvOptions::default();
             let mut seen = Vec::new();
-            handoff::flat::read(text.as_bytes(), &options, b',', u64::MAX, |item| seen.push(item));
+            handoff_core::flat::read(text.as_bytes(), &options, b',', u64::MAX, |item| seen.push(item));
             for item in seen {
-                let handoff::flat::Item::Row(row) = item else { continue };
-                let (cells, open) = handoff::flat::cells(&row.raw, b',');
+                let handoff_core::flat::Item::Row(row) = item else { continue };
+                let (cells, open) = handoff_core::flat::cells(&row.raw, b',');
                 if open {
                     continue;
                 }

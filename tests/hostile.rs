@@ -3,13 +3,13 @@
 //! people trust: no payload may crash a printer, forge a line, or smuggle an escape sequence.
 //! Each test is the probe's exact reproduction, run as a user runs the binary.
 
-use handoff::check::Checker;
-use handoff::finding::{PayloadResult, PayloadSource};
-use handoff::printer::{
+use handoff_core::check::Checker;
+use handoff_core::finding::{PayloadResult, PayloadSource};
+use handoff_core::report::Summary;
+use handoff_reports::printer::{
     GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
     SarifPrinter, Sources, TextPrinter,
 };
-use handoff::report::Summary;
 use proptest::prelude::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -64,7 +64,7 @@ fn text(o: &Output) -> String {
 /// The characters that must never reach a person's terminal or log from a payload.
 fn has_unsafe(s: &str) -> bool {
     s.chars()
-        .any(|c| c != '\n' && handoff::printer::escape::is_unsafe(c))
+        .any(|c| c != '\n' && handoff_reports::printer::escape::is_unsafe(c))
 }
 
 #[test]
@@ -303,7 +303,7 @@ impl std::io::Write for Shared {
 
 fn closed_checker() -> Checker {
     let path = Path::new(ROOT).join("contracts/storefront-order-to-erp/1.2.0.yaml");
-    handoff::lint::prepare(&path)
+    handoff_core::lint::prepare(&path)
         .0
         .expect("the example contract loads")
 }

@@ -4,13 +4,13 @@
 
 mod common;
 
-use handoff::check::Checker;
+use handoff_core::check::Checker;
 use serde_json::{Value, json};
 use std::path::Path;
 use std::process::Command;
 
 fn contract(yaml: &str) -> Checker {
-    let loaded = handoff::contract::parse(Path::new("imported.yaml"), yaml);
+    let loaded = handoff_core::contract::parse(Path::new("imported.yaml"), yaml);
     let errors: Vec<String> = loaded
         .diagnostics
         .iter()
@@ -26,7 +26,7 @@ fn a_json_schema_and_its_import_agree_on_every_instance() {
     let source: Value =
         serde_json::from_str(&std::fs::read_to_string("tests/import/order.schema.json").unwrap())
             .unwrap();
-    let imported = handoff::import::json_schema(&source, None, "order").unwrap();
+    let imported = handoff_core::import::json_schema(&source, None, "order").unwrap();
     assert_eq!(
         (imported.native, imported.raw),
         (41, 2),
@@ -90,7 +90,7 @@ fn a_json_schema_and_its_import_agree_on_every_instance() {
 fn an_openapi_30_schema_with_refs_nullable_and_a_discriminator() {
     let text = std::fs::read_to_string("tests/import/store.openapi30.yaml").unwrap();
     let document: Value = serde_saphyr::from_str(&text).unwrap();
-    let imported = handoff::import::openapi(&document, "Refund", "refund").unwrap();
+    let imported = handoff_core::import::openapi(&document, "Refund", "refund").unwrap();
     let checker = contract(&imported.yaml);
     assert!(
         imported.yaml.contains("types:\n  Money:"),
@@ -120,7 +120,7 @@ fn an_openapi_30_schema_with_refs_nullable_and_a_discriminator() {
     // The discriminated union becomes a union: the case the discriminator names is checked.
     assert!(!checker.accepts(&json!({"id": "r1", "amount": {"amount": "5.00", "currency": "USD"}, "event": {"kind": "bank"}})));
     assert_eq!(
-        handoff::import::openapi(&document, "Refnd", "x").unwrap_err(),
+        handoff_core::import::openapi(&document, "Refnd", "x").unwrap_err(),
         "no schema `Refnd` in components.schemas; did you mean `Refund`?"
     );
 }
@@ -201,10 +201,10 @@ fn every_example_contract_round_trips_through_export_and_import() {
         ("edi-850-to-wms/1.0.0.yaml", "fixtures/edi-850-to-wms"),
     ];
     for (file, dir) in cases {
-        let (original, _) = handoff::lint::prepare(&Path::new("contracts").join(file));
+        let (original, _) = handoff_core::lint::prepare(&Path::new("contracts").join(file));
         let original = original.unwrap();
-        let exported = handoff::export::json_schema(&original, false).schema;
-        let imported = handoff::import::json_schema(&exported, None, "round-trip").unwrap();
+        let exported = handoff_core::export::json_schema(&original, false).schema;
+        let imported = handoff_core::import::json_schema(&exported, None, "round-trip").unwrap();
         let checker = contract(&imported.yaml);
         let reference = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
@@ -228,7 +228,7 @@ fn every_example_contract_round_trips_through_export_and_import() {
 fn a_discriminated_one_of_becomes_a_union_naming_its_cases() {
     let text = std::fs::read_to_string("tests/import/store.openapi30.yaml").unwrap();
     let document: Value = serde_saphyr::from_str(&text).unwrap();
-    let imported = handoff::import::openapi(&document, "Refund", "refund").unwrap();
+    let imported = handoff_core::import::openapi(&document, "Refund", "refund").unwrap();
     assert!(
         imported.yaml.contains("  event:\n    one_of:\n      discriminator: kind\n      cases:\n        card: Card\n        bank: Bank\n"),
         "{}",
@@ -267,7 +267,8 @@ fn an_openapi_31_union_with_ref_chains_and_null_in_a_type_list() {
     let document: Value =
         serde_json::from_str(&std::fs::read_to_string("tests/import/psp.openapi31.json").unwrap())
             .unwrap();
-    let imported = handoff::import::openapi(&document, "Notification", "psp-notification").unwrap();
+    let imported =
+        handoff_core::import::openapi(&document, "Notification", "psp-notification").unwrap();
     assert_eq!(imported.raw, 0, "{}", imported.yaml);
     assert!(imported.yaml.contains("one_of:\n  discriminator: eventCode\n  cases:\n    AUTHORISATION: Authorisation\n    REFUND: Refund\n"), "{}", imported.yaml);
     let checker = contract(&imported.yaml);
@@ -369,13 +370,13 @@ mod generated {
         #![proptest_config(ProptestConfig::with_cases(150))]
         #[test]
         fn import_accepts_exactly_what_the_source_accepts(source in schema(), instances in prop::collection::vec(instance(), 12)) {
-            let imported = handoff::import::json_schema(&source, None, "generated").unwrap();
+            let imported = handoff_core::import::json_schema(&source, None, "generated").unwrap();
             // Contradictory bounds (min above max) are kept raw; everything else is native.
             let crossed = imported.yaml.contains("x-handoff-imported");
             prop_assert!(imported.raw == 0 || crossed, "{}", imported.yaml);
             let checker = contract(&imported.yaml);
             let reference = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&source).unwrap();
-            let exported = handoff::export::json_schema(&checker, false).schema;
+            let exported = handoff_core::export::json_schema(&checker, false).schema;
             let exported = jsonschema::options().with_draft(jsonschema::Draft::Draft202012).build(&exported).unwrap();
             for i in &instances {
                 prop_assert_eq!(checker.accepts(i), reference.is_valid(i), "{} on {}\n{}", source, i, imported.yaml);
@@ -401,7 +402,7 @@ fn a_recursive_ref_becomes_a_recursive_type() {
             }
         }}
     });
-    let imported = handoff::import::json_schema(&source, None, "tree").unwrap();
+    let imported = handoff_core::import::json_schema(&source, None, "tree").unwrap();
     assert_eq!(imported.raw, 0, "{}", imported.yaml);
     let checker = contract(&imported.yaml);
     let reference = jsonschema::options()
@@ -430,7 +431,7 @@ fn nothing_from_the_document_can_break_out_of_a_comment() {
         "properties": {"a": {"type": "string", "x\nfields: {evil: {type: integer}}": 1}},
         "additionalProperties": {"type": "string", "maxLength": 5}
     });
-    let imported = handoff::import::json_schema(&source, None, "c").unwrap();
+    let imported = handoff_core::import::json_schema(&source, None, "c").unwrap();
     let checker = contract(&imported.yaml);
     assert!(
         checker.contract().root.field("evil").is_none(),
@@ -470,7 +471,7 @@ fn references_are_types_written_once_so_import_grows_linearly() {
         json!({"x": {"a2": {"b2": "7"}}}),
     ];
     for source in sources {
-        let imported = handoff::import::json_schema(&source, None, "tree").unwrap();
+        let imported = handoff_core::import::json_schema(&source, None, "tree").unwrap();
         assert!(
             imported.yaml.len() < 2_000,
             "{} bytes:\n{}",
@@ -503,7 +504,7 @@ fn invisible_characters_are_written_as_escapes_that_mean_the_same() {
         },
         "required": [name]
     });
-    let imported = handoff::import::json_schema(&source, None, "bidi").unwrap();
+    let imported = handoff_core::import::json_schema(&source, None, "bidi").unwrap();
     for c in ['\u{202e}', '\u{200b}', '\u{2066}'] {
         assert!(
             !imported.yaml.contains(c),
@@ -556,7 +557,7 @@ fn a_document_of_shared_references_imports_in_linear_size_and_time() {
         json!({"$defs": defs, "$ref": "#/$defs/S0"})
     }
     let size = |n: usize| {
-        handoff::import::json_schema(&chain(n), None, "chain")
+        handoff_core::import::json_schema(&chain(n), None, "chain")
             .unwrap()
             .yaml
             .len()
@@ -568,7 +569,7 @@ fn a_document_of_shared_references_imports_in_linear_size_and_time() {
     );
 
     let source = chain(24);
-    let imported = handoff::import::json_schema(&source, None, "chain").unwrap();
+    let imported = handoff_core::import::json_schema(&source, None, "chain").unwrap();
     let checker = contract(&imported.yaml);
     let reference = jsonschema::validator_for(&source).unwrap();
     // The deepest level reached through the raw branches and through the native fields.
@@ -615,7 +616,7 @@ fn a_real_shaped_api_in_openapi_30_and_31_accepts_its_own_examples() {
     expected.sort();
     for spec in ["openapi30.yaml", "openapi31.json"] {
         let document = read(spec);
-        let imported = handoff::import::openapi(&document, "Order", "retail-order").unwrap();
+        let imported = handoff_core::import::openapi(&document, "Order", "retail-order").unwrap();
         let checker = contract(&imported.yaml);
         for path in &names {
             let payload = std::fs::read(path).unwrap();
@@ -698,7 +699,7 @@ fn self_recursion_through_any_of_and_refs_as_data() {
         "next": {"anyOf": [{"$ref": "#"}, {"type": "string"}]},
         "c": {"const": {"$ref": "#"}}
     }});
-    let imported = handoff::import::json_schema(&source, None, "self").unwrap();
+    let imported = handoff_core::import::json_schema(&source, None, "self").unwrap();
     assert!(
         imported
             .yaml
@@ -733,11 +734,11 @@ fn self_recursion_through_any_of_and_refs_as_data() {
 fn one_contract_can_hold_every_schema_of_a_document() {
     let text = std::fs::read_to_string("tests/import/retail/openapi30.yaml").unwrap();
     let document: Value = serde_saphyr::from_str(&text).unwrap();
-    let imported = handoff::import::openapi_types(
+    let imported = handoff_core::import::openapi_types(
         &document,
         "Order",
         "retail",
-        &handoff::import::Options::default(),
+        &handoff_core::import::Options::default(),
     )
     .unwrap();
     let checker = contract(&imported.yaml);
@@ -789,7 +790,7 @@ fn an_open_object_inside_a_closed_one_stays_open() {
         "type": "object", "additionalProperties": false,
         "properties": {"address": {"type": "object", "properties": {"zip": {"type": "string"}}}}
     }}});
-    let imported = handoff::import::json_schema(&source, None, "nested").unwrap();
+    let imported = handoff_core::import::json_schema(&source, None, "nested").unwrap();
     let checker = contract(&imported.yaml);
     let reference = jsonschema::validator_for(&source).unwrap();
     for instance in [

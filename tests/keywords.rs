@@ -2,8 +2,8 @@
 //! that must pass (no false alarms), and payloads with the exact (kind, pointer) findings they
 //! must produce.
 
-use handoff::check::Checker;
-use handoff::contract;
+use handoff_core::check::Checker;
+use handoff_core::contract;
 use std::path::Path;
 
 fn checker(fields_and_more: &str) -> Checker {
@@ -981,7 +981,7 @@ fn fragment_scalars_are_read_as_yaml_1_2_reads_them() {
 /// hidden and card numbers masked by default, by the policy fixed when the checker is built.
 #[test]
 fn the_checker_returns_findings_fit_to_report() {
-    let contract = |policy: Option<handoff::redact::Redact>| {
+    let contract = |policy: Option<handoff_core::redact::Redact>| {
         let c = checker(
             "fields:\n  tax_id: {type: string, pattern: '^[0-9]{9}$', sensitive: true}\n  note: {type: string, max_length: 5}\n",
         );
@@ -1013,10 +1013,10 @@ fn the_checker_returns_findings_fit_to_report() {
     assert!(!default[1].1.contains("4111 1111 1111 1111"), "{default:?}");
     assert_eq!(
         contract(None).redaction(),
-        handoff::redact::Redact::Sensitive
+        handoff_core::redact::Redact::Sensitive
     );
 
-    let open = shown(&contract(Some(handoff::redact::Redact::None)));
+    let open = shown(&contract(Some(handoff_core::redact::Redact::None)));
     assert_eq!(open[0].0.as_deref(), Some("\"12-3456789\""), "{open:?}");
     assert!(
         open[1]
@@ -1026,6 +1026,6 @@ fn the_checker_returns_findings_fit_to_report() {
         "{open:?}"
     );
 
-    let all = shown(&contract(Some(handoff::redact::Redact::All)));
+    let all = shown(&contract(Some(handoff_core::redact::Redact::All)));
     assert!(all.iter().all(|(v, _)| v.is_none()), "{all:?}");
 }

@@ -2,10 +2,10 @@
 //! must produce findings of exactly that kind. The findings themselves are snapshotted, so any
 //! change to a message, pointer, value, contract line or suggestion shows up in review.
 
-use handoff::finding::{Kind, PayloadResult};
-use handoff::input::{Framing, Input};
-use handoff::lint;
-use handoff::run::{self, Job};
+use handoff_core::finding::{Kind, PayloadResult};
+use handoff_core::input::{Framing, Input};
+use handoff_core::lint;
+use handoff_core::run::{self, Job};
 use std::path::{Path, PathBuf};
 
 fn fixture_dir(kind: Kind) -> PathBuf {

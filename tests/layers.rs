@@ -1,10 +1,12 @@
-//! The library's layers are one-way: no chain of `crate::` references between its top-level
-//! modules leads back to where it started. A helper that every layer needs (escaping, bounded
-//! file reads, spans, pointers) lives at the bottom, never in a printer or an input reader.
+//! The layers are one-way. Between crates Cargo holds it (handoff-core <- handoff-reports <-
+//! the binary); here, that the core's dependency tree has no terminal, argument parser or
+//! database in it, and that inside each library crate no chain of `crate::` references between
+//! its top-level modules leads back to where it started. A helper that every layer needs
+//! (escaping, bounded file reads, spans, pointers) lives at the bottom, never in a printer or an
+//! input reader.
 //!
 //! The edges are read from the source: a module `a` depends on `b` when any file of `a` names
-//! `crate::b` (in a path or a `use crate::{...}` list). The binary's modules (`main.rs`,
-//! `commands/`) sit above the library and are left out.
+//! `crate::b` (in a path or a `use crate::{...}` list).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -20,9 +22,12 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Top-level module -> the top-level modules it names.
-fn edges() -> BTreeMap<String, BTreeSet<String>> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// Top-level module of a library crate -> the top-level modules of the same crate it names.
+fn edges(krate: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates")
+        .join(krate)
+        .join("src");
     let mut all = Vec::new();
     files(&src, &mut all);
     let module = |path: &Path| {
@@ -41,7 +46,7 @@ fn edges() -> BTreeMap<String, BTreeSet<String>> {
     let modules: BTreeSet<String> = all
         .iter()
         .map(|p| module(p))
-        .filter(|m| !matches!(m.as_str(), "main" | "commands" | "lib"))
+        .filter(|m| m != "lib")
         .collect();
     let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for path in &all {
@@ -110,23 +115,23 @@ fn cycle_from(start: &str, edges: &BTreeMap<String, BTreeSet<String>>) -> Option
     None
 }
 
+fn cycles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
+    edges
+        .keys()
+        .filter_map(|m| cycle_from(m, edges))
+        .map(|c| c.join(" -> "))
+        .collect()
+}
+
 #[test]
-fn the_library_modules_depend_one_way() {
-    let edges = edges();
-    // The scan sees the library's real structure (a broken scan would pass vacuously).
+fn the_core_modules_depend_one_way() {
+    let edges = edges("handoff-core");
+    // The scan sees the crate's real structure (a broken scan would pass vacuously).
     assert!(
         edges.get("check").is_some_and(|e| e.contains("engine")),
         "{edges:#?}"
     );
-    assert!(
-        edges.get("printer").is_some_and(|e| e.contains("check")),
-        "{edges:#?}"
-    );
-    let cycles: Vec<String> = edges
-        .keys()
-        .filter_map(|m| cycle_from(m, &edges))
-        .map(|c| c.join(" -> "))
-        .collect();
+    let cycles = cycles(&edges);
     assert!(
         cycles.is_empty(),
         "modules that depend on each other (move the shared helper down a layer):\n{}",
@@ -140,6 +145,102 @@ fn the_library_modules_depend_one_way() {
             edges[leaf]
         );
     }
+}
+
+#[test]
+fn the_report_modules_depend_one_way() {
+    let edges = edges("handoff-reports");
+    assert!(
+        edges.get("config").is_some_and(|e| e.contains("triage")),
+        "{edges:#?}"
+    );
+    let cycles = cycles(&edges);
+    assert!(
+        cycles.is_empty(),
+        "modules that depend on each other (move the shared helper down a layer):\n{}",
+        cycles.join("\n")
+    );
+}
+
+/// The packages a workspace crate's normal dependencies bring in, by name, read from its
+/// Cargo.toml and, below it, from Cargo.lock (which lists no registry crate's dev-dependencies).
+fn dependency_tree(krate: &str) -> BTreeSet<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest =
+        std::fs::read_to_string(root.join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let direct: Vec<String> = manifest
+        .split("\n[")
+        .find(|section| section.starts_with("dependencies]"))
+        .expect("a [dependencies] section")
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(['.', ' ', '=']).next())
+        .filter(|name| !name.is_empty() && !name.starts_with('#'))
+        .map(str::to_string)
+        .collect();
+    let lock = std::fs::read_to_string(root.join("Cargo.lock")).unwrap();
+    let mut graph: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for package in lock.split("[[package]]").skip(1) {
+        let field = |key: &str| {
+            package
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(|v| v.trim_matches([' ', '"']).to_string())
+        };
+        let name = field("name = ").unwrap();
+        let deps: Vec<String> = package
+            .split("dependencies = [")
+            .nth(1)
+            .map(|list| {
+                list.split(']')
+                    .next()
+                    .unwrap()
+                    .split(',')
+                    .filter_map(|d| d.trim().trim_matches('"').split(' ').next())
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        graph.entry(name).or_default().extend(deps);
+    }
+    let mut tree = BTreeSet::new();
+    let mut todo = direct;
+    while let Some(name) = todo.pop() {
+        if tree.insert(name.clone()) {
+            todo.extend(graph.get(&name).cloned().unwrap_or_default());
+        }
+    }
+    tree
+}
+
+#[test]
+fn the_core_brings_in_no_terminal_argument_parser_or_database() {
+    let tree = dependency_tree("handoff-core");
+    assert!(
+        tree.contains("jsonschema") && tree.contains("serde_json"),
+        "{tree:?}"
+    );
+    let unwanted: Vec<&str> = [
+        "clap",
+        "anstream",
+        "indicatif",
+        "mimalloc",
+        "rusqlite",
+        "libsqlite3-sys",
+    ]
+    .into_iter()
+    .filter(|name| tree.contains(*name))
+    .collect();
+    assert!(
+        unwanted.is_empty(),
+        "handoff-core depends on {unwanted:?}; the Python package and the server embed it"
+    );
+    let reports = dependency_tree("handoff-reports");
+    assert!(
+        reports.contains("rusqlite") && !reports.contains("clap"),
+        "{reports:?}"
+    );
 }
 
 #[test]

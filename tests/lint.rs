@@ -1,8 +1,8 @@
 //! One broken contract per lint code: `tests/lint/<code>[-case].yaml` (or a directory layout for
 //! path checks) must produce that code, and its full diagnostics are snapshotted.
 
-use handoff::diagnostic::{Code, Diagnostic};
-use handoff::lint;
+use handoff_core::diagnostic::{Code, Diagnostic};
+use handoff_core::lint;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -2,8 +2,8 @@
 //! ranges, `type: integer`, enums and uniqueness agree with a big-decimal oracle, including
 //! values a 64-bit float cannot tell apart (`1000.0000000000000001` and 1000).
 
-use handoff::check::Checker;
-use handoff::decimal::Decimal;
+use handoff_core::check::Checker;
+use handoff_core::decimal::Decimal;
 use proptest::prelude::*;
 use std::cmp::Ordering;
 use std::path::Path;
@@ -12,7 +12,7 @@ fn checker(fields: &str) -> Checker {
     let text = format!(
         "contract: exact-numbers\nversion: 1.0.0\nboundary: {{from: a, to: b, transport: api}}\nfields:\n{fields}"
     );
-    let loaded = handoff::contract::parse(Path::new("exact.yaml"), &text);
+    let loaded = handoff_core::contract::parse(Path::new("exact.yaml"), &text);
     let contract = loaded
         .contract
         .unwrap_or_else(|| panic!("{text}\n{:?}", loaded.diagnostics));

@@ -121,7 +121,7 @@ fn sarif_validates_against_the_official_schema() {
     let run = &log["runs"][0];
     assert_eq!(
         run["tool"]["driver"]["rules"].as_array().unwrap().len(),
-        handoff::finding::Kind::ALL.len()
+        handoff_core::finding::Kind::ALL.len()
     );
     assert_eq!(run["results"].as_array().unwrap().len(), 76);
     // A multi-byte character before the value: SARIF columns are UTF-16 code units.
@@ -525,7 +525,8 @@ fn handoff_config_names_the_project_file() {
 
 #[test]
 fn the_published_config_schema_is_current_and_accepts_the_project_file() {
-    let generated = serde_json::to_string_pretty(&handoff::config::json_schema()).unwrap() + "\n";
+    let generated =
+        serde_json::to_string_pretty(&handoff_reports::config::json_schema()).unwrap() + "\n";
     let path = Path::new(ROOT).join("docs/handoff.schema.json");
     if std::env::var_os("HANDOFF_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &generated).unwrap();
@@ -556,7 +557,7 @@ fn the_published_config_schema_is_current_and_accepts_the_project_file() {
 }
 
 fn generated_flow_schema() -> serde_json::Value {
-    handoff::config::json_schema()["properties"]["flows"]["items"].clone()
+    handoff_reports::config::json_schema()["properties"]["flows"]["items"].clone()
 }
 
 #[test]

@@ -105,9 +105,9 @@ fn the_returns_flow_reports_exactly_the_gaps_the_generator_bent_in() {
     // Every gap kind of the catalogue is present at least twice, but one: an ambiguous time
     // needs a local time in the hour a daylight saving change repeats, and the example's two
     // weeks begin after New York's (tests/gaps/ambiguous_time.yaml holds that kind).
-    for kind in handoff::reconcile::gaps::GapKind::ALL {
+    for kind in handoff_reports::reconcile::gaps::GapKind::ALL {
         let n = expected.iter().filter(|(k, _, _)| k == kind.id()).count();
-        if kind == handoff::reconcile::gaps::GapKind::AmbiguousTime {
+        if kind == handoff_reports::reconcile::gaps::GapKind::AmbiguousTime {
             assert_eq!(n, 0);
             continue;
         }
@@ -499,7 +499,7 @@ fn gaps_are_recorded_in_the_history_database() {
         );
         assert_eq!(out.status.code(), Some(1));
     }
-    let store = handoff::triage::store::Store::open(&db).unwrap();
+    let store = handoff_reports::triage::store::Store::open(&db).unwrap();
     assert_eq!(store.runs("reconcile").unwrap(), 4, "two flows, twice");
     let latest = store.latest_gaps().unwrap();
     let returns: Vec<_> = latest
@@ -951,7 +951,7 @@ fn the_json_report_matches_its_published_schema() {
         .iter()
         .map(|k| k.as_str().unwrap())
         .collect();
-    let catalogue: Vec<&str> = handoff::reconcile::gaps::GapKind::ALL
+    let catalogue: Vec<&str> = handoff_reports::reconcile::gaps::GapKind::ALL
         .iter()
         .map(|k| k.id())
         .collect();

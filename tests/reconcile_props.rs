@@ -2,10 +2,10 @@
 //! pointers read payloads exactly as `serde_json` does, durations read as written, and judging
 //! any timeline of messages never panics and gives each expectation one outcome.
 
-use handoff::reconcile::flow::{Pointer, parse_duration};
-use handoff::reconcile::gaps::{GapKind, Outcome, judge};
-use handoff::reconcile::message::Message;
-use handoff::reconcile::read;
+use handoff_reports::reconcile::flow::{Pointer, parse_duration};
+use handoff_reports::reconcile::gaps::{GapKind, Outcome, judge};
+use handoff_reports::reconcile::message::Message;
+use handoff_reports::reconcile::read;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use std::path::Path;

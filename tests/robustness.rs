@@ -2,8 +2,9 @@
 //! contract, arbitrary text as contracts and as handoff.yaml. Each must produce findings or
 //! diagnostics, never a crash.
 
-use handoff::check::Checker;
-use handoff::{config, contract, lint};
+use handoff_core::check::Checker;
+use handoff_core::{contract, lint};
+use handoff_reports::config;
 use proptest::prelude::*;
 use serde_json::Value;
 use std::path::Path;

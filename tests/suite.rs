@@ -8,7 +8,7 @@
 //! Every group whose tests do not all agree is listed in docs/import.md with its reason, and
 //! the docs say how many agree: the test fails when either is not exactly so, and below 97%.
 
-use handoff::check::Checker;
+use handoff_core::check::Checker;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,9 +31,9 @@ fn suite() -> Option<PathBuf> {
 }
 
 /// What one group's schema became: a checker, or why there is none.
-fn checker(schema: &Value, options: &handoff::import::Options) -> Result<Checker, String> {
-    let imported = handoff::import::json_schema_with(schema, None, "suite", options)?;
-    match handoff::lint::prepare_text(Path::new("suite.yaml"), &imported.yaml) {
+fn checker(schema: &Value, options: &handoff_core::import::Options) -> Result<Checker, String> {
+    let imported = handoff_core::import::json_schema_with(schema, None, "suite", options)?;
+    match handoff_core::lint::prepare_text(Path::new("suite.yaml"), &imported.yaml) {
         (Some(checker), _) => Ok(checker),
         (None, diagnostics) => Err(format!(
             "the imported contract does not load: {}",
@@ -77,8 +77,8 @@ fn remotes(dir: &Path) -> BTreeMap<String, Value> {
 
 fn run(dir: &Path) -> Run {
     // The suite treats `format` as an annotation, as JSON Schema does by default.
-    let options = handoff::import::Options {
-        formats: handoff::import::Formats::Annotate,
+    let options = handoff_core::import::Options {
+        formats: handoff_core::import::Formats::Annotate,
         documents: remotes(dir),
     };
     let mut files = BTreeMap::new();
@@ -104,7 +104,7 @@ fn run(dir: &Path) -> Run {
             // The round trip: the contract exported as a standard JSON Schema, run by a plain
             // validator, judges each test as the suite does.
             let exported = checker.as_ref().ok().map(|c| {
-                let schema = handoff::export::json_schema(c, false).schema;
+                let schema = handoff_core::export::json_schema(c, false).schema;
                 jsonschema::options()
                     .with_draft(jsonschema::Draft::Draft202012)
                     .build(&schema)

@@ -29,7 +29,7 @@ fn report() -> serde_json::Value {
 
 /// The five answers in the questions' order (the JSON keys them by question).
 fn answers(code: &serde_json::Value) -> Vec<&str> {
-    handoff::triage::framework::QUESTION_IDS
+    handoff_reports::triage::framework::QUESTION_IDS
         .iter()
         .map(|q| code["answers"][q]["answer"].as_str().unwrap())
         .collect()
@@ -924,7 +924,7 @@ fn columns_named_as_their_fields_need_no_mapping_and_help_lists_every_field() {
     }
     let help = triage_in(&dir, &["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
-    for (field, _) in handoff::triage::mapping::FIELDS {
+    for (field, _) in handoff_reports::triage::mapping::FIELDS {
         assert!(
             text.contains(&format!("  {field}: ")),
             "{field} not in --help:\n{text}"

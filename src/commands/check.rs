@@ -4,16 +4,16 @@ use super::{
     EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, history_path, prepare, project_config,
     registry_for, resolve, shown,
 };
-use handoff::baseline::{Baseline, Entry};
-use handoff::check::Checker;
-use handoff::contract::layout::CsvOptions;
-use handoff::input::{self, Framing};
-use handoff::printer::{
+use handoff_core::baseline::{Baseline, Entry};
+use handoff_core::check::Checker;
+use handoff_core::contract::layout::CsvOptions;
+use handoff_core::input::{self, Framing};
+use handoff_core::report::{FailOn, Summary};
+use handoff_core::run::{self, Job};
+use handoff_reports::printer::{
     Format, GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
     SarifPrinter, Sources, TextPrinter,
 };
-use handoff::report::{FailOn, Summary};
-use handoff::run::{self, Job};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -48,7 +48,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) contracts: Option<PathBuf>,
     /// Output format [default: text, or `format` in handoff.yaml]
-    #[arg(short, long, value_enum)]
+    #[arg(short, long, value_parser = super::Choices(Format::CHOICES))]
     pub(crate) format: Option<Format>,
     /// Write the report to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
@@ -85,8 +85,8 @@ pub(crate) struct CheckArgs {
     pub(crate) no_progress: bool,
     /// Which values reports may show: none hidden, those of `sensitive` fields (default), or
     /// all (no values and no payload lines); card numbers are masked whatever this says
-    #[arg(long, value_enum, default_value_t = handoff::redact::Redact::Sensitive)]
-    pub(crate) redact: handoff::redact::Redact,
+    #[arg(long, value_parser = super::Choices(handoff_core::redact::Redact::CHOICES), default_value = "sensitive")]
+    pub(crate) redact: handoff_core::redact::Redact,
     /// Record this run's violations (by contract, field and kind) in the history database
     #[arg(long)]
     pub(crate) record: bool,
@@ -469,17 +469,17 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     progress.finish_and_clear();
     for (input, shape) in &empty_inputs {
         let what = match shape {
-            handoff::input::Shape::X12 => {
+            handoff_core::input::Shape::X12 => {
                 "an empty X12 file, or interchanges with no transaction set"
             }
-            handoff::input::Shape::Csv => "an empty CSV file, or a header with no row",
-            handoff::input::Shape::Json | handoff::input::Shape::Ndjson => {
+            handoff_core::input::Shape::Csv => "an empty CSV file, or a header with no row",
+            handoff_core::input::Shape::Json | handoff_core::input::Shape::Ndjson => {
                 "an empty or blank NDJSON file"
             }
         };
         eprintln!(
             "handoff: error: {}: no payloads in it ({what})",
-            handoff::printer::escape::text(input)
+            handoff_reports::printer::escape::text(input)
         );
         usage_error = true;
     }
@@ -505,7 +505,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             .into_iter()
             .map(|r| (r.contract, r.field, r.kind.id().to_string(), r.count))
             .collect();
-        handoff::triage::store::Store::open(&path)
+        handoff_reports::triage::store::Store::open(&path)
             .and_then(|mut store| {
                 store.record_check(
                     &jiff::Timestamp::now().to_string(),
@@ -575,10 +575,10 @@ pub(crate) fn outside(root: &Path, path: &Path) -> bool {
     } else {
         root
     };
-    !handoff::reach::Reach::within([root]).permits(&input::literal_prefix(path))
+    !handoff_core::reach::Reach::within([root]).permits(&input::literal_prefix(path))
 }
 
-fn reach_error(cfg: &handoff::config::Config, what: &str, path: &Path) -> Fatal {
+fn reach_error(cfg: &handoff_reports::config::Config, what: &str, path: &Path) -> Fatal {
     reach_error_in(&cfg.path, &cfg.base, what, path)
 }
 

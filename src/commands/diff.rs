@@ -4,11 +4,11 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, RegistryArgs, prepare, print_out, project_config,
     registry_for, resolve, versions_of,
 };
-use handoff::check::Checker;
-use handoff::diagnostic::did_you_mean;
-use handoff::diff;
-use handoff::printer::changes as changes_out;
-use handoff::registry::Registry;
+use handoff_core::check::Checker;
+use handoff_core::diagnostic::did_you_mean;
+use handoff_core::diff;
+use handoff_core::registry::Registry;
+use handoff_reports::printer::changes as changes_out;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -70,7 +70,10 @@ pub(crate) fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
         .as_deref()
         .map(|m| diff::Mode::parse(m).expect("clap checked the value"));
     // Pairs to compare: (old, new), each a loaded contract.
-    let mut pairs: Vec<(handoff::contract::Contract, handoff::contract::Contract)> = Vec::new();
+    let mut pairs: Vec<(
+        handoff_core::contract::Contract,
+        handoff_core::contract::Contract,
+    )> = Vec::new();
     if let Some(rev) = &args.against {
         pairs = against(&registry, rev)?;
     } else {
@@ -83,7 +86,7 @@ pub(crate) fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
             Some((_, true)) => {
                 // Transitive: every earlier version of the new one's contract in the registry.
                 let old = prepare(&resolve(&registry, old_ref)?)?.contract().clone();
-                let mut earlier: Vec<handoff::contract::Contract> =
+                let mut earlier: Vec<handoff_core::contract::Contract> =
                     versions_of(&registry, &new.id)?
                         .into_iter()
                         .map(|c| c.contract().clone())
@@ -172,12 +175,20 @@ pub(crate) fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
 pub(crate) fn against(
     registry: &Registry,
     rev: &str,
-) -> Result<Vec<(handoff::contract::Contract, handoff::contract::Contract)>, Fatal> {
-    let then = handoff::history::contracts_at(rev, &registry.root).map_err(Fatal::new)?;
-    let mut newest_then: BTreeMap<String, handoff::contract::Contract> = BTreeMap::new();
+) -> Result<
+    Vec<(
+        handoff_core::contract::Contract,
+        handoff_core::contract::Contract,
+    )>,
+    Fatal,
+> {
+    let then = handoff_core::history::contracts_at(rev, &registry.root).map_err(Fatal::new)?;
+    let mut newest_then: BTreeMap<String, handoff_core::contract::Contract> = BTreeMap::new();
     for (path, text) in then {
-        let loaded =
-            handoff::contract::parse(&PathBuf::from(format!("{rev}:{}", path.display())), &text);
+        let loaded = handoff_core::contract::parse(
+            &PathBuf::from(format!("{rev}:{}", path.display())),
+            &text,
+        );
         if let Some(c) = loaded.contract
             && newest_then.get(&c.id).is_none_or(|o| o.version < c.version)
         {
@@ -240,7 +251,7 @@ pub(crate) fn cmd_changelog(id: &str, args: RegistryArgs) -> Result<u8, Fatal> {
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
     let mut checkers = versions_of(&registry, id)?;
     checkers.reverse();
-    let contracts: Vec<&handoff::contract::Contract> =
+    let contracts: Vec<&handoff_core::contract::Contract> =
         checkers.iter().map(Checker::contract).collect();
     print_out(&changes_out::changelog(&contracts, diff::diff))
 }

@@ -3,9 +3,9 @@
 use super::{
     ContractArgs, Fatal, RegistryArgs, load_contract, print_out, project_config, registry_for,
 };
-use handoff::diagnostic::did_you_mean;
-use handoff::explain;
-use handoff::finding::Kind;
+use handoff_core::diagnostic::did_you_mean;
+use handoff_core::explain;
+use handoff_core::finding::Kind;
 
 #[derive(clap::Args)]
 pub(crate) struct ExplainArgs {
@@ -27,7 +27,7 @@ pub(crate) fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
             }
             // A misspelt kind reads as an unknown contract: say what it was probably meant to be.
             let kinds = Kind::ALL.iter().map(|k| k.id()).chain(
-                handoff::reconcile::gaps::GapKind::ALL
+                handoff_reports::reconcile::gaps::GapKind::ALL
                     .iter()
                     .map(|k| k.id()),
             );
@@ -82,7 +82,7 @@ pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
         let newest = entry
             .versions
             .last()
-            .and_then(|(_, path)| handoff::contract::load(path).contract);
+            .and_then(|(_, path)| handoff_core::contract::load(path).contract);
         let boundary = match newest {
             Some(c) => {
                 let b = &c.boundary;
@@ -122,7 +122,7 @@ fn catalogue_entry(name: &str) -> Option<String> {
                 VIOLATIONS_MD,
                 doc,
             )
-        } else if let Some(kind) = handoff::reconcile::gaps::GapKind::ALL
+        } else if let Some(kind) = handoff_reports::reconcile::gaps::GapKind::ALL
             .iter()
             .find(|k| k.id() == name)
         {
@@ -134,7 +134,7 @@ fn catalogue_entry(name: &str) -> Option<String> {
                 doc,
             )
         } else {
-            return handoff::diff::RuleId::from_id(name).map(super::diff::rule_text);
+            return handoff_core::diff::RuleId::from_id(name).map(super::diff::rule_text);
         };
     let section = section(doc, name).unwrap_or_default();
     Some(format!(
@@ -153,7 +153,7 @@ fn section<'d>(doc: &'d str, id: &str) -> Option<&'d str> {
 
 pub(crate) fn kinds_table(gaps: bool) -> String {
     if gaps {
-        return handoff::reconcile::gaps::GapKind::ALL
+        return handoff_reports::reconcile::gaps::GapKind::ALL
             .iter()
             .map(|k| format!("{:24} {}\n", k.id(), k.description()))
             .collect();

@@ -1,7 +1,7 @@
 //! `handoff export`: contracts for other tools, as a JSON Schema or OpenAPI 3.1 components.
 
 use super::{Fatal, RegistryArgs, prepare, print_out, project_config, registry_for, resolve};
-use handoff::export;
+use handoff_core::export;
 
 #[derive(clap::Subcommand)]
 pub(crate) enum ExportCommand {
@@ -57,7 +57,10 @@ pub(crate) fn cmd_export(command: ExportCommand) -> Result<u8, Fatal> {
     };
     // What the standard keywords cannot check goes to stderr: the document stays clean JSON.
     for line in &exported.lossy {
-        eprintln!("handoff: note: {}", handoff::printer::escape::text(line));
+        eprintln!(
+            "handoff: note: {}",
+            handoff_reports::printer::escape::text(line)
+        );
     }
     if !exported.lossy.is_empty() {
         let n = exported.lossy.len();

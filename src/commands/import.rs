@@ -98,11 +98,11 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
     };
     let id = out.id.clone().unwrap_or_else(|| kebab(&fallback));
     let imported = match kind {
-        Some(Ok(name)) => handoff::import::openapi_with(&document, &name, &id, &options),
+        Some(Ok(name)) => handoff_core::import::openapi_with(&document, &name, &id, &options),
         Some(Err(pointer)) => {
-            handoff::import::json_schema_with(&document, Some(&pointer), &id, &options)
+            handoff_core::import::json_schema_with(&document, Some(&pointer), &id, &options)
         }
-        None => handoff::import::json_schema_with(&document, None, &id, &options),
+        None => handoff_core::import::json_schema_with(&document, None, &id, &options),
     }
     .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
     // A contract that would be refused later is refused now, with the reason.
@@ -131,12 +131,12 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
     Ok(EXIT_CLEAN)
 }
 
-fn options(out: &ImportOut) -> Result<handoff::import::Options, Fatal> {
-    Ok(handoff::import::Options {
+fn options(out: &ImportOut) -> Result<handoff_core::import::Options, Fatal> {
+    Ok(handoff_core::import::Options {
         formats: if out.formats == "annotate" {
-            handoff::import::Formats::Annotate
+            handoff_core::import::Formats::Annotate
         } else {
-            handoff::import::Formats::Assert
+            handoff_core::import::Formats::Assert
         },
         documents: resolved(&out.resolve)?,
     })
@@ -145,7 +145,7 @@ fn options(out: &ImportOut) -> Result<handoff::import::Options, Fatal> {
 /// Why an imported contract would be refused by `handoff check`, if it would.
 fn refused(id: &str, yaml: &str) -> Option<String> {
     let (checker, diagnostics) =
-        handoff::lint::prepare_text(Path::new(&format!("{id}.yaml")), yaml);
+        handoff_core::lint::prepare_text(Path::new(&format!("{id}.yaml")), yaml);
     if checker.is_some() {
         return None;
     }
@@ -167,7 +167,7 @@ fn import_types(file: &Path, out: &ImportOut, root: &str) -> Result<u8, Fatal> {
     let document = read(file)?;
     let options = options(out)?;
     let id = out.id.clone().unwrap_or_else(|| kebab(root));
-    let imported = handoff::import::openapi_types(&document, root, &id, &options)
+    let imported = handoff_core::import::openapi_types(&document, root, &id, &options)
         .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
     if let Some(why) = refused(&id, &imported.yaml) {
         return Err(Fatal::new(format!(
@@ -197,7 +197,7 @@ fn import_all(file: &Path, out: &ImportOut) -> Result<u8, Fatal> {
         .map(|p| format!("{}-", kebab(p)))
         .unwrap_or_default();
     let id_of = |name: &str| format!("{prefix}{}", kebab(name));
-    let imported = handoff::import::openapi_all(&document, &id_of, &options)
+    let imported = handoff_core::import::openapi_all(&document, &id_of, &options)
         .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
     let mut ids = std::collections::BTreeMap::new();
     for (name, _) in &imported {
@@ -305,7 +305,7 @@ fn resolved(
 }
 
 fn read(file: &Path) -> Result<serde_json::Value, Fatal> {
-    let bytes = handoff::input::read_bytes(file, handoff::input::MAX_FILE_BYTES)
+    let bytes = handoff_core::input::read_bytes(file, handoff_core::input::MAX_FILE_BYTES)
         .map_err(|e| Fatal::new(format!("{}: {e}", shown(file))))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| Fatal::new(format!("{} is not UTF-8", shown(file))))?;

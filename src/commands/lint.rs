@@ -4,7 +4,7 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, LintFormat, project_config, registry_for,
     render_diagnostic, shown,
 };
-use handoff::lint;
+use handoff_core::lint;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 

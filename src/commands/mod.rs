@@ -1,10 +1,10 @@
 //! The commands of the `handoff` binary, one module each, and what they share: loading the
 //! project file and contracts, and the fatal error that ends a command with exit code 2.
 
-use handoff::check::Checker;
-use handoff::config::{self, Config};
-use handoff::diagnostic::Diagnostic;
-use handoff::registry::{Registry, is_path_reference};
+use handoff_core::check::Checker;
+use handoff_core::diagnostic::Diagnostic;
+use handoff_core::registry::{Registry, is_path_reference};
+use handoff_reports::config::{self, Config};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -26,7 +26,7 @@ pub(crate) mod triage_html;
 /// A path for a message: as the user or the file system spelled it, with control characters
 /// made visible (file names come from directory walks, and a name can hold a newline).
 pub(crate) fn shown(path: &Path) -> String {
-    handoff::printer::escape::text(&path.display().to_string()).into_owned()
+    handoff_reports::printer::escape::text(&path.display().to_string()).into_owned()
 }
 
 /// The history database: `--history`, else `history` in handoff.yaml, else
@@ -37,7 +37,7 @@ pub(crate) fn shown(path: &Path) -> String {
 pub(crate) fn history_path(
     explicit: Option<&Path>,
     config: Option<&Config>,
-    reach: &handoff::reach::Reach,
+    reach: &handoff_core::reach::Reach,
 ) -> Result<PathBuf, Fatal> {
     if let Some(asked) = explicit {
         return Ok(asked.to_path_buf());
@@ -59,12 +59,12 @@ pub(crate) fn project_reach(
     config: Option<&Config>,
     registry: &Registry,
     allow_outside: bool,
-) -> handoff::reach::Reach {
+) -> handoff_core::reach::Reach {
     let base = config
         .map(|c| c.base.clone())
         .filter(|b| !b.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    handoff::reach::Reach::project([base, registry.root.clone()], allow_outside)
+    handoff_core::reach::Reach::project([base, registry.root.clone()], allow_outside)
 }
 
 pub(crate) const EXIT_CLEAN: u8 = 0;
@@ -176,13 +176,13 @@ pub(crate) fn unusable(diags: &[Diagnostic], what: &str) -> Fatal {
 /// A diagnostic with the offending source line under it.
 pub(crate) fn render_diagnostic(d: &Diagnostic) -> String {
     // Bounded like every other read: the file may be /dev/zero.
-    let source = handoff::input::read_text(&d.file, handoff::input::MAX_FILE_BYTES).ok();
-    handoff::printer::diagnostics::render(d, source.as_deref())
+    let source = handoff_core::input::read_text(&d.file, handoff_core::input::MAX_FILE_BYTES).ok();
+    handoff_reports::printer::diagnostics::render(d, source.as_deref())
 }
 
 /// Load a contract for use, or explain why it cannot be used.
 pub(crate) fn prepare(path: &Path) -> Result<Checker, Fatal> {
-    let (checker, diags) = handoff::lint::prepare(path);
+    let (checker, diags) = handoff_core::lint::prepare(path);
     checker.ok_or_else(|| unusable(&diags, &format!("the contract {}", shown(path))))
 }
 
@@ -224,7 +224,7 @@ pub(crate) fn versions_of(registry: &Registry, reference: &str) -> Result<Vec<Ch
             .find(|e| e.id == id)
             .expect("resolved above");
         let matcher = requirement
-            .map(handoff::registry::parse_requirement)
+            .map(handoff_core::registry::parse_requirement)
             .transpose()
             .map_err(Fatal::new)?;
         entry
@@ -236,4 +236,39 @@ pub(crate) fn versions_of(registry: &Registry, reference: &str) -> Result<Vec<Ch
             .collect()
     };
     paths.iter().map(|p| prepare(p)).collect()
+}
+
+/// A command-line value chosen from a library table of `(name, value, help)`: the library's
+/// enums know their names and what each means, and only the command line knows clap. Help and
+/// errors read as clap's own value enums do (`[possible values: ...]`, each with its help).
+#[derive(Clone)]
+pub(crate) struct Choices<T: 'static>(pub(crate) &'static [(&'static str, T, &'static str)]);
+
+impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Choices<T> {
+    type Value = T;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<T, clap::Error> {
+        if let Some((_, chosen, _)) = self.0.iter().find(|(name, ..)| value == *name) {
+            return Ok(chosen.clone());
+        }
+        // Not one of ours: clap's own parser over the same names words the error.
+        let names =
+            clap::builder::PossibleValuesParser::new(self.possible_values().into_iter().flatten());
+        Err(names.parse_ref(cmd, arg, value).err().unwrap_or_else(|| {
+            clap::Error::new(clap::error::ErrorKind::InvalidValue).with_cmd(cmd)
+        }))
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(self.0.iter().map(|(name, _, help)| {
+            clap::builder::PossibleValue::new(*name).help(*help)
+        })))
+    }
 }

@@ -4,8 +4,8 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, LintFormat, RegistryArgs, print_out, project_config,
     registry_for, shown, versions_of,
 };
-use handoff::lint;
-use handoff::printer::escape::text;
+use handoff_core::lint;
+use handoff_reports::printer::escape::text;
 use std::io;
 use std::path::PathBuf;
 
@@ -50,7 +50,7 @@ pub(crate) fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
         }
         Err(_) => serde_json::Value::String(args.value.clone()),
     };
-    let verdicts = handoff::partner::accepts(&checkers, &args.pointer, &value);
+    let verdicts = handoff_core::partner::accepts(&checkers, &args.pointer, &value);
     let newest_accepts = verdicts.first().is_some_and(|v| v.accepted());
     let code = if newest_accepts {
         EXIT_CLEAN
@@ -130,7 +130,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
         .flatten();
     let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
     // The same size limit as `check`: `which /dev/zero` is an error, not memory exhaustion.
-    let limit = handoff::run::DEFAULT_MAX_PAYLOAD_BYTES;
+    let limit = handoff_core::run::DEFAULT_MAX_PAYLOAD_BYTES;
     let bytes = if args.payload.as_os_str() == "-" {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(
@@ -145,7 +145,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
         }
         buf
     } else {
-        handoff::input::read_bytes(&args.payload, limit)
+        handoff_core::input::read_bytes(&args.payload, limit)
             .map_err(|e| Fatal::new(format!("{}: {e}", shown(&args.payload))))?
     };
     let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
@@ -158,12 +158,13 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
         }
     }
     let shape = if args.payload.as_os_str() == "-" {
-        handoff::input::sniff(&bytes)
+        handoff_core::input::sniff(&bytes)
     } else {
-        handoff::input::shape_of(&args.payload)
+        handoff_core::input::shape_of(&args.payload)
     };
-    let verdicts = handoff::partner::which(&checkers, &bytes, shape, Some(args.payload.as_path()));
-    let accepted: Vec<&handoff::partner::Verdict> =
+    let verdicts =
+        handoff_core::partner::which(&checkers, &bytes, shape, Some(args.payload.as_path()));
+    let accepted: Vec<&handoff_core::partner::Verdict> =
         verdicts.iter().filter(|v| v.accepted()).collect();
     let code = if accepted.is_empty() {
         EXIT_VIOLATIONS
@@ -218,7 +219,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
             };
             // In NDJSON each line is a payload: say which one the finding is in.
             let line = match (&f.position, shape) {
-                (Some(p), handoff::input::Shape::Ndjson) => format!(" (line {})", p.line),
+                (Some(p), handoff_core::input::Shape::Ndjson) => format!(" (line {})", p.line),
                 _ => String::new(),
             };
             out.push_str(&format!(
@@ -234,7 +235,9 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
 }
 
 /// Per-version verdicts for JSON output.
-pub(crate) fn verdicts_json(verdicts: &[handoff::partner::Verdict<'_>]) -> Vec<serde_json::Value> {
+pub(crate) fn verdicts_json(
+    verdicts: &[handoff_core::partner::Verdict<'_>],
+) -> Vec<serde_json::Value> {
     verdicts
         .iter()
         .map(|v| {

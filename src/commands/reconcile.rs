@@ -5,13 +5,13 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, RegistryArgs, history_path, project_config, registry_for,
     shown,
 };
-use handoff::check::Checker;
-use handoff::config::Config;
-use handoff::diagnostic::{Code, Diagnostic};
-use handoff::reconcile::flow::Flow;
-use handoff::reconcile::run::{self, Reconciliation, SystemInput};
-use handoff::reconcile::{read, validate};
-use handoff::redact::Redact;
+use handoff_core::check::Checker;
+use handoff_core::diagnostic::{Code, Diagnostic};
+use handoff_core::redact::Redact;
+use handoff_reports::config::Config;
+use handoff_reports::reconcile::flow::Flow;
+use handoff_reports::reconcile::run::{self, Reconciliation, SystemInput};
+use handoff_reports::reconcile::{read, validate};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -75,7 +75,7 @@ pub(crate) struct ReconcileArgs {
     #[arg(long, default_value_t = 100_000, value_name = "N")]
     pub(crate) max_gaps: usize,
     /// Which values from the payloads reports may show
-    #[arg(long, value_enum, default_value_t = Redact::Sensitive)]
+    #[arg(long, value_parser = super::Choices(Redact::CHOICES), default_value = "sensitive")]
     pub(crate) redact: Redact,
     /// Record the gaps in the history database, beside triage and check runs
     #[arg(long)]
@@ -111,7 +111,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
         if !args.allow_outside {
             within_project(flow, &registry, &base)?;
         }
-        let reach = handoff::reach::Reach::project(
+        let reach = handoff_core::reach::Reach::project(
             [
                 if base.as_os_str().is_empty() {
                     Path::new(".")
@@ -163,7 +163,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             })),
             jobs: args
                 .jobs
-                .map_or_else(handoff::run::default_jobs, usize::from),
+                .map_or_else(handoff_core::run::default_jobs, usize::from),
             ..run::Options::default()
         };
         let result = run::reconcile(flow, &systems, &options).map_err(Fatal::new);
@@ -267,7 +267,7 @@ pub(crate) fn load_flows(config: Option<&Config>, base: &Path) -> Result<Vec<Flo
 /// Returns how many flows were read, and the diagnostics.
 pub(crate) fn lint_flows(
     config: &Config,
-    registry: &handoff::registry::Registry,
+    registry: &handoff_core::registry::Registry,
 ) -> (usize, Vec<Diagnostic>) {
     let mut flows = config.flows.clone();
     let mut diagnostics = Vec::new();
@@ -321,9 +321,10 @@ fn select(flows: Vec<Flow>, wanted: &[String]) -> Result<Vec<Flow>, Fatal> {
             };
             found.ok_or_else(|| {
                 let names: BTreeSet<String> = flows.iter().map(Flow::reference).collect();
-                let help = handoff::diagnostic::did_you_mean(w, names.iter().map(String::as_str))
-                    .map(|c| format!("; did you mean `{c}`?"))
-                    .unwrap_or_default();
+                let help =
+                    handoff_core::diagnostic::did_you_mean(w, names.iter().map(String::as_str))
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
                 Fatal::new(format!(
                     "no flow `{w}`{help} (flows: {})",
                     names.into_iter().collect::<Vec<_>>().join(", ")
@@ -336,14 +337,14 @@ fn select(flows: Vec<Flow>, wanted: &[String]) -> Result<Vec<Flow>, Fatal> {
 /// Each system's contract loaded, and the flow checked against them.
 fn checkers(
     flow: &Flow,
-    registry: &handoff::registry::Registry,
+    registry: &handoff_core::registry::Registry,
     base: &Path,
 ) -> Result<Vec<Checker>, Vec<Diagnostic>> {
     let mut checkers = Vec::new();
     let mut diagnostics = Vec::new();
     for system in &flow.systems {
         match registry.resolve(&system.contract, base) {
-            Ok(path) => match handoff::lint::prepare(&path) {
+            Ok(path) => match handoff_core::lint::prepare(&path) {
                 (Some(checker), _) => checkers.push(checker),
                 (None, diags) => diagnostics.extend(diags),
             },
@@ -356,7 +357,7 @@ fn checkers(
         }
     }
     if diagnostics.is_empty() {
-        let contracts: Vec<&handoff::contract::Contract> =
+        let contracts: Vec<&handoff_core::contract::Contract> =
             checkers.iter().map(Checker::contract).collect();
         diagnostics = validate::validate(flow, &contracts);
     }
@@ -370,15 +371,15 @@ fn checkers(
 /// The flow's checkers, and each system's inputs found.
 fn prepare(
     flow: &Flow,
-    registry: &handoff::registry::Registry,
+    registry: &handoff_core::registry::Registry,
     base: &Path,
-    reach: &handoff::reach::Reach,
-) -> Result<(Vec<Checker>, Vec<Vec<handoff::input::Input>>), Fatal> {
+    reach: &handoff_core::reach::Reach,
+) -> Result<(Vec<Checker>, Vec<Vec<handoff_core::input::Input>>), Fatal> {
     let checkers = checkers(flow, registry, base)
         .map_err(|d| super::unusable(&d, &format!("flow {}", flow.reference())))?;
     let mut inputs = Vec::new();
     for system in &flow.systems {
-        let expanded = handoff::input::expand(&system.inputs, base, reach);
+        let expanded = handoff_core::input::expand(&system.inputs, base, reach);
         if let Some(err) = expanded.errors.first() {
             return Err(Fatal::new(format!(
                 "flow {}, system `{}`: {err}",
@@ -395,7 +396,7 @@ fn prepare(
 /// a run read any file the user can.
 fn within_project(
     flow: &Flow,
-    registry: &handoff::registry::Registry,
+    registry: &handoff_core::registry::Registry,
     base: &Path,
 ) -> Result<(), Fatal> {
     use super::check::{join_display, outside, reach_error_in};
@@ -444,20 +445,20 @@ fn record(
     let registry = registry_for(args.registry.contracts.as_deref(), config);
     let reach = super::project_reach(config, &registry, args.allow_outside);
     let path = history_path(args.history.as_deref(), config, &reach)?;
-    let mut store = handoff::triage::store::Store::open(&path).map_err(Fatal::new)?;
+    let mut store = handoff_reports::triage::store::Store::open(&path).map_err(Fatal::new)?;
     let now = jiff::Timestamp::now().to_string();
     for r in results {
-        let rows: Vec<handoff::triage::store::GapRow> = r
+        let rows: Vec<handoff_reports::triage::store::GapRow> = r
             .pairs
             .iter()
             .flat_map(|(pair, kinds)| {
-                kinds
-                    .iter()
-                    .map(move |(kind, count)| handoff::triage::store::GapRow {
+                kinds.iter().map(
+                    move |(kind, count)| handoff_reports::triage::store::GapRow {
                         pair: pair.clone(),
                         kind: kind.id().to_string(),
                         count: *count,
-                    })
+                    },
+                )
             })
             .collect();
         store

@@ -4,10 +4,10 @@
 //! filtering (the page also opens filtered from its address: `#kind=late_counterpart`); no
 //! external resource is loaded. Every value from a payload is HTML-escaped.
 
-use handoff::printer::escape::html;
-use handoff::reconcile::flow::show_duration;
-use handoff::reconcile::gaps::{Evidence, GapKind};
-use handoff::reconcile::run::{Reconciliation, Status};
+use handoff_reports::printer::escape::html;
+use handoff_reports::reconcile::flow::show_duration;
+use handoff_reports::reconcile::gaps::{Evidence, GapKind};
+use handoff_reports::reconcile::run::{Reconciliation, Status};
 use std::fmt::Write;
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:90rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
@@ -244,7 +244,7 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
             );
         }
         if let Some(note) = super::reconcile_text::cut_note(r, &r.entity, |k| {
-            format!("`{}`", handoff::printer::escape::text(k))
+            format!("`{}`", handoff_reports::printer::escape::text(k))
         }) {
             let _ = writeln!(h, "<p class=\"problem\">{}.</p>", html(&note));
         }

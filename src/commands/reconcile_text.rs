@@ -3,10 +3,10 @@
 //! evidence, and the one-record view of each entity with gaps. Every value from a payload goes
 //! through the escaping of its format.
 
-use handoff::printer::escape::{md_code, text as esc};
-use handoff::reconcile::flow::show_duration;
-use handoff::reconcile::gaps::{Evidence, Gap};
-use handoff::reconcile::run::{AsOfSource, EntityView, Reconciliation, Status};
+use handoff_reports::printer::escape::{md_code, text as esc};
+use handoff_reports::reconcile::flow::show_duration;
+use handoff_reports::reconcile::gaps::{Evidence, Gap};
+use handoff_reports::reconcile::run::{AsOfSource, EntityView, Reconciliation, Status};
 use std::fmt::Write;
 
 fn percent(part: u64, whole: u64) -> String {

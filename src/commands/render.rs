@@ -2,10 +2,10 @@
 //! contracts can be written against it (and NDJSON of it checked like any capture).
 
 use super::{Fatal, load_contract, shown};
-use handoff::check::records;
-use handoff::contract::Contract;
-use handoff::input::{self, Input, Payload, Shape};
-use handoff::x12::stream::Item as X12Item;
+use handoff_core::check::records;
+use handoff_core::contract::Contract;
+use handoff_core::input::{self, Input, Payload, Shape};
+use handoff_core::x12::stream::Item as X12Item;
 use std::path::Path;
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,8 +34,8 @@ pub(crate) struct RenderArgs {
     pub(crate) input_format: Option<RenderInput>,
     /// Which values to hide: sensitive fields (the default, as `check`), every value, or none
     /// (for a rendering to check later with `handoff check`); card numbers are always masked
-    #[arg(long, value_enum, default_value_t = handoff::redact::Redact::Sensitive)]
-    pub(crate) redact: handoff::redact::Redact,
+    #[arg(long, value_parser = super::Choices(handoff_core::redact::Redact::CHOICES), default_value = "sensitive")]
+    pub(crate) redact: handoff_core::redact::Redact,
     /// Follow symbolic links found in the named directories to files outside the project
     #[arg(long)]
     pub(crate) allow_outside: bool,
@@ -57,7 +57,7 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
         None => None,
     };
     let contract = checker.as_ref().map(|c| c.contract());
-    let reach = handoff::reach::Reach::project([Path::new(".")], args.allow_outside);
+    let reach = handoff_core::reach::Reach::project([Path::new(".")], args.allow_outside);
     let expanded = input::expand(&args.inputs, Path::new("."), &reach);
     if let Some(err) = expanded.errors.first() {
         return Err(Fatal::new(err.to_string()));
@@ -106,7 +106,7 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
                     problems += 1;
                     eprintln!(
                         "handoff: {}",
-                        handoff::printer::escape::text(&format!("{name}:{message}"))
+                        handoff_reports::printer::escape::text(&format!("{name}:{message}"))
                     );
                 }
             },
@@ -130,7 +130,10 @@ fn one(
             for f in &set.findings {
                 let at = f.position.as_ref().map_or(0, |p| p.line);
                 let note = format!("line {at}: {} [{}]", f.message, f.kind);
-                eprintln!("handoff: note: {}", handoff::printer::escape::text(&note));
+                eprintln!(
+                    "handoff: note: {}",
+                    handoff_reports::printer::escape::text(&note)
+                );
             }
             Ok((
                 set.body.place.line,
@@ -150,15 +153,15 @@ fn one(
             "{}: not X12 from here: {}",
             place.line, error.message
         )),
-        Payload::Csv(handoff::flat::Item::Row(row)) => records::render_row(contract, &row)
+        Payload::Csv(handoff_core::flat::Item::Row(row)) => records::render_row(contract, &row)
             .map(|v| (row.line, v))
             .map_err(|e| format!("{}: {}", row.line, e.message)),
-        Payload::Csv(handoff::flat::Item::TooLarge {
+        Payload::Csv(handoff_core::flat::Item::TooLarge {
             line, size, limit, ..
         }) => Err(format!(
             "{line}: the row is {size} bytes, over the {limit}-byte limit (--max-payload-bytes)"
         )),
-        Payload::Csv(handoff::flat::Item::Invalid { line, message }) => {
+        Payload::Csv(handoff_core::flat::Item::Invalid { line, message }) => {
             Err(format!("{line}: {message}"))
         }
         Payload::Unreadable(err) => Err(format!(" cannot be read: {err}")),
@@ -168,8 +171,12 @@ fn one(
 
 /// A rendering as the policy shows it, like `check`'s findings: a hidden value is `•••`, and a
 /// card number is masked wherever it is.
-fn redact(value: &mut serde_json::Value, sensitive: &[String], policy: handoff::redact::Redact) {
-    use handoff::redact::Redact;
+fn redact(
+    value: &mut serde_json::Value,
+    sensitive: &[String],
+    policy: handoff_core::redact::Redact,
+) {
+    use handoff_core::redact::Redact;
     use serde_json::Value;
     const HIDDEN: &str = "•••";
     for pointer in sensitive.iter().filter(|_| policy.hides(true)) {
@@ -185,13 +192,16 @@ fn redact(value: &mut serde_json::Value, sensitive: &[String], policy: handoff::
             Value::Null => {}
             _ if policy == Redact::All => *v = Value::String(HIDDEN.into()),
             Value::String(s) => {
-                if let std::borrow::Cow::Owned(masked) = handoff::redact::mask_card_numbers(s) {
+                if let std::borrow::Cow::Owned(masked) = handoff_core::redact::mask_card_numbers(s)
+                {
                     *s = masked;
                 }
             }
             Value::Number(n) => {
                 let text = n.to_string();
-                if let std::borrow::Cow::Owned(masked) = handoff::redact::mask_card_numbers(&text) {
+                if let std::borrow::Cow::Owned(masked) =
+                    handoff_core::redact::mask_card_numbers(&text)
+                {
                     *v = Value::String(masked);
                 }
             }

@@ -6,11 +6,11 @@ use super::{
     EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, prepare, print_out, project_config,
     registry_for, resolve, shown,
 };
-use handoff::check::Checker;
-use handoff::input::{self, Input, Payload};
-use handoff::printer::escape::text;
-use handoff::redact::mask_card_numbers;
-use handoff::repair::{self, Outcome};
+use handoff_core::check::Checker;
+use handoff_core::input::{self, Input, Payload};
+use handoff_core::redact::mask_card_numbers;
+use handoff_core::repair::{self, Outcome};
+use handoff_reports::printer::escape::text;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -87,7 +87,11 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
             }
         };
         if ndjson {
-            input::read_lines(&original[..], handoff::run::DEFAULT_MAX_PAYLOAD_BYTES, each);
+            input::read_lines(
+                &original[..],
+                handoff_core::run::DEFAULT_MAX_PAYLOAD_BYTES,
+                each,
+            );
         } else {
             each(None, Payload::Bytes(&original));
         }

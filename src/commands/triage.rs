@@ -6,13 +6,15 @@ use super::{
     EXIT_CLEAN, Fatal, RegistryArgs, history_path, print_out, project_config, registry_for, shown,
     unusable,
 };
-use handoff::check::Checker;
-use handoff::printer::escape::text;
-use handoff::triage::decisions::Decision;
-use handoff::triage::framework::{Answer, DecisionType, QUESTIONS, Signature, Thresholds, Verdict};
-use handoff::triage::mapping::{self, Spec};
-use handoff::triage::run::Triage;
-use handoff::triage::{log, patterns, run};
+use handoff_core::check::Checker;
+use handoff_reports::printer::escape::text;
+use handoff_reports::triage::decisions::Decision;
+use handoff_reports::triage::framework::{
+    Answer, DecisionType, QUESTIONS, Signature, Thresholds, Verdict,
+};
+use handoff_reports::triage::mapping::{self, Spec};
+use handoff_reports::triage::run::Triage;
+use handoff_reports::triage::{log, patterns, run};
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -181,7 +183,7 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
                 reach
                     .check(&path, &format!("contract {reference}:"))
                     .map_err(|o| o.to_string().lines().next().unwrap_or_default().to_string())?;
-                let checker = handoff::lint::prepare(&path).0.ok_or_else(|| {
+                let checker = handoff_core::lint::prepare(&path).0.ok_or_else(|| {
                     format!("contract {reference} does not load: run handoff lint")
                 })?;
                 Ok(&*Box::leak(Box::new(checker)))
@@ -206,7 +208,7 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             thresholds.set(name, share);
         }
     }
-    let ndjson_log = handoff::input::is_ndjson_path(&path);
+    let ndjson_log = handoff_core::input::is_ndjson_path(&path);
     let mut file = Some(file);
     let mut read = |each: &mut dyn FnMut(log::Row)| {
         let file = file.take().expect("the log is read once");
@@ -218,7 +220,7 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     };
     let jobs = args
         .jobs
-        .map_or_else(handoff::run::default_jobs, usize::from);
+        .map_or_else(handoff_core::run::default_jobs, usize::from);
     let result = run::triage_parallel(&mut read, &base, &lookup, thresholds, jobs)
         .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
     let checkers = checkers.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -242,9 +244,9 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             .transpose()?,
     };
     if let Some(path) = decisions_path {
-        let text = handoff::input::read_text(&path, handoff::input::MAX_FILE_BYTES)
+        let text = handoff_core::input::read_text(&path, handoff_core::input::MAX_FILE_BYTES)
             .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
-        report.decisions = handoff::triage::decisions::parse(&path, &text)
+        report.decisions = handoff_reports::triage::decisions::parse(&path, &text)
             .map_err(|diags| unusable(&diags, &format!("the decisions file {}", shown(&path))))?;
     }
     // The contract versions each error code was checked against, for the history.
@@ -261,7 +263,8 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
     }
     let history = history_path(args.history.as_deref(), config.as_ref(), &reach)?;
     if args.record || history.exists() {
-        let mut store = handoff::triage::store::Store::open(&history).map_err(Fatal::new)?;
+        let mut store =
+            handoff_reports::triage::store::Store::open(&history).map_err(Fatal::new)?;
         for p in &result.patterns {
             let earlier = store
                 .earlier(&p.error_code, &signature_text(&p.signature))
@@ -275,10 +278,10 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
         // order truth kind, beside the log's.
         report.order_truth = store.latest_gaps().map_err(Fatal::new)?;
         if args.record {
-            let rows: Vec<handoff::triage::store::PatternRow> = result
+            let rows: Vec<handoff_reports::triage::store::PatternRow> = result
                 .patterns
                 .iter()
-                .map(|p| handoff::triage::store::PatternRow {
+                .map(|p| handoff_reports::triage::store::PatternRow {
                     error_code: p.error_code.clone(),
                     signature: signature_text(&p.signature),
                     contracts: report
@@ -406,9 +409,9 @@ struct Report<'t> {
     decisions: Vec<Decision>,
     decision_types: std::collections::BTreeMap<String, DecisionType>,
     /// Earlier recorded runs per (error code, signature text).
-    history: HashMap<(String, String), Vec<handoff::triage::store::Earlier>>,
+    history: HashMap<(String, String), Vec<handoff_reports::triage::store::Earlier>>,
     /// The latest recorded reconcile run of each flow, by boundary pair and gap kind.
-    order_truth: Vec<handoff::triage::store::RecordedGap>,
+    order_truth: Vec<handoff_reports::triage::store::RecordedGap>,
     codes: Vec<CodeView<'t>>,
     weeks: f64,
     /// Every ISO week the log spans, in order.
@@ -669,7 +672,10 @@ impl<'t> Report<'t> {
     fn pattern_history(
         &self,
         p: &patterns::Pattern,
-    ) -> (&[handoff::triage::store::Earlier], Option<(String, String)>) {
+    ) -> (
+        &[handoff_reports::triage::store::Earlier],
+        Option<(String, String)>,
+    ) {
         let earlier = self
             .history
             .get(&(p.error_code.clone(), signature_text(&p.signature)))
@@ -882,7 +888,7 @@ impl<'t> Report<'t> {
     }
 
     fn markdown(&self, path: &Path) -> String {
-        use handoff::printer::escape::md_code;
+        use handoff_reports::printer::escape::md_code;
         let mut md = format!(
             "## Exception triage: {}\n\n{}.\n\nThresholds: {}.\n\n{}.\n\n",
             md_code(&path.display().to_string()),
@@ -1088,7 +1094,7 @@ impl<'t> Report<'t> {
             })).collect::<Vec<_>>(),
             "weekly": self.every_week(c.weekly().into_iter().collect()),
             // Keyed by question; question 5 answers with its own words, not yes or no.
-            "answers": d.answers.iter().zip(handoff::triage::framework::QUESTION_IDS).enumerate().map(|(i, (a, id))| {
+            "answers": d.answers.iter().zip(handoff_reports::triage::framework::QUESTION_IDS).enumerate().map(|(i, (a, id))| {
                 let word = match (i, a) {
                     (4, Answer::Yes(_)) => "mismatch",
                     (4, Answer::No(_)) => "missing_rule",
@@ -1173,7 +1179,7 @@ fn answer_word(n: usize, a: &Answer) -> &'static str {
 /// `--map`'s help: every field a column can be mapped to, from the mapping's own list (so the
 /// help and the mapping cannot differ); with what each means in `--help`.
 fn map_help(long: bool) -> String {
-    use handoff::triage::mapping::FIELDS;
+    use handoff_reports::triage::mapping::FIELDS;
     let head = "Which column holds a field, as FIELD=COLUMN (repeatable; overrides handoff.yaml; a column named as the field needs none)";
     if long {
         let fields: String = FIELDS
@@ -1196,7 +1202,7 @@ fn log_header(path: &Path, delimiter: u8) -> Vec<String> {
     };
     let mut first = Vec::new();
     let mut reader = std::io::BufReader::new(std::io::Read::take(file, 1 << 20));
-    if handoff::input::is_ndjson_path(path) {
+    if handoff_core::input::is_ndjson_path(path) {
         let mut line = String::new();
         while reader.read_line(&mut line).is_ok_and(|n| n > 0) && line.trim().is_empty() {
             line.clear();

@@ -3,7 +3,7 @@
 //! SVG), the route and the patterns; counts by boundary; the routing table. Every value from
 //! the log or a payload is HTML-escaped.
 
-use handoff::printer::escape::html;
+use handoff_reports::printer::escape::html;
 use std::fmt::Write;
 
 /// One error code, as the report shows it.

@@ -1,0 +1,12 @@
+//! handoff-reports: what is built on the core and shown to people.
+//!
+//! [`triage`] (which recurring exceptions are integration problems, and what to fix first),
+//! [`reconcile`] (one entity's truth across systems), the history database those and `check`
+//! share ([`triage::store`]), the project file `handoff.yaml` ([`config`]) and the renderers of
+//! the check and diff reports ([`printer`]). Structured results in, text out: it never prints
+//! and never exits; the `handoff` binary picks what to show and the exit code.
+
+pub mod config;
+pub mod printer;
+pub mod reconcile;
+pub mod triage;
