@@ -6,36 +6,99 @@
 //! The reports built on them (triage, reconcile) and every renderer live in `handoff-reports`;
 //! the command line in the `handoff` package. This crate never prints and never exits, and it
 //! depends on no terminal, argument parser or database, so anything can embed it.
+//!
+//! The API is what this page lists: [`load`], [`load_reference`] or [`load_text`] give a
+//! [`Checker`] whose redaction policy is fixed when it is loaded, so every [`Finding`] it
+//! returns is safe to report; [`Checker::check`] checks one payload's bytes. A contract that
+//! cannot be loaded is an [`Error`] carrying the diagnostics `handoff lint` prints.
+//!
+//! ```
+//! # std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).unwrap();
+//! let checker = handoff_core::load_reference(
+//!     "contracts".as_ref(),
+//!     "payment-status-to-storefront@^2",
+//!     handoff_core::Redact::Sensitive,
+//! )?;
+//! let findings = checker.check(br#"{"payment_id": 1}"#);
+//! for f in &findings {
+//!     println!("{} {}: {}", f.kind.id(), f.pointer, f.message);
+//! }
+//! assert!(!findings.is_empty());
+//! # Ok::<(), handoff_core::Error>(())
+//! ```
+//!
+//! The modules below the API (hidden from these docs) are shared with handoff's own crates
+//! (`handoff-reports`, the command line) and may change between releases.
 
+#![deny(missing_docs)]
+
+mod api;
+pub use api::{Error, load, load_reference, load_text};
+pub use check::Checker;
+pub use finding::{Finding, Kind};
+pub use redact::Redact;
+
+#[doc(hidden)]
 pub mod baseline;
+#[doc(hidden)]
 pub mod check;
+#[doc(hidden)]
 pub mod compile;
+#[doc(hidden)]
 pub mod contract;
+#[doc(hidden)]
 pub mod decimal;
+#[doc(hidden)]
 pub mod diagnostic;
+#[doc(hidden)]
 pub mod diff;
+#[doc(hidden)]
 pub mod engine;
+#[doc(hidden)]
 pub mod escape;
+#[doc(hidden)]
 pub mod explain;
+#[doc(hidden)]
 pub mod export;
+#[doc(hidden)]
 pub mod file;
+#[doc(hidden)]
 pub mod finding;
+#[doc(hidden)]
 pub mod flat;
+#[doc(hidden)]
 pub mod format;
+#[doc(hidden)]
 pub mod history;
+#[doc(hidden)]
 pub mod import;
+#[doc(hidden)]
 pub mod input;
+#[doc(hidden)]
 pub mod lint;
+#[doc(hidden)]
 pub mod partner;
+#[doc(hidden)]
 pub mod pointer;
+#[doc(hidden)]
 pub mod reach;
+#[doc(hidden)]
 pub mod redact;
+#[doc(hidden)]
 pub mod registry;
+#[doc(hidden)]
 pub mod repair;
+#[doc(hidden)]
 pub mod report;
+#[doc(hidden)]
 pub mod run;
+#[doc(hidden)]
 pub mod span;
+#[doc(hidden)]
 pub mod text_index;
+#[doc(hidden)]
 pub mod typing;
+#[doc(hidden)]
 pub mod x12;
+#[doc(hidden)]
 pub mod yaml;

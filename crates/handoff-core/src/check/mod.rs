@@ -87,6 +87,7 @@ impl Checker {
         findings
     }
 
+    /// The contract this checker checks against (its `id`, `version`, fields and rules).
     pub fn contract(&self) -> &Contract {
         &self.contract
     }
