@@ -115,28 +115,30 @@ fn cycle_from(start: &str, edges: &BTreeMap<String, BTreeSet<String>>) -> Option
     None
 }
 
-fn cycles(edges: &BTreeMap<String, BTreeSet<String>>) -> Vec<String> {
-    edges
+/// The modules of `krate`, after checking that the scan sees `from` naming `to` (a broken scan
+/// would pass vacuously) and that no cycle runs through them.
+fn one_way(krate: &str, from: &str, to: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let edges = edges(krate);
+    assert!(
+        edges.get(from).is_some_and(|e| e.contains(to)),
+        "{edges:#?}"
+    );
+    let cycles: Vec<String> = edges
         .keys()
-        .filter_map(|m| cycle_from(m, edges))
+        .filter_map(|m| cycle_from(m, &edges))
         .map(|c| c.join(" -> "))
-        .collect()
+        .collect();
+    assert!(
+        cycles.is_empty(),
+        "modules of {krate} that depend on each other (move the shared helper down a layer):\n{}",
+        cycles.join("\n")
+    );
+    edges
 }
 
 #[test]
 fn the_core_modules_depend_one_way() {
-    let edges = edges("handoff-core");
-    // The scan sees the crate's real structure (a broken scan would pass vacuously).
-    assert!(
-        edges.get("check").is_some_and(|e| e.contains("engine")),
-        "{edges:#?}"
-    );
-    let cycles = cycles(&edges);
-    assert!(
-        cycles.is_empty(),
-        "modules that depend on each other (move the shared helper down a layer):\n{}",
-        cycles.join("\n")
-    );
+    let edges = one_way("handoff-core", "check", "engine");
     // The helpers every layer needs stay at the bottom.
     for leaf in ["escape", "file", "span", "pointer"] {
         assert!(
@@ -149,17 +151,7 @@ fn the_core_modules_depend_one_way() {
 
 #[test]
 fn the_report_modules_depend_one_way() {
-    let edges = edges("handoff-reports");
-    assert!(
-        edges.get("config").is_some_and(|e| e.contains("triage")),
-        "{edges:#?}"
-    );
-    let cycles = cycles(&edges);
-    assert!(
-        cycles.is_empty(),
-        "modules that depend on each other (move the shared helper down a layer):\n{}",
-        cycles.join("\n")
-    );
+    one_way("handoff-reports", "config", "triage");
 }
 
 /// The packages a workspace crate's normal dependencies bring in, by name, read from its

@@ -157,7 +157,8 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             .collect();
         for (field, column) in missing {
             eprintln!(
-                "handoff: note: handoff.yaml maps `{field}` to the column `{column}`, which {} does not have: read without it",
+                "handoff: note: handoff.yaml maps `{field}` to the column `{}`, which {} does not have: read without it",
+                handoff_core::escape::text(&column),
                 shown(&path)
             );
             spec.columns.remove(&field);
