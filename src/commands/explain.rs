@@ -106,7 +106,7 @@ pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
 }
 
 /// The documentation every report links to, built into the binary so that `explain` says the
-/// same as docs/ (tests/docs.rs holds each section to the catalogue's own description).
+/// same as docs/ (tests/it/docs.rs holds each section to the catalogue's own description).
 const VIOLATIONS_MD: &str = include_str!("../../docs/violations.md");
 const RECONCILE_MD: &str = include_str!("../../docs/reconcile.md");
 

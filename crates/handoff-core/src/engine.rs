@@ -108,7 +108,7 @@ impl Engine {
             .with_keyword(MAX_BYTES_KEYWORD, max_bytes_factory)
             // Ranges are decided on the number as written: the engine compares a fractional
             // value with more than 15 significant digits as a float, so 1000.0000000000000001
-            // would pass `maximum: 1000` (found by tests/numbers.rs against a decimal oracle).
+            // would pass `maximum: 1000` (found by tests/it/numbers.rs against a decimal oracle).
             .with_keyword("minimum", |_, v, _| range_factory(v, Bound::Minimum))
             .with_keyword("maximum", |_, v, _| range_factory(v, Bound::Maximum))
             .with_keyword("exclusiveMinimum", |_, v, _| {

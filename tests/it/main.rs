@@ -1,0 +1,33 @@
+//! The integration tests, as one binary (as ripgrep keeps them): one link instead of one per
+//! file, which is most of what a clean `cargo test` spends on 2 cores. Each module is one area;
+//! `common` holds what they share.
+
+mod common;
+
+mod agreement;
+mod cli;
+mod diff;
+mod docs;
+mod docs_commands;
+mod export;
+mod fixtures;
+mod flatfiles;
+mod fuzz;
+mod gaps;
+mod hardening;
+mod hostile;
+mod import;
+mod keywords;
+mod kinds;
+mod layers;
+mod lint;
+mod numbers;
+mod output;
+mod reconcile;
+mod reconcile_dst;
+mod reconcile_props;
+mod repair;
+mod robustness;
+mod suite;
+mod triage;
+mod x12_corpus;
