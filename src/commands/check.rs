@@ -379,6 +379,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             std::env::var_os("GITHUB_STEP_SUMMARY").map(PathBuf::from),
         )),
         Format::Markdown => Box::new(MarkdownPrinter::new(out)),
+        // Neither the flag nor handoff.yaml offers it (`Format::CHOICES`).
+        Format::Html => return Err(Fatal::new("handoff check has no html format")),
     };
 
     let progress = progress_bar(args.no_progress || format == Format::Github);

@@ -16,8 +16,6 @@ pub(crate) mod import;
 pub(crate) mod lint;
 pub(crate) mod partner;
 pub(crate) mod reconcile;
-pub(crate) mod reconcile_html;
-pub(crate) mod reconcile_text;
 pub(crate) mod render;
 pub(crate) mod repair;
 pub(crate) mod triage;

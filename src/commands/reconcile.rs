@@ -9,23 +9,12 @@ use handoff_core::check::Checker;
 use handoff_core::diagnostic::{Code, Diagnostic};
 use handoff_core::redact::Redact;
 use handoff_reports::config::Config;
+use handoff_reports::printer::Format;
 use handoff_reports::reconcile::flow::Flow;
 use handoff_reports::reconcile::run::{self, Reconciliation, SystemInput};
-use handoff_reports::reconcile::{read, validate};
+use handoff_reports::reconcile::{read, render, validate};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub(crate) enum ReconcileFormat {
-    /// For a person at a terminal
-    Text,
-    /// One document, for scripts and dashboards
-    Json,
-    /// For a review document or a ticket
-    Markdown,
-    /// One self-contained page: an entity per row, filterable
-    Html,
-}
 
 /// Which entities get a one-record view in the JSON and HTML reports.
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -45,8 +34,8 @@ pub(crate) struct ReconcileArgs {
     /// newest message read]
     #[arg(long, value_name = "TIME")]
     pub(crate) as_of: Option<String>,
-    #[arg(short, long, value_enum, default_value_t = ReconcileFormat::Text)]
-    pub(crate) format: ReconcileFormat,
+    #[arg(short, long, value_parser = super::Choices(render::FORMATS), default_value = "text")]
+    pub(crate) format: Format,
     /// Write the report to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub(crate) output: Option<PathBuf>,
@@ -137,12 +126,12 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             as_of,
             redact: args.redact,
             // Text and Markdown show entities with gaps only (--top), whatever --views says.
-            all_views: matches!(args.format, ReconcileFormat::Json | ReconcileFormat::Html)
+            all_views: matches!(args.format, Format::Json | Format::Html)
                 && args.views != Some(Views::Gaps),
             max_gaps: args.max_gaps,
             // Text and Markdown print at most `--limit` gaps, taking each kind's first ones.
             max_gaps_per_kind: match args.format {
-                ReconcileFormat::Text | ReconcileFormat::Markdown => args.limit,
+                Format::Text | Format::Markdown => args.limit,
                 _ => usize::MAX,
             },
             max_views: args.max_views,
@@ -173,37 +162,13 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
     if args.record {
         record(&args, config.as_ref(), &results)?;
     }
-    // JSON is written as it is serialised: a report of 100,000 gaps is not held twice.
-    let write = |out: &mut dyn std::io::Write| -> std::io::Result<()> {
-        match args.format {
-            ReconcileFormat::Text => out.write_all(
-                super::reconcile_text::text(&results, args.top, args.limit, &args.entity)
-                    .as_bytes(),
-            ),
-            ReconcileFormat::Markdown => out.write_all(
-                super::reconcile_text::markdown(&results, args.top, args.limit, &args.entity)
-                    .as_bytes(),
-            ),
-            ReconcileFormat::Json => {
-                #[derive(serde::Serialize)]
-                struct Document<'r> {
-                    format_version: u32,
-                    flows: &'r [Reconciliation],
-                }
-                serde_json::to_writer_pretty(
-                    &mut *out,
-                    &Document {
-                        format_version: 1,
-                        flows: &results,
-                    },
-                )?;
-                out.write_all(b"\n")
-            }
-            ReconcileFormat::Html => {
-                out.write_all(super::reconcile_html::render(&results).as_bytes())
-            }
-        }
+    let selection = render::Selection {
+        top: args.top,
+        limit: args.limit,
+        entities: args.entity.clone(),
     };
+    let write =
+        |out: &mut dyn std::io::Write| render::write(&results, args.format, &selection, out);
     match &args.output {
         Some(path) => {
             super::check::refuse_link(path, "report")?;

@@ -35,7 +35,9 @@ pub trait Printer {
     fn finish(&mut self, summary: &Summary) -> io::Result<()>;
 }
 
-/// An output format of `handoff check` (what each is for: [`Format::CHOICES`]).
+/// An output format of a report. Every report is offered in some of them: `handoff check` in
+/// [`Format::CHOICES`], reconcile in [`crate::reconcile::render::FORMATS`], triage in
+/// [`crate::triage::report::FORMATS`]; each table says what the format is for in that report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// `text`
@@ -52,6 +54,8 @@ pub enum Format {
     Github,
     /// `markdown`
     Markdown,
+    /// `html`: one self-contained page (triage, reconcile)
+    Html,
 }
 
 impl Format {
@@ -86,6 +90,20 @@ impl Format {
             "A Markdown report for a pull-request comment",
         ),
     ];
+
+    /// The format's name on the command line and in handoff.yaml.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Github => "github",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
 
     /// The names of [`Format::CHOICES`], in order.
     pub fn names() -> impl Iterator<Item = &'static str> {

@@ -5,13 +5,14 @@
 //! Data flows one way: a flow is read ([`read`]) and checked against its systems' contracts
 //! ([`validate`]); every payload is checked against its contract and read into a [`message`];
 //! messages wait on disk ([`spill`]) until every capture is read; each entity is then judged
-//! ([`gaps`]) and the results tallied ([`run`]). Printing is the CLI's.
+//! ([`gaps`]) and the results tallied ([`run`]). Its report, in every format, is [`render`]'s.
 
 pub mod flow;
 pub mod gaps;
 pub mod message;
 pub mod pipeline;
 pub mod read;
+pub mod render;
 pub mod run;
 pub mod spill;
 pub mod validate;

@@ -4,10 +4,10 @@
 //! filtering (the page also opens filtered from its address: `#kind=late_counterpart`); no
 //! external resource is loaded. Every value from a payload is HTML-escaped.
 
-use handoff_reports::printer::escape::html;
-use handoff_reports::reconcile::flow::show_duration;
-use handoff_reports::reconcile::gaps::{Evidence, GapKind};
-use handoff_reports::reconcile::run::{Reconciliation, Status};
+use crate::printer::escape::html;
+use crate::reconcile::flow::show_duration;
+use crate::reconcile::gaps::{Evidence, GapKind};
+use crate::reconcile::run::{Reconciliation, Status};
 use std::fmt::Write;
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:90rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
@@ -79,7 +79,7 @@ fn cell(e: Option<&Evidence>) -> String {
     out
 }
 
-pub(crate) fn render(results: &[Reconciliation]) -> String {
+pub(super) fn render(results: &[Reconciliation]) -> String {
     let title = results
         .iter()
         .map(|r| r.flow.as_str())
@@ -243,8 +243,8 @@ pub(crate) fn render(results: &[Reconciliation]) -> String {
                 r.unlisted_views
             );
         }
-        if let Some(note) = super::reconcile_text::cut_note(r, &r.entity, |k| {
-            format!("`{}`", handoff_reports::printer::escape::text(k))
+        if let Some(note) = super::cut_note(r, &r.entity, |k| {
+            format!("`{}`", crate::printer::escape::text(k))
         }) {
             let _ = writeln!(h, "<p class=\"problem\">{}.</p>", html(&note));
         }
