@@ -19,7 +19,6 @@ pub(crate) mod reconcile;
 pub(crate) mod render;
 pub(crate) mod repair;
 pub(crate) mod triage;
-pub(crate) mod triage_html;
 
 /// A path for a message: as the user or the file system spelled it, with control characters
 /// made visible (file names come from directory walks, and a name can hold a newline).
@@ -118,6 +117,16 @@ impl From<io::Error> for Fatal {
 pub(crate) fn print_out(text: &str) -> Result<u8, Fatal> {
     let mut out = io::stdout().lock();
     match out.write_all(text.as_bytes()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(EXIT_CLEAN),
+    }
+}
+
+/// A report to standard output as `write` produces it, buffered and flushed; a reader that
+/// went away (a pipe into `head`) is not an error.
+pub(crate) fn write_out(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<u8, Fatal> {
+    let mut out = io::BufWriter::new(io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(EXIT_CLEAN),
     }

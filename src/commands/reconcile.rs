@@ -180,11 +180,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
                 .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
         }
         None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            match write(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
-                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
-                _ => {}
-            }
+            super::write_out(write)?;
         }
     }
     let gaps: u64 = results.iter().map(Reconciliation::total_gaps).sum();

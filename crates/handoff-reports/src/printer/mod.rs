@@ -36,8 +36,8 @@ pub trait Printer {
 }
 
 /// An output format of a report. Every report is offered in some of them: `handoff check` in
-/// [`Format::CHOICES`], reconcile in [`crate::reconcile::render::FORMATS`], triage in
-/// [`crate::triage::report::FORMATS`]; each table says what the format is for in that report.
+/// [`Format::CHOICES`], reconcile and triage in the `FORMATS` of their report modules; each
+/// table says what the format is for in that report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// `text`

@@ -3,42 +3,42 @@
 //! SVG), the route and the patterns; counts by boundary; the routing table. Every value from
 //! the log or a payload is HTML-escaped.
 
-use handoff_reports::printer::escape::html;
+use crate::printer::escape::html;
 use std::fmt::Write;
 
 /// One error code, as the report shows it.
-pub(crate) struct Card<'a> {
-    pub(crate) error_code: &'a str,
-    pub(crate) count: u64,
-    pub(crate) hours_per_week: Option<f64>,
-    pub(crate) first: String,
-    pub(crate) last: String,
-    pub(crate) verdict: &'a str,
-    pub(crate) verdict_description: &'a str,
-    pub(crate) decision: &'a str,
-    pub(crate) automatable: &'a str,
+pub(super) struct Card<'a> {
+    pub(super) error_code: &'a str,
+    pub(super) count: u64,
+    pub(super) hours_per_week: Option<f64>,
+    pub(super) first: String,
+    pub(super) last: String,
+    pub(super) verdict: &'a str,
+    pub(super) verdict_description: &'a str,
+    pub(super) decision: &'a str,
+    pub(super) automatable: &'a str,
     /// (question, answer word, evidence)
-    pub(crate) answers: Vec<(&'a str, &'a str, &'a str)>,
-    pub(crate) weekly: Vec<(String, u64)>,
+    pub(super) answers: Vec<(&'a str, &'a str, &'a str)>,
+    pub(super) weekly: Vec<(String, u64)>,
     /// (count, signature)
-    pub(crate) patterns: Vec<(u64, String)>,
-    pub(crate) boundaries: String,
-    pub(crate) owners: String,
-    pub(crate) resolvers: String,
-    pub(crate) examples: String,
+    pub(super) patterns: Vec<(u64, String)>,
+    pub(super) boundaries: String,
+    pub(super) owners: String,
+    pub(super) resolvers: String,
+    pub(super) examples: String,
     /// What the review decided (triage.yaml), in words.
-    pub(crate) decided: Vec<String>,
+    pub(super) decided: Vec<String>,
 }
 
-pub(crate) struct Page<'a> {
-    pub(crate) log: String,
-    pub(crate) summary: String,
-    pub(crate) thresholds: String,
-    pub(crate) cards: Vec<Card<'a>>,
+pub(super) struct Page<'a> {
+    pub(super) log: String,
+    pub(super) summary: String,
+    pub(super) thresholds: String,
+    pub(super) cards: Vec<Card<'a>>,
     /// (line, reason), rows not used
-    pub(crate) rejected: Vec<(u64, String)>,
+    pub(super) rejected: Vec<(u64, String)>,
     /// (boundary, exceptions, error codes), most exceptions first
-    pub(crate) boundaries: Vec<(String, u64, u64)>,
+    pub(super) boundaries: Vec<(String, u64, u64)>,
 }
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
@@ -58,7 +58,7 @@ code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;background:#f1f3f6;pa
 td a code{white-space:nowrap;word-break:normal}
 .wide{overflow-x:auto}.summary td,.summary th{font-size:.85rem;padding:.3rem .45rem}";
 
-pub(crate) fn render(page: &Page<'_>) -> String {
+pub(super) fn render(page: &Page<'_>) -> String {
     let mut h = String::new();
     let _ = write!(
         h,

@@ -1,0 +1,83 @@
+//! The triage report as one self-contained HTML page (the page itself: [`page`]).
+
+use super::{
+    Report, Route, answer_word, automatable, describe_decision, joined, numbered_questions,
+    signature_text,
+};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+mod page;
+
+impl Report<'_> {
+    pub(super) fn html(&self, path: &Path) -> String {
+        use page::{Card, Page, render};
+        let t = self.triage;
+        let questions = numbered_questions();
+        let cards = self
+            .codes
+            .iter()
+            .map(|c| {
+                let d = &c.code.diagnosis;
+                let route = self.routes.get(&c.code.error_code);
+                let set = |f: fn(&Route) -> &BTreeSet<String>| {
+                    route.map_or(String::new(), |r| joined(f(r), "n/a"))
+                };
+                Card {
+                    error_code: &c.code.error_code,
+                    count: c.code.count,
+                    hours_per_week: c.hours_per_week,
+                    first: c.first.1.to_string(),
+                    last: c.last.1.to_string(),
+                    verdict: d.verdict.id(),
+                    verdict_description: d.verdict.description(),
+                    decision: self.decision(c).id(),
+                    automatable: automatable(self.decision(c)),
+                    answers: questions
+                        .iter()
+                        .zip(&d.answers)
+                        .enumerate()
+                        .map(|(n, (q, a))| (q.as_str(), answer_word(n, a), a.because()))
+                        .collect(),
+                    // The chart has a bar for every week, zero weeks included.
+                    weekly: self
+                        .every_week(c.weekly().into_iter().collect())
+                        .into_iter()
+                        .collect(),
+                    patterns: c
+                        .patterns
+                        .iter()
+                        .map(|p| (p.count, signature_text(&p.signature)))
+                        .collect(),
+                    boundaries: set(|r| &r.boundaries),
+                    owners: set(|r| &r.owners),
+                    resolvers: set(|r| &r.resolvers),
+                    examples: c
+                        .examples
+                        .iter()
+                        .map(u64::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    decided: self
+                        .decisions_for(&c.code.error_code, None)
+                        .into_iter()
+                        .map(describe_decision)
+                        .collect(),
+                }
+            })
+            .collect();
+        render(&Page {
+            log: path.display().to_string(),
+            summary: self.summary(),
+            thresholds: format!("{}. {}", t.thresholds.describe(), self.hours_line()),
+            cards,
+            boundaries: self.by_boundary(),
+            rejected: t
+                .rejected
+                .iter()
+                .chain(&t.payloads_not_found)
+                .map(|r| (r.line, r.reason.clone()))
+                .collect(),
+        })
+    }
+}
