@@ -1,8 +1,8 @@
 //! `handoff check`: payloads against their contracts, reported in the chosen format.
 
 use super::{
-    EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, history_path, prepare, project_config,
-    registry_for, resolve, shown,
+    EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, history_path, join_display, outside, prepare,
+    progress_bar, project_config, reach_error_in, refuse_link, registry_for, resolve, shown,
 };
 use handoff_core::baseline::{Baseline, Entry};
 use handoff_core::check::Checker;
@@ -14,9 +14,8 @@ use handoff_reports::printer::{
     Format, GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
     SarifPrinter, Sources, TextPrinter,
 };
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// A contract file, the inputs it checks, and the check's own CSV options (from handoff.yaml).
@@ -538,70 +537,9 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     Ok(summary.exit_code)
 }
 
-/// A spinner with counts on an interactive terminal; hidden in CI logs and pipes.
-pub(crate) fn progress_bar(disabled: bool) -> ProgressBar {
-    let interactive = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    if disabled || !interactive {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} checked {human_pos} payloads ({per_sec}) {elapsed}",
-        )
-        .expect("a valid template"),
-    );
-    bar
-}
-
 /// The most threads per core `--jobs` gets.
 const MAX_JOBS_PER_CORE: usize = 4;
 
-/// Refuse to write a report or a baseline through a symbolic link: in a shared checkout, a
-/// link planted where the report goes would let the run overwrite any file it can write.
-pub(crate) fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {
-    match std::fs::symlink_metadata(path) {
-        Ok(m) if m.file_type().is_symlink() => Err(Fatal::new(format!(
-            "{} is a symbolic link; handoff does not write the {what} through links\n  = help: remove the link, or name the file it points to",
-            shown(path)
-        ))),
-        _ => Ok(()),
-    }
-}
-
-/// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or
-/// through a symbolic link. A glob is judged by its literal prefix.
-pub(crate) fn outside(root: &Path, path: &Path) -> bool {
-    let root = if root.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        root
-    };
-    !handoff_core::reach::Reach::within([root]).permits(&input::literal_prefix(path))
-}
-
 fn reach_error(cfg: &handoff_reports::config::Config, what: &str, path: &Path) -> Fatal {
     reach_error_in(&cfg.path, &cfg.base, what, path)
-}
-
-/// A project file (handoff.yaml, a flow) that names a file outside the project directory.
-pub(crate) fn reach_error_in(file: &Path, base: &Path, what: &str, path: &Path) -> Fatal {
-    Fatal::new(format!(
-        "{} names the {what} {}, which is outside the project directory {}\n  = help: a changed project file could otherwise read or write any file; pass --allow-outside if this is intended",
-        shown(file),
-        shown(path),
-        shown(if base.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            base
-        })
-    ))
-}
-
-pub(crate) fn join_display(base: &Path, input: &str) -> String {
-    if input == "-" || base.as_os_str().is_empty() || Path::new(input).is_absolute() {
-        input.to_string()
-    } else {
-        base.join(input).display().to_string()
-    }
 }

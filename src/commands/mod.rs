@@ -5,7 +5,8 @@ use handoff_core::check::Checker;
 use handoff_core::diagnostic::Diagnostic;
 use handoff_core::registry::{Registry, is_path_reference};
 use handoff_reports::config::{self, Config};
-use std::io::{self, Write};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 pub(crate) mod check;
@@ -277,5 +278,67 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Choic
         Some(Box::new(self.0.iter().map(|(name, _, help)| {
             clap::builder::PossibleValue::new(*name).help(*help)
         })))
+    }
+}
+
+/// A spinner with counts on an interactive terminal; hidden in CI logs and pipes.
+pub(crate) fn progress_bar(disabled: bool) -> ProgressBar {
+    let interactive = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    if disabled || !interactive {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} checked {human_pos} payloads ({per_sec}) {elapsed}",
+        )
+        .expect("a valid template"),
+    );
+    bar
+}
+
+/// Refuse to write a report or a baseline through a symbolic link: in a shared checkout, a
+/// link planted where the report goes would let the run overwrite any file it can write.
+pub(crate) fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Fatal::new(format!(
+            "{} is a symbolic link; handoff does not write the {what} through links\n  = help: remove the link, or name the file it points to",
+            shown(path)
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Whether `path` leads outside `root`: lexically (`..`, an absolute path elsewhere) or
+/// through a symbolic link. A glob is judged by its literal prefix.
+pub(crate) fn outside(root: &Path, path: &Path) -> bool {
+    let root = if root.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        root
+    };
+    !handoff_core::reach::Reach::within([root]).permits(&handoff_core::input::literal_prefix(path))
+}
+
+/// A project file (handoff.yaml, a flow) that names a file outside the project directory.
+pub(crate) fn reach_error_in(file: &Path, base: &Path, what: &str, path: &Path) -> Fatal {
+    Fatal::new(format!(
+        "{} names the {what} {}, which is outside the project directory {}\n  = help: a changed project file could otherwise read or write any file; pass --allow-outside if this is intended",
+        shown(file),
+        shown(path),
+        shown(if base.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            base
+        })
+    ))
+}
+
+/// An input as handoff.yaml names it, joined to the project directory for messages.
+pub(crate) fn join_display(base: &Path, input: &str) -> String {
+    if input == "-" || base.as_os_str().is_empty() || Path::new(input).is_absolute() {
+        input.to_string()
+    } else {
+        base.join(input).display().to_string()
     }
 }

@@ -118,7 +118,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             .map(|(checker, inputs)| SystemInput { checker, inputs })
             .collect();
         // "checked N payloads": each is checked against its contract before it is correlated.
-        let bar = super::check::progress_bar(args.no_progress);
+        let bar = super::progress_bar(args.no_progress);
         let progress_bar = bar.clone();
         let judging = std::cell::Cell::new(false);
         let options = run::Options {
@@ -171,7 +171,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
         |out: &mut dyn std::io::Write| render::write(&results, args.format, &selection, out);
     match &args.output {
         Some(path) => {
-            super::check::refuse_link(path, "report")?;
+            super::refuse_link(path, "report")?;
             let file = std::fs::File::create(path)
                 .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
             let mut out = std::io::BufWriter::new(file);
@@ -360,7 +360,7 @@ fn within_project(
     registry: &handoff_core::registry::Registry,
     base: &Path,
 ) -> Result<(), Fatal> {
-    use super::check::{join_display, outside, reach_error_in};
+    use super::{join_display, outside, reach_error_in};
     for system in &flow.systems {
         if let Ok(path) = registry.resolve(&system.contract, base)
             && outside(&registry.root, &path)
