@@ -2,8 +2,9 @@
 
 use super::{
     EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, history_path, join_display, outside, prepare,
-    progress_bar, project_config, reach_error_in, refuse_link, registry_for, resolve, shown,
+    project_config, reach_error_in, refuse_link, registry_for, resolve, shown,
 };
+use crate::console::{Console, note};
 use handoff_core::baseline::{Baseline, Entry};
 use handoff_core::check::Checker;
 use handoff_core::contract::layout::CsvOptions;
@@ -108,7 +109,7 @@ pub(crate) enum ColorWhen {
     Never,
 }
 
-pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let explicit_config = args.config.as_deref();
     let framing = match args.input_format {
         InputFormat::Auto => Framing::Auto,
@@ -151,14 +152,15 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 skipped: _,
             } = input::expand(&args.inputs, Path::new("."), &reach);
             for err in errors {
-                eprintln!("handoff: error: {err}");
+                note!(con, "handoff: error: {err}");
                 routing_error = true;
             }
             let mut routed: BTreeMap<String, (Vec<std::ffi::OsString>, Option<CsvOptions>)> =
                 BTreeMap::new();
             for file in files {
                 let input::Input::File(path) = &file else {
-                    eprintln!(
+                    note!(
+                        con,
                         "handoff: error: standard input needs --contract: handoff.yaml maps files, not streams"
                     );
                     routing_error = true;
@@ -166,7 +168,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 };
                 let specs = cfg.route(path);
                 if specs.is_empty() {
-                    eprintln!(
+                    note!(
+                        con,
                         "handoff: error: {}: no check in {} covers this file\n  = help: add it to a check's inputs, or name the contract with --contract",
                         shown(path),
                         shown(&cfg.path)
@@ -241,7 +244,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
             skipped: passed_over,
         } = input::expand(args_in, Path::new("."), &reach);
         for err in errors {
-            eprintln!("handoff: error: {err}");
+            note!(con, "handoff: error: {err}");
             usage_error = true;
         }
         skipped.extend(passed_over);
@@ -310,7 +313,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         (Some(path), None) => {
             let loaded = Baseline::load(path, input::MAX_FILE_BYTES).map_err(Fatal::new)?;
             if loaded.legacy {
-                eprintln!(
+                note!(
+                    con,
                     "handoff: warning: {} is a format-1 baseline, which stores values in the clear; rewrite it with --write-baseline to keep fingerprints only",
                     shown(path)
                 );
@@ -319,11 +323,11 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         }
         _ => None,
     };
-    match args.color {
-        ColorWhen::Auto => {}
-        ColorWhen::Always => anstream::ColorChoice::Always.write_global(),
-        ColorWhen::Never => anstream::ColorChoice::Never.write_global(),
-    }
+    con.set_color(match args.color {
+        ColorWhen::Auto => None,
+        ColorWhen::Always => Some(true),
+        ColorWhen::Never => Some(false),
+    });
 
     // Only the text format is styled; machine formats are written byte for byte, since the
     // colour-stripping layer would also eat what follows a stray ESC inside them.
@@ -334,7 +338,9 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     if let Some(path) = &args.write_baseline {
         refuse_link(path, "baseline")?;
     }
-    let out: Box<dyn Write> = match &output_path {
+    let progress = con.progress_bar(args.no_progress || format == Format::Github);
+    let (stdout, mut notes) = con.split(styled);
+    let out: Box<dyn Write + '_> = match &output_path {
         Some(path) => {
             let file = std::fs::File::create(path)
                 .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
@@ -347,11 +353,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 Box::new(BufWriter::new(file))
             }
         }
-        None if styled => Box::new(BufWriter::with_capacity(
-            64 * 1024,
-            anstream::AutoStream::auto(io::stdout()),
-        )),
-        None => Box::new(BufWriter::with_capacity(64 * 1024, io::stdout())),
+        None => Box::new(BufWriter::with_capacity(64 * 1024, stdout)),
     };
     let sources: Sources = checkers
         .values()
@@ -382,7 +384,6 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
         Format::Html => return Err(Fatal::new("handoff check has no html format")),
     };
 
-    let progress = progress_bar(args.no_progress || format == Format::Github);
     let mut summary = Summary::default();
     let mut seen = BTreeSet::new();
     let mut recorded = Baseline::default();
@@ -392,7 +393,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     let mut write_error: Option<io::Error> = None;
     if args.verbose {
         for s in &skipped {
-            eprintln!("handoff: skipped {}: {}", shown(&s.path), s.reason);
+            note!(notes, "handoff: skipped {}: {}", shown(&s.path), s.reason);
         }
     }
     // The report and the baseline this run writes are not payloads, even when they sit in an
@@ -410,7 +411,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 };
                 let ours = std::fs::canonicalize(path).is_ok_and(|p| own.contains(&p));
                 if ours {
-                    eprintln!(
+                    note!(
+                        notes,
                         "handoff: note: {} is this run's own output; not checked",
                         shown(path)
                     );
@@ -478,7 +480,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 "an empty or blank NDJSON file"
             }
         };
-        eprintln!(
+        note!(
+            notes,
             "handoff: error: {}: no payloads in it ({what})",
             handoff_reports::printer::escape::text(input)
         );
@@ -491,7 +494,8 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
     if let Some(path) = &args.write_baseline {
         std::fs::write(path, recorded.to_json())
             .map_err(|e| Fatal::new(format!("cannot write baseline {}: {e}", shown(path))))?;
-        eprintln!(
+        note!(
+            notes,
             "handoff: wrote {} baseline entr{} to {}",
             recorded.len(),
             if recorded.len() == 1 { "y" } else { "ies" },
@@ -516,7 +520,7 @@ pub(crate) fn cmd_check(args: CheckArgs) -> Result<u8, Fatal> {
                 )
             })
             .map_err(|e| Fatal::new(format!("cannot record in {}: {e}", shown(&path))))?;
-        eprintln!("handoff: recorded this check in {}", shown(&path));
+        note!(notes, "handoff: recorded this check in {}", shown(&path));
     }
     summary.exit_code = if usage_error {
         EXIT_ERROR

@@ -4,6 +4,7 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, RegistryArgs, prepare, print_out, project_config,
     registry_for, resolve, versions_of,
 };
+use crate::console::Console;
 use handoff_core::check::Checker;
 use handoff_core::diagnostic::did_you_mean;
 use handoff_core::diff;
@@ -59,7 +60,7 @@ pub(crate) enum DiffFormat {
     Markdown,
 }
 
-pub(crate) fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_diff(args: DiffArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let config = project_config(args.registry.config.as_deref())
         .ok()
         .flatten();
@@ -166,7 +167,7 @@ pub(crate) fn cmd_diff(args: DiffArgs) -> Result<u8, Fatal> {
         }
         DiffFormat::Markdown => {}
     }
-    print_out(&out)?;
+    print_out(con, &out)?;
     Ok(code)
 }
 
@@ -210,7 +211,7 @@ pub(crate) fn against(
     Ok(pairs)
 }
 
-pub(crate) fn cmd_explain_rule(rule: Option<&str>) -> Result<u8, Fatal> {
+pub(crate) fn cmd_explain_rule(rule: Option<&str>, con: &mut Console<'_>) -> Result<u8, Fatal> {
     use diff::RuleId;
     let Some(id) = rule else {
         let list: String = RuleId::ALL
@@ -224,7 +225,7 @@ pub(crate) fn cmd_explain_rule(rule: Option<&str>) -> Result<u8, Fatal> {
                 )
             })
             .collect();
-        return print_out(&list);
+        return print_out(con, &list);
     };
     let rule = RuleId::from_id(id).ok_or_else(|| {
         let hint = did_you_mean(id, RuleId::ALL.iter().map(|r| r.id()))
@@ -232,7 +233,7 @@ pub(crate) fn cmd_explain_rule(rule: Option<&str>) -> Result<u8, Fatal> {
             .unwrap_or_else(|| "; run `handoff explain-rule` for the list".into());
         Fatal::new(format!("no breaking-change rule `{id}`{hint}"))
     })?;
-    print_out(&rule_text(rule))
+    print_out(con, &rule_text(rule))
 }
 
 /// A breaking-change rule in full, as `explain-rule` and `explain` print it.
@@ -246,12 +247,16 @@ pub(crate) fn rule_text(rule: diff::RuleId) -> String {
     )
 }
 
-pub(crate) fn cmd_changelog(id: &str, args: RegistryArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_changelog(
+    id: &str,
+    args: RegistryArgs,
+    con: &mut Console<'_>,
+) -> Result<u8, Fatal> {
     let config = project_config(args.config.as_deref()).ok().flatten();
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
     let mut checkers = versions_of(&registry, id)?;
     checkers.reverse();
     let contracts: Vec<&handoff_core::contract::Contract> =
         checkers.iter().map(Checker::contract).collect();
-    print_out(&changes_out::changelog(&contracts, diff::diff))
+    print_out(con, &changes_out::changelog(&contracts, diff::diff))
 }

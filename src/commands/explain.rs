@@ -3,6 +3,7 @@
 use super::{
     ContractArgs, Fatal, RegistryArgs, load_contract, print_out, project_config, registry_for,
 };
+use crate::console::Console;
 use handoff_core::diagnostic::did_you_mean;
 use handoff_core::explain;
 use handoff_core::finding::Kind;
@@ -15,7 +16,7 @@ pub(crate) struct ExplainArgs {
     pub(crate) field: Option<String>,
 }
 
-pub(crate) fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_explain(args: ExplainArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     // A contract of the name wins; otherwise a kind or rule of that id is explained.
     let checker = match load_contract(&args.target) {
         Ok(checker) => checker,
@@ -23,7 +24,7 @@ pub(crate) fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
             if args.field.is_none()
                 && let Some(text) = catalogue_entry(&args.target.contract)
             {
-                return print_out(&text);
+                return print_out(con, &text);
             }
             // A misspelt kind reads as an unknown contract: say what it was probably meant to be.
             let kinds = Kind::ALL.iter().map(|k| k.id()).chain(
@@ -61,17 +62,17 @@ pub(crate) fn cmd_explain(args: ExplainArgs) -> Result<u8, Fatal> {
             ))
         })?,
     };
-    print_out(&text)
+    print_out(con, &text)
 }
 
-pub(crate) fn cmd_schema(args: ContractArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_schema(args: ContractArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let checker = load_contract(&args)?;
     let text =
         serde_json::to_string_pretty(checker.schema()).map_err(|e| Fatal::new(e.to_string()))?;
-    print_out(&format!("{text}\n"))
+    print_out(con, &format!("{text}\n"))
 }
 
-pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_list(args: RegistryArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let config = project_config(args.config.as_deref())?;
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
     let entries = registry.entries().map_err(|e| Fatal::new(e.to_string()))?;
@@ -102,7 +103,7 @@ pub(crate) fn cmd_list(args: RegistryArgs) -> Result<u8, Fatal> {
         if entries.len() == 1 { "" } else { "s" },
         registry.root.display()
     ));
-    print_out(&out)
+    print_out(con, &out)
 }
 
 /// The documentation every report links to, built into the binary so that `explain` says the

@@ -1,6 +1,7 @@
 //! `handoff export`: contracts for other tools, as a JSON Schema or OpenAPI 3.1 components.
 
 use super::{Fatal, RegistryArgs, prepare, print_out, project_config, registry_for, resolve};
+use crate::console::{Console, note};
 use handoff_core::export;
 
 #[derive(clap::Subcommand)]
@@ -29,7 +30,7 @@ pub(crate) enum ExportCommand {
     },
 }
 
-pub(crate) fn cmd_export(command: ExportCommand) -> Result<u8, Fatal> {
+pub(crate) fn cmd_export(command: ExportCommand, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let (references, extensions, registry_args, openapi) = match command {
         ExportCommand::Jsonschema {
             contract,
@@ -57,19 +58,21 @@ pub(crate) fn cmd_export(command: ExportCommand) -> Result<u8, Fatal> {
     };
     // What the standard keywords cannot check goes to stderr: the document stays clean JSON.
     for line in &exported.lossy {
-        eprintln!(
+        note!(
+            con,
             "handoff: note: {}",
             handoff_reports::printer::escape::text(line)
         );
     }
     if !exported.lossy.is_empty() {
         let n = exported.lossy.len();
-        eprintln!(
+        note!(
+            con,
             "handoff: {n} of the contracts' checks {} not made by the exported schema as handoff makes them, so it accepts more; --extensions keeps handoff's own keywords",
             if n == 1 { "is" } else { "are" }
         );
     }
     let text =
         serde_json::to_string_pretty(&exported.schema).map_err(|e| Fatal::new(e.to_string()))?;
-    print_out(&format!("{text}\n"))
+    print_out(con, &format!("{text}\n"))
 }

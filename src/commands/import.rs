@@ -1,6 +1,7 @@
 //! `handoff import`: a contract written from a JSON Schema or an OpenAPI document.
 
 use super::{EXIT_CLEAN, Fatal, shown};
+use crate::console::{Console, note};
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Subcommand)]
@@ -59,7 +60,7 @@ pub(crate) struct ImportOut {
     resolve: Vec<String>,
 }
 
-pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
+pub(crate) fn cmd_import(command: ImportCommand, con: &mut Console<'_>) -> Result<u8, Fatal> {
     if let ImportCommand::Openapi {
         file,
         out,
@@ -69,8 +70,8 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
     } = &command
     {
         return match root {
-            Some(root) => import_types(file, out, root),
-            None => import_all(file, out),
+            Some(root) => import_types(file, out, root, con),
+            None => import_all(file, out, con),
         };
     }
     let (file, out, kind) = match &command {
@@ -115,9 +116,10 @@ pub(crate) fn cmd_import(command: ImportCommand) -> Result<u8, Fatal> {
     match &out.output {
         Some(path) => std::fs::write(path, &imported.yaml)
             .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?,
-        None => super::print_out(&imported.yaml).map(|_| ())?,
+        None => super::print_out(con, &imported.yaml).map(|_| ())?,
     }
-    eprintln!(
+    note!(
+        con,
         "handoff: imported `{id}`: {} keyword{} written natively, {} kept as raw JSON Schema{}",
         imported.native,
         if imported.native == 1 { "" } else { "s" },
@@ -162,7 +164,12 @@ fn refused(id: &str, yaml: &str) -> Option<String> {
 }
 
 /// `import openapi --all --root NAME -o FILE`: the whole document as one contract.
-fn import_types(file: &Path, out: &ImportOut, root: &str) -> Result<u8, Fatal> {
+fn import_types(
+    file: &Path,
+    out: &ImportOut,
+    root: &str,
+    con: &mut Console<'_>,
+) -> Result<u8, Fatal> {
     let path = out.output.as_deref().expect("clap requires -o with --all");
     let document = read(file)?;
     let options = options(out)?;
@@ -177,9 +184,11 @@ fn import_types(file: &Path, out: &ImportOut, root: &str) -> Result<u8, Fatal> {
     }
     std::fs::write(path, &imported.yaml)
         .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
-    eprintln!(
+    note!(
+        con,
         "handoff: imported `{id}` (every schema as a type, root `{root}`): {} keywords written natively, {} kept as raw JSON Schema",
-        imported.native, imported.raw
+        imported.native,
+        imported.raw
     );
     Ok(EXIT_CLEAN)
 }
@@ -187,7 +196,7 @@ fn import_types(file: &Path, out: &ImportOut, root: &str) -> Result<u8, Fatal> {
 /// `import openapi --all -o DIR`: one contract per component schema, in the registry layout.
 /// Existing files are never replaced, each file is written whole or not at all, and a schema
 /// that cannot become a checkable contract is reported while the others are still written.
-fn import_all(file: &Path, out: &ImportOut) -> Result<u8, Fatal> {
+fn import_all(file: &Path, out: &ImportOut, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let dir = out.output.as_deref().expect("clap requires -o with --all");
     let document = read(file)?;
     let options = options(out)?;
@@ -234,7 +243,8 @@ fn import_all(file: &Path, out: &ImportOut) -> Result<u8, Fatal> {
         native += contract.native;
         raw += contract.raw;
     }
-    eprintln!(
+    note!(
+        con,
         "handoff: imported {written} of {} schemas into {}: {native} keywords written natively, {raw} kept as raw JSON Schema{}",
         imported.len(),
         shown(dir),
@@ -245,13 +255,14 @@ fn import_all(file: &Path, out: &ImportOut) -> Result<u8, Fatal> {
         }
     );
     for path in &kept {
-        eprintln!(
+        note!(
+            con,
             "handoff: kept {}: it exists already (remove it to import it again)",
             shown(path)
         );
     }
     for why in &failed {
-        eprintln!("handoff: not imported: {why}");
+        note!(con, "handoff: not imported: {why}");
     }
     Ok(if failed.is_empty() { EXIT_CLEAN } else { 2 })
 }

@@ -4,6 +4,7 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, LintFormat, project_config, registry_for,
     render_diagnostic, shown,
 };
+use crate::console::Console;
 use handoff_core::lint;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ pub(crate) struct LintArgs {
     pub(crate) format: LintFormat,
 }
 
-pub(crate) fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_lint(args: LintArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     // Without paths, the project's flows are linted too: against the contracts they name.
     let mut flows = (0, Vec::new());
     let files: Vec<PathBuf> = if args.paths.is_empty() {
@@ -60,7 +61,8 @@ pub(crate) fn cmd_lint(args: LintArgs) -> Result<u8, Fatal> {
     all.extend(flows.1);
     let errors = all.iter().filter(|d| d.is_error()).count();
     let warnings = all.len() - errors;
-    let mut out = BufWriter::new(anstream::AutoStream::auto(io::stdout()));
+    let mut styled = con.styled_out();
+    let mut out = BufWriter::new(&mut styled);
     let written = match args.format {
         LintFormat::Json => serde_json::to_writer_pretty(
             &mut out,

@@ -1,12 +1,12 @@
 //! The commands of the `handoff` binary, one module each, and what they share: loading the
 //! project file and contracts, and the fatal error that ends a command with exit code 2.
 
+use crate::console::Console;
 use handoff_core::check::Checker;
 use handoff_core::diagnostic::Diagnostic;
 use handoff_core::registry::{Registry, is_path_reference};
 use handoff_reports::config::{self, Config};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub(crate) mod check;
@@ -115,22 +115,19 @@ impl From<io::Error> for Fatal {
     }
 }
 
-pub(crate) fn print_out(text: &str) -> Result<u8, Fatal> {
-    let mut out = io::stdout().lock();
-    match out.write_all(text.as_bytes()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(EXIT_CLEAN),
-    }
+/// `text` to the command's standard output.
+pub(crate) fn print_out(con: &mut Console<'_>, text: &str) -> Result<u8, Fatal> {
+    con.print(text)?;
+    Ok(EXIT_CLEAN)
 }
 
-/// A report to standard output as `write` produces it, buffered and flushed; a reader that
-/// went away (a pipe into `head`) is not an error.
-pub(crate) fn write_out(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<u8, Fatal> {
-    let mut out = io::BufWriter::new(io::stdout().lock());
-    match write(&mut out).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(EXIT_CLEAN),
-    }
+/// A report to the command's standard output as `write` produces it, buffered.
+pub(crate) fn write_out(
+    con: &mut Console<'_>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<u8, Fatal> {
+    con.write_with(write)?;
+    Ok(EXIT_CLEAN)
 }
 
 /// The project file, when one applies: `--config`/`HANDOFF_CONFIG`, else the nearest one up.
@@ -279,22 +276,6 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Choic
             clap::builder::PossibleValue::new(*name).help(*help)
         })))
     }
-}
-
-/// A spinner with counts on an interactive terminal; hidden in CI logs and pipes.
-pub(crate) fn progress_bar(disabled: bool) -> ProgressBar {
-    let interactive = io::stderr().is_terminal() && std::env::var_os("CI").is_none();
-    if disabled || !interactive {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} checked {human_pos} payloads ({per_sec}) {elapsed}",
-        )
-        .expect("a valid template"),
-    );
-    bar
 }
 
 /// Refuse to write a report or a baseline through a symbolic link: in a shared checkout, a

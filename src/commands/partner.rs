@@ -4,6 +4,7 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, LintFormat, RegistryArgs, print_out, project_config,
     registry_for, shown, versions_of,
 };
+use crate::console::Console;
 use handoff_core::lint;
 use handoff_reports::printer::escape::text;
 use std::io;
@@ -34,7 +35,7 @@ pub(crate) struct WhichArgs {
     pub(crate) registry: RegistryArgs,
 }
 
-pub(crate) fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_accepts(args: AcceptsArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let config = project_config(args.registry.config.as_deref())
         .ok()
         .flatten();
@@ -67,6 +68,7 @@ pub(crate) fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
             "versions": verdicts_json(&verdicts),
         });
         print_out(
+            con,
             &(serde_json::to_string_pretty(&doc).map_err(|e| Fatal::new(e.to_string()))? + "\n"),
         )?;
         return Ok(code);
@@ -120,11 +122,11 @@ pub(crate) fn cmd_accepts(args: AcceptsArgs) -> Result<u8, Fatal> {
             accepting.join(", ")
         ),
     });
-    print_out(&out)?;
+    print_out(con, &out)?;
     Ok(code)
 }
 
-pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_which(args: WhichArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let config = project_config(args.registry.config.as_deref())
         .ok()
         .flatten();
@@ -178,6 +180,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
             "versions": verdicts_json(&verdicts),
         });
         print_out(
+            con,
             &(serde_json::to_string_pretty(&doc).map_err(|e| Fatal::new(e.to_string()))? + "\n"),
         )?;
         return Ok(code);
@@ -230,7 +233,7 @@ pub(crate) fn cmd_which(args: WhichArgs) -> Result<u8, Fatal> {
             ));
         }
     }
-    print_out(&out)?;
+    print_out(con, &out)?;
     Ok(code)
 }
 

@@ -5,6 +5,7 @@ use super::{
     EXIT_CLEAN, EXIT_VIOLATIONS, Fatal, RegistryArgs, history_path, project_config, registry_for,
     shown,
 };
+use crate::console::{Console, note};
 use handoff_core::check::Checker;
 use handoff_core::diagnostic::{Code, Diagnostic};
 use handoff_core::redact::Redact;
@@ -86,7 +87,7 @@ pub(crate) struct ReconcileArgs {
     pub(crate) registry: RegistryArgs,
 }
 
-pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_reconcile(args: ReconcileArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let config = project_config(args.registry.config.as_deref())?;
     let base = config
         .as_ref()
@@ -118,7 +119,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
             .map(|(checker, inputs)| SystemInput { checker, inputs })
             .collect();
         // "checked N payloads": each is checked against its contract before it is correlated.
-        let bar = super::progress_bar(args.no_progress);
+        let bar = con.progress_bar(args.no_progress);
         let progress_bar = bar.clone();
         let judging = std::cell::Cell::new(false);
         let options = run::Options {
@@ -160,7 +161,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
         results.push(result?);
     }
     if args.record {
-        record(&args, config.as_ref(), &results)?;
+        record(&args, config.as_ref(), &results, con)?;
     }
     let selection = render::Selection {
         top: args.top,
@@ -180,7 +181,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs) -> Result<u8, Fatal> {
                 .map_err(|e| Fatal::new(format!("cannot write {}: {e}", shown(path))))?;
         }
         None => {
-            super::write_out(write)?;
+            super::write_out(con, write)?;
         }
     }
     let gaps: u64 = results.iter().map(Reconciliation::total_gaps).sum();
@@ -402,6 +403,7 @@ fn record(
     args: &ReconcileArgs,
     config: Option<&Config>,
     results: &[Reconciliation],
+    con: &mut Console<'_>,
 ) -> Result<(), Fatal> {
     let registry = registry_for(args.registry.contracts.as_deref(), config);
     let reach = super::project_reach(config, &registry, args.allow_outside);
@@ -433,6 +435,6 @@ fn record(
             )
             .map_err(Fatal::new)?;
     }
-    eprintln!("recorded in {}", shown(&path));
+    note!(con, "recorded in {}", shown(&path));
     Ok(())
 }

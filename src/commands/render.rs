@@ -2,6 +2,7 @@
 //! contracts can be written against it (and NDJSON of it checked like any capture).
 
 use super::{Fatal, load_contract, shown};
+use crate::console::{Console, note};
 use handoff_core::check::records;
 use handoff_core::contract::Contract;
 use handoff_core::input::{self, Input, Payload, Shape};
@@ -47,7 +48,7 @@ pub(crate) enum RenderInput {
     Csv,
 }
 
-pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_render(args: RenderArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let checker = match &args.contract {
         Some(reference) => Some(load_contract(&super::ContractArgs {
             contract: reference.clone(),
@@ -93,7 +94,7 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
             Path::new("."),
             reading,
             u64::MAX,
-            |_, payload| match one(contract, payload) {
+            |_, payload| match one(contract, payload, con) {
                 Ok((line, mut value)) => {
                     let hidden = checker
                         .as_ref()
@@ -104,7 +105,8 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
                 }
                 Err(message) => {
                     problems += 1;
-                    eprintln!(
+                    note!(
+                        con,
                         "handoff: {}",
                         handoff_reports::printer::escape::text(&format!("{name}:{message}"))
                     );
@@ -112,7 +114,7 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
             },
         );
     }
-    super::print_out(&out)?;
+    super::print_out(con, &out)?;
     Ok(if problems > 0 {
         super::EXIT_VIOLATIONS
     } else {
@@ -124,13 +126,15 @@ pub(crate) fn cmd_render(args: RenderArgs) -> Result<u8, Fatal> {
 fn one(
     contract: Option<&Contract>,
     payload: Payload<'_>,
+    con: &mut Console<'_>,
 ) -> Result<(u64, serde_json::Value), String> {
     match payload {
         Payload::X12(X12Item::Set(set)) => {
             for f in &set.findings {
                 let at = f.position.as_ref().map_or(0, |p| p.line);
                 let note = format!("line {at}: {} [{}]", f.message, f.kind);
-                eprintln!(
+                note!(
+                    con,
                     "handoff: note: {}",
                     handoff_reports::printer::escape::text(&note)
                 );

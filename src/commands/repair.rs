@@ -6,6 +6,7 @@ use super::{
     EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, prepare, print_out, project_config,
     registry_for, resolve, shown,
 };
+use crate::console::{Console, note};
 use handoff_core::check::Checker;
 use handoff_core::input::{self, Input, Payload};
 use handoff_core::redact::mask_card_numbers;
@@ -47,14 +48,14 @@ pub(crate) struct RepairArgs {
     pub(crate) allow_outside: bool,
 }
 
-pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_repair(args: RepairArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let config = project_config(args.config.as_deref()).ok().flatten();
     let registry = registry_for(args.contracts.as_deref(), config.as_ref());
     let checker = prepare(&resolve(&registry, &args.contract)?)?;
     let reach = super::project_reach(config.as_ref(), &registry, args.allow_outside);
     let expanded = input::expand(&args.inputs, Path::new("."), &reach);
     for err in &expanded.errors {
-        eprintln!("handoff: error: {err}");
+        note!(con, "handoff: error: {err}");
     }
     let mut results = Vec::new();
     let mut unrepaired = false;
@@ -63,7 +64,8 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
         let Input::File(path) = item else { continue };
         let shape = input::shape_of(path);
         if matches!(shape, input::Shape::X12 | input::Shape::Csv) {
-            eprintln!(
+            note!(
+                con,
                 "handoff: error: {}: repair patches JSON and NDJSON payloads; a{} file is not repaired (check it with `handoff check`, and fix it where it is made)",
                 shown(path),
                 if shape == input::Shape::X12 {
@@ -102,7 +104,8 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
             match write(path, &original, ndjson, &outcomes) {
                 Ok(()) => {}
                 Err(why) => {
-                    eprintln!(
+                    note!(
+                        con,
                         "handoff: error: {}: {why}; the file was left as it is",
                         shown(path)
                     );
@@ -130,7 +133,7 @@ pub(crate) fn cmd_repair(args: RepairArgs) -> Result<u8, Fatal> {
                 + "\n"
         }
     };
-    print_out(&out)?;
+    print_out(con, &out)?;
     Ok(if !expanded.errors.is_empty() || refused {
         EXIT_ERROR
     } else if unrepaired {

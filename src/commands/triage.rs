@@ -6,6 +6,7 @@ use super::{
     EXIT_CLEAN, Fatal, RegistryArgs, history_path, project_config, registry_for, shown, unusable,
     write_out,
 };
+use crate::console::{Console, note};
 use handoff_core::check::Checker;
 use handoff_reports::printer::Format;
 use handoff_reports::triage::framework::Thresholds;
@@ -73,7 +74,7 @@ pub(crate) struct TriageArgs {
     pub(crate) registry: RegistryArgs,
 }
 
-pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
+pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let config = project_config(args.registry.config.as_deref())?;
     let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
     let mut spec: Spec = config
@@ -140,7 +141,8 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
             .map(|(f, c)| (f.clone(), c.clone()))
             .collect();
         for (field, column) in missing {
-            eprintln!(
+            note!(
+                con,
                 "handoff: note: handoff.yaml maps `{field}` to the column `{}`, which {} does not have: read without it",
                 handoff_core::escape::text(&column),
                 shown(&path)
@@ -286,10 +288,10 @@ pub(crate) fn cmd_triage(args: TriageArgs) -> Result<u8, Fatal> {
                     &rows,
                 )
                 .map_err(|e| Fatal::new(format!("cannot record in {}: {e}", shown(&history))))?;
-            eprintln!("handoff: recorded this triage in {}", shown(&history));
+            note!(con, "handoff: recorded this triage in {}", shown(&history));
         }
     }
-    write_out(|out| report::write(&report, args.format, &path, out))?;
+    write_out(con, |out| report::write(&report, args.format, &path, out))?;
     // A report of nothing is not a diagnosis: the mapping (or the file) is wrong.
     if report.triage.rows_used == 0 {
         return Err(Fatal::new(format!(

@@ -17,6 +17,7 @@ mod gaps;
 mod hardening;
 mod hostile;
 mod import;
+mod in_process;
 mod keywords;
 mod kinds;
 mod layers;
