@@ -9,6 +9,7 @@ mod cli;
 mod diff;
 mod docs;
 mod docs_commands;
+mod embedding;
 mod export;
 mod fixtures;
 mod flatfiles;

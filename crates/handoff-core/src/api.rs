@@ -6,9 +6,12 @@
 
 use crate::check::Checker;
 use crate::diagnostic::Diagnostic;
+use crate::finding::PayloadResult;
+use crate::input::Shape;
 use crate::redact::Redact;
 use crate::registry::{Registry, ResolveError};
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Why a contract could not be loaded.
@@ -118,4 +121,50 @@ pub fn load_reference(contracts: &Path, reference: &str, redact: Redact) -> Resu
 /// ```
 pub fn load_text(name: &str, text: &str, redact: Redact) -> Result<Checker, Error> {
     ready(crate::lint::prepare_text(Path::new(name), text), redact)
+}
+
+impl Checker {
+    /// Check every payload a stream holds, in order, calling `each` with each payload's result:
+    /// its source (`name`, and the NDJSON line, X12 set or CSV row it came from), the contract,
+    /// and its findings (empty when it conforms). `shape` says how the stream is cut into
+    /// payloads: one JSON document, NDJSON lines, X12 transaction sets, CSV rows (read as the
+    /// contract's `csv:` section says; a `.tsv` name means tabs). A payload that cannot be read
+    /// (invalid JSON, a line over 64 MiB, a broken X12 envelope) is a result with a finding
+    /// saying why, and the next one is read: nothing stops the stream early. Returns how many
+    /// payloads were read. Findings follow the checker's redaction policy.
+    ///
+    /// ```
+    /// use handoff_core::{Redact, Shape, load_reference};
+    /// # std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).unwrap();
+    ///
+    /// let checker = load_reference("contracts".as_ref(), "wms-inventory-to-erp", Redact::Sensitive)?;
+    /// let csv = "sku,location,upc,uom,on_hand,allocated,available,unit_cost,counted_at\n\
+    ///            TEE-10442,DC01-A12-03,012345678905,EA,120,20,100,6.4125,2026-11-21T02:00:00Z\n\
+    ///            TEE-10443,DC01-A12-04,012345678912,EA,1,250,48,6.4125,2026-11-22T02:00:00Z\n";
+    /// let mut failing = Vec::new();
+    /// let read = checker.check_reader(csv.as_bytes(), Shape::Csv, "snapshot.csv", |result| {
+    ///     if !result.findings.is_empty() {
+    ///         failing.push(format!("{} {}", result.source, result.findings[0].kind.id()));
+    ///     }
+    /// });
+    /// assert_eq!(read, 2);
+    /// assert_eq!(failing, ["snapshot.csv:3 comparison_failed"]); // 250 allocated of 1 on hand
+    /// # Ok::<(), handoff_core::Error>(())
+    /// ```
+    pub fn check_reader(
+        &self,
+        reader: impl Read,
+        shape: Shape,
+        name: &str,
+        mut each: impl FnMut(PayloadResult),
+    ) -> u64 {
+        crate::run::check_reader(
+            self,
+            reader,
+            shape,
+            name,
+            crate::run::DEFAULT_MAX_PAYLOAD_BYTES,
+            &mut each,
+        )
+    }
 }

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::sync::Arc;
 
-/// The catalogue of violation kinds.
+/// The catalogue of violation kinds. Each has a stable ID ([`Kind::id`], the snake_case of its
+/// name: `unknown_enum_value`), a description ([`Kind::description`]) and a section in
+/// docs/violations.md, which a test holds to this list; [`Kind::ALL`] lists them in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
@@ -196,15 +198,20 @@ impl fmt::Display for Kind {
 /// A place in a text file: 1-based line, and 1-based column in characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TextPosition {
+    /// 1-based line.
     pub line: u64,
+    /// 1-based column, in characters.
     pub column: u64,
 }
 
 /// The contract line that declares the rule a finding breaks.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ContractLocation {
+    /// The contract file, as loaded.
     pub file: String,
+    /// 1-based line of the rule.
     pub line: u32,
+    /// 1-based column of the rule.
     pub column: u32,
 }
 
@@ -217,6 +224,7 @@ impl fmt::Display for ContractLocation {
 /// One violation in one payload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Finding {
+    /// What is wrong, as a stable ID ([`Kind::id`]) with its description in docs/violations.md.
     pub kind: Kind,
     /// RFC 6901 JSON Pointer; for `missing_required`, the pointer of the absent member.
     pub pointer: String,
@@ -230,8 +238,10 @@ pub struct Finding {
     pub message: String,
     /// What the contract expects instead.
     pub expected: String,
+    /// The contract line that declares the broken rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contract_location: Option<ContractLocation>,
+    /// The likely fix, when there is one to suggest ("did you mean `shipped`?").
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suggestion: Option<String>,
     /// The value is not shown: the contract marks the field `sensitive`, or the run was asked
@@ -258,8 +268,11 @@ pub struct Finding {
 /// reference designator (`N403`, or `CLM05-01` for a component).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct X12Location {
+    /// The segment's ordinal in the interchange, ISA = 1.
     pub segment_position: u64,
+    /// The segment's id (`N4`).
     pub segment_id: String,
+    /// The element's reference designator (`N403`, `CLM05-01`), when the finding is about one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub element: Option<String>,
 }
@@ -268,9 +281,12 @@ pub struct X12Location {
 /// name and 1-based index.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CsvLocation {
+    /// The 1-based data row (the header is row 0).
     pub row: u64,
+    /// The column's header name, when the finding is about one cell.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<String>,
+    /// The column's 1-based index.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column_index: Option<u64>,
 }
@@ -319,6 +335,7 @@ impl fmt::Display for PayloadSource {
 /// The outcome of checking one payload.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PayloadResult {
+    /// Where the payload came from: the file (or stream name) and the line it starts on.
     pub source: PayloadSource,
     /// The contract (`id@version`) the payload was checked against.
     pub contract: Arc<str>,

@@ -533,6 +533,22 @@ pub fn read(
             Err(err) => return each(None, Payload::Unreadable(err)),
         },
     };
+    let path = match input {
+        Input::File(p) => Some(p.as_path()),
+        Input::Stdin => None,
+    };
+    read_from(reader, path, reading, limit, each);
+}
+
+/// Read every payload a stream holds, as [`read`] reads a file; `path` (when the stream is a
+/// file's) decides a CSV file's delimiter by its extension.
+pub fn read_from(
+    reader: impl Read,
+    path: Option<&Path>,
+    reading: Reading<'_>,
+    limit: u64,
+    mut each: impl FnMut(Option<u64>, Payload<'_>),
+) {
     match reading.shape {
         Shape::Ndjson => read_lines(BufReader::with_capacity(256 * 1024, reader), limit, each),
         Shape::Json => read_document(reader, 0, limit, each),
@@ -546,10 +562,6 @@ pub fn read(
         Shape::Csv => {
             let default = crate::contract::layout::CsvOptions::default();
             let options = reading.csv.unwrap_or(&default);
-            let path = match input {
-                Input::File(p) => Some(p.as_path()),
-                Input::Stdin => None,
-            };
             let delimiter = crate::flat::delimiter(options, path);
             crate::flat::read(reader, options, delimiter, limit, |item| {
                 each(None, Payload::Csv(item))

@@ -9,7 +9,9 @@
 //!
 //! The API is what this page lists: [`load`], [`load_reference`] or [`load_text`] give a
 //! [`Checker`] whose redaction policy is fixed when it is loaded, so every [`Finding`] it
-//! returns is safe to report; [`Checker::check`] checks one payload's bytes. A contract that
+//! returns is safe to report; [`Checker::check`] checks one payload's bytes, and
+//! [`Checker::check_reader`] every payload of a stream (NDJSON lines, X12 transaction sets,
+//! CSV rows: a [`Shape`]), each as a [`PayloadResult`] with its source. A contract that
 //! cannot be loaded is an [`Error`] carrying the diagnostics `handoff lint` prints.
 //!
 //! ```
@@ -35,7 +37,11 @@
 mod api;
 pub use api::{Error, load, load_reference, load_text};
 pub use check::Checker;
-pub use finding::{Finding, Kind};
+pub use finding::{
+    ContractLocation, CsvLocation, Finding, Kind, PayloadResult, PayloadSource, TextPosition,
+    X12Location,
+};
+pub use input::Shape;
 pub use redact::Redact;
 
 #[doc(hidden)]

@@ -152,6 +152,45 @@ fn sequential(
     empty
 }
 
+/// Check every payload `reader` holds (one JSON document, NDJSON lines, X12 transaction sets
+/// or CSV rows, as `shape` says) against `checker`, in order, handing each result to `sink`;
+/// `name` is the source findings cite. Returns how many payloads were read. Values follow the
+/// checker's redaction policy.
+pub fn check_reader(
+    checker: &Checker,
+    reader: impl std::io::Read,
+    shape: input::Shape,
+    name: &str,
+    max_payload_bytes: u64,
+    sink: &mut dyn FnMut(PayloadResult),
+) -> u64 {
+    let contract: Arc<str> = checker.contract().reference().into();
+    let path: Arc<str> = name.into();
+    let reading = input::Reading {
+        shape,
+        csv: checker.contract().csv.as_ref(),
+    };
+    let mut count = 0u64;
+    input::read_from(
+        reader,
+        Some(std::path::Path::new(name)),
+        reading,
+        max_payload_bytes,
+        |line, payload| {
+            count += 1;
+            sink(check_payload(
+                checker,
+                &contract,
+                &path,
+                line,
+                payload,
+                checker.redaction(),
+            ));
+        },
+    );
+    count
+}
+
 /// Check one payload and build its result.
 fn check_payload(
     checker: &Checker,
