@@ -1,21 +1,22 @@
 //! `handoff check`: payloads against their contracts, reported in the chosen format.
 
 use super::{
-    EXIT_CLEAN, EXIT_ERROR, EXIT_VIOLATIONS, Fatal, history_path, join_display, outside, prepare,
-    project_config, reach_error_in, refuse_link, registry_for, resolve, shown,
+    Fatal, history_path, join_display, outside, prepare, project_config, reach_error_in,
+    refuse_link, registry_for, resolve, shown,
 };
 use crate::console::{Console, note};
-use handoff_core::baseline::{Baseline, Entry};
+use handoff_core::baseline::Baseline;
 use handoff_core::check::Checker;
 use handoff_core::contract::layout::CsvOptions;
+use handoff_core::gate::Gate;
 use handoff_core::input::{self, Framing};
-use handoff_core::report::{FailOn, Summary};
+use handoff_core::report::FailOn;
 use handoff_core::run::{self, Job};
 use handoff_reports::printer::{
     Format, GithubPrinter, JsonPrinter, JunitPrinter, MarkdownPrinter, NdjsonPrinter, Printer,
     SarifPrinter, Sources, TextPrinter,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -384,12 +385,12 @@ pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fa
         Format::Html => return Err(Fatal::new("handoff check has no html format")),
     };
 
-    let mut summary = Summary::default();
-    let mut seen = BTreeSet::new();
-    let mut recorded = Baseline::default();
-    let mut budget = args.max_findings.unwrap_or(u64::MAX);
-    let mut failing = false;
-    let mut unchecked = false;
+    let mut gate = Gate::new(
+        baseline.as_ref(),
+        fail_on,
+        args.write_baseline.is_some(),
+        args.max_findings,
+    );
     let mut write_error: Option<io::Error> = None;
     if args.verbose {
         for s in &skipped {
@@ -423,46 +424,7 @@ pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fa
     }
     let empty_inputs = run::execute(&jobs, &options, &mut |mut result| {
         progress.inc(1);
-        if args.write_baseline.is_some() || baseline.is_some() {
-            // Payload-level findings have no fingerprint: they are never known, never recorded.
-            let entries: Vec<Option<Entry>> = result
-                .findings
-                .iter()
-                .map(|f| Entry::of(&result.contract, f))
-                .collect();
-            if let Some(known) = &baseline {
-                let mut kept = Vec::with_capacity(result.findings.len());
-                for (finding, entry) in std::mem::take(&mut result.findings)
-                    .into_iter()
-                    .zip(&entries)
-                {
-                    if entry.as_ref().is_some_and(|e| known.contains(e)) {
-                        result.known += 1;
-                    } else {
-                        kept.push(finding);
-                    }
-                }
-                result.findings = kept;
-                seen.extend(entries.iter().flatten().cloned());
-            }
-            if args.write_baseline.is_some() {
-                entries
-                    .into_iter()
-                    .flatten()
-                    .for_each(|e| recorded.insert(e));
-            }
-        }
-        // A payload that could not be checked at all always fails, whatever --fail-on says and
-        // even while a baseline is written: nothing about it is known to be acceptable.
-        unchecked |= result.findings.iter().any(|f| f.kind.is_payload_level());
-        failing |= result.findings.iter().any(|f| fail_on.fails(f.kind));
-        // Count everything; print within the budget.
-        summary.add(&result);
-        if (result.findings.len() as u64) > budget {
-            summary.omitted += result.findings.len() as u64 - budget;
-            result.findings.truncate(budget as usize);
-        }
-        budget -= result.findings.len() as u64;
+        gate.admit(&mut result);
         if write_error.is_none()
             && let Err(e) = printer.result(&result)
         {
@@ -487,12 +449,9 @@ pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fa
         );
         usage_error = true;
     }
-    summary.skipped = skipped.len() as u64;
-    if let Some(known) = &baseline {
-        summary.fixed = known.fixed(&seen);
-    }
-    if let Some(path) = &args.write_baseline {
-        std::fs::write(path, recorded.to_json())
+    let (summary, recorded) = gate.finish(skipped.len() as u64, usage_error);
+    if let (Some(path), Some(recorded)) = (&args.write_baseline, &recorded) {
+        super::write_replacing(path, recorded.to_json().as_bytes())
             .map_err(|e| Fatal::new(format!("cannot write baseline {}: {e}", shown(path))))?;
         note!(
             notes,
@@ -502,7 +461,6 @@ pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fa
             shown(path)
         );
     }
-    summary.baseline_written = args.write_baseline.is_some();
     if args.record {
         let path = history_path(args.history.as_deref(), config.as_ref(), &reach)?;
         let groups: Vec<(String, String, String, u64)> = summary
@@ -522,13 +480,6 @@ pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fa
             .map_err(|e| Fatal::new(format!("cannot record in {}: {e}", shown(&path))))?;
         note!(notes, "handoff: recorded this check in {}", shown(&path));
     }
-    summary.exit_code = if usage_error {
-        EXIT_ERROR
-    } else if unchecked || (failing && args.write_baseline.is_none()) {
-        EXIT_VIOLATIONS
-    } else {
-        EXIT_CLEAN
-    };
     if write_error.is_none()
         && let Err(e) = printer.finish(&summary)
     {
@@ -538,7 +489,7 @@ pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fa
     if let Some(err) = write_error.filter(|e| e.kind() != io::ErrorKind::BrokenPipe) {
         return Err(err.into());
     }
-    Ok(summary.exit_code)
+    Ok(summary.outcome.exit_code())
 }
 
 /// The most threads per core `--jobs` gets.

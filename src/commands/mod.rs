@@ -278,6 +278,26 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Choic
     }
 }
 
+/// Write `bytes` to `path` whole or not at all: into a temporary file beside it, synced, then
+/// renamed over it (keeping its permissions), so a crash or a full disk never leaves a
+/// half-written baseline where the last good one was.
+pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".handoff-")
+        .tempfile_in(dir)?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(temp.path(), meta.permissions())?;
+    }
+    temp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 /// Refuse to write a report or a baseline through a symbolic link: in a shared checkout, a
 /// link planted where the report goes would let the run overwrite any file it can write.
 pub(crate) fn refuse_link(path: &Path, what: &str) -> Result<(), Fatal> {

@@ -257,7 +257,7 @@ fn render_all(checker: &Checker, payload: &[u8]) -> Vec<(&'static str, String)> 
     };
     let mut summary = Summary::default();
     summary.add(&result);
-    summary.exit_code = 1;
+    summary.outcome = handoff_core::gate::Outcome::Fail;
     let sources: Sources = [(
         checker.contract().source.path.display().to_string(),
         checker.contract().source.text.clone(),

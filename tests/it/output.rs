@@ -296,6 +296,12 @@ fn baselines_hide_known_findings_and_report_fixed_ones() {
         format!("handoff: wrote 74 baseline entries to {path}\n"),
         "the invalid_json and invalid_csv findings have no fingerprint"
     );
+    // Written beside itself and renamed over: nothing else is left in the directory.
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["baseline.json"]);
     let text = std::fs::read_to_string(&file).unwrap();
     let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
     let entries = doc["entries"].as_array().unwrap();

@@ -36,13 +36,16 @@
 
 mod api;
 pub use api::{Error, load, load_reference, load_text};
+pub use baseline::Baseline;
 pub use check::Checker;
 pub use finding::{
     ContractLocation, CsvLocation, Finding, Kind, PayloadResult, PayloadSource, TextPosition,
     X12Location,
 };
+pub use gate::Gate;
 pub use input::Shape;
 pub use redact::Redact;
+pub use report::{FailOn, Outcome, Summary};
 
 #[doc(hidden)]
 pub mod baseline;
@@ -74,6 +77,8 @@ pub mod finding;
 pub mod flat;
 #[doc(hidden)]
 pub mod format;
+#[doc(hidden)]
+pub mod gate;
 #[doc(hidden)]
 pub mod history;
 #[doc(hidden)]

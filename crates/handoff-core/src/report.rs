@@ -13,8 +13,10 @@ use std::collections::BTreeMap;
 pub const MAX_GROUPS: usize = 10_000;
 pub const OTHER_FIELDS: &str = "(other fields, past 10,000 distinct)";
 
+/// The counts of a check run, as every report's summary shows them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
+    /// Payloads checked.
     pub payloads: u64,
     /// Payloads without any finding.
     pub valid: u64,
@@ -34,35 +36,46 @@ pub struct Summary {
     pub unlisted: u64,
     /// Findings counted but not printed because of `--max-findings`.
     pub omitted: u64,
-    /// The exit code the run ends with, for printers that state it.
+    /// How the run ends, for printers that state it (the gate decides it).
     #[serde(skip)]
-    pub exit_code: u8,
+    pub outcome: Outcome,
     /// The run recorded its findings as a new baseline (and so does not fail on them).
     #[serde(skip)]
     pub baseline_written: bool,
+    /// Counts per contract (`id@version`).
     pub by_contract: BTreeMap<String, ContractCounts>,
+    /// Findings per violation kind.
     pub by_kind: BTreeMap<Kind, u64>,
     #[serde(skip)]
     groups: BTreeMap<(String, String, Kind), u64>,
 }
 
+/// One contract's counts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct ContractCounts {
+    /// Payloads checked against it.
     pub payloads: u64,
+    /// Payloads with findings to act on.
     pub invalid: u64,
+    /// Findings to act on.
     pub violations: u64,
 }
 
 /// One line of the summary table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Row {
+    /// Findings in the group.
     pub count: u64,
+    /// The contract (`id@version`).
     pub contract: String,
+    /// The field, with array indexes as `*`.
     pub field: String,
+    /// The violation kind.
     pub kind: Kind,
 }
 
 impl Summary {
+    /// Counts one payload's result.
     pub fn add(&mut self, result: &PayloadResult) {
         self.payloads += 1;
         self.known += result.known as u64;
@@ -129,6 +142,32 @@ impl Summary {
     }
 }
 
+/// How a check run ends (what the gate decides).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Outcome {
+    /// Nothing fails the run: no finding, or none that `--fail-on` fails on, or only findings
+    /// a baseline knows, or the findings were recorded as a new baseline. Exit code 0.
+    #[default]
+    Pass,
+    /// Findings that fail the run, or a payload that could not be checked at all (which
+    /// always fails). Exit code 1.
+    Fail,
+    /// An input that could not be checked (named but missing, or holding no payload). Exit
+    /// code 2.
+    Error,
+}
+
+impl Outcome {
+    /// The process exit code a command line ends with: 0, 1 or 2.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            Outcome::Pass => 0,
+            Outcome::Fail => 1,
+            Outcome::Error => 2,
+        }
+    }
+}
+
 /// How the run ended, in one sentence without the exit code: what the text, Markdown and GitHub
 /// reports all say last. It never says "pass" while any finding, new or known, exists.
 pub fn verdict(summary: &Summary) -> String {
@@ -140,7 +179,7 @@ pub fn verdict(summary: &Summary) -> String {
             s(n)
         ),
     };
-    if summary.exit_code == 2 {
+    if summary.outcome == Outcome::Error {
         "error, some inputs could not be checked; see the errors above".to_string()
     } else if summary.payloads == 0 {
         "no payloads were checked".to_string()
@@ -157,7 +196,7 @@ pub fn verdict(summary: &Summary) -> String {
         )
     } else if summary.invalid == 0 {
         "pass, every payload satisfies its contract".to_string()
-    } else if summary.exit_code == 0 {
+    } else if summary.outcome == Outcome::Pass {
         format!(
             "{} of {} payloads violate their contract, none in a way --fail-on fails on",
             summary.invalid, summary.payloads
@@ -207,6 +246,7 @@ impl FailOn {
         }
     }
 
+    /// Whether a finding of `kind` fails the run.
     pub fn fails(&self, kind: Kind) -> bool {
         match self {
             FailOn::Any => true,

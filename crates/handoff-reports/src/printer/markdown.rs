@@ -3,6 +3,7 @@
 
 use super::{Printer, escape, one_line};
 use handoff_core::finding::PayloadResult;
+use handoff_core::gate::Outcome;
 use handoff_core::report::Summary;
 use std::io::{self, Write};
 
@@ -54,9 +55,10 @@ impl Collector {
     /// The whole report.
     pub(crate) fn render(&self, summary: &Summary) -> String {
         let mut md = String::new();
-        let mark = if summary.exit_code == 0 && summary.invalid == 0 && summary.known == 0 {
+        let mark = if summary.outcome == Outcome::Pass && summary.invalid == 0 && summary.known == 0
+        {
             "✅"
-        } else if summary.exit_code == 0 {
+        } else if summary.outcome == Outcome::Pass {
             "⚠️"
         } else {
             "❌"

@@ -351,7 +351,7 @@ impl<W: Write> Printer for TextPrinter<W> {
             out,
             "result: {} (exit code {})",
             handoff_core::report::verdict(summary),
-            summary.exit_code
+            summary.outcome.exit_code()
         )
     }
 }
