@@ -212,7 +212,8 @@ fn shell_words_are_split_as_a_shell_splits_them() {
 }
 
 /// Where a shell block is followed by a plain block (its output), every line of that block is a
-/// line of the real output, in order; `...` stands for lines left out.
+/// line of the real output, in order and with none left out between them unless a `...` line
+/// says so (before, between or after the lines shown).
 #[test]
 fn every_output_sample_is_real_output() {
     let project = project();
@@ -262,9 +263,14 @@ fn every_output_sample_is_real_output() {
             }
             let command = shown.join("; handoff ");
             let real: Vec<&str> = real.lines().map(str::trim_end).collect();
+            // The sample is the output: line for line, `...` standing for lines left out
+            // (before, between or after the lines shown).
             let mut at = 0;
+            let mut gap = false;
+            let mut failed = false;
             for want in sample.iter().map(|l| l.trim_end()) {
                 if want.trim() == "..." {
+                    gap = true;
                     continue;
                 }
                 // A line cut short in the docs ends with `...`: the real line starts with it.
@@ -272,17 +278,35 @@ fn every_output_sample_is_real_output() {
                     Some(head) => l.starts_with(head.trim_end()),
                     None => *l == want,
                 };
-                match real[at..].iter().position(fits) {
+                let found = if gap {
+                    real[at..].iter().position(fits)
+                } else {
+                    real.get(at).filter(|l| fits(l)).map(|_| 0)
+                };
+                match found {
                     Some(p) => at += p + 1,
                     None => {
                         failures.push(format!(
-                            "{}:{}: `handoff {command}` shows no line {want:?} (in order)",
+                            "{}:{}: `handoff {command}` shows no line {want:?} {} (the real output:\n{})",
                             doc,
-                            next_start + 1
+                            next_start + 1,
+                            if gap { "after the lines before it" } else { "right after the line before it (write ... for lines left out)" },
+                            real.join("\n")
                         ));
+                        failed = true;
                         break;
                     }
                 }
+                gap = false;
+            }
+            if !failed && !gap && at < real.len() {
+                failures.push(format!(
+                    "{}:{}: `handoff {command}` prints more after {:?}: {:?} (end the sample with ... if the rest is left out)",
+                    doc,
+                    next_start + 1,
+                    sample.last().map(|l| l.trim_end()).unwrap_or_default(),
+                    real[at]
+                ));
             }
             checked += 1;
         }
