@@ -33,19 +33,23 @@ def cli_results(*args):
     return json.loads(out.stdout)["results"]
 
 
-def json_files():
-    """(file, contract reference) for every JSON capture, valid or not, of each fixture
-    directory whose contract the project's failing captures name."""
+def captures(suffix):
+    """(file, contract reference) for every capture ending in `suffix`, valid or not, of each
+    fixture directory whose contract the project's failing captures of that kind name."""
     contracts = {}
     for r in cli_results():
         path = Path(r["source"]["path"])
-        if path.suffix == ".json":
+        if path.suffix == suffix:
             contracts[path.parts[1]] = r["contract"]
     return sorted(
         (str(f.relative_to(ROOT)), reference)
         for boundary, reference in contracts.items()
-        for f in (ROOT / "fixtures" / boundary).rglob("*.json")
+        for f in (ROOT / "fixtures" / boundary).rglob("*" + suffix)
     )
+
+
+def json_files():
+    return captures(".json")
 
 
 def test_load_by_reference_and_path():
@@ -66,6 +70,23 @@ def test_every_json_capture_gives_the_findings_the_command_line_reports():
         got = [f.to_dict() for f in c.check(Path(path).read_bytes())]
         expected = [r["findings"] for r in cli_results("--contract", reference, path)]
         assert got == (expected[0] if expected else []), path
+
+
+def test_every_ndjson_line_gives_the_findings_the_command_line_reports_for_it():
+    # The command line numbers lines in the file; the package checks one line, so line 1.
+    def moved(finding, line):
+        return {**finding, "position": {**finding["position"], "line": line}} if "position" in finding else finding
+
+    files = captures(".ndjson")
+    assert len(files) >= 2 and any("/valid/" in f for f, _ in files), files
+    for path, reference in files:
+        c = handoff.Contract.load(reference, contracts="contracts")
+        by_line = {r["source"]["line"]: r["findings"] for r in cli_results("--contract", reference, path)}
+        for number, line in enumerate(Path(path).read_bytes().split(b"\n"), start=1):
+            if not line.strip():
+                continue
+            got = [moved(f.to_dict(), number) for f in c.check(line)]
+            assert got == by_line.get(number, []), f"{path}:{number}"
 
 
 def test_finding_fields():
@@ -149,6 +170,7 @@ def test_check_arrow_takes_every_string_and_binary_layout():
         pa.array(docs, type=pa.string_view()),
         pa.array([d.encode() for d in docs], type=pa.binary()),
         pa.array([d.encode() for d in docs], type=pa.large_binary()),
+        pa.array([d.encode() for d in docs], type=pa.binary_view()),
         pa.chunked_array([docs[:1], docs[1:]]),
     ):
         assert c.check_arrow(arr).to_pydict() == expected, arr.type
@@ -210,3 +232,50 @@ def test_the_package_docstring_example_runs():
 
     failed, attempted = doctest.testmod(handoff, raise_on_error=False)[:2]
     assert attempted >= 3 and failed == 0
+
+
+def test_spark_on_ten_thousand_lines_counts_exactly_the_invalid_ones():
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs a Java runtime (crates/handoff-py/run-tests installs openjdk-17-jre-headless)")
+    from pyspark.sql import SparkSession, functions as F
+
+    from handoff.spark import validate
+
+    fixtures = ROOT / "fixtures/payment-status-to-storefront"
+    valid = [l for l in (fixtures / "valid/2026-11-20.ndjson").read_text().splitlines() if l.strip()]
+    invalid = [l for l in (fixtures / "invalid/2026-11-21.ndjson").read_text().splitlines() if l.strip()]
+    c = handoff.Contract.load("payment-status-to-storefront@^2", contracts="contracts")
+    valid = [l for l in valid if not c.check(l)]
+    invalid = [l for l in invalid if c.check(l)]
+    assert valid and invalid
+    # Every 37th line is invalid: 271 of 10,000.
+    lines = [invalid[i % len(invalid)] if i % 37 == 0 else valid[i % len(valid)] for i in range(10_000)]
+    expected_invalid = sum(1 for i in range(10_000) if i % 37 == 0)
+    expected_violations = sum(len(c.check(l)) for l in lines)
+
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    spark = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").getOrCreate()
+    try:
+        df = spark.createDataFrame([(l,) for l in lines], "value string").repartition(4)
+        out = validate(df, "payment-status-to-storefront@^2", contracts="contracts")
+        counts = out.agg(
+            F.count("*").alias("rows"),
+            F.sum(F.when(~F.col("valid"), 1).otherwise(0)).alias("invalid"),
+            F.sum("violations").alias("violations"),
+        ).collect()[0]
+        assert (counts["rows"], counts["invalid"], counts["violations"]) == (10_000, expected_invalid, expected_violations)
+    finally:
+        spark.stop()
+
+    # The command line agrees on the same lines.
+    capture = ROOT / "target" / "python-spark-10k.ndjson"
+    capture.write_text("\n".join(lines) + "\n")
+    out = subprocess.run(
+        [HANDOFF, "check", "--format", "json", "--contract", "payment-status-to-storefront@^2", str(capture)],
+        capture_output=True,
+        cwd=ROOT,
+    )
+    summary = json.loads(out.stdout)["summary"]
+    assert (summary["payloads"], summary["invalid"], summary["violations"]) == (10_000, expected_invalid, expected_violations)
