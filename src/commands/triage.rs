@@ -149,6 +149,51 @@ pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, 
             );
             spec.columns.remove(&field);
         }
+        // The payload and the boundary: where handoff.yaml's columns for one are absent and the
+        // log names that field's column as the field itself (a Spark job's `payload_inline`,
+        // `contract`), the log's own columns are read, saying so.
+        let groups: [&[&str]; 2] = [
+            &[
+                "payload_file",
+                "payload_inline",
+                "payload_ndjson",
+                "payload_line",
+            ],
+            &["contract", "source"],
+        ];
+        for group in groups {
+            let mapped: Vec<(String, String)> = spec
+                .columns
+                .iter()
+                .filter(|(field, _)| group.contains(&field.as_str()))
+                .map(|(f, c)| (f.clone(), c.clone()))
+                .collect();
+            let absent = !mapped.is_empty()
+                && mapped
+                    .iter()
+                    .all(|(f, c)| !given.contains(f.as_str()) && !header.iter().any(|h| h == c));
+            let own = group.iter().find(|f| header.iter().any(|h| h == **f));
+            if let (true, Some(own)) = (absent, own) {
+                let columns: Vec<String> = mapped
+                    .iter()
+                    .map(|(_, c)| format!("`{}`", handoff_core::escape::text(c)))
+                    .collect();
+                note!(
+                    con,
+                    "handoff: note: {} has none of the columns handoff.yaml maps for {} ({}): its `{own}` column is read instead",
+                    shown(&path),
+                    if group.contains(&"contract") {
+                        "the boundary"
+                    } else {
+                        "the payload"
+                    },
+                    columns.join(", ")
+                );
+                for (field, _) in mapped {
+                    spec.columns.remove(&field);
+                }
+            }
+        }
     }
     spec.fill_from_header(&header);
     let mapping = spec.mapping().map_err(Fatal::new)?;

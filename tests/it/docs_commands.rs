@@ -159,6 +159,28 @@ fn project() -> tempfile::TempDir {
         ));
     }
     std::fs::write(dir.path().join("exports/queue.csv"), queue).unwrap();
+    // The exception log docs/spark.md's local Spark example writes (the package's tests run
+    // the example itself): its invalid payloads under triage's field names.
+    let invalid = std::fs::read_to_string(
+        root.join("fixtures/payment-status-to-storefront/invalid/2026-11-21.ndjson"),
+    )
+    .unwrap();
+    let log: String = invalid
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|line| {
+            serde_json::json!({
+                "opened_at": "2026-12-06T10:00:00Z",
+                "error_code": "invalid",
+                "payload_inline": line,
+                "contract": "payment-status-to-storefront@^2",
+            })
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    std::fs::create_dir_all(dir.path().join("target")).unwrap();
+    std::fs::write(dir.path().join("target/exceptions.ndjson"), log).unwrap();
     dir
 }
 

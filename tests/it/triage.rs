@@ -326,6 +326,48 @@ fn an_ndjson_log_with_inline_payloads_and_flags_only() {
     assert_eq!(code["answers"]["routing_varies"]["answer"], "unknown");
 }
 
+/// A log named on the command line, such as a Spark job writes (handoff's field names as its
+/// members), in a project whose handoff.yaml maps its own log's payload and boundary columns:
+/// the log's `payload_inline` and `contract` are read, saying so, and every row is used.
+#[test]
+fn another_log_with_its_own_payload_and_boundary_columns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&root.join("contracts"), &dir.path().join("contracts"));
+    std::fs::copy(root.join("handoff.yaml"), dir.path().join("handoff.yaml")).unwrap();
+    let invalid = std::fs::read_to_string(
+        root.join("fixtures/payment-status-to-storefront/invalid/2026-11-21.ndjson"),
+    )
+    .unwrap();
+    let rows: Vec<String> = invalid
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, line)| {
+            serde_json::json!({
+                "opened_at": format!("2026-11-{:02}T10:00:00Z", 2 + i),
+                "error_code": "SPARK_INVALID",
+                "payload_inline": line,
+                "contract": "payment-status-to-storefront@^2",
+            })
+            .to_string()
+        })
+        .collect();
+    std::fs::write(dir.path().join("exceptions.ndjson"), rows.join("\n") + "\n").unwrap();
+    let out = common::handoff(dir.path())
+        .args(["triage", "exceptions.ndjson", "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("handoff: note: exceptions.ndjson has none of the columns handoff.yaml maps for the payload (`capture_line`, `capture`): its `payload_inline` column is read instead\n"), "{stderr}");
+    assert!(stderr.contains("handoff: note: exceptions.ndjson has none of the columns handoff.yaml maps for the boundary (`queue`): its `contract` column is read instead\n"), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["rows"]["read"], rows.len());
+    assert_eq!(report["rows"]["used"], rows.len());
+    assert_eq!(report["error_codes"][0]["error_code"], "SPARK_INVALID");
+}
+
 fn html_report() -> String {
     let out = handoff(&["triage", "--format", "html"]);
     assert_eq!(out.status.code(), Some(0));

@@ -8,8 +8,15 @@ use handoff_core::{Checker, Redact};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+// Checking builds a JSON tree per payload, many small allocations on every thread: the
+// command line's allocator keeps the package at its speed. Only Rust's allocations use it;
+// every Python object keeps Python's allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 pyo3::create_exception!(
     _handoff,
@@ -109,18 +116,21 @@ fn loaded(result: Result<Checker, handoff_core::Error>) -> PyResult<Contract> {
 }
 
 /// A payload's bytes: `bytes`, `bytearray`, `memoryview` of bytes, or `str` (as UTF-8).
-fn payload_bytes(payload: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+/// A payload's bytes: borrowed from an immutable `bytes` or `str` (whose UTF-8 form Python
+/// keeps), copied from anything mutable (`bytearray`, `memoryview`), which another thread
+/// could change while the GIL is released.
+fn payload_bytes<'a>(payload: &'a Bound<'_, PyAny>) -> PyResult<Cow<'a, [u8]>> {
     if let Ok(b) = payload.cast::<PyBytes>() {
-        return Ok(b.as_bytes().to_vec());
+        return Ok(Cow::Borrowed(b.as_bytes()));
     }
     if let Ok(s) = payload.cast::<PyString>() {
-        return Ok(s.to_str()?.as_bytes().to_vec());
+        return Ok(Cow::Borrowed(s.to_str()?.as_bytes()));
     }
     if let Ok(b) = payload.cast::<PyByteArray>() {
-        return Ok(b.to_vec());
+        return Ok(Cow::Owned(b.to_vec()));
     }
     if let Ok(v) = payload.extract::<Vec<u8>>() {
-        return Ok(v);
+        return Ok(Cow::Owned(v));
     }
     Err(PyTypeError::new_err(format!(
         "a payload is bytes or str, not {}",
@@ -213,10 +223,13 @@ impl Contract {
         payloads: &Bound<'_, PyAny>,
         jobs: Option<usize>,
     ) -> PyResult<Vec<Vec<Finding>>> {
-        let mut all = Vec::new();
-        for payload in payloads.try_iter()? {
-            all.push(payload_bytes(&payload?)?);
-        }
+        // The payload objects stay alive (and `bytes`/`str` unchanged) while their bytes are
+        // read without the GIL.
+        let objects = payloads.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+        let all = objects
+            .iter()
+            .map(payload_bytes)
+            .collect::<PyResult<Vec<_>>>()?;
         let jobs = jobs
             .unwrap_or_else(handoff_core::run::default_jobs)
             .clamp(1, all.len().max(1));
@@ -282,7 +295,7 @@ impl Contract {
 }
 
 /// Each payload's findings, in order, checked in `jobs` contiguous chunks.
-fn check_parallel(checker: &Checker, payloads: &[Vec<u8>], jobs: usize) -> Vec<Vec<Finding>> {
+fn check_parallel(checker: &Checker, payloads: &[Cow<'_, [u8]>], jobs: usize) -> Vec<Vec<Finding>> {
     in_parallel(payloads, jobs, |p| {
         checker.check(p).iter().map(Finding::of).collect()
     })

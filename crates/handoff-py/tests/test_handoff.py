@@ -188,6 +188,10 @@ def test_polars_and_duckdb_columns():
     out = handoff.polars.validate(df, c)
     assert out.columns == ["value", "valid", "violations", "kinds", "findings"]
     assert out["kinds"].to_list()[1] == ["unreadable"]
+    with pytest.raises(ValueError, match="already has valid: rename them before validate"):
+        handoff.polars.validate(out.select("value", "valid"), c)
+    with pytest.raises(ValueError, match="the DataFrame has no column 'body'"):
+        handoff.polars.validate(df, c, column="body")
     rel = duckdb.sql("select '{}' as value union all select '[]'")
     assert c.check_arrow(rel.fetch_arrow_table()["value"]).num_rows == 2
 

@@ -1,6 +1,8 @@
 from collections.abc import Iterable
 from os import PathLike
 
+import pyarrow
+
 Payload = bytes | bytearray | memoryview | str
 
 class ContractError(ValueError):
@@ -47,6 +49,11 @@ class Contract:
     def redact(self) -> str: ...
     def check(self, payload: Payload) -> list[Finding]: ...
     def check_many(self, payloads: Iterable[Payload], jobs: int | None = None) -> list[list[Finding]]: ...
+    def check_arrow(self, data: object, jobs: int | None = None) -> "pyarrow.RecordBatch":
+        """One result row per value of an Arrow string, large_string, string_view, binary,
+        large_binary or binary_view array (or chunked array, or any object with
+        `__arrow_c_array__` / `__arrow_c_stream__`): valid bool, violations int32,
+        kinds list<string>, findings string (JSON, as --format json writes them)."""
 
 def is_path_reference(text: str) -> bool: ...
 

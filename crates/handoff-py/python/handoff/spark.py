@@ -78,12 +78,17 @@ def validate(
 
     def check(batches):
         import pyarrow as pa
+        from pyspark import TaskContext
 
         from handoff import Contract
 
+        # Spark runs a task per core it grants (spark.task.cpus); more threads would only
+        # compete with the other tasks on the executor.
+        task = TaskContext.get()
+        jobs = max(1, task.cpus()) if task is not None else 1
         checker = Contract.from_text(text, name=name, redact=policy)
         for batch in batches:
-            result = checker.check_arrow(batch.column(column))
+            result = checker.check_arrow(batch.column(column), jobs=jobs)
             yield pa.RecordBatch.from_arrays(
                 list(batch.columns) + list(result.columns),
                 schema=pa.schema(list(batch.schema) + list(result.schema)),
