@@ -19,6 +19,7 @@ pub(crate) mod partner;
 pub(crate) mod reconcile;
 pub(crate) mod render;
 pub(crate) mod repair;
+pub(crate) mod serve;
 pub(crate) mod triage;
 
 /// A path for a message: as the user or the file system spelled it, with control characters

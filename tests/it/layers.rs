@@ -154,6 +154,11 @@ fn the_report_modules_depend_one_way() {
     one_way("handoff-reports", "config", "triage");
 }
 
+#[test]
+fn the_server_modules_depend_one_way() {
+    one_way("handoff-serve", "app", "capture");
+}
+
 /// The packages a workspace crate's normal dependencies bring in, by name, read from its
 /// Cargo.toml and, below it, from Cargo.lock (which lists no registry crate's dev-dependencies).
 fn dependency_tree(krate: &str) -> BTreeSet<String> {

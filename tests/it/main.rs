@@ -30,6 +30,7 @@ mod reconcile_dst;
 mod reconcile_props;
 mod repair;
 mod robustness;
+mod serve;
 mod suite;
 mod triage;
 mod x12_corpus;

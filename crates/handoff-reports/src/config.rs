@@ -29,6 +29,7 @@ const TOP_KEYS: &[&str] = &[
     "exceptions",
     "history",
     "flows",
+    "serve",
 ];
 const CHECK_KEYS: &[&str] = &["contract", "inputs", "description", "csv"];
 
@@ -53,6 +54,8 @@ pub struct Config {
     pub history: Option<PathBuf>,
     /// Flows declared here, for `handoff reconcile` (more may live under `flows/`).
     pub flows: Vec<crate::reconcile::flow::Flow>,
+    /// `serve:`, for `handoff serve`.
+    pub serve: crate::serve_section::ServeSection,
 }
 
 /// One mapping of payload inputs to a contract.
@@ -103,6 +106,9 @@ pub fn json_schema() -> serde_json::Value {
         "exceptions" => {
             "How handoff triage reads the team's exception log: the log, its delimiter, which column holds what, and which contract each source means."
         }
+        "serve" => {
+            "How handoff serve listens, records captures, rotates them, limits requests and verifies each contract's webhook signatures (secrets from environment variables)."
+        }
         other => unreachable!("undocumented key {other}"),
     };
     let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
@@ -148,6 +154,7 @@ pub fn json_schema() -> serde_json::Value {
                 })
             }
             "flows" => json!({"type": "array", "items": crate::reconcile::read::json_schema()}),
+            "serve" => crate::serve_section::json_schema(),
             "format" => json!({"enum": Format::names().collect::<Vec<_>>()}),
             "fail_on" => json!({"type": "string", "pattern": fail_on_pattern}),
             _ => json!({"type": "string"}),
@@ -253,6 +260,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let mut exceptions = None;
     let mut history = None;
     let mut flows = Vec::new();
+    let mut serve = crate::serve_section::ServeSection::default();
     if let Some(top) = doc.mapping(&root, "handoff.yaml", &[TOP_KEYS]) {
         if let Some(dir) = top.get("contracts").and_then(|(k, v)| doc.text(k, v)) {
             contracts = PathBuf::from(dir);
@@ -298,6 +306,11 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
             .map(PathBuf::from);
         if let Some((_, list)) = top.get("flows") {
             flows = crate::reconcile::read::list(&mut doc, list);
+        }
+        if let Some((_, section)) = top.get("serve")
+            && let Some(read) = crate::serve_section::read(&mut doc, section)
+        {
+            serve = read;
         }
         if let Some((_, section)) = top.get("exceptions") {
             exceptions = crate::triage::mapping::read(&mut doc, section);
@@ -364,6 +377,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
         exceptions,
         history,
         flows,
+        serve,
     })
 }
 

@@ -11,4 +11,5 @@
 pub mod config;
 pub mod printer;
 pub mod reconcile;
+pub mod serve_section;
 pub mod triage;

@@ -1,0 +1,483 @@
+//! The routes: `POST /capture/{reference}`, `GET /healthz`, `GET /metrics`, and the answers
+//! to everything else. A capture is verified (token, size, signature), made one line, checked,
+//! recorded, and only then answered: `202` (or `422` under `reject_invalid`) with the
+//! `handoff check --format json` document for that payload, whose source is the capture
+//! file and line it was recorded at.
+
+use crate::capture::{self, Busy, Record};
+use crate::metrics::{Metrics, Refusal};
+use crate::settings::Settings;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path as UrlPath, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use handoff_core::Checker;
+use handoff_core::finding::{PayloadResult, PayloadSource};
+use handoff_reports::printer::Printer;
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::SyncSender;
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+use tokio::sync::{Semaphore, oneshot};
+
+/// A contract ready to check posts, by the reference they name it with.
+struct Loaded {
+    checker: Checker,
+    /// The id: the capture directory, and what signatures are keyed by.
+    id: Arc<str>,
+    /// `id@version`, as findings name it.
+    reference: Arc<str>,
+}
+
+pub(crate) struct App {
+    pub settings: Settings,
+    contracts: RwLock<HashMap<String, Arc<Loaded>>>,
+    tx: SyncSender<Record>,
+    limit: Arc<Semaphore>,
+    pub metrics: Metrics,
+    /// The prefix of generated request ids: this receiver's start, in hex nanoseconds.
+    run_id: String,
+    seq: AtomicU64,
+    token_digest: Option<[u8; 32]>,
+}
+
+impl App {
+    pub(crate) fn new(settings: Settings, tx: SyncSender<Record>) -> App {
+        let run_id = format!(
+            "{:x}",
+            jiff::Timestamp::now().as_nanosecond().unsigned_abs() & 0xffff_ffff_ffff
+        );
+        let token_digest = settings.token.as_deref().map(digest);
+        App {
+            limit: Arc::new(Semaphore::new(settings.max_concurrent)),
+            settings,
+            contracts: RwLock::default(),
+            tx,
+            metrics: Metrics::new(),
+            run_id,
+            seq: AtomicU64::new(0),
+            token_digest,
+        }
+    }
+}
+
+fn digest(text: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes()).into()
+}
+
+pub(crate) fn router(app: Arc<App>) -> axum::Router {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/capture/{reference}", post(capture))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .method_not_allowed_fallback(wrong_method)
+        .layer(axum::middleware::from_fn_with_state(app.clone(), authorize))
+        .with_state(app)
+}
+
+/// An answer that is not a check result: `{"error": {"status", "message", "help"?}}`.
+fn error(status: StatusCode, message: impl Into<String>, help: Option<String>) -> Response {
+    let mut body = json!({"status": status.as_u16(), "message": message.into()});
+    if let Some(help) = help {
+        body["help"] = json!(help);
+    }
+    json_response(status, &json!({ "error": body }))
+}
+
+fn json_response(status: StatusCode, value: &serde_json::Value) -> Response {
+    let mut text = value.to_string();
+    text.push('\n');
+    (status, [(header::CONTENT_TYPE, "application/json")], text).into_response()
+}
+
+fn retry_later(message: String, seconds: u32) -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, message, None);
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    r
+}
+
+async fn authorize(
+    State(app): State<Arc<App>>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some(expected) = app.token_digest {
+        let sent = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| digest(t.trim()));
+        // Digests are compared, so the time taken says nothing about the token's bytes.
+        if sent != Some(expected) {
+            app.metrics.refused(Refusal::Unauthorized, None);
+            let mut r = error(
+                StatusCode::UNAUTHORIZED,
+                "this receiver requires its token",
+                Some("send `Authorization: Bearer <token>`, the token handoff serve was started with".into()),
+            );
+            r.headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            return r;
+        }
+    }
+    next.run(request).await
+}
+
+async fn not_found(request: Request) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        format!(
+            "no such route: {} {}",
+            request.method(),
+            request.uri().path()
+        ),
+        Some("POST /capture/<contract reference>, GET /healthz, GET /metrics".into()),
+    )
+}
+
+async fn wrong_method(request: Request) -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!(
+            "{} is not accepted on {}",
+            request.method(),
+            request.uri().path()
+        ),
+        Some("captures are sent with POST; /healthz and /metrics are read with GET".into()),
+    )
+}
+
+async fn healthz(State(app): State<Arc<App>>) -> Response {
+    json_response(
+        StatusCode::OK,
+        &json!({
+            "status": "ok",
+            "capture_dir": app.settings.capture_dir.display().to_string(),
+            "in_flight": app.settings.max_concurrent - app.limit.available_permits(),
+        }),
+    )
+}
+
+async fn metrics(State(app): State<Arc<App>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn capture(
+    State(app): State<Arc<App>>,
+    UrlPath(reference): UrlPath<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let started = Instant::now();
+    let response = capture_inner(&app, reference, headers, body).await;
+    app.metrics.latency(started.elapsed().as_secs_f64());
+    response
+}
+
+async fn capture_inner(
+    app: &Arc<App>,
+    reference: String,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Ok(_permit) = app.limit.clone().try_acquire_owned() else {
+        app.metrics.refused(Refusal::Busy, None);
+        return retry_later(
+            format!(
+                "busy: {} requests are being handled, the most this receiver takes at once",
+                app.settings.max_concurrent
+            ),
+            1,
+        );
+    };
+    let loaded = match contract(app, &reference).await {
+        Ok(l) => l,
+        Err(r) => return r,
+    };
+    let max = app.settings.max_payload_bytes;
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let too_large = || {
+        app.metrics.refused(Refusal::TooLarge, Some(&loaded.id));
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is over the {max}-byte limit; nothing was recorded"),
+            Some(
+                "raise --max-payload-bytes (or serve: max_payload_bytes) if such payloads are real"
+                    .into(),
+            ),
+        )
+    };
+    if declared.is_some_and(|n| n > max as u64) {
+        return too_large();
+    }
+    let body: Bytes = match axum::body::to_bytes(body, max).await {
+        Ok(b) => b,
+        Err(_) => return too_large(),
+    };
+    if let Some(sig) = app
+        .settings
+        .signatures
+        .iter()
+        .find(|s| *s.contract == *loaded.id)
+    {
+        let sent = headers.get(sig.scheme.header()).map(HeaderValue::as_bytes);
+        let now = jiff::Timestamp::now().as_second();
+        if let Err(why) = sig.verify(sent, &body, now) {
+            app.metrics.refused(Refusal::Signature, Some(&loaded.id));
+            return error(
+                StatusCode::UNAUTHORIZED,
+                format!("{why}; nothing was recorded"),
+                None,
+            );
+        }
+    }
+    if body.iter().all(u8::is_ascii_whitespace) {
+        app.metrics.refused(Refusal::Empty, Some(&loaded.id));
+        return error(
+            StatusCode::BAD_REQUEST,
+            "the body is empty; nothing was recorded",
+            Some("send the webhook's JSON document as the request body".into()),
+        );
+    }
+    let request_id = request_id(app, &headers);
+    let received_at = jiff::Timestamp::now()
+        .round(jiff::Unit::Millisecond)
+        .unwrap_or_else(|_| jiff::Timestamp::now());
+    let line = crate::line::one_line(&body).into_owned();
+
+    let checked = if line.len() > 64 * 1024 {
+        let (l, b) = (loaded.clone(), line.clone());
+        tokio::task::spawn_blocking(move || check(&l.checker, &b))
+            .await
+            .unwrap_or(None)
+    } else {
+        check(&loaded.checker, &line)
+    };
+    let Some(checked) = checked else {
+        return error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "the check of this payload failed inside handoff (a bug: please report it); nothing was recorded",
+            None,
+        );
+    };
+    let kinds: Vec<&'static str> = checked.findings.iter().map(|f| f.kind.id()).collect();
+    let violations = checked.findings.len() as u64 + checked.unlisted;
+    let status = if violations > 0 && app.settings.reject_invalid {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::ACCEPTED
+    };
+    let receipt = json!({
+        "received_at": received_at.to_string(),
+        "request_id": request_id,
+        "contract": &*loaded.reference,
+        "bytes": body.len(),
+        "status": status.as_u16(),
+        "valid": violations == 0,
+        "violations": violations,
+        "kinds": kinds,
+    });
+    let receipt = receipt.to_string();
+    let (done, answer) = oneshot::channel();
+    let record = Record {
+        contract: loaded.id.clone(),
+        line,
+        // The writer puts the line number first: `{"line":N,` + these fields + `}`.
+        receipt: receipt[1..receipt.len() - 1].to_string(),
+        done,
+    };
+    match capture::queue(&app.tx, record) {
+        Ok(()) => {}
+        Err(Busy::Full) => {
+            app.metrics.refused(Refusal::Busy, Some(&loaded.id));
+            return retry_later(
+                format!(
+                    "the capture disk is behind ({} records waiting); nothing was recorded",
+                    app.settings.queue
+                ),
+                1,
+            );
+        }
+        Err(Busy::Stopped) => {
+            return retry_later("the receiver is stopping; nothing was recorded".into(), 5);
+        }
+    }
+    let recorded = match answer.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(why)) => {
+            app.metrics.refused(Refusal::Disk, Some(&loaded.id));
+            return retry_later(format!("{why}; nothing was recorded"), 30);
+        }
+        Err(_) => return retry_later("the capture writer stopped; nothing was recorded".into(), 5),
+    };
+    app.metrics.recorded(&loaded.reference, body.len(), &kinds);
+    let mut findings = checked.findings;
+    // Positions were found in the line alone; in the capture file it is line N.
+    for f in &mut findings {
+        if let Some(p) = &mut f.position {
+            p.line += recorded.line - 1;
+        }
+    }
+
+    let result = PayloadResult {
+        source: PayloadSource {
+            path: recorded.path.clone(),
+            line: Some(recorded.line),
+        },
+        contract: loaded.reference.clone(),
+        findings,
+        known: 0,
+        unlisted: checked.unlisted,
+        text: None,
+        text_origin: None,
+    };
+    let mut summary = handoff_core::Summary::default();
+    summary.add(&result);
+    let mut out = Vec::new();
+    let mut printer = handoff_reports::printer::JsonPrinter::new(&mut out);
+    // Writing to a Vec cannot fail.
+    let _ = printer.result(&result);
+    let _ = printer.finish(&summary);
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], out).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&format!("{}:{}", recorded.path, recorded.line)) {
+        h.insert("x-handoff-capture", v);
+    }
+    response
+}
+
+/// The payload's findings, or None if the check panicked (a bug; the request still gets an
+/// answer and the receiver keeps running).
+fn check(checker: &Checker, line: &[u8]) -> Option<handoff_core::check::Checked> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| checker.check_counted(line))).ok()
+}
+
+/// The sender's `X-Request-Id` when it is a plain token, else one of ours.
+fn request_id(app: &App, headers: &HeaderMap) -> String {
+    let sent = headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=128).contains(&v.len())
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        });
+    match sent {
+        Some(id) => id.to_string(),
+        None => format!(
+            "{}-{}",
+            app.run_id,
+            app.seq.fetch_add(1, Ordering::Relaxed) + 1
+        ),
+    }
+}
+
+async fn contract(app: &Arc<App>, reference: &str) -> Result<Arc<Loaded>, Response> {
+    if let Some(l) = app
+        .contracts
+        .read()
+        .ok()
+        .and_then(|m| m.get(reference).cloned())
+    {
+        return Ok(l);
+    }
+    if handoff_core::registry::is_path_reference(reference) {
+        app.metrics.refused(Refusal::UnknownContract, None);
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            format!("`{reference}` is a path; a capture names a contract of the registry"),
+            Some("POST /capture/<id>, <id>@<version> or <id>@^<major>".into()),
+        ));
+    }
+    let contracts = app.settings.contracts.clone();
+    let redact = app.settings.redact;
+    let r = reference.to_string();
+    let loaded =
+        tokio::task::spawn_blocking(move || handoff_core::load_reference(&contracts, &r, redact))
+            .await
+            .map_err(|_| {
+                error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "loading the contract failed",
+                    None,
+                )
+            })?;
+    let checker = match loaded {
+        Ok(c) => c,
+        Err(handoff_core::Error::Reference(e)) => {
+            app.metrics.refused(Refusal::UnknownContract, None);
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                format!("{e}; nothing was recorded"),
+                Some(format!(
+                    "contracts are read from {}/<id>/<version>.yaml",
+                    app.settings.contracts.display()
+                )),
+            ));
+        }
+        Err(e) => {
+            return Err(error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("the contract `{reference}` cannot be used: {e}"),
+                Some("run `handoff lint` on it".into()),
+            ));
+        }
+    };
+    let c = checker.contract();
+    if c.x12.is_some() || c.csv.is_some() {
+        app.metrics.refused(Refusal::Unsupported, None);
+        let what = if c.x12.is_some() { "X12" } else { "CSV" };
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "{} reads {what} files; handoff serve records and checks JSON payloads",
+                c.reference()
+            ),
+            Some(format!(
+                "check {what} captures with `handoff check --contract {reference} FILE`"
+            )),
+        ));
+    }
+    // An id becomes a directory name: only the registry's own spelling is allowed.
+    if !c
+        .id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+        || c.id.starts_with('.')
+    {
+        return Err(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the contract id `{}` cannot name a capture directory", c.id),
+            None,
+        ));
+    }
+    let loaded = Arc::new(Loaded {
+        id: c.id.as_str().into(),
+        reference: c.reference().into(),
+        checker,
+    });
+    if let Ok(mut map) = app.contracts.write() {
+        // Bounded: references are few; a client inventing requirements cannot grow it far.
+        if map.len() < 1024 {
+            map.insert(reference.to_string(), loaded.clone());
+        }
+    }
+    Ok(loaded)
+}

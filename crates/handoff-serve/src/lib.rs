@@ -1,0 +1,170 @@
+//! `handoff serve`: a capture receiver. Every webhook posted to `POST /capture/{reference}`
+//! is verified (token, size, signature), recorded as one line of a rotating NDJSON capture
+//! file of its contract, checked against the contract, and answered with the findings in the
+//! `handoff check --format json` shape: `handoff check` on the capture files later gives the
+//! same findings, source for source. See docs/serve.md.
+//!
+//! ```no_run
+//! use handoff_serve::{Settings, bind};
+//! let settings = Settings::new("127.0.0.1:8088".parse().unwrap(), "contracts".into());
+//! let server = bind(settings).map_err(|e| e.to_string())?;
+//! eprintln!("listening on {}", server.local_addr());
+//! let stopped = server.run(async { let _ = tokio::signal::ctrl_c().await; })?;
+//! eprintln!("{} payloads recorded", stopped.written.records);
+//! # Ok::<(), String>(())
+//! ```
+//!
+//! Layers: [`settings`] (what to run) -> `app` (routes) over `capture` (the writer thread),
+//! `signature` and `metrics`; the command line only reads flags and handoff.yaml into
+//! [`Settings`] and prints.
+
+mod app;
+mod capture;
+mod line;
+mod metrics;
+pub mod settings;
+pub mod signature;
+
+pub use capture::{Recorded, Written, receipts_path};
+pub use line::one_line;
+pub use settings::{Rotate, Settings};
+pub use signature::{Scheme, Signature};
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Why a receiver could not start.
+#[derive(Debug)]
+pub enum StartError {
+    /// Listening beyond loopback without a token.
+    Unprotected(SocketAddr),
+    /// The address cannot be bound (in use, not permitted).
+    Bind(SocketAddr, std::io::Error),
+    /// The capture directory cannot be created or repaired.
+    Captures(PathBuf, std::io::Error),
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StartError::Unprotected(addr) => write!(
+                f,
+                "{addr} is reachable from other machines, and nothing would stop them posting or reading metrics\n  = help: set a token every request must carry: HANDOFF_SERVE_TOKEN in the environment (or --token, or serve.token_env in handoff.yaml naming another variable), or listen on 127.0.0.1"
+            ),
+            StartError::Bind(addr, e) => write!(f, "cannot listen on {addr}: {e}"),
+            StartError::Captures(dir, e) => {
+                write!(
+                    f,
+                    "cannot prepare the capture directory {}: {e}",
+                    dir.display()
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// A receiver bound to its address, not yet serving.
+pub struct Bound {
+    settings: Settings,
+    listener: std::net::TcpListener,
+    /// Capture files whose torn last line was cut at start.
+    pub repaired: Vec<PathBuf>,
+}
+
+/// What a receiver did, once stopped.
+#[derive(Debug, Clone)]
+pub struct Stopped {
+    pub written: Written,
+}
+
+/// Check the settings, repair the capture directory and bind the address.
+pub fn bind(settings: Settings) -> Result<Bound, StartError> {
+    if !settings.listen.ip().is_loopback() && settings.token.is_none() {
+        return Err(StartError::Unprotected(settings.listen));
+    }
+    let dir = settings.capture_dir.clone();
+    capture::create_private_dir(&dir).map_err(|e| StartError::Captures(dir.clone(), e))?;
+    let repaired = capture::repair(&dir).map_err(|e| StartError::Captures(dir.clone(), e))?;
+    let listener = std::net::TcpListener::bind(settings.listen)
+        .map_err(|e| StartError::Bind(settings.listen, e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| StartError::Bind(settings.listen, e))?;
+    Ok(Bound {
+        settings,
+        listener,
+        repaired,
+    })
+}
+
+impl Bound {
+    /// The address bound (with the port the system chose for port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener.local_addr().unwrap_or(self.settings.listen)
+    }
+
+    /// Serve until `shutdown` completes; then stop accepting, finish the requests in flight,
+    /// and flush and close every capture file before returning.
+    pub fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<Stopped, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .thread_name("handoff-serve")
+            .build()
+            .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
+        let writer = capture::start(
+            capture::RealDisk,
+            self.settings.capture_dir.clone(),
+            self.settings.rotate,
+            self.settings.fsync,
+            self.settings.queue,
+        );
+        let app = Arc::new(app::App::new(self.settings, writer.tx));
+        let router = app::router(app.clone());
+        drop(app);
+        let served = runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(self.listener)?;
+            axum::serve(listener, router)
+                .with_graceful_shutdown(shutdown)
+                .await
+        });
+        // Every connection has finished, so every request's sender is gone: the writer
+        // drains what is queued, syncs and closes, and its thread ends.
+        runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+        let written = writer
+            .thread
+            .join()
+            .map_err(|_| "the capture writer failed".to_string())?;
+        served.map_err(|e| format!("the server stopped on an error: {e}"))?;
+        Ok(Stopped { written })
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT (Ctrl-C).
+pub async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
