@@ -62,13 +62,15 @@ pub(crate) fn cmd_serve(args: ServeArgs, con: &mut Console<'_>) -> Result<u8, Fa
         Rotate::Every(d) => format!("every {}", human_duration(d)),
         Rotate::Bytes(n) => format!("at {n} bytes"),
     };
-    con.note(format_args!(
-        "handoff serve: listening on http://{}, recording to {}/<contract>/ (a new file {rotation}); POST /capture/<contract>",
-        server.local_addr(),
+    let addr = server.local_addr();
+    let listening = format!(
+        "handoff serve: listening on http://{addr}, recording to {}/<contract>/ (a new file {rotation}); POST /capture/<contract>",
         shown(&dir)
-    ));
+    );
     let stopped = server
-        .run(handoff_serve::stop_signal())
+        .run(handoff_serve::Stop::Signals, || {
+            con.note(format_args!("{listening}"))
+        })
         .map_err(Fatal::new)?;
     let w = stopped.written;
     con.note(format_args!(

@@ -93,6 +93,58 @@ fn run(project: &Path, dir: &str, command: &str) -> std::process::Output {
         .unwrap()
 }
 
+/// `handoff serve` as shown, on a free loopback port: it must start listening, and stop with
+/// exit 0 on SIGTERM (what it records is held by tests/it/serve.rs).
+fn serve(project: &Path, dir: &str, command: &str) -> Result<(), String> {
+    use std::io::BufRead;
+    let mut args = words(command);
+    match args.iter().position(|a| a == "--listen") {
+        Some(i) => args[i + 1] = "127.0.0.1:0".into(),
+        None => args.extend(["--listen".into(), "127.0.0.1:0".into()]),
+    }
+    let mut child = common::handoff(project.join(dir))
+        .args(&args)
+        .env_remove("HANDOFF_SERVE_TOKEN")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // One real order posted, so the commands after it in the docs (a check of the
+    // captures) have what they read.
+    let posted = first
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .map(|addr| {
+            use std::io::{Read, Write};
+            let body = std::fs::read(project.join("fixtures/storefront-order-to-erp/invalid/kitchen-sink.json")).unwrap();
+            let mut s = std::net::TcpStream::connect(addr).unwrap();
+            let head = format!(
+                "POST /capture/storefront-order-to-erp@%5E2 HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+                body.len()
+            );
+            s.write_all(head.as_bytes()).unwrap();
+            s.write_all(&body).unwrap();
+            let mut reply = String::new();
+            let _ = s.read_to_string(&mut reply);
+            reply.lines().next().unwrap_or("").to_string()
+        });
+    let _ = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let status = child.wait().unwrap();
+    if !first.contains("listening on http://127.0.0.1:") || status.code() != Some(0) {
+        return Err(format!("exit {:?}: {first}", status.code()));
+    }
+    match posted.as_deref() {
+        Some("HTTP/1.1 202 Accepted" | "HTTP/1.1 422 Unprocessable Entity") => Ok(()),
+        other => Err(format!("a posted order was answered {other:?}")),
+    }
+}
+
 /// Words as a POSIX shell splits them, for the quoting the docs use ('...' and "...").
 fn words(command: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -195,6 +247,12 @@ fn every_command_in_the_docs_runs() {
     let project = project();
     let mut failures = Vec::new();
     for (doc, dir, command) in &commands {
+        if command.starts_with("serve") {
+            if let Err(why) = serve(project.path(), dir, command) {
+                failures.push(format!("{doc}: handoff {command}\n  {why}"));
+            }
+            continue;
+        }
         let out = run(project.path(), dir, command);
         let code = out.status.code();
         // Another log than the project's: the optional columns handoff.yaml maps for its own

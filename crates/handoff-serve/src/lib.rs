@@ -5,11 +5,11 @@
 //! same findings, source for source. See docs/serve.md.
 //!
 //! ```no_run
-//! use handoff_serve::{Settings, bind};
+//! use handoff_serve::{Settings, Stop, bind};
 //! let settings = Settings::new("127.0.0.1:8088".parse().unwrap(), "contracts".into());
 //! let server = bind(settings).map_err(|e| e.to_string())?;
-//! eprintln!("listening on {}", server.local_addr());
-//! let stopped = server.run(async { let _ = tokio::signal::ctrl_c().await; })?;
+//! let addr = server.local_addr();
+//! let stopped = server.run(Stop::Signals, || eprintln!("listening on {addr}"))?;
 //! eprintln!("{} payloads recorded", stopped.written.records);
 //! # Ok::<(), String>(())
 //! ```
@@ -107,12 +107,11 @@ impl Bound {
         self.listener.local_addr().unwrap_or(self.settings.listen)
     }
 
-    /// Serve until `shutdown` completes; then stop accepting, finish the requests in flight,
-    /// and flush and close every capture file before returning.
-    pub fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> Result<Stopped, String> {
+    /// Serve until `stop`; then stop accepting, finish the requests in flight, and flush and
+    /// close every capture file before returning. `ready` runs once the receiver is
+    /// listening and its signal handlers are in place (so a SIGTERM sent after it is a
+    /// graceful stop, never the default kill).
+    pub fn run(self, stop: Stop, ready: impl FnOnce()) -> Result<Stopped, String> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("handoff-serve")
@@ -129,7 +128,12 @@ impl Bound {
         let router = app::router(app.clone());
         drop(app);
         let served = runtime.block_on(async move {
+            let shutdown: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = match stop {
+                Stop::Signals => signals()?,
+                Stop::When(f) => f,
+            };
             let listener = tokio::net::TcpListener::from_std(self.listener)?;
+            ready();
             axum::serve(listener, router)
                 .with_graceful_shutdown(shutdown)
                 .await
@@ -146,25 +150,32 @@ impl Bound {
     }
 }
 
-/// Resolves on SIGTERM or SIGINT (Ctrl-C).
-pub async fn stop_signal() {
+/// When a receiver stops.
+pub enum Stop {
+    /// On SIGTERM or SIGINT (Ctrl-C).
+    Signals,
+    /// When the future completes (an embedding's own shutdown).
+    When(std::pin::Pin<Box<dyn Future<Output = ()> + Send>>),
+}
+
+/// SIGTERM and SIGINT, registered now (inside the runtime), resolving on the first.
+fn signals() -> std::io::Result<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term = match signal(SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        Ok(Box::pin(async move {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = int.recv() => {}
             }
-        };
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = tokio::signal::ctrl_c() => {}
-        }
+        }))
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        Ok(Box::pin(async {
+            let _ = tokio::signal::ctrl_c().await;
+        }))
     }
 }
