@@ -572,3 +572,40 @@ impl Server {
         (status.code().unwrap_or(-1), said)
     }
 }
+
+#[test]
+fn more_requests_than_it_takes_at_once_are_told_to_retry() {
+    let dir = project();
+    let server = start(dir.path(), &["--max-concurrent", "1"], &[]);
+    // The first request holds the one place while its body is still coming.
+    let mut slow = TcpStream::connect(server.addr).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let body = br#"{"order_id": "x"}"#;
+    let head = format!(
+        "POST /capture/storefront-order-to-erp HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    slow.write_all(head.as_bytes()).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let busy = post(server.addr, "storefront-order-to-erp", b"{}");
+    assert_eq!(busy.status, 503, "{}", busy.body);
+    assert_eq!(busy.headers["retry-after"], "1");
+    assert_eq!(
+        busy.json()["error"]["message"],
+        "busy: 1 request in flight, the most this receiver takes at once (--max-concurrent); nothing was recorded"
+    );
+    slow.write_all(body).unwrap();
+    assert_eq!(read_reply(&mut slow).status, 202);
+    let m = request(server.addr, "GET", "/metrics", &[], b"").body;
+    assert_eq!(
+        metric(&m, "handoff_requests_refused_total{reason=\"busy\"}"),
+        1
+    );
+    let (code, said) = server.stop();
+    assert_eq!(code, 0);
+    assert_eq!(
+        said.last().unwrap(),
+        "handoff serve: stopped; 1 payload recorded in 1 file"
+    );
+}

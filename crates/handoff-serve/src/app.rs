@@ -195,8 +195,13 @@ async fn capture_inner(
         app.metrics.refused(Refusal::Busy, None);
         return retry_later(
             format!(
-                "busy: {} requests are being handled, the most this receiver takes at once",
-                app.settings.max_concurrent
+                "busy: {} request{} in flight, the most this receiver takes at once (--max-concurrent); nothing was recorded",
+                app.settings.max_concurrent,
+                if app.settings.max_concurrent == 1 {
+                    ""
+                } else {
+                    "s"
+                }
             ),
             1,
         );
