@@ -4,7 +4,7 @@
 //! - `hmac-sha256`: a header carries HMAC-SHA256(secret, body), base64 (Shopify's
 //!   `X-Shopify-Hmac-Sha256`) or hex.
 //! - `stripe`: `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=<hex>...]`, where each `v1` is
-//!   HMAC-SHA256(secret, "<t>.<body>") and `t` must be within the tolerance of now (a replayed
+//!   `HMAC-SHA256(secret, "<t>.<body>")` and `t` must be within the tolerance of now (a replayed
 //!   old delivery is refused even with a valid MAC).
 //!
 //! MACs are compared in constant time (`Mac::verify_slice`).
