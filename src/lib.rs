@@ -146,6 +146,26 @@ enum Command {
     },
     /// List the built-in value formats
     Formats,
+    /// Print a completion script for a shell: `handoff completions bash > /etc/bash_completion.d/handoff`
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print a manual page in roff: handoff(1), or a command's (`handoff man check`); with
+    /// --out-dir, write every page there
+    Man {
+        /// A command, for its page handoff-COMMAND(1)
+        command: Option<String>,
+        /// Write handoff.1 and every handoff-COMMAND.1 into this directory
+        #[arg(long, conflicts_with = "command")]
+        out_dir: Option<std::path::PathBuf>,
+    },
+}
+
+/// The argument definitions, for the generated completions and manual pages.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 fn dispatch<I, T>(args: I, con: &mut Console<'_>) -> Exit
@@ -192,6 +212,14 @@ where
         Command::Serve(args) => commands::serve::cmd_serve(args, con),
         Command::Kinds { gaps } => print_out(con, &commands::explain::kinds_table(gaps)),
         Command::Formats => print_out(con, &handoff_core::explain::builtin_formats()),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut command(), "handoff", &mut out);
+            print_out(con, &String::from_utf8_lossy(&out))
+        }
+        Command::Man { command, out_dir } => {
+            commands::man(command.as_deref(), out_dir.as_deref(), con)
+        }
     };
     match result {
         Ok(code) => Exit::from_code(code),

@@ -344,3 +344,58 @@ pub(crate) fn join_display(base: &Path, input: &str) -> String {
         base.join(input).display().to_string()
     }
 }
+
+/// `handoff man`: the pages are made from the argument definitions, so they cannot drift.
+pub(crate) fn man(
+    command: Option<&str>,
+    out_dir: Option<&Path>,
+    con: &mut Console<'_>,
+) -> Result<u8, Fatal> {
+    // Every page's footer names the version, as handoff(1)'s does; clap's `help` subcommands
+    // would each be a page that says nothing the others do not.
+    fn for_pages(c: clap::Command) -> clap::Command {
+        c.version(env!("CARGO_PKG_VERSION"))
+            .disable_help_subcommand(true)
+            .mut_subcommands(for_pages)
+    }
+    let mut cli = for_pages(crate::command());
+    cli.build();
+    if let Some(dir) = out_dir {
+        std::fs::create_dir_all(dir)?;
+        clap_mangen::generate_to(cli, dir).map_err(|e| {
+            Fatal::new(format!(
+                "cannot write the manual pages to {}: {e}",
+                shown(dir)
+            ))
+        })?;
+        con.note(format_args!(
+            "handoff: manual pages written to {}",
+            shown(dir)
+        ));
+        return Ok(EXIT_CLEAN);
+    }
+    let page = match command {
+        None => cli,
+        Some(name) => {
+            let Some(sub) = cli.find_subcommand(name).cloned() else {
+                let names: Vec<String> = cli
+                    .get_subcommands()
+                    .map(|c| c.get_name().to_string())
+                    .collect();
+                let help = match handoff_core::diagnostic::did_you_mean(
+                    name,
+                    names.iter().map(String::as_str),
+                ) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("one of: {}", names.join(", ")),
+                };
+                return Err(Fatal::new(format!("no command `{name}`\n  = help: {help}")));
+            };
+            // Built, a subcommand's display name is handoff-NAME, the page handoff(1) refers to.
+            sub
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page).render(&mut out)?;
+    print_out(con, &String::from_utf8_lossy(&out))
+}

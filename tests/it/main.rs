@@ -11,6 +11,7 @@ mod docs;
 mod docs_commands;
 mod embedding;
 mod export;
+mod first_hour;
 mod fixtures;
 mod flatfiles;
 mod fuzz;

@@ -73,6 +73,19 @@ impl Server {
     }
 }
 
+/// `handoff serve --listen ADDR` exits 2 before listening, saying `says`.
+fn refuses_to_start(dir: &Path, listen: &str, says: &str) {
+    let out = handoff(dir)
+        .args(["serve", "--listen", listen])
+        .env_remove("HANDOFF_SERVE_TOKEN")
+        .env_remove("SHOP_SECRET")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(says), "{stderr}");
+}
+
 struct Reply {
     status: u16,
     headers: BTreeMap<String, String>,
@@ -319,16 +332,10 @@ fn signatures_are_verified_before_anything_is_recorded() {
     )
     .unwrap();
     // A missing secret is named, and the receiver does not start.
-    let out = handoff(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("SHOP_SECRET")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("handoff.yaml:4: the signature of storefront-order-to-erp reads its secret from $SHOP_SECRET, which is not set"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    refuses_to_start(
+        dir.path(),
+        "127.0.0.1:0",
+        "handoff.yaml:4: the signature of storefront-order-to-erp reads its secret from $SHOP_SECRET, which is not set",
     );
 
     let server = start(
@@ -427,17 +434,7 @@ fn signatures_are_verified_before_anything_is_recorded() {
 fn limits_tokens_and_reject_invalid() {
     let dir = project();
     // Beyond loopback, no token: refused before binding.
-    let out = handoff(dir.path())
-        .args(["serve", "--listen", "0.0.0.0:0"])
-        .env_remove("HANDOFF_SERVE_TOKEN")
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("is reachable from other machines"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    refuses_to_start(dir.path(), "0.0.0.0:0", "is reachable from other machines");
 
     let server = start(
         dir.path(),
