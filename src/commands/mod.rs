@@ -14,6 +14,7 @@ pub(crate) mod diff;
 pub(crate) mod explain;
 pub(crate) mod export;
 pub(crate) mod import;
+pub(crate) mod infer;
 pub(crate) mod lint;
 pub(crate) mod partner;
 pub(crate) mod reconcile;

@@ -20,6 +20,7 @@ mod hardening;
 mod hostile;
 mod import;
 mod in_process;
+mod infer;
 mod keywords;
 mod kinds;
 mod layers;

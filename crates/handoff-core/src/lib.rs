@@ -84,6 +84,8 @@ pub mod history;
 #[doc(hidden)]
 pub mod import;
 #[doc(hidden)]
+pub mod infer;
+#[doc(hidden)]
 pub mod input;
 #[doc(hidden)]
 pub mod lint;

@@ -1,0 +1,783 @@
+//! `handoff infer`: a contract drafted from captured payloads, every constraint with the
+//! evidence it was drawn from.
+//!
+//! A [`Profile`] takes payloads one at a time and keeps, per place in the document, counts and
+//! bounded sketches (at most [`DISTINCT`] distinct strings, one shape per string place), so its
+//! memory follows the shape of the payloads, not their number. [`Profile::draft`] writes the
+//! contract. The rules, in order of preference for a string:
+//!
+//! - a built-in format (`uuid`, `date-time`, `date`, `email`, `currency`, `country`) when every
+//!   value has it;
+//! - an enum when the values are few beside the samples: at most 12 distinct values, and at least
+//!   four samples per distinct value (so a field seen 8 times with 8 values is not an enum);
+//! - a decimal string (`decimal: {exactly: N}` when every value has N places, else `at_most`)
+//!   when every value is a plain decimal number and one has a point;
+//! - a pattern for identifier-like values (letters, digits and `-_./#:`, with at least one digit),
+//!   when every value has the same run structure (`ABC-12345` -> `^[A-Z]{3}-[0-9]{5}$`).
+//!
+//! `required` is presence in every object that could hold the field; `nullable` is a null seen.
+//! Lengths, numeric ranges and array sizes are written as comments unless asked for.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Distinct strings kept per place; past it, the place is not an enum.
+pub const DISTINCT: usize = 64;
+const ENUM_MAX: usize = 12;
+const ENUM_SAMPLES_PER_VALUE: u64 = 4;
+
+/// What to write beyond the defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// The contract id.
+    pub id: String,
+    /// `closed: true` on every object.
+    pub closed: bool,
+    /// Write observed ranges (`minimum`/`maximum`, `max_length`, array sizes) as constraints.
+    pub ranges: bool,
+    /// How the payloads were read, for the header (`3 files`).
+    pub sources: String,
+}
+
+/// Counts and sketches of every place of the payloads seen.
+#[derive(Debug, Default, Clone)]
+pub struct Profile {
+    root: Node,
+    payloads: u64,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Node {
+    /// Values seen here (null included).
+    seen: u64,
+    nulls: u64,
+    bools: u64,
+    strings: Option<Strings>,
+    numbers: Option<Numbers>,
+    object: Option<Object>,
+    array: Option<Array>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Object {
+    count: u64,
+    /// Field -> (objects that had it, its values), in order of first appearance.
+    fields: Vec<(String, Node)>,
+    present: BTreeMap<String, u64>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Array {
+    count: u64,
+    min_len: usize,
+    max_len: usize,
+    items: Box<Node>,
+}
+
+#[derive(Debug, Clone)]
+struct Numbers {
+    count: u64,
+    integers: u64,
+    min: f64,
+    max: f64,
+    min_text: String,
+    max_text: String,
+    places: usize,
+}
+
+#[derive(Debug, Clone)]
+struct Strings {
+    count: u64,
+    distinct: BTreeMap<String, u64>,
+    overflow: bool,
+    min_chars: usize,
+    max_chars: usize,
+    max_bytes: usize,
+    formats: [u64; FORMATS.len()],
+    /// Decimal places seen when every value so far is a plain decimal; None once one is not.
+    decimals: Option<(usize, usize, bool)>,
+    shape: Shape,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Shape {
+    Unseen,
+    /// Runs of one character class, with the shortest and longest length seen for each.
+    Runs(Vec<(Class, usize, usize)>),
+    None,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Upper,
+    Lower,
+    Digit,
+    Literal(char),
+}
+
+const FORMATS: [&str; 6] = ["uuid", "date-time", "date", "email", "currency", "country"];
+
+fn has_format(format: &str, s: &str) -> bool {
+    let b = s.as_bytes();
+    match format {
+        "uuid" => {
+            b.len() == 36
+                && b.iter().enumerate().all(|(i, c)| {
+                    if matches!(i, 8 | 13 | 18 | 23) {
+                        *c == b'-'
+                    } else {
+                        c.is_ascii_hexdigit()
+                    }
+                })
+        }
+        "date-time" => {
+            // RFC 3339 with an offset or Z; jiff reads exactly that.
+            let n = b.len();
+            if n < 20 {
+                return false;
+            }
+            let offset = b[n - 1] == b'Z'
+                || (n >= 25 && matches!(b[n - 6], b'+' | b'-') && b[n - 3] == b':');
+            b[4] == b'-'
+                && b[10] == b'T'
+                && b[13] == b':'
+                && b[16] == b':'
+                && offset
+                && s.parse::<jiff::Timestamp>().is_ok()
+        }
+        "date" => b.len() == 10 && s.parse::<jiff::civil::Date>().is_ok(),
+        "email" => {
+            // A conservative subset of what the checker accepts: local@domain.tld, plain ASCII.
+            let Some((local, domain)) = s.split_once('@') else {
+                return false;
+            };
+            !local.is_empty()
+                && local
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || b"._+-".contains(&c))
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && !local.contains("..")
+                && domain.contains('.')
+                && domain.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+                        && !l.starts_with('-')
+                        && !l.ends_with('-')
+                })
+        }
+        "currency" => crate::format::iso::is_currency(s),
+        "country" => crate::format::iso::is_country(s),
+        _ => false,
+    }
+}
+
+fn class_of(c: char) -> Option<Class> {
+    match c {
+        'A'..='Z' => Some(Class::Upper),
+        'a'..='z' => Some(Class::Lower),
+        '0'..='9' => Some(Class::Digit),
+        '-' | '_' | '.' | '/' | '#' | ':' => Some(Class::Literal(c)),
+        _ => None,
+    }
+}
+
+fn runs(s: &str) -> Option<Vec<(Class, usize)>> {
+    let mut out: Vec<(Class, usize)> = Vec::new();
+    for c in s.chars() {
+        let class = class_of(c)?;
+        match out.last_mut() {
+            Some((last, n)) if *last == class && !matches!(class, Class::Literal(_)) => *n += 1,
+            _ => out.push((class, 1)),
+        }
+    }
+    Some(out)
+}
+
+fn decimal_places(s: &str) -> Option<(usize, bool)> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let ok = !int.is_empty()
+        && int.bytes().all(|c| c.is_ascii_digit())
+        && frac.is_none_or(|f| !f.is_empty() && f.bytes().all(|c| c.is_ascii_digit()));
+    ok.then(|| (frac.map_or(0, str::len), frac.is_some()))
+}
+
+impl Strings {
+    fn new() -> Strings {
+        Strings {
+            count: 0,
+            distinct: BTreeMap::new(),
+            overflow: false,
+            min_chars: usize::MAX,
+            max_chars: 0,
+            max_bytes: 0,
+            formats: [0; FORMATS.len()],
+            decimals: Some((usize::MAX, 0, false)),
+            shape: Shape::Unseen,
+        }
+    }
+
+    fn add(&mut self, s: &str) {
+        self.count += 1;
+        let chars = s.chars().count();
+        self.min_chars = self.min_chars.min(chars);
+        self.max_chars = self.max_chars.max(chars);
+        self.max_bytes = self.max_bytes.max(s.len());
+        if let Some(n) = self.distinct.get_mut(s) {
+            *n += 1;
+        } else if self.distinct.len() < DISTINCT {
+            self.distinct.insert(s.to_string(), 1);
+        } else {
+            self.overflow = true;
+        }
+        for (i, f) in FORMATS.iter().enumerate() {
+            if has_format(f, s) {
+                self.formats[i] += 1;
+            }
+        }
+        self.decimals = match (self.decimals, decimal_places(s)) {
+            (Some((lo, hi, point)), Some((p, has))) => Some((lo.min(p), hi.max(p), point || has)),
+            _ => None,
+        };
+        self.shape = match (std::mem::replace(&mut self.shape, Shape::None), runs(s)) {
+            (Shape::Unseen, Some(r)) => {
+                Shape::Runs(r.into_iter().map(|(c, n)| (c, n, n)).collect())
+            }
+            (Shape::Runs(mut have), Some(r))
+                if have.len() == r.len() && have.iter().zip(&r).all(|(a, b)| a.0 == b.0) =>
+            {
+                for (a, b) in have.iter_mut().zip(&r) {
+                    a.1 = a.1.min(b.1);
+                    a.2 = a.2.max(b.1);
+                }
+                Shape::Runs(have)
+            }
+            _ => Shape::None,
+        };
+    }
+}
+
+fn number_text(n: &serde_json::Number) -> String {
+    n.to_string()
+}
+
+impl Node {
+    fn add(&mut self, v: &Value) {
+        self.seen += 1;
+        match v {
+            Value::Null => self.nulls += 1,
+            Value::Bool(_) => self.bools += 1,
+            Value::String(s) => self.strings.get_or_insert_with(Strings::new).add(s),
+            Value::Number(n) => {
+                let f = n.as_f64().unwrap_or(0.0);
+                let text = number_text(n);
+                let places = text.split_once('.').map_or(0, |(_, frac)| {
+                    frac.trim_end_matches(|c: char| !c.is_ascii_digit()).len()
+                });
+                let integer =
+                    n.is_i64() || n.is_u64() || (f.fract() == 0.0 && !text.contains(['e', 'E']));
+                let nums = self.numbers.get_or_insert_with(|| Numbers {
+                    count: 0,
+                    integers: 0,
+                    min: f,
+                    max: f,
+                    min_text: text.clone(),
+                    max_text: text.clone(),
+                    places: 0,
+                });
+                nums.count += 1;
+                nums.integers += u64::from(integer);
+                nums.places = nums.places.max(places);
+                if f < nums.min {
+                    nums.min = f;
+                    nums.min_text = text.clone();
+                }
+                if f > nums.max {
+                    nums.max = f;
+                    nums.max_text = text;
+                }
+            }
+            Value::Object(map) => {
+                let o = self.object.get_or_insert_with(Object::default);
+                o.count += 1;
+                for (k, v) in map {
+                    *o.present.entry(k.clone()).or_default() += 1;
+                    match o.fields.iter_mut().find(|(name, _)| name == k) {
+                        Some((_, node)) => node.add(v),
+                        None => {
+                            let mut node = Node::default();
+                            node.add(v);
+                            o.fields.push((k.clone(), node));
+                        }
+                    }
+                }
+            }
+            Value::Array(items) => {
+                let a = self.array.get_or_insert_with(|| Array {
+                    min_len: usize::MAX,
+                    ..Array::default()
+                });
+                a.count += 1;
+                a.min_len = a.min_len.min(items.len());
+                a.max_len = a.max_len.max(items.len());
+                for item in items {
+                    a.items.add(item);
+                }
+            }
+        }
+    }
+
+    /// The JSON types seen here, null aside, with their counts.
+    fn types(&self) -> Vec<(&'static str, u64)> {
+        let mut out = Vec::new();
+        let nums = self.numbers.as_ref();
+        let push = |out: &mut Vec<_>, name, n: u64| {
+            if n > 0 {
+                out.push((name, n));
+            }
+        };
+        push(
+            &mut out,
+            "string",
+            self.strings.as_ref().map_or(0, |s| s.count),
+        );
+        match nums {
+            Some(n) if n.integers == n.count => push(&mut out, "integer", n.count),
+            Some(n) => push(&mut out, "number", n.count),
+            None => {}
+        }
+        push(&mut out, "boolean", self.bools);
+        push(
+            &mut out,
+            "object",
+            self.object.as_ref().map_or(0, |o| o.count),
+        );
+        push(
+            &mut out,
+            "array",
+            self.array.as_ref().map_or(0, |a| a.count),
+        );
+        out
+    }
+}
+
+impl Profile {
+    pub fn new() -> Profile {
+        Profile::default()
+    }
+
+    /// Take one payload into the profile.
+    pub fn add(&mut self, payload: &Value) {
+        self.payloads += 1;
+        self.root.add(payload);
+    }
+
+    /// Payloads taken.
+    pub fn payloads(&self) -> u64 {
+        self.payloads
+    }
+
+    /// The contract, in the contract language, with a comment giving each constraint's evidence.
+    pub fn draft(&self, options: &Options) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# Drafted by `handoff infer` from {} payload{}{}. Every constraint says what it was",
+            thousands(self.payloads),
+            if self.payloads == 1 { "" } else { "s" },
+            if options.sources.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", options.sources)
+            }
+        );
+        out.push_str(
+            "# drawn from: review each before the contract is used, and fill in the boundary.\n",
+        );
+        let _ = writeln!(out, "contract: {}", key(&options.id));
+        out.push_str("version: 0.1.0\n");
+        out.push_str("description: Drafted from captured payloads by handoff infer.\n");
+        out.push_str("boundary: {from: sender, to: receiver, transport: webhook}\n");
+        let w = Writer { options };
+        match (&self.root.object, self.root.types().len()) {
+            (Some(obj), 1) if self.root.nulls == 0 => {
+                if options.closed {
+                    out.push_str("closed: true\n");
+                }
+                if obj.fields.is_empty() {
+                    out.push_str("fields: {}  # every payload was an empty object\n");
+                } else {
+                    out.push_str("fields:\n");
+                    w.fields(&mut out, obj, 1);
+                }
+            }
+            _ => {
+                out.push_str("root:\n");
+                w.node(&mut out, &self.root, 1, self.payloads);
+            }
+        }
+        out
+    }
+}
+
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A mapping key or plain scalar, quoted when YAML would read it as something else.
+fn key(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !matches!(
+            name.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "nan" | "inf"
+        );
+    if plain {
+        name.to_string()
+    } else {
+        quoted(name)
+    }
+}
+
+fn quoted(s: &str) -> String {
+    // A JSON string is a YAML double-quoted scalar with the same meaning.
+    serde_json::to_string(s).unwrap_or_default()
+}
+
+struct Writer<'o> {
+    options: &'o Options,
+}
+
+fn indent(depth: usize) -> String {
+    "  ".repeat(depth)
+}
+
+impl Writer<'_> {
+    fn fields(&self, out: &mut String, obj: &Object, depth: usize) {
+        for (name, node) in &obj.fields {
+            let present = obj.present.get(name).copied().unwrap_or(0);
+            let _ = writeln!(out, "{}{}:", indent(depth), key(name));
+            self.node(out, node, depth + 1, obj.count);
+            let pad = indent(depth + 1);
+            if present == obj.count {
+                let _ = writeln!(
+                    out,
+                    "{pad}required: true  # present in {} of {}",
+                    thousands(present),
+                    thousands(obj.count)
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{pad}# optional: present in {} of {}",
+                    thousands(present),
+                    thousands(obj.count)
+                );
+            }
+        }
+    }
+
+    fn node(&self, out: &mut String, node: &Node, depth: usize, _parents: u64) {
+        let pad = indent(depth);
+        let types = node.types();
+        match types.as_slice() {
+            [] => {
+                let _ = writeln!(out, "{pad}# only null seen: no type inferred");
+            }
+            [(one, _)] => {
+                let _ = writeln!(out, "{pad}type: {one}");
+            }
+            many => {
+                let names: Vec<&str> = many.iter().map(|(n, _)| *n).collect();
+                let seen: Vec<String> = many
+                    .iter()
+                    .map(|(n, c)| format!("{n} {}", thousands(*c)))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "{pad}type: [{}]  # seen: {}",
+                    names.join(", "),
+                    seen.join(", ")
+                );
+            }
+        }
+        if node.nulls > 0 {
+            let _ = writeln!(
+                out,
+                "{pad}nullable: true  # null in {} of {}",
+                thousands(node.nulls),
+                thousands(node.seen)
+            );
+        }
+        let only = types.len() == 1;
+        if let Some(s) = &node.strings
+            && only
+        {
+            self.strings(out, s, depth);
+        }
+        if let Some(n) = &node.numbers
+            && only
+        {
+            self.numbers(out, n, depth);
+        }
+        if let Some(o) = &node.object
+            && only
+        {
+            if self.options.closed {
+                let _ = writeln!(out, "{pad}closed: true");
+            }
+            if o.fields.is_empty() {
+                let _ = writeln!(out, "{pad}# every object seen here was empty");
+            } else {
+                let _ = writeln!(out, "{pad}fields:");
+                self.fields(out, o, depth + 1);
+            }
+        }
+        if let Some(a) = &node.array
+            && only
+        {
+            let sizes = format!(
+                "{} to {} items over {} arrays",
+                a.min_len,
+                a.max_len,
+                thousands(a.count)
+            );
+            if self.options.ranges {
+                let _ = writeln!(out, "{pad}min_items: {}  # {sizes}", a.min_len);
+                let _ = writeln!(out, "{pad}max_items: {}", a.max_len);
+            } else {
+                let _ = writeln!(out, "{pad}# {sizes}");
+            }
+            if a.items.seen > 0 {
+                let _ = writeln!(out, "{pad}items:");
+                self.node(out, &a.items, depth + 1, a.count);
+            }
+        }
+    }
+
+    fn strings(&self, out: &mut String, s: &Strings, depth: usize) {
+        let pad = indent(depth);
+        let n = thousands(s.count);
+        let lengths = if s.min_chars == s.max_chars {
+            format!("{} characters in every value", s.max_chars)
+        } else {
+            format!("{} to {} characters", s.min_chars, s.max_chars)
+        };
+        if let Some(i) = (0..FORMATS.len()).find(|&i| s.formats[i] == s.count) {
+            let f = FORMATS[i];
+            let _ = writeln!(out, "{pad}format: {f}  # {f}: {n} of {n} values");
+            if f == "email" {
+                let _ = writeln!(
+                    out,
+                    "{pad}sensitive: true  # an email address is a customer's data"
+                );
+            }
+            return;
+        }
+        if s.max_bytes > 0 && looks_like_card(s) {
+            let _ = writeln!(out, "{pad}sensitive: true  # card-number-like digits");
+        }
+        let distinct = s.distinct.len();
+        if !s.overflow
+            && distinct <= ENUM_MAX
+            && s.count >= ENUM_SAMPLES_PER_VALUE * distinct as u64
+        {
+            let _ = writeln!(
+                out,
+                "{pad}enum:  # {distinct} value{} over {n} values (at most {ENUM_MAX}, and {ENUM_SAMPLES_PER_VALUE} samples per value)",
+                if distinct == 1 { "" } else { "s" }
+            );
+            for (value, count) in &s.distinct {
+                let _ = writeln!(out, "{pad}  - {}  # {}", quoted(value), thousands(*count));
+            }
+            return;
+        }
+        if let Some((lo, hi, true)) = s.decimals {
+            if lo == hi {
+                let _ = writeln!(
+                    out,
+                    "{pad}decimal: {{exactly: {lo}}}  # decimal places: {lo} in every value ({n})"
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "{pad}decimal: {{at_most: {hi}}}  # decimal places: {lo} to {hi} over {n} values"
+                );
+            }
+            let _ = writeln!(out, "{pad}# {lengths}");
+            return;
+        }
+        if let Shape::Runs(r) = &s.shape
+            && r.iter().any(|(c, ..)| *c == Class::Digit)
+            && s.count >= 2
+        {
+            let pattern = pattern_of(r);
+            let _ = writeln!(
+                out,
+                "{pad}pattern: {}  # matched {n} of {n}",
+                quoted(&pattern)
+            );
+        }
+        if self.options.ranges {
+            let _ = writeln!(
+                out,
+                "{pad}max_length: {}  # longest seen {}",
+                s.max_chars, s.max_chars
+            );
+        } else {
+            let _ = writeln!(out, "{pad}# {lengths}");
+        }
+    }
+
+    fn numbers(&self, out: &mut String, n: &Numbers, depth: usize) {
+        let pad = indent(depth);
+        let range = format!(
+            "{} to {} over {} values",
+            n.min_text,
+            n.max_text,
+            thousands(n.count)
+        );
+        if self.options.ranges {
+            let _ = writeln!(out, "{pad}minimum: {}  # {range}", n.min_text);
+            let _ = writeln!(out, "{pad}maximum: {}", n.max_text);
+        } else {
+            let _ = writeln!(out, "{pad}# {range}");
+        }
+        if n.integers < n.count && n.places > 0 {
+            let _ = writeln!(
+                out,
+                "{pad}decimal: {{at_most: {}}}  # at most {} decimal places seen",
+                n.places, n.places
+            );
+        }
+    }
+}
+
+fn looks_like_card(s: &Strings) -> bool {
+    matches!(&s.shape, Shape::Runs(r) if r.len() == 1 && r[0].0 == Class::Digit && r[0].1 >= 13 && r[0].2 <= 19)
+}
+
+fn pattern_of(runs: &[(Class, usize, usize)]) -> String {
+    let mut p = String::from("^");
+    for (class, lo, hi) in runs {
+        let set = match class {
+            Class::Upper => "[A-Z]".to_string(),
+            Class::Lower => "[a-z]".to_string(),
+            Class::Digit => "[0-9]".to_string(),
+            // `.` is the only one of the separators a regex reads as more than itself.
+            Class::Literal('.') => "\\.".to_string(),
+            Class::Literal(c) => c.to_string(),
+        };
+        p.push_str(&set);
+        match (lo, hi) {
+            _ if matches!(class, Class::Literal(_)) => {}
+            (1, 1) => {}
+            (a, b) if a == b => {
+                let _ = write!(p, "{{{a}}}");
+            }
+            (a, b) => {
+                let _ = write!(p, "{{{a},{b}}}");
+            }
+        }
+    }
+    p.push('$');
+    p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn draft(payloads: &[Value]) -> String {
+        let mut p = Profile::new();
+        for v in payloads {
+            p.add(v);
+        }
+        p.draft(&Options {
+            id: "orders".into(),
+            ..Options::default()
+        })
+    }
+
+    #[test]
+    fn a_draft_says_what_each_constraint_was_drawn_from() {
+        let orders: Vec<Value> = (0..8)
+            .map(|i| {
+                json!({
+                    "sku": format!("ABC-{}", 10000 + i * 7),
+                    "status": if i % 2 == 0 { "paid" } else { "pending" },
+                    "price": format!("{}.{:02}", i + 1, i * 3),
+                    "email": "a.b@example.com",
+                    "note": if i == 3 { Value::Null } else { json!("x") },
+                })
+            })
+            .collect();
+        let text = draft(&orders);
+        assert!(
+            text.contains("    pattern: \"^[A-Z]{3}-[0-9]{5}$\"  # matched 8 of 8\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    enum:  # 2 values over 8 values"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    decimal: {exactly: 2}  # decimal places: 2 in every value (8)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    format: email  # email: 8 of 8 values\n    sensitive: true"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    nullable: true  # null in 1 of 8\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    required: true  # present in 8 of 8\n"),
+            "{text}"
+        );
+        let (checker, diags) =
+            crate::lint::prepare_text(std::path::Path::new("orders.yaml"), &text);
+        let checker = checker.unwrap_or_else(|| panic!("{diags:?}\n{text}"));
+        for o in &orders {
+            assert!(
+                checker.check(o.to_string().as_bytes()).is_empty(),
+                "{o}\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn few_samples_are_not_an_enum_and_mixed_types_are_a_union() {
+        let text = draft(&[
+            json!({"code": "A1", "n": 1}),
+            json!({"code": "B2", "n": "1"}),
+        ]);
+        assert!(!text.contains("enum"), "{text}");
+        assert!(
+            text.contains("type: [string, integer]  # seen: string 1, integer 1"),
+            "{text}"
+        );
+    }
+}

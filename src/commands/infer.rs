@@ -1,0 +1,160 @@
+//! `handoff infer`: draft a contract from captured payloads (JSON files, NDJSON, directories,
+//! globs), every inferred constraint with its evidence as a comment (handoff_core::infer).
+
+use super::{EXIT_CLEAN, Fatal, project_config, project_reach, registry_for, shown};
+use crate::console::Console;
+use handoff_core::infer::{Options, Profile};
+use handoff_core::input::{self, Payload, Reading, Shape};
+use std::path::{Path, PathBuf};
+
+#[derive(clap::Args)]
+pub(crate) struct InferArgs {
+    /// Payload files, directories or globs (JSON and NDJSON)
+    #[arg(required = true)]
+    pub(crate) inputs: Vec<String>,
+    /// The contract id [default: the first input's directory or file name]
+    #[arg(long)]
+    pub(crate) id: Option<String>,
+    /// Write the contract here instead of standard output (replaced whole, never half-written)
+    #[arg(short, long)]
+    pub(crate) output: Option<PathBuf>,
+    /// Close every object: a field not seen in the samples is then a finding
+    #[arg(long)]
+    pub(crate) closed: bool,
+    /// Write the observed ranges (minimum/maximum, max_length, array sizes) as constraints, not comments
+    #[arg(long)]
+    pub(crate) ranges: bool,
+    /// Read or write outside the project directory
+    #[arg(long)]
+    pub(crate) allow_outside: bool,
+}
+
+pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
+    let config = project_config(None).ok().flatten();
+    let registry = registry_for(None, config.as_ref());
+    let reach = project_reach(config.as_ref(), &registry, args.allow_outside);
+    let expanded = input::expand(&args.inputs, Path::new("."), &reach);
+    if let Some(e) = expanded.errors.first() {
+        return Err(Fatal::new(e.to_string()));
+    }
+    let mut profile = Profile::new();
+    let (mut files, mut unreadable, mut skipped) = (0u64, 0u64, 0u64);
+    for inp in &expanded.inputs {
+        let path = match inp {
+            input::Input::File(p) => p.clone(),
+            input::Input::Stdin => PathBuf::from("-"),
+        };
+        let shape = input::shape_of(&path);
+        if !matches!(shape, Shape::Json | Shape::Ndjson) {
+            skipped += 1;
+            con.note(format_args!(
+                "handoff: note: {} is X12 or CSV; infer reads JSON and NDJSON payloads (left out)",
+                shown(&path)
+            ));
+            continue;
+        }
+        files += 1;
+        input::read(
+            inp,
+            Path::new("."),
+            Reading::json(shape == Shape::Ndjson),
+            handoff_core::run::DEFAULT_MAX_PAYLOAD_BYTES,
+            |line, payload| {
+                let bytes = match payload {
+                    Payload::Bytes(b) => b,
+                    _ => {
+                        unreadable += 1;
+                        return;
+                    }
+                };
+                match serde_json::from_slice::<serde_json::Value>(bytes) {
+                    Ok(v) => profile.add(&v),
+                    Err(e) => {
+                        unreadable += 1;
+                        let at = line.map_or_else(String::new, |l| format!(":{l}"));
+                        con.note(format_args!(
+                            "handoff: note: {}{at} is not JSON ({e}): left out of the draft",
+                            shown(&path)
+                        ));
+                    }
+                }
+            },
+        );
+    }
+    if profile.payloads() == 0 {
+        return Err(Fatal::new(format!(
+            "no JSON payload could be read from {} ({unreadable} unreadable, {skipped} X12 or CSV files left out): nothing to infer from",
+            args.inputs.join(", ")
+        )));
+    }
+    let id = args
+        .id
+        .clone()
+        .unwrap_or_else(|| default_id(&args.inputs[0]));
+    let options = Options {
+        id,
+        closed: args.closed,
+        ranges: args.ranges,
+        sources: format!("{files} file{}", if files == 1 { "" } else { "s" }),
+    };
+    let text = profile.draft(&options);
+    con.note(format_args!(
+        "handoff: inferred from {} payload{} in {files} file{}{}",
+        profile.payloads(),
+        if profile.payloads() == 1 { "" } else { "s" },
+        if files == 1 { "" } else { "s" },
+        if unreadable > 0 {
+            format!(", {unreadable} unreadable left out")
+        } else {
+            String::new()
+        }
+    ));
+    match &args.output {
+        Some(path) => {
+            reach
+                .check(path, "the contract to write")
+                .map_err(|o| Fatal::new(o.to_string()))?;
+            super::refuse_link(path, "the contract")?;
+            super::write_replacing(path, text.as_bytes())?;
+            con.note(format_args!("handoff: wrote {}", shown(path)));
+            Ok(EXIT_CLEAN)
+        }
+        None => super::print_out(con, &text),
+    }
+}
+
+/// A contract id from a path: its last directory or file stem that names something (not
+/// `valid`, `captures`, ...), made of the registry's letters.
+fn default_id(input: &str) -> String {
+    let path = Path::new(input.trim_end_matches('/'));
+    let generic = [
+        "valid", "invalid", "captures", "capture", "payloads", "samples", "data", "fixtures", ".",
+    ];
+    let mut names = path.iter().rev().enumerate().map(|(i, part)| {
+        let p = Path::new(part);
+        if i == 0 && p.extension().is_some() {
+            p.file_stem()
+        } else {
+            Some(part)
+        }
+    });
+    // A name that does not start with a letter (a date, a batch number) names no boundary.
+    let name = names
+        .find(|n| {
+            n.is_some_and(|n| {
+                let n = n.to_string_lossy().to_lowercase();
+                !generic.contains(&n.as_str()) && n.starts_with(|c: char| c.is_ascii_alphabetic())
+            })
+        })
+        .flatten();
+    let raw = name
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let id: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_string();
+    if id.is_empty() { "inferred".into() } else { id }
+}
