@@ -136,6 +136,8 @@ enum Command {
     /// Print the JSON tree handoff checks for each X12 transaction set or CSV row (write
     /// contracts against it)
     Render(commands::render::RenderArgs),
+    /// Start a project here: handoff.yaml, contracts/ and, from captures, drafted contracts with their checks
+    Init(commands::init::InitArgs),
     /// Draft a contract from captured payloads, each constraint with the evidence it was drawn from
     Infer(commands::infer::InferArgs),
     /// Receive webhooks live: record each to its contract's captures and answer with its findings
@@ -213,6 +215,7 @@ where
         Command::Render(args) => commands::render::cmd_render(args, con),
         Command::Serve(args) => commands::serve::cmd_serve(args, con),
         Command::Infer(args) => commands::infer::cmd_infer(args, con),
+        Command::Init(args) => commands::init::cmd_init(args, con),
         Command::Kinds { gaps } => print_out(con, &commands::explain::kinds_table(gaps)),
         Command::Formats => print_out(con, &handoff_core::explain::builtin_formats()),
         Command::Completions { shell } => {

@@ -29,11 +29,20 @@ pub(crate) struct InferArgs {
     pub(crate) allow_outside: bool,
 }
 
-pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
-    let config = project_config(None).ok().flatten();
-    let registry = registry_for(None, config.as_ref());
-    let reach = project_reach(config.as_ref(), &registry, args.allow_outside);
-    let expanded = input::expand(&args.inputs, Path::new("."), &reach);
+/// What was read from some inputs: the profile, the files read, the payloads left out.
+pub(crate) struct Read {
+    pub(crate) profile: Profile,
+    pub(crate) files: u64,
+    pub(crate) unreadable: u64,
+}
+
+/// Profile every JSON payload of `inputs`; a note for each one left out.
+pub(crate) fn read_inputs(
+    inputs: &[String],
+    reach: &handoff_core::reach::Reach,
+    con: &mut Console<'_>,
+) -> Result<Read, Fatal> {
+    let expanded = input::expand(inputs, Path::new("."), reach);
     if let Some(e) = expanded.errors.first() {
         return Err(Fatal::new(e.to_string()));
     }
@@ -84,9 +93,25 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
     if profile.payloads() == 0 {
         return Err(Fatal::new(format!(
             "no JSON payload could be read from {} ({unreadable} unreadable, {skipped} X12 or CSV files left out): nothing to infer from",
-            args.inputs.join(", ")
+            inputs.join(", ")
         )));
     }
+    Ok(Read {
+        profile,
+        files,
+        unreadable,
+    })
+}
+
+pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
+    let config = project_config(None).ok().flatten();
+    let registry = registry_for(None, config.as_ref());
+    let reach = project_reach(config.as_ref(), &registry, args.allow_outside);
+    let Read {
+        profile,
+        files,
+        unreadable,
+    } = read_inputs(&args.inputs, &reach, con)?;
     let id = args
         .id
         .clone()
@@ -125,7 +150,7 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
 
 /// A contract id from a path: its last directory or file stem that names something (not
 /// `valid`, `captures`, ...), made of the registry's letters.
-fn default_id(input: &str) -> String {
+pub(crate) fn default_id(input: &str) -> String {
     let path = Path::new(input.trim_end_matches('/'));
     let generic = [
         "valid", "invalid", "captures", "capture", "payloads", "samples", "data", "fixtures", ".",

@@ -15,6 +15,7 @@ pub(crate) mod explain;
 pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod infer;
+pub(crate) mod init;
 pub(crate) mod lint;
 pub(crate) mod partner;
 pub(crate) mod reconcile;

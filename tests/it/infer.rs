@@ -180,3 +180,64 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn init_writes_a_project_from_captures_that_checks_clean_and_never_overwrites() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(
+        &root.join("fixtures/storefront-order-to-erp/valid"),
+        &dir.path().join("captures/orders"),
+    );
+    crate::common::copy_dir(
+        &root.join("fixtures/payment-status-to-storefront/valid"),
+        &dir.path().join("captures/payments"),
+    );
+    let out = handoff(dir.path())
+        .args(["init", "captures"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let yaml = std::fs::read_to_string(dir.path().join("handoff.yaml")).unwrap();
+    assert!(yaml.ends_with(
+        "contracts: contracts\nchecks:\n  - contract: orders\n    inputs: [\"captures/orders\"]\n  - contract: payments\n    inputs: [\"captures/payments\"]\n"
+    ), "{yaml}");
+    let draft = std::fs::read_to_string(dir.path().join("contracts/orders/0.1.0.yaml")).unwrap();
+    assert!(draft.contains("contract: orders\n"), "{draft}");
+    let check = handoff(dir.path())
+        .args(["check", "--no-progress"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let lint = handoff(dir.path()).arg("lint").output().unwrap();
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+
+    let again = handoff(dir.path())
+        .args(["init", "captures"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&again.stderr)
+            .contains("handoff.yaml already exists here: init never overwrites a file")
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("handoff.yaml")).unwrap(),
+        yaml
+    );
+}
