@@ -24,6 +24,10 @@ pub(crate) struct InferArgs {
     /// Write the observed ranges (minimum/maximum, max_length, array sizes) as constraints, not comments
     #[arg(long)]
     pub(crate) ranges: bool,
+    /// Propose the changes this existing contract (a reference or a file) needs for the
+    /// captures, as a diff of its file (or, with -o, the changed contract written there)
+    #[arg(long, value_name = "REF", conflicts_with_all = ["id", "closed", "ranges"])]
+    pub(crate) against: Option<String>,
     /// Read or write outside the project directory
     #[arg(long)]
     pub(crate) allow_outside: bool,
@@ -36,18 +40,32 @@ pub(crate) struct Read {
     pub(crate) unreadable: u64,
 }
 
-/// Profile every JSON payload of `inputs`; a note for each one left out.
-pub(crate) fn read_inputs(
+/// What a walk over the inputs read.
+pub(crate) struct Walked {
+    pub(crate) files: u64,
+    /// Payloads that could not be read (too large, an I/O error).
+    pub(crate) unreadable: u64,
+    /// X12 and CSV files left out.
+    pub(crate) skipped: u64,
+}
+
+/// Call `each` with every JSON payload of `inputs` (its file, NDJSON line and bytes); a note
+/// for each file left out.
+pub(crate) fn each_payload(
     inputs: &[String],
     reach: &handoff_core::reach::Reach,
     con: &mut Console<'_>,
-) -> Result<Read, Fatal> {
+    mut each: impl FnMut(&mut Console<'_>, &Path, Option<u64>, &[u8]),
+) -> Result<Walked, Fatal> {
     let expanded = input::expand(inputs, Path::new("."), reach);
     if let Some(e) = expanded.errors.first() {
         return Err(Fatal::new(e.to_string()));
     }
-    let mut profile = Profile::new();
-    let (mut files, mut unreadable, mut skipped) = (0u64, 0u64, 0u64);
+    let mut walked = Walked {
+        files: 0,
+        unreadable: 0,
+        skipped: 0,
+    };
     for inp in &expanded.inputs {
         let path = match inp {
             input::Input::File(p) => p.clone(),
@@ -55,50 +73,64 @@ pub(crate) fn read_inputs(
         };
         let shape = input::shape_of(&path);
         if !matches!(shape, Shape::Json | Shape::Ndjson) {
-            skipped += 1;
+            walked.skipped += 1;
             con.note(format_args!(
                 "handoff: note: {} is X12 or CSV; infer reads JSON and NDJSON payloads (left out)",
                 shown(&path)
             ));
             continue;
         }
-        files += 1;
+        walked.files += 1;
         input::read(
             inp,
             Path::new("."),
             Reading::json(shape == Shape::Ndjson),
             handoff_core::run::DEFAULT_MAX_PAYLOAD_BYTES,
-            |line, payload| {
-                let bytes = match payload {
-                    Payload::Bytes(b) => b,
-                    _ => {
-                        unreadable += 1;
-                        return;
-                    }
-                };
-                match serde_json::from_slice::<serde_json::Value>(bytes) {
-                    Ok(v) => profile.add(&v),
-                    Err(e) => {
-                        unreadable += 1;
-                        let at = line.map_or_else(String::new, |l| format!(":{l}"));
-                        con.note(format_args!(
-                            "handoff: note: {}{at} is not JSON ({e}): left out of the draft",
-                            shown(&path)
-                        ));
-                    }
-                }
+            |line, payload| match payload {
+                Payload::Bytes(b) => each(con, &path, line, b),
+                _ => walked.unreadable += 1,
             },
         );
     }
+    Ok(walked)
+}
+
+/// Profile every JSON payload of `inputs`; a note for each one left out.
+pub(crate) fn read_inputs(
+    inputs: &[String],
+    reach: &handoff_core::reach::Reach,
+    con: &mut Console<'_>,
+) -> Result<Read, Fatal> {
+    let mut profile = Profile::new();
+    let mut not_json = 0u64;
+    let walked =
+        each_payload(
+            inputs,
+            reach,
+            con,
+            |con, path, line, bytes| match serde_json::from_slice::<serde_json::Value>(bytes) {
+                Ok(v) => profile.add(&v),
+                Err(e) => {
+                    not_json += 1;
+                    let at = line.map_or_else(String::new, |l| format!(":{l}"));
+                    con.note(format_args!(
+                        "handoff: note: {}{at} is not JSON ({e}): left out of the draft",
+                        shown(path)
+                    ));
+                }
+            },
+        )?;
+    let unreadable = walked.unreadable + not_json;
     if profile.payloads() == 0 {
         return Err(Fatal::new(format!(
-            "no JSON payload could be read from {} ({unreadable} unreadable, {skipped} X12 or CSV files left out): nothing to infer from",
-            inputs.join(", ")
+            "no JSON payload could be read from {} ({unreadable} unreadable, {} X12 or CSV files left out): nothing to infer from",
+            inputs.join(", "),
+            walked.skipped
         )));
     }
     Ok(Read {
         profile,
-        files,
+        files: walked.files,
         unreadable,
     })
 }
@@ -107,6 +139,10 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
     let config = project_config(None).ok().flatten();
     let registry = registry_for(None, config.as_ref());
     let reach = project_reach(config.as_ref(), &registry, args.allow_outside);
+    if let Some(reference) = &args.against {
+        let path = super::resolve(&registry, reference)?;
+        return against(&args, &path, &reach, con);
+    }
     let Read {
         profile,
         files,
@@ -182,4 +218,84 @@ pub(crate) fn default_id(input: &str) -> String {
         .trim_matches('-')
         .to_string();
     if id.is_empty() { "inferred".into() } else { id }
+}
+
+/// `--against`: check the captures with the contract, and write what they need of it into its
+/// text: the enum values it does not list (each with how often and where first seen); every
+/// other finding counted by kind and field, for the user to decide.
+fn against(
+    args: &InferArgs,
+    path: &Path,
+    reach: &handoff_core::reach::Reach,
+    con: &mut Console<'_>,
+) -> Result<u8, Fatal> {
+    let checker = super::prepare(path)?;
+    let text = handoff_core::input::read_text(path, handoff_core::input::MAX_FILE_BYTES)?;
+    let mut needs = handoff_core::propose::Needs::default();
+    let walked = each_payload(&args.inputs, reach, con, |_, file, line, bytes| {
+        let source = match line {
+            Some(l) => format!("{}:{l}", file.display()),
+            None => file.display().to_string(),
+        };
+        needs.add(&source, &checker.check(bytes));
+    })?;
+    let reference = checker.contract().reference();
+    let new_values: usize = needs.enums.values().map(|(_, v)| v.len()).sum();
+    con.note(format_args!(
+        "handoff: {} payload{} in {} file{} checked against {reference}",
+        needs.payloads,
+        if needs.payloads == 1 { "" } else { "s" },
+        walked.files,
+        if walked.files == 1 { "" } else { "s" }
+    ));
+    for (field, values) in needs.enums.values() {
+        for v in values {
+            con.note(format_args!(
+                "handoff: {field}: {} is not in the enum: {} payload{}, first at {}",
+                v.value,
+                v.payloads,
+                if v.payloads == 1 { "" } else { "s" },
+                v.first
+            ));
+        }
+    }
+    for ((kind, field), n) in &needs.other {
+        con.note(format_args!(
+            "handoff: {field}: {kind} in {n} payload{} (not changed in the contract: decide whether the sender or the contract is wrong)",
+            if *n == 1 { "" } else { "s" }
+        ));
+    }
+    let Some(proposed) = needs.apply(path, &text) else {
+        if new_values == 0 && needs.other.is_empty() {
+            con.note(format_args!(
+                "handoff: the captures need no change to {reference}"
+            ));
+            return Ok(EXIT_CLEAN);
+        }
+        return Ok(super::EXIT_VIOLATIONS);
+    };
+    match &args.output {
+        Some(out) => {
+            reach
+                .check(out, "the contract to write")
+                .map_err(|o| Fatal::new(o.to_string()))?;
+            super::refuse_link(out, "the contract")?;
+            super::write_replacing(out, proposed.as_bytes())?;
+            con.note(format_args!(
+                "handoff: wrote the proposed contract to {}",
+                shown(out)
+            ));
+        }
+        None => {
+            let name = path.display().to_string();
+            let diff = handoff_reports::printer::changes::unified_text(
+                &format!("a/{name}"),
+                &text,
+                &format!("b/{name}"),
+                &proposed,
+            );
+            super::print_out(con, &diff)?;
+        }
+    }
+    Ok(super::EXIT_VIOLATIONS)
 }

@@ -241,3 +241,103 @@ fn init_writes_a_project_from_captures_that_checks_clean_and_never_overwrites() 
         yaml
     );
 }
+
+#[test]
+fn against_an_existing_contract_proposes_the_new_status_code_as_a_diff_of_its_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(&root.join("contracts"), &dir.path().join("contracts"));
+    let valid = std::fs::read_to_string(
+        root.join("fixtures/payment-status-to-storefront/valid/2026-11-20.ndjson"),
+    )
+    .unwrap();
+    // A partner starts sending a status the contract does not list, 40 times.
+    let first = valid.lines().next().unwrap();
+    let mut captures = valid.clone();
+    let with_new: serde_json::Value = {
+        let mut v: Value = serde_json::from_str(first).unwrap();
+        v["event_code"] = json!("CHARGEBACK_REVERSED");
+        v
+    };
+    for _ in 0..40 {
+        captures.push_str(&format!("{with_new}\n"));
+    }
+    std::fs::write(dir.path().join("captures.ndjson"), &captures).unwrap();
+    let diff = handoff(dir.path())
+        .args([
+            "infer",
+            "--against",
+            "payment-status-to-storefront@^2",
+            "captures.ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(diff.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&diff.stdout);
+    let lines = valid.lines().count();
+    assert!(stdout.starts_with("--- a/contracts/payment-status-to-storefront/2.0.0.yaml\n+++ b/contracts/payment-status-to-storefront/2.0.0.yaml\n"), "{stdout}");
+    assert!(
+        stdout.contains(&format!("+      CHARGEBACK_REVERSED: \"seen in 40 payloads of the captures, first at captures.ndjson:{} (handoff infer --against): say what it means\"\n", lines + 1)),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8_lossy(&diff.stderr)
+            .contains("/event_code: \"CHARGEBACK_REVERSED\" is not in the enum: 40 payloads")
+    );
+
+    // Written out, the proposal lints clean and accepts every capture.
+    let out = handoff(dir.path())
+        .args([
+            "infer",
+            "--against",
+            "payment-status-to-storefront@^2",
+            "captures.ndjson",
+            "-o",
+            "proposed.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let check = handoff(dir.path())
+        .args([
+            "check",
+            "--no-progress",
+            "--contract",
+            "proposed.yaml",
+            "captures.ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let lint = handoff(dir.path())
+        .args(["lint", "proposed.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    // Captures that conform need nothing.
+    std::fs::write(dir.path().join("ok.ndjson"), &valid).unwrap();
+    let none = handoff(dir.path())
+        .args([
+            "infer",
+            "--against",
+            "payment-status-to-storefront@^2",
+            "ok.ndjson",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&none.stderr)
+            .contains("the captures need no change to payment-status-to-storefront@2.0.0")
+    );
+}

@@ -531,7 +531,10 @@ impl Writer<'_> {
         let only = types.len() == 1;
         if !only && node.object.is_some() && self.options.closed {
             // `closed` reaches into nested objects; a union's objects have no fields inferred.
-            let _ = writeln!(out, "{pad}closed: false  # a union: the members of its objects are not inferred");
+            let _ = writeln!(
+                out,
+                "{pad}closed: false  # a union: the members of its objects are not inferred"
+            );
         }
         if let Some(s) = &node.strings
             && only

@@ -94,6 +94,8 @@ pub mod partner;
 #[doc(hidden)]
 pub mod pointer;
 #[doc(hidden)]
+pub mod propose;
+#[doc(hidden)]
 pub mod reach;
 #[doc(hidden)]
 pub mod redact;

@@ -55,6 +55,15 @@ pub fn text(old: &Contract, new: &Contract, changes: &[Change]) -> String {
     out
 }
 
+/// A unified diff of two texts, under the names given (`a/...`, `b/...` for `patch -p1`).
+pub fn unified_text(old_name: &str, old: &str, new_name: &str, new: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
+}
+
 /// The YAML texts' unified diff, for `--text`.
 pub fn unified(old: &Contract, new: &Contract) -> String {
     similar::TextDiff::from_lines(&*old.source.text, &*new.source.text)
