@@ -24,7 +24,7 @@ fi
 measure() { # name, command...: prints "name|seconds|peak MB"
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$WORK/time" "$@" > /dev/null 2>&1 || true
-  read -r secs kb < "$WORK/time"
+  read -r secs kb < <(tail -1 "$WORK/time")
   echo "$name|$secs|$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')"
 }
 rows=(

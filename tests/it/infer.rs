@@ -341,3 +341,38 @@ fn against_an_existing_contract_proposes_the_new_status_code_as_a_diff_of_its_fi
             .contains("the captures need no change to payment-status-to-storefront@2.0.0")
     );
 }
+
+#[test]
+fn diff_against_the_hand_written_contract_shows_what_the_draft_missed_and_over_tightened() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let draft = dir.path().join("draft.yaml");
+    let run = handoff(dir.path())
+        .args(["infer", "--allow-outside", "-o"])
+        .arg(&draft)
+        .arg(root.join("fixtures/storefront-order-to-erp/valid"))
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0));
+    let diff = handoff(dir.path())
+        .arg("diff")
+        .arg(root.join("contracts/storefront-order-to-erp/2.0.0.yaml"))
+        .arg(&draft)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&diff.stdout);
+    // Missed: the rules and limits one valid order cannot show.
+    assert!(
+        text.contains("warning[check-removed] /: the rule \"`/total_price` is the sum of"),
+        "{text}"
+    );
+    assert!(
+        text.contains("warning[enum-removed] /financial_status:"),
+        "{text}"
+    );
+    // Over-tightened: a field every sample had is required in the draft.
+    assert!(
+        text.contains("breaking[field-became-required] /customer/name: the field became required"),
+        "{text}"
+    );
+}

@@ -235,8 +235,9 @@ impl Strings {
         } else {
             self.overflow = true;
         }
+        // A format only matters while every value so far had it.
         for (i, f) in FORMATS.iter().enumerate() {
-            if has_format(f, s) {
+            if self.formats[i] + 1 == self.count && has_format(f, s) {
                 self.formats[i] += 1;
             }
         }
@@ -244,6 +245,9 @@ impl Strings {
             (Some((lo, hi, point)), Some((p, has))) => Some((lo.min(p), hi.max(p), point || has)),
             _ => None,
         };
+        if self.shape == Shape::None {
+            return;
+        }
         self.shape = match (std::mem::replace(&mut self.shape, Shape::None), runs(s)) {
             (Shape::Unseen, Some(r)) => {
                 Shape::Runs(r.into_iter().map(|(c, n)| (c, n, n)).collect())
