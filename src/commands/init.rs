@@ -125,25 +125,11 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
     Ok(EXIT_CLEAN)
 }
 
-/// Write a new file whole (a temporary file beside it, renamed into place), refusing one that
-/// appeared meanwhile.
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Fatal> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".handoff-")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    temp.persist_noclobber(path).map_err(|e| {
+    super::write_new(path, bytes).map_err(|e| {
         Fatal::new(format!(
-            "cannot write {}: {} (init never overwrites a file)",
-            shown(path),
-            e.error
+            "cannot write {}: {e} (init never overwrites a file)",
+            shown(path)
         ))
-    })?;
-    Ok(())
+    })
 }

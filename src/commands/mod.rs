@@ -285,6 +285,16 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Choic
 /// renamed over it (keeping its permissions), so a crash or a full disk never leaves a
 /// half-written baseline where the last good one was.
 pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_whole(path, bytes, true)
+}
+
+/// Write a new file whole, as [`write_replacing`] does, refusing one that exists (or appears
+/// meanwhile): `AlreadyExists`.
+pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_whole(path, bytes, false)
+}
+
+fn write_whole(path: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -294,6 +304,9 @@ pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> io::Result<()> {
         .tempfile_in(dir)?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
+    if !replace {
+        return temp.persist_noclobber(path).map(drop).map_err(|e| e.error);
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         std::fs::set_permissions(temp.path(), meta.permissions())?;
     }

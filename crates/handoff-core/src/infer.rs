@@ -441,31 +441,7 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// A mapping key or plain scalar, quoted when YAML would read it as something else.
-fn key(name: &str) -> String {
-    let plain = !name.is_empty()
-        && name
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        && !matches!(
-            name.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "nan" | "inf"
-        );
-    if plain {
-        name.to_string()
-    } else {
-        quoted(name)
-    }
-}
-
-fn quoted(s: &str) -> String {
-    // A JSON string is a YAML double-quoted scalar with the same meaning.
-    serde_json::to_string(s).unwrap_or_default()
-}
+use crate::yaml::{key, quote as quoted};
 
 struct Writer<'o> {
     options: &'o Options,

@@ -170,7 +170,7 @@ fn insertion(text: &str, node: &Node, values: &[NewValue]) -> Option<(usize, Str
             let at = line_end(text, v.span.end.max(k.span.end).min(text.len()));
             let mut insert = String::new();
             for new in values {
-                let meaning = serde_json::to_string(&why(new)).unwrap_or_default();
+                let meaning = yaml::quote(&why(new));
                 insert.push_str(&format!("\n{indent}{}: {meaning}", scalar(&new.value)));
             }
             Some((at, insert))
