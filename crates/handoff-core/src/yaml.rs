@@ -506,6 +506,45 @@ pub fn json_number(s: &Scalar) -> Option<serde_json::Number> {
         })
 }
 
+/// Text as a YAML scalar that stays text: JSON-quoted (YAML reads JSON strings).
+pub fn quote(s: &str) -> String {
+    invisible_escaped(serde_json::to_string(s).unwrap_or_default())
+}
+
+/// JSON text (valid YAML in flow) with the characters that change how text reads without
+/// showing (bidi overrides and isolates, zero-width marks, C1 controls) written as `\uXXXX`,
+/// so the contract reads as it is. They can only stand inside strings, where the escape
+/// means the same character.
+pub fn invisible_escaped(json: String) -> String {
+    let hidden = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{feff}');
+    if !json.chars().any(hidden) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 12);
+    for c in json.chars() {
+        if hidden(c) {
+            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A mapping key, quoted when YAML would read it otherwise.
+pub fn key(name: &str) -> String {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        && !name.starts_with(['-', '.'])
+        && !matches!(
+            name.to_ascii_lowercase().as_str(),
+            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
+        );
+    if plain { name.to_string() } else { quote(name) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,43 +587,4 @@ mod tests {
             "duplicate key `a`: a key may appear only once in a mapping"
         );
     }
-}
-
-/// Text as a YAML scalar that stays text: JSON-quoted (YAML reads JSON strings).
-pub fn quote(s: &str) -> String {
-    invisible_escaped(serde_json::to_string(s).unwrap_or_default())
-}
-
-/// JSON text (valid YAML in flow) with the characters that change how text reads without
-/// showing (bidi overrides and isolates, zero-width marks, C1 controls) written as `\uXXXX`,
-/// so the contract reads as it is. They can only stand inside strings, where the escape
-/// means the same character.
-pub fn invisible_escaped(json: String) -> String {
-    let hidden = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{feff}');
-    if !json.chars().any(hidden) {
-        return json;
-    }
-    let mut out = String::with_capacity(json.len() + 12);
-    for c in json.chars() {
-        if hidden(c) {
-            let _ = std::fmt::Write::write_fmt(&mut out, format_args!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A mapping key, quoted when YAML would read it otherwise.
-pub fn key(name: &str) -> String {
-    let plain = !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        && !name.starts_with(['-', '.'])
-        && !matches!(
-            name.to_ascii_lowercase().as_str(),
-            "true" | "false" | "null" | "yes" | "no" | "on" | "off" | "y" | "n" | "~"
-        );
-    if plain { name.to_string() } else { quote(name) }
 }
