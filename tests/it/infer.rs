@@ -376,3 +376,34 @@ fn diff_against_the_hand_written_contract_shows_what_the_draft_missed_and_over_t
         "{text}"
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    // Two ways to one draft: one profile of every payload, and profiles of consecutive chunks
+    // merged in order (what `handoff infer` does on every core).
+    #[test]
+    fn profiles_of_chunks_merged_in_order_give_the_same_draft(
+        payloads in proptest::collection::vec(value(), 1..16),
+        cuts in proptest::collection::vec(0usize..16, 0..4),
+    ) {
+        let options = Options { id: "drawn".into(), ranges: true, ..Options::default() };
+        let mut whole = Profile::new();
+        for p in &payloads {
+            whole.add(p);
+        }
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(payloads.len())).collect();
+        cuts.push(0);
+        cuts.push(payloads.len());
+        cuts.sort_unstable();
+        let mut merged = Profile::new();
+        for w in cuts.windows(2) {
+            let mut part = Profile::new();
+            for p in &payloads[w[0]..w[1]] {
+                part.add(p);
+            }
+            merged.merge(part);
+        }
+        prop_assert_eq!(merged.draft(&options), whole.draft(&options));
+    }
+}

@@ -370,6 +370,108 @@ impl Node {
     }
 }
 
+impl Strings {
+    fn merge(&mut self, b: Strings) {
+        for i in 0..FORMATS.len() {
+            // A format holds only where every value of both had it.
+            self.formats[i] = if self.formats[i] == self.count && b.formats[i] == b.count {
+                self.count + b.count
+            } else {
+                0
+            };
+        }
+        self.count += b.count;
+        for (k, v) in b.distinct {
+            if let Some(n) = self.distinct.get_mut(&k) {
+                *n += v;
+            } else if self.distinct.len() < DISTINCT {
+                self.distinct.insert(k, v);
+            } else {
+                self.overflow = true;
+            }
+        }
+        self.overflow |= b.overflow;
+        self.min_chars = self.min_chars.min(b.min_chars);
+        self.max_chars = self.max_chars.max(b.max_chars);
+        self.max_bytes = self.max_bytes.max(b.max_bytes);
+        self.decimals = match (self.decimals, b.decimals) {
+            (Some((lo, hi, p)), Some((lo2, hi2, p2))) => Some((lo.min(lo2), hi.max(hi2), p || p2)),
+            _ => None,
+        };
+        self.shape = match (std::mem::replace(&mut self.shape, Shape::None), b.shape) {
+            (Shape::Unseen, other) | (other, Shape::Unseen) => other,
+            (Shape::Runs(mut have), Shape::Runs(r))
+                if have.len() == r.len() && have.iter().zip(&r).all(|(a, b)| a.0 == b.0) =>
+            {
+                for (a, b) in have.iter_mut().zip(&r) {
+                    a.1 = a.1.min(b.1);
+                    a.2 = a.2.max(b.2);
+                }
+                Shape::Runs(have)
+            }
+            _ => Shape::None,
+        };
+    }
+}
+
+impl Node {
+    /// Take in what `b` saw after what this node saw (order matters only for the order of
+    /// fields, which is first appearance, and for ties of extremes, where the first is kept).
+    fn merge(&mut self, b: Node) {
+        self.seen += b.seen;
+        self.nulls += b.nulls;
+        self.bools += b.bools;
+        match (&mut self.strings, b.strings) {
+            (Some(a), Some(b)) => a.merge(b),
+            (a @ None, b) => *a = b,
+            _ => {}
+        }
+        match (&mut self.numbers, b.numbers) {
+            (Some(a), Some(b)) => {
+                a.count += b.count;
+                a.integers += b.integers;
+                a.places = a.places.max(b.places);
+                if b.min < a.min {
+                    a.min = b.min;
+                    a.min_text = b.min_text;
+                }
+                if b.max > a.max {
+                    a.max = b.max;
+                    a.max_text = b.max_text;
+                }
+            }
+            (a @ None, b) => *a = b,
+            _ => {}
+        }
+        match (&mut self.object, b.object) {
+            (Some(a), Some(b)) => {
+                a.count += b.count;
+                for (k, n) in b.present {
+                    *a.present.entry(k).or_default() += n;
+                }
+                for (name, node) in b.fields {
+                    match a.fields.iter_mut().find(|(n, _)| *n == name) {
+                        Some((_, have)) => have.merge(node),
+                        None => a.fields.push((name, node)),
+                    }
+                }
+            }
+            (a @ None, b) => *a = b,
+            _ => {}
+        }
+        match (&mut self.array, b.array) {
+            (Some(a), Some(b)) => {
+                a.count += b.count;
+                a.min_len = a.min_len.min(b.min_len);
+                a.max_len = a.max_len.max(b.max_len);
+                a.items.merge(*b.items);
+            }
+            (a @ None, b) => *a = b,
+            _ => {}
+        }
+    }
+}
+
 impl Profile {
     pub fn new() -> Profile {
         Profile::default()
@@ -379,6 +481,14 @@ impl Profile {
     pub fn add(&mut self, payload: &Value) {
         self.payloads += 1;
         self.root.add(payload);
+    }
+
+    /// Take in a profile of the payloads that came after this one's: the draft is then the
+    /// one a single profile of all of them gives, so payloads can be profiled in parallel
+    /// chunks and merged in order.
+    pub fn merge(&mut self, later: Profile) {
+        self.payloads += later.payloads;
+        self.root.merge(later.root);
     }
 
     /// Payloads taken.
