@@ -164,6 +164,9 @@ enum Command {
         /// Write handoff.1 and every handoff-COMMAND.1 into this directory
         #[arg(long, conflicts_with = "command")]
         out_dir: Option<std::path::PathBuf>,
+        /// Write the pages outside the project directory
+        #[arg(long, requires = "out_dir")]
+        allow_outside: bool,
     },
 }
 
@@ -223,9 +226,11 @@ where
             clap_complete::generate(shell, &mut command(), "handoff", &mut out);
             print_out(con, &String::from_utf8_lossy(&out))
         }
-        Command::Man { command, out_dir } => {
-            commands::man(command.as_deref(), out_dir.as_deref(), con)
-        }
+        Command::Man {
+            command,
+            out_dir,
+            allow_outside,
+        } => commands::man(command.as_deref(), out_dir.as_deref(), allow_outside, con),
     };
     match result {
         Ok(code) => Exit::from_code(code),

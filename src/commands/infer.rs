@@ -5,6 +5,7 @@ use super::{EXIT_CLEAN, Fatal, project_config, project_reach, registry_for, show
 use crate::console::Console;
 use handoff_core::infer::{Options, Profile};
 use handoff_core::input::{self, Payload, Reading, Shape};
+use handoff_reports::printer::escape;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -302,18 +303,21 @@ fn against(
     ));
     for (field, values) in needs.enums.values() {
         for v in values {
+            // The value and the file name come from outside: shown with controls made visible.
             con.note(format_args!(
-                "handoff: {field}: {} is not in the enum: {} payload{}, first at {}",
-                v.value,
+                "handoff: {}: {} is not in the enum: {} payload{}, first at {}",
+                escape::text(field),
+                escape::text(&v.value),
                 v.payloads,
                 if v.payloads == 1 { "" } else { "s" },
-                v.first
+                escape::text(&v.first)
             ));
         }
     }
     for ((kind, field), n) in &needs.other {
         con.note(format_args!(
-            "handoff: {field}: {kind} in {n} payload{} (not changed in the contract: decide whether the sender or the contract is wrong)",
+            "handoff: {}: {kind} in {n} payload{} (not changed in the contract: decide whether the sender or the contract is wrong)",
+            escape::text(field),
             if *n == 1 { "" } else { "s" }
         ));
     }

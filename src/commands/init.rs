@@ -89,6 +89,12 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
         .iter()
         .map(|(id, ..)| Path::new("contracts").join(id).join("0.1.0.yaml"))
         .collect();
+    // A planted link (contracts/ pointing elsewhere) must not carry the writes out.
+    for target in targets.iter().chain([&project.to_path_buf()]) {
+        reach
+            .check(target, "a file init writes")
+            .map_err(|o| Fatal::new(o.to_string()))?;
+    }
     if let Some(existing) = targets.iter().find(|t| t.exists()) {
         return Err(Fatal::new(format!(
             "{} already exists: init never overwrites a file",

@@ -364,6 +364,7 @@ pub(crate) fn join_display(base: &Path, input: &str) -> String {
 pub(crate) fn man(
     command: Option<&str>,
     out_dir: Option<&Path>,
+    allow_outside: bool,
     con: &mut Console<'_>,
 ) -> Result<u8, Fatal> {
     // Every page's footer names the version, as handoff(1)'s does; clap's `help` subcommands
@@ -376,15 +377,27 @@ pub(crate) fn man(
     let mut cli = for_pages(crate::command());
     cli.build();
     if let Some(dir) = out_dir {
+        // Where pages go is the user's ask, but like every other write it stays in the project
+        // unless they say otherwise, and each page is written whole.
+        let reach = handoff_core::reach::Reach::project([PathBuf::from(".")], allow_outside);
+        reach
+            .check(dir, "the manual pages' directory")
+            .map_err(|o| Fatal::new(o.to_string()))?;
         std::fs::create_dir_all(dir)?;
-        clap_mangen::generate_to(cli, dir).map_err(|e| {
-            Fatal::new(format!(
-                "cannot write the manual pages to {}: {e}",
-                shown(dir)
-            ))
-        })?;
+        fn pages(cmd: &clap::Command, dir: &Path) -> Result<usize, Fatal> {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(cmd.clone()).render(&mut page)?;
+            let name = cmd.get_display_name().unwrap_or(cmd.get_name());
+            write_replacing(&dir.join(format!("{name}.1")), &page)?;
+            let mut written = 1;
+            for sub in cmd.get_subcommands() {
+                written += pages(sub, dir)?;
+            }
+            Ok(written)
+        }
+        let written = pages(&cli, dir)?;
         con.note(format_args!(
-            "handoff: manual pages written to {}",
+            "handoff: {written} manual pages written to {}",
             shown(dir)
         ));
         return Ok(EXIT_CLEAN);

@@ -248,21 +248,28 @@ impl Strings {
         if self.shape == Shape::None {
             return;
         }
-        self.shape = match (std::mem::replace(&mut self.shape, Shape::None), runs(s)) {
-            (Shape::Unseen, Some(r)) => {
-                Shape::Runs(r.into_iter().map(|(c, n)| (c, n, n)).collect())
-            }
-            (Shape::Runs(mut have), Some(r))
-                if have.len() == r.len() && have.iter().zip(&r).all(|(a, b)| a.0 == b.0) =>
-            {
-                for (a, b) in have.iter_mut().zip(&r) {
-                    a.1 = a.1.min(b.1);
-                    a.2 = a.2.max(b.1);
-                }
-                Shape::Runs(have)
-            }
-            _ => Shape::None,
+        let this = match runs(s) {
+            Some(r) => Shape::Runs(r.into_iter().map(|(c, n)| (c, n, n)).collect()),
+            None => Shape::None,
         };
+        self.shape = joined(std::mem::replace(&mut self.shape, Shape::None), this);
+    }
+}
+
+/// The shape of two sets of values: the same runs, each as short and as long as either's.
+fn joined(a: Shape, b: Shape) -> Shape {
+    match (a, b) {
+        (Shape::Unseen, other) | (other, Shape::Unseen) => other,
+        (Shape::Runs(mut have), Shape::Runs(r))
+            if have.len() == r.len() && have.iter().zip(&r).all(|(x, y)| x.0 == y.0) =>
+        {
+            for (x, y) in have.iter_mut().zip(&r) {
+                x.1 = x.1.min(y.1);
+                x.2 = x.2.max(y.2);
+            }
+            Shape::Runs(have)
+        }
+        _ => Shape::None,
     }
 }
 
@@ -398,19 +405,7 @@ impl Strings {
             (Some((lo, hi, p)), Some((lo2, hi2, p2))) => Some((lo.min(lo2), hi.max(hi2), p || p2)),
             _ => None,
         };
-        self.shape = match (std::mem::replace(&mut self.shape, Shape::None), b.shape) {
-            (Shape::Unseen, other) | (other, Shape::Unseen) => other,
-            (Shape::Runs(mut have), Shape::Runs(r))
-                if have.len() == r.len() && have.iter().zip(&r).all(|(a, b)| a.0 == b.0) =>
-            {
-                for (a, b) in have.iter_mut().zip(&r) {
-                    a.1 = a.1.min(b.1);
-                    a.2 = a.2.max(b.2);
-                }
-                Shape::Runs(have)
-            }
-            _ => Shape::None,
-        };
+        self.shape = joined(std::mem::replace(&mut self.shape, Shape::None), b.shape);
     }
 }
 
