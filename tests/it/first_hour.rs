@@ -125,3 +125,60 @@ fn the_action_is_a_composite_that_runs_check_with_its_inputs_kept_out_of_scripts
     let outputs = &action["outputs"]["exit-code"]["value"];
     assert_eq!(outputs, "${{ steps.check.outputs.exit-code }}");
 }
+
+#[test]
+fn manual_pages_stay_in_the_project_unless_asked() {
+    let project = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = handoff(project.path())
+        .args(["man", "--out-dir"])
+        .arg(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the manual pages' directory"));
+    assert!(
+        std::fs::read_dir(elsewhere.path())
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    let asked = handoff(project.path())
+        .args(["man", "--allow-outside", "--out-dir"])
+        .arg(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(asked.status.code(), Some(0));
+    assert!(elsewhere.path().join("handoff-check.1").is_file());
+}
+
+#[cfg(unix)]
+#[test]
+fn init_does_not_follow_a_planted_link_out_of_the_project() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    crate::common::copy_dir(
+        &root.join("fixtures/storefront-order-to-erp/valid"),
+        &project.path().join("captures/orders"),
+    );
+    std::os::unix::fs::symlink(elsewhere.path(), project.path().join("contracts")).unwrap();
+    let out = handoff(project.path())
+        .args(["init", "captures"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a file init writes"));
+    assert!(
+        std::fs::read_dir(elsewhere.path())
+            .unwrap()
+            .next()
+            .is_none()
+    );
+    assert!(!project.path().join("handoff.yaml").exists());
+}
