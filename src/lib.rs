@@ -133,6 +133,8 @@ enum Command {
     /// Repair payloads whose violations each have one correct fix: a JSON Patch per payload,
     /// offered only when the result passes the contract (written with --write)
     Repair(commands::repair::RepairArgs),
+    /// The review gate: list the repair proposals waiting for a decision, approve or reject one
+    Review(commands::review::ReviewArgs),
     /// Print the JSON tree handoff checks for each X12 transaction set or CSV row (write
     /// contracts against it)
     Render(commands::render::RenderArgs),
@@ -216,6 +218,7 @@ where
         Command::Reconcile(args) => commands::reconcile::cmd_reconcile(args, con),
         Command::Repair(args) => commands::repair::cmd_repair(args, con),
         Command::Render(args) => commands::render::cmd_render(args, con),
+        Command::Review(args) => commands::review::cmd_review(args, con),
         Command::Serve(args) => commands::serve::cmd_serve(args, con),
         Command::Infer(args) => commands::infer::cmd_infer(args, con),
         Command::Init(args) => commands::init::cmd_init(args, con),

@@ -21,6 +21,7 @@ pub(crate) mod partner;
 pub(crate) mod reconcile;
 pub(crate) mod render;
 pub(crate) mod repair;
+pub(crate) mod review;
 pub(crate) mod serve;
 pub(crate) mod triage;
 

@@ -12,6 +12,8 @@ use handoff_core::input::{self, Input, Payload};
 use handoff_core::redact::mask_card_numbers;
 use handoff_core::repair::{self, Outcome};
 use handoff_reports::printer::escape::text;
+use handoff_reports::triage::review;
+use handoff_reports::triage::store::Store;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 
@@ -35,8 +37,15 @@ pub(crate) struct RepairArgs {
     #[arg(short, long, value_name = "REF")]
     pub(crate) contract: String,
     /// Write the repaired payloads over the files (only payloads whose repair passes)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "propose")]
     pub(crate) write: bool,
+    /// Record each repair as a proposal in the history database, for a person to approve or
+    /// reject (`handoff review`, or the workspace of `handoff serve`); no file is written
+    #[arg(long)]
+    pub(crate) propose: bool,
+    /// The history database [default: `history` in handoff.yaml, else .handoff/history.db]
+    #[arg(long, value_name = "FILE", requires = "propose")]
+    pub(crate) history: Option<PathBuf>,
     #[arg(short, long, value_enum, default_value_t = RepairFormat::Text)]
     pub(crate) format: RepairFormat,
     #[arg(long, value_name = "DIR")]
@@ -57,6 +66,8 @@ pub(crate) fn cmd_repair(args: RepairArgs, con: &mut Console<'_>) -> Result<u8, 
     for err in &expanded.errors {
         note!(con, "handoff: error: {err}");
     }
+    let base = config.as_ref().map(|c| c.base.clone()).unwrap_or_default();
+    let mut proposals: Vec<review::NewProposal> = Vec::new();
     let mut results = Vec::new();
     let mut unrepaired = false;
     let mut refused = false;
@@ -83,9 +94,17 @@ pub(crate) fn cmd_repair(args: RepairArgs, con: &mut Console<'_>) -> Result<u8, 
         let original = input::read_bytes(path, input::MAX_FILE_BYTES)
             .map_err(|e| Fatal::new(format!("{}: {e}", shown(path))))?;
         let mut outcomes: Vec<(Option<u64>, Outcome)> = Vec::new();
+        let source = review::source_name(path, &base);
         let mut each = |line: Option<u64>, payload: Payload<'_>| {
             if let Payload::Bytes(bytes) = payload {
-                outcomes.push((line, repair::repair(&checker, bytes)));
+                let outcome = repair::repair(&checker, bytes);
+                if args.propose
+                    && matches!(outcome, Outcome::Repaired { .. })
+                    && let Ok(p) = review::proposal_for(&checker, &source, line, bytes)
+                {
+                    proposals.push(p);
+                }
+                outcomes.push((line, outcome));
             }
         };
         if ndjson {
@@ -125,8 +144,46 @@ pub(crate) fn cmd_repair(args: RepairArgs, con: &mut Console<'_>) -> Result<u8, 
         }
         results.push((path.clone(), outcomes));
     }
+    if args.propose {
+        let history = super::history_path(args.history.as_deref(), config.as_ref(), &reach)?;
+        let mut store = Store::open(&history).map_err(Fatal::new)?;
+        let (mut new, mut already) = (0, 0);
+        let mut ids: Vec<i64> = Vec::new();
+        for p in &proposals {
+            match store.propose(p).map_err(Fatal::new)? {
+                review::Proposed::New(id) => {
+                    new += 1;
+                    ids.push(id);
+                }
+                // The same payload against the same contract version: once is enough.
+                review::Proposed::Already(_) => already += 1,
+            }
+        }
+        if let (Some(first), Some(last)) = (ids.first(), ids.last()) {
+            note!(
+                con,
+                "handoff: proposals {}",
+                if first == last {
+                    first.to_string()
+                } else {
+                    format!("{first} to {last}")
+                }
+            );
+        }
+        note!(
+            con,
+            "handoff: {new} new proposal{} in {}{}; `handoff review` lists them, `handoff review approve ID` applies one",
+            if new == 1 { "" } else { "s" },
+            shown(&history),
+            if already > 0 {
+                format!(", {already} proposed before")
+            } else {
+                String::new()
+            }
+        );
+    }
     let out = match args.format {
-        RepairFormat::Text => text_report(&checker, &results, args.write),
+        RepairFormat::Text => text_report(&checker, &results, args.write, args.propose),
         RepairFormat::Json => {
             serde_json::to_string_pretty(&json_report(&checker, &results))
                 .map_err(|e| Fatal::new(e.to_string()))?
@@ -143,83 +200,21 @@ pub(crate) fn cmd_repair(args: RepairArgs, con: &mut Console<'_>) -> Result<u8, 
     })
 }
 
-/// Write repaired payloads back: each patch applied to the payload's own text, every other
-/// byte of the file as it was (other lines, line breaks, member order, spellings). The new text
-/// goes to a temporary file beside the target, which is then renamed over it: a crash or a
-/// full disk leaves the old file whole, and a hard link elsewhere keeps the old content.
-/// Nothing is written if the file changed since it was read.
+/// Write repaired payloads back through [`handoff_reports::patched::write`].
 fn write(
     path: &Path,
     original: &[u8],
     ndjson: bool,
     outcomes: &[(Option<u64>, Outcome)],
 ) -> Result<(), String> {
-    let repaired: Vec<(Option<u64>, &[repair::Fix], &serde_json::Value)> = outcomes
+    let repaired: Vec<handoff_reports::patched::Repaired<'_>> = outcomes
         .iter()
         .filter_map(|(line, o)| match o {
             Outcome::Repaired { fixes, payload } => Some((*line, fixes.as_slice(), payload)),
             _ => None,
         })
         .collect();
-    if repaired.is_empty() {
-        return Ok(());
-    }
-    if std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err("it is a symbolic link; handoff repair does not write through links".into());
-    }
-    let text = std::str::from_utf8(original).map_err(|_| "it is not UTF-8 text".to_string())?;
-    let mut out = String::with_capacity(text.len());
-    if ndjson {
-        let mut next = repaired.iter().peekable();
-        for (i, piece) in text.split_inclusive('\n').enumerate() {
-            let n = i as u64 + 1;
-            match next.peek() {
-                Some((Some(line), fixes, payload)) if *line == n => {
-                    let body = piece.trim_end_matches(['\n', '\r']);
-                    out.push_str(
-                        &repair::apply_to_text(body, fixes, payload)
-                            .map_err(|e| format!("line {n}: {e}"))?,
-                    );
-                    out.push_str(&piece[body.len()..]);
-                    next.next();
-                }
-                _ => out.push_str(piece),
-            }
-        }
-    } else {
-        let (_, fixes, payload) = repaired[0];
-        // A byte order mark stays where it was.
-        let body = text.strip_prefix('\u{FEFF}').unwrap_or(text);
-        out.push_str(&text[..text.len() - body.len()]);
-        out.push_str(&repair::apply_to_text(body, fixes, payload)?);
-    }
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".handoff-repair-")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot create a temporary file in {}: {e}", shown(dir)))?;
-    use std::io::Write;
-    temp.write_all(out.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| format!("cannot write the repaired file: {e}"))?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        let _ = std::fs::set_permissions(temp.path(), meta.permissions());
-    }
-    // Compare what is there now with what was read, as late as possible: a record written
-    // meanwhile must not be overwritten by a repair of the old text.
-    let now = input::read_bytes(path, input::MAX_FILE_BYTES)
-        .map_err(|e| format!("cannot read it again before writing: {e}"))?;
-    if now != original {
-        return Err(
-            "it changed since it was read (another process wrote to it); run repair again".into(),
-        );
-    }
-    temp.persist(path)
-        .map_err(|e| format!("cannot replace it: {}", e.error))?;
-    Ok(())
+    handoff_reports::patched::write(path, original, ndjson, &repaired)
 }
 
 fn source(path: &Path, line: Option<u64>) -> String {
@@ -229,7 +224,12 @@ fn source(path: &Path, line: Option<u64>) -> String {
     }
 }
 
-fn text_report(checker: &Checker, results: &[FileOutcomes], written: bool) -> String {
+fn text_report(
+    checker: &Checker,
+    results: &[FileOutcomes],
+    written: bool,
+    proposed: bool,
+) -> String {
     let contract = checker.contract().reference();
     let mut out = String::new();
     let (mut clean, mut fixed, mut not) = (0, 0, 0);
@@ -282,10 +282,12 @@ fn text_report(checker: &Checker, results: &[FileOutcomes], written: bool) -> St
         if fixed == 1 { "" } else { "s" },
         if written {
             "repaired and written"
+        } else if proposed {
+            "proposed for review"
         } else {
             "can be repaired"
         },
-        if written || fixed == 0 {
+        if written || proposed || fixed == 0 {
             ""
         } else {
             " (--write applies the patches; --format json prints the repaired payloads)"

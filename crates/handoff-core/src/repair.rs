@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 /// One patch operation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Fix {
+    /// The repair rule that made it: one of [`RULES`]. Reviews count approvals and rejections
+    /// per rule, so a rule that is often wrong shows.
+    pub rule: &'static str,
     /// `replace` or `add`.
     pub op: &'static str,
     pub path: String,
@@ -19,6 +22,27 @@ pub struct Fix {
     /// Why, in words, for the report.
     pub why: String,
 }
+
+/// The repair rules, each with a stable ID and what it does. The review gate's feedback rates
+/// are kept per rule (docs/review.md lists them, checked from this table).
+pub const RULES: &[(&str, &str)] = &[
+    (
+        "zip-plus-four",
+        "a ZIP+4 in a 5-character ZIP field: the 5-digit ZIP kept, the +4 moved to the contract's field for it when it declares one",
+    ),
+    (
+        "letter-case",
+        "a code in the wrong letter case, where the contract takes it upper- or lower-cased",
+    ),
+    (
+        "type-conversion",
+        "a number sent as a string, a string sent as a number, or a boolean sent as text",
+    ),
+    (
+        "date-layout",
+        "a date in another unambiguous layout, rewritten in the contract's layout",
+    ),
+];
 
 /// What repairing one payload came to.
 #[derive(Debug, Clone, PartialEq)]
@@ -106,7 +130,8 @@ const PLUS4_FIELDS: &[&str] = &["zip4", "zip_plus4", "plus4", "zip_ext", "zip_ex
 fn fix(contract: &Contract, f: &Finding, value: &Value, payload: &Value) -> Vec<Fix> {
     let field = contract.field_at(&f.pointer);
     let constraints = field.map(|fl| &fl.constraints);
-    let replace = |value: Value, why: String| Fix {
+    let replace = |rule: &'static str, value: Value, why: String| Fix {
+        rule,
         op: "replace",
         path: f.pointer.clone(),
         value,
@@ -115,6 +140,7 @@ fn fix(contract: &Contract, f: &Finding, value: &Value, payload: &Value) -> Vec<
     match (f.kind, value) {
         (Kind::MaxLengthExceeded | Kind::PatternMismatch, Value::String(s)) if is_zip4(s) => {
             let mut out = vec![replace(
+                "zip-plus-four",
                 json!(s[..5]),
                 format!("ZIP+4 {s:?}: the 5-digit ZIP is {:?}", &s[..5]),
             )];
@@ -129,6 +155,7 @@ fn fix(contract: &Contract, f: &Finding, value: &Value, payload: &Value) -> Vec<
                 let path = format!("{parent}/{name}");
                 if payload.pointer(&path).is_none() {
                     out.push(Fix {
+                        rule: "zip-plus-four",
                         op: "add",
                         path,
                         value: json!(s[6..]),
@@ -146,7 +173,7 @@ fn fix(contract: &Contract, f: &Finding, value: &Value, payload: &Value) -> Vec<
                 .find(|candidate| accepts_text(contract, c, candidate))
                 .map(|candidate| {
                     let why = format!("{s:?} in the letter case the contract takes: {candidate:?}");
-                    vec![replace(json!(candidate), why)]
+                    vec![replace("letter-case", json!(candidate), why)]
                 })
                 .unwrap_or_default()
         }
@@ -155,7 +182,7 @@ fn fix(contract: &Contract, f: &Finding, value: &Value, payload: &Value) -> Vec<
                 .and_then(|c| c.ty.as_ref().map(|t| t.value))
                 .or_else(|| named_type(contract, constraints));
             converted(value, ty)
-                .map(|(v, why)| vec![replace(v, why)])
+                .map(|(v, why)| vec![replace("type-conversion", v, why)])
                 .unwrap_or_default()
         }
         (Kind::DateFormat, Value::String(s)) => {
@@ -167,7 +194,7 @@ fn fix(contract: &Contract, f: &Finding, value: &Value, payload: &Value) -> Vec<
             reformat_date(s, pattern.pattern())
                 .map(|d| {
                     let why = format!("{s:?} written as {}: {d:?}", pattern.pattern());
-                    vec![replace(json!(d), why)]
+                    vec![replace("date-layout", json!(d), why)]
                 })
                 .unwrap_or_default()
         }
@@ -415,6 +442,7 @@ mod tests {
     #[test]
     fn patches_apply_to_the_text_and_nothing_else() {
         let fix = |op, path: &str, value: Value| Fix {
+            rule: "letter-case",
             op,
             path: path.into(),
             value,

@@ -9,6 +9,7 @@
 //! the exit code.
 
 pub mod config;
+pub mod patched;
 pub mod printer;
 pub mod reconcile;
 pub mod serve_section;

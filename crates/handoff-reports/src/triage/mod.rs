@@ -8,7 +8,9 @@
 //! every row ([`run`]); signatures group them into patterns with their cost and weekly counts
 //! ([`patterns`]); the five-point framework decides each error code ([`framework`]); the
 //! review's decisions ([`decisions`]) and the history database ([`store`]) add what was decided
-//! and what was seen before; [`report`] ranks it all and renders it in every format.
+//! and what was seen before; [`report`] ranks it all and renders it in every format. Repairs
+//! for binary patterns wait behind the review gate ([`review`]), whose decisions feed each
+//! pattern's feedback rates back into the report.
 
 pub mod decisions;
 pub mod framework;
@@ -16,5 +18,6 @@ pub mod log;
 pub mod mapping;
 pub mod patterns;
 pub mod report;
+pub mod review;
 pub mod run;
 pub mod store;

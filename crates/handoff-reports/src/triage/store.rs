@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
 /// The schema this handoff writes; migrations bring older databases up to it.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 const MIGRATIONS: &[&str] = &[
     // 1: runs, triage patterns, check groups.
@@ -61,11 +61,36 @@ const MIGRATIONS: &[&str] = &[
         entities_with_gaps INTEGER NOT NULL
     );
     CREATE INDEX reconcile_gaps_by_flow ON reconcile_gaps (flow, kind);",
+    // 3: repair proposals waiting behind the review gate, and what was decided about each
+    // (triage/review.rs). A payload is proposed once per contract version: the unique index.
+    // Sensitive fields' values are not stored; the patch's digest stands for them.
+    "CREATE TABLE proposals (
+        id INTEGER PRIMARY KEY,
+        proposed_at TEXT NOT NULL,
+        contract TEXT NOT NULL,
+        source TEXT NOT NULL,
+        line INTEGER,
+        payload_sha256 TEXT NOT NULL,
+        signature TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        fixes TEXT NOT NULL,
+        patch_sha256 TEXT NOT NULL,
+        excerpt TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending'
+            CHECK (status IN ('pending', 'applying', 'approved', 'rejected')),
+        decided_by TEXT,
+        decided_at TEXT,
+        why TEXT,
+        outcome TEXT
+    );
+    CREATE UNIQUE INDEX proposals_once
+        ON proposals (contract, source, ifnull(line, 0), payload_sha256);
+    CREATE INDEX proposals_by_signature ON proposals (signature, proposed_at);",
 ];
 
 /// An open history database.
 pub struct Store {
-    db: Connection,
+    pub(crate) db: Connection,
     /// The file's name as reports show it: an error while reading says which file.
     shown: String,
 }
@@ -367,7 +392,7 @@ impl Store {
     }
 
     /// A read that failed, naming the file (a damaged page shows only here, not at open).
-    fn unreadable(&self, e: rusqlite::Error) -> String {
+    pub(crate) fn unreadable(&self, e: rusqlite::Error) -> String {
         format!(
             "cannot read the history database {}: {e}; it was left as it is",
             self.shown

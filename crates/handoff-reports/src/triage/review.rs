@@ -1,0 +1,709 @@
+//! The review gate: repair proposals for binary exceptions wait in the history database for a
+//! person's single decision, and what was decided feeds each pattern's and each repair rule's
+//! rates back into the weekly review (the playbook's "every automated action requires a
+//! single-click confirmation", then "track auto-resolution and false-positive rates").
+//!
+//! A proposal holds where the payload is (file and NDJSON line), the digest of its bytes, the
+//! patch (`handoff repair`'s), the pattern signature triage gives the payload, and an excerpt
+//! redacted as `check` redacts findings. Values of fields the contract marks `sensitive` are
+//! never stored: the patch's digest stands for them, and approval re-computes the repair from
+//! the file. Approval applies the patch only while the file still holds the very payload that
+//! was proposed and the repair still passes the contract; of two decisions on one proposal,
+//! exactly one wins (a conditional update) and the other is told who decided first.
+//!
+//! `handoff repair --propose`, `handoff review` and the workspace's buttons (`handoff serve`)
+//! all call [`propose`], [`approve`] and [`reject`].
+
+use super::patterns;
+use super::report::signature_text;
+use super::store::Store;
+use handoff_core::check::Checker;
+use handoff_core::reach::Reach;
+use handoff_core::repair::{self, Fix, Outcome};
+use handoff_core::{escape, redact};
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The feedback window when none is asked for: the playbook's first review after 30 days.
+pub const DEFAULT_WINDOW_DAYS: u32 = 30;
+
+/// The longest payload excerpt a proposal keeps, in characters.
+const EXCERPT_CHARS: usize = 400;
+
+/// Where a proposal stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Waiting for a decision.
+    Pending,
+    /// Approved; the patch is being written (a decision in progress, or one that a crash
+    /// interrupted: the outcome says so).
+    Applying,
+    Approved,
+    Rejected,
+}
+
+impl Status {
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Applying => "applying",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    fn parse(s: &str) -> Status {
+        match s {
+            "applying" => Status::Applying,
+            "approved" => Status::Approved,
+            "rejected" => Status::Rejected,
+            _ => Status::Pending,
+        }
+    }
+}
+
+/// One fix of a stored proposal. A sensitive field's value is `None`: it is not stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct StoredFix {
+    pub rule: String,
+    pub op: String,
+    pub path: String,
+    pub value: Option<Value>,
+    pub why: String,
+    #[serde(default)]
+    pub sensitive: bool,
+}
+
+/// A repair proposal, as stored.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Proposal {
+    pub id: i64,
+    pub proposed_at: String,
+    /// The contract version the repair passes: `id@version`.
+    pub contract: String,
+    /// The payload's file, as it was named when proposed, and its NDJSON line.
+    pub source: String,
+    pub line: Option<u64>,
+    pub payload_sha256: String,
+    /// The triage pattern the payload belongs to (its signature as reports show it).
+    pub signature: String,
+    /// The repair rules that made the fixes ([`repair::RULES`]), sorted.
+    pub rules: Vec<String>,
+    pub fixes: Vec<StoredFix>,
+    #[serde(skip)]
+    pub patch_sha256: String,
+    /// The payload as sent, redacted as `check` redacts findings, at most 400 characters.
+    pub excerpt: String,
+    pub status: Status,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    /// Why it was rejected.
+    pub why: Option<String>,
+    /// What approving it did: where the repaired payload was written.
+    pub outcome: Option<String>,
+}
+
+impl Proposal {
+    /// `file:line`, or the file.
+    pub fn at(&self) -> String {
+        match self.line {
+            Some(n) => format!("{}:{n}", self.source),
+            None => self.source.clone(),
+        }
+    }
+
+    /// The RFC 6902 patch, with a sensitive field's value shown as `(sensitive, not stored)`.
+    pub fn patch_shown(&self) -> Value {
+        Value::Array(
+            self.fixes
+                .iter()
+                .map(|f| {
+                    json!({
+                        "op": f.op,
+                        "path": f.path,
+                        "value": f.value.clone().unwrap_or_else(|| json!("(sensitive, not stored)")),
+                    })
+                })
+                .collect(),
+        )
+    }
+}
+
+/// A proposal about to be stored: [`proposal_for`] makes it from a payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProposal {
+    pub contract: String,
+    pub source: String,
+    pub line: Option<u64>,
+    pub payload_sha256: String,
+    pub signature: String,
+    pub fixes: Vec<StoredFix>,
+    pub patch_sha256: String,
+    pub excerpt: String,
+}
+
+/// Whether a proposal was stored now or was there already (the same payload proposed before).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proposed {
+    New(i64),
+    Already(i64),
+}
+
+/// Why a decision did not happen.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewError {
+    /// No proposal has this id.
+    NotFound(i64),
+    /// It was decided already (by another reviewer, maybe a moment ago): that decision stands.
+    Decided(Box<Proposal>),
+    /// Approving it cannot be done as proposed; nothing was written and it is still pending.
+    Stale { id: i64, why: String },
+    /// The history database failed.
+    Store(String),
+}
+
+impl fmt::Display for ReviewError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReviewError::NotFound(id) => write!(
+                f,
+                "there is no proposal {id}; `handoff review` lists the pending ones"
+            ),
+            ReviewError::Decided(p) => {
+                write!(
+                    f,
+                    "proposal {} was already {} by {} at {}",
+                    p.id,
+                    match p.status {
+                        Status::Applying => "being approved",
+                        s => s.id(),
+                    },
+                    escape::text(p.decided_by.as_deref().unwrap_or("someone")),
+                    p.decided_at.as_deref().unwrap_or("an unknown time"),
+                )?;
+                if let Some(why) = &p.why {
+                    write!(f, " ({})", escape::text(why))?;
+                }
+                f.write_str("; that decision stands")
+            }
+            ReviewError::Stale { id, why } => write!(
+                f,
+                "proposal {id} cannot be approved: {why}; nothing was written and it is still pending (reject it, or propose again with `handoff repair --propose`)"
+            ),
+            ReviewError::Store(e) => f.write_str(e),
+        }
+    }
+}
+
+impl std::error::Error for ReviewError {}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn patch_digest(fixes: &[Fix]) -> String {
+    sha256_hex(repair::patch(fixes).to_string().as_bytes())
+}
+
+/// The proposal for one payload (`bytes`, from `source` at `line`), or what repairing it came
+/// to when there is nothing to propose (clean, or no safe repair).
+pub fn proposal_for(
+    checker: &Checker,
+    source: &str,
+    line: Option<u64>,
+    bytes: &[u8],
+) -> Result<NewProposal, Outcome> {
+    let outcome = repair::repair(checker, bytes);
+    let Outcome::Repaired { fixes, .. } = &outcome else {
+        return Err(outcome);
+    };
+    let contract = checker.contract();
+    // Signed as triage signs the exception (run::checked): the same pattern.
+    let mut findings = checker.check(bytes);
+    for f in &mut findings {
+        redact::for_report(f, redact::Redact::Sensitive);
+    }
+    let signature = signature_text(&patterns::signature(&contract.id, &findings));
+    let stored = fixes
+        .iter()
+        .map(|f| {
+            let sensitive = contract.is_sensitive(&f.path);
+            StoredFix {
+                rule: f.rule.to_string(),
+                op: f.op.to_string(),
+                path: f.path.clone(),
+                value: (!sensitive).then(|| f.value.clone()),
+                why: redact::mask_card_numbers(&f.why).into_owned(),
+                sensitive,
+            }
+        })
+        .collect();
+    Ok(NewProposal {
+        contract: contract.reference(),
+        source: source.to_string(),
+        line,
+        payload_sha256: sha256_hex(bytes),
+        signature,
+        fixes: stored,
+        patch_sha256: patch_digest(fixes),
+        excerpt: excerpt(checker, bytes),
+    })
+}
+
+/// The payload as one line, every sensitive field's value replaced by `(sensitive)` and card
+/// numbers masked, cut at [`EXCERPT_CHARS`].
+pub fn excerpt(checker: &Checker, bytes: &[u8]) -> String {
+    let text = match serde_json::from_slice::<Value>(handoff_core::check::without_bom(bytes)) {
+        Ok(mut value) => {
+            hide_sensitive(checker, &mut value, &mut String::new());
+            value.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    let mut text = redact::mask_card_numbers(&text).into_owned();
+    if let Some((cut, _)) = text.char_indices().nth(EXCERPT_CHARS) {
+        text.truncate(cut);
+        text.push('…');
+    }
+    text
+}
+
+fn hide_sensitive(checker: &Checker, value: &mut Value, at: &mut String) {
+    if !at.is_empty() && checker.contract().is_sensitive(at) {
+        *value = json!("(sensitive)");
+        return;
+    }
+    let len = at.len();
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                at.push('/');
+                at.push_str(&handoff_core::pointer::escape(k));
+                hide_sensitive(checker, v, at);
+                at.truncate(len);
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter_mut().enumerate() {
+                at.push('/');
+                at.push_str(&i.to_string());
+                hide_sensitive(checker, v, at);
+                at.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+const COLUMNS: &str = "id, proposed_at, contract, source, line, payload_sha256, signature, rules, fixes, patch_sha256, excerpt, status, decided_by, decided_at, why, outcome";
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
+    let rules: String = r.get(7)?;
+    let fixes: String = r.get(8)?;
+    Ok(Proposal {
+        id: r.get(0)?,
+        proposed_at: r.get(1)?,
+        contract: r.get(2)?,
+        source: r.get(3)?,
+        line: r.get::<_, Option<i64>>(4)?.map(|n| n as u64),
+        payload_sha256: r.get(5)?,
+        signature: r.get(6)?,
+        rules: rules
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect(),
+        fixes: serde_json::from_str(&fixes).unwrap_or_default(),
+        patch_sha256: r.get(9)?,
+        excerpt: r.get(10)?,
+        status: Status::parse(&r.get::<_, String>(11)?),
+        decided_by: r.get(12)?,
+        decided_at: r.get(13)?,
+        why: r.get(14)?,
+        outcome: r.get(15)?,
+    })
+}
+
+fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::TimestampRound::new().smallest(jiff::Unit::Second))
+        .map(|t| t.to_string())
+        .unwrap_or_else(|_| jiff::Timestamp::now().to_string())
+}
+
+/// Per pattern or per rule: what the review gate saw in the window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Counts {
+    pub proposals: u64,
+    pub approved: u64,
+    pub rejected: u64,
+}
+
+impl Counts {
+    /// Rejected over decided: how often the rule proposed a wrong fix. `None` before any
+    /// decision.
+    pub fn false_positive_rate(&self) -> Option<f64> {
+        let decided = self.approved + self.rejected;
+        (decided > 0).then(|| self.rejected as f64 / decided as f64)
+    }
+
+    /// Approved repairs over `exceptions` (a pattern's count in the log): the share of its
+    /// exceptions resolved by an automated fix rather than by hand. `None` without exceptions.
+    pub fn auto_resolution_rate(&self, exceptions: u64) -> Option<f64> {
+        (exceptions > 0).then(|| (self.approved as f64 / exceptions as f64).min(1.0))
+    }
+}
+
+/// The review gate's figures over a window: per pattern signature and per repair rule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Feedback {
+    pub window_days: u32,
+    pub by_signature: BTreeMap<String, Counts>,
+    pub by_rule: BTreeMap<String, Counts>,
+}
+
+impl Feedback {
+    /// A pattern's counts (all zero when nothing was proposed for it).
+    pub fn pattern(&self, signature: &str) -> Counts {
+        self.by_signature
+            .get(signature)
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+/// `path` as a proposal names it: relative to the project directory `base` when it is inside,
+/// so the workspace and the command line find it from wherever they run.
+pub fn source_name(path: &Path, base: &Path) -> String {
+    let real = handoff_core::reach::resolve(path);
+    let root = handoff_core::reach::resolve(if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    });
+    match real.strip_prefix(&root) {
+        Ok(rel) if !rel.as_os_str().is_empty() => rel.display().to_string(),
+        _ => path.display().to_string(),
+    }
+}
+
+impl Store {
+    /// Store a proposal, unless the same payload was proposed against the same contract
+    /// version before (then that one's id).
+    pub fn propose(&mut self, p: &NewProposal) -> Result<Proposed, String> {
+        let mut rules: Vec<&str> = p.fixes.iter().map(|f| f.rule.as_str()).collect();
+        rules.sort();
+        rules.dedup();
+        let fixes = serde_json::to_string(&p.fixes).map_err(|e| e.to_string())?;
+        let inserted = self
+            .db
+            .execute(
+                "INSERT OR IGNORE INTO proposals (proposed_at, contract, source, line, payload_sha256, signature, rules, fixes, patch_sha256, excerpt)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                params![
+                    now(),
+                    p.contract,
+                    p.source,
+                    p.line.map(|n| n as i64),
+                    p.payload_sha256,
+                    p.signature,
+                    rules.join(","),
+                    fixes,
+                    p.patch_sha256,
+                    p.excerpt
+                ],
+            )
+            .map_err(|e| self.unreadable(e))?;
+        if inserted == 1 {
+            return Ok(Proposed::New(self.db.last_insert_rowid()));
+        }
+        self.db
+            .query_row(
+                "SELECT id FROM proposals WHERE contract = ?1 AND source = ?2 AND ifnull(line, 0) = ?3 AND payload_sha256 = ?4",
+                params![p.contract, p.source, p.line.unwrap_or(0) as i64, p.payload_sha256],
+                |r| r.get(0),
+            )
+            .map(Proposed::Already)
+            .map_err(|e| self.unreadable(e))
+    }
+
+    /// One proposal.
+    pub fn proposal(&self, id: i64) -> Result<Option<Proposal>, String> {
+        self.db
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM proposals WHERE id = ?1"),
+                [id],
+                row,
+            )
+            .optional()
+            .map_err(|e| self.unreadable(e))
+    }
+
+    /// Proposals, oldest first: those with `status`, or all.
+    pub fn proposals(&self, status: Option<Status>) -> Result<Vec<Proposal>, String> {
+        let mut stmt = self
+            .db
+            .prepare(&format!(
+                "SELECT {COLUMNS} FROM proposals WHERE ?1 IS NULL OR status = ?1 ORDER BY id"
+            ))
+            .map_err(|e| self.unreadable(e))?;
+        stmt.query_map([status.map(Status::id)], row)
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.unreadable(e))
+    }
+
+    /// The review gate's figures for proposals made in the last `window_days` days.
+    pub fn feedback(&self, window_days: u32) -> Result<Feedback, String> {
+        let since = jiff::Timestamp::now()
+            .checked_sub(jiff::SignedDuration::from_hours(
+                24 * i64::from(window_days),
+            ))
+            .unwrap_or(jiff::Timestamp::MIN)
+            .to_string();
+        let mut stmt = self
+            .db
+            .prepare("SELECT signature, rules, status FROM proposals WHERE proposed_at >= ?1")
+            .map_err(|e| self.unreadable(e))?;
+        let rows: Vec<(String, String, String)> = stmt
+            .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.unreadable(e))?;
+        let mut out = Feedback {
+            window_days,
+            ..Feedback::default()
+        };
+        for (signature, rules, status) in rows {
+            let add = |c: &mut Counts| {
+                c.proposals += 1;
+                match Status::parse(&status) {
+                    Status::Approved => c.approved += 1,
+                    Status::Rejected => c.rejected += 1,
+                    _ => {}
+                }
+            };
+            add(out.by_signature.entry(signature).or_default());
+            for rule in rules.split(',').filter(|r| !r.is_empty()) {
+                add(out.by_rule.entry(rule.to_string()).or_default());
+            }
+        }
+        Ok(out)
+    }
+
+    /// Take the decision on a pending proposal: of concurrent callers exactly one gets `Ok`.
+    fn claim(
+        &mut self,
+        id: i64,
+        status: Status,
+        by: &str,
+        why: Option<&str>,
+    ) -> Result<(), ReviewError> {
+        let changed = self
+            .db
+            .execute(
+                "UPDATE proposals SET status = ?2, decided_by = ?3, decided_at = ?4, why = ?5
+                 WHERE id = ?1 AND status = 'pending'",
+                params![id, status.id(), by, now(), why],
+            )
+            .map_err(|e| ReviewError::Store(self.unreadable(e)))?;
+        if changed == 1 {
+            return Ok(());
+        }
+        match self.proposal(id).map_err(ReviewError::Store)? {
+            None => Err(ReviewError::NotFound(id)),
+            Some(p) => Err(ReviewError::Decided(Box::new(p))),
+        }
+    }
+
+    fn settle(&mut self, id: i64, status: Status, outcome: &str) -> Result<(), ReviewError> {
+        self.db
+            .execute(
+                "UPDATE proposals SET status = ?2, outcome = ?3 WHERE id = ?1",
+                params![id, status.id(), outcome],
+            )
+            .map(drop)
+            .map_err(|e| ReviewError::Store(self.unreadable(e)))
+    }
+
+    /// Back to pending after an approval that could not be applied.
+    fn release(&mut self, id: i64) -> Result<(), ReviewError> {
+        self.db
+            .execute(
+                "UPDATE proposals SET status = 'pending', decided_by = NULL, decided_at = NULL, why = NULL, outcome = NULL WHERE id = ?1",
+                [id],
+            )
+            .map(drop)
+            .map_err(|e| ReviewError::Store(self.unreadable(e)))
+    }
+}
+
+/// Where an approved repair goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Into the capture it came from, in place (the other lines as they are).
+    Capture,
+    /// The repaired payload as its own file in this directory, for re-delivery; the capture is
+    /// left as it was.
+    Outbox(PathBuf),
+}
+
+/// Approve proposal `id`: the patch is computed again from the file with `checker` (the
+/// proposal's contract version), and applied only when the file still holds the payload that
+/// was proposed and the result is the same patch, passing the contract. The proposal's file is
+/// found from `base` (the project directory); `reach` bounds what is read and written. The
+/// decision, who took it and what it did are stored.
+pub fn approve(
+    store: &mut Store,
+    id: i64,
+    by: &str,
+    checker: &Checker,
+    target: &Target,
+    base: &Path,
+    reach: &Reach,
+) -> Result<Proposal, ReviewError> {
+    let p = store
+        .proposal(id)
+        .map_err(ReviewError::Store)?
+        .ok_or(ReviewError::NotFound(id))?;
+    if p.status != Status::Pending {
+        return Err(ReviewError::Decided(Box::new(p)));
+    }
+    if checker.contract().reference() != p.contract {
+        return Err(ReviewError::Stale {
+            id,
+            why: format!(
+                "it was proposed against {} and the contract given is {}",
+                p.contract,
+                checker.contract().reference()
+            ),
+        });
+    }
+    store.claim(id, Status::Applying, by, None)?;
+    match apply(&p, checker, target, base, reach) {
+        Ok(outcome) => {
+            store.settle(id, Status::Approved, &outcome)?;
+            store
+                .proposal(id)
+                .map_err(ReviewError::Store)?
+                .ok_or(ReviewError::NotFound(id))
+        }
+        Err(why) => {
+            store.release(id)?;
+            Err(ReviewError::Stale { id, why })
+        }
+    }
+}
+
+/// Reject proposal `id`, saying why; nothing is written but the decision.
+pub fn reject(store: &mut Store, id: i64, by: &str, why: &str) -> Result<Proposal, ReviewError> {
+    store.claim(id, Status::Rejected, by, Some(why))?;
+    store.settle(
+        id,
+        Status::Rejected,
+        "rejected; the capture was left as it is",
+    )?;
+    store
+        .proposal(id)
+        .map_err(ReviewError::Store)?
+        .ok_or(ReviewError::NotFound(id))
+}
+
+/// Write an approved repair; the outcome in words, or why it cannot be done.
+fn apply(
+    p: &Proposal,
+    checker: &Checker,
+    target: &Target,
+    base: &Path,
+    reach: &Reach,
+) -> Result<String, String> {
+    let joined = base.join(&p.source);
+    let path = joined.as_path();
+    reach
+        .check(path, "the proposal's payload file")
+        .map_err(|e| e.to_string())?;
+    let shown = escape::text(&p.source).into_owned();
+    let original = handoff_core::input::read_bytes(path, handoff_core::input::MAX_FILE_BYTES)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let payload = crate::patched::payload_at(&original, p.line)
+        .filter(|b| sha256_hex(b) == p.payload_sha256)
+        .ok_or_else(|| {
+            format!(
+                "{} no longer holds the payload that was proposed (it changed since)",
+                escape::text(&p.at())
+            )
+        })?;
+    let Outcome::Repaired {
+        fixes,
+        payload: repaired,
+    } = repair::repair(checker, payload)
+    else {
+        return Err(format!(
+            "the payload no longer repairs clean against {}",
+            p.contract
+        ));
+    };
+    if patch_digest(&fixes) != p.patch_sha256 {
+        return Err(format!(
+            "repairing the payload against {} now gives another patch than the one proposed",
+            p.contract
+        ));
+    }
+    match target {
+        Target::Capture => {
+            crate::patched::write(
+                path,
+                &original,
+                p.line.is_some(),
+                &[(p.line, &fixes, &repaired)],
+            )
+            .map_err(|e| format!("{shown}: {e}"))?;
+            Ok(format!("repaired in place in {}", escape::text(&p.at())))
+        }
+        Target::Outbox(dir) => {
+            let file = dir.join(format!("proposal-{id}.json", id = p.id));
+            reach
+                .check(&file, "the outbox file")
+                .map_err(|e| e.to_string())?;
+            std::fs::create_dir_all(dir).map_err(|e| {
+                format!(
+                    "cannot create the outbox {}: {e}",
+                    escape::text(&dir.display().to_string())
+                )
+            })?;
+            write_new(&file, format!("{repaired}\n").as_bytes())?;
+            Ok(format!(
+                "repaired payload written to {} for re-delivery; the capture was left as it is",
+                escape::text(&file.display().to_string())
+            ))
+        }
+    }
+}
+
+/// Create `file` (never over an existing one), readable by its owner only, whole or not at all.
+fn write_new(file: &Path, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let shown = escape::text(&file.display().to_string()).into_owned();
+    let dir = file.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".handoff-outbox-")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .map_err(|e| format!("cannot write {shown}: {e}"))?;
+    temp.persist_noclobber(file).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            format!("{shown} exists already; it was left as it is")
+        } else {
+            format!("cannot write {shown}: {}", e.error)
+        }
+    })?;
+    Ok(())
+}
