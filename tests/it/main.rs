@@ -31,6 +31,7 @@ mod reconcile;
 mod reconcile_dst;
 mod reconcile_props;
 mod repair;
+mod review;
 mod robustness;
 mod serve;
 mod suite;
