@@ -283,7 +283,7 @@ fn concurrent_decisions_on_one_proposal_one_wins_and_the_other_is_told() {
     let children: Vec<_> = (0..8)
         .map(|i| {
             let mut cmd = common::handoff(&dir);
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 cmd.args(["review", "approve", "2", "--by", &format!("r{i}")]);
             } else {
                 cmd.args([
@@ -313,7 +313,7 @@ fn concurrent_decisions_on_one_proposal_one_wins_and_the_other_is_told() {
     let number: usize = winner[1..].parse().unwrap();
     assert_eq!(
         p["status"],
-        if number % 2 == 0 {
+        if number.is_multiple_of(2) {
             "approved"
         } else {
             "rejected"
