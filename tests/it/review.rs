@@ -280,7 +280,7 @@ fn concurrent_decisions_on_one_proposal_one_wins_and_the_other_is_told() {
     let dir = project("race");
     assert_eq!(propose(&dir).status.code(), Some(0));
     // Eight reviewers press a button on proposal 2 at once: half approve, half reject.
-    let children: Vec<_> = (0..8)
+    let children: Vec<_> = (0..8u32)
         .map(|i| {
             let mut cmd = common::handoff(&dir);
             if i.is_multiple_of(2) {
