@@ -59,6 +59,11 @@ pub(crate) struct TriageArgs {
     /// The history database [default: `history` in handoff.yaml, else .handoff/history.db]
     #[arg(long, value_name = "FILE")]
     pub(crate) history: Option<PathBuf>,
+    /// Days of review-gate decisions each pattern's feedback rates count (proposals made in the
+    /// window, from the history database)
+    #[arg(long, value_name = "DAYS", default_value_t = handoff_reports::triage::review::DEFAULT_WINDOW_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub(crate) feedback_window: u32,
     /// The review's decisions per pattern [default: `exceptions.decisions` in handoff.yaml,
     /// else triage.yaml beside it]
     #[arg(long, value_name = "FILE")]
@@ -294,6 +299,7 @@ pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, 
             .insert(c.error_code.clone(), Vec::from_iter(versions).join(", "));
     }
     let history = history_path(args.history.as_deref(), config.as_ref(), &reach)?;
+    report.feedback.window_days = args.feedback_window;
     if args.record || history.exists() {
         let mut store =
             handoff_reports::triage::store::Store::open(&history).map_err(Fatal::new)?;
@@ -309,6 +315,8 @@ pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, 
         // Gaps between systems that `handoff reconcile --record` counted: exceptions of the
         // order truth kind, beside the log's.
         report.order_truth = store.latest_gaps().map_err(Fatal::new)?;
+        // What the review gate decided about each pattern's repairs.
+        report.feedback = store.feedback(args.feedback_window).map_err(Fatal::new)?;
         if args.record {
             let rows: Vec<handoff_reports::triage::store::PatternRow> = result
                 .patterns

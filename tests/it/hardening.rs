@@ -668,7 +668,9 @@ fn a_schema_1_history_with_triage_runs_migrates_and_keeps_every_row() {
     assert!(!text.contains("damaged"), "{text}");
     let db = rusqlite::Connection::open(&db).unwrap();
     let count = |sql: &str| -> i64 { db.query_row(sql, [], |r| r.get(0)).unwrap() };
-    assert_eq!(count("PRAGMA user_version"), 2);
+    assert_eq!(count("PRAGMA user_version"), 3);
+    // Schema 3 brings the review gate's table, empty.
+    assert_eq!(count("SELECT count(*) FROM proposals"), 0);
     assert_eq!(count("SELECT count(*) FROM runs WHERE kind = 'triage'"), 2);
     assert_eq!(count("SELECT count(*) FROM runs WHERE kind = 'check'"), 1);
     assert_eq!(count("SELECT count(*) FROM patterns WHERE run_id = 1"), 1);
@@ -695,7 +697,7 @@ fn a_migration_that_fails_leaves_the_file_as_it_was_and_says_what_failed() {
     let text = all(&out);
     assert_eq!(out.status.code(), Some(2), "{text}");
     assert!(
-        text.contains("from history schema 1 to 2: step 2 failed")
+        text.contains("from history schema 1 to 3: step 2 failed")
             && text.contains("the file is as it was"),
         "{text}"
     );

@@ -15,7 +15,17 @@ fn project(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("captures")).unwrap();
     common::copy_dir(&Path::new(ROOT).join("contracts"), &dir.join("contracts"));
-    std::fs::write(dir.join("handoff.yaml"), "contracts: contracts\n").unwrap();
+    std::fs::write(
+        dir.join("handoff.yaml"),
+        "contracts: contracts\nexceptions:\n  log: exceptions.csv\n  columns:\n    opened_at: opened_at\n    error_code: error_code\n    payload_ndjson: capture\n    payload_line: line\n  sources:\n    erp: storefront-order-to-erp@^2\n",
+    )
+    .unwrap();
+    // The operations team's log: the three captured orders, each an exception.
+    std::fs::write(
+        dir.join("exceptions.csv"),
+        "opened_at,error_code,capture,line,source\n2026-11-02T09:00:00Z,SKU_NOT_FOUND,captures/orders.ndjson,1,erp\n2026-11-02T09:05:00Z,SKU_NOT_FOUND,captures/orders.ndjson,2,erp\n2026-11-02T09:10:00Z,ADDRESS_INVALID,captures/orders.ndjson,3,erp\n",
+    )
+    .unwrap();
     let capture = std::fs::read_to_string(
         Path::new(ROOT).join("fixtures/exceptions/captures/erp-order-import-2026-W44.ndjson"),
     )
@@ -238,6 +248,48 @@ fn proposals_are_listed_approved_into_the_capture_and_rejected_with_a_reason() {
             .unwrap()
             .starts_with("repaired payload written to outbox/proposal-3.json")
     );
+
+    // The next triage report counts the decisions beside each pattern.
+    let triage = handoff(&dir, &["triage", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&triage.stdout)
+        .unwrap_or_else(|_| panic!("{}", String::from_utf8_lossy(&triage.stderr)));
+    common::assert_valid("docs/triage.schema.json", &report);
+    // By the proposals' pattern: line 1, repaired in place, now conforms and is a pattern of
+    // its own.
+    let feedback = |code: &str| -> serde_json::Value {
+        let c = report["error_codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["error_code"] == code)
+            .unwrap();
+        let p = c["patterns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["signature"] != "conforms to its contract")
+            .unwrap();
+        p["feedback"].clone()
+    };
+    assert_eq!(
+        feedback("SKU_NOT_FOUND"),
+        serde_json::json!({"proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "auto_resolution_rate": 1.0, "window_days": 30})
+    );
+    assert_eq!(
+        feedback("ADDRESS_INVALID"),
+        serde_json::json!({"proposals": 1, "approved": 1, "rejected": 0, "false_positive_rate": 0.0, "auto_resolution_rate": 1.0, "window_days": 30})
+    );
+    let text = String::from_utf8_lossy(&handoff(&dir, &["triage"]).stdout).into_owned();
+    assert!(
+        text.contains("review gate (30 days): 2 repairs proposed, 1 approved, 1 rejected; false-positive rate 50%, auto-resolution rate 100% of 1 exception\n"),
+        "{text}"
+    );
+    let md = String::from_utf8_lossy(&handoff(&dir, &["triage", "--format", "markdown"]).stdout)
+        .into_owned();
+    assert!(md.contains("Review gate:\n\n- `storefront-order-to-erp: /line_items/*/sku pattern_mismatch`: review gate (30 days): 2 repairs proposed"), "{md}");
+    let html = String::from_utf8_lossy(&handoff(&dir, &["triage", "--format", "html"]).stdout)
+        .into_owned();
+    assert!(html.contains("<br><span class=\"meta\">review gate (30 days): 1 repair proposed, 1 approved, 0 rejected; false-positive rate 0%, auto-resolution rate 100% of 1 exception</span>"), "{html}");
 
     // A second decision on a decided proposal is told who decided first (exit 1), and nothing
     // changes.

@@ -47,7 +47,11 @@ impl Report<'_> {
                     patterns: c
                         .patterns
                         .iter()
-                        .map(|p| (p.count, signature_text(&p.signature)))
+                        .map(|p| {
+                            let sig = signature_text(&p.signature);
+                            let feedback = super::feedback_words(&self.feedback, &sig, p.count);
+                            (p.count, sig, feedback)
+                        })
                         .collect(),
                     boundaries: set(|r| &r.boundaries),
                     owners: set(|r| &r.owners),

@@ -82,6 +82,7 @@ impl Report<'_> {
             }).collect::<serde_json::Map<_, _>>(),
             "patterns": c.patterns.iter().map(|p| {
                 let (earlier, returned) = self.pattern_history(p);
+                let feedback = self.feedback.pattern(&signature_text(&p.signature));
                 json!({
                     "signature": signature_text(&p.signature),
                     // The signature as data: each distinct violation, for dashboards that
@@ -101,6 +102,16 @@ impl Report<'_> {
                     "history": earlier.iter().map(|e| json!({
                         "recorded_at": e.recorded_at, "count": e.count, "contracts": e.contracts,
                     })).collect::<Vec<_>>(),
+                    // The review gate (triage/review.rs): repairs proposed for the pattern in the
+                    // window, decided, and the rates those decisions give.
+                    "feedback": json!({
+                        "proposals": feedback.proposals,
+                        "approved": feedback.approved,
+                        "rejected": feedback.rejected,
+                        "false_positive_rate": feedback.false_positive_rate(),
+                        "auto_resolution_rate": feedback.auto_resolution_rate(p.count),
+                        "window_days": self.feedback.window_days,
+                    }),
                     "recurs_after_contract_change": returned.map(|(before, now)| json!({"before": before, "now": now})),
                 })
             }).collect::<Vec<_>>(),

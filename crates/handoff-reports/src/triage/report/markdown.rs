@@ -74,12 +74,17 @@ impl Report<'_> {
                 md.push_str(&format!("\nTrend: {trend}.\n"));
             }
             md.push_str("\n| count | pattern |\n|---:|---|\n");
+            let mut gate = Vec::new();
             for p in &c.patterns {
-                md.push_str(&format!(
-                    "| {} | {} |\n",
-                    p.count,
-                    md_code(&signature_text(&p.signature))
-                ));
+                let sig = signature_text(&p.signature);
+                md.push_str(&format!("| {} | {} |\n", p.count, md_code(&sig)));
+                if let Some(words) = super::feedback_words(&self.feedback, &sig, p.count) {
+                    gate.push(format!("- {}: {}\n", md_code(&sig), words));
+                }
+            }
+            if !gate.is_empty() {
+                md.push_str("\nReview gate:\n\n");
+                md.push_str(&gate.concat());
             }
             let lines: Vec<String> = c.examples.iter().map(u64::to_string).collect();
             md.push_str(&format!("\nExamples: log lines {}.\n", lines.join(", ")));

@@ -150,6 +150,9 @@ pub struct Report<'t> {
     pub history: HashMap<(String, String), Vec<crate::triage::store::Earlier>>,
     /// The latest recorded reconcile run of each flow, by boundary pair and gap kind.
     pub order_truth: Vec<crate::triage::store::RecordedGap>,
+    /// The review gate's figures per pattern and repair rule (empty without a history
+    /// database).
+    pub feedback: crate::triage::review::Feedback,
     codes: Vec<CodeView<'t>>,
     pub weeks: f64,
     /// Every ISO week the log spans, in order.
@@ -222,6 +225,10 @@ impl<'t> Report<'t> {
             decision_types: Default::default(),
             history: HashMap::new(),
             order_truth: Vec::new(),
+            feedback: crate::triage::review::Feedback {
+                window_days: crate::triage::review::DEFAULT_WINDOW_DAYS,
+                ..Default::default()
+            },
             shown: top.min(codes.len()),
             codes,
             weeks,
@@ -477,6 +484,37 @@ fn describe_decision(d: &Decision) -> String {
         .as_ref()
         .map_or(String::new(), |s| format!(" [{s}]"));
     format!("{}{on} ({})", d.decision, parts.join(", "))
+}
+
+/// The review gate's figures for a pattern of `exceptions` exceptions, in words for the text,
+/// Markdown and HTML reports; `None` when nothing was proposed for it in the window.
+pub(crate) fn feedback_words(
+    feedback: &crate::triage::review::Feedback,
+    signature: &str,
+    exceptions: u64,
+) -> Option<String> {
+    let f = feedback.pattern(signature);
+    if f.proposals == 0 {
+        return None;
+    }
+    // A small share is not rounded to nothing: 1 of 599 is 0.2%, not 0%.
+    let pct = |r: Option<f64>| match r {
+        None => "-".to_string(),
+        Some(r) if r > 0.0 && r < 0.01 => format!("{:.1}%", r * 100.0),
+        Some(r) => format!("{:.0}%", r * 100.0),
+    };
+    Some(format!(
+        "review gate ({} days): {} repair{} proposed, {} approved, {} rejected; false-positive rate {}, auto-resolution rate {} of {} exception{}",
+        feedback.window_days,
+        f.proposals,
+        if f.proposals == 1 { "" } else { "s" },
+        f.approved,
+        f.rejected,
+        pct(f.false_positive_rate()),
+        pct(f.auto_resolution_rate(exceptions)),
+        exceptions,
+        if exceptions == 1 { "" } else { "s" },
+    ))
 }
 
 pub fn signature_text(s: &Signature) -> String {

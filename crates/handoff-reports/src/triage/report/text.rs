@@ -90,6 +90,11 @@ impl Report<'_> {
                         p.count
                     ));
                 }
+                if let Some(words) =
+                    super::feedback_words(&self.feedback, &signature_text(&p.signature), p.count)
+                {
+                    out.push_str(&format!("             {words}\n"));
+                }
                 if let Some((before, now)) = returned {
                     out.push_str(&format!(
                         "             the fix did not hold: recurs after the contract changed from {} to {}\n",

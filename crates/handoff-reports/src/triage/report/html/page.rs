@@ -21,7 +21,8 @@ pub(super) struct Card<'a> {
     pub(super) answers: Vec<(&'a str, &'a str, &'a str)>,
     pub(super) weekly: Vec<(String, u64)>,
     /// (count, signature)
-    pub(super) patterns: Vec<(u64, String)>,
+    /// Count, signature, and the review gate's figures in words when repairs were proposed.
+    pub(super) patterns: Vec<(u64, String, Option<String>)>,
     pub(super) boundaries: String,
     pub(super) owners: String,
     pub(super) resolvers: String,
@@ -175,11 +176,15 @@ fn card(h: &mut String, c: &Card<'_>) {
     h.push_str(
         "</tbody></table><table><thead><tr><th>count</th><th>pattern</th></tr></thead><tbody>\n",
     );
-    for (n, signature) in &c.patterns {
+    for (n, signature, feedback) in &c.patterns {
         let _ = writeln!(
             h,
-            "<tr><td class=\"n\">{n}</td><td><code>{}</code></td></tr>",
-            html(signature)
+            "<tr><td class=\"n\">{n}</td><td><code>{}</code>{}</td></tr>",
+            html(signature),
+            feedback
+                .as_deref()
+                .map(|f| format!("<br><span class=\"meta\">{}</span>", html(f)))
+                .unwrap_or_default()
         );
     }
     let _ = writeln!(
