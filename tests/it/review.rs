@@ -380,3 +380,14 @@ fn concurrent_decisions_on_one_proposal_one_wins_and_the_other_is_told() {
         .to_string();
     assert_eq!(line2.contains("TEE-10005"), p["status"] == "approved");
 }
+
+#[test]
+fn every_repair_rule_is_in_the_docs_with_its_description() {
+    let doc = std::fs::read_to_string(Path::new(ROOT).join("docs/review.md")).unwrap();
+    for (id, what) in handoff_core::repair::RULES {
+        assert!(
+            doc.contains(&format!("| `{id}` | {what} |")),
+            "docs/review.md lacks the rule {id}"
+        );
+    }
+}
