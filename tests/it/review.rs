@@ -279,7 +279,19 @@ fn proposals_are_listed_approved_into_the_capture_and_rejected_with_a_reason() {
         feedback("ADDRESS_INVALID"),
         serde_json::json!({"proposals": 1, "approved": 1, "rejected": 0, "false_positive_rate": 0.0, "auto_resolution_rate": 1.0, "window_days": 30})
     );
+    // And per repair rule, over every pattern.
+    assert_eq!(
+        report["review_gate"],
+        serde_json::json!([
+            {"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "window_days": 30},
+            {"rule": "zip-plus-four", "proposals": 1, "approved": 1, "rejected": 0, "false_positive_rate": 0.0, "window_days": 30},
+        ])
+    );
     let text = String::from_utf8_lossy(&handoff(&dir, &["triage"]).stdout).into_owned();
+    assert!(
+        text.contains("\nreview gate by repair rule (last 30 days; docs/review.md):\n  letter-case: 2 proposed, 1 approved, 1 rejected, false-positive rate 50%\n  zip-plus-four: 1 proposed, 1 approved, 0 rejected, false-positive rate 0%\n"),
+        "{text}"
+    );
     assert!(
         text.contains("review gate (30 days): 2 repairs proposed, 1 approved, 1 rejected; false-positive rate 50%, auto-resolution rate 100% of 1 exception\n"),
         "{text}"

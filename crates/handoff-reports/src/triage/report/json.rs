@@ -36,6 +36,15 @@ impl Report<'_> {
                 "total": total,
                 "integration": integration,
             })),
+            // Per routing rule: how often each repair rule's proposals were approved or wrong.
+            "review_gate": self.feedback.by_rule.iter().map(|(rule, c)| json!({
+                "rule": rule,
+                "proposals": c.proposals,
+                "approved": c.approved,
+                "rejected": c.rejected,
+                "false_positive_rate": c.false_positive_rate(),
+                "window_days": self.feedback.window_days,
+            })).collect::<Vec<_>>(),
             "order_truth": self.order_truth.iter().map(|g| json!({
                 "flow": g.flow,
                 "as_of": g.as_of,

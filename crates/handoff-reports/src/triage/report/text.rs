@@ -117,6 +117,7 @@ impl Report<'_> {
             ));
         }
         out.push_str(&self.order_truth_text());
+        out.push_str(&self.review_gate_text());
         for (what, rows, count) in self.unused_rows() {
             if count > 0 {
                 out.push_str(&format!("\nrows {what}:\n"));
@@ -136,6 +137,28 @@ impl Report<'_> {
     }
 
     /// The recorded order truth gaps, per flow: the total, then each pair and kind.
+    /// The review gate per repair rule, when anything was proposed in the window.
+    fn review_gate_text(&self) -> String {
+        if self.feedback.by_rule.is_empty() {
+            return String::new();
+        }
+        let mut out = format!(
+            "\nreview gate by repair rule (last {} days; docs/review.md):\n",
+            self.feedback.window_days
+        );
+        for (rule, c) in &self.feedback.by_rule {
+            out.push_str(&format!(
+                "  {rule}: {} proposed, {} approved, {} rejected, false-positive rate {}\n",
+                c.proposals,
+                c.approved,
+                c.rejected,
+                c.false_positive_rate()
+                    .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0))
+            ));
+        }
+        out
+    }
+
     fn order_truth_text(&self) -> String {
         if self.order_truth.is_empty() {
             return String::new();
