@@ -12,7 +12,7 @@
 //! exactly one wins (a conditional update) and the other is told who decided first.
 //!
 //! `handoff repair --propose`, `handoff review` and the workspace's buttons (`handoff serve`)
-//! all call [`propose`], [`approve`] and [`reject`].
+//! all call [`proposal_for`] with [`Store::propose`], [`approve`] and [`reject`].
 
 use super::patterns;
 use super::report::signature_text;
@@ -259,7 +259,7 @@ pub fn proposal_for(
 }
 
 /// The payload as one line, every sensitive field's value replaced by `(sensitive)` and card
-/// numbers masked, cut at [`EXCERPT_CHARS`].
+/// numbers masked, cut at 400 characters.
 pub fn excerpt(checker: &Checker, bytes: &[u8]) -> String {
     let text = match serde_json::from_slice::<Value>(handoff_core::check::without_bom(bytes)) {
         Ok(mut value) => {
