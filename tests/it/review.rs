@@ -299,6 +299,10 @@ fn proposals_are_listed_approved_into_the_capture_and_rejected_with_a_reason() {
     let md = String::from_utf8_lossy(&handoff(&dir, &["triage", "--format", "markdown"]).stdout)
         .into_owned();
     assert!(md.contains("Review gate:\n\n- `storefront-order-to-erp: /line_items/*/sku pattern_mismatch`: review gate (30 days): 2 repairs proposed"), "{md}");
+    assert!(
+        md.contains("| `letter-case` | 2 | 1 | 1 | 50% |\n| `zip-plus-four` | 1 | 1 | 0 | 0% |\n"),
+        "{md}"
+    );
     let html = String::from_utf8_lossy(&handoff(&dir, &["triage", "--format", "html"]).stdout)
         .into_owned();
     assert!(html.contains("<br><span class=\"meta\">review gate (30 days): 1 repair proposed, 1 approved, 0 rejected; false-positive rate 0%, auto-resolution rate 100% of 1 exception</span>"), "{html}");

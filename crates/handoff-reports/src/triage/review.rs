@@ -707,3 +707,88 @@ fn write_new(file: &Path, bytes: &[u8]) -> Result<(), String> {
     })?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stored(rule: &str, signature: &str, n: u8) -> NewProposal {
+        NewProposal {
+            contract: "c@1.0.0".into(),
+            source: "captures/x.ndjson".into(),
+            line: Some(u64::from(n)),
+            payload_sha256: format!("{n:064}"),
+            signature: signature.into(),
+            fixes: vec![StoredFix {
+                rule: rule.into(),
+                op: "replace".into(),
+                path: "/a".into(),
+                value: Some(json!(1)),
+                why: "w".into(),
+                sensitive: false,
+            }],
+            patch_sha256: "p".into(),
+            excerpt: "{}".into(),
+        }
+    }
+
+    #[test]
+    fn feedback_counts_the_window_and_the_rates_follow_the_counts() {
+        let path =
+            std::env::temp_dir().join(format!("handoff-review-unit-{}.db", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        let mut store = Store::open(&path).unwrap();
+        for n in 1..=4 {
+            assert_eq!(
+                store.propose(&stored("letter-case", "s", n)).unwrap(),
+                Proposed::New(i64::from(n))
+            );
+        }
+        assert_eq!(
+            store.propose(&stored("letter-case", "s", 1)).unwrap(),
+            Proposed::Already(1)
+        );
+        store.claim(1, Status::Approved, "a", None).unwrap();
+        store
+            .claim(2, Status::Rejected, "b", Some("wrong"))
+            .unwrap();
+        store
+            .claim(3, Status::Rejected, "b", Some("wrong"))
+            .unwrap();
+        // Proposal 4 was made 40 days ago: outside a 30-day window, inside a 60-day one.
+        store
+            .db
+            .execute(
+                "UPDATE proposals SET proposed_at = '2000-01-01T00:00:00Z' WHERE id = 4",
+                [],
+            )
+            .unwrap();
+        let f = store.feedback(30).unwrap();
+        let c = f.pattern("s");
+        assert_eq!(
+            c,
+            Counts {
+                proposals: 3,
+                approved: 1,
+                rejected: 2
+            }
+        );
+        assert_eq!(c.false_positive_rate(), Some(2.0 / 3.0));
+        assert_eq!(c.auto_resolution_rate(4), Some(0.25));
+        assert_eq!(c.auto_resolution_rate(0), None);
+        assert_eq!(f.by_rule["letter-case"], c);
+        assert_eq!(f.pattern("other"), Counts::default());
+        assert_eq!(Counts::default().false_positive_rate(), None);
+        assert_eq!(store.feedback(36_500).unwrap().pattern("s").proposals, 4);
+        // A decided proposal cannot be claimed again, and says who decided it.
+        match store.claim(2, Status::Approved, "c", None) {
+            Err(ReviewError::Decided(p)) => assert_eq!(p.decided_by.as_deref(), Some("b")),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            store.claim(9, Status::Approved, "c", None),
+            Err(ReviewError::NotFound(9))
+        );
+        let _ = std::fs::remove_file(&path);
+    }
+}

@@ -92,6 +92,22 @@ impl Report<'_> {
                 md.push_str(&format!("\nRoute: {}.\n", md_code(&route)));
             }
         }
+        if !self.feedback.by_rule.is_empty() {
+            md.push_str(&format!(
+                "\n### Review gate by repair rule\n\nProposals made in the last {} days ([docs/review.md](docs/review.md)).\n\n| rule | proposed | approved | rejected | false-positive rate |\n|---|---:|---:|---:|---:|\n",
+                self.feedback.window_days
+            ));
+            for (rule, c) in &self.feedback.by_rule {
+                md.push_str(&format!(
+                    "| `{rule}` | {} | {} | {} | {} |\n",
+                    c.proposals,
+                    c.approved,
+                    c.rejected,
+                    c.false_positive_rate()
+                        .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0))
+                ));
+            }
+        }
         if !self.order_truth.is_empty() {
             md.push_str("\n### Order truth gaps\n\nFrom the latest `handoff reconcile --record` of each flow.\n\n| flow | as of | boundary pair | gap kind | gaps |\n|---|---|---|---|---:|\n");
             for g in &self.order_truth {
