@@ -282,38 +282,9 @@ impl<T: Clone + Send + Sync + 'static> clap::builder::TypedValueParser for Choic
     }
 }
 
-/// Write `bytes` to `path` whole or not at all: into a temporary file beside it, synced, then
-/// renamed over it (keeping its permissions), so a crash or a full disk never leaves a
-/// half-written baseline where the last good one was.
-pub(crate) fn write_replacing(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_whole(path, bytes, true)
-}
-
-/// Write a new file whole, as [`write_replacing`] does, refusing one that exists (or appears
-/// meanwhile): `AlreadyExists`.
-pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_whole(path, bytes, false)
-}
-
-fn write_whole(path: &Path, bytes: &[u8], replace: bool) -> io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".handoff-")
-        .tempfile_in(dir)?;
-    temp.write_all(bytes)?;
-    temp.as_file().sync_all()?;
-    if !replace {
-        return temp.persist_noclobber(path).map(drop).map_err(|e| e.error);
-    }
-    if let Ok(meta) = std::fs::metadata(path) {
-        std::fs::set_permissions(temp.path(), meta.permissions())?;
-    }
-    temp.persist(path).map_err(|e| e.error)?;
-    Ok(())
-}
+/// Whole-file writes (a synced temporary file beside the target, renamed onto it): shared with
+/// the library's repair and review writers.
+pub(crate) use handoff_reports::patched::{write_new, write_replacing};
 
 /// Refuse to write a report or a baseline through a symbolic link: in a shared checkout, a
 /// link planted where the report goes would let the run overwrite any file it can write.

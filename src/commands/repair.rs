@@ -99,10 +99,9 @@ pub(crate) fn cmd_repair(args: RepairArgs, con: &mut Console<'_>) -> Result<u8, 
             if let Payload::Bytes(bytes) = payload {
                 let outcome = repair::repair(&checker, bytes);
                 if args.propose
-                    && matches!(outcome, Outcome::Repaired { .. })
-                    && let Ok(p) = review::proposal_for(&checker, &source, line, bytes)
+                    && let Outcome::Repaired { fixes, .. } = &outcome
                 {
-                    proposals.push(p);
+                    proposals.push(review::proposal_of(&checker, &source, line, bytes, fixes));
                 }
                 outcomes.push((line, outcome));
             }

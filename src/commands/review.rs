@@ -110,7 +110,7 @@ pub(crate) fn cmd_review(args: ReviewArgs, con: &mut Console<'_>) -> Result<u8, 
             let target = outbox.clone().map_or(Target::Capture, Target::Outbox);
             review::approve(
                 store,
-                id,
+                &p,
                 &by.clone().unwrap_or_else(user),
                 &checker,
                 &target,
@@ -227,9 +227,9 @@ fn list(
             serde_json::to_string_pretty(&json!({
                 "format_version": 1,
                 "history": ctx.history.display().to_string(),
-                "pending": every.iter().filter(|p| p.status == Status::Pending).count(),
-                "approved": every.iter().filter(|p| p.status == Status::Approved).count(),
-                "rejected": every.iter().filter(|p| p.status == Status::Rejected).count(),
+                "pending": count(&every, Status::Pending),
+                "approved": count(&every, Status::Approved),
+                "rejected": count(&every, Status::Rejected),
                 "proposals": items,
             }))
             .map_err(|e| Fatal::new(e.to_string()))?
@@ -242,7 +242,11 @@ fn list(
 
 /// One proposal in the JSON listing: as stored, with the patch (a sensitive value shown as
 /// not stored) and the commands that decide it.
-pub(crate) fn proposal_json(p: &Proposal) -> serde_json::Value {
+fn count(proposals: &[Proposal], status: Status) -> usize {
+    proposals.iter().filter(|p| p.status == status).count()
+}
+
+fn proposal_json(p: &Proposal) -> serde_json::Value {
     let mut v = serde_json::to_value(p).unwrap_or_default();
     v["patch"] = p.patch_shown();
     v
@@ -296,13 +300,12 @@ fn text_list(list: &[&Proposal], every: &[Proposal]) -> String {
         }
         out.push('\n');
     }
-    let count = |s: Status| every.iter().filter(|p| p.status == s).count();
-    let pending = count(Status::Pending);
+    let pending = count(every, Status::Pending);
     out.push_str(&format!(
         "{pending} pending proposal{}; {} approved, {} rejected{}\n",
         if pending == 1 { "" } else { "s" },
-        count(Status::Approved),
-        count(Status::Rejected),
+        count(every, Status::Approved),
+        count(every, Status::Rejected),
         if list.len() < every.len() {
             " (--all lists the decided ones)"
         } else {

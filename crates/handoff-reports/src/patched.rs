@@ -1,12 +1,12 @@
-//! Writing repaired payloads back into the file they came from: each patch applied to the
-//! payload's own text, every other byte of the file as it was (other lines, line breaks, member
-//! order, spellings). `handoff repair --write` and an approved review proposal both write
-//! through here.
+//! Whole-file writes: a synced temporary file beside the target, renamed onto it, so a crash or
+//! a full disk leaves the old file whole ([`write_replacing`], [`write_new`]; the binary's
+//! baselines, drafts, manual pages and `init` write through them too).
 //!
-//! The new text goes to a temporary file beside the target, which is then renamed over it: a
-//! crash or a full disk leaves the old file whole, and a hard link elsewhere keeps the old
-//! content. Nothing is written if the file changed since it was read, nor through a symbolic
-//! link.
+//! And writing repaired payloads back into the file they came from ([`write()`]): each patch
+//! applied to the payload's own text, every other byte of the file as it was (other lines, line
+//! breaks, member order, spellings), a hard link elsewhere keeping the old content. Nothing is
+//! written if the file changed since it was read, nor through a symbolic link. `handoff repair
+//! --write` and an approved review proposal both write through here.
 
 use handoff_core::repair::{self, Fix};
 use handoff_core::{escape, input};
@@ -33,22 +33,12 @@ pub fn write(
         return Err("it is a symbolic link; handoff does not write repairs through links".into());
     }
     let out = patched_text(original, ndjson, repaired)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".handoff-repair-")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            format!(
-                "cannot create a temporary file in {}: {e}",
-                escape::text(&dir.display().to_string())
-            )
-        })?;
-    temp.write_all(out.as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| format!("cannot write the repaired file: {e}"))?;
+    let temp = temp_beside(path, out.as_bytes()).map_err(|e| {
+        format!(
+            "cannot write the repaired file beside it in {}: {e}",
+            escape::text(&dir_of(path).display().to_string())
+        )
+    })?;
     if let Ok(meta) = std::fs::metadata(path) {
         let _ = std::fs::set_permissions(temp.path(), meta.permissions());
     }
@@ -64,6 +54,42 @@ pub fn write(
     temp.persist(path)
         .map_err(|e| format!("cannot replace it: {}", e.error))?;
     Ok(())
+}
+
+/// Write `bytes` to `path` whole or not at all: into a temporary file beside it, synced, then
+/// renamed over it (keeping its permissions), so a crash or a full disk never leaves a
+/// half-written file where the last good one was.
+pub fn write_replacing(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let temp = temp_beside(path, bytes)?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(temp.path(), meta.permissions())?;
+    }
+    temp.persist(path).map(drop).map_err(|e| e.error)
+}
+
+/// Create `path` with `bytes`, whole or not at all, never over an existing file (one that
+/// appears meanwhile included): `AlreadyExists`. The file is readable by its owner only.
+pub fn write_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    temp_beside(path, bytes)?
+        .persist_noclobber(path)
+        .map(drop)
+        .map_err(|e| e.error)
+}
+
+fn dir_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// `bytes` in a synced temporary file (0600) in `path`'s directory, to be renamed onto it.
+fn temp_beside(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut temp = tempfile::Builder::new()
+        .prefix(".handoff-")
+        .tempfile_in(dir_of(path))?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    Ok(temp)
 }
 
 /// The file's text with every repair applied in place.

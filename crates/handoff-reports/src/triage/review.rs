@@ -221,10 +221,21 @@ pub fn proposal_for(
     line: Option<u64>,
     bytes: &[u8],
 ) -> Result<NewProposal, Outcome> {
-    let outcome = repair::repair(checker, bytes);
-    let Outcome::Repaired { fixes, .. } = &outcome else {
-        return Err(outcome);
-    };
+    match repair::repair(checker, bytes) {
+        Outcome::Repaired { fixes, .. } => Ok(proposal_of(checker, source, line, bytes, &fixes)),
+        other => Err(other),
+    }
+}
+
+/// The proposal for a payload whose repair ([`repair::repair`] of `bytes`) gave `fixes`: for a
+/// caller that repaired it already and need not repair it again.
+pub fn proposal_of(
+    checker: &Checker,
+    source: &str,
+    line: Option<u64>,
+    bytes: &[u8],
+    fixes: &[Fix],
+) -> NewProposal {
     let contract = checker.contract();
     // Signed as triage signs the exception (run::checked): the same pattern.
     let mut findings = checker.check(bytes);
@@ -246,7 +257,7 @@ pub fn proposal_for(
             }
         })
         .collect();
-    Ok(NewProposal {
+    NewProposal {
         contract: contract.reference(),
         source: source.to_string(),
         line,
@@ -255,7 +266,7 @@ pub fn proposal_for(
         fixes: stored,
         patch_sha256: patch_digest(fixes),
         excerpt: excerpt(checker, bytes),
-    })
+    }
 }
 
 /// The payload as one line, every sensitive field's value replaced by `(sensitive)` and card
@@ -263,7 +274,11 @@ pub fn proposal_for(
 pub fn excerpt(checker: &Checker, bytes: &[u8]) -> String {
     let text = match serde_json::from_slice::<Value>(handoff_core::check::without_bom(bytes)) {
         Ok(mut value) => {
-            hide_sensitive(checker, &mut value, &mut String::new());
+            for pointer in checker.sensitive_pointers(&value) {
+                if let Some(v) = value.pointer_mut(&pointer) {
+                    *v = json!("(sensitive)");
+                }
+            }
             value.to_string()
         }
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
@@ -274,33 +289,6 @@ pub fn excerpt(checker: &Checker, bytes: &[u8]) -> String {
         text.push('…');
     }
     text
-}
-
-fn hide_sensitive(checker: &Checker, value: &mut Value, at: &mut String) {
-    if !at.is_empty() && checker.contract().is_sensitive(at) {
-        *value = json!("(sensitive)");
-        return;
-    }
-    let len = at.len();
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                at.push('/');
-                at.push_str(&handoff_core::pointer::escape(k));
-                hide_sensitive(checker, v, at);
-                at.truncate(len);
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter_mut().enumerate() {
-                at.push('/');
-                at.push_str(&i.to_string());
-                hide_sensitive(checker, v, at);
-                at.truncate(len);
-            }
-        }
-        _ => {}
-    }
 }
 
 const COLUMNS: &str = "id, proposed_at, contract, source, line, payload_sha256, signature, rules, fixes, patch_sha256, excerpt, status, decided_by, decided_at, why, outcome";
@@ -554,26 +542,24 @@ pub enum Target {
     Outbox(PathBuf),
 }
 
-/// Approve proposal `id`: the patch is computed again from the file with `checker` (the
-/// proposal's contract version), and applied only when the file still holds the payload that
+/// Approve proposal `p` (as the caller read it, to find its contract): the patch is computed
+/// again from the file with `checker` (the proposal's contract version), and applied only when the file still holds the payload that
 /// was proposed and the result is the same patch, passing the contract. The proposal's file is
 /// found from `base` (the project directory); `reach` bounds what is read and written. The
 /// decision, who took it and what it did are stored.
 pub fn approve(
     store: &mut Store,
-    id: i64,
+    p: &Proposal,
     by: &str,
     checker: &Checker,
     target: &Target,
     base: &Path,
     reach: &Reach,
 ) -> Result<Proposal, ReviewError> {
-    let p = store
-        .proposal(id)
-        .map_err(ReviewError::Store)?
-        .ok_or(ReviewError::NotFound(id))?;
+    let id = p.id;
+    // Read earlier, it may be out of date: the claim below is what decides who wins.
     if p.status != Status::Pending {
-        return Err(ReviewError::Decided(Box::new(p)));
+        return Err(ReviewError::Decided(Box::new(p.clone())));
     }
     if checker.contract().reference() != p.contract {
         return Err(ReviewError::Stale {
@@ -586,7 +572,7 @@ pub fn approve(
         });
     }
     store.claim(id, Status::Applying, by, None)?;
-    match apply(&p, checker, target, base, reach) {
+    match apply(p, checker, target, base, reach) {
         Ok(outcome) => {
             store.settle(id, Status::Approved, &outcome)?;
             store
@@ -677,35 +663,19 @@ fn apply(
                     escape::text(&dir.display().to_string())
                 )
             })?;
-            write_new(&file, format!("{repaired}\n").as_bytes())?;
+            let shown = escape::text(&file.display().to_string()).into_owned();
+            crate::patched::write_new(&file, format!("{repaired}\n").as_bytes()).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    format!("{shown} exists already; it was left as it is")
+                } else {
+                    format!("cannot write {shown}: {e}")
+                }
+            })?;
             Ok(format!(
-                "repaired payload written to {} for re-delivery; the capture was left as it is",
-                escape::text(&file.display().to_string())
+                "repaired payload written to {shown} for re-delivery; the capture was left as it is"
             ))
         }
     }
-}
-
-/// Create `file` (never over an existing one), readable by its owner only, whole or not at all.
-fn write_new(file: &Path, bytes: &[u8]) -> Result<(), String> {
-    use std::io::Write;
-    let shown = escape::text(&file.display().to_string()).into_owned();
-    let dir = file.parent().unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".handoff-outbox-")
-        .tempfile_in(dir)
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| format!("cannot write {shown}: {e}"))?;
-    temp.persist_noclobber(file).map_err(|e| {
-        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
-            format!("{shown} exists already; it was left as it is")
-        } else {
-            format!("cannot write {shown}: {}", e.error)
-        }
-    })?;
-    Ok(())
 }
 
 #[cfg(test)]

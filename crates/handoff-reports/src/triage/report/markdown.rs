@@ -103,8 +103,7 @@ impl Report<'_> {
                     c.proposals,
                     c.approved,
                     c.rejected,
-                    c.false_positive_rate()
-                        .map_or("-".to_string(), |r| format!("{:.0}%", r * 100.0))
+                    super::rate_text(c.false_positive_rate())
                 ));
             }
         }

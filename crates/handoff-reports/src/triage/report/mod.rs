@@ -486,6 +486,16 @@ fn describe_decision(d: &Decision) -> String {
     format!("{}{on} ({})", d.decision, parts.join(", "))
 }
 
+/// A review-gate rate as a percentage, `-` before there is one. A small share is not rounded
+/// to nothing: 1 of 599 is 0.2%, not 0%.
+pub(crate) fn rate_text(rate: Option<f64>) -> String {
+    match rate {
+        None => "-".to_string(),
+        Some(r) if r > 0.0 && r < 0.01 => format!("{:.1}%", r * 100.0),
+        Some(r) => format!("{:.0}%", r * 100.0),
+    }
+}
+
 /// The review gate's figures for a pattern of `exceptions` exceptions, in words for the text,
 /// Markdown and HTML reports; `None` when nothing was proposed for it in the window.
 pub(crate) fn feedback_words(
@@ -497,12 +507,6 @@ pub(crate) fn feedback_words(
     if f.proposals == 0 {
         return None;
     }
-    // A small share is not rounded to nothing: 1 of 599 is 0.2%, not 0%.
-    let pct = |r: Option<f64>| match r {
-        None => "-".to_string(),
-        Some(r) if r > 0.0 && r < 0.01 => format!("{:.1}%", r * 100.0),
-        Some(r) => format!("{:.0}%", r * 100.0),
-    };
     Some(format!(
         "review gate ({} days): {} repair{} proposed, {} approved, {} rejected; false-positive rate {}, auto-resolution rate {} of {} exception{}",
         feedback.window_days,
@@ -510,8 +514,8 @@ pub(crate) fn feedback_words(
         if f.proposals == 1 { "" } else { "s" },
         f.approved,
         f.rejected,
-        pct(f.false_positive_rate()),
-        pct(f.auto_resolution_rate(exceptions)),
+        rate_text(f.false_positive_rate()),
+        rate_text(f.auto_resolution_rate(exceptions)),
         exceptions,
         if exceptions == 1 { "" } else { "s" },
     ))
