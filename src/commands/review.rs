@@ -181,16 +181,19 @@ fn decide(
                 p.id,
                 text(&p.at()),
                 text(p.decided_by.as_deref().unwrap_or("")),
-                p.decided_at.as_deref().unwrap_or("")
+                text(p.decided_at.as_deref().unwrap_or(""))
             );
             if let Some(why) = &p.why {
                 out.push_str(&format!("  why: {}\n", text(why)));
             }
             if let Some(outcome) = &p.outcome {
-                out.push_str(&format!("  {outcome}\n"));
+                out.push_str(&format!("  {}\n", text(outcome)));
             }
             if p.status == Status::Approved {
-                out.push_str(&format!("  re-checked against {}: clean\n", p.contract));
+                out.push_str(&format!(
+                    "  re-checked against {}: clean\n",
+                    text(&p.contract)
+                ));
             }
             print_out(con, &out)
         }
@@ -260,8 +263,8 @@ fn text_list(list: &[&Proposal], every: &[Proposal]) -> String {
             p.status.id().to_uppercase(),
             p.id,
             text(&p.at()),
-            p.contract,
-            p.proposed_at
+            text(&p.contract),
+            text(&p.proposed_at)
         ));
         out.push_str(&format!("  pattern: {}\n", text(&p.signature)));
         out.push_str(&format!("  payload: {}\n", text(&p.excerpt)));
@@ -287,14 +290,14 @@ fn text_list(list: &[&Proposal], every: &[Proposal]) -> String {
                 out.push_str(&format!(
                     "  decided by {} at {}{}\n",
                     text(p.decided_by.as_deref().unwrap_or("")),
-                    p.decided_at.as_deref().unwrap_or(""),
+                    text(p.decided_at.as_deref().unwrap_or("")),
                     p.why
                         .as_deref()
                         .map(|w| format!(": {}", text(w)))
                         .unwrap_or_default()
                 ));
                 if let Some(o) = &p.outcome {
-                    out.push_str(&format!("  {o}\n"));
+                    out.push_str(&format!("  {}\n", text(o)));
                 }
             }
         }

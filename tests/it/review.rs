@@ -407,3 +407,39 @@ fn every_repair_rule_is_in_the_docs_with_its_description() {
         );
     }
 }
+
+#[test]
+fn a_reason_with_control_characters_is_shown_escaped_everywhere_it_is_printed() {
+    let dir = project("escape");
+    assert_eq!(propose(&dir).status.code(), Some(0));
+    let why = "\u{1b}[2Jwiped\nAPPROVED proposal 9";
+    let out = handoff(
+        &dir,
+        &["review", "reject", "1", "--why", why, "--by", "x\u{7}y"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("by x\\u{7}y at ")
+            && said.contains("  why: \\u{1b}[2Jwiped\\nAPPROVED proposal 9\n"),
+        "{said}"
+    );
+    assert!(
+        !said.contains('\u{1b}') && !said.contains('\u{7}'),
+        "{said}"
+    );
+    let listed = String::from_utf8_lossy(&handoff(&dir, &["review", "--all"]).stdout).into_owned();
+    assert!(
+        listed.contains("  decided by x\\u{7}y at ")
+            && listed.contains(": \\u{1b}[2Jwiped\\nAPPROVED proposal 9\n"),
+        "{listed}"
+    );
+    assert!(!listed.contains('\u{1b}'), "{listed}");
+    // A second decision's message quotes the first one's reason escaped too.
+    let late = handoff(&dir, &["review", "approve", "1"]);
+    let told = String::from_utf8_lossy(&late.stderr);
+    assert!(
+        told.contains("(\\u{1b}[2Jwiped\\nAPPROVED proposal 9)"),
+        "{told}"
+    );
+}

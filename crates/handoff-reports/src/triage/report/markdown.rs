@@ -99,7 +99,8 @@ impl Report<'_> {
             ));
             for (rule, c) in &self.feedback.by_rule {
                 md.push_str(&format!(
-                    "| `{rule}` | {} | {} | {} | {} |\n",
+                    "| {} | {} | {} | {} | {} |\n",
+                    md_code(rule),
                     c.proposals,
                     c.approved,
                     c.rejected,

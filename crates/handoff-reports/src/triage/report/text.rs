@@ -148,7 +148,8 @@ impl Report<'_> {
         );
         for (rule, c) in &self.feedback.by_rule {
             out.push_str(&format!(
-                "  {rule}: {} proposed, {} approved, {} rejected, false-positive rate {}\n",
+                "  {}: {} proposed, {} approved, {} rejected, false-positive rate {}\n",
+                text(rule),
                 c.proposals,
                 c.approved,
                 c.rejected,
