@@ -89,7 +89,7 @@ pub(crate) struct ContractArgs {
     pub(crate) config: Option<PathBuf>,
 }
 
-#[derive(clap::Args)]
+#[derive(clap::Args, Clone)]
 pub(crate) struct RegistryArgs {
     #[arg(long, value_name = "DIR")]
     pub(crate) contracts: Option<PathBuf>,

@@ -43,6 +43,17 @@ pub(crate) struct ServeArgs {
     /// Record outside the project directory
     #[arg(long)]
     pub(crate) allow_outside: bool,
+    /// The history database the review workspace (GET /) reads proposals from and records
+    /// decisions in [default: `history` in handoff.yaml, else .handoff/history.db]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) history: Option<PathBuf>,
+    /// Where the workspace's Approve may write repaired payloads for re-delivery (as
+    /// `handoff review approve --outbox`), instead of into the capture
+    #[arg(long, value_name = "DIR")]
+    pub(crate) outbox: Option<PathBuf>,
+    /// Serve captures only: no review workspace at GET /
+    #[arg(long)]
+    pub(crate) no_workspace: bool,
     #[command(flatten)]
     pub(crate) registry: super::RegistryArgs,
 }
@@ -51,6 +62,7 @@ pub(crate) fn cmd_serve(args: ServeArgs, con: &mut Console<'_>) -> Result<u8, Fa
     let settings = settings(&args)?;
     let dir = settings.capture_dir.clone();
     let rotate = settings.rotate;
+    let workspace = settings.workspace.is_some();
     let server = handoff_serve::bind(settings).map_err(|e| Fatal::new(e.to_string()))?;
     for cut in &server.repaired {
         con.note(format_args!(
@@ -64,8 +76,13 @@ pub(crate) fn cmd_serve(args: ServeArgs, con: &mut Console<'_>) -> Result<u8, Fa
     };
     let addr = server.local_addr();
     let listening = format!(
-        "handoff serve: listening on http://{addr}, recording to {}/<contract>/ (a new file {rotation}); POST /capture/<contract>",
-        shown(&dir)
+        "handoff serve: listening on http://{addr}, recording to {}/<contract>/ (a new file {rotation}); POST /capture/<contract>{}",
+        shown(&dir),
+        if workspace {
+            format!("; the review workspace is http://{addr}/")
+        } else {
+            String::new()
+        }
     );
     let stopped = server
         .run(handoff_serve::Stop::Signals, || {
@@ -187,5 +204,27 @@ fn settings(args: &ServeArgs) -> Result<Settings, Fatal> {
     s.token = token;
     s.signatures = signatures;
     s.redact = args.redact;
+    if !args.no_workspace {
+        let history = super::history_path(args.history.as_deref(), config.as_ref(), &reach)?;
+        if let Some(outbox) = &args.outbox {
+            reach
+                .check(outbox, "the outbox")
+                .map_err(|o| Fatal::new(o.to_string()))?;
+        }
+        let mut w = handoff_serve::Workspace::new(base.clone(), history);
+        w.reach = reach.clone();
+        w.outbox = args.outbox.clone();
+        if config
+            .as_ref()
+            .and_then(|c| c.exceptions.as_ref()?.log.as_ref())
+            .is_some()
+        {
+            let registry = args.registry.clone();
+            w.weekly = Some(std::sync::Arc::new(move || {
+                super::triage::weekly_section(&registry).map(Option::unwrap_or_default)
+            }));
+        }
+        s.workspace = Some(w);
+    }
     Ok(s)
 }

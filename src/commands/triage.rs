@@ -80,6 +80,64 @@ pub(crate) struct TriageArgs {
 }
 
 pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
+    let format = args.format;
+    with_report(&args, con, |report, path, con| {
+        write_out(con, |out| report::write(report, format, path, out))?;
+        // A report of nothing is not a diagnosis: the mapping (or the file) is wrong.
+        if report.triage.rows_used == 0 {
+            return Err(Fatal::new(format!(
+                "no row of {} could be used ({} read, {} rejected): check the column mapping under exceptions in handoff.yaml (or --map), and opened_at_format if the times are not RFC 3339",
+                shown(path),
+                report.triage.rows_read,
+                report.triage.rejected_count
+            )));
+        }
+        Ok(EXIT_CLEAN)
+    })
+}
+
+/// The weekly review's section of the `handoff serve` workspace: the project's exception log
+/// triaged as `handoff triage` does by default (top five, the history database's trends and
+/// feedback), as HTML without its page. Notes are dropped: the page says what matters.
+pub(crate) fn weekly_section(registry: &RegistryArgs) -> Result<Option<String>, String> {
+    #[derive(clap::Parser)]
+    struct Defaults {
+        #[command(flatten)]
+        args: TriageArgs,
+    }
+    let mut argv = vec![std::ffi::OsString::from("triage")];
+    if let Some(c) = &registry.config {
+        argv.extend(["--config".into(), c.clone().into_os_string()]);
+    }
+    if let Some(c) = &registry.contracts {
+        argv.extend(["--contracts".into(), c.clone().into_os_string()]);
+    }
+    let args = <Defaults as clap::Parser>::try_parse_from(argv)
+        .map_err(|e| e.to_string())?
+        .args;
+    let config = project_config(args.registry.config.as_deref()).map_err(|f| f.message)?;
+    if config
+        .as_ref()
+        .and_then(|c| c.exceptions.as_ref()?.log.as_ref())
+        .is_none()
+    {
+        return Ok(None);
+    }
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut con = Console::new(&mut out, &mut err);
+    with_report(&args, &mut con, |report, path, _| {
+        Ok(report.html_section(path))
+    })
+    .map(Some)
+    .map_err(|f| f.message)
+}
+
+/// The triage report of the log `args` name, handed to `finish` with the log's path.
+fn with_report<T>(
+    args: &TriageArgs,
+    con: &mut Console<'_>,
+    finish: impl FnOnce(&Report<'_>, &Path, &mut Console<'_>) -> Result<T, Fatal>,
+) -> Result<T, Fatal> {
     let config = project_config(args.registry.config.as_deref())?;
     let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
     let mut spec: Spec = config
@@ -344,17 +402,7 @@ pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, 
             note!(con, "handoff: recorded this triage in {}", shown(&history));
         }
     }
-    write_out(con, |out| report::write(&report, args.format, &path, out))?;
-    // A report of nothing is not a diagnosis: the mapping (or the file) is wrong.
-    if report.triage.rows_used == 0 {
-        return Err(Fatal::new(format!(
-            "no row of {} could be used ({} read, {} rejected): check the column mapping under exceptions in handoff.yaml (or --map), and opened_at_format if the times are not RFC 3339",
-            shown(&path),
-            report.triage.rows_read,
-            report.triage.rejected_count
-        )));
-    }
-    Ok(EXIT_CLEAN)
+    finish(&report, &path, con)
 }
 
 /// `--map`'s help: every field a column can be mapped to, from the mapping's own list (so the

@@ -36,4 +36,5 @@ mod robustness;
 mod serve;
 mod suite;
 mod triage;
+mod workspace;
 mod x12_corpus;

@@ -10,7 +10,7 @@ const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// A project with the shipped contracts and three lines of a shipped capture: lines 1 and 2
 /// have a lower-case SKU (the letter-case repair), line 3 a ZIP+4 (zip-plus-four).
-fn project(name: &str) -> PathBuf {
+pub(crate) fn project(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("handoff-review-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("captures")).unwrap();
@@ -39,7 +39,7 @@ fn project(name: &str) -> PathBuf {
     dir
 }
 
-fn handoff(dir: &Path, args: &[&str]) -> Output {
+pub(crate) fn handoff(dir: &Path, args: &[&str]) -> Output {
     common::handoff(dir)
         .env("USER", "ops-lead")
         .args(args)
@@ -47,7 +47,7 @@ fn handoff(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn listing(dir: &Path) -> serde_json::Value {
+pub(crate) fn listing(dir: &Path) -> serde_json::Value {
     let out = handoff(dir, &["review", "--all", "--format", "json"]);
     assert_eq!(
         out.status.code(),
@@ -58,7 +58,7 @@ fn listing(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
-fn propose(dir: &Path) -> Output {
+pub(crate) fn propose(dir: &Path) -> Output {
     handoff(
         dir,
         &[

@@ -12,9 +12,9 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
     /// Standard error after the listening line, gathered as it comes.
     err: mpsc::Receiver<String>,
 }
@@ -26,7 +26,7 @@ fn project() -> tempfile::TempDir {
     dir
 }
 
-fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
+pub(crate) fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut cmd = handoff(dir);
     cmd.arg("serve")
         .args(["--listen", "127.0.0.1:0"])
@@ -58,7 +58,7 @@ fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Server {
 
 impl Server {
     /// SIGTERM, then the exit code and what it said on the way out.
-    fn stop(mut self) -> (i32, Vec<String>) {
+    pub(crate) fn stop(mut self) -> (i32, Vec<String>) {
         let pid = self.child.id().to_string();
         assert!(
             std::process::Command::new("kill")
@@ -86,10 +86,10 @@ fn refuses_to_start(dir: &Path, listen: &str, says: &str) {
     assert!(stderr.contains(says), "{stderr}");
 }
 
-struct Reply {
-    status: u16,
-    headers: BTreeMap<String, String>,
-    body: String,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) body: String,
 }
 
 impl Reply {
@@ -98,7 +98,7 @@ impl Reply {
     }
 }
 
-fn request(
+pub(crate) fn request(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -108,9 +108,12 @@ fn request(
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        head.push_str(&format!("Host: {addr}\r\n"));
+    }
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }

@@ -7,6 +7,7 @@
 use crate::capture::{self, Busy, Record};
 use crate::metrics::{Metrics, Refusal};
 use crate::settings::Settings;
+use crate::workspace::Desk;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -41,16 +42,25 @@ pub(crate) struct App {
     run_id: String,
     seq: AtomicU64,
     token_digest: Option<[u8; 32]>,
+    /// The review workspace, when it is served.
+    desk: Option<Arc<Desk>>,
 }
 
 impl App {
-    pub(crate) fn new(settings: Settings, tx: SyncSender<Record>) -> App {
+    pub(crate) fn new(settings: Settings, tx: SyncSender<Record>) -> Result<App, String> {
         let run_id = format!(
             "{:x}",
             jiff::Timestamp::now().as_nanosecond().unsigned_abs() & 0xffff_ffff_ffff
         );
         let token_digest = settings.token.as_deref().map(digest);
-        App {
+        let desk = settings
+            .workspace
+            .clone()
+            .map(|w| {
+                Desk::new(w, settings.contracts.clone(), settings.token.is_some()).map(Arc::new)
+            })
+            .transpose()?;
+        Ok(App {
             limit: Arc::new(Semaphore::new(settings.max_concurrent)),
             settings,
             contracts: RwLock::default(),
@@ -59,7 +69,8 @@ impl App {
             run_id,
             seq: AtomicU64::new(0),
             token_digest,
-        }
+            desk,
+        })
     }
 }
 
@@ -70,14 +81,18 @@ fn digest(text: &str) -> [u8; 32] {
 
 pub(crate) fn router(app: Arc<App>) -> axum::Router {
     use axum::routing::{get, post};
-    axum::Router::new()
+    let mut router: axum::Router = axum::Router::new()
         .route("/capture/{reference}", post(capture))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .with_state(app.clone());
+    if let Some(desk) = &app.desk {
+        router = router.merge(crate::workspace::router(desk.clone()));
+    }
+    router
         .fallback(not_found)
         .method_not_allowed_fallback(wrong_method)
-        .layer(axum::middleware::from_fn_with_state(app.clone(), authorize))
-        .with_state(app)
+        .layer(axum::middleware::from_fn_with_state(app, authorize))
 }
 
 /// An answer that is not a check result: `{"error": {"status", "message", "help"?}}`.
@@ -138,7 +153,7 @@ async fn not_found(request: Request) -> Response {
             request.method(),
             request.uri().path()
         ),
-        Some("POST /capture/<contract reference>, GET /healthz, GET /metrics".into()),
+        Some("POST /capture/<contract reference>, GET /healthz, GET /metrics, and GET / for the review workspace".into()),
     )
 }
 
@@ -330,6 +345,18 @@ async fn capture_inner(
         Err(_) => return retry_later("the capture writer stopped; nothing was recorded".into(), 5),
     };
     app.metrics.recorded(&loaded.reference, body.len(), &kinds);
+    if let Some(desk) = &app.desk {
+        desk.live.record(crate::workspace::live::Seen {
+            checker: &loaded.checker,
+            contract: &loaded.reference,
+            received_at: received_at.to_string(),
+            capture: format!("{}:{}", recorded.path, recorded.line),
+            request_id: &request_id,
+            payload: &body,
+            findings: &checked.findings,
+            unlisted: checked.unlisted,
+        });
+    }
     let mut findings = checked.findings;
     // Positions were found in the line alone; in the capture file it is line N.
     for f in &mut findings {

@@ -15,7 +15,7 @@
 //! ```
 //!
 //! Layers: [`settings`] (what to run) -> `app` (routes) over `capture` (the writer thread),
-//! `signature` and `metrics`; the command line only reads flags and handoff.yaml into
+//! `signature`, `metrics` and [`workspace`] (the review pages at `GET /`); the command line only reads flags and handoff.yaml into
 //! [`Settings`] and prints.
 
 mod app;
@@ -24,11 +24,13 @@ mod line;
 mod metrics;
 pub mod settings;
 pub mod signature;
+pub mod workspace;
 
 pub use capture::{Recorded, Written, receipts_path};
 pub use line::one_line;
 pub use settings::{Rotate, Settings};
 pub use signature::{Scheme, Signature};
+pub use workspace::Workspace;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -124,7 +126,7 @@ impl Bound {
             self.settings.fsync,
             self.settings.queue,
         );
-        let app = Arc::new(app::App::new(self.settings, writer.tx));
+        let app = Arc::new(app::App::new(self.settings, writer.tx)?);
         let router = app::router(app.clone());
         drop(app);
         let served = runtime.block_on(async move {

@@ -29,6 +29,8 @@ pub struct Settings {
     pub signatures: Vec<crate::signature::Signature>,
     /// How findings in replies show values (as `handoff check --redact`).
     pub redact: Redact,
+    /// The review workspace at `GET /`; without it the receiver serves captures only.
+    pub workspace: Option<crate::workspace::Workspace>,
 }
 
 impl Settings {
@@ -47,6 +49,7 @@ impl Settings {
             token: None,
             signatures: Vec::new(),
             redact: Redact::Sensitive,
+            workspace: None,
         }
     }
 }

@@ -601,6 +601,70 @@ pub fn reject(store: &mut Store, id: i64, by: &str, why: &str) -> Result<Proposa
         .ok_or(ReviewError::NotFound(id))
 }
 
+/// Whether approving `p` now would write its patch: the file still holds the payload proposed
+/// and repairing it against `checker` gives the same patch, which passes the contract. The
+/// review gate shows this beside each proposal; nothing is written.
+pub fn recheck(p: &Proposal, checker: &Checker, base: &Path, reach: &Reach) -> Result<(), String> {
+    Prepared::new(p, checker, base, reach).map(drop)
+}
+
+/// A proposal's file read and its payload repaired again, ready to write.
+struct Prepared {
+    path: PathBuf,
+    shown: String,
+    original: Vec<u8>,
+    fixes: Vec<Fix>,
+    repaired: Value,
+}
+
+impl Prepared {
+    fn new(
+        p: &Proposal,
+        checker: &Checker,
+        base: &Path,
+        reach: &Reach,
+    ) -> Result<Prepared, String> {
+        let path = base.join(&p.source);
+        reach
+            .check(&path, "the proposal's payload file")
+            .map_err(|e| e.to_string())?;
+        let shown = escape::text(&p.source).into_owned();
+        let original = handoff_core::input::read_bytes(&path, handoff_core::input::MAX_FILE_BYTES)
+            .map_err(|e| format!("cannot read {shown}: {e}"))?;
+        let payload = crate::patched::payload_at(&original, p.line)
+            .filter(|b| sha256_hex(b) == p.payload_sha256)
+            .ok_or_else(|| {
+                format!(
+                    "{} no longer holds the payload that was proposed (it changed since)",
+                    escape::text(&p.at())
+                )
+            })?;
+        let Outcome::Repaired {
+            fixes,
+            payload: repaired,
+        } = repair::repair(checker, payload)
+        else {
+            return Err(format!(
+                "the payload no longer repairs clean against {}",
+                p.contract
+            ));
+        };
+        if patch_digest(&fixes) != p.patch_sha256 {
+            return Err(format!(
+                "repairing the payload against {} now gives another patch than the one proposed",
+                p.contract
+            ));
+        }
+        Ok(Prepared {
+            path,
+            shown,
+            original,
+            fixes,
+            repaired,
+        })
+    }
+}
+
 /// Write an approved repair; the outcome in words, or why it cannot be done.
 fn apply(
     p: &Proposal,
@@ -609,38 +673,14 @@ fn apply(
     base: &Path,
     reach: &Reach,
 ) -> Result<String, String> {
-    let joined = base.join(&p.source);
-    let path = joined.as_path();
-    reach
-        .check(path, "the proposal's payload file")
-        .map_err(|e| e.to_string())?;
-    let shown = escape::text(&p.source).into_owned();
-    let original = handoff_core::input::read_bytes(path, handoff_core::input::MAX_FILE_BYTES)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let payload = crate::patched::payload_at(&original, p.line)
-        .filter(|b| sha256_hex(b) == p.payload_sha256)
-        .ok_or_else(|| {
-            format!(
-                "{} no longer holds the payload that was proposed (it changed since)",
-                escape::text(&p.at())
-            )
-        })?;
-    let Outcome::Repaired {
+    let Prepared {
+        path,
+        shown,
+        original,
         fixes,
-        payload: repaired,
-    } = repair::repair(checker, payload)
-    else {
-        return Err(format!(
-            "the payload no longer repairs clean against {}",
-            p.contract
-        ));
-    };
-    if patch_digest(&fixes) != p.patch_sha256 {
-        return Err(format!(
-            "repairing the payload against {} now gives another patch than the one proposed",
-            p.contract
-        ));
-    }
+        repaired,
+    } = Prepared::new(p, checker, base, reach)?;
+    let path = path.as_path();
     match target {
         Target::Capture => {
             crate::patched::write(

@@ -9,9 +9,22 @@ use std::path::Path;
 
 mod page;
 
+pub use page::STYLE;
+
 impl Report<'_> {
     pub(super) fn html(&self, path: &Path) -> String {
-        use page::{Card, Page, render};
+        page::render(&self.page(path))
+    }
+
+    /// The report as a part of another page (the review workspace's weekly review): every
+    /// card and table of the HTML report, without the page around them; style it with
+    /// [`HTML_STYLE`](super::HTML_STYLE).
+    pub fn html_section(&self, path: &Path) -> String {
+        page::body(&self.page(path))
+    }
+
+    fn page(&self, path: &Path) -> page::Page<'_> {
+        use page::{Card, Page};
         let t = self.triage;
         let questions = numbered_questions();
         let cards = self
@@ -37,7 +50,7 @@ impl Report<'_> {
                         .iter()
                         .zip(&d.answers)
                         .enumerate()
-                        .map(|(n, (q, a))| (q.as_str(), answer_word(n, a), a.because()))
+                        .map(|(n, (q, a))| (q.clone(), answer_word(n, a), a.because()))
                         .collect(),
                     // The chart has a bar for every week, zero weeks included.
                     weekly: self
@@ -70,7 +83,7 @@ impl Report<'_> {
                 }
             })
             .collect();
-        render(&Page {
+        Page {
             log: path.display().to_string(),
             summary: self.summary(),
             thresholds: format!("{}. {}", t.thresholds.describe(), self.hours_line()),
@@ -82,6 +95,6 @@ impl Report<'_> {
                 .chain(&t.payloads_not_found)
                 .map(|r| (r.line, r.reason.clone()))
                 .collect(),
-        })
+        }
     }
 }

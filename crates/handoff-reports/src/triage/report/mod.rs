@@ -8,6 +8,8 @@ mod json;
 mod markdown;
 mod text;
 
+pub use html::STYLE as HTML_STYLE;
+
 use crate::printer::Format;
 use crate::triage::decisions::Decision;
 use crate::triage::framework::{Answer, DecisionType, QUESTIONS, Signature, Verdict};
@@ -488,7 +490,7 @@ fn describe_decision(d: &Decision) -> String {
 
 /// A review-gate rate as a percentage, `-` before there is one. A small share is not rounded
 /// to nothing: 1 of 599 is 0.2%, not 0%.
-pub(crate) fn rate_text(rate: Option<f64>) -> String {
+pub fn rate_text(rate: Option<f64>) -> String {
     match rate {
         None => "-".to_string(),
         Some(r) if r > 0.0 && r < 0.01 => format!("{:.1}%", r * 100.0),

@@ -18,7 +18,7 @@ pub(super) struct Card<'a> {
     pub(super) decision: &'a str,
     pub(super) automatable: &'a str,
     /// (question, answer word, evidence)
-    pub(super) answers: Vec<(&'a str, &'a str, &'a str)>,
+    pub(super) answers: Vec<(String, &'a str, &'a str)>,
     pub(super) weekly: Vec<(String, u64)>,
     /// (count, signature)
     /// Count, signature, and the review gate's figures in words when repairs were proposed.
@@ -42,7 +42,8 @@ pub(super) struct Page<'a> {
     pub(super) boundaries: Vec<(String, u64, u64)>,
 }
 
-const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
+/// The report's style sheet, for a page that embeds the report (`Report::html_section`).
+pub const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:70rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
 h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:0}
 .sub{color:#566074;margin:0 0 1.5rem}
 table{border-collapse:collapse;width:100%;background:#fff;margin:.5rem 0 1.5rem}
@@ -73,6 +74,15 @@ pub(super) fn render(page: &Page<'_>) -> String {
         html(&page.summary),
         html(&page.thresholds)
     );
+    h.push_str(&body(page));
+    h.push_str("</body></html>\n");
+    h
+}
+
+/// The report without its page: the summary table, the boundaries, a card per error code and
+/// the rows not used.
+pub(super) fn body(page: &Page<'_>) -> String {
+    let mut h = String::new();
     h.push_str("<div class=\"wide\"><table class=\"summary\"><thead><tr><th>error code</th><th>exceptions</th><th>hours/week</th><th>verdict</th><th>decision</th><th>automatable</th><th>boundary</th><th>owner</th><th>resolvers</th></tr></thead><tbody>\n");
     for c in &page.cards {
         let _ = writeln!(
@@ -117,7 +127,6 @@ pub(super) fn render(page: &Page<'_>) -> String {
         }
         h.push_str("</tbody></table>\n");
     }
-    h.push_str("</body></html>\n");
     h
 }
 
@@ -138,10 +147,11 @@ fn anchor(code: &str) -> String {
 fn card(h: &mut String, c: &Card<'_>) {
     let _ = write!(
         h,
-        "<section class=\"card\" id=\"{}\"><div class=\"head\"><h2><code>{}</code> · {} exceptions{}</h2><span class=\"badge {}\">{}</span></div>\n<p class=\"meta\">{} · decision: {} · automatable: {} · {} to {}</p>\n",
+        "<section class=\"card\" id=\"{}\"><div class=\"head\"><h2><code>{}</code> · {} exception{}{}</h2><span class=\"badge {}\">{}</span></div>\n<p class=\"meta\">{} · decision: {} · automatable: {} · {} to {}</p>\n",
         anchor(c.error_code),
         html(c.error_code),
         c.count,
+        if c.count == 1 { "" } else { "s" },
         c.hours_per_week
             .map_or(String::new(), |v| format!(" · {v:.1} hours/week")),
         html(c.verdict),

@@ -1,0 +1,337 @@
+//! The review workspace that `handoff serve` serves at `GET /`: the review gate's proposals
+//! with Approve and Reject forms guarded by a per-session CSRF token, the Live section fed by
+//! captures, exception cards, and the feedback rates; decisions land in the history database
+//! and in the next triage report, and survive a restart. In headless Chromium when installed.
+
+use crate::common;
+use crate::review::{handoff, project, propose};
+use crate::serve::{Reply, Server, request, start};
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// A session: its cookie and the CSRF token the page carries.
+struct Session {
+    cookie: String,
+    csrf: String,
+}
+
+fn open(addr: SocketAddr) -> (Session, Reply) {
+    let page = request(addr, "GET", "/", &[], b"");
+    assert_eq!(page.status, 200, "{}", page.body);
+    let cookie = page.headers["set-cookie"]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("handoff_session="), "{cookie}");
+    assert!(
+        page.headers["set-cookie"].contains("HttpOnly; SameSite=Strict"),
+        "{:?}",
+        page.headers
+    );
+    let csrf = page
+        .body
+        .split("name=\"csrf\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_default()
+        .to_string();
+    (Session { cookie, csrf }, page)
+}
+
+fn form(addr: SocketAddr, path: &str, cookie: Option<&str>, body: &str) -> Reply {
+    let mut headers = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    if let Some(c) = cookie {
+        headers.push(("Cookie", c));
+    }
+    request(addr, "POST", path, &headers, body.as_bytes())
+}
+
+fn get(addr: SocketAddr, path: &str, cookie: &str) -> Reply {
+    request(addr, "GET", path, &[("Cookie", cookie)], b"")
+}
+
+fn serve(dir: &Path) -> Server {
+    start(dir, &["--outbox", "outbox"], &[])
+}
+
+#[test]
+fn the_review_gate_decides_from_the_page_and_the_next_triage_counts_it() {
+    let dir = project("workspace");
+    assert_eq!(propose(&dir).status.code(), Some(0));
+    let server = serve(&dir);
+    let addr = server.addr;
+    let (s, page) = open(addr);
+    let body = &page.body;
+    assert!(
+        body.contains("3 repair proposals waiting for a decision"),
+        "{body}"
+    );
+    for id in 1..=3 {
+        assert!(body.contains(&format!("<div class=\"card\" id=\"proposal-{id}\">")));
+        assert!(body.contains(&format!("action=\"/review/{id}/approve\"")));
+    }
+    // The weekly review: the exception log triaged, each error code's card with its answers
+    // and the gate's figures per pattern.
+    assert!(body.contains("<h2 id=\"weekly\">Weekly review</h2>"));
+    assert!(
+        body.contains("<h2><code>SKU_NOT_FOUND</code> · 2 exceptions</h2>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<h2><code>ADDRESS_INVALID</code> · 1 exception</h2>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("review gate (30 days): 2 repairs proposed, 0 approved, 0 rejected"),
+        "{body}"
+    );
+    assert!(body.contains("Re-checked now: the file still holds this payload, and the patch makes it pass storefront-order-to-erp@2.0.0."));
+    assert!(
+        body.contains("&quot;value&quot;: &quot;TEE-10001&quot;"),
+        "the patch, escaped"
+    );
+    // The excerpt is the proposal's, redacted: no customer e-mail anywhere on the page.
+    assert!(body.contains("&quot;email&quot;:&quot;(sensitive)&quot;"));
+    assert!(!body.contains("customer1@example.com"));
+    assert_eq!(
+        page.headers["content-security-policy"],
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    );
+
+    // Refused, and nothing decided: no session, another session's token, another site.
+    let no_session = form(
+        addr,
+        "/review/1/approve",
+        None,
+        &format!("csrf={}&by=eve", s.csrf),
+    );
+    assert_eq!(no_session.status, 403);
+    assert!(
+        no_session
+            .body
+            .contains("without the workspace&#39;s session")
+    );
+    let (other, _) = open(addr);
+    let forged = form(
+        addr,
+        "/review/1/approve",
+        Some(&other.cookie),
+        &format!("csrf={}&by=eve", s.csrf),
+    );
+    assert_eq!(forged.status, 403);
+    assert!(
+        forged.body.contains("form token is not this session"),
+        "{}",
+        forged.body
+    );
+    let cross = request(
+        addr,
+        "POST",
+        "/review/1/approve",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Cookie", &s.cookie),
+            ("Origin", "http://evil.example"),
+        ],
+        format!("csrf={}&by=eve", s.csrf).as_bytes(),
+    );
+    assert_eq!(cross.status, 403);
+    assert!(cross.body.contains("posted from another site"));
+    // A page elsewhere that rebinds its own name to this address is not answered.
+    let rebound = request(addr, "GET", "/", &[("Host", "evil.example")], b"");
+    assert_eq!(rebound.status, 421, "{}", rebound.body);
+    let listing = crate::review::listing(&dir);
+    assert_eq!(listing["pending"], 3, "nothing was decided");
+
+    // A reject needs a reason; then approve 1, reject 2, approve 3 to the outbox.
+    let reasonless = form(
+        addr,
+        "/review/2/reject",
+        Some(&s.cookie),
+        &format!("csrf={}&by=bo&why=+", s.csrf),
+    );
+    assert_eq!(reasonless.status, 422);
+    assert!(
+        reasonless
+            .body
+            .contains("rejecting proposal 2 needs why the repair is wrong")
+    );
+    let approved = form(
+        addr,
+        "/review/1/approve",
+        Some(&s.cookie),
+        &format!("csrf={}&by=ops-lead", s.csrf),
+    );
+    assert_eq!(approved.status, 303, "{}", approved.body);
+    assert_eq!(approved.headers["location"], "/?decided=1#proposal-1");
+    let after = get(addr, "/?decided=1", &s.cookie);
+    assert!(
+        after
+            .body
+            .contains("Proposal 1 (captures/orders.ndjson:1) approved by ops-lead at "),
+        "{}",
+        after.body
+    );
+    assert!(
+        after
+            .body
+            .contains("repaired in place in captures/orders.ndjson:1</div>")
+    );
+    let why = "tee-10005 is a <script>alert(1)</script> item";
+    let rejected = form(
+        addr,
+        "/review/2/reject",
+        Some(&s.cookie),
+        &format!(
+            "csrf={}&by=bo&why={}",
+            s.csrf,
+            why.replace(' ', "+")
+                .replace('<', "%3C")
+                .replace('>', "%3E")
+                .replace('/', "%2F")
+                .replace('(', "%28")
+                .replace(')', "%29")
+        ),
+    );
+    assert_eq!(rejected.status, 303, "{}", rejected.body);
+    let outboxed = form(
+        addr,
+        "/review/3/approve",
+        Some(&s.cookie),
+        &format!("csrf={}&by=cy&target=outbox", s.csrf),
+    );
+    assert_eq!(outboxed.status, 303, "{}", outboxed.body);
+    // A second decision on a decided proposal is told who decided first.
+    let late = form(
+        addr,
+        "/review/1/approve",
+        Some(&s.cookie),
+        &format!("csrf={}&by=dee", s.csrf),
+    );
+    assert_eq!(late.status, 409);
+    assert!(
+        late.body
+            .contains("proposal 1 was already approved by ops-lead at "),
+        "{}",
+        late.body
+    );
+
+    // The page lists the decisions, the reason escaped; the feedback rates per rule.
+    let page = get(addr, "/", &s.cookie);
+    assert!(
+        page.body
+            .contains("No repair proposal is waiting for a decision.")
+    );
+    assert!(
+        page.body
+            .contains("tee-10005 is a &lt;script&gt;alert(1)&lt;/script&gt; item")
+    );
+    assert!(!page.body.contains("<script>"));
+    assert!(
+        page.body.contains("<tr><td><code>letter-case</code></td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">50%</td></tr>"),
+        "{}",
+        page.body
+    );
+    // The exception card of the approved proposal: the capture passes now.
+    let card = get(addr, "/card/1", &s.cookie);
+    assert_eq!(card.status, 200);
+    assert!(
+        card.body
+            .contains("None: it passes storefront-order-to-erp@2.0.0."),
+        "{}",
+        card.body
+    );
+    let card2 = get(addr, "/card/2", &s.cookie);
+    assert!(card2.body.contains("<td><code>pattern_mismatch</code></td><td><code>/line_items/0/sku</code></td><td><code>&quot;tee-10005&quot;</code></td>"), "{}", card2.body);
+    assert_eq!(get(addr, "/card/99", &s.cookie).status, 404);
+
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+    assert!(dir.join("outbox/proposal-3.json").exists());
+    let clean = handoff(
+        &dir,
+        &[
+            "check",
+            "-c",
+            "storefront-order-to-erp",
+            "outbox/proposal-3.json",
+        ],
+    );
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+
+    // Decisions survive a restart; the next triage report counts them per pattern.
+    let again = serve(&dir);
+    let (_, page) = open(again.addr);
+    assert!(
+        page.body
+            .contains("0 repair proposals waiting for a decision")
+    );
+    assert!(
+        page.body.contains("<td>approved</td><td>ops-lead</td>"),
+        "{}",
+        page.body
+    );
+    let _ = again.stop();
+    let triage = handoff(&dir, &["triage", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&triage.stdout).unwrap();
+    assert_eq!(
+        report["review_gate"][0],
+        serde_json::json!({"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "window_days": 30})
+    );
+}
+
+#[test]
+fn live_shows_what_arrived_redacted_and_escaped_and_renders_in_a_browser() {
+    let dir = project("workspace-live");
+    assert_eq!(propose(&dir).status.code(), Some(0));
+    let server = serve(&dir);
+    let addr = server.addr;
+    let capture = std::fs::read_to_string(dir.join("captures/orders.ndjson")).unwrap();
+    let line = capture.lines().next().unwrap();
+    // A payload whose values would be markup, and whose customer is sensitive.
+    let hostile = line.replace("tee-10001", "<img src=x onerror=alert(1)>");
+    for body in [line, hostile.as_str()] {
+        let r = request(
+            addr,
+            "POST",
+            "/capture/storefront-order-to-erp@%5E2",
+            &[],
+            body.as_bytes(),
+        );
+        assert_eq!(r.status, 202, "{}", r.body);
+    }
+    let (_, page) = open(addr);
+    let body = page.body;
+    assert!(
+        body.contains("<tr><td><code>storefront-order-to-erp@2.0.0</code></td><td class=\"n\">2</td><td class=\"n\">2</td><td class=\"n\">100%</td></tr>"),
+        "{body}"
+    );
+    assert!(body.contains("<code>pattern_mismatch</code> at <code>/line_items/0/sku</code>, sent <code>&quot;&lt;img src=x onerror=alert(1)&gt;&quot;</code>"), "{body}");
+    assert!(!body.contains("<img"));
+    assert!(
+        !body.contains("customer1@example.com"),
+        "the excerpt is redacted"
+    );
+    assert!(body.contains("captures/storefront-order-to-erp/"), "{body}");
+
+    if let Some(browser) = common::browser() {
+        let url = format!("http://{addr}/");
+        let dom = common::rendered_dom(browser, &url, 1300, 2000);
+        assert!(
+            dom.contains("Review gate") && dom.contains("Approve"),
+            "{dom}"
+        );
+        assert!(!dom.contains("<img"), "no payload value became markup");
+        common::screenshot(browser, &url, "review-workspace.png", 1300, 2200);
+        let card = format!("http://{addr}/card/1");
+        let dom = common::rendered_dom(browser, &card, 1300, 1200);
+        assert!(dom.contains("Exception card"), "{dom}");
+    }
+    let _ = server.stop();
+}
