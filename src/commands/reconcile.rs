@@ -438,3 +438,81 @@ fn record(
     note!(con, "recorded in {}", shown(&path));
     Ok(())
 }
+
+/// The exception card's cross-system view for `handoff serve`'s workspace: for the payload of
+/// a proposal against `contract` (`id@version`), each newest flow with a system of that
+/// contract is reconciled with the payload's entity named, and that entity's one-record view
+/// returned as HTML. `None` when no flow has such a system or the payload has no usable key.
+pub(crate) fn entity_section(
+    registry_args: &RegistryArgs,
+    contract: &str,
+    payload: &[u8],
+) -> Result<Option<String>, String> {
+    let config = project_config(registry_args.config.as_deref()).map_err(|f| f.message)?;
+    let base = config
+        .as_ref()
+        .map_or_else(PathBuf::new, |c| c.base.clone());
+    let flows = load_flows(config.as_ref(), &base).map_err(|f| f.message)?;
+    if flows.is_empty() {
+        return Ok(None);
+    }
+    let flows = select(flows, &[]).map_err(|f| f.message)?;
+    let registry = registry_for(registry_args.contracts.as_deref(), config.as_ref());
+    let id = contract.split('@').next().unwrap_or(contract);
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(payload) else {
+        return Ok(None);
+    };
+    let mut sections = Vec::new();
+    for flow in &flows {
+        within_project(flow, &registry, &base).map_err(|f| f.message)?;
+        let reach = handoff_core::reach::Reach::project(
+            [
+                if base.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    base.as_path()
+                },
+                registry.root.as_path(),
+            ],
+            false,
+        );
+        let (checkers, inputs) = prepare(flow, &registry, &base, &reach).map_err(|f| f.message)?;
+        let Some(system) = flow
+            .systems
+            .iter()
+            .zip(&checkers)
+            .find(|(_, c)| c.contract().id == id)
+            .map(|(s, _)| s)
+        else {
+            continue;
+        };
+        let key = system
+            .key
+            .locate(&value)
+            .1
+            .and_then(handoff_reports::reconcile::flow::scalar_text)
+            .and_then(|raw| system.key.normalise(&raw).ok());
+        let Some(key) = key else {
+            continue;
+        };
+        let systems: Vec<SystemInput<'_>> = checkers
+            .iter()
+            .zip(inputs)
+            .map(|(checker, inputs)| SystemInput { checker, inputs })
+            .collect();
+        let options = run::Options {
+            base: base.clone(),
+            entities: BTreeSet::from([key.clone()]),
+            // Only the entity named: it is kept whatever its state.
+            max_views: 0,
+            max_gaps: 0,
+            jobs: handoff_core::run::default_jobs(),
+            ..run::Options::default()
+        };
+        let result = run::reconcile(flow, &systems, &options)?;
+        if let Some(view) = result.views.iter().find(|v| v.key == key) {
+            sections.push(render::entity_section(&result, view));
+        }
+    }
+    Ok((!sections.is_empty()).then(|| sections.join("\n")))
+}

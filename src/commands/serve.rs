@@ -224,6 +224,14 @@ fn settings(args: &ServeArgs) -> Result<Settings, Fatal> {
                 super::triage::weekly_section(&registry).map(Option::unwrap_or_default)
             }));
         }
+        if config.as_ref().is_some_and(|c| !c.flows.is_empty()) || base.join("flows").is_dir() {
+            let registry = args.registry.clone();
+            w.entity = Some(std::sync::Arc::new(
+                move |contract: &str, payload: &[u8]| {
+                    super::reconcile::entity_section(&registry, contract, payload)
+                },
+            ));
+        }
         s.workspace = Some(w);
     }
     Ok(s)

@@ -244,6 +244,11 @@ fn the_review_gate_decides_from_the_page_and_the_next_triage_counts_it() {
     );
     let card2 = get(addr, "/card/2", &s.cookie);
     assert!(card2.body.contains("<td><code>pattern_mismatch</code></td><td><code>/line_items/0/sku</code></td><td><code>&quot;tee-10005&quot;</code></td>"), "{}", card2.body);
+    assert!(
+        card2.body.contains("No reconcile flow in this project"),
+        "{}",
+        card2.body
+    );
     assert_eq!(get(addr, "/card/99", &s.cookie).status, 404);
 
     let (code, _) = server.stop();
@@ -334,4 +339,72 @@ fn live_shows_what_arrived_redacted_and_escaped_and_renders_in_a_browser() {
         assert!(dom.contains("Exception card"), "{dom}");
     }
     let _ = server.stop();
+}
+
+#[test]
+fn an_exception_card_lays_the_payload_beside_what_every_system_captured() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_dir(&root.join("fixtures/flows"), dir.path());
+    // The portal sent one return's RMA in lower case: the letter-case repair is proposed, and
+    // the card finds the return from the repaired key.
+    let portal = dir.path().join("captures/portal.ndjson");
+    let text = std::fs::read_to_string(&portal).unwrap();
+    let (first, rest) = text.split_once('\n').unwrap();
+    assert!(first.contains(r#""rma_number":"RMA00010154""#), "{first}");
+    std::fs::write(
+        &portal,
+        format!("{}\n{rest}", first.replace("RMA00010154", "rma00010154")),
+    )
+    .unwrap();
+    let proposed = handoff(
+        dir.path(),
+        &[
+            "repair",
+            "--propose",
+            "-c",
+            "returns-portal-events",
+            "captures/portal.ndjson",
+        ],
+    );
+    assert!(
+        String::from_utf8_lossy(&proposed.stderr).contains("1 new proposal in"),
+        "{}",
+        String::from_utf8_lossy(&proposed.stderr)
+    );
+    let server = start(dir.path(), &[], &[]);
+    let card = request(server.addr, "GET", "/card/1", &[], b"");
+    assert_eq!(card.status, 200, "{}", card.body);
+    let body = &card.body;
+    assert!(body.contains("<td><code>pattern_mismatch</code></td><td><code>/rma_number</code></td><td><code>&quot;rma00010154&quot;</code></td>"), "{body}");
+    assert!(
+        body.contains("<p>Flow <code>returns@1.0.0</code>, return <code>10154</code>: <span class=\"badge in_agreement\">in agreement</span>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<th>portal (3 messages)</th><th>processor (1 message)</th><th>erp (4 messages)</th><th>pos (0 messages)</th>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("<strong>processor</strong> REFUND <code>captures/processor.ndjson:1</code>"),
+        "{body}"
+    );
+    if let Some(browser) = common::browser() {
+        let dom = common::rendered_dom(
+            browser,
+            &format!("http://{}/card/1", server.addr),
+            1300,
+            1400,
+        );
+        assert!(dom.contains("What every system captured about it"), "{dom}");
+        common::screenshot(
+            browser,
+            &format!("http://{}/card/1", server.addr),
+            "review-card.png",
+            1300,
+            1400,
+        );
+    }
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
 }

@@ -37,7 +37,14 @@ pub struct Workspace {
     /// The weekly review's top patterns as an HTML fragment, computed the project's way by
     /// the embedding (the command line runs `handoff triage` on the exception log).
     pub weekly: Option<Arc<dyn Fn() -> Result<String, String> + Send + Sync>>,
+    /// An exception card's cross-system view: given a proposal's contract (`id@version`) and
+    /// payload, what every system of the project's reconcile flows captured about the same
+    /// entity, as an HTML fragment; `None` when no flow covers it.
+    pub entity: Option<Arc<EntityView>>,
 }
+
+/// See [`Workspace::entity`].
+pub type EntityView = dyn Fn(&str, &[u8]) -> Result<Option<String>, String> + Send + Sync;
 
 impl std::fmt::Debug for Workspace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -47,6 +54,7 @@ impl std::fmt::Debug for Workspace {
             .field("outbox", &self.outbox)
             .field("window_days", &self.window_days)
             .field("weekly", &self.weekly.is_some())
+            .field("entity", &self.entity.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -60,6 +68,7 @@ impl Workspace {
             outbox: None,
             window_days: review::DEFAULT_WINDOW_DAYS,
             weekly: None,
+            entity: None,
         }
     }
 }
@@ -297,20 +306,42 @@ async fn card(State(desk): State<Arc<Desk>>, UrlPath(id): UrlPath<i64>) -> Respo
         let Some(p) = store.proposal(id)? else {
             return Ok(None);
         };
-        let findings = load(&d, &p.contract).and_then(|c| {
-            let (bytes, _) = read_payload(&d, &p)?;
-            let checked = c.check_counted(&bytes);
-            Ok((
-                checked.findings.iter().map(live::shown).collect::<Vec<_>>(),
-                checked.unlisted,
-            ))
+        let checker = load(&d, &p.contract);
+        let payload = read_payload(&d, &p).map(|(bytes, _)| bytes);
+        let findings = match (&checker, &payload) {
+            (Ok(c), Ok(bytes)) => {
+                let checked = c.check_counted(bytes);
+                Ok((
+                    checked.findings.iter().map(live::shown).collect::<Vec<_>>(),
+                    checked.unlisted,
+                ))
+            }
+            (Err(e), _) | (_, Err(e)) => Err(e.clone()),
+        };
+        let recheck = checker
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|c| review::recheck(&p, c, &d.settings.base, &d.settings.reach));
+        // The entity is found from the payload as repaired when it repairs: the broken field
+        // may be the very key that joins it to the other systems' messages.
+        let entity = d.settings.entity.as_ref().map(|view| {
+            let bytes = payload.clone()?;
+            let joined = match checker
+                .as_ref()
+                .map(|c| handoff_core::repair::repair(c, &bytes))
+            {
+                Ok(handoff_core::repair::Outcome::Repaired { payload, .. }) => {
+                    payload.to_string().into_bytes()
+                }
+                _ => bytes,
+            };
+            view(&p.contract, &joined)
         });
-        let recheck = load(&d, &p.contract)
-            .and_then(|c| review::recheck(&p, &c, &d.settings.base, &d.settings.reach));
         Ok(Some(page::CardData {
             proposal: p,
             findings,
             recheck,
+            entity,
         }))
     })
     .await

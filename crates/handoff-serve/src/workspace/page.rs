@@ -26,7 +26,9 @@ form{display:inline-flex;gap:.4rem;align-items:center;flex-wrap:wrap;margin:.4re
 input[type=text]{font:inherit;padding:.2rem .4rem;border:1px solid #c5cbd5;border-radius:4px}
 button{font:inherit;font-weight:600;padding:.25rem .9rem;border-radius:6px;border:1px solid #1e3a8a;background:#1e40af;color:#fff;cursor:pointer}
 button.reject{background:#fff;color:#7f1d1d;border-color:#7f1d1d}
-.empty{color:#566074;font-style:italic}";
+.empty{color:#566074;font-style:italic}
+.in_agreement{background:#dcfce7;color:#14532d}.pending{background:#fef3c7;color:#78350f}.gaps{background:#fee2e2;color:#7f1d1d}
+.kind{background:#e0e7ff;color:#312e81;margin-left:.3rem}.problem{color:#7f1d1d;margin:.3rem 0}.none{color:#9ca3af}.sent{color:#566074}";
 
 fn document(title: &str, body: &str) -> String {
     // The weekly review is the triage report's own HTML: its style first, this page's after.
@@ -365,6 +367,8 @@ pub(super) struct CardData {
     /// The payload's findings now, as `check` shows them, and those not listed.
     pub(super) findings: Result<(Vec<super::live::Shown>, u64), String>,
     pub(super) recheck: Result<(), String>,
+    /// What the other systems captured about the payload's entity; `None` without flows.
+    pub(super) entity: Option<Result<Option<String>, String>>,
 }
 
 pub(super) fn card(d: &CardData) -> Response {
@@ -435,6 +439,24 @@ pub(super) fn card(d: &CardData) -> Response {
                     html(why)
                 );
             }
+        }
+    }
+    h.push_str("<h2>What every system captured about it</h2>\n");
+    match &d.entity {
+        None => h.push_str("<p class=\"empty\">No reconcile flow in this project: with one (docs/reconcile.md), this card lays the payload beside what every other system captured about the same entity.</p>\n"),
+        Some(Ok(None)) => h.push_str("<p class=\"empty\">No reconcile flow of this project has a system with this contract, or the payload has no usable key.</p>\n"),
+        Some(Ok(Some(section))) => {
+            h.push_str(section);
+            if !section.contains(&format!("<code>{}</code>", html(&p.at()))) {
+                let _ = writeln!(
+                    h,
+                    "<p class=\"problem\">{} is not on this timeline: as it was sent, its key does not join it to the other messages of this entity (it was found from the repaired payload).</p>",
+                    html(&p.at())
+                );
+            }
+        }
+        Some(Err(e)) => {
+            let _ = writeln!(h, "<p class=\"bad\">The reconcile of its flow failed: {}</p>", html(e));
         }
     }
     respond(

@@ -7,7 +7,7 @@
 use crate::printer::escape::html;
 use crate::reconcile::flow::show_duration;
 use crate::reconcile::gaps::{Evidence, GapKind};
-use crate::reconcile::run::{Reconciliation, Status};
+use crate::reconcile::run::{EntityView, Reconciliation, Status};
 use std::fmt::Write;
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;max-width:90rem;padding:0 1rem;color:#1d2330;background:#f6f7f9}
@@ -77,6 +77,78 @@ fn cell(e: Option<&Evidence>) -> String {
         let _ = write!(out, "<br><span class=\"sent when\">{}</span>", html(t));
     }
     out
+}
+
+/// One entity's one-record view as a part of another page (the review workspace's exception
+/// card): its status and gaps, every system's last message side by side, what is wrong or
+/// awaited, and the whole timeline. Classes: `badge` with the status (`in_agreement`,
+/// `pending`, `gaps`) or `kind`, `problem`, `none`, `sent`.
+pub fn entity_section(r: &Reconciliation, v: &EntityView) -> String {
+    let status = match v.status {
+        Status::InAgreement => "in_agreement",
+        Status::Pending => "pending",
+        Status::Gaps => "gaps",
+    };
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<p>Flow <code>{}</code>, {} <code>{}</code>: <span class=\"badge {status}\">{}</span>",
+        html(&r.flow),
+        html(&r.entity),
+        html(&v.key),
+        status.replace('_', " ")
+    );
+    for k in &v.gaps {
+        let _ = write!(h, "<span class=\"badge kind\">{}</span>", k.id());
+    }
+    let _ = writeln!(h, " (as of {})</p>", html(&r.as_of));
+    h.push_str("<table><thead><tr>");
+    for s in &v.systems {
+        let _ = write!(
+            h,
+            "<th>{} ({} message{})</th>",
+            html(&s.system),
+            s.messages,
+            if s.messages == 1 { "" } else { "s" }
+        );
+    }
+    h.push_str("</tr></thead><tbody><tr>");
+    for s in &v.systems {
+        let _ = write!(h, "<td>{}</td>", cell(s.last.as_ref()));
+    }
+    h.push_str("</tr></tbody></table>\n");
+    timeline(&mut h, v);
+    h.push('\n');
+    h
+}
+
+/// What is wrong with an entity, what it waits for, and its messages in time order.
+fn timeline(h: &mut String, v: &EntityView) {
+    for p in &v.problems {
+        let _ = write!(h, "<p class=\"problem\">{}</p>", html(p));
+    }
+    for w in &v.waiting {
+        let _ = write!(h, "<p class=\"waiting\">waiting: {}</p>", html(w));
+    }
+    h.push_str("<ol>");
+    for (i, e) in v.timeline.iter().enumerate() {
+        if v.timeline_cut > 0 && i == v.timeline.len() / 2 {
+            let _ = write!(
+                h,
+                "<li>... {} messages between not listed</li>",
+                v.timeline_cut
+            );
+        }
+        let _ = write!(
+            h,
+            "<li>{} <strong>{}</strong> {} <code>{}</code></li>",
+            html(e.time.as_deref().unwrap_or("(no time)")),
+            html(&e.system),
+            html(e.sent_state.as_deref().unwrap_or("")),
+            html(&e.source)
+        );
+    }
+    h.push_str("</ol>");
 }
 
 pub(super) fn render(results: &[Reconciliation]) -> String {
@@ -209,31 +281,8 @@ pub(super) fn render(results: &[Reconciliation]) -> String {
                 "<td><details><summary>{} messages</summary>",
                 v.timeline.len()
             );
-            for p in &v.problems {
-                let _ = write!(h, "<p class=\"problem\">{}</p>", html(p));
-            }
-            for w in &v.waiting {
-                let _ = write!(h, "<p class=\"waiting\">waiting: {}</p>", html(w));
-            }
-            h.push_str("<ol>");
-            for (i, e) in v.timeline.iter().enumerate() {
-                if v.timeline_cut > 0 && i == v.timeline.len() / 2 {
-                    let _ = write!(
-                        h,
-                        "<li>... {} messages between not listed</li>",
-                        v.timeline_cut
-                    );
-                }
-                let _ = write!(
-                    h,
-                    "<li>{} <strong>{}</strong> {} <code>{}</code></li>",
-                    html(e.time.as_deref().unwrap_or("(no time)")),
-                    html(&e.system),
-                    html(e.sent_state.as_deref().unwrap_or("")),
-                    html(&e.source)
-                );
-            }
-            h.push_str("</ol></details></td></tr>\n");
+            timeline(&mut h, v);
+            h.push_str("</details></td></tr>\n");
         }
         h.push_str("</tbody></table></div>\n");
         if r.unlisted_views > 0 {

@@ -8,6 +8,8 @@ mod html;
 mod markdown;
 mod text;
 
+pub use html::entity_section;
+
 use crate::printer::Format;
 use crate::reconcile::gaps::Gap;
 use crate::reconcile::run::{AsOfSource, EntityView, Reconciliation, Status};
