@@ -306,6 +306,10 @@ fn proposals_are_listed_approved_into_the_capture_and_rejected_with_a_reason() {
     let html = String::from_utf8_lossy(&handoff(&dir, &["triage", "--format", "html"]).stdout)
         .into_owned();
     assert!(html.contains("<br><span class=\"meta\">review gate (30 days): 1 repair proposed, 1 approved, 0 rejected; false-positive rate 0%, auto-resolution rate 100% of 1 exception</span>"), "{html}");
+    assert!(
+        html.contains("<tr><td><code>letter-case</code></td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">50%</td></tr>"),
+        "the per-rule table: {html}"
+    );
 
     // A second decision on a decided proposal is told who decided first (exit 1), and nothing
     // changes.

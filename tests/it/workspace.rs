@@ -408,3 +408,71 @@ fn an_exception_card_lays_the_payload_beside_what_every_system_captured() {
     let (code, _) = server.stop();
     assert_eq!(code, 0);
 }
+
+#[test]
+fn with_a_token_a_browser_gives_it_once_and_captures_still_need_the_bearer() {
+    let dir = project("workspace-token");
+    let token = "s3cret-token-for-the-test";
+    let server = start(&dir, &[], &[("HANDOFF_SERVE_TOKEN", token)]);
+    let addr = server.addr;
+    let form_page = request(addr, "GET", "/", &[], b"");
+    assert_eq!(form_page.status, 401);
+    assert!(
+        form_page
+            .body
+            .contains("<form method=\"post\" action=\"/login\">"),
+        "{}",
+        form_page.body
+    );
+    assert!(!form_page.body.contains(token));
+    let wrong = request(
+        addr,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        b"token=guess",
+    );
+    assert_eq!(wrong.status, 401);
+    assert!(wrong.body.contains("that is not this receiver&#39;s token"));
+    assert!(!wrong.headers.contains_key("set-cookie"));
+    let right = request(
+        addr,
+        "POST",
+        "/login",
+        &[("Content-Type", "application/x-www-form-urlencoded")],
+        format!("token={token}").as_bytes(),
+    );
+    assert_eq!(right.status, 303, "{}", right.body);
+    let cookie = right.headers["set-cookie"]
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(cookie.starts_with("handoff_login="), "{cookie}");
+    assert!(
+        !cookie.contains(token),
+        "the browser keeps a digest, not the token"
+    );
+    assert!(right.headers["set-cookie"].contains("HttpOnly; SameSite=Strict"));
+    let page = get(addr, "/", &cookie);
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("<h2 id=\"gate\">Review gate</h2>"));
+    // The cookie opens the workspace only: captures and metrics still need the bearer token.
+    let capture = request(
+        addr,
+        "POST",
+        "/capture/storefront-order-to-erp",
+        &[("Cookie", &cookie)],
+        b"{}",
+    );
+    assert_eq!(capture.status, 401);
+    assert!(capture.body.contains("this receiver requires its token"));
+    assert_eq!(get(addr, "/metrics", &cookie).status, 401);
+    let bearer = format!("Bearer {token}");
+    assert_eq!(
+        request(addr, "GET", "/", &[("Authorization", &bearer)], b"").status,
+        200
+    );
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+}

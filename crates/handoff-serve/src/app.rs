@@ -130,6 +130,17 @@ async fn authorize(
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(|t| digest(t.trim()));
         // Digests are compared, so the time taken says nothing about the token's bytes.
+        if sent != Some(expected)
+            && app.desk.is_some()
+            && crate::workspace::is_workspace_path(request.uri().path())
+        {
+            // A browser cannot send a bearer token: the workspace takes it once, in a form.
+            if crate::workspace::logged_in(request.headers(), &expected) {
+                return next.run(request).await;
+            }
+            app.metrics.refused(Refusal::Unauthorized, None);
+            return crate::workspace::login(request, &expected).await;
+        }
         if sent != Some(expected) {
             app.metrics.refused(Refusal::Unauthorized, None);
             let mut r = error(

@@ -159,6 +159,47 @@ fn local_host(host: &str) -> bool {
     name.eq_ignore_ascii_case("localhost") || name.parse::<std::net::IpAddr>().is_ok()
 }
 
+/// The workspace's paths: those a browser reaches, where a login cookie stands for the token.
+pub(crate) fn is_workspace_path(path: &str) -> bool {
+    path == "/" || path == "/login" || path.starts_with("/card/") || path.starts_with("/review/")
+}
+
+pub(crate) use session::logged_in;
+
+/// A request to a workspace path without the bearer token or the login cookie, on a receiver
+/// that has a token: `POST /login` with the right token sets the cookie; anything else gets
+/// the login form.
+pub(crate) async fn login(request: Request, token_digest: &[u8; 32]) -> Response {
+    if request.uri().path() == "/login" && request.method() == axum::http::Method::POST {
+        #[derive(serde::Deserialize)]
+        struct Login {
+            token: String,
+        }
+        use axum::extract::FromRequest;
+        let sent = Form::<Login>::from_request(request, &()).await.ok();
+        let right = sent.is_some_and(|Form(l)| {
+            use sha2::Digest;
+            let d: [u8; 32] = sha2::Sha256::digest(l.token.trim().as_bytes()).into();
+            d == *token_digest
+        });
+        if !right {
+            return page::login(Some("that is not this receiver's token"));
+        }
+        let mut r = StatusCode::SEE_OTHER.into_response();
+        r.headers_mut()
+            .insert(header::LOCATION, HeaderValue::from_static("/"));
+        if let Ok(v) = HeaderValue::from_str(&format!(
+            "{}={}; Path=/; HttpOnly; SameSite=Strict",
+            session::LOGIN_COOKIE,
+            session::login_value(token_digest)
+        )) {
+            r.headers_mut().insert(header::SET_COOKIE, v);
+        }
+        return r;
+    }
+    page::login(None)
+}
+
 /// The request's session, or a new one to set.
 fn session(desk: &Desk, headers: &HeaderMap) -> Result<(String, bool), Response> {
     match session::session_of(headers) {

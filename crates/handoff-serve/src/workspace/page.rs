@@ -23,7 +23,7 @@ code{padding:0 .2rem;word-break:break-all}pre{padding:.5rem .7rem;white-space:pr
 .notice{border-radius:8px;padding:.75rem 1rem;margin:0 0 1rem;background:#dcfce7;border:1px solid #86efac}
 .notice.refused{background:#fee2e2;border-color:#fca5a5}
 form{display:inline-flex;gap:.4rem;align-items:center;flex-wrap:wrap;margin:.4rem 1rem .2rem 0}
-input[type=text]{font:inherit;padding:.2rem .4rem;border:1px solid #c5cbd5;border-radius:4px}
+input[type=text],input[type=password]{font:inherit;padding:.2rem .4rem;border:1px solid #c5cbd5;border-radius:4px}
 button{font:inherit;font-weight:600;padding:.25rem .9rem;border-radius:6px;border:1px solid #1e3a8a;background:#1e40af;color:#fff;cursor:pointer}
 button.reject{background:#fff;color:#7f1d1d;border-color:#7f1d1d}
 .empty{color:#566074;font-style:italic}
@@ -71,6 +71,28 @@ pub(super) fn refusal(status: StatusCode, message: &str, help: &str) -> Response
     }
     body.push_str("</div><p><a href=\"/\">Back to the workspace</a></p>\n");
     respond(status, document("handoff workspace", &body))
+}
+
+/// The form a browser gives the receiver's token in, once, on a receiver that has one.
+pub(super) fn login(wrong: Option<&str>) -> Response {
+    let mut body = String::from("<h1>handoff workspace</h1>");
+    if let Some(w) = wrong {
+        let _ = write!(
+            body,
+            "<div class=\"notice refused\" role=\"alert\">{}</div>",
+            html(w)
+        );
+    }
+    body.push_str("<p class=\"sub\">This receiver requires its token: give it once, and this browser keeps a cookie derived from it (not the token) until it closes.</p><form method=\"post\" action=\"/login\"><label>token <input type=\"password\" name=\"token\" required autocomplete=\"current-password\" size=\"40\"></label><button type=\"submit\">Open the workspace</button></form>\n");
+    let mut r = respond(
+        StatusCode::UNAUTHORIZED,
+        document("handoff workspace", &body),
+    );
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static("Bearer"),
+    );
+    r
 }
 
 fn rate(r: Option<f64>) -> String {

@@ -50,15 +50,39 @@ impl Sessions {
 
 /// The session id a request's cookies name, when it is one of ours in shape.
 pub(crate) fn session_of(headers: &axum::http::HeaderMap) -> Option<String> {
+    cookie(headers, COOKIE).filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The cookie a browser carries once it gave the receiver's token: a digest of the token, so
+/// the token itself is never stored by the browser.
+pub(crate) const LOGIN_COOKIE: &str = "handoff_login";
+
+/// The login cookie's value for the token whose SHA-256 is `token_digest`.
+pub(crate) fn login_value(token_digest: &[u8; 32]) -> String {
+    use sha2::Digest;
+    let mut h = Sha256::new();
+    h.update(b"handoff-workspace-login\0");
+    h.update(token_digest);
+    hex(&h.finalize())
+}
+
+/// Whether the request carries the login cookie of this token; compared as digests, so the
+/// time taken says nothing about the value.
+pub(crate) fn logged_in(headers: &axum::http::HeaderMap, token_digest: &[u8; 32]) -> bool {
+    use sha2::Digest;
+    let expected = Sha256::digest(login_value(token_digest).as_bytes());
+    cookie(headers, LOGIN_COOKIE).is_some_and(|v| Sha256::digest(v.as_bytes()) == expected)
+}
+
+fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.to_string())
-        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -40,6 +40,9 @@ pub(super) struct Page<'a> {
     pub(super) rejected: Vec<(u64, String)>,
     /// (boundary, exceptions, error codes), most exceptions first
     pub(super) boundaries: Vec<(String, u64, u64)>,
+    /// The review gate per repair rule: (rule, proposed, approved, rejected, false-positive
+    /// rate), and the window in days.
+    pub(super) review_gate: (Vec<(String, u64, u64, u64, String)>, u32),
 }
 
 /// The report's style sheet, for a page that embeds the report (`Report::html_section`).
@@ -109,6 +112,22 @@ pub(super) fn body(page: &Page<'_>) -> String {
                 h,
                 "<tr><td>{}</td><td class=\"n\">{n}</td><td class=\"n\">{codes}</td></tr>",
                 html(b)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    let (rules, window) = &page.review_gate;
+    if !rules.is_empty() {
+        let _ = writeln!(
+            h,
+            "<h2>Review gate by repair rule</h2><p class=\"meta\">Proposals made in the last {window} days (docs/review.md).</p><table><thead><tr><th>rule</th><th>proposed</th><th>approved</th><th>rejected</th><th>false-positive rate</th></tr></thead><tbody>"
+        );
+        for (rule, proposed, approved, rejected, rate) in rules {
+            let _ = writeln!(
+                h,
+                "<tr><td><code>{}</code></td><td class=\"n\">{proposed}</td><td class=\"n\">{approved}</td><td class=\"n\">{rejected}</td><td class=\"n\">{}</td></tr>",
+                html(rule),
+                html(rate)
             );
         }
         h.push_str("</tbody></table>\n");
