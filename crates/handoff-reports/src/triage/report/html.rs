@@ -89,22 +89,7 @@ impl Report<'_> {
             thresholds: format!("{}. {}", t.thresholds.describe(), self.hours_line()),
             cards,
             boundaries: self.by_boundary(),
-            review_gate: (
-                self.feedback
-                    .by_rule
-                    .iter()
-                    .map(|(rule, c)| {
-                        (
-                            rule.clone(),
-                            c.proposals,
-                            c.approved,
-                            c.rejected,
-                            super::rate_text(c.false_positive_rate()),
-                        )
-                    })
-                    .collect(),
-                self.feedback.window_days,
-            ),
+            feedback: &self.feedback,
             rejected: t
                 .rejected
                 .iter()

@@ -40,9 +40,8 @@ pub(super) struct Page<'a> {
     pub(super) rejected: Vec<(u64, String)>,
     /// (boundary, exceptions, error codes), most exceptions first
     pub(super) boundaries: Vec<(String, u64, u64)>,
-    /// The review gate per repair rule: (rule, proposed, approved, rejected, false-positive
-    /// rate), and the window in days.
-    pub(super) review_gate: (Vec<(String, u64, u64, u64, String)>, u32),
+    /// The review gate's figures, shown per repair rule.
+    pub(super) feedback: &'a crate::triage::review::Feedback,
 }
 
 /// The report's style sheet, for a page that embeds the report (`Report::html_section`).
@@ -116,18 +115,21 @@ pub(super) fn body(page: &Page<'_>) -> String {
         }
         h.push_str("</tbody></table>\n");
     }
-    let (rules, window) = &page.review_gate;
-    if !rules.is_empty() {
+    if !page.feedback.by_rule.is_empty() {
         let _ = writeln!(
             h,
-            "<h2>Review gate by repair rule</h2><p class=\"meta\">Proposals made in the last {window} days (docs/review.md).</p><table><thead><tr><th>rule</th><th>proposed</th><th>approved</th><th>rejected</th><th>false-positive rate</th></tr></thead><tbody>"
+            "<h2>Review gate by repair rule</h2><p class=\"meta\">Proposals made in the last {} days (docs/review.md).</p><table><thead><tr><th>rule</th><th>proposed</th><th>approved</th><th>rejected</th><th>false-positive rate</th></tr></thead><tbody>",
+            page.feedback.window_days
         );
-        for (rule, proposed, approved, rejected, rate) in rules {
+        for (rule, c) in &page.feedback.by_rule {
             let _ = writeln!(
                 h,
-                "<tr><td><code>{}</code></td><td class=\"n\">{proposed}</td><td class=\"n\">{approved}</td><td class=\"n\">{rejected}</td><td class=\"n\">{}</td></tr>",
+                "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 html(rule),
-                html(rate)
+                c.proposals,
+                c.approved,
+                c.rejected,
+                crate::triage::report::rate_text(c.false_positive_rate())
             );
         }
         h.push_str("</tbody></table>\n");
