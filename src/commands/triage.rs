@@ -303,6 +303,9 @@ fn with_report<T>(
             thresholds.set(name, share);
         }
     }
+    let base_dir = config
+        .as_ref()
+        .map_or_else(PathBuf::new, |c| c.base.clone());
     let ndjson_log = handoff_core::input::is_ndjson_path(&path);
     let mut file = Some(file);
     let mut read = |each: &mut dyn FnMut(log::Row)| {
@@ -316,7 +319,18 @@ fn with_report<T>(
     let jobs = args
         .jobs
         .map_or_else(handoff_core::run::default_jobs, usize::from);
-    let result = run::triage_parallel(&mut read, &base, &lookup, thresholds, jobs)
+    // The review gate's approved repairs: their payloads' rows are told apart, so a payload
+    // repaired in place still counts for the pattern it was proposed in.
+    let history = history_path(args.history.as_deref(), config.as_ref(), &reach)?;
+    let approved = if history.exists() {
+        handoff_reports::triage::store::Store::open(&history)
+            .and_then(|store| store.approved_places(args.feedback_window, &base_dir))
+            .map_err(Fatal::new)?
+    } else {
+        Vec::new()
+    };
+    let watch = approved.iter().map(|(_, place)| place.clone()).collect();
+    let result = run::triage_parallel(&mut read, &base, &lookup, thresholds, jobs, watch)
         .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
     let checkers = checkers.into_inner().unwrap_or_else(|e| e.into_inner());
     let routes = report::routes(&result, &checkers);
@@ -325,9 +339,6 @@ fn with_report<T>(
     report.decision_types = spec.decision_types.clone();
     // The review's decisions: --decisions, or `exceptions.decisions`, or triage.yaml beside
     // handoff.yaml when it exists.
-    let base_dir = config
-        .as_ref()
-        .map_or_else(PathBuf::new, |c| c.base.clone());
     let decisions_path = match &args.decisions {
         Some(asked) => Some(asked.clone()),
         None => spec
@@ -356,7 +367,6 @@ fn with_report<T>(
             .versions
             .insert(c.error_code.clone(), Vec::from_iter(versions).join(", "));
     }
-    let history = history_path(args.history.as_deref(), config.as_ref(), &reach)?;
     report.feedback.window_days = args.feedback_window;
     if args.record || history.exists() {
         let mut store =
@@ -375,6 +385,8 @@ fn with_report<T>(
         report.order_truth = store.latest_gaps().map_err(Fatal::new)?;
         // What the review gate decided about each pattern's repairs.
         report.feedback = store.feedback(args.feedback_window).map_err(Fatal::new)?;
+        report.feedback.resolved =
+            handoff_reports::triage::review::resolved(&approved, &result.watched);
         if args.record {
             let rows: Vec<handoff_reports::triage::store::PatternRow> = result
                 .patterns

@@ -320,6 +320,39 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Proposal> {
     })
 }
 
+/// The first instant of a window of `days` days ending now, as stored times are written.
+fn window_start(days: u32) -> String {
+    jiff::Timestamp::now()
+        .checked_sub(jiff::SignedDuration::from_hours(24 * i64::from(days)))
+        .unwrap_or(jiff::Timestamp::MIN)
+        .to_string()
+}
+
+/// Per pattern signature: the exceptions of a triage that approved repairs resolved. `approved`
+/// is [`Store::approved_places`]; `watched` the triage's rows at those places with the
+/// signature each has now.
+pub fn resolved(
+    approved: &[(String, super::run::Place)],
+    watched: &BTreeMap<super::run::Place, Vec<super::framework::Signature>>,
+) -> BTreeMap<String, Resolved> {
+    let mut out: BTreeMap<String, Resolved> = BTreeMap::new();
+    // One place counts once per pattern, however many proposals it had.
+    let unique: std::collections::BTreeSet<&(String, super::run::Place)> =
+        approved.iter().collect();
+    for (signature, place) in unique {
+        let Some(rows) = watched.get(place) else {
+            continue;
+        };
+        let r = out.entry(signature.clone()).or_default();
+        r.exceptions += rows.len() as u64;
+        r.moved += rows
+            .iter()
+            .filter(|s| signature_text(s) != *signature)
+            .count() as u64;
+    }
+    out
+}
+
 fn now() -> String {
     jiff::Timestamp::now()
         .round(jiff::TimestampRound::new().smallest(jiff::Unit::Second))
@@ -342,12 +375,16 @@ impl Counts {
         let decided = self.approved + self.rejected;
         (decided > 0).then(|| self.rejected as f64 / decided as f64)
     }
+}
 
-    /// Approved repairs over `exceptions` (a pattern's count in the log): the share of its
-    /// exceptions resolved by an automated fix rather than by hand. `None` without exceptions.
-    pub fn auto_resolution_rate(&self, exceptions: u64) -> Option<f64> {
-        (exceptions > 0).then(|| (self.approved as f64 / exceptions as f64).min(1.0))
-    }
+/// A pattern's exceptions in the log whose payload an approved repair of the pattern fixed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Resolved {
+    /// Exceptions (log rows) whose payload an approved proposal of the pattern repaired.
+    pub exceptions: u64,
+    /// Of those, the ones that now sit in another pattern: repaired in place, their payload
+    /// conforms, but they were this pattern's when the repair was proposed.
+    pub moved: u64,
 }
 
 /// The review gate's figures over a window: per pattern signature and per repair rule.
@@ -356,9 +393,20 @@ pub struct Feedback {
     pub window_days: u32,
     pub by_signature: BTreeMap<String, Counts>,
     pub by_rule: BTreeMap<String, Counts>,
+    /// Per pattern signature: its exceptions an approved repair resolved ([`resolved`]).
+    pub resolved: BTreeMap<String, Resolved>,
 }
 
 impl Feedback {
+    /// The share of a pattern's exceptions resolved by an approved repair rather than by hand,
+    /// and the exceptions it is a share of: the pattern's `exceptions` in the log now, plus
+    /// those an in-place repair moved out of it. `None` when the pattern had none.
+    pub fn auto_resolution(&self, signature: &str, exceptions: u64) -> (Option<f64>, u64) {
+        let r = self.resolved.get(signature).copied().unwrap_or_default();
+        let of = exceptions + r.moved;
+        ((of > 0).then(|| r.exceptions as f64 / of as f64), of)
+    }
+
     /// A pattern's counts (all zero when nothing was proposed for it).
     pub fn pattern(&self, signature: &str) -> Counts {
         self.by_signature
@@ -450,12 +498,7 @@ impl Store {
 
     /// The review gate's figures for proposals made in the last `window_days` days.
     pub fn feedback(&self, window_days: u32) -> Result<Feedback, String> {
-        let since = jiff::Timestamp::now()
-            .checked_sub(jiff::SignedDuration::from_hours(
-                24 * i64::from(window_days),
-            ))
-            .unwrap_or(jiff::Timestamp::MIN)
-            .to_string();
+        let since = window_start(window_days);
         let mut stmt = self
             .db
             .prepare("SELECT signature, rules, status FROM proposals WHERE proposed_at >= ?1")
@@ -483,6 +526,34 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Where the payloads of the approved proposals made in the last `window_days` days are,
+    /// with the signature each was proposed under: the places a triage watches (found from
+    /// `base`, the project directory) so that [`resolved`] can count their exceptions.
+    pub fn approved_places(
+        &self,
+        window_days: u32,
+        base: &Path,
+    ) -> Result<Vec<(String, super::run::Place)>, String> {
+        let since = window_start(window_days);
+        let mut stmt = self
+            .db
+            .prepare(
+                "SELECT signature, source, line FROM proposals WHERE proposed_at >= ?1 AND status = 'approved' ORDER BY id",
+            )
+            .map_err(|e| self.unreadable(e))?;
+        let rows: Vec<(String, String, Option<i64>)> = stmt
+            .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(|e| self.unreadable(e))?;
+        Ok(rows
+            .into_iter()
+            .map(|(signature, source, line)| {
+                let place = super::run::place(&base.join(source), line.map(|n| n as u64));
+                (signature, place)
+            })
+            .collect())
     }
 
     /// Take the decision on a pending proposal: of concurrent callers exactly one gets `Ok`.
@@ -743,6 +814,47 @@ mod tests {
     }
 
     #[test]
+    fn an_in_place_repair_still_counts_for_the_pattern_it_was_proposed_in() {
+        use super::super::framework::Signature;
+        let at = |line| (PathBuf::from("/p/captures/x.ndjson"), Some(line));
+        let sig = signature_text(&Signature::Violates("c: /a pattern_mismatch".into()));
+        // Line 1 repaired in place (now conforms); line 2 approved to an outbox (unchanged),
+        // and proposed twice; line 3 approved but absent from the log.
+        let approved = vec![
+            (sig.clone(), at(1)),
+            (sig.clone(), at(2)),
+            (sig.clone(), at(2)),
+            (sig.clone(), at(3)),
+        ];
+        let mut watched = BTreeMap::new();
+        watched.insert(at(1), vec![Signature::Conforms]);
+        watched.insert(
+            at(2),
+            vec![
+                Signature::Violates("c: /a pattern_mismatch".into()),
+                Signature::Violates("c: /a pattern_mismatch".into()),
+            ],
+        );
+        let r = resolved(&approved, &watched);
+        assert_eq!(
+            r[&sig],
+            Resolved {
+                exceptions: 3,
+                moved: 1
+            }
+        );
+        let f = Feedback {
+            resolved: r,
+            ..Feedback::default()
+        };
+        // The pattern has 2 exceptions in the log now, and 1 moved out: 3 of 3 resolved.
+        assert_eq!(f.auto_resolution(&sig, 2), (Some(1.0), 3));
+        // With 5 more exceptions by hand: 3 of 8.
+        assert_eq!(f.auto_resolution(&sig, 7), (Some(3.0 / 8.0), 8));
+        assert_eq!(f.auto_resolution("other", 0), (None, 0));
+    }
+
+    #[test]
     fn feedback_counts_the_window_and_the_rates_follow_the_counts() {
         let path =
             std::env::temp_dir().join(format!("handoff-review-unit-{}.db", std::process::id()));
@@ -784,8 +896,12 @@ mod tests {
             }
         );
         assert_eq!(c.false_positive_rate(), Some(2.0 / 3.0));
-        assert_eq!(c.auto_resolution_rate(4), Some(0.25));
-        assert_eq!(c.auto_resolution_rate(0), None);
+        assert_eq!(
+            f.auto_resolution("s", 4),
+            (Some(0.0), 4),
+            "no approved payload in a log"
+        );
+        assert_eq!(f.auto_resolution("s", 0), (None, 0));
         assert_eq!(f.by_rule["letter-case"], c);
         assert_eq!(f.pattern("other"), Counts::default());
         assert_eq!(Counts::default().false_positive_rate(), None);

@@ -61,6 +61,31 @@ pub struct Triage {
     pub not_found_count: u64,
     /// The thresholds the answers were decided with.
     pub thresholds: Thresholds,
+    /// For each watched payload place ([`Aggregate::watch`]), the signature of every row whose
+    /// payload is there, in log order.
+    pub watched: BTreeMap<Place, Vec<Signature>>,
+}
+
+/// Where a payload is: its file (canonical when it exists) and NDJSON line.
+pub type Place = (std::path::PathBuf, Option<u64>);
+
+/// A payload file's place as the log and the history database both resolve it: canonical
+/// when the file exists, so `captures/../captures/x.ndjson` and `./captures/x.ndjson` agree.
+pub fn place(path: &Path, line: Option<u64>) -> Place {
+    (
+        std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf()),
+        line,
+    )
+}
+
+/// Places watched by an aggregate, and where the log's payload paths are relative to.
+#[derive(Debug, Default)]
+struct Watch {
+    dir: std::path::PathBuf,
+    places: std::collections::HashSet<Place>,
+    /// Each payload path's canonical file, resolved once.
+    files: HashMap<String, std::path::PathBuf>,
+    seen: BTreeMap<Place, Vec<Signature>>,
 }
 
 /// The diagnosis of one error code.
@@ -98,6 +123,7 @@ pub struct Aggregate {
     rejected_count: u64,
     not_found: Vec<Rejected>,
     not_found_count: u64,
+    watch: Watch,
 }
 
 impl Aggregate {
@@ -112,6 +138,37 @@ impl Aggregate {
             rejected_count: 0,
             not_found: Vec::new(),
             not_found_count: 0,
+            watch: Watch::default(),
+        }
+    }
+
+    /// Tell apart the rows whose payload is at one of `places` (payload paths are relative to
+    /// `dir`): [`Triage::watched`] lists each one's signature. The review gate's approved
+    /// repairs are watched, so a repaired payload's exceptions are still counted for the
+    /// pattern they were proposed in.
+    pub fn watch(&mut self, dir: &Path, places: impl IntoIterator<Item = Place>) {
+        self.watch.dir = dir.to_path_buf();
+        self.watch.places = places.into_iter().collect();
+    }
+
+    fn note_place(&mut self, e: &Exception, signature: &Signature) {
+        let w = &mut self.watch;
+        if w.places.is_empty() {
+            return;
+        }
+        let (path, line) = match &e.payload {
+            PayloadRef::Inline(_) => return,
+            PayloadRef::File(path) => (path, None),
+            PayloadRef::NdjsonLine { file, line } => (file, Some(*line)),
+        };
+        let file = w
+            .files
+            .entry(path.clone())
+            .or_insert_with(|| place(&w.dir.join(path), None).0)
+            .clone();
+        let at = (file, line);
+        if w.places.contains(&at) {
+            w.seen.entry(at).or_default().push(signature.clone());
         }
     }
 
@@ -129,6 +186,7 @@ impl Aggregate {
             }
         };
         self.rows_used += 1;
+        self.note_place(&e, &signature);
         if let Some(why) = not_found {
             self.not_found_count += 1;
             if self.not_found.len() < LISTED_ROWS {
@@ -184,6 +242,7 @@ impl Aggregate {
             payloads_not_found: self.not_found,
             not_found_count: self.not_found_count,
             thresholds,
+            watched: self.watch.seen,
         }
     }
 }
@@ -244,13 +303,15 @@ pub type ReadLog<'r> =
 
 /// Triage a log with `jobs` threads checking payloads: `read` hands rows over in log order,
 /// batches go to the workers, and results are added back in log order, so the report is the
-/// same whatever the number of threads.
+/// same whatever the number of threads. Rows whose payload is at one of the `watch` places are
+/// listed in [`Triage::watched`].
 pub fn triage_parallel<'c>(
     read: &mut ReadLog<'_>,
     base: &PayloadDir,
     checker: &(dyn Fn(&str) -> Result<&'c Checker, String> + Sync),
     thresholds: Thresholds,
     jobs: usize,
+    watch: Vec<Place>,
 ) -> Result<Triage, crate::triage::log::LogError> {
     use std::sync::Mutex;
     use std::sync::mpsc::sync_channel;
@@ -282,6 +343,7 @@ pub fn triage_parallel<'c>(
         // Results are added in log order as they arrive: at most the batches in flight wait.
         let collector = scope.spawn(move || {
             let mut aggregate = Aggregate::new(thresholds);
+            aggregate.watch(&base.dir, watch);
             let mut pending: BTreeMap<u64, Vec<Checked>> = BTreeMap::new();
             let mut next = 0u64;
             for (seq, batch) in done_rx {

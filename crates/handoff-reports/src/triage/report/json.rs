@@ -118,7 +118,7 @@ impl Report<'_> {
                         "approved": feedback.approved,
                         "rejected": feedback.rejected,
                         "false_positive_rate": feedback.false_positive_rate(),
-                        "auto_resolution_rate": feedback.auto_resolution_rate(p.count),
+                        "auto_resolution_rate": self.feedback.auto_resolution(&signature_text(&p.signature), p.count).0,
                         "window_days": self.feedback.window_days,
                     }),
                     "recurs_after_contract_change": returned.map(|(before, now)| json!({"before": before, "now": now})),

@@ -509,6 +509,7 @@ pub(crate) fn feedback_words(
     if f.proposals == 0 {
         return None;
     }
+    let (auto, exceptions) = feedback.auto_resolution(signature, exceptions);
     Some(format!(
         "review gate ({} days): {} repair{} proposed, {} approved, {} rejected; false-positive rate {}, auto-resolution rate {} of {} exception{}",
         feedback.window_days,
@@ -517,7 +518,7 @@ pub(crate) fn feedback_words(
         f.approved,
         f.rejected,
         rate_text(f.false_positive_rate()),
-        rate_text(f.auto_resolution_rate(exceptions)),
+        rate_text(auto),
         exceptions,
         if exceptions == 1 { "" } else { "s" },
     ))
