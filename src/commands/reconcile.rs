@@ -516,3 +516,9 @@ pub(crate) fn entity_section(
     }
     Ok((!sections.is_empty()).then(|| sections.join("\n")))
 }
+
+/// Whether the project has reconcile flows: in handoff.yaml, or files under `flows/` beside it.
+pub(crate) fn has_flows(config: Option<&Config>) -> bool {
+    let base = config.map_or_else(PathBuf::new, |c| c.base.clone());
+    config.is_some_and(|c| !c.flows.is_empty()) || base.join("flows").is_dir()
+}

@@ -223,8 +223,12 @@ fn settings(args: &ServeArgs) -> Result<Settings, Fatal> {
             w.weekly = Some(std::sync::Arc::new(move || {
                 super::triage::weekly_section(&registry).map(Option::unwrap_or_default)
             }));
+            let registry = args.registry.clone();
+            w.exception = Some(std::sync::Arc::new(move |line| {
+                super::triage::exception_card(&registry, line)
+            }));
         }
-        if config.as_ref().is_some_and(|c| !c.flows.is_empty()) || base.join("flows").is_dir() {
+        if super::reconcile::has_flows(config.as_ref()) {
             let registry = args.registry.clone();
             w.entity = Some(std::sync::Arc::new(
                 move |contract: &str, payload: &[u8]| {

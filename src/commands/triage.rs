@@ -81,7 +81,7 @@ pub(crate) struct TriageArgs {
 
 pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let format = args.format;
-    with_report(&args, con, |report, path, con| {
+    let finish = |report: &Report<'_>, path: &Path, con: &mut Console<'_>| {
         write_out(con, |out| report::write(report, format, path, out))?;
         // A report of nothing is not a diagnosis: the mapping (or the file) is wrong.
         if report.triage.rows_used == 0 {
@@ -93,13 +93,13 @@ pub(crate) fn cmd_triage(args: TriageArgs, con: &mut Console<'_>) -> Result<u8, 
             )));
         }
         Ok(EXIT_CLEAN)
-    })
+    };
+    with_report(&args, con, Want::Report(Box::new(finish)))
 }
 
-/// The weekly review's section of the `handoff serve` workspace: the project's exception log
-/// triaged as `handoff triage` does by default (top five, the history database's trends and
-/// feedback), as HTML without its page. Notes are dropped: the page says what matters.
-pub(crate) fn weekly_section(registry: &RegistryArgs) -> Result<Option<String>, String> {
+/// `handoff triage`'s defaults for the project `registry` names, when its handoff.yaml names an
+/// exception log: what the `handoff serve` workspace triages.
+fn project_defaults(registry: &RegistryArgs) -> Result<Option<TriageArgs>, String> {
     #[derive(clap::Parser)]
     struct Defaults {
         #[command(flatten)]
@@ -116,28 +116,119 @@ pub(crate) fn weekly_section(registry: &RegistryArgs) -> Result<Option<String>, 
         .map_err(|e| e.to_string())?
         .args;
     let config = project_config(args.registry.config.as_deref()).map_err(|f| f.message)?;
-    if config
+    let has_log = config
         .as_ref()
         .and_then(|c| c.exceptions.as_ref()?.log.as_ref())
-        .is_none()
-    {
+        .is_some();
+    Ok(has_log.then_some(args))
+}
+
+/// The weekly review's section of the `handoff serve` workspace: the project's exception log
+/// triaged as `handoff triage` does by default (top five, the history database's trends and
+/// feedback), as HTML without its page, its examples linking to their exception cards. Notes
+/// are dropped: the page says what matters.
+pub(crate) fn weekly_section(registry: &RegistryArgs) -> Result<Option<String>, String> {
+    let Some(args) = project_defaults(registry)? else {
         return Ok(None);
-    }
+    };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let mut con = Console::new(&mut out, &mut err);
-    with_report(&args, &mut con, |report, path, _| {
-        Ok(report.html_section(path))
-    })
+    with_report(
+        &args,
+        &mut con,
+        Want::Report(Box::new(|report, path, _| {
+            Ok(report.html_section(path, Some("/exception/")))
+        })),
+    )
     .map(Some)
     .map_err(|f| f.message)
 }
 
-/// The triage report of the log `args` name, handed to `finish` with the log's path.
-fn with_report<T>(
-    args: &TriageArgs,
-    con: &mut Console<'_>,
-    finish: impl FnOnce(&Report<'_>, &Path, &mut Console<'_>) -> Result<T, Fatal>,
-) -> Result<T, Fatal> {
+/// One exception of the project's log, by its line, for the workspace's exception card: the
+/// row, its payload's findings now (redacted as `check` redacts) and excerpt, and what every
+/// system of the project's reconcile flows captured about its entity. `None` when the project
+/// has no log or the line is not an exception.
+pub(crate) fn exception_card(
+    registry: &RegistryArgs,
+    line: u64,
+) -> Result<Option<handoff_serve::workspace::LogException>, String> {
+    let Some(args) = project_defaults(registry)? else {
+        return Ok(None);
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let mut con = Console::new(&mut out, &mut err);
+    let picked =
+        with_report(&args, &mut con, Want::Row(line, Box::new(Ok))).map_err(|f| f.message)?;
+    let Some(Picked {
+        exception: e,
+        payload,
+        checker,
+    }) = picked
+    else {
+        return Ok(None);
+    };
+    let contract = match &checker {
+        Ok(c) => format!("{} ({})", e.contract, c.contract().reference()),
+        Err(_) => e.contract.clone(),
+    };
+    let checked = checker.and_then(|c| payload.map(|bytes| (c, bytes)));
+    let (findings, excerpt, entity) = match checked {
+        Ok((c, bytes)) => {
+            let mut result = c.check_counted(&bytes);
+            for f in &mut result.findings {
+                handoff_core::redact::for_report(f, handoff_core::redact::Redact::Sensitive);
+            }
+            let config = project_config(registry.config.as_deref()).map_err(|f| f.message)?;
+            let entity = super::reconcile::has_flows(config.as_ref()).then(|| {
+                super::reconcile::entity_section(registry, &c.contract().reference(), &bytes)
+            });
+            (
+                Ok((result.findings, result.unlisted)),
+                Some(handoff_reports::triage::review::excerpt(c, &bytes)),
+                entity,
+            )
+        }
+        Err(why) => (Err(why), None, None),
+    };
+    Ok(Some(handoff_serve::workspace::LogException {
+        line: e.line,
+        error_code: e.error_code.clone(),
+        opened_at: e.opened_at_text.clone(),
+        contract,
+        payload: match &e.payload {
+            log::PayloadRef::Inline(_) => "inline in the log".into(),
+            log::PayloadRef::File(path) => path.clone(),
+            log::PayloadRef::NdjsonLine { file, line } => format!("{file}:{line}"),
+        },
+        findings,
+        excerpt,
+        entity,
+    }))
+}
+
+/// One row of the log, found by its line, with its payload and its contract's checker.
+struct Picked {
+    exception: log::Exception,
+    payload: Result<Vec<u8>, String>,
+    checker: Result<&'static Checker, String>,
+}
+
+/// What is done with a triage report: given the log's path and the console.
+type Finish<'f, T> = Box<dyn FnOnce(&Report<'_>, &Path, &mut Console<'_>) -> Result<T, Fatal> + 'f>;
+
+/// What [`with_report`] is asked for.
+enum Want<'f, T> {
+    /// The triage report, handed to the closure with the log's path.
+    Report(Finish<'f, T>),
+    /// The exception on this line of the log, without triaging the rest.
+    Row(
+        u64,
+        Box<dyn FnOnce(Option<Picked>) -> Result<T, Fatal> + 'f>,
+    ),
+}
+
+/// The triage of the log `args` name, or one of its rows ([`Want`]).
+fn with_report<T>(args: &TriageArgs, con: &mut Console<'_>, want: Want<'_, T>) -> Result<T, Fatal> {
     let config = project_config(args.registry.config.as_deref())?;
     let registry = registry_for(args.registry.contracts.as_deref(), config.as_ref());
     let mut spec: Spec = config
@@ -314,6 +405,26 @@ fn with_report<T>(
             log::each_ndjson(file, &mapping, each)
         } else {
             log::each_csv(file, &mapping, each)
+        }
+    };
+    let finish = match want {
+        Want::Report(finish) => finish,
+        Want::Row(line, found) => {
+            let mut picked = None;
+            read(&mut |row| {
+                if let Ok(e) = row
+                    && e.line == line
+                    && picked.is_none()
+                {
+                    picked = Some(e);
+                }
+            })
+            .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
+            return found(picked.map(|e| Picked {
+                payload: run::payload_bytes(&e, &base, &mut HashMap::new()),
+                checker: lookup(&e.contract),
+                exception: e,
+            }));
         }
     };
     let jobs = args

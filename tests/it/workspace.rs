@@ -250,6 +250,48 @@ fn the_review_gate_decides_from_the_page_and_the_next_triage_counts_it() {
         card2.body
     );
     assert_eq!(get(addr, "/card/99", &s.cookie).status, 404);
+    // The weekly review's examples open each exception's card: the row, and its payload's
+    // findings as the capture holds it now (line 2's payload was repaired in place above).
+    assert!(
+        page.body
+            .contains("examples: log lines <a href=\"/exception/4\">4</a></p>"),
+        "{}",
+        page.body
+    );
+    let ex = get(addr, "/exception/3", &s.cookie);
+    assert_eq!(ex.status, 200, "{}", ex.body);
+    assert!(
+        ex.body.contains("<h1>Exception card: log line 3</h1><p class=\"sub\"><code>SKU_NOT_FOUND</code>, opened 2026-11-02T09:05:00Z; against <code>storefront-order-to-erp@^2 (storefront-order-to-erp@2.0.0)</code>; payload <code>captures/orders.ndjson:2</code>.</p>"),
+        "{}",
+        ex.body
+    );
+    assert!(ex.body.contains("<td><code>pattern_mismatch</code></td><td><code>/line_items/0/sku</code></td><td><code>&quot;tee-10005&quot;</code></td>"), "{}", ex.body);
+    assert!(
+        ex.body
+            .contains("&quot;email&quot;:&quot;(sensitive)&quot;")
+            && !ex.body.contains("customer5@example.com"),
+        "{}",
+        ex.body
+    );
+    assert!(
+        ex.body.contains("No reconcile flow in this project"),
+        "{}",
+        ex.body
+    );
+    let repaired = get(addr, "/exception/2", &s.cookie);
+    assert!(
+        repaired.body.contains(
+            "None: it passes storefront-order-to-erp@^2 (storefront-order-to-erp@2.0.0)."
+        ),
+        "{}",
+        repaired.body
+    );
+    assert_eq!(
+        get(addr, "/exception/1", &s.cookie).status,
+        404,
+        "the header is not an exception"
+    );
+    assert_eq!(get(addr, "/exception/99", &s.cookie).status, 404);
 
     let (code, _) = server.stop();
     assert_eq!(code, 0);
@@ -337,6 +379,9 @@ fn live_shows_what_arrived_redacted_and_escaped_and_renders_in_a_browser() {
         let card = format!("http://{addr}/card/1");
         let dom = common::rendered_dom(browser, &card, 1300, 1200);
         assert!(dom.contains("Exception card"), "{dom}");
+        let exception = format!("http://{addr}/exception/2");
+        let dom = common::rendered_dom(browser, &exception, 1300, 1200);
+        assert!(dom.contains("Exception card: log line 2"), "{dom}");
     }
     let _ = server.stop();
 }

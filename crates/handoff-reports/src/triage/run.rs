@@ -453,7 +453,9 @@ impl NdjsonFile {
     }
 }
 
-fn payload_bytes(
+/// The bytes of an exception's payload: inline, a file, or one line of an NDJSON capture
+/// (`ndjson` caches capture indexes).
+pub fn payload_bytes(
     e: &Exception,
     base: &PayloadDir,
     ndjson: &mut HashMap<String, Result<NdjsonFile, String>>,

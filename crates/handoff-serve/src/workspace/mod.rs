@@ -41,6 +41,33 @@ pub struct Workspace {
     /// payload, what every system of the project's reconcile flows captured about the same
     /// entity, as an HTML fragment; `None` when no flow covers it.
     pub entity: Option<Arc<EntityView>>,
+    /// One exception of the project's log by its line, for the card the weekly review's
+    /// examples link to (`/exception/LINE`); `None` when there is no log or no such line.
+    pub exception: Option<Arc<ExceptionLookup>>,
+}
+
+/// See [`Workspace::exception`].
+pub type ExceptionLookup = dyn Fn(u64) -> Result<Option<LogException>, String> + Send + Sync;
+
+/// One exception of the project's log, for its card.
+#[derive(Debug, Clone)]
+pub struct LogException {
+    /// Its line in the log.
+    pub line: u64,
+    pub error_code: String,
+    /// When it was opened, as the log wrote it.
+    pub opened_at: String,
+    /// The contract the log names for it, and the version it resolved to when it did.
+    pub contract: String,
+    /// Where its payload is, as the log names it.
+    pub payload: String,
+    /// The payload's findings now, redacted as `check` redacts them, and those not listed; or
+    /// why the payload could not be checked.
+    pub findings: Result<(Vec<handoff_core::finding::Finding>, u64), String>,
+    /// The payload as one line, redacted as proposals store it.
+    pub excerpt: Option<String>,
+    /// Reconcile's one-record view of its entity (see [`Workspace::entity`]).
+    pub entity: Option<Result<Option<String>, String>>,
 }
 
 /// See [`Workspace::entity`].
@@ -55,6 +82,7 @@ impl std::fmt::Debug for Workspace {
             .field("window_days", &self.window_days)
             .field("weekly", &self.weekly.is_some())
             .field("entity", &self.entity.is_some())
+            .field("exception", &self.exception.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -69,6 +97,7 @@ impl Workspace {
             window_days: review::DEFAULT_WINDOW_DAYS,
             weekly: None,
             entity: None,
+            exception: None,
         }
     }
 }
@@ -105,6 +134,7 @@ pub(crate) fn router(desk: Arc<Desk>) -> axum::Router {
     axum::Router::new()
         .route("/", get(home))
         .route("/card/{id}", get(card))
+        .route("/exception/{line}", get(exception))
         .route("/review/{id}/approve", post(approve))
         .route("/review/{id}/reject", post(reject))
         .layer(axum::middleware::from_fn_with_state(
@@ -161,7 +191,11 @@ fn local_host(host: &str) -> bool {
 
 /// The workspace's paths: those a browser reaches, where a login cookie stands for the token.
 pub(crate) fn is_workspace_path(path: &str) -> bool {
-    path == "/" || path == "/login" || path.starts_with("/card/") || path.starts_with("/review/")
+    path == "/"
+        || path == "/login"
+        || path.starts_with("/card/")
+        || path.starts_with("/exception/")
+        || path.starts_with("/review/")
 }
 
 pub(crate) use session::logged_in;
@@ -393,6 +427,28 @@ async fn card(State(desk): State<Arc<Desk>>, UrlPath(id): UrlPath<i64>) -> Respo
             StatusCode::NOT_FOUND,
             &format!("there is no proposal {id}"),
             "the workspace lists every proposal: open /",
+        ),
+        Err(e) => page::refusal(StatusCode::INTERNAL_SERVER_ERROR, &e, ""),
+    }
+}
+
+async fn exception(State(desk): State<Arc<Desk>>, UrlPath(line): UrlPath<u64>) -> Response {
+    let Some(lookup) = desk.settings.exception.clone() else {
+        return page::refusal(
+            StatusCode::NOT_FOUND,
+            "this project has no exception log",
+            "set `exceptions.log` in handoff.yaml",
+        );
+    };
+    match tokio::task::spawn_blocking(move || lookup(line))
+        .await
+        .unwrap_or_else(|_| Err("reading the exception failed".into()))
+    {
+        Ok(Some(e)) => page::exception(&e),
+        Ok(None) => page::refusal(
+            StatusCode::NOT_FOUND,
+            &format!("line {line} of the exception log is not an exception"),
+            "the weekly review links each pattern's example exceptions",
         ),
         Err(e) => page::refusal(StatusCode::INTERNAL_SERVER_ERROR, &e, ""),
     }

@@ -415,36 +415,7 @@ pub(super) fn card(d: &CardData) -> Response {
     proposal_meta(&mut h, p);
     h.push_str("</div><h2>Findings in the payload as the file holds it now</h2>\n");
     match &d.findings {
-        Ok((list, unlisted)) if list.is_empty() && *unlisted == 0 => {
-            let _ = writeln!(
-                h,
-                "<p class=\"ok\">None: it passes {}.</p>",
-                html(&p.contract)
-            );
-        }
-        Ok((list, unlisted)) => {
-            h.push_str("<table><thead><tr><th>kind</th><th>pointer</th><th>sent</th><th>expected</th></tr></thead><tbody>\n");
-            for super::live::Shown {
-                kind,
-                pointer,
-                value,
-                expected,
-            } in list
-            {
-                let _ = writeln!(
-                    h,
-                    "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
-                    html(kind),
-                    html(pointer),
-                    html(value),
-                    html(expected)
-                );
-            }
-            h.push_str("</tbody></table>\n");
-            if *unlisted > 0 {
-                let _ = writeln!(h, "<p class=\"meta\">and {unlisted} more not listed</p>");
-            }
-        }
+        Ok((list, unlisted)) => findings(&mut h, list, *unlisted, &p.contract),
         Err(e) => {
             let _ = writeln!(h, "<p class=\"bad\">{}</p>", html(e));
         }
@@ -463,17 +434,27 @@ pub(super) fn card(d: &CardData) -> Response {
             }
         }
     }
+    entity(&mut h, d.entity.as_ref(), &p.at());
+    respond(
+        StatusCode::OK,
+        document(&format!("Exception card: {}", p.at()), &h),
+    )
+}
+
+/// What every system of the project's flows captured about a payload's entity; `at` is where
+/// the payload is (`file:line`), to say when it is not on the entity's timeline.
+fn entity(h: &mut String, view: Option<&Result<Option<String>, String>>, at: &str) {
     h.push_str("<h2>What every system captured about it</h2>\n");
-    match &d.entity {
+    match view {
         None => h.push_str("<p class=\"empty\">No reconcile flow in this project: with one (docs/reconcile.md), this card lays the payload beside what every other system captured about the same entity.</p>\n"),
         Some(Ok(None)) => h.push_str("<p class=\"empty\">No reconcile flow of this project has a system with this contract, or the payload has no usable key.</p>\n"),
         Some(Ok(Some(section))) => {
             h.push_str(section);
-            if !section.contains(&format!("<code>{}</code>", html(&p.at()))) {
+            if !section.contains(&format!("<code>{}</code>", html(at))) {
                 let _ = writeln!(
                     h,
                     "<p class=\"problem\">{} is not on this timeline: as it was sent, its key does not join it to the other messages of this entity (it was found from the repaired payload).</p>",
-                    html(&p.at())
+                    html(at)
                 );
             }
         }
@@ -481,8 +462,68 @@ pub(super) fn card(d: &CardData) -> Response {
             let _ = writeln!(h, "<p class=\"bad\">The reconcile of its flow failed: {}</p>", html(e));
         }
     }
+}
+
+pub(super) fn exception(e: &super::LogException) -> Response {
+    let mut h = String::new();
+    let _ = writeln!(
+        h,
+        "<p><a href=\"/#weekly\">Back to the workspace</a></p><h1>Exception card: log line {}</h1><p class=\"sub\"><code>{}</code>, opened {}; against <code>{}</code>; payload <code>{}</code>.</p>",
+        e.line,
+        html(&e.error_code),
+        html(&e.opened_at),
+        html(&e.contract),
+        html(&e.payload)
+    );
+    if let Some(x) = &e.excerpt {
+        let _ = writeln!(
+            h,
+            "<div class=\"card\"><div>Payload (redacted):</div><pre>{}</pre></div>",
+            html(x)
+        );
+    }
+    h.push_str("<h2>Findings in the payload as its file holds it now</h2>\n");
+    match &e.findings {
+        Ok((list, unlisted)) => {
+            let shown: Vec<super::live::Shown> = list.iter().map(super::live::shown).collect();
+            findings(&mut h, &shown, *unlisted, &e.contract);
+        }
+        Err(why) => {
+            let _ = writeln!(h, "<p class=\"bad\">{}</p>", html(why));
+        }
+    }
+    entity(&mut h, e.entity.as_ref(), &e.payload);
     respond(
         StatusCode::OK,
-        document(&format!("Exception card: {}", p.at()), &h),
+        document(&format!("Exception card: log line {}", e.line), &h),
     )
+}
+
+/// A payload's findings as a table, or that it passes `contract`.
+fn findings(h: &mut String, list: &[super::live::Shown], unlisted: u64, contract: &str) {
+    if list.is_empty() && unlisted == 0 {
+        let _ = writeln!(h, "<p class=\"ok\">None: it passes {}.</p>", html(contract));
+        return;
+    }
+    h.push_str("<table><thead><tr><th>kind</th><th>pointer</th><th>sent</th><th>expected</th></tr></thead><tbody>\n");
+    for super::live::Shown {
+        kind,
+        pointer,
+        value,
+        expected,
+    } in list
+    {
+        let _ = writeln!(
+            h,
+            "<tr><td><code>{}</code></td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+            html(kind),
+            html(pointer),
+            html(value),
+            html(expected)
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    if unlisted > 0 {
+        let _ = writeln!(h, "<p class=\"meta\">and {unlisted} more not listed</p>");
+    }
 }

@@ -13,17 +13,18 @@ pub use page::STYLE;
 
 impl Report<'_> {
     pub(super) fn html(&self, path: &Path) -> String {
-        page::render(&self.page(path))
+        page::render(&self.page(path, None))
     }
 
     /// The report as a part of another page (the review workspace's weekly review): every
     /// card and table of the HTML report, without the page around them; style it with
-    /// [`HTML_STYLE`](super::HTML_STYLE).
-    pub fn html_section(&self, path: &Path) -> String {
-        page::body(&self.page(path))
+    /// [`HTML_STYLE`](super::HTML_STYLE). Example log lines link to `example_link` + the line
+    /// when given.
+    pub fn html_section(&self, path: &Path, example_link: Option<&str>) -> String {
+        page::body(&self.page(path, example_link))
     }
 
-    fn page(&self, path: &Path) -> page::Page<'_> {
+    fn page<'p>(&'p self, path: &Path, example_link: Option<&'p str>) -> page::Page<'p> {
         use page::{Card, Page};
         let t = self.triage;
         let questions = numbered_questions();
@@ -69,12 +70,7 @@ impl Report<'_> {
                     boundaries: set(|r| &r.boundaries),
                     owners: set(|r| &r.owners),
                     resolvers: set(|r| &r.resolvers),
-                    examples: c
-                        .examples
-                        .iter()
-                        .map(u64::to_string)
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    examples: c.examples.clone(),
                     decided: self
                         .decisions_for(&c.code.error_code, None)
                         .into_iter()
@@ -90,6 +86,7 @@ impl Report<'_> {
             cards,
             boundaries: self.by_boundary(),
             feedback: &self.feedback,
+            example_link,
             rejected: t
                 .rejected
                 .iter()

@@ -26,7 +26,8 @@ pub(super) struct Card<'a> {
     pub(super) boundaries: String,
     pub(super) owners: String,
     pub(super) resolvers: String,
-    pub(super) examples: String,
+    /// Example exceptions' log lines.
+    pub(super) examples: Vec<u64>,
     /// What the review decided (triage.yaml), in words.
     pub(super) decided: Vec<String>,
 }
@@ -40,6 +41,9 @@ pub(super) struct Page<'a> {
     pub(super) rejected: Vec<(u64, String)>,
     /// (boundary, exceptions, error codes), most exceptions first
     pub(super) boundaries: Vec<(String, u64, u64)>,
+    /// Where an example log line links to (`/exception/` + the line), when the report is part
+    /// of a page that shows single exceptions.
+    pub(super) example_link: Option<&'a str>,
     /// The review gate's figures, shown per repair rule.
     pub(super) feedback: &'a crate::triage::review::Feedback,
 }
@@ -135,7 +139,7 @@ pub(super) fn body(page: &Page<'_>) -> String {
         h.push_str("</tbody></table>\n");
     }
     for c in &page.cards {
-        card(&mut h, c);
+        card(&mut h, c, page.example_link);
     }
     if !page.rejected.is_empty() {
         h.push_str("<h2>Rows not used</h2><table><thead><tr><th>line</th><th>reason</th></tr></thead><tbody>\n");
@@ -165,7 +169,7 @@ fn anchor(code: &str) -> String {
     format!("code-{slug}")
 }
 
-fn card(h: &mut String, c: &Card<'_>) {
+fn card(h: &mut String, c: &Card<'_>, link: Option<&str>) {
     let _ = write!(
         h,
         "<section class=\"card\" id=\"{}\"><div class=\"head\"><h2><code>{}</code> · {} exception{}{}</h2><span class=\"badge {}\">{}</span></div>\n<p class=\"meta\">{} · decision: {} · automatable: {} · {} to {}</p>\n",
@@ -224,7 +228,14 @@ fn card(h: &mut String, c: &Card<'_>) {
         html(&c.boundaries),
         html(&c.owners),
         html(&c.resolvers),
-        html(&c.examples)
+        c.examples
+            .iter()
+            .map(|line| match link {
+                Some(prefix) => format!("<a href=\"{}{line}\">{line}</a>", html(prefix)),
+                None => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     );
 }
 
