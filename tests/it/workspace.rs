@@ -521,3 +521,75 @@ fn with_a_token_a_browser_gives_it_once_and_captures_still_need_the_bearer() {
     let (code, _) = server.stop();
     assert_eq!(code, 0);
 }
+
+#[test]
+fn in_chromium_approve_and_reject_are_clicked_and_a_forged_token_is_refused() {
+    let Some(browser) = common::browser() else {
+        return;
+    };
+    let dir = project("workspace-click");
+    assert_eq!(propose(&dir).status.code(), Some(0));
+    let server = serve(&dir);
+    let mut chrome = common::cdp::Chrome::start(browser);
+    let page = chrome.open(&format!("http://{}/", server.addr));
+    let fill = |n: u8, field: &str, value: &str| {
+        format!(
+            "document.querySelectorAll('#proposal-{n} input[name={field}]').forEach(i => i.value = {value:?}); true"
+        )
+    };
+    // Approve 1: the name, then the button; the page that follows says what was done.
+    chrome.eval(&page, &fill(1, "by", "ops-lead"));
+    chrome.eval(
+        &page,
+        "document.querySelector('#proposal-1 form[action$=approve] button').click(); true",
+    );
+    chrome.wait(
+        &page,
+        "document.body.innerText.includes('Proposal 1 (captures/orders.ndjson:1) approved by ops-lead at ')",
+    );
+    // Reject 2 with a reason.
+    chrome.eval(&page, &fill(2, "by", "bo"));
+    chrome.eval(&page, &fill(2, "why", "tee-10005 is its own item"));
+    chrome.eval(
+        &page,
+        "document.querySelector('#proposal-2 form[action$=reject] button').click(); true",
+    );
+    chrome.wait(
+        &page,
+        "document.body.innerText.includes('Proposal 2 (captures/orders.ndjson:2) rejected by bo at ')",
+    );
+    // A form whose token is not the session's decides nothing.
+    chrome.eval(&page, &fill(3, "by", "eve"));
+    chrome.eval(&page, &fill(3, "csrf", "00ff"));
+    chrome.eval(
+        &page,
+        "document.querySelector('#proposal-3 form[action$=approve] button').click(); true",
+    );
+    chrome.wait(
+        &page,
+        "document.body.innerText.includes('form token is not this session')",
+    );
+    // The page logged nothing but the refusal of the forged form (a 403 is a failed load).
+    let (refused, other): (Vec<&String>, Vec<&String>) = chrome
+        .errors
+        .iter()
+        .partition(|e| e.contains("status of 403") && e.contains("/review/3/approve"));
+    assert_eq!((refused.len(), other.len()), (1, 0), "{:#?}", chrome.errors);
+    drop(chrome);
+    let _ = server.stop();
+
+    let listing = crate::review::listing(&dir);
+    let status: Vec<&str> = listing["proposals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["approved", "rejected", "pending"]);
+    let triage = handoff(&dir, &["triage", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&triage.stdout).unwrap();
+    assert_eq!(
+        report["review_gate"][0],
+        serde_json::json!({"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "window_days": 30})
+    );
+}

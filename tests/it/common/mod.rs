@@ -2,6 +2,8 @@
 //! a report in headless Chromium.
 #![allow(dead_code)] // each test crate uses some of these
 
+pub mod cdp;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -50,7 +50,9 @@ fn respond(status: StatusCode, page: String) -> Response {
                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             ),
             (header::CACHE_CONTROL, "no-store"),
-            (header::REFERRER_POLICY, "no-referrer"),
+            // `same-origin`, not `no-referrer`: with no referrer Chromium posts forms with
+            // `Origin: null`, which the same-site check must refuse.
+            (header::REFERRER_POLICY, "same-origin"),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         ],
         page,
