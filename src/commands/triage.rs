@@ -440,7 +440,7 @@ fn with_report<T>(args: &TriageArgs, con: &mut Console<'_>, want: Want<'_, T>) -
     } else {
         Vec::new()
     };
-    let watch = approved.iter().map(|(_, place)| place.clone()).collect();
+    let watch = approved.iter().map(|a| a.place.clone()).collect();
     let result = run::triage_parallel(&mut read, &base, &lookup, thresholds, jobs, watch)
         .map_err(|e| Fatal::new(format!("{}: {e}", shown(&path))))?;
     let checkers = checkers.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -496,8 +496,7 @@ fn with_report<T>(args: &TriageArgs, con: &mut Console<'_>, want: Want<'_, T>) -
         report.order_truth = store.latest_gaps().map_err(Fatal::new)?;
         // What the review gate decided about each pattern's repairs.
         report.feedback = store.feedback(args.feedback_window).map_err(Fatal::new)?;
-        report.feedback.resolved =
-            handoff_reports::triage::review::resolved(&approved, &result.watched);
+        handoff_reports::triage::review::resolve(&mut report.feedback, &approved, &result.watched);
         if args.record {
             let rows: Vec<handoff_reports::triage::store::PatternRow> = result
                 .patterns

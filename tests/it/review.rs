@@ -284,13 +284,13 @@ fn proposals_are_listed_approved_into_the_capture_and_rejected_with_a_reason() {
     assert_eq!(
         report["review_gate"],
         serde_json::json!([
-            {"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "window_days": 30},
-            {"rule": "zip-plus-four", "proposals": 1, "approved": 1, "rejected": 0, "false_positive_rate": 0.0, "window_days": 30},
+            {"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "auto_resolution_rate": 0.5, "window_days": 30},
+            {"rule": "zip-plus-four", "proposals": 1, "approved": 1, "rejected": 0, "false_positive_rate": 0.0, "auto_resolution_rate": 1.0, "window_days": 30},
         ])
     );
     let text = String::from_utf8_lossy(&handoff(&dir, &["triage"]).stdout).into_owned();
     assert!(
-        text.contains("\nreview gate by repair rule (last 30 days; docs/review.md):\n  letter-case: 2 proposed, 1 approved, 1 rejected, false-positive rate 50%\n  zip-plus-four: 1 proposed, 1 approved, 0 rejected, false-positive rate 0%\n"),
+        text.contains("\nreview gate by repair rule (last 30 days; docs/review.md):\n  letter-case: 2 proposed, 1 approved, 1 rejected, false-positive rate 50%, auto-resolution rate 50% of 2 exceptions\n  zip-plus-four: 1 proposed, 1 approved, 0 rejected, false-positive rate 0%, auto-resolution rate 100% of 1 exception\n"),
         "{text}"
     );
     assert!(
@@ -301,14 +301,14 @@ fn proposals_are_listed_approved_into_the_capture_and_rejected_with_a_reason() {
         .into_owned();
     assert!(md.contains("Review gate:\n\n- `storefront-order-to-erp: /line_items/*/sku pattern_mismatch`: review gate (30 days): 2 repairs proposed"), "{md}");
     assert!(
-        md.contains("| `letter-case` | 2 | 1 | 1 | 50% |\n| `zip-plus-four` | 1 | 1 | 0 | 0% |\n"),
+        md.contains("| `letter-case` | 2 | 1 | 1 | 50% | 50% of 2 |\n| `zip-plus-four` | 1 | 1 | 0 | 0% | 100% of 1 |\n"),
         "{md}"
     );
     let html = String::from_utf8_lossy(&handoff(&dir, &["triage", "--format", "html"]).stdout)
         .into_owned();
     assert!(html.contains("<br><span class=\"meta\">review gate (30 days): 1 repair proposed, 1 approved, 0 rejected; false-positive rate 0%, auto-resolution rate 100% of 1 exception</span>"), "{html}");
     assert!(
-        html.contains("<tr><td><code>letter-case</code></td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">50%</td></tr>"),
+        html.contains("<tr><td><code>letter-case</code></td><td class=\"n\">2</td><td class=\"n\">1</td><td class=\"n\">1</td><td class=\"n\">50%</td><td class=\"n\">50% of 2</td></tr>"),
         "the per-rule table: {html}"
     );
 

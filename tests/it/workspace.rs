@@ -329,7 +329,7 @@ fn the_review_gate_decides_from_the_page_and_the_next_triage_counts_it() {
     let report: serde_json::Value = serde_json::from_slice(&triage.stdout).unwrap();
     assert_eq!(
         report["review_gate"][0],
-        serde_json::json!({"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "window_days": 30})
+        serde_json::json!({"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "auto_resolution_rate": 0.5, "window_days": 30})
     );
 }
 
@@ -590,6 +590,6 @@ fn in_chromium_approve_and_reject_are_clicked_and_a_forged_token_is_refused() {
     let report: serde_json::Value = serde_json::from_slice(&triage.stdout).unwrap();
     assert_eq!(
         report["review_gate"][0],
-        serde_json::json!({"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "window_days": 30})
+        serde_json::json!({"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "auto_resolution_rate": 0.5, "window_days": 30})
     );
 }

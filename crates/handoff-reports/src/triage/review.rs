@@ -328,29 +328,35 @@ fn window_start(days: u32) -> String {
         .to_string()
 }
 
-/// Per pattern signature: the exceptions of a triage that approved repairs resolved. `approved`
-/// is [`Store::approved_places`]; `watched` the triage's rows at those places with the
-/// signature each has now.
-pub fn resolved(
-    approved: &[(String, super::run::Place)],
+/// Fill `feedback`'s resolved exceptions, per pattern signature and per repair rule, from a
+/// triage: `approved` is [`Store::approved_places`]; `watched` the triage's rows at those
+/// places with the signature each has now.
+pub fn resolve(
+    feedback: &mut Feedback,
+    approved: &[Approved],
     watched: &BTreeMap<super::run::Place, Vec<super::framework::Signature>>,
-) -> BTreeMap<String, Resolved> {
-    let mut out: BTreeMap<String, Resolved> = BTreeMap::new();
-    // One place counts once per pattern, however many proposals it had.
-    let unique: std::collections::BTreeSet<&(String, super::run::Place)> =
-        approved.iter().collect();
-    for (signature, place) in unique {
-        let Some(rows) = watched.get(place) else {
+) {
+    // One place counts once per pattern and per rule, however many proposals it had.
+    let mut by_pattern = std::collections::BTreeSet::new();
+    let mut by_rule = std::collections::BTreeSet::new();
+    for a in approved {
+        let Some(rows) = watched.get(&a.place) else {
             continue;
         };
-        let r = out.entry(signature.clone()).or_default();
-        r.exceptions += rows.len() as u64;
-        r.moved += rows
-            .iter()
-            .filter(|s| signature_text(s) != *signature)
-            .count() as u64;
+        if by_pattern.insert((&a.signature, &a.place)) {
+            let r = feedback.resolved.entry(a.signature.clone()).or_default();
+            r.exceptions += rows.len() as u64;
+            r.moved += rows
+                .iter()
+                .filter(|s| signature_text(s) != a.signature)
+                .count() as u64;
+        }
+        for rule in &a.rules {
+            if by_rule.insert((rule, &a.place)) {
+                *feedback.resolved_by_rule.entry(rule.clone()).or_default() += rows.len() as u64;
+            }
+        }
     }
-    out
 }
 
 fn now() -> String {
@@ -393,8 +399,22 @@ pub struct Feedback {
     pub window_days: u32,
     pub by_signature: BTreeMap<String, Counts>,
     pub by_rule: BTreeMap<String, Counts>,
-    /// Per pattern signature: its exceptions an approved repair resolved ([`resolved`]).
+    /// Per pattern signature: its exceptions an approved repair resolved ([`resolve`]).
     pub resolved: BTreeMap<String, Resolved>,
+    /// Per repair rule: the patterns it proposed repairs in (in the window).
+    pub rule_patterns: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Per repair rule: exceptions in the log whose payload an approved repair by the rule
+    /// fixed ([`resolve`]).
+    pub resolved_by_rule: BTreeMap<String, u64>,
+}
+
+/// An approved proposal's payload place, for [`resolve`].
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Approved {
+    /// The pattern it was proposed in.
+    pub signature: String,
+    pub rules: Vec<String>,
+    pub place: super::run::Place,
 }
 
 impl Feedback {
@@ -405,6 +425,24 @@ impl Feedback {
         let r = self.resolved.get(signature).copied().unwrap_or_default();
         let of = exceptions + r.moved;
         ((of > 0).then(|| r.exceptions as f64 / of as f64), of)
+    }
+
+    /// A repair rule's auto-resolution rate: the exceptions its approved repairs resolved, over
+    /// the exceptions of the patterns it proposed repairs in (each pattern's `exceptions` in
+    /// the log now, plus those its in-place repairs moved out). `None` without any.
+    pub fn rule_auto_resolution(
+        &self,
+        rule: &str,
+        exceptions: impl Fn(&str) -> u64,
+    ) -> (Option<f64>, u64) {
+        let of: u64 = self.rule_patterns.get(rule).map_or(0, |patterns| {
+            patterns
+                .iter()
+                .map(|s| exceptions(s) + self.resolved.get(s).map_or(0, |r| r.moved))
+                .sum()
+        });
+        let n = self.resolved_by_rule.get(rule).copied().unwrap_or(0);
+        ((of > 0).then(|| n as f64 / of as f64), of)
     }
 
     /// A pattern's counts (all zero when nothing was proposed for it).
@@ -520,38 +558,45 @@ impl Store {
                     _ => {}
                 }
             };
-            add(out.by_signature.entry(signature).or_default());
             for rule in rules.split(',').filter(|r| !r.is_empty()) {
                 add(out.by_rule.entry(rule.to_string()).or_default());
+                out.rule_patterns
+                    .entry(rule.to_string())
+                    .or_default()
+                    .insert(signature.clone());
             }
+            add(out.by_signature.entry(signature).or_default());
         }
         Ok(out)
     }
 
     /// Where the payloads of the approved proposals made in the last `window_days` days are,
     /// with the signature each was proposed under: the places a triage watches (found from
-    /// `base`, the project directory) so that [`resolved`] can count their exceptions.
-    pub fn approved_places(
-        &self,
-        window_days: u32,
-        base: &Path,
-    ) -> Result<Vec<(String, super::run::Place)>, String> {
+    /// `base`, the project directory) so that [`resolve`] can count their exceptions.
+    pub fn approved_places(&self, window_days: u32, base: &Path) -> Result<Vec<Approved>, String> {
         let since = window_start(window_days);
         let mut stmt = self
             .db
             .prepare(
-                "SELECT signature, source, line FROM proposals WHERE proposed_at >= ?1 AND status = 'approved' ORDER BY id",
+                "SELECT signature, rules, source, line FROM proposals WHERE proposed_at >= ?1 AND status = 'approved' ORDER BY id",
             )
             .map_err(|e| self.unreadable(e))?;
-        let rows: Vec<(String, String, Option<i64>)> = stmt
-            .query_map([since], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        let rows: Vec<(String, String, String, Option<i64>)> = stmt
+            .query_map([since], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .and_then(|rows| rows.collect())
             .map_err(|e| self.unreadable(e))?;
         Ok(rows
             .into_iter()
-            .map(|(signature, source, line)| {
-                let place = super::run::place(&base.join(source), line.map(|n| n as u64));
-                (signature, place)
+            .map(|(signature, rules, source, line)| Approved {
+                signature,
+                rules: rules
+                    .split(',')
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                place: super::run::place(&base.join(source), line.map(|n| n as u64)),
             })
             .collect())
     }
@@ -818,13 +863,18 @@ mod tests {
         use super::super::framework::Signature;
         let at = |line| (PathBuf::from("/p/captures/x.ndjson"), Some(line));
         let sig = signature_text(&Signature::Violates("c: /a pattern_mismatch".into()));
+        let approved = |line, rule: &str| Approved {
+            signature: sig.clone(),
+            rules: vec![rule.to_string()],
+            place: at(line),
+        };
         // Line 1 repaired in place (now conforms); line 2 approved to an outbox (unchanged),
         // and proposed twice; line 3 approved but absent from the log.
-        let approved = vec![
-            (sig.clone(), at(1)),
-            (sig.clone(), at(2)),
-            (sig.clone(), at(2)),
-            (sig.clone(), at(3)),
+        let list = vec![
+            approved(1, "letter-case"),
+            approved(2, "letter-case"),
+            approved(2, "letter-case"),
+            approved(3, "zip-plus-four"),
         ];
         let mut watched = BTreeMap::new();
         watched.insert(at(1), vec![Signature::Conforms]);
@@ -835,23 +885,36 @@ mod tests {
                 Signature::Violates("c: /a pattern_mismatch".into()),
             ],
         );
-        let r = resolved(&approved, &watched);
+        let mut f = Feedback::default();
+        f.rule_patterns
+            .insert("letter-case".into(), [sig.clone()].into());
+        f.rule_patterns
+            .insert("zip-plus-four".into(), [sig.clone()].into());
+        resolve(&mut f, &list, &watched);
         assert_eq!(
-            r[&sig],
+            f.resolved[&sig],
             Resolved {
                 exceptions: 3,
                 moved: 1
             }
         );
-        let f = Feedback {
-            resolved: r,
-            ..Feedback::default()
-        };
+        assert_eq!(f.resolved_by_rule["letter-case"], 3);
+        assert_eq!(f.resolved_by_rule.get("zip-plus-four"), None);
         // The pattern has 2 exceptions in the log now, and 1 moved out: 3 of 3 resolved.
         assert_eq!(f.auto_resolution(&sig, 2), (Some(1.0), 3));
         // With 5 more exceptions by hand: 3 of 8.
         assert_eq!(f.auto_resolution(&sig, 7), (Some(3.0 / 8.0), 8));
         assert_eq!(f.auto_resolution("other", 0), (None, 0));
+        // Per rule, over the patterns each proposed in.
+        assert_eq!(
+            f.rule_auto_resolution("letter-case", |_| 7),
+            (Some(3.0 / 8.0), 8)
+        );
+        assert_eq!(
+            f.rule_auto_resolution("zip-plus-four", |_| 7),
+            (Some(0.0), 8)
+        );
+        assert_eq!(f.rule_auto_resolution("date-layout", |_| 7), (None, 0));
     }
 
     #[test]

@@ -366,7 +366,7 @@ fn feedback(h: &mut String, d: &Data) {
     };
     let _ = writeln!(
         h,
-        "<h2 id=\"feedback\">Feedback loop</h2><p class=\"sub\">Proposals made in the last {} days and what the review gate decided. The false-positive rate is rejected over decided; <code>handoff triage</code> shows each pattern's auto-resolution rate against its exceptions in the log.</p>",
+        "<h2 id=\"feedback\">Feedback loop</h2><p class=\"sub\">Proposals made in the last {} days and what the review gate decided. The false-positive rate is rejected over decided; the auto-resolution rates, which need the exception log, are in the weekly review above (and in <code>handoff triage</code>).</p>",
         f.window_days
     );
     if f.by_rule.is_empty() {

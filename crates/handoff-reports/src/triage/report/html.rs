@@ -85,7 +85,8 @@ impl Report<'_> {
             thresholds: format!("{}. {}", t.thresholds.describe(), self.hours_line()),
             cards,
             boundaries: self.by_boundary(),
-            feedback: &self.feedback,
+            rules: self.rule_rows(),
+            window_days: self.feedback.window_days,
             example_link,
             rejected: t
                 .rejected

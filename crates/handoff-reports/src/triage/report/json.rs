@@ -37,12 +37,13 @@ impl Report<'_> {
                 "integration": integration,
             })),
             // Per routing rule: how often each repair rule's proposals were approved or wrong.
-            "review_gate": self.feedback.by_rule.iter().map(|(rule, c)| json!({
-                "rule": rule,
-                "proposals": c.proposals,
-                "approved": c.approved,
-                "rejected": c.rejected,
-                "false_positive_rate": c.false_positive_rate(),
+            "review_gate": self.rule_rows().iter().map(|r| json!({
+                "rule": r.rule,
+                "proposals": r.counts.proposals,
+                "approved": r.counts.approved,
+                "rejected": r.counts.rejected,
+                "false_positive_rate": r.counts.false_positive_rate(),
+                "auto_resolution_rate": r.auto_resolution_rate,
                 "window_days": self.feedback.window_days,
             })).collect::<Vec<_>>(),
             "order_truth": self.order_truth.iter().map(|g| json!({

@@ -94,17 +94,19 @@ impl Report<'_> {
         }
         if !self.feedback.by_rule.is_empty() {
             md.push_str(&format!(
-                "\n### Review gate by repair rule\n\nProposals made in the last {} days ([docs/review.md](docs/review.md)).\n\n| rule | proposed | approved | rejected | false-positive rate |\n|---|---:|---:|---:|---:|\n",
+                "\n### Review gate by repair rule\n\nProposals made in the last {} days ([docs/review.md](docs/review.md)).\n\n| rule | proposed | approved | rejected | false-positive rate | auto-resolution rate |\n|---|---:|---:|---:|---:|---:|\n",
                 self.feedback.window_days
             ));
-            for (rule, c) in &self.feedback.by_rule {
+            for r in self.rule_rows() {
                 md.push_str(&format!(
-                    "| {} | {} | {} | {} | {} |\n",
-                    md_code(rule),
-                    c.proposals,
-                    c.approved,
-                    c.rejected,
-                    super::rate_text(c.false_positive_rate())
+                    "| {} | {} | {} | {} | {} | {} of {} |\n",
+                    md_code(r.rule),
+                    r.counts.proposals,
+                    r.counts.approved,
+                    r.counts.rejected,
+                    super::rate_text(r.counts.false_positive_rate()),
+                    super::rate_text(r.auto_resolution_rate),
+                    r.of
                 ));
             }
         }

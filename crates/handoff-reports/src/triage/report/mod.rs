@@ -488,6 +488,40 @@ fn describe_decision(d: &Decision) -> String {
     format!("{}{on} ({})", d.decision, parts.join(", "))
 }
 
+/// One repair rule's review-gate figures, as every format shows them.
+pub(crate) struct RuleRow<'r> {
+    pub(crate) rule: &'r str,
+    pub(crate) counts: crate::triage::review::Counts,
+    pub(crate) auto_resolution_rate: Option<f64>,
+    /// The exceptions the auto-resolution rate is a share of.
+    pub(crate) of: u64,
+}
+
+impl Report<'_> {
+    /// The review gate per repair rule, in rule order.
+    pub(crate) fn rule_rows(&self) -> Vec<RuleRow<'_>> {
+        let mut exceptions: HashMap<String, u64> = HashMap::new();
+        for p in &self.triage.patterns {
+            *exceptions.entry(signature_text(&p.signature)).or_default() += p.count;
+        }
+        self.feedback
+            .by_rule
+            .iter()
+            .map(|(rule, c)| {
+                let (auto, of) = self
+                    .feedback
+                    .rule_auto_resolution(rule, |s| exceptions.get(s).copied().unwrap_or(0));
+                RuleRow {
+                    rule,
+                    counts: *c,
+                    auto_resolution_rate: auto,
+                    of,
+                }
+            })
+            .collect()
+    }
+}
+
 /// A review-gate rate as a percentage, `-` before there is one. A small share is not rounded
 /// to nothing: 1 of 599 is 0.2%, not 0%.
 pub fn rate_text(rate: Option<f64>) -> String {

@@ -146,14 +146,17 @@ impl Report<'_> {
             "\nreview gate by repair rule (last {} days; docs/review.md):\n",
             self.feedback.window_days
         );
-        for (rule, c) in &self.feedback.by_rule {
+        for r in self.rule_rows() {
             out.push_str(&format!(
-                "  {}: {} proposed, {} approved, {} rejected, false-positive rate {}\n",
-                text(rule),
-                c.proposals,
-                c.approved,
-                c.rejected,
-                super::rate_text(c.false_positive_rate())
+                "  {}: {} proposed, {} approved, {} rejected, false-positive rate {}, auto-resolution rate {} of {} exception{}\n",
+                text(r.rule),
+                r.counts.proposals,
+                r.counts.approved,
+                r.counts.rejected,
+                super::rate_text(r.counts.false_positive_rate()),
+                super::rate_text(r.auto_resolution_rate),
+                r.of,
+                if r.of == 1 { "" } else { "s" }
             ));
         }
         out

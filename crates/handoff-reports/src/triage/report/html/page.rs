@@ -44,8 +44,9 @@ pub(super) struct Page<'a> {
     /// Where an example log line links to (`/exception/` + the line), when the report is part
     /// of a page that shows single exceptions.
     pub(super) example_link: Option<&'a str>,
-    /// The review gate's figures, shown per repair rule.
-    pub(super) feedback: &'a crate::triage::review::Feedback,
+    /// The review gate's figures per repair rule, and the window in days.
+    pub(super) rules: Vec<crate::triage::report::RuleRow<'a>>,
+    pub(super) window_days: u32,
 }
 
 /// The report's style sheet, for a page that embeds the report (`Report::html_section`).
@@ -119,21 +120,23 @@ pub(super) fn body(page: &Page<'_>) -> String {
         }
         h.push_str("</tbody></table>\n");
     }
-    if !page.feedback.by_rule.is_empty() {
+    if !page.rules.is_empty() {
         let _ = writeln!(
             h,
-            "<h2>Review gate by repair rule</h2><p class=\"meta\">Proposals made in the last {} days (docs/review.md).</p><table><thead><tr><th>rule</th><th>proposed</th><th>approved</th><th>rejected</th><th>false-positive rate</th></tr></thead><tbody>",
-            page.feedback.window_days
+            "<h2>Review gate by repair rule</h2><p class=\"meta\">Proposals made in the last {} days (docs/review.md).</p><table><thead><tr><th>rule</th><th>proposed</th><th>approved</th><th>rejected</th><th>false-positive rate</th><th>auto-resolution rate</th></tr></thead><tbody>",
+            page.window_days
         );
-        for (rule, c) in &page.feedback.by_rule {
+        for r in &page.rules {
             let _ = writeln!(
                 h,
-                "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                html(rule),
-                c.proposals,
-                c.approved,
-                c.rejected,
-                crate::triage::report::rate_text(c.false_positive_rate())
+                "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{} of {}</td></tr>",
+                html(r.rule),
+                r.counts.proposals,
+                r.counts.approved,
+                r.counts.rejected,
+                crate::triage::report::rate_text(r.counts.false_positive_rate()),
+                crate::triage::report::rate_text(r.auto_resolution_rate),
+                r.of
             );
         }
         h.push_str("</tbody></table>\n");
