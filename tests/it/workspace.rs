@@ -74,6 +74,18 @@ fn the_review_gate_decides_from_the_page_and_the_next_triage_counts_it() {
     // The weekly review: the exception log triaged, each error code's card with its answers
     // and the gate's figures per pattern.
     assert!(body.contains("<h2 id=\"weekly\">Weekly review</h2>"));
+    // Computed once a minute, a decision, or asked: a second load shows the same computation.
+    let computed = |body: &str| -> String {
+        body.split("rates; computed at ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .unwrap_or_else(|| panic!("{body}"))
+            .to_string()
+    };
+    let first = computed(body);
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(computed(&get(addr, "/", &s.cookie).body), first);
+    assert_ne!(computed(&get(addr, "/?fresh=1", &s.cookie).body), first);
     assert!(
         body.contains("<h2><code>SKU_NOT_FOUND</code> · 2 exceptions</h2>"),
         "{body}"

@@ -111,7 +111,17 @@ pub(crate) struct Desk {
     contracts: PathBuf,
     /// A token guards the receiver (so a rebinding page cannot read the workspace).
     guarded: bool,
+    /// The weekly review as last computed, and when: a triage of the whole log is not redone
+    /// for every page load.
+    weekly: std::sync::Mutex<Option<Weekly>>,
 }
+
+/// The weekly review as computed, when (monotonic, for its age; and the time, to show).
+type Weekly = (std::time::Instant, String, Result<String, String>);
+
+/// How long the weekly review is shown as computed before it is computed again; a decision
+/// made here recomputes it at once, and `/?fresh=1` asks for it.
+pub const WEEKLY_FRESH: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl Desk {
     pub(crate) fn new(
@@ -125,6 +135,7 @@ impl Desk {
             sessions: session::Sessions::new()?,
             contracts,
             guarded,
+            weekly: std::sync::Mutex::new(None),
         })
     }
 }
@@ -262,6 +273,8 @@ fn with_cookie(mut r: Response, session: &str, new: bool) -> Response {
 struct HomeQuery {
     /// The proposal just decided, to say so at the top.
     decided: Option<i64>,
+    /// Compute the weekly review again now.
+    fresh: Option<u8>,
 }
 
 async fn home(
@@ -275,6 +288,9 @@ async fn home(
     };
     let csrf = desk.sessions.token(&s);
     let d = desk.clone();
+    if q.fresh.is_some() || q.decided.is_some() {
+        desk.forget_weekly();
+    }
     let built = tokio::task::spawn_blocking(move || gather(&d, q.decided.map(Notice::Decided)))
         .await
         .unwrap_or_else(|_| Err("building the page failed".into()));
@@ -296,7 +312,8 @@ pub(crate) struct Data {
     pub(crate) history: String,
     pub(crate) tallies: std::collections::BTreeMap<String, live::Tally>,
     pub(crate) newest: Vec<live::Newest>,
-    pub(crate) weekly: Option<Result<String, String>>,
+    /// The weekly review, and when it was computed.
+    pub(crate) weekly: Option<(Result<String, String>, String)>,
     /// Pending proposals, each with its re-check now.
     pub(crate) pending: Vec<(Proposal, Result<(), String>)>,
     pub(crate) decided: Vec<Proposal>,
@@ -354,7 +371,7 @@ fn gather(desk: &Desk, notice: Option<Notice>) -> Result<Data, String> {
         history: desk.settings.history.display().to_string(),
         tallies,
         newest,
-        weekly: desk.settings.weekly.as_ref().map(|f| f()),
+        weekly: desk.weekly(),
         pending,
         decided,
         feedback,
@@ -365,6 +382,30 @@ fn gather(desk: &Desk, notice: Option<Notice>) -> Result<Data, String> {
             .map(|d| d.display().to_string()),
         notice: notice.map(|n| (n, noticed.flatten())),
     })
+}
+
+impl Desk {
+    /// The weekly review, computed again when older than [`WEEKLY_FRESH`].
+    fn weekly(&self) -> Option<(Result<String, String>, String)> {
+        let compute = self.settings.weekly.as_ref()?;
+        let mut cached = self.weekly.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, when, section)) = cached.as_ref()
+            && at.elapsed() < WEEKLY_FRESH
+        {
+            return Some((section.clone(), when.clone()));
+        }
+        let section = compute();
+        let when = jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .map(|t| t.to_string())
+            .unwrap_or_default();
+        *cached = Some((std::time::Instant::now(), when.clone(), section.clone()));
+        Some((section, when))
+    }
+
+    fn forget_weekly(&self) {
+        *self.weekly.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
 }
 
 fn load(desk: &Desk, reference: &str) -> Result<handoff_core::Checker, String> {
@@ -585,6 +626,8 @@ async fn decide(
     match outcome {
         // Post, redirect, get: reloading the page does not decide twice.
         Ok(p) => {
+            // The decision changes the rates the weekly review shows.
+            desk.forget_weekly();
             let mut r = StatusCode::SEE_OTHER.into_response();
             if let Ok(v) = HeaderValue::from_str(&format!("/?decided={}#proposal-{}", p.id, p.id)) {
                 r.headers_mut().insert(header::LOCATION, v);

@@ -231,11 +231,15 @@ fn weekly(h: &mut String, d: &Data) {
     h.push_str("<h2 id=\"weekly\">Weekly review</h2>\n");
     match &d.weekly {
         None => h.push_str("<p class=\"empty\">No exception log: set <code>exceptions.log</code> in handoff.yaml and the triage report's top five appear here.</p>\n"),
-        Some(Ok(section)) => {
-            h.push_str("<p class=\"sub\">The exception log triaged as <code>handoff triage</code> does, with the history database's trends and the review gate's rates; computed as this page loaded.</p>\n");
+        Some((Ok(section), when)) => {
+            let _ = writeln!(
+                h,
+                "<p class=\"sub\">The exception log triaged as <code>handoff triage</code> does, with the history database's trends and the review gate's rates; computed at {} (again after a minute or a decision, or <a href=\"/?fresh=1#weekly\">now</a>).</p>",
+                html(when)
+            );
             h.push_str(section);
         }
-        Some(Err(e)) => {
+        Some((Err(e), _)) => {
             let _ = writeln!(
                 h,
                 "<div class=\"notice refused\">The triage of the exception log failed: {}</div>",
