@@ -101,17 +101,7 @@ pub(crate) fn cmd_reconcile(args: ReconcileArgs, con: &mut Console<'_>) -> Resul
         if !args.allow_outside {
             within_project(flow, &registry, &base)?;
         }
-        let reach = handoff_core::reach::Reach::project(
-            [
-                if base.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    base.as_path()
-                },
-                registry.root.as_path(),
-            ],
-            args.allow_outside,
-        );
+        let reach = flow_reach(&base, &registry, args.allow_outside);
         let (checkers, inputs) = prepare(flow, &registry, &base, &reach)?;
         let systems: Vec<SystemInput<'_>> = checkers
             .iter()
@@ -465,17 +455,7 @@ pub(crate) fn entity_section(
     let mut sections = Vec::new();
     for flow in &flows {
         within_project(flow, &registry, &base).map_err(|f| f.message)?;
-        let reach = handoff_core::reach::Reach::project(
-            [
-                if base.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    base.as_path()
-                },
-                registry.root.as_path(),
-            ],
-            false,
-        );
+        let reach = flow_reach(&base, &registry, false);
         let (checkers, inputs) = prepare(flow, &registry, &base, &reach).map_err(|f| f.message)?;
         let Some(system) = flow
             .systems
@@ -521,4 +501,18 @@ pub(crate) fn entity_section(
 pub(crate) fn has_flows(config: Option<&Config>) -> bool {
     let base = config.map_or_else(PathBuf::new, |c| c.base.clone());
     config.is_some_and(|c| !c.flows.is_empty()) || base.join("flows").is_dir()
+}
+
+/// What a flow's run may read: the project and the registry, unless `allow_outside`.
+fn flow_reach(
+    base: &Path,
+    registry: &handoff_core::registry::Registry,
+    allow_outside: bool,
+) -> handoff_core::reach::Reach {
+    let project = if base.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        base
+    };
+    handoff_core::reach::Reach::project([project, registry.root.as_path()], allow_outside)
 }
