@@ -609,3 +609,80 @@ fn more_requests_than_it_takes_at_once_are_told_to_retry() {
         "handoff serve: stopped; 1 payload recorded in 1 file"
     );
 }
+
+#[test]
+fn an_edited_contract_is_used_without_a_restart_and_a_broken_edit_is_not() {
+    let dir = project();
+    let server = start(dir.path(), &[], &[]);
+    let order = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/storefront-order-to-erp/valid/paid-two-lines.json"),
+    )
+    .unwrap();
+    let first = post(server.addr, "storefront-order-to-erp@^2", &order);
+    assert_eq!(first.status, 202, "{}", first.body);
+    assert_eq!(first.json()["summary"]["violations"], 0, "{}", first.body);
+    // The contract now forbids the order's currency: the next post after the look-again
+    // interval is checked against the edit.
+    let file = dir
+        .path()
+        .join("contracts/storefront-order-to-erp/2.0.0.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let payload: Value = serde_json::from_slice(&order).unwrap();
+    let currency = payload["currency"].as_str().unwrap().to_string();
+    assert!(
+        text.contains("format: currency"),
+        "the shipped contract checks currency"
+    );
+    let edited = text.replacen("format: currency", "enum: [XXX]", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&file, &edited).unwrap();
+    std::thread::sleep(Duration::from_millis(2200));
+    let second = post(server.addr, "storefront-order-to-erp@^2", &order);
+    assert_eq!(second.status, 202);
+    let findings = second.json()["results"][0]["findings"].clone();
+    assert!(
+        findings
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["pointer"] == "/currency" && f["kind"] == "unknown_enum_value"),
+        "{currency}: {findings}"
+    );
+    // A broken edit: the version loaded before goes on checking, and /healthz says why.
+    std::fs::write(&file, "contract: [broken\n").unwrap();
+    std::thread::sleep(Duration::from_millis(2200));
+    let third = post(server.addr, "storefront-order-to-erp@^2", &order);
+    assert_eq!(third.status, 202, "{}", third.body);
+    let kinds = |f: &Value| -> Vec<(String, String)> {
+        f.as_array()
+            .unwrap()
+            .iter()
+            .map(|f| (f["kind"].to_string(), f["pointer"].to_string()))
+            .collect()
+    };
+    assert_eq!(
+        kinds(&third.json()["results"][0]["findings"]),
+        kinds(&findings)
+    );
+    let health = request(server.addr, "GET", "/healthz", &[], b"").json();
+    let c = &health["contracts"][0];
+    assert_eq!(c["reference"], "storefront-order-to-erp@^2");
+    assert_eq!(c["checks_against"], "storefront-order-to-erp@2.0.0");
+    assert!(
+        c["reload_error"]
+            .as_str()
+            .unwrap()
+            .contains("the contract has"),
+        "{health}"
+    );
+    let metrics = request(server.addr, "GET", "/metrics", &[], b"").body;
+    assert!(
+        metrics.contains(
+            "handoff_contract_reload_failures_total{contract=\"storefront-order-to-erp@2.0.0\"} 1"
+        ),
+        "{metrics}"
+    );
+    let (code, _) = server.stop();
+    assert_eq!(code, 0);
+}

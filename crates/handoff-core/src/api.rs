@@ -90,16 +90,30 @@ pub fn load(path: &Path, redact: Redact) -> Result<Checker, Error> {
 /// # Ok::<(), handoff_core::Error>(())
 /// ```
 pub fn load_reference(contracts: &Path, reference: &str, redact: Redact) -> Result<Checker, Error> {
+    load(&resolve_reference(contracts, reference)?, redact)
+}
+
+/// The contract file a reference names in the registry `contracts` (a path reference is
+/// relative to the registry's parent directory), without loading it: what a long-running
+/// caller looks at to see whether the contract changed (`handoff serve` does).
+///
+/// ```
+/// use handoff_core::resolve_reference;
+/// # std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).unwrap();
+/// let file = resolve_reference("contracts".as_ref(), "storefront-order-to-erp@^2")?;
+/// assert!(file.ends_with("storefront-order-to-erp/2.0.0.yaml"));
+/// # Ok::<(), handoff_core::Error>(())
+/// ```
+pub fn resolve_reference(contracts: &Path, reference: &str) -> Result<PathBuf, Error> {
     let base = contracts.parent().unwrap_or(Path::new(""));
     let path: PathBuf = Registry::new(contracts)
         .resolve(reference, base)
         .map_err(Error::Reference)?;
-    let path = if crate::registry::is_path_reference(reference) {
+    Ok(if crate::registry::is_path_reference(reference) {
         base.join(path)
     } else {
         path
-    };
-    load(&path, redact)
+    })
 }
 
 /// Load a contract from its text; `name` is the file name its diagnostics and findings cite.

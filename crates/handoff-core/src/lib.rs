@@ -13,6 +13,8 @@
 //! [`Checker::check_reader`] every payload of a stream (NDJSON lines, X12 transaction sets,
 //! CSV rows: a [`Shape`]), each as a [`PayloadResult`] with its source. A contract that
 //! cannot be loaded is an [`Error`] carrying the diagnostics `handoff lint` prints.
+//! [`resolve_reference`] names the file a reference resolves to, for a long-running caller
+//! that reloads a contract when its file changes.
 //!
 //! ```
 //! # std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../..")).unwrap();
@@ -35,7 +37,7 @@
 #![deny(missing_docs)]
 
 mod api;
-pub use api::{Error, load, load_reference, load_text};
+pub use api::{Error, load, load_reference, load_text, resolve_reference};
 pub use baseline::Baseline;
 pub use check::Checker;
 pub use finding::{

@@ -17,6 +17,7 @@ use handoff_core::finding::{PayloadResult, PayloadSource};
 use handoff_reports::printer::Printer;
 use serde_json::json;
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, RwLock};
@@ -30,6 +31,41 @@ struct Loaded {
     id: Arc<str>,
     /// `id@version`, as findings name it.
     reference: Arc<str>,
+    /// The file it was loaded from, and its modification time and size then.
+    file: PathBuf,
+    stamp: Option<(std::time::SystemTime, u64)>,
+    /// When the file was last looked at.
+    looked: std::sync::Mutex<Instant>,
+    /// Why the file as it is now could not be loaded (this version is served meanwhile).
+    reload_error: std::sync::Mutex<Option<String>>,
+}
+
+/// How long a loaded contract is used before its file is looked at again: an edited contract
+/// (or a new version a `^` reference now resolves to) is picked up within this, without a
+/// restart.
+const LOOK_AGAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+fn stamp(file: &std::path::Path) -> Option<(std::time::SystemTime, u64)> {
+    let m = std::fs::metadata(file).ok()?;
+    Some((m.modified().ok()?, m.len()))
+}
+
+impl Loaded {
+    fn fresh(&self) -> bool {
+        self.looked
+            .lock()
+            .map(|t| t.elapsed() < LOOK_AGAIN)
+            .unwrap_or(false)
+    }
+
+    fn looked_now(&self, error: Option<String>) {
+        if let Ok(mut t) = self.looked.lock() {
+            *t = Instant::now();
+        }
+        if let Ok(mut e) = self.reload_error.lock() {
+            *e = error;
+        }
+    }
 }
 
 pub(crate) struct App {
@@ -187,8 +223,33 @@ async fn healthz(State(app): State<Arc<App>>) -> Response {
             "status": "ok",
             "capture_dir": app.settings.capture_dir.display().to_string(),
             "in_flight": app.settings.max_concurrent - app.limit.available_permits(),
+            "contracts": contracts_status(&app),
         }),
     )
+}
+
+/// Each contract reference posted to so far: the version it checks against, its file, and
+/// why an edit of that file is not used yet, if it is not.
+fn contracts_status(app: &App) -> serde_json::Value {
+    let map = app.contracts.read().map(|m| {
+        let mut list: Vec<serde_json::Value> = m
+            .iter()
+            .map(|(asked, l)| {
+                let mut v = json!({
+                    "reference": asked,
+                    "checks_against": &*l.reference,
+                    "file": l.file.display().to_string(),
+                });
+                if let Some(e) = l.reload_error.lock().ok().and_then(|e| e.clone()) {
+                    v["reload_error"] = json!(e);
+                }
+                v
+            })
+            .collect();
+        list.sort_by(|a, b| a["reference"].as_str().cmp(&b["reference"].as_str()));
+        list
+    });
+    json!(map.unwrap_or_default())
 }
 
 async fn metrics(State(app): State<Arc<App>>) -> Response {
@@ -433,13 +494,13 @@ fn request_id(app: &App, headers: &HeaderMap) -> String {
 }
 
 async fn contract(app: &Arc<App>, reference: &str) -> Result<Arc<Loaded>, Response> {
-    if let Some(l) = app
+    let cached = app
         .contracts
         .read()
         .ok()
-        .and_then(|m| m.get(reference).cloned())
-    {
-        return Ok(l);
+        .and_then(|m| m.get(reference).cloned());
+    if let Some(l) = cached.as_ref().filter(|l| l.fresh()) {
+        return Ok(l.clone());
     }
     if handoff_core::registry::is_path_reference(reference) {
         app.metrics.refused(Refusal::UnknownContract, None);
@@ -452,19 +513,45 @@ async fn contract(app: &Arc<App>, reference: &str) -> Result<Arc<Loaded>, Respon
     let contracts = app.settings.contracts.clone();
     let redact = app.settings.redact;
     let r = reference.to_string();
-    let loaded =
-        tokio::task::spawn_blocking(move || handoff_core::load_reference(&contracts, &r, redact))
-            .await
-            .map_err(|_| {
-                error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "loading the contract failed",
-                    None,
-                )
-            })?;
-    let checker = match loaded {
-        Ok(c) => c,
-        Err(handoff_core::Error::Reference(e)) => {
+    let before = cached.as_ref().map(|l| (l.file.clone(), l.stamp));
+    // The file is looked at again: unchanged, it is not parsed again.
+    let loaded = tokio::task::spawn_blocking(move || {
+        let file = handoff_core::resolve_reference(&contracts, &r)?;
+        let now = stamp(&file);
+        if before == Some((file.clone(), now)) {
+            return Ok(None);
+        }
+        handoff_core::load(&file, redact).map(|c| Some((c, file, now)))
+    })
+    .await
+    .map_err(|_| {
+        error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "loading the contract failed",
+            None,
+        )
+    })?;
+    let (checker, file, stamp) = match (loaded, cached) {
+        (Ok(None), Some(l)) => {
+            l.looked_now(None);
+            return Ok(l);
+        }
+        // An edit that does not load does not stop the receiver: the version loaded before
+        // goes on checking posts, and /healthz says why the file is not used.
+        (Err(e), Some(l)) => {
+            app.metrics.reload_failed(&l.reference);
+            l.looked_now(Some(e.to_string()));
+            return Ok(l);
+        }
+        (Ok(Some(loaded)), _) => loaded,
+        (Ok(None), None) => {
+            return Err(error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "loading the contract failed",
+                None,
+            ));
+        }
+        (Err(handoff_core::Error::Reference(e)), None) => {
             app.metrics.refused(Refusal::UnknownContract, None);
             return Err(error(
                 StatusCode::NOT_FOUND,
@@ -475,7 +562,7 @@ async fn contract(app: &Arc<App>, reference: &str) -> Result<Arc<Loaded>, Respon
                 )),
             ));
         }
-        Err(e) => {
+        (Err(e), None) => {
             return Err(error(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 format!("the contract `{reference}` cannot be used: {e}"),
@@ -515,10 +602,14 @@ async fn contract(app: &Arc<App>, reference: &str) -> Result<Arc<Loaded>, Respon
         id: c.id.as_str().into(),
         reference: c.reference().into(),
         checker,
+        file,
+        stamp,
+        looked: std::sync::Mutex::new(Instant::now()),
+        reload_error: std::sync::Mutex::new(None),
     });
     if let Ok(mut map) = app.contracts.write() {
         // Bounded: references are few; a client inventing requirements cannot grow it far.
-        if map.len() < 1024 {
+        if map.len() < 1024 || map.contains_key(reference) {
             map.insert(reference.to_string(), loaded.clone());
         }
     }

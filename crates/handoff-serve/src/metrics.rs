@@ -83,6 +83,10 @@ impl Metrics {
                 "handoff_requests_refused_total",
                 "Requests answered without recording, by reason."
             );
+            describe_counter!(
+                "handoff_contract_reload_failures_total",
+                "Edits of a contract file that did not load; the version loaded before goes on checking."
+            );
             describe_histogram!(
                 LATENCY,
                 Unit::Seconds,
@@ -119,6 +123,13 @@ impl Metrics {
                 let c = contract.unwrap_or("").to_string();
                 counter!("handoff_signatures_rejected_total", "contract" => c).increment(1);
             }
+        });
+    }
+
+    pub(crate) fn reload_failed(&self, contract: &str) {
+        self.with(|| {
+            counter!("handoff_contract_reload_failures_total", "contract" => contract.to_string())
+                .increment(1);
         });
     }
 
