@@ -74,6 +74,14 @@ impl Disk for RealDisk {
     fn create(&mut self, path: &Path) -> io::Result<Box<dyn Sink>> {
         if let Some(dir) = path.parent() {
             create_private_dir(dir)?;
+            // A contract's directory that is a link would take captures wherever it points:
+            // the capture directory is the only place written.
+            if fs::symlink_metadata(dir)?.file_type().is_symlink() {
+                return Err(io::Error::other(format!(
+                    "{} is a link; captures are written only inside the capture directory (replace the link with a directory)",
+                    dir.display()
+                )));
+            }
         }
         let mut options = OpenOptions::new();
         options.append(true).create_new(true);
@@ -553,6 +561,24 @@ mod tests {
             assert_eq!(mode, 0o700);
         }
         fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_contract_directory_that_is_a_link_is_not_written_through() {
+        let root = std::env::temp_dir().join(format!("handoff-link-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        let (captures, elsewhere) = (root.join("captures"), root.join("elsewhere"));
+        fs::create_dir_all(&captures).unwrap();
+        fs::create_dir_all(&elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, captures.join("orders")).unwrap();
+        let err = match RealDisk.create(&captures.join("orders/2026-12-07T00-00-00Z.ndjson")) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("written through the link"),
+        };
+        assert!(err.ends_with("orders is a link; captures are written only inside the capture directory (replace the link with a directory)"), "{err}");
+        assert_eq!(fs::read_dir(&elsewhere).unwrap().count(), 0);
+        fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]
