@@ -430,17 +430,18 @@ fn memchr_last(bytes: &[u8]) -> Option<usize> {
     bytes.iter().rposition(|b| *b == b'\n')
 }
 
+/// A simulated disk for tests of the writer and of the receiver over HTTP.
 #[cfg(test)]
-mod tests {
+pub(crate) mod small_disk {
     use super::*;
     use std::sync::Mutex;
 
     /// A disk that holds `room` bytes in all and then fails as a full disk does, after
     /// writing what fits (a short write).
-    #[derive(Clone)]
-    struct SmallDisk {
-        room: Arc<Mutex<u64>>,
-        files: Arc<Mutex<HashMap<PathBuf, Vec<u8>>>>,
+    #[derive(Clone, Default)]
+    pub(crate) struct SmallDisk {
+        pub(crate) room: Arc<Mutex<u64>>,
+        pub(crate) files: Arc<Mutex<HashMap<PathBuf, Vec<u8>>>>,
     }
 
     struct SmallFile {
@@ -488,6 +489,13 @@ mod tests {
             Ok(())
         }
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::small_disk::SmallDisk;
+    use super::*;
+    use std::sync::Mutex;
 
     fn send(w: &Writer, line: &str) -> Result<Recorded, String> {
         let (done, answer) = oneshot::channel();

@@ -114,13 +114,23 @@ impl Bound {
     /// listening and its signal handlers are in place (so a SIGTERM sent after it is a
     /// graceful stop, never the default kill).
     pub fn run(self, stop: Stop, ready: impl FnOnce()) -> Result<Stopped, String> {
+        self.run_on(capture::RealDisk, stop, ready)
+    }
+
+    /// [`Bound::run`] over another disk (a simulated full one, in tests).
+    fn run_on<D: capture::Disk>(
+        self,
+        disk: D,
+        stop: Stop,
+        ready: impl FnOnce(),
+    ) -> Result<Stopped, String> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("handoff-serve")
             .build()
             .map_err(|e| format!("cannot start the server's runtime: {e}"))?;
         let writer = capture::start(
-            capture::RealDisk,
+            disk,
             self.settings.capture_dir.clone(),
             self.settings.rotate,
             self.settings.fsync,
@@ -179,5 +189,84 @@ fn signals() -> std::io::Result<std::pin::Pin<Box<dyn Future<Output = ()> + Send
         Ok(Box::pin(async {
             let _ = tokio::signal::ctrl_c().await;
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Write};
+
+    /// Through HTTP: a post the disk has no room for is answered 503 with Retry-After, says
+    /// nothing was recorded, is counted, and leaves no part of a line in the capture.
+    #[test]
+    fn a_full_disk_is_a_503_and_records_nothing() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let captures = std::env::temp_dir().join(format!("handoff-full-{}", std::process::id()));
+        let mut settings = Settings::new("127.0.0.1:0".parse().unwrap(), root.join("contracts"));
+        settings.capture_dir = captures.clone();
+        let bound = bind(settings).unwrap();
+        let addr = bound.local_addr();
+        let disk = capture::small_disk::SmallDisk::default();
+        *disk.room.lock().unwrap() = 100;
+        let files = disk.files.clone();
+        let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+        let server = std::thread::spawn(move || {
+            let stop = Stop::When(Box::pin(async {
+                let _ = stop_rx.await;
+            }));
+            bound.run_on(disk, stop, || {})
+        });
+        let order =
+            std::fs::read(root.join("fixtures/storefront-order-to-erp/valid/paid-two-lines.json"))
+                .unwrap();
+        let ask = |head: String, body: &[u8]| -> String {
+            for _ in 0..100 {
+                if let Ok(mut s) = std::net::TcpStream::connect(addr) {
+                    s.write_all(head.as_bytes()).unwrap();
+                    s.write_all(body).unwrap();
+                    let mut reply = String::new();
+                    s.read_to_string(&mut reply).unwrap();
+                    return reply;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            panic!("the receiver did not listen");
+        };
+        let reply = ask(
+            format!(
+                "POST /capture/storefront-order-to-erp HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+                order.len()
+            ),
+            &order,
+        );
+        assert!(reply.starts_with("HTTP/1.1 503"), "{reply}");
+        assert!(
+            reply.to_ascii_lowercase().contains("retry-after: 30"),
+            "{reply}"
+        );
+        assert!(reply.contains("nothing was recorded"), "{reply}");
+        let metrics = ask(
+            format!("GET /metrics HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"),
+            b"",
+        );
+        assert!(
+            metrics.contains("handoff_requests_refused_total{reason=\"disk\"} 1"),
+            "{metrics}"
+        );
+        assert!(!metrics.contains("handoff_payloads_total{"), "{metrics}");
+        // Every file the receiver opened holds whole lines only: none, here.
+        for (path, bytes) in files.lock().unwrap().iter() {
+            assert!(
+                bytes.is_empty(),
+                "{}: {:?}",
+                path.display(),
+                String::from_utf8_lossy(bytes)
+            );
+        }
+        stop_tx.send(()).unwrap();
+        let stopped = server.join().unwrap().unwrap();
+        assert_eq!(stopped.written.records, 0);
+        let _ = std::fs::remove_dir_all(&captures);
     }
 }
