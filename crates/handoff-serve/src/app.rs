@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use handoff_core::Checker;
 use handoff_core::finding::{PayloadResult, PayloadSource};
+use handoff_core::input::Shape;
 use handoff_reports::printer::Printer;
 use serde_json::json;
 use std::collections::HashMap;
@@ -27,6 +28,8 @@ use tokio::sync::{Semaphore, oneshot};
 /// A contract ready to check posts, by the reference they name it with.
 struct Loaded {
     checker: Checker,
+    /// JSON bodies become a line of an NDJSON capture; X12 and CSV bodies a file each.
+    shape: Shape,
     /// The id: the capture directory, and what signatures are keyed by.
     id: Arc<str>,
     /// `id@version`, as findings name it.
@@ -349,6 +352,9 @@ async fn capture_inner(
     let received_at = jiff::Timestamp::now()
         .round(jiff::Unit::Millisecond)
         .unwrap_or_else(|_| jiff::Timestamp::now());
+    if loaded.shape != Shape::Json {
+        return record_whole(app, &loaded, body, request_id, received_at).await;
+    }
     let line = crate::line::one_line(&body).into_owned();
 
     let checked = if line.len() > 64 * 1024 {
@@ -467,6 +473,134 @@ async fn capture_inner(
     response
 }
 
+/// An X12 interchange or a CSV file posted whole: checked as `handoff check` reads such a file
+/// (every transaction set, every row), then written as its own capture file (0600, never over
+/// another, complete or not at all) with its receipt beside it, and answered with all its
+/// results.
+async fn record_whole(
+    app: &Arc<App>,
+    loaded: &Arc<Loaded>,
+    body: Bytes,
+    request_id: String,
+    received_at: jiff::Timestamp,
+) -> Response {
+    let ext = if loaded.shape == Shape::X12 {
+        "x12"
+    } else {
+        "csv"
+    };
+    let stamp = received_at.strftime("%Y-%m-%dT%H-%M-%S%.3fZ").to_string();
+    let dir = app.settings.capture_dir.join(&*loaded.id);
+    let file = dir.join(format!("{stamp}-{}.{ext}", request_id.replace(':', "-")));
+    let shown = file.display().to_string();
+    let reject_invalid = app.settings.reject_invalid;
+    let (l, b, f, id) = (
+        loaded.clone(),
+        body.clone(),
+        file.clone(),
+        request_id.clone(),
+    );
+    let done = tokio::task::spawn_blocking(move || -> Result<(Vec<PayloadResult>, StatusCode), String> {
+        let mut results = Vec::new();
+        let name = f.display().to_string();
+        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            l.checker.check_reader(&b[..], l.shape, &name, |r| results.push(r))
+        }));
+        if checked.is_err() {
+            return Err("the check of this payload failed inside handoff (a bug: please report it)".into());
+        }
+        let violations: u64 = results.iter().map(|r| r.findings.len() as u64 + r.unlisted).sum();
+        let status = if violations > 0 && reject_invalid {
+            StatusCode::UNPROCESSABLE_ENTITY
+        } else {
+            StatusCode::ACCEPTED
+        };
+        let kinds: Vec<&'static str> = results
+            .iter()
+            .flat_map(|r| r.findings.iter().map(|f| f.kind.id()))
+            .collect();
+        let mut receipt = json!({
+            "received_at": received_at.to_string(),
+            "request_id": id,
+            "contract": &*l.reference,
+            "bytes": b.len(),
+            "status": status.as_u16(),
+            "valid": violations == 0,
+            "violations": violations,
+            "payloads": results.len(),
+            "kinds": kinds,
+        })
+        .to_string();
+        receipt.push('\n');
+        crate::capture::create_private_dir(&dir)
+            .and_then(|()| {
+                if std::fs::symlink_metadata(&dir)?.file_type().is_symlink() {
+                    return Err(std::io::Error::other(format!(
+                        "{} is a link; captures are written only inside the capture directory (replace the link with a directory)",
+                        dir.display()
+                    )));
+                }
+                handoff_reports::patched::write_new(&f, &b)?;
+                handoff_reports::patched::write_new(&receipt_of(&f), receipt.as_bytes())
+            })
+            .map_err(|e| format!("cannot record {}: {e}", f.display()))?;
+        Ok((results, status))
+    })
+    .await
+    .unwrap_or_else(|_| Err("the capture failed inside handoff (a bug: please report it)".into()));
+    let (results, status) = match done {
+        Ok(r) => r,
+        Err(why) => {
+            app.metrics.refused(Refusal::Disk, Some(&loaded.id));
+            return retry_later(format!("{why}; nothing was recorded"), 30);
+        }
+    };
+    let kinds: Vec<&'static str> = results
+        .iter()
+        .flat_map(|r| r.findings.iter().map(|f| f.kind.id()))
+        .collect();
+    app.metrics.recorded(&loaded.reference, body.len(), &kinds);
+    if let Some(desk) = &app.desk {
+        let findings: Vec<handoff_core::finding::Finding> =
+            results.iter().flat_map(|r| r.findings.clone()).collect();
+        desk.live.record(crate::workspace::live::Seen {
+            checker: &loaded.checker,
+            contract: &loaded.reference,
+            received_at: received_at.to_string(),
+            capture: shown.clone(),
+            request_id: &request_id,
+            payload: &body,
+            findings: &findings,
+            unlisted: results.iter().map(|r| r.unlisted).sum(),
+        });
+    }
+    let mut summary = handoff_core::Summary::default();
+    let mut out = Vec::new();
+    let mut printer = handoff_reports::printer::JsonPrinter::new(&mut out);
+    for r in &results {
+        summary.add(r);
+        // Writing to a Vec cannot fail.
+        let _ = printer.result(r);
+    }
+    let _ = printer.finish(&summary);
+    let mut response = (status, [(header::CONTENT_TYPE, "application/json")], out).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        h.insert("x-request-id", v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&shown) {
+        h.insert("x-handoff-capture", v);
+    }
+    response
+}
+
+/// Where a whole-file capture's receipt is: beside it, under a name `handoff check` passes over.
+fn receipt_of(file: &std::path::Path) -> std::path::PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".receipt");
+    name.into()
+}
+
 /// The payload's findings, or None if the check panicked (a bug; the request still gets an
 /// answer and the receiver keeps running).
 fn check(checker: &Checker, line: &[u8]) -> Option<handoff_core::check::Checked> {
@@ -571,20 +705,14 @@ async fn contract(app: &Arc<App>, reference: &str) -> Result<Arc<Loaded>, Respon
         }
     };
     let c = checker.contract();
-    if c.x12.is_some() || c.csv.is_some() {
-        app.metrics.refused(Refusal::Unsupported, None);
-        let what = if c.x12.is_some() { "X12" } else { "CSV" };
-        return Err(error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!(
-                "{} reads {what} files; handoff serve records and checks JSON payloads",
-                c.reference()
-            ),
-            Some(format!(
-                "check {what} captures with `handoff check --contract {reference} FILE`"
-            )),
-        ));
-    }
+    // X12 and CSV bodies are recorded whole, a file each: their own layout is the payload's.
+    let shape = if c.x12.is_some() {
+        Shape::X12
+    } else if c.csv.is_some() {
+        Shape::Csv
+    } else {
+        Shape::Json
+    };
     // An id becomes a directory name: only the registry's own spelling is allowed.
     if !c
         .id
@@ -599,6 +727,7 @@ async fn contract(app: &Arc<App>, reference: &str) -> Result<Arc<Loaded>, Respon
         ));
     }
     let loaded = Arc::new(Loaded {
+        shape,
         id: c.id.as_str().into(),
         reference: c.reference().into(),
         checker,

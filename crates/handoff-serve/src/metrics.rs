@@ -22,7 +22,6 @@ pub(crate) enum Refusal {
     Busy,
     Disk,
     UnknownContract,
-    Unsupported,
     Empty,
 }
 
@@ -35,7 +34,6 @@ impl Refusal {
             Refusal::Busy => "busy",
             Refusal::Disk => "disk",
             Refusal::UnknownContract => "unknown_contract",
-            Refusal::Unsupported => "unsupported",
             Refusal::Empty => "empty",
         }
     }

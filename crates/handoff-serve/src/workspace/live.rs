@@ -75,7 +75,7 @@ impl Live {
             request_id: seen.request_id.to_string(),
             findings: seen.findings.iter().take(5).map(shown).collect(),
             more: seen.findings.len().saturating_sub(5) as u64 + seen.unlisted,
-            excerpt: handoff_reports::triage::review::excerpt(seen.checker, seen.payload),
+            excerpt: excerpt(seen.checker, seen.payload),
         });
         let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let t = inner.tallies.entry(seen.contract.to_string()).or_default();
@@ -96,6 +96,17 @@ impl Live {
             inner.tallies.clone(),
             inner.newest.iter().cloned().collect(),
         )
+    }
+}
+
+/// A JSON payload's redacted excerpt; an X12 interchange or a CSV file is not shown (its
+/// sensitive values are not found by pointer), only what it is.
+fn excerpt(checker: &Checker, payload: &[u8]) -> String {
+    let first = payload.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) {
+        handoff_reports::triage::review::excerpt(checker, payload)
+    } else {
+        format!("({} bytes, not JSON: open the capture file)", payload.len())
     }
 }
 
