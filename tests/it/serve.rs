@@ -238,6 +238,7 @@ fn every_fixture_posted_is_recorded_and_check_on_the_captures_gives_the_replies(
     // transaction set or row a result.
     let whole = [
         ("edi-850-to-wms@^2", "edi-850-x12", "edi-850-to-wms"),
+        ("edi-810-to-erp@^1", "edi-810-to-erp", "edi-810-to-erp"),
         (
             "wms-inventory-to-erp@^1",
             "wms-inventory-to-erp",
@@ -310,7 +311,10 @@ fn every_fixture_posted_is_recorded_and_check_on_the_captures_gives_the_replies(
     assert_eq!(code, 0);
     assert_eq!(
         said.last().unwrap(),
-        &format!("handoff serve: stopped; {json_sent} payloads recorded in 5 files")
+        &format!(
+            "handoff serve: stopped; {sent} payloads recorded in {} files",
+            5 + sent - json_sent
+        )
     );
     // One id's captures hold each major's files (edi-850-to-wms: JSON v1, X12 v2): each is
     // checked against the contract it was posted to.

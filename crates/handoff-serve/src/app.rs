@@ -83,6 +83,8 @@ pub(crate) struct App {
     token_digest: Option<[u8; 32]>,
     /// The review workspace, when it is served.
     desk: Option<Arc<Desk>>,
+    /// X12 and CSV bodies recorded whole (each its own file), and the writes refused.
+    pub(crate) whole: Arc<[AtomicU64; 2]>,
 }
 
 impl App {
@@ -109,6 +111,7 @@ impl App {
             seq: AtomicU64::new(0),
             token_digest,
             desk,
+            whole: Arc::new([AtomicU64::new(0), AtomicU64::new(0)]),
         })
     }
 }
@@ -551,10 +554,12 @@ async fn record_whole(
     let (results, status) = match done {
         Ok(r) => r,
         Err(why) => {
+            app.whole[1].fetch_add(1, Ordering::Relaxed);
             app.metrics.refused(Refusal::Disk, Some(&loaded.id));
             return retry_later(format!("{why}; nothing was recorded"), 30);
         }
     };
+    app.whole[0].fetch_add(1, Ordering::Relaxed);
     let kinds: Vec<&'static str> = results
         .iter()
         .flat_map(|r| r.findings.iter().map(|f| f.kind.id()))

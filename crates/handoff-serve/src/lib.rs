@@ -138,6 +138,7 @@ impl Bound {
         );
         let app = Arc::new(app::App::new(self.settings, writer.tx)?);
         let router = app::router(app.clone());
+        let whole = app.whole.clone();
         drop(app);
         let served = runtime.block_on(async move {
             let shutdown: std::pin::Pin<Box<dyn Future<Output = ()> + Send>> = match stop {
@@ -153,10 +154,16 @@ impl Bound {
         // Every connection has finished, so every request's sender is gone: the writer
         // drains what is queued, syncs and closes, and its thread ends.
         runtime.shutdown_timeout(std::time::Duration::from_secs(5));
-        let written = writer
+        let mut written = writer
             .thread
             .join()
             .map_err(|_| "the capture writer failed".to_string())?;
+        // X12 and CSV bodies were written whole, a file each, beside the writer's lines.
+        let [files, failed] = &*whole;
+        let files = files.load(std::sync::atomic::Ordering::Relaxed);
+        written.records += files;
+        written.files += files;
+        written.failed_writes += failed.load(std::sync::atomic::Ordering::Relaxed);
         served.map_err(|e| format!("the server stopped on an error: {e}"))?;
         Ok(Stopped { written })
     }
