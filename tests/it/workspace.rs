@@ -605,3 +605,45 @@ fn in_chromium_approve_and_reject_are_clicked_and_a_forged_token_is_refused() {
         serde_json::json!({"rule": "letter-case", "proposals": 2, "approved": 1, "rejected": 1, "false_positive_rate": 0.5, "auto_resolution_rate": 0.5, "window_days": 30})
     );
 }
+
+#[test]
+fn a_long_queue_shows_the_oldest_fifty_and_counts_the_rest() {
+    let dir = project("workspace-queue");
+    let capture = std::fs::read_to_string(dir.join("captures/orders.ndjson")).unwrap();
+    let first = capture.lines().next().unwrap();
+    // 52 orders, each its own payload, each with the lower-case SKU.
+    let lines: String = (0..52)
+        .map(|n| {
+            format!(
+                "{}\n",
+                first.replace("000000000001", &format!("{:012}", 900 + n))
+            )
+        })
+        .collect();
+    std::fs::write(dir.join("captures/orders.ndjson"), lines).unwrap();
+    let proposed = propose(&dir);
+    assert!(
+        String::from_utf8_lossy(&proposed.stderr).contains("52 new proposals"),
+        "{}",
+        String::from_utf8_lossy(&proposed.stderr)
+    );
+    let server = serve(&dir);
+    let (_, page) = open(server.addr);
+    assert!(
+        page.body
+            .contains("52 repair proposals waiting for a decision")
+    );
+    assert_eq!(
+        page.body
+            .matches("<div class=\"card\" id=\"proposal-")
+            .count(),
+        50
+    );
+    assert!(page.body.contains("id=\"proposal-50\"") && !page.body.contains("id=\"proposal-51\""));
+    assert!(
+        page.body.contains("2 more waiting after these 50: decide these first, or list them all with <code>handoff review</code>."),
+        "{}",
+        page.body
+    );
+    let _ = server.stop();
+}

@@ -314,8 +314,9 @@ pub(crate) struct Data {
     pub(crate) newest: Vec<live::Newest>,
     /// The weekly review, and when it was computed.
     pub(crate) weekly: Option<(Result<String, String>, String)>,
-    /// Pending proposals, each with its re-check now.
+    /// Pending proposals, each with its re-check now, and how many more wait.
     pub(crate) pending: Vec<(Proposal, Result<(), String>)>,
+    pub(crate) pending_more: u64,
     pub(crate) decided: Vec<Proposal>,
     pub(crate) feedback: Option<review::Feedback>,
     pub(crate) outbox: Option<String>,
@@ -324,6 +325,9 @@ pub(crate) struct Data {
 
 /// Decisions listed, newest first.
 const DECIDED_SHOWN: usize = 20;
+
+/// Pending proposals shown (and re-checked) on one page, oldest first; the rest are counted.
+const PENDING_SHOWN: usize = 50;
 
 fn open(desk: &Desk) -> Result<Option<Store>, String> {
     if !desk.settings.history.exists() {
@@ -339,10 +343,13 @@ fn gather(desk: &Desk, notice: Option<Notice>) -> Result<Data, String> {
     let mut decided = Vec::new();
     let mut feedback = None;
     let mut noticed = None;
+    let mut pending_more = 0;
     if let Some(store) = &store {
         let mut checkers = std::collections::HashMap::new();
         for p in store.proposals(None)? {
-            if p.status == Status::Pending {
+            if p.status == Status::Pending && pending.len() >= PENDING_SHOWN {
+                pending_more += 1;
+            } else if p.status == Status::Pending {
                 let checker = checkers
                     .entry(p.contract.clone())
                     .or_insert_with(|| load(desk, &p.contract));
@@ -373,6 +380,7 @@ fn gather(desk: &Desk, notice: Option<Notice>) -> Result<Data, String> {
         newest,
         weekly: desk.weekly(),
         pending,
+        pending_more,
         decided,
         feedback,
         outbox: desk

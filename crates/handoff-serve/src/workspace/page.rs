@@ -107,7 +107,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 
 pub(super) fn home(d: &Data, csrf: &str, status: StatusCode) -> Response {
     let mut h = String::new();
-    let pending = d.pending.len() as u64;
+    let pending = d.pending.len() as u64 + d.pending_more;
     let _ = writeln!(
         h,
         "<h1>handoff workspace</h1><p class=\"sub\">History database <code>{}</code>; {} waiting for a decision.</p>",
@@ -303,6 +303,14 @@ fn gate(h: &mut String, d: &Data, csrf: &str) {
             h,
             "<form method=\"post\" action=\"/review/{id}/reject\"><input type=\"hidden\" name=\"csrf\" value=\"{csrf}\"><label>by <input type=\"text\" name=\"by\" required maxlength=\"100\" size=\"12\"></label><label>why <input type=\"text\" name=\"why\" required size=\"28\"></label><button type=\"submit\" class=\"reject\">Reject</button></form></div>",
             id = p.id
+        );
+    }
+    if d.pending_more > 0 {
+        let _ = writeln!(
+            h,
+            "<p class=\"meta\">{} more waiting after these {}: decide these first, or list them all with <code>handoff review</code>.</p>",
+            d.pending_more,
+            d.pending.len()
         );
     }
     if !d.decided.is_empty() {
