@@ -65,6 +65,85 @@ struct Object {
     /// Field -> (objects that had it, its values), in order of first appearance.
     fields: Vec<(String, Node)>,
     present: BTreeMap<String, u64>,
+    /// Past [`MAP_KEYS`] distinct member names the names are data (SKUs, dates, ids), not
+    /// fields: every member's value goes to one profile, and the names to another.
+    map: Option<Map>,
+}
+
+/// An object whose member names are data: a map, as the contract's `values` and `keys` say.
+#[derive(Debug, Clone)]
+struct Map {
+    values: Box<Node>,
+    keys: Strings,
+}
+
+/// Distinct member names at one place past which its objects are a map: memory stays bounded
+/// by the shape when the names are data, however many payloads there are.
+const MAP_KEYS: usize = 64;
+
+/// Fewer distinct names are a map too when every name holds a digit and all share one run
+/// shape (`SKU-1001`, `2026-11-01`): names like `line1`, `line2`, `city` are fields.
+const MAP_MIN_KEYS: usize = 3;
+
+impl Object {
+    fn add_member(&mut self, k: &str, v: &Value) {
+        if let Some(m) = &mut self.map {
+            m.keys.add(k);
+            m.values.add(v);
+            return;
+        }
+        *self.present.entry(k.to_string()).or_default() += 1;
+        match self.fields.iter_mut().find(|(name, _)| name == k) {
+            Some((_, node)) => node.add(v),
+            None => {
+                let mut node = Node::default();
+                node.add(v);
+                self.fields.push((k.to_string(), node));
+            }
+        }
+        if self.fields.len() > MAP_KEYS {
+            self.fold_into_map();
+        }
+    }
+
+    /// Fold the fields seen so far into one profile of values.
+    fn fold_into_map(&mut self) {
+        if self.map.is_some() {
+            return;
+        }
+        let mut values = Node::default();
+        let mut keys = Strings::new();
+        // Each name once: what its sketch says (pattern, format, lengths) is about names.
+        for (name, node) in std::mem::take(&mut self.fields) {
+            keys.add(&name);
+            values.merge(node);
+        }
+        self.present.clear();
+        self.map = Some(Map {
+            values: Box::new(values),
+            keys,
+        });
+    }
+
+    /// A map as the writer shows it: the one this place became, or, for few names, the
+    /// fields folded when their names look like data.
+    fn as_map(&self) -> Option<std::borrow::Cow<'_, Map>> {
+        if let Some(m) = &self.map {
+            return Some(std::borrow::Cow::Borrowed(m));
+        }
+        if self.fields.len() < MAP_MIN_KEYS
+            || !self
+                .fields
+                .iter()
+                .all(|(name, _)| name.chars().any(|c| c.is_ascii_digit()))
+        {
+            return None;
+        }
+        let mut folded = self.clone();
+        folded.fold_into_map();
+        let m = folded.map?;
+        matches!(m.keys.shape, Shape::Runs(_)).then_some(std::borrow::Cow::Owned(m))
+    }
 }
 
 #[derive(Debug, Default, Clone)]
@@ -317,15 +396,7 @@ impl Node {
                 let o = self.object.get_or_insert_with(Object::default);
                 o.count += 1;
                 for (k, v) in map {
-                    *o.present.entry(k.clone()).or_default() += 1;
-                    match o.fields.iter_mut().find(|(name, _)| name == k) {
-                        Some((_, node)) => node.add(v),
-                        None => {
-                            let mut node = Node::default();
-                            node.add(v);
-                            o.fields.push((k.clone(), node));
-                        }
-                    }
+                    o.add_member(k, v);
                 }
             }
             Value::Array(items) => {
@@ -439,15 +510,27 @@ impl Node {
             _ => {}
         }
         match (&mut self.object, b.object) {
-            (Some(a), Some(b)) => {
+            (Some(a), Some(mut b)) => {
                 a.count += b.count;
-                for (k, n) in b.present {
-                    *a.present.entry(k).or_default() += n;
+                if a.map.is_some() || b.map.is_some() {
+                    a.fold_into_map();
+                    b.fold_into_map();
                 }
-                for (name, node) in b.fields {
-                    match a.fields.iter_mut().find(|(n, _)| *n == name) {
-                        Some((_, have)) => have.merge(node),
-                        None => a.fields.push((name, node)),
+                if let (Some(am), Some(bm)) = (&mut a.map, b.map) {
+                    am.values.merge(*bm.values);
+                    am.keys.merge(bm.keys);
+                } else {
+                    for (k, n) in b.present {
+                        *a.present.entry(k).or_default() += n;
+                    }
+                    for (name, node) in b.fields {
+                        match a.fields.iter_mut().find(|(n, _)| *n == name) {
+                            Some((_, have)) => have.merge(node),
+                            None => a.fields.push((name, node)),
+                        }
+                    }
+                    if a.fields.len() > MAP_KEYS {
+                        a.fold_into_map();
                     }
                 }
             }
@@ -514,7 +597,7 @@ impl Profile {
         out.push_str("boundary: {from: sender, to: receiver, transport: webhook}\n");
         let w = Writer { options };
         match (&self.root.object, self.root.types().len()) {
-            (Some(obj), 1) if self.root.nulls == 0 => {
+            (Some(obj), 1) if self.root.nulls == 0 && obj.as_map().is_none() => {
                 if options.closed {
                     out.push_str("closed: true\n");
                 }
@@ -634,6 +717,10 @@ impl Writer<'_> {
         if let Some(o) = &node.object
             && only
         {
+            if let Some(m) = o.as_map() {
+                self.map(out, o, &m, depth);
+                return;
+            }
             if self.options.closed {
                 let _ = writeln!(out, "{pad}closed: true");
             }
@@ -664,6 +751,38 @@ impl Writer<'_> {
                 self.node(out, &a.items, depth + 1, a.count);
             }
         }
+    }
+
+    /// An object whose member names are data: `values` for every member, and `keys` for the
+    /// names when they share a format or a pattern. (Never `closed`: a map is not.)
+    fn map(&self, out: &mut String, o: &Object, m: &Map, depth: usize) {
+        let pad = indent(depth);
+        let names = if m.keys.overflow {
+            format!("more than {DISTINCT}")
+        } else {
+            thousands(m.keys.distinct.len() as u64)
+        };
+        let _ = writeln!(
+            out,
+            "{pad}# a map: {names} distinct member names over {} objects, names that are data (SKUs, dates, ids), not fields",
+            thousands(o.count)
+        );
+        if let Some(i) = (0..FORMATS.len()).find(|&i| m.keys.formats[i] == m.keys.count) {
+            let f = FORMATS[i];
+            let _ = writeln!(
+                out,
+                "{pad}keys: {{format: {f}}}  # every name seen is {a} {f}",
+                a = if f == "email" { "an" } else { "a" }
+            );
+        } else if let Shape::Runs(r) = &m.keys.shape {
+            let _ = writeln!(
+                out,
+                "{pad}keys: {{pattern: {}}}  # matched by every name seen",
+                quoted(&pattern_of(r))
+            );
+        }
+        let _ = writeln!(out, "{pad}values:");
+        self.node(out, &m.values, depth + 1, o.count);
     }
 
     fn strings(&self, out: &mut String, s: &Strings, depth: usize) {
@@ -871,5 +990,69 @@ mod tests {
             text.contains("type: [string, integer]  # seen: string 1, integer 1"),
             "{text}"
         );
+    }
+
+    fn accepted(text: &str, payloads: &[Value]) {
+        let (checker, diags) = crate::lint::prepare_text(std::path::Path::new("d.yaml"), text);
+        let checker = checker.unwrap_or_else(|| panic!("{diags:?}\n{text}"));
+        assert!(diags.is_empty(), "{diags:?}\n{text}");
+        for p in payloads {
+            let f = checker.check(p.to_string().as_bytes());
+            assert!(f.is_empty(), "{f:?}\n{text}");
+        }
+    }
+
+    #[test]
+    fn member_names_that_are_data_make_a_map() {
+        // Stock per SKU: few names, each with a digit, one shape.
+        let stock: Vec<Value> = (0..6)
+            .map(|i| json!({"warehouse": "W1", "on_hand": {format!("TEE-{}", 1000 + i): i, format!("MUG-{}", 2000 + i): i + 1, format!("CAP-{}", 3000 + i): 2}}))
+            .collect();
+        let text = draft(&stock);
+        assert!(text.contains("  on_hand:\n    type: object\n    # a map: 18 distinct member names over 6 objects, names that are data (SKUs, dates, ids), not fields\n    keys: {pattern: \"^[A-Z]{3}-[0-9]{4}$\"}  # matched by every name seen\n    values:\n      type: integer\n"), "{text}");
+        assert!(!text.contains("TEE-1000:"), "{text}");
+        accepted(&text, &stock);
+        // A new SKU tomorrow is accepted too: that is what a map is for.
+        accepted(
+            &text,
+            &[json!({"warehouse": "W1", "on_hand": {"HAT-4000": 1}})],
+        );
+        // Names without digits stay fields.
+        let address = vec![json!({"a": {"line1": "x", "line2": "y", "city": "z"}}); 4];
+        assert!(draft(&address).contains("      line1:\n"));
+    }
+
+    #[test]
+    fn past_sixty_four_names_the_place_is_a_map_and_stays_bounded() {
+        let daily: Vec<Value> = (0..200)
+            .map(|i| json!({"by_day": {format!("2026-{:02}-{:02}", 1 + i / 28 % 12, 1 + i % 28): i}}))
+            .collect();
+        let mut p = Profile::new();
+        for v in &daily {
+            p.add(v);
+        }
+        let o = p.root.object.as_ref().unwrap().fields[0]
+            .1
+            .object
+            .as_ref()
+            .unwrap();
+        assert!(
+            o.fields.is_empty() && o.map.is_some(),
+            "the names were folded"
+        );
+        let text = draft(&daily);
+        assert!(text.contains("    keys: {format: date}  # every name seen is a date\n    values:\n      type: integer\n"), "{text}");
+        accepted(&text, &daily);
+        // Profiled in two halves and merged, the draft is the same.
+        let (a, b) = daily.split_at(30);
+        let (mut pa, mut pb) = (Profile::new(), Profile::new());
+        a.iter().for_each(|v| pa.add(v));
+        b.iter().for_each(|v| pb.add(v));
+        pa.merge(pb);
+        let options = Options {
+            id: "orders".into(),
+            ..Options::default()
+        };
+        assert_eq!(pa.draft(&options), text);
     }
 }
