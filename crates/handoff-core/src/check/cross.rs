@@ -244,7 +244,7 @@ fn shown(value: &Value) -> String {
 }
 
 /// A number, or a string holding a decimal number (money is often sent as `"19.99"`).
-fn decimal(value: &Value) -> Option<Decimal> {
+pub(crate) fn decimal(value: &Value) -> Option<Decimal> {
     let text = match value {
         Value::Number(n) => n.to_string(),
         Value::String(s) => s.trim().to_string(),

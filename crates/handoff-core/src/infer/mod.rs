@@ -45,7 +45,10 @@ pub struct Options {
 pub struct Profile {
     root: Node,
     payloads: u64,
+    rules: rules::Rules,
 }
+
+mod rules;
 
 #[derive(Debug, Default, Clone)]
 struct Node {
@@ -559,6 +562,9 @@ impl Profile {
     pub fn add(&mut self, payload: &Value) {
         self.payloads += 1;
         self.root.add(payload);
+        if let Value::Object(map) = payload {
+            self.rules.add(map);
+        }
     }
 
     /// Take in a profile of the payloads that came after this one's: the draft is then the
@@ -567,6 +573,7 @@ impl Profile {
     pub fn merge(&mut self, later: Profile) {
         self.payloads += later.payloads;
         self.root.merge(later.root);
+        self.rules.merge(later.rules);
     }
 
     /// Payloads taken.
@@ -606,6 +613,7 @@ impl Profile {
                 } else {
                     out.push_str("fields:\n");
                     w.fields(&mut out, obj, 1);
+                    w.rules(&mut out, obj, &self.rules);
                 }
             }
             _ => {
@@ -640,6 +648,77 @@ fn indent(depth: usize) -> String {
 }
 
 impl Writer<'_> {
+    /// The cross-field rules that held, those whose every pointer the draft declares.
+    fn rules(&self, out: &mut String, root: &Object, found: &rules::Rules) {
+        let field = |name: &str| root.fields.iter().find(|(n, _)| n == name).map(|(_, n)| n);
+        // An item number the draft declares: the array's items are objects (not a map) with it.
+        let item = |array: &str, name: &str| {
+            field(array)
+                .and_then(|n| n.array.as_ref())
+                .filter(|_| field(array).is_some_and(|n| n.types().len() == 1))
+                .and_then(|a| {
+                    a.items
+                        .object
+                        .as_ref()
+                        .filter(|_| a.items.types().len() == 1)
+                })
+                .is_some_and(|o| o.as_map().is_none() && o.fields.iter().any(|(n, _)| n == name))
+        };
+        let plain = |name: &str| {
+            !name.is_empty()
+                && !name.contains(['*', '/', '~'])
+                && !name.contains(char::is_whitespace)
+        };
+        let mut lines = Vec::new();
+        for (relation, held) in &found.held() {
+            let held = *held;
+            let (array, total) = match relation {
+                rules::Relation::Count { array, total }
+                | rules::Relation::Sum { array, total, .. } => (array, total),
+            };
+            if !plain(array) || !plain(total) || field(total).is_none_or(|n| n.types().len() != 1) {
+                continue;
+            }
+            let evidence = format!(
+                "# held in all {} payloads that had both sides",
+                thousands(held)
+            );
+            match relation {
+                rules::Relation::Count { .. } => {
+                    if field(array).and_then(|n| n.array.as_ref()).is_none() {
+                        continue;
+                    }
+                    lines.push(format!(
+                        "  - count: /{array}/*\n    equals: /{total}  {evidence}\n"
+                    ));
+                }
+                rules::Relation::Sum { term, .. } => {
+                    let text = match term {
+                        rules::Term::Field(f) if plain(f) && item(array, f) => {
+                            format!("/{array}/*/{f}")
+                        }
+                        rules::Term::Product(a, b)
+                            if plain(a) && plain(b) && item(array, a) && item(array, b) =>
+                        {
+                            format!("/{array}/*/{a} * /{array}/*/{b}")
+                        }
+                        _ => continue,
+                    };
+                    lines.push(format!(
+                        "  - sum: [{}]\n    equals: /{total}  {evidence}\n",
+                        quoted(&text)
+                    ));
+                }
+            }
+        }
+        if !lines.is_empty() {
+            out.push_str("rules:\n");
+            for l in lines {
+                out.push_str(&l);
+            }
+        }
+    }
+
     fn fields(&self, out: &mut String, obj: &Object, depth: usize) {
         for (name, node) in &obj.fields {
             let present = obj.present.get(name).copied().unwrap_or(0);
@@ -1054,5 +1133,50 @@ mod tests {
             ..Options::default()
         };
         assert_eq!(pa.draft(&options), text);
+    }
+
+    #[test]
+    fn a_total_that_is_the_sum_of_its_lines_and_a_count_of_items_become_rules() {
+        let orders: Vec<Value> = (1..=6u32)
+            .map(|i| {
+                let lines: Vec<Value> = (0..i % 3 + 1)
+                    .map(|j| json!({"sku": format!("SKU-{}", 100 + j), "price": format!("{}.{:02}", j + 2, i * 7 % 100), "quantity": j + i}))
+                    .collect();
+                let total: rust_decimal::Decimal = lines
+                    .iter()
+                    .map(|l| {
+                        l["price"].as_str().unwrap().parse::<rust_decimal::Decimal>().unwrap()
+                            * rust_decimal::Decimal::from(l["quantity"].as_u64().unwrap())
+                    })
+                    .sum();
+                json!({"order_id": i, "lines": lines, "line_count": lines.len(), "total": total.to_string(), "tax": "0.00"})
+            })
+            .collect();
+        let text = draft(&orders);
+        assert!(
+            text.contains("rules:\n  - count: /lines/*\n    equals: /line_count  # held in all 6 payloads that had both sides\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  - sum: [\"/lines/*/price * /lines/*/quantity\"]\n    equals: /total  # held in all 6 payloads that had both sides\n"),
+            "{text}"
+        );
+        // The order id is no total: one order's id happens to equal its lines' count, not all.
+        assert!(!text.contains("equals: /order_id"), "{text}");
+        assert!(!text.contains("equals: /tax"), "{text}");
+        accepted(&text, &orders);
+        // The rule is real: an order whose total is off by a cent is refused.
+        let mut wrong = orders[0].clone();
+        wrong["total"] = json!("0.01");
+        let (checker, _) = crate::lint::prepare_text(std::path::Path::new("d.yaml"), &text);
+        let kinds: Vec<&str> = checker
+            .unwrap()
+            .check(wrong.to_string().as_bytes())
+            .iter()
+            .map(|f| f.kind.id())
+            .collect();
+        assert_eq!(kinds, ["sum_mismatch"]);
+        // Fewer than three payloads are not evidence enough.
+        assert!(!draft(&orders[..2]).contains("rules:"));
     }
 }
