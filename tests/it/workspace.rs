@@ -551,35 +551,32 @@ fn in_chromium_approve_and_reject_are_clicked_and_a_forged_token_is_refused() {
     };
     // Approve 1: the name, then the button; the page that follows says what was done.
     chrome.eval(&page, &fill(1, "by", "ops-lead"));
-    chrome.eval(
+    press(
+        &mut chrome,
         &page,
-        "document.querySelector('#proposal-1 form[action$=approve] button').click(); true",
-    );
-    chrome.wait(
-        &page,
-        "document.body.innerText.includes('Proposal 1 (captures/orders.ndjson:1) approved by ops-lead at ')",
+        1,
+        "approve",
+        "Proposal 1 (captures/orders.ndjson:1) approved by ops-lead at ",
     );
     // Reject 2 with a reason.
     chrome.eval(&page, &fill(2, "by", "bo"));
     chrome.eval(&page, &fill(2, "why", "tee-10005 is its own item"));
-    chrome.eval(
+    press(
+        &mut chrome,
         &page,
-        "document.querySelector('#proposal-2 form[action$=reject] button').click(); true",
-    );
-    chrome.wait(
-        &page,
-        "document.body.innerText.includes('Proposal 2 (captures/orders.ndjson:2) rejected by bo at ')",
+        2,
+        "reject",
+        "Proposal 2 (captures/orders.ndjson:2) rejected by bo at ",
     );
     // A form whose token is not the session's decides nothing.
     chrome.eval(&page, &fill(3, "by", "eve"));
     chrome.eval(&page, &fill(3, "csrf", "00ff"));
-    chrome.eval(
+    press(
+        &mut chrome,
         &page,
-        "document.querySelector('#proposal-3 form[action$=approve] button').click(); true",
-    );
-    chrome.wait(
-        &page,
-        "document.body.innerText.includes('form token is not this session')",
+        3,
+        "approve",
+        "form token is not this session",
     );
     // The page logged nothing but the refusal of the forged form (a 403 is a failed load).
     let (refused, other): (Vec<&String>, Vec<&String>) = chrome
@@ -646,4 +643,15 @@ fn a_long_queue_shows_the_oldest_fifty_and_counts_the_rest() {
         page.body
     );
     let _ = server.stop();
+}
+
+/// Press proposal `n`'s Approve or Reject button, and wait for the page after it to say `says`.
+fn press(chrome: &mut common::cdp::Chrome, page: &str, n: u8, action: &str, says: &str) {
+    chrome.eval(
+        page,
+        &format!(
+            "document.querySelector('#proposal-{n} form[action$={action}] button').click(); true"
+        ),
+    );
+    chrome.wait(page, &format!("document.body.innerText.includes({says:?})"));
 }
