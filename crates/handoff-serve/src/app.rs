@@ -503,55 +503,58 @@ async fn record_whole(
         file.clone(),
         request_id.clone(),
     );
-    let done = tokio::task::spawn_blocking(move || -> Result<(Vec<PayloadResult>, StatusCode), String> {
-        let mut results = Vec::new();
-        let name = f.display().to_string();
-        let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            l.checker.check_reader(&b[..], l.shape, &name, |r| results.push(r))
-        }));
-        if checked.is_err() {
-            return Err("the check of this payload failed inside handoff (a bug: please report it)".into());
-        }
-        let violations: u64 = results.iter().map(|r| r.findings.len() as u64 + r.unlisted).sum();
-        let status = if violations > 0 && reject_invalid {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::ACCEPTED
-        };
-        let kinds: Vec<&'static str> = results
-            .iter()
-            .flat_map(|r| r.findings.iter().map(|f| f.kind.id()))
-            .collect();
-        let mut receipt = json!({
-            "received_at": received_at.to_string(),
-            "request_id": id,
-            "contract": &*l.reference,
-            "bytes": b.len(),
-            "status": status.as_u16(),
-            "valid": violations == 0,
-            "violations": violations,
-            "payloads": results.len(),
-            "kinds": kinds,
-        })
-        .to_string();
-        receipt.push('\n');
-        crate::capture::create_private_dir(&dir)
-            .and_then(|()| {
-                if std::fs::symlink_metadata(&dir)?.file_type().is_symlink() {
-                    return Err(std::io::Error::other(format!(
-                        "{} is a link; captures are written only inside the capture directory (replace the link with a directory)",
-                        dir.display()
-                    )));
-                }
-                handoff_reports::patched::write_new(&f, &b)?;
-                handoff_reports::patched::write_new(&receipt_of(&f), receipt.as_bytes())
+    let done = tokio::task::spawn_blocking(
+        move || -> Result<(Vec<PayloadResult>, StatusCode, Vec<&'static str>), String> {
+            let mut results = Vec::new();
+            let name = f.display().to_string();
+            let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                l.checker
+                    .check_reader(&b[..], l.shape, &name, |r| results.push(r))
+            }));
+            if checked.is_err() {
+                return Err(
+                    "the check of this payload failed inside handoff (a bug: please report it)"
+                        .into(),
+                );
+            }
+            let violations: u64 = results
+                .iter()
+                .map(|r| r.findings.len() as u64 + r.unlisted)
+                .sum();
+            let status = if violations > 0 && reject_invalid {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::ACCEPTED
+            };
+            let kinds: Vec<&'static str> = results
+                .iter()
+                .flat_map(|r| r.findings.iter().map(|f| f.kind.id()))
+                .collect();
+            let mut receipt = json!({
+                "received_at": received_at.to_string(),
+                "request_id": id,
+                "contract": &*l.reference,
+                "bytes": b.len(),
+                "status": status.as_u16(),
+                "valid": violations == 0,
+                "violations": violations,
+                "payloads": results.len(),
+                "kinds": &kinds,
             })
-            .map_err(|e| format!("cannot record {}: {e}", f.display()))?;
-        Ok((results, status))
-    })
+            .to_string();
+            receipt.push('\n');
+            crate::capture::contract_dir(&dir)
+                .and_then(|()| {
+                    handoff_reports::patched::write_new(&f, &b)?;
+                    handoff_reports::patched::write_new(&receipt_of(&f), receipt.as_bytes())
+                })
+                .map_err(|e| format!("cannot record {}: {e}", f.display()))?;
+            Ok((results, status, kinds))
+        },
+    )
     .await
     .unwrap_or_else(|_| Err("the capture failed inside handoff (a bug: please report it)".into()));
-    let (results, status) = match done {
+    let (results, status, kinds) = match done {
         Ok(r) => r,
         Err(why) => {
             app.whole[1].fetch_add(1, Ordering::Relaxed);
@@ -560,10 +563,6 @@ async fn record_whole(
         }
     };
     app.whole[0].fetch_add(1, Ordering::Relaxed);
-    let kinds: Vec<&'static str> = results
-        .iter()
-        .flat_map(|r| r.findings.iter().map(|f| f.kind.id()))
-        .collect();
     app.metrics.recorded(&loaded.reference, body.len(), &kinds);
     if let Some(desk) = &app.desk {
         let findings: Vec<handoff_core::finding::Finding> =

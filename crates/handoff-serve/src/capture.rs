@@ -73,15 +73,7 @@ pub(crate) struct RealDisk;
 impl Disk for RealDisk {
     fn create(&mut self, path: &Path) -> io::Result<Box<dyn Sink>> {
         if let Some(dir) = path.parent() {
-            create_private_dir(dir)?;
-            // A contract's directory that is a link would take captures wherever it points:
-            // the capture directory is the only place written.
-            if fs::symlink_metadata(dir)?.file_type().is_symlink() {
-                return Err(io::Error::other(format!(
-                    "{} is a link; captures are written only inside the capture directory (replace the link with a directory)",
-                    dir.display()
-                )));
-            }
+            contract_dir(dir)?;
         }
         let mut options = OpenOptions::new();
         options.append(true).create_new(true);
@@ -104,6 +96,19 @@ impl Sink for File {
     fn sync(&mut self) -> io::Result<()> {
         self.sync_data()
     }
+}
+
+/// A contract's capture directory, created private, and refused when it is a link: a link would
+/// take captures wherever it points, and the capture directory is the only place written.
+pub(crate) fn contract_dir(dir: &Path) -> io::Result<()> {
+    create_private_dir(dir)?;
+    if fs::symlink_metadata(dir)?.file_type().is_symlink() {
+        return Err(io::Error::other(format!(
+            "{} is a link; captures are written only inside the capture directory (replace the link with a directory)",
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {

@@ -724,6 +724,27 @@ pub fn recheck(p: &Proposal, checker: &Checker, base: &Path, reach: &Reach) -> R
     Prepared::new(p, checker, base, reach).map(drop)
 }
 
+/// A proposal's file as it is now (found from `base`, read only within `reach`): its path and
+/// its bytes.
+fn read_source(p: &Proposal, base: &Path, reach: &Reach) -> Result<(PathBuf, Vec<u8>), String> {
+    let path = base.join(&p.source);
+    reach
+        .check(&path, "the proposal's payload file")
+        .map_err(|e| e.to_string())?;
+    let bytes = handoff_core::input::read_bytes(&path, handoff_core::input::MAX_FILE_BYTES)
+        .map_err(|e| format!("cannot read {}: {e}", escape::text(&p.source)))?;
+    Ok((path, bytes))
+}
+
+/// The payload at a proposal's place as its file holds it now, changed since or not (an
+/// exception card shows its findings).
+pub fn current_payload(p: &Proposal, base: &Path, reach: &Reach) -> Result<Vec<u8>, String> {
+    let (_, bytes) = read_source(p, base, reach)?;
+    crate::patched::payload_at(&bytes, p.line)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| format!("{} holds no such payload now", escape::text(&p.at())))
+}
+
 /// A proposal's file read and its payload repaired again, ready to write.
 struct Prepared {
     path: PathBuf,
@@ -740,13 +761,8 @@ impl Prepared {
         base: &Path,
         reach: &Reach,
     ) -> Result<Prepared, String> {
-        let path = base.join(&p.source);
-        reach
-            .check(&path, "the proposal's payload file")
-            .map_err(|e| e.to_string())?;
+        let (path, original) = read_source(p, base, reach)?;
         let shown = escape::text(&p.source).into_owned();
-        let original = handoff_core::input::read_bytes(&path, handoff_core::input::MAX_FILE_BYTES)
-            .map_err(|e| format!("cannot read {shown}: {e}"))?;
         let payload = crate::patched::payload_at(&original, p.line)
             .filter(|b| sha256_hex(b) == p.payload_sha256)
             .ok_or_else(|| {

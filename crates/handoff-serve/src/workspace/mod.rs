@@ -431,7 +431,7 @@ async fn card(State(desk): State<Arc<Desk>>, UrlPath(id): UrlPath<i64>) -> Respo
             return Ok(None);
         };
         let checker = load(&d, &p.contract);
-        let payload = read_payload(&d, &p).map(|(bytes, _)| bytes);
+        let payload = review::current_payload(&p, &d.settings.base, &d.settings.reach);
         let findings = match (&checker, &payload) {
             (Ok(c), Ok(bytes)) => {
                 let checked = c.check_counted(bytes);
@@ -501,21 +501,6 @@ async fn exception(State(desk): State<Arc<Desk>>, UrlPath(line): UrlPath<u64>) -
         ),
         Err(e) => page::refusal(StatusCode::INTERNAL_SERVER_ERROR, &e, ""),
     }
-}
-
-/// The payload a proposal names, as its file holds it now.
-fn read_payload(desk: &Desk, p: &Proposal) -> Result<(Vec<u8>, PathBuf), String> {
-    let path = desk.settings.base.join(&p.source);
-    desk.settings
-        .reach
-        .check(&path, "the proposal's payload file")
-        .map_err(|e| e.to_string())?;
-    let bytes = handoff_core::input::read_bytes(&path, handoff_core::input::MAX_FILE_BYTES)
-        .map_err(|e| format!("cannot read {}: {e}", handoff_core::escape::text(&p.source)))?;
-    let payload = handoff_reports::patched::payload_at(&bytes, p.line)
-        .ok_or_else(|| format!("{} holds no such payload now", p.at()))?
-        .to_vec();
-    Ok((payload, path))
 }
 
 #[derive(serde::Deserialize)]
