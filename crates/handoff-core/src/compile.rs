@@ -5,6 +5,7 @@
 //! a raw schema fragment). The checker uses it to turn an engine error's keyword location back
 //! into a contract line, so findings say which line of which file declared the broken rule.
 
+use crate::contract::keyword::{self, decimal, enumeration, items, length, pattern, range};
 use crate::contract::{
     Condition, Constraints, Contract, Field, FieldType, FormatRef, Requirement, Test,
 };
@@ -13,27 +14,15 @@ use crate::pointer;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-/// Custom keyword for `decimal`: `{"places": N, "exact": bool}`.
-pub const DECIMAL_KEYWORD: &str = "x-handoff-decimal";
-/// Custom keyword for `max_bytes`: the UTF-8 byte limit.
-pub const MAX_BYTES_KEYWORD: &str = "x-handoff-max-bytes";
+/// handoff's JSON Schema keyword for `decimal`.
+pub use crate::contract::keyword::decimal::DECIMAL_SCHEMA as DECIMAL_KEYWORD;
+/// handoff's JSON Schema keyword for `max_bytes`.
+pub use crate::contract::keyword::length::MAX_BYTES_SCHEMA as MAX_BYTES_KEYWORD;
 
 /// The contract keyword behind a JSON Schema keyword this compiler emits, for messages that
 /// must speak the contract's language.
 pub fn contract_keyword(schema_keyword: &str) -> &str {
-    match schema_keyword {
-        "minLength" => "min_length",
-        "maxLength" => "max_length",
-        "exclusiveMinimum" => "exclusive_minimum",
-        "exclusiveMaximum" => "exclusive_maximum",
-        "minItems" => "min_items",
-        "maxItems" => "max_items",
-        "uniqueItems" => "unique_items",
-        "additionalProperties" => "closed",
-        MAX_BYTES_KEYWORD => "max_bytes",
-        DECIMAL_KEYWORD => "decimal",
-        other => other,
-    }
+    keyword::from_schema(schema_keyword).map_or(schema_keyword, |k| k.name)
 }
 
 /// What produced a subschema.
@@ -244,15 +233,7 @@ impl Compiler<'_> {
             let items_location = format!("{location}/items");
             schema.insert("items".into(), self.field(items, &items_location));
         }
-        if let Some(n) = &field.min_items {
-            schema.insert("minItems".into(), json!(n.value));
-        }
-        if let Some(n) = &field.max_items {
-            schema.insert("maxItems".into(), json!(n.value));
-        }
-        if field.unique_items.as_ref().is_some_and(|u| u.value) {
-            schema.insert("uniqueItems".into(), json!(true));
-        }
+        items::compile(field, &mut schema);
         for (index, rule) in field.rules.iter().enumerate() {
             let rule_location = format!("{location}/allOf/{}", all_of.len());
             self.origins.insert(
@@ -348,16 +329,8 @@ impl Compiler<'_> {
             }
             schema.insert("type".into(), Value::Array(names));
         }
-        if let Some(values) = &c.enum_values {
-            let mut list: Vec<Value> = values.value.iter().map(|v| v.value.clone()).collect();
-            if nullable {
-                list.push(Value::Null);
-            }
-            schema.insert("enum".into(), Value::Array(list));
-        }
-        if let Some(p) = &c.pattern {
-            schema.insert("pattern".into(), json!(p.value));
-        }
+        enumeration::compile(c, nullable, schema);
+        pattern::compile(c, schema);
         match c.format.as_ref().map(|f| &f.value) {
             Some(FormatRef::Builtin(b)) => {
                 let case = c.case.as_ref().map(|l| l.value).unwrap_or_default();
@@ -399,31 +372,9 @@ impl Compiler<'_> {
             }
             None => {}
         }
-        if let Some(n) = &c.min_length {
-            schema.insert("minLength".into(), json!(n.value));
-        }
-        if let Some(n) = &c.max_length {
-            schema.insert("maxLength".into(), json!(n.value));
-        }
-        if let Some(n) = &c.max_bytes {
-            schema.insert(MAX_BYTES_KEYWORD.into(), json!(n.value));
-        }
-        for (key, value) in [
-            ("minimum", &c.minimum),
-            ("maximum", &c.maximum),
-            ("exclusiveMinimum", &c.exclusive_minimum),
-            ("exclusiveMaximum", &c.exclusive_maximum),
-        ] {
-            if let Some(n) = value {
-                schema.insert(key.into(), Value::Number(n.value.clone()));
-            }
-        }
-        if let Some(d) = &c.decimal {
-            schema.insert(
-                DECIMAL_KEYWORD.into(),
-                json!({"places": d.value.places, "exact": d.value.exact}),
-            );
-        }
+        length::compile(c, schema);
+        range::compile(c, schema);
+        decimal::compile(c, schema);
         if let Some(description) = &c.description {
             schema.insert("description".into(), json!(description));
         }

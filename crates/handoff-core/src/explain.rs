@@ -5,6 +5,7 @@
 //! line it comes from.
 
 use crate::contract::cross::CrossRule;
+use crate::contract::keyword::{decimal, enumeration, items, length, pattern, range};
 use crate::contract::{
     Constraints, Contract, Field, FieldType, FormatRef, Requirement, Rule, Test, pointer_of,
 };
@@ -159,14 +160,10 @@ pub fn field(c: &Contract, pointer: &str) -> Option<String> {
             }
         }
     }
-    if let Some(n) = &f.min_items {
-        let _ = writeln!(out, "  - at least {} item(s)", n.value);
-    }
-    if let Some(n) = &f.max_items {
-        let _ = writeln!(out, "  - at most {} item(s)", n.value);
-    }
-    if f.unique_items.as_ref().is_some_and(|u| u.value) {
-        let _ = writeln!(out, "  - items must all be different");
+    let mut limits = Vec::new();
+    items::explain(f, &mut limits);
+    for s in limits {
+        let _ = writeln!(out, "  - {s}");
     }
     if let Some(items) = &f.items {
         let _ = writeln!(
@@ -336,66 +333,12 @@ fn sentences(c: &Contract, k: &Constraints) -> Vec<String> {
         }
         None => {}
     }
-    if let Some(p) = &k.pattern {
-        out.push(format!("must match the regular expression {}", p.value));
-    }
-    match (&k.min_length, &k.max_length) {
-        (Some(lo), Some(hi)) if lo.value == hi.value => {
-            out.push(format!("exactly {} characters", lo.value))
-        }
-        (Some(lo), Some(hi)) => out.push(format!("{} to {} characters", lo.value, hi.value)),
-        (Some(lo), None) => out.push(format!("at least {} characters", lo.value)),
-        (None, Some(hi)) => out.push(format!("at most {} characters", hi.value)),
-        (None, None) => {}
-    }
-    if let Some(b) = &k.max_bytes {
-        out.push(format!(
-            "at most {} bytes in UTF-8 (accented letters count 2 or more)",
-            b.value
-        ));
-    }
-    if let Some(n) = &k.minimum {
-        out.push(format!("at least {}", n.value));
-    }
-    if let Some(n) = &k.exclusive_minimum {
-        out.push(format!("more than {}", n.value));
-    }
-    if let Some(n) = &k.maximum {
-        out.push(format!("at most {}", n.value));
-    }
-    if let Some(n) = &k.exclusive_maximum {
-        out.push(format!("less than {}", n.value));
-    }
-    if let Some(d) = &k.decimal {
-        let places = d.value.places;
-        out.push(if d.value.exact {
-            format!(
-                "exactly {places} decimal places, as in {}",
-                decimal_example(places)
-            )
-        } else {
-            format!("at most {places} decimal places")
-        });
-    }
-    if k.enum_values.as_ref().is_some_and(|e| e.value.len() <= 8) {
-        let values: Vec<String> = k
-            .enum_values
-            .iter()
-            .flat_map(|e| e.value.iter().map(|v| v.value.to_string()))
-            .collect();
-        out.push(format!("one of {}", values.join(", ")));
-    } else if let Some(e) = &k.enum_values {
-        out.push(format!("one of {} listed values", e.value.len()));
-    }
+    pattern::explain(k, &mut out);
+    length::explain(k, &mut out);
+    range::explain(k, &mut out);
+    decimal::explain(k, &mut out);
+    enumeration::explain(k, &mut out);
     out
-}
-
-fn decimal_example(places: u32) -> String {
-    if places == 0 {
-        "\"12\"".into()
-    } else {
-        format!("\"12.{}\"", "5".repeat(places as usize))
-    }
 }
 
 fn strftime_example(pattern: &str) -> String {

@@ -4,6 +4,9 @@
 use super::locate::Locator;
 use super::{Checker, suggest};
 use crate::compile::Origin;
+use crate::contract::keyword::{
+    At, Keyword, Said, decimal, enumeration, items, length, members, pattern, plural, range,
+};
 use crate::contract::{Constraints, Contract, Field, FieldType, FormatRef, Rule, pointer_of};
 use crate::engine::{Detail, Violation};
 use crate::finding::{ContractLocation, Finding, Kind};
@@ -11,7 +14,7 @@ use crate::format::Builtin;
 use crate::pointer;
 use crate::yaml::Span;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Longest quoted value; containers and long strings are cut, with an ellipsis.
 const MAX_QUOTE_CHARS: usize = 120;
@@ -283,11 +286,8 @@ fn classify(
                 .map(|s| location(contract, s));
         }
         Detail::Enum { options } => {
-            f.kind = Kind::UnknownEnumValue;
-            f.message = format!("{shown} is not an allowed value");
-            f.expected = format!("one of {}", list_values(options));
-            f.suggestion = instance.and_then(|i| suggest::closest_enum(i, options));
-            f.contract_location = span_of(&ctx, |c| c.enum_values.as_ref().map(|e| e.span));
+            let said = enumeration::violated(instance, &shown, options);
+            tell(&mut f, &ctx, said, &enumeration::ENUM, false);
         }
         Detail::Const { expected } => {
             f.message = format!("{shown} is not {expected}");
@@ -295,14 +295,9 @@ fn classify(
             f.contract_location = fragment_location(&ctx);
         }
         Detail::Pattern { pattern } => {
-            f.kind = Kind::PatternMismatch;
-            f.message = format!("{shown} does not match the pattern");
-            f.expected = with_format(&ctx, format!("a string matching `{pattern}`"));
-            f.suggestion = instance
-                .and_then(Value::as_str)
-                .and_then(|s| suggest::for_pattern(s, pattern))
-                .or_else(|| example_hint(&ctx));
-            f.contract_location = span_of(&ctx, |c| c.pattern.as_ref().map(|p| p.span));
+            let said = pattern::violated(instance.and_then(Value::as_str), &shown, pattern);
+            tell(&mut f, &ctx, said, &pattern::PATTERN, true);
+            f.suggestion = f.suggestion.take().or_else(|| example_hint(&ctx));
         }
         Detail::Format { format } => {
             let value = instance.and_then(Value::as_str).unwrap_or("");
@@ -357,150 +352,51 @@ fn classify(
             f.contract_location = span_of(&ctx, |c| c.format.as_ref().map(|p| p.span));
         }
         Detail::MinLength { limit } | Detail::MaxLength { limit } => {
-            let s = instance.and_then(Value::as_str).unwrap_or("");
-            let n = s.chars().count();
-            let max = matches!(v.detail, Detail::MaxLength { .. });
-            f.kind = if max {
-                Kind::MaxLengthExceeded
+            let longer = matches!(v.detail, Detail::MaxLength { .. });
+            let value = instance.and_then(Value::as_str).unwrap_or("");
+            let said = length::violated(value, &shown, *limit, longer);
+            let keyword = if longer {
+                &length::MAX_LENGTH
             } else {
-                Kind::MinLengthNotMet
+                &length::MIN_LENGTH
             };
-            f.message = format!("{shown} is {} long", plural(n as u64, "character"));
-            f.expected = with_format(
-                &ctx,
-                format!(
-                    "{} {}",
-                    if max { "at most" } else { "at least" },
-                    plural(*limit, "character")
-                ),
-            );
-            if max {
-                f.suggestion = suggest::for_too_long(s, *limit);
-            }
-            f.contract_location = span_of(&ctx, |c| {
-                if max {
-                    c.max_length.as_ref()
-                } else {
-                    c.min_length.as_ref()
-                }
-                .map(|l| l.span)
-            });
+            tell(&mut f, &ctx, said, keyword, true);
         }
         Detail::MaxBytes { limit } => {
-            let s = instance.and_then(Value::as_str).unwrap_or("");
-            f.kind = Kind::MaxBytesExceeded;
-            f.message = format!(
-                "{shown} is {} in UTF-8 ({})",
-                plural(s.len() as u64, "byte"),
-                plural(s.chars().count() as u64, "character")
-            );
-            f.expected = with_format(&ctx, format!("at most {} in UTF-8", plural(*limit, "byte")));
-            let multibyte: String = s.chars().filter(|c| c.len_utf8() > 1).take(5).collect();
-            if !multibyte.is_empty() {
-                f.suggestion = Some(format!(
-                    "non-ASCII characters ({multibyte}) take 2 to 4 bytes each; the receiver counts bytes, not characters"
-                ));
-            }
-            f.contract_location = span_of(&ctx, |c| c.max_bytes.as_ref().map(|l| l.span));
+            let value = instance.and_then(Value::as_str).unwrap_or("");
+            let said = length::bytes_exceeded(value, &shown, *limit);
+            tell(&mut f, &ctx, said, &length::MAX_BYTES, true);
         }
-        Detail::Minimum { limit, exclusive } => {
-            f.kind = Kind::OutOfRange;
-            f.message = format!(
-                "{shown} is below the {}minimum",
-                if *exclusive { "exclusive " } else { "" }
-            );
-            f.expected = with_format(
-                &ctx,
-                format!(
-                    "{} {limit}",
-                    if *exclusive { "more than" } else { "at least" }
-                ),
-            );
-            f.contract_location = span_of(&ctx, |c| {
-                if *exclusive {
-                    c.exclusive_minimum.as_ref()
-                } else {
-                    c.minimum.as_ref()
-                }
-                .map(|l| l.span)
-            });
-        }
-        Detail::Maximum { limit, exclusive } => {
-            f.kind = Kind::OutOfRange;
-            f.message = format!(
-                "{shown} is above the {}maximum",
-                if *exclusive { "exclusive " } else { "" }
-            );
-            f.expected = with_format(
-                &ctx,
-                format!(
-                    "{} {limit}",
-                    if *exclusive { "less than" } else { "at most" }
-                ),
-            );
-            f.contract_location = span_of(&ctx, |c| {
-                if *exclusive {
-                    c.exclusive_maximum.as_ref()
-                } else {
-                    c.maximum.as_ref()
-                }
-                .map(|l| l.span)
-            });
+        Detail::Minimum { limit, exclusive } | Detail::Maximum { limit, exclusive } => {
+            let above = matches!(v.detail, Detail::Maximum { .. });
+            let said = range::violated(&shown, limit, *exclusive, above);
+            tell(&mut f, &ctx, said, range::keyword(*exclusive, above), true);
         }
         Detail::MinItems { limit } | Detail::MaxItems { limit } => {
             let n = instance.and_then(Value::as_array).map_or(0, Vec::len) as u64;
-            let max = matches!(v.detail, Detail::MaxItems { .. });
-            f.kind = if max {
-                Kind::MaxItemsExceeded
+            let more = matches!(v.detail, Detail::MaxItems { .. });
+            let said = items::count_violated(n, *limit, more);
+            let keyword = if more {
+                &items::MAX_ITEMS
             } else {
-                Kind::MinItemsNotMet
+                &items::MIN_ITEMS
             };
+            tell(&mut f, &ctx, said, keyword, false);
             f.value = None;
-            f.message = format!("the array has {}", plural(n, "item"));
-            f.expected = format!(
-                "{} {}",
-                if max { "at most" } else { "at least" },
-                plural(*limit, "item")
-            );
-            f.contract_location = ctx
-                .field
-                .and_then(|fl| {
-                    if max {
-                        fl.max_items.as_ref()
-                    } else {
-                        fl.min_items.as_ref()
-                    }
-                })
-                .map(|l| location(contract, l.span));
         }
         Detail::UniqueItems => {
-            f.kind = Kind::DuplicateItems;
-            f.value = None;
-            let items = instance
+            let list = instance
                 .and_then(Value::as_array)
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            // The first repeat, found by hashing each item's equality key (1 and 1.0 are equal
-            // in JSON Schema): one pass, not a comparison of every pair.
-            let mut seen: HashMap<String, usize> = HashMap::with_capacity(items.len());
-            let pair = items.iter().enumerate().find_map(|(j, item)| {
-                match seen.entry(crate::decimal::equality_key(item)) {
-                    std::collections::hash_map::Entry::Occupied(first) => Some((*first.get(), j)),
-                    std::collections::hash_map::Entry::Vacant(slot) => {
-                        slot.insert(j);
-                        None
-                    }
-                }
-            });
-            f.message = match pair {
-                Some((i, j)) => format!("items {i} and {j} are equal"),
-                None => "the array repeats an item".into(),
-            };
-            f.expected = "every item distinct (unique_items: true)".into();
-            f.contract_location = ctx
-                .field
-                .and_then(|fl| fl.unique_items.as_ref())
-                .map(|l| location(contract, l.span));
+            tell(
+                &mut f,
+                &ctx,
+                items::repeated(list),
+                &items::UNIQUE_ITEMS,
+                false,
+            );
+            f.value = None;
         }
         Detail::AdditionalProperties { unexpected } => {
             let declared: Vec<&str> = ctx
@@ -510,28 +406,23 @@ fn classify(
             for (i, name) in unexpected.iter().enumerate() {
                 let pointer = format!("{}/{}", v.instance_path, pointer::escape(name));
                 let member = locator.find(&pointer);
-                out.push(Finding {
+                // A systematic misspelling shows in the first examples; scoring every one of
+                // 10,000 unknown members against 10,000 declared fields would not.
+                let said = members::unknown(
+                    name,
+                    &crate::escape::cut(name, MAX_QUOTE_CHARS),
+                    &declared,
+                    i < SUGGESTED_UNKNOWN_FIELDS,
+                );
+                let mut f = Finding {
                     value: member.as_ref().map(|m| quote(m.raw)),
                     position: locator
                         .find_key(&v.instance_path, name)
                         .or(member.map(|m| m.position)),
-                    message: format!(
-                        "`{}` is not a field of this object",
-                        crate::escape::cut(name, MAX_QUOTE_CHARS)
-                    ),
-                    expected: format!("only declared fields ({})", list_names(&declared)),
-                    contract_location: ctx
-                        .field
-                        .and_then(|fl| fl.closed.as_ref())
-                        .map(|c| location(contract, c.span)),
-                    // A systematic misspelling shows in the first examples; scoring every one
-                    // of 10,000 unknown members against 10,000 declared fields would not.
-                    suggestion: (i < SUGGESTED_UNKNOWN_FIELDS)
-                        .then(|| suggest::closest_name(name, &declared))
-                        .flatten()
-                        .map(|c| format!("did you mean `{c}`?")),
                     ..Finding::bare(Kind::UnknownField, pointer, None)
-                });
+                };
+                tell(&mut f, &ctx, said, &members::CLOSED, false);
+                out.push(f);
             }
             return;
         }
@@ -540,33 +431,8 @@ fn classify(
             exact,
             reason,
         } => {
-            f.kind = Kind::DecimalPrecision;
-            f.message = if reason == "not a decimal number" {
-                let odd: String = instance
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .chars()
-                    .filter(|c| c.is_numeric() && !c.is_ascii_digit())
-                    .take(3)
-                    .collect();
-                if odd.is_empty() {
-                    format!("{shown} is not a decimal number")
-                } else {
-                    format!("{shown} is not a decimal number: {odd} is not an ASCII digit 0-9")
-                }
-            } else {
-                format!("{shown} has {reason}")
-            };
-            f.expected = with_format(
-                &ctx,
-                format!(
-                    "{} {}",
-                    if *exact { "exactly" } else { "at most" },
-                    plural(u64::from(*places), "decimal place")
-                ),
-            );
-            f.suggestion = instance.and_then(|i| suggest::decimal(i, *places, *exact));
-            f.contract_location = span_of(&ctx, |c| c.decimal.as_ref().map(|d| d.span));
+            let said = decimal::violated(instance, &shown, *places, *exact, reason);
+            tell(&mut f, &ctx, said, &decimal::DECIMAL, true);
         }
         Detail::FalseSchema => {
             f.message = format!("{shown} is not allowed here");
@@ -644,7 +510,7 @@ fn condition_text(rule: &Rule) -> String {
 
 fn short_detail(detail: &Detail) -> String {
     match detail {
-        Detail::Enum { options } => format!("one of {}", list_values(options)),
+        Detail::Enum { options } => format!("one of {}", enumeration::list(options)),
         Detail::Pattern { pattern } => format!("matches `{pattern}`"),
         Detail::Type { expected } => format!("a {}", expected.join(" or ")),
         Detail::Const { expected } => format!("equals {expected}"),
@@ -747,6 +613,25 @@ fn span_of(
         .map(|s| location(ctx.contract, s))
 }
 
+/// What a keyword's module said about a violation, on the finding: its kind, message,
+/// expectation (naming the named format it came from, where `via_format` says the keyword can be
+/// one's) and fix, and the line that declared the keyword.
+fn tell(f: &mut Finding, ctx: &Context<'_>, said: Said, keyword: &Keyword, via_format: bool) {
+    f.kind = said.kind;
+    f.message = said.message;
+    f.expected = if via_format {
+        with_format(ctx, said.expected)
+    } else {
+        said.expected
+    };
+    f.suggestion = said.suggestion;
+    f.contract_location = match keyword.at {
+        At::Value(span) => ctx.constraints.and_then(span),
+        At::Field(span) => ctx.field.and_then(span),
+    }
+    .map(|s| location(ctx.contract, s));
+}
+
 fn fragment_location(ctx: &Context<'_>) -> Option<ContractLocation> {
     ctx.field
         .and_then(|f| f.schema.as_ref())
@@ -810,14 +695,6 @@ fn a_or_an(word: &str) -> String {
     FieldType::from_name(word).map_or_else(|| word.to_string(), FieldType::with_article)
 }
 
-fn plural(n: u64, unit: &str) -> String {
-    if n == 1 {
-        format!("1 {unit}")
-    } else {
-        format!("{n} {unit}s")
-    }
-}
-
 /// A value as written, shortened for display when long.
 fn quote(raw: &str) -> String {
     if raw.chars().count() <= MAX_QUOTE_CHARS {
@@ -825,39 +702,4 @@ fn quote(raw: &str) -> String {
     }
     let cut: String = raw.chars().take(MAX_QUOTE_CHARS).collect();
     format!("{cut}…")
-}
-
-fn list_values(options: &[Value]) -> String {
-    const SHOWN: usize = 12;
-    let mut parts: Vec<String> = options
-        .iter()
-        .filter(|v| !v.is_null())
-        .take(SHOWN)
-        .map(Value::to_string)
-        .collect();
-    let hidden = options
-        .iter()
-        .filter(|v| !v.is_null())
-        .count()
-        .saturating_sub(SHOWN);
-    if hidden > 0 {
-        parts.push(format!("and {hidden} more"));
-    }
-    if options.iter().any(Value::is_null) {
-        parts.push("null".into());
-    }
-    parts.join(", ")
-}
-
-fn list_names(names: &[&str]) -> String {
-    const SHOWN: usize = 12;
-    let mut parts: Vec<String> = names.iter().take(SHOWN).map(|n| format!("`{n}`")).collect();
-    if names.len() > SHOWN {
-        parts.push(format!("and {} more", names.len() - SHOWN));
-    }
-    if parts.is_empty() {
-        "none".into()
-    } else {
-        parts.join(", ")
-    }
 }

@@ -5,6 +5,7 @@
 //! downstream of this module sees YAML.
 
 pub mod cross;
+pub mod keyword;
 pub mod layout;
 mod read;
 pub use read::csv_options;

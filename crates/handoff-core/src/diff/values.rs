@@ -1,6 +1,7 @@
 //! Allowed values: enum, pattern, format.
 
 use super::{Changes, Pair, RuleId, show};
+use crate::contract::keyword::enumeration;
 use serde_json::Value;
 
 pub(super) fn compare(changes: &mut Changes, p: &Pair<'_>) {
@@ -15,7 +16,7 @@ pub(super) fn compare(changes: &mut Changes, p: &Pair<'_>) {
                 let close = added
                     .iter()
                     .filter(|a| !renamed.iter().any(|(_, to)| to == *a))
-                    .find(|a| similar(r, a));
+                    .find(|a| enumeration::renamed(r, a));
                 if let Some(a) = close {
                     changes.add(
                         RuleId::EnumValueRenamed,
@@ -116,19 +117,5 @@ pub(super) fn compare(changes: &mut Changes, p: &Pair<'_>) {
                 name(&n.shape.format)
             ),
         );
-    }
-}
-
-/// Two string values close enough that one replacing the other reads as a rename.
-fn similar(a: &Value, b: &Value) -> bool {
-    match (a.as_str(), b.as_str()) {
-        (Some(a), Some(b)) => {
-            let (a, b) = (
-                a.to_lowercase().replace(['-', ' '], "_"),
-                b.to_lowercase().replace(['-', ' '], "_"),
-            );
-            a == b || strsim::normalized_damerau_levenshtein(&a, &b) >= 0.75
-        }
-        _ => false,
     }
 }

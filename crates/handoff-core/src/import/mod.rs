@@ -9,6 +9,7 @@
 //! escape hatch, marked `x-handoff-imported` so `handoff lint` points it out for review. The
 //! result counts both.
 
+use crate::contract::keyword;
 use crate::yaml::{invisible_escaped, key, quote};
 use serde_json::{Map, Value};
 use std::fmt::Write;
@@ -622,13 +623,7 @@ impl<'d> Importer<'d> {
                 ("minLength", n) | ("maxLength", n) | ("minItems", n) | ("maxItems", n)
                     if n.is_u64() =>
                 {
-                    let name = match k.as_str() {
-                        "minLength" => "min_length",
-                        "maxLength" => "max_length",
-                        "minItems" => "min_items",
-                        _ => "max_items",
-                    };
-                    out.push((name.into(), Y::Scalar(n.to_string())));
+                    out.push((contract_name(k).into(), Y::Scalar(n.to_string())));
                     true
                 }
                 ("minimum", n)
@@ -637,17 +632,11 @@ impl<'d> Importer<'d> {
                 | ("exclusiveMaximum", n)
                     if n.is_number() =>
                 {
-                    let name = match k.as_str() {
-                        "minimum" => "minimum",
-                        "maximum" => "maximum",
-                        "exclusiveMinimum" => "exclusive_minimum",
-                        _ => "exclusive_maximum",
-                    };
-                    out.push((name.into(), Y::Scalar(n.to_string())));
+                    out.push((contract_name(k).into(), Y::Scalar(n.to_string())));
                     true
                 }
                 ("uniqueItems", Value::Bool(b)) => {
-                    out.push(("unique_items".into(), Y::Scalar(b.to_string())));
+                    out.push((contract_name(k).into(), Y::Scalar(b.to_string())));
                     true
                 }
                 ("deprecated", Value::Bool(true)) => {
@@ -720,11 +709,7 @@ impl<'d> Importer<'d> {
                 {
                     let mut keys = Vec::new();
                     for (k, v) in names {
-                        let name = match k.as_str() {
-                            "pattern" => "pattern",
-                            "minLength" => "min_length",
-                            _ => "max_length",
-                        };
+                        let name = contract_name(k);
                         let text = if k == "pattern" {
                             quote(v.as_str().unwrap_or(""))
                         } else {
@@ -1151,4 +1136,8 @@ fn emit(out: &mut String, y: &Y, indent: usize) {
             }
         }
     }
+}
+/// The contract keyword a JSON Schema keyword is written as (`maxLength`: `max_length`).
+fn contract_name(schema_keyword: &str) -> &str {
+    keyword::from_schema(schema_keyword).map_or(schema_keyword, |k| k.name)
 }

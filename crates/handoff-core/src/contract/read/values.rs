@@ -2,6 +2,7 @@
 //! types, formats, lengths, ranges, decimals and enums, and checking that they fit together.
 
 use super::*;
+use crate::contract::keyword::{self, pattern::Problem};
 
 impl Reader<'_> {
     /// `type: [string, integer]`: the built-in types a value may have (`null` goes in
@@ -123,21 +124,27 @@ impl Reader<'_> {
         });
         c.pattern = entries.get("pattern").and_then(|(k, v)| {
             let pattern = self.doc.text(k, v)?;
-            if let Err(err) = regex::Regex::new(&pattern) {
-                self.doc.report(Code::InvalidRegex, v.span, format!("pattern `{pattern}` does not compile"))
-                    .help = Some(regex_error_summary(&err));
-                return None;
-            }
-            if !pattern.starts_with('^') || !pattern.ends_with('$') {
-                self.doc.report(
-                    Code::UnanchoredPattern,
-                    v.span,
-                    format!("pattern `{pattern}` is not anchored, so it matches anywhere inside a value"),
-                )
-                .help = Some(format!(
-                    "write `^{}$` to match the whole value",
-                    pattern.trim_start_matches('^').trim_end_matches('$')
-                ));
+            match keyword::pattern::problem(&pattern) {
+                Some(Problem::Invalid(why)) => {
+                    self.doc
+                        .report(
+                            Code::InvalidRegex,
+                            v.span,
+                            format!("pattern `{pattern}` does not compile"),
+                        )
+                        .help = Some(why);
+                    return None;
+                }
+                Some(Problem::Unanchored(anchored)) => {
+                    self.doc
+                        .report(
+                            Code::UnanchoredPattern,
+                            v.span,
+                            format!("pattern `{pattern}` is not anchored, so it matches anywhere inside a value"),
+                        )
+                        .help = Some(format!("write `{anchored}` to match the whole value"));
+                }
+                None => {}
             }
             Some(Located::new(pattern, k.span))
         });
@@ -402,68 +409,33 @@ impl Reader<'_> {
     pub(super) fn check_constraints(&mut self, c: &Constraints, what: &str) {
         let ty = self.effective_type(c);
         if let Some(ty) = ty {
-            let checks: [(&str, bool, bool); 10] = [
-                ("pattern", c.pattern.is_some(), ty == FieldType::String),
-                (
-                    "min_length",
-                    c.min_length.is_some(),
-                    ty == FieldType::String,
-                ),
-                (
-                    "max_length",
-                    c.max_length.is_some(),
-                    ty == FieldType::String,
-                ),
-                ("max_bytes", c.max_bytes.is_some(), ty == FieldType::String),
-                (
-                    "format",
-                    c.format.is_some(),
-                    ty == FieldType::String
-                        || matches!(
-                            c.format,
-                            Some(Located {
-                                value: FormatRef::Named(_),
-                                ..
-                            })
-                        ),
-                ),
-                ("minimum", c.minimum.is_some(), ty.is_numeric()),
-                ("maximum", c.maximum.is_some(), ty.is_numeric()),
-                (
-                    "exclusive_minimum",
-                    c.exclusive_minimum.is_some(),
-                    ty.is_numeric(),
-                ),
-                (
-                    "exclusive_maximum",
-                    c.exclusive_maximum.is_some(),
-                    ty.is_numeric(),
-                ),
-                (
-                    "decimal",
-                    c.decimal.is_some(),
-                    ty == FieldType::String || ty == FieldType::Number,
-                ),
-            ];
-            for (key, present, applies) in checks {
-                if present && !applies {
-                    let span = keyword_span(c, key).unwrap_or_default();
-                    let fits = match key {
-                        "minimum" | "maximum" | "exclusive_minimum" | "exclusive_maximum" => {
-                            "integer and number"
-                        }
-                        "decimal" => "number and decimal-string",
-                        _ => "string",
-                    };
+            for k in keyword::ALL {
+                let Some(span) = k.span_in(c) else { continue };
+                if !k.applies.accepts(ty) {
                     self.doc.report(
                         Code::KeywordNotForType,
                         span,
                         format!(
-                            "`{key}` applies to {fits} fields, but {what} is {}",
+                            "`{}` applies to {} fields, but {what} is {}",
+                            k.name,
+                            k.applies.fits(),
                             ty.with_article()
                         ),
                     );
                 }
+            }
+            if let Some(f) = &c.format
+                && ty != FieldType::String
+                && !matches!(f.value, FormatRef::Named(_))
+            {
+                self.doc.report(
+                    Code::KeywordNotForType,
+                    f.span,
+                    format!(
+                        "`format` applies to string fields, but {what} is {}",
+                        ty.with_article()
+                    ),
+                );
             }
             if let Some(d) = &c.decimal
                 && d.value.exact
@@ -501,90 +473,11 @@ impl Reader<'_> {
                     _ => "for other values, write the letters' case into a `pattern`".into(),
                 });
         }
-        let pairs = [
-            (
-                c.min_length.as_ref().map(|l| (l.value as f64, l.span)),
-                c.max_length.as_ref().map(|l| l.value as f64),
-                "min_length",
-                "max_length",
-            ),
-            (
-                c.minimum
-                    .as_ref()
-                    .and_then(|n| n.value.as_f64().map(|f| (f, n.span))),
-                c.maximum.as_ref().and_then(|n| n.value.as_f64()),
-                "minimum",
-                "maximum",
-            ),
-        ];
-        for (lo, hi, lo_name, hi_name) in pairs {
-            if let (Some((lo, span)), Some(hi)) = (lo, hi)
-                && lo > hi
-            {
-                self.doc.report(
-                    Code::InvalidRange,
-                    span,
-                    format!("{lo_name} {lo} is more than {hi_name} {hi}"),
-                );
-            }
-        }
-        if let (Some(lo), Some(hi)) = (&c.exclusive_minimum, &c.exclusive_maximum)
-            && lo.value.as_f64() >= hi.value.as_f64()
-        {
-            self.doc.report(
-                Code::InvalidRange,
-                lo.span,
-                format!(
-                    "exclusive_minimum {} leaves no room below exclusive_maximum {}",
-                    lo.value, hi.value
-                ),
-            );
-        }
-        if let (Some(lo), Some(bytes)) = (&c.min_length, &c.max_bytes)
-            && lo.value > bytes.value
-        {
-            self.doc.report(
-                Code::InvalidRange,
-                lo.span,
-                format!(
-                    "min_length {} characters can never fit in max_bytes {}",
-                    lo.value, bytes.value
-                ),
-            );
+        for conflict in keyword::conflicts(c) {
+            self.doc
+                .report(Code::InvalidRange, conflict.span, conflict.message);
         }
     }
-}
-
-pub(super) fn keyword_span(c: &Constraints, key: &str) -> Option<Span> {
-    Some(match key {
-        "pattern" => c.pattern.as_ref()?.span,
-        "min_length" => c.min_length.as_ref()?.span,
-        "max_length" => c.max_length.as_ref()?.span,
-        "max_bytes" => c.max_bytes.as_ref()?.span,
-        "format" => c.format.as_ref()?.span,
-        "case" => c.case.as_ref()?.span,
-        "minimum" => c.minimum.as_ref()?.span,
-        "maximum" => c.maximum.as_ref()?.span,
-        "exclusive_minimum" => c.exclusive_minimum.as_ref()?.span,
-        "exclusive_maximum" => c.exclusive_maximum.as_ref()?.span,
-        "decimal" => c.decimal.as_ref()?.span,
-        _ => return None,
-    })
-}
-
-/// The regex crate's errors span several lines with a caret; keep the line that says why.
-pub(super) fn regex_error_summary(err: &regex::Error) -> String {
-    let text = err.to_string();
-    text.lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with("error:"))
-        .map(|l| {
-            l.trim_start()
-                .trim_start_matches("error:")
-                .trim()
-                .to_string()
-        })
-        .unwrap_or(text)
 }
 
 pub(super) fn json_has_type(value: &Value, ty: FieldType) -> bool {
