@@ -5,7 +5,9 @@
 //! a raw schema fragment). The checker uses it to turn an engine error's keyword location back
 //! into a contract line, so findings say which line of which file declared the broken rule.
 
-use crate::contract::keyword::{self, decimal, enumeration, items, length, pattern, range};
+use crate::contract::keyword::{
+    self, decimal, enumeration, format, items, length, pattern, range, types,
+};
 use crate::contract::{
     Condition, Constraints, Contract, Field, FieldType, FormatRef, Requirement, Test,
 };
@@ -312,35 +314,18 @@ impl Compiler<'_> {
                         .map(|t| t.value),
                     _ => None,
                 });
-        if let Some(ty) = ty {
-            let name = ty.name();
-            schema.insert(
-                "type".into(),
-                if nullable {
-                    json!([name, "null"])
-                } else {
-                    json!(name)
-                },
-            );
-        } else if let Some(list) = &c.any_of_types {
-            let mut names: Vec<Value> = list.value.iter().map(|t| json!(t.name())).collect();
-            if nullable {
-                names.push(json!("null"));
+        match ty {
+            Some(ty) => types::compile(&[ty], nullable, schema),
+            None => {
+                let listed = c.any_of_types.as_ref().map_or(&[][..], |l| &l.value[..]);
+                types::compile(listed, nullable, schema);
             }
-            schema.insert("type".into(), Value::Array(names));
         }
         enumeration::compile(c, nullable, schema);
         pattern::compile(c, schema);
         match c.format.as_ref().map(|f| &f.value) {
-            Some(FormatRef::Builtin(b)) => {
-                let case = c.case.as_ref().map(|l| l.value).unwrap_or_default();
-                schema.insert("format".into(), json!(b.format_name(case)));
-            }
-            Some(FormatRef::Strftime(s)) => {
-                schema.insert("format".into(), json!(s.pattern()));
-                if !self.date_patterns.contains(s) {
-                    self.date_patterns.push(s.clone());
-                }
+            Some(FormatRef::Builtin(_) | FormatRef::Strftime(_)) => {
+                format::compile(c, schema, &mut self.date_patterns);
             }
             Some(FormatRef::Named(name)) => {
                 if let Some(format) = self.contract.named_format(name) {

@@ -5,7 +5,7 @@
 //! line it comes from.
 
 use crate::contract::cross::CrossRule;
-use crate::contract::keyword::{decimal, enumeration, items, length, pattern, range};
+use crate::contract::keyword::{decimal, enumeration, format, items, length, pattern, range};
 use crate::contract::{
     Constraints, Contract, Field, FieldType, FormatRef, Requirement, Rule, Test, pointer_of,
 };
@@ -300,38 +300,28 @@ fn type_phrase(c: &Contract, f: &Field) -> String {
 /// Each value constraint as a sentence.
 fn sentences(c: &Contract, k: &Constraints) -> Vec<String> {
     let mut out = Vec::new();
-    match k.format.as_ref().map(|f| &f.value) {
-        Some(FormatRef::Builtin(b)) => out.push(format!(
-            "must be {}",
-            b.description_in(k.case.as_ref().map(|l| l.value).unwrap_or_default())
-        )),
-        Some(FormatRef::Strftime(s)) => out.push(format!(
-            "must be a real date or time written as {} (for example {})",
-            s.pattern(),
-            strftime_example(s.pattern())
-        )),
-        Some(FormatRef::Named(name)) => {
-            if let Some(nf) = c.named_format(name) {
-                let inner = sentences(c, &nf.constraints);
-                let described = nf
-                    .constraints
-                    .description
-                    .as_deref()
-                    .map(|d| format!("{d}: "))
-                    .unwrap_or_default();
-                // The format's own example is the one to show: it is what the author wrote.
-                let example = nf
-                    .constraints
-                    .example
-                    .as_ref()
-                    .map_or(String::new(), |e| format!(" (example: {})", e.value));
-                out.push(format!(
-                    "format `{name}`: {described}{}{example}",
-                    inner.join("; ")
-                ));
-            }
-        }
-        None => {}
+    format::explain(k, &mut out);
+    // A named format's sentences are its own constraints', said inside the field's.
+    if let Some(FormatRef::Named(name)) = k.format.as_ref().map(|f| &f.value)
+        && let Some(nf) = c.named_format(name)
+    {
+        let inner = sentences(c, &nf.constraints);
+        let described = nf
+            .constraints
+            .description
+            .as_deref()
+            .map(|d| format!("{d}: "))
+            .unwrap_or_default();
+        // The format's own example is the one to show: it is what the author wrote.
+        let example = nf
+            .constraints
+            .example
+            .as_ref()
+            .map_or(String::new(), |e| format!(" (example: {})", e.value));
+        out.push(format!(
+            "format `{name}`: {described}{}{example}",
+            inner.join("; ")
+        ));
     }
     pattern::explain(k, &mut out);
     length::explain(k, &mut out);
@@ -339,19 +329,6 @@ fn sentences(c: &Contract, k: &Constraints) -> Vec<String> {
     decimal::explain(k, &mut out);
     enumeration::explain(k, &mut out);
     out
-}
-
-fn strftime_example(pattern: &str) -> String {
-    pattern
-        .replace("%Y", "2024")
-        .replace("%y", "24")
-        .replace("%m", "03")
-        .replace("%d", "01")
-        .replace("%j", "061")
-        .replace("%H", "14")
-        .replace("%M", "30")
-        .replace("%S", "00")
-        .replace("%%", "%")
 }
 
 /// Rules whose condition or requirement names `field`.

@@ -1,16 +1,16 @@
 //! Turns engine violations into findings: a stable kind, the payload pointer, the value as sent,
 //! what the contract expects, and the contract line that says so.
 
+use super::Checker;
 use super::locate::Locator;
-use super::{Checker, suggest};
 use crate::compile::Origin;
 use crate::contract::keyword::{
-    At, Keyword, Said, decimal, enumeration, items, length, members, pattern, plural, range,
+    At, Keyword, Said, decimal, enumeration, format, items, length, members, pattern, plural,
+    presence, range, types,
 };
-use crate::contract::{Constraints, Contract, Field, FieldType, FormatRef, Rule, pointer_of};
+use crate::contract::{Constraints, Contract, Field, FormatRef, Rule, pointer_of};
 use crate::engine::{Detail, Violation};
 use crate::finding::{ContractLocation, Finding, Kind};
-use crate::format::Builtin;
 use crate::pointer;
 use crate::yaml::Span;
 use serde_json::Value;
@@ -242,42 +242,22 @@ fn classify(
     let mut f = base;
     match &v.detail {
         Detail::Required { property } => {
-            f.kind = Kind::MissingRequired;
+            let child = ctx.field.and_then(|o| o.field(property));
+            let description = child.and_then(|c| c.constraints.description.as_deref());
+            let said = presence::missing(property, description);
             f.pointer = format!("{}/{}", v.instance_path, pointer::escape(property));
             f.value = None;
-            f.message = format!("required field `{property}` is missing");
-            let child = ctx.field.and_then(|o| o.field(property));
-            f.expected = match child.and_then(|c| c.constraints.description.as_deref()) {
-                Some(d) => format!("`{property}` present ({d})"),
-                None => format!("`{property}` present"),
-            };
+            tell(&mut f, &ctx, said, &presence::REQUIRED, false);
+            // The line is the member's own: its `required:`, or its key where a default made it.
             f.contract_location =
                 child.map(|c| location(contract, c.required.as_ref().map_or(c.span, |r| r.span)));
         }
         Detail::Type { expected } => {
-            let actual = json_type_name(instance);
-            let wanted = expected
-                .iter()
-                .filter(|t| *t != "null")
-                .map(|t| a_or_an(t))
-                .collect::<Vec<_>>()
-                .join(" or ");
-            let nullable = expected.iter().any(|t| t == "null");
-            if instance.is_some_and(Value::is_null) {
-                f.kind = Kind::NullNotAllowed;
-                f.message = "null is not allowed here".into();
-                f.expected = format!("{wanted} (the field is not nullable)");
-            } else {
-                f.kind = Kind::WrongType;
-                f.message = format!("expected {wanted}, found {}", a_or_an(actual));
-                f.expected = if nullable {
-                    format!("{wanted} or null")
-                } else {
-                    wanted
-                };
-                f.suggestion =
-                    suggest::for_type(expected, instance, f.value.as_deref(), decimal_places(&ctx));
-            }
+            let places = decimal_places(&ctx);
+            let said = types::violated(expected, instance, f.value.as_deref(), places);
+            tell(&mut f, &ctx, said, &types::TYPE, false);
+            // A type given by a named format or a declared type is declared there; failing
+            // both, the field itself says what it is.
             f.contract_location = ctx
                 .constraints
                 .and_then(|c| c.ty.as_ref().map(|t| t.span))
@@ -299,57 +279,22 @@ fn classify(
             tell(&mut f, &ctx, said, &pattern::PATTERN, true);
             f.suggestion = f.suggestion.take().or_else(|| example_hint(&ctx));
         }
-        Detail::Format { format } => {
+        Detail::Format { format: name } => {
             let value = instance.and_then(Value::as_str).unwrap_or("");
             // A date pattern named in a raw schema fragment is a date format all the same.
-            let from_fragment = (ctx.fragment && crate::format::Strftime::looks_like(format))
-                .then(|| crate::format::Strftime::parse(format).ok())
+            let from_fragment = (ctx.fragment && crate::format::Strftime::looks_like(name))
+                .then(|| crate::format::Strftime::parse(name).ok())
                 .flatten()
                 .map(FormatRef::Strftime);
-            let format_ref = ctx
+            let declared = ctx
                 .constraints
                 .and_then(|c| c.format.as_ref())
                 .map(|f| &f.value)
                 .or(from_fragment.as_ref());
-            match format_ref {
-                Some(FormatRef::Strftime(pattern)) => {
-                    f.kind = Kind::DateFormat;
-                    let why = pattern.explain_mismatch(value).unwrap_or_default();
-                    let noun = pattern.noun();
-                    f.message =
-                        format!("{shown} is not a valid {} {noun}: {why}", pattern.pattern());
-                    f.expected = with_format(
-                        &ctx,
-                        format!("a real {noun} in the form {}", pattern.pattern()),
-                    );
-                }
-                Some(FormatRef::Builtin(b)) => {
-                    let is_date = matches!(b, Builtin::DateTime | Builtin::Date | Builtin::Time);
-                    f.kind = if is_date {
-                        Kind::DateFormat
-                    } else {
-                        Kind::FormatMismatch
-                    };
-                    let case = ctx
-                        .constraints
-                        .and_then(|c| c.case.as_ref())
-                        .map(|l| l.value)
-                        .unwrap_or_default();
-                    f.message = format!("{shown} is not a valid `{}`", b.name());
-                    f.expected = with_format(&ctx, b.description_in(case));
-                    f.suggestion = if b.is_code() {
-                        b.suggest_in(case, value)
-                    } else {
-                        suggest::for_builtin(*b, value)
-                    };
-                }
-                _ => {
-                    f.kind = Kind::FormatMismatch;
-                    f.message = format!("{shown} is not a valid `{format}`");
-                    f.expected = format!("a value in format `{format}`");
-                }
-            }
-            f.contract_location = span_of(&ctx, |c| c.format.as_ref().map(|p| p.span));
+            let case = ctx.constraints.map(format::case).unwrap_or_default();
+            let said = format::violated(declared, name, value, &shown, case);
+            // The engine's name for a format the contract does not declare is all there is.
+            tell(&mut f, &ctx, said, &format::FORMAT, declared.is_some());
         }
         Detail::MinLength { limit } | Detail::MaxLength { limit } => {
             let longer = matches!(v.detail, Detail::MaxLength { .. });
@@ -604,15 +549,6 @@ fn key_finding(
     f
 }
 
-fn span_of(
-    ctx: &Context<'_>,
-    pick: impl Fn(&Constraints) -> Option<Span>,
-) -> Option<ContractLocation> {
-    ctx.constraints
-        .and_then(pick)
-        .map(|s| location(ctx.contract, s))
-}
-
 /// What a keyword's module said about a violation, on the finding: its kind, message,
 /// expectation (naming the named format it came from, where `via_format` says the keyword can be
 /// one's) and fix, and the line that declared the keyword.
@@ -675,24 +611,6 @@ fn with_format(ctx: &Context<'_>, expected: String) -> String {
 fn example_hint(ctx: &Context<'_>) -> Option<String> {
     let example = ctx.constraints?.example.as_ref()?;
     Some(format!("for example {}", example.value))
-}
-
-fn json_type_name(value: Option<&Value>) -> &'static str {
-    match value {
-        None | Some(Value::Null) => "null",
-        Some(Value::Bool(_)) => "boolean",
-        Some(Value::Number(n)) if n.is_i64() || n.is_u64() => "integer",
-        Some(Value::Number(_)) => "number",
-        Some(Value::String(_)) => "string",
-        Some(Value::Array(_)) => "array",
-        Some(Value::Object(_)) => "object",
-    }
-}
-
-/// A JSON type name with its article ("an integer"); JSON Schema's names are the field types
-/// plus `null`, which takes none.
-fn a_or_an(word: &str) -> String {
-    FieldType::from_name(word).map_or_else(|| word.to_string(), FieldType::with_article)
 }
 
 /// A value as written, shortened for display when long.

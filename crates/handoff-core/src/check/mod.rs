@@ -10,7 +10,6 @@ pub mod cross;
 pub(crate) mod locate;
 mod parse;
 pub mod records;
-mod suggest;
 
 pub use locate::Locator;
 

@@ -47,7 +47,7 @@ const CONTRACT_KEYS: &[&str] = &[
 ];
 const BOUNDARY_KEYS: &[&str] = &["from", "to", "transport", "owner"];
 /// Keys that constrain one value; allowed on fields, named formats and rule constraints.
-const VALUE_KEYS: &[&str] = &[
+pub(super) const VALUE_KEYS: &[&str] = &[
     "type",
     "enum",
     "pattern",
@@ -65,7 +65,7 @@ const VALUE_KEYS: &[&str] = &[
     "example",
     "sensitive",
 ];
-const FIELD_ONLY_KEYS: &[&str] = &[
+pub(super) const FIELD_ONLY_KEYS: &[&str] = &[
     "required",
     "nullable",
     "min_items",

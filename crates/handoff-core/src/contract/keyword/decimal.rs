@@ -1,8 +1,9 @@
 //! `decimal: {exactly: N}` / `decimal: {at_most: N}`: the decimal places of an amount, for money
 //! sent as a string ("10.50") or a JSON number, compared on the digits as sent.
 
-use super::{Applies, At, Keyword, Said, plural};
-use crate::contract::{Constraints, Decimal};
+use super::{Applies, At, Conflict, Keyword, Said, plural};
+use crate::contract::{Constraints, Decimal, FieldType};
+use crate::diagnostic::Code;
 use crate::finding::Kind;
 use serde_json::{Map, Value, json};
 
@@ -46,6 +47,22 @@ fn example(places: u32) -> String {
         "\"12\"".into()
     } else {
         format!("\"12.{}\"", "5".repeat(places as usize))
+    }
+}
+
+/// `decimal: {exactly: N}` on a JSON number, which cannot keep trailing zeros.
+pub fn conflicts(c: &Constraints, ty: FieldType) -> Vec<Conflict> {
+    match &c.decimal {
+        Some(d) if d.value.exact && ty == FieldType::Number => vec![Conflict {
+            code: Code::KeywordNotForType,
+            span: d.span,
+            message: format!(
+                "`decimal: {{exactly: {}}}` cannot be checked on a JSON number",
+                d.value.places
+            ),
+            help: Some("a JSON number does not keep trailing zeros (10.50 arrives as 10.5); use `at_most`, or type: string for money sent as \"10.50\"".into()),
+        }],
+        _ => Vec::new(),
     }
 }
 

@@ -74,24 +74,24 @@ pub fn conflicts(c: &Constraints) -> Vec<Conflict> {
     if let (Some(lo), Some(hi)) = (&c.min_length, &c.max_length)
         && lo.value > hi.value
     {
-        out.push(Conflict {
-            span: lo.span,
-            message: format!(
+        out.push(Conflict::range(
+            lo.span,
+            format!(
                 "min_length {} is more than max_length {}",
                 lo.value, hi.value
             ),
-        });
+        ));
     }
     if let (Some(lo), Some(bytes)) = (&c.min_length, &c.max_bytes)
         && lo.value > bytes.value
     {
-        out.push(Conflict {
-            span: lo.span,
-            message: format!(
+        out.push(Conflict::range(
+            lo.span,
+            format!(
                 "min_length {} characters can never fit in max_bytes {}",
                 lo.value, bytes.value
             ),
-        });
+        ));
     }
     out
 }

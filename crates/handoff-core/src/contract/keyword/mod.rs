@@ -9,18 +9,22 @@
 //! knowing every keyword, so adding or changing a keyword touches its module and the table
 //! below.
 //!
-//! `type`, `format` and `case`, `required`, `nullable` and the object keywords are still handled
-//! where they are used: they shape the walk itself (named formats, unions, recursion).
+//! `nullable`, named formats and the object keywords other than `closed` (`fields`, `items`,
+//! `values`, `keys`, `one_of`, `rules`) shape the walk itself and are handled by the walkers.
 
 pub mod decimal;
 pub mod enumeration;
+pub mod format;
 pub mod items;
 pub mod length;
 pub mod members;
 pub mod pattern;
+pub mod presence;
 pub mod range;
+pub mod types;
 
-use super::{Constraints, Field, FieldType};
+use super::{Constraints, Field, FieldType, FormatRef};
+use crate::diagnostic::Code;
 use crate::finding::Kind;
 use crate::yaml::Span;
 
@@ -138,11 +142,14 @@ impl Keyword {
 
 /// Every keyword the families own, in the order a person writes a field's limits.
 pub const ALL: &[&Keyword] = &[
+    &types::TYPE,
+    &presence::REQUIRED,
     &enumeration::ENUM,
     &pattern::PATTERN,
     &length::MIN_LENGTH,
     &length::MAX_LENGTH,
     &length::MAX_BYTES,
+    &format::FORMAT,
     &range::MINIMUM,
     &range::MAXIMUM,
     &range::EXCLUSIVE_MINIMUM,
@@ -195,19 +202,62 @@ impl Said {
     }
 }
 
-/// A problem a contract's own constraints have (a minimum above its maximum), found as it
-/// loads: where, and what to say.
+/// A problem a contract's own constraints have (a keyword its type cannot hold, a minimum above
+/// its maximum), found as it loads: what the reader reports.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
-    /// The keyword that cannot be satisfied beside the other.
+    /// The diagnostic's code.
+    pub code: Code,
+    /// The keyword at fault.
     pub span: Span,
-    /// What is wrong, naming both keywords and their values.
+    /// What is wrong, naming the keywords and their values.
     pub message: String,
+    /// How to fix it, where that is not plain from the message.
+    pub help: Option<String>,
 }
 
-/// Every conflict between one value's constraints.
-pub fn conflicts(c: &Constraints) -> Vec<Conflict> {
-    let mut out = length::conflicts(c);
+impl Conflict {
+    fn range(span: Span, message: String) -> Conflict {
+        Conflict {
+            code: Code::InvalidRange,
+            span,
+            message,
+            help: None,
+        }
+    }
+}
+
+/// Every conflict in one value's constraints: `what` names the value in messages ("field
+/// `/total`"), `ty` is the type it has (its own or its named format's).
+pub fn conflicts(c: &Constraints, what: &str, ty: Option<FieldType>) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    if let Some(ty) = ty {
+        for k in ALL {
+            let Some(span) = k.span_in(c) else { continue };
+            // A named format brings its own type and is checked where it is declared.
+            let named = std::ptr::eq(*k, &format::FORMAT)
+                && matches!(
+                    c.format.as_ref().map(|f| &f.value),
+                    Some(FormatRef::Named(_))
+                );
+            if !named && !k.applies.accepts(ty) {
+                out.push(Conflict {
+                    code: Code::KeywordNotForType,
+                    span,
+                    message: format!(
+                        "`{}` applies to {} fields, but {what} is {}",
+                        k.name,
+                        k.applies.fits(),
+                        ty.with_article()
+                    ),
+                    help: None,
+                });
+            }
+        }
+        out.extend(decimal::conflicts(c, ty));
+    }
+    out.extend(format::conflicts(c, what));
+    out.extend(length::conflicts(c));
     out.extend(range::conflicts(c));
     out
 }
@@ -269,6 +319,44 @@ mod tests {
             }
             assert_eq!(named(a.name).map(|k| k.schema), Some(a.schema));
             assert_eq!(from_schema(a.schema).map(|k| k.name), Some(a.name));
+        }
+    }
+
+    /// A constraint keyword the reader accepts has a family here, or is one the walkers handle
+    /// because it shapes the walk: a new keyword fails this until it is given its module.
+    #[test]
+    fn every_constraint_keyword_has_a_family() {
+        const WALKED: &[&str] = &[
+            "nullable",
+            "items",
+            "fields",
+            "values",
+            "keys",
+            "one_of",
+            "rules",
+            "schema",
+            "case",
+            "description",
+            "example",
+            "sensitive",
+            "deprecated",
+        ];
+        let accepted = crate::contract::keywords();
+        for k in ALL {
+            assert!(
+                accepted.contains(&k.name),
+                "the reader does not accept `{}`",
+                k.name
+            );
+        }
+        let constraint_keys = super::super::read::VALUE_KEYS
+            .iter()
+            .chain(super::super::read::FIELD_ONLY_KEYS);
+        for key in constraint_keys {
+            assert!(
+                named(key).is_some() || WALKED.contains(key),
+                "`{key}` has no module in contract::keyword and is not one the walkers handle"
+            );
         }
     }
 

@@ -77,21 +77,21 @@ pub fn conflicts(c: &Constraints) -> Vec<Conflict> {
         && let (Some(a), Some(b)) = (lo.value.as_f64(), hi.value.as_f64())
         && a > b
     {
-        out.push(Conflict {
-            span: lo.span,
-            message: format!("minimum {a} is more than maximum {b}"),
-        });
+        out.push(Conflict::range(
+            lo.span,
+            format!("minimum {a} is more than maximum {b}"),
+        ));
     }
     if let (Some(lo), Some(hi)) = (&c.exclusive_minimum, &c.exclusive_maximum)
         && lo.value.as_f64() >= hi.value.as_f64()
     {
-        out.push(Conflict {
-            span: lo.span,
-            message: format!(
+        out.push(Conflict::range(
+            lo.span,
+            format!(
                 "exclusive_minimum {} leaves no room below exclusive_maximum {}",
                 lo.value, hi.value
             ),
-        });
+        ));
     }
     out
 }

@@ -408,74 +408,10 @@ impl Reader<'_> {
 
     pub(super) fn check_constraints(&mut self, c: &Constraints, what: &str) {
         let ty = self.effective_type(c);
-        if let Some(ty) = ty {
-            for k in keyword::ALL {
-                let Some(span) = k.span_in(c) else { continue };
-                if !k.applies.accepts(ty) {
-                    self.doc.report(
-                        Code::KeywordNotForType,
-                        span,
-                        format!(
-                            "`{}` applies to {} fields, but {what} is {}",
-                            k.name,
-                            k.applies.fits(),
-                            ty.with_article()
-                        ),
-                    );
-                }
-            }
-            if let Some(f) = &c.format
-                && ty != FieldType::String
-                && !matches!(f.value, FormatRef::Named(_))
-            {
-                self.doc.report(
-                    Code::KeywordNotForType,
-                    f.span,
-                    format!(
-                        "`format` applies to string fields, but {what} is {}",
-                        ty.with_article()
-                    ),
-                );
-            }
-            if let Some(d) = &c.decimal
-                && d.value.exact
-                && ty == FieldType::Number
-            {
-                self.doc.report(
-                        Code::KeywordNotForType,
-                        d.span,
-                        format!("`decimal: {{exactly: {}}}` cannot be checked on a JSON number", d.value.places),
-                    )
-                    .help = Some("a JSON number does not keep trailing zeros (10.50 arrives as 10.5); use `at_most`, or type: string for money sent as \"10.50\"".into());
-            }
-        }
-        // `case` says how a code's letters are written: it means nothing beside another format.
-        if let Some(case) = &c.case
-            && !matches!(
-                c.format.as_ref().map(|f| &f.value),
-                Some(FormatRef::Builtin(b)) if b.is_code()
-            )
-        {
-            let beside = match &c.format {
-                Some(f) => format!("format `{}`", f.value.name()),
-                None => "no format".to_string(),
-            };
+        for conflict in keyword::conflicts(c, what, ty) {
             self.doc
-                .report(
-                    Code::KeywordNotForType,
-                    case.span,
-                    format!("`case` applies to the code formats `currency` and `country`, but {what} has {beside}"),
-                )
-                .help = Some(match &c.format {
-                    Some(Located { value: FormatRef::Named(n), .. }) => {
-                        format!("write `case` in format `{n}` beside its `format: currency` or `format: country`")
-                    }
-                    _ => "for other values, write the letters' case into a `pattern`".into(),
-                });
-        }
-        for conflict in keyword::conflicts(c) {
-            self.doc
-                .report(Code::InvalidRange, conflict.span, conflict.message);
+                .report(conflict.code, conflict.span, conflict.message)
+                .help = conflict.help;
         }
     }
 }
