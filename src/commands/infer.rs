@@ -3,6 +3,7 @@
 
 use super::{EXIT_CLEAN, Fatal, project_config, project_reach, registry_for, shown};
 use crate::console::Console;
+use handoff_core::flat::Item;
 use handoff_core::infer::{Options, Profile};
 use handoff_core::input::{self, Payload, Reading, Shape};
 use handoff_reports::printer::escape;
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub(crate) struct InferArgs {
-    /// Payload files, directories or globs (JSON and NDJSON)
+    /// Payload files, directories or globs (JSON and NDJSON, or CSV and TSV)
     #[arg(required = true)]
     pub(crate) inputs: Vec<String>,
     /// The contract id [default: the first input's directory or file name]
@@ -39,22 +40,29 @@ pub(crate) struct Read {
     pub(crate) profile: Profile,
     pub(crate) files: u64,
     pub(crate) unreadable: u64,
+    /// The payloads were CSV rows.
+    pub(crate) rows: bool,
 }
 
 /// What a walk over the inputs read.
 pub(crate) struct Walked {
     pub(crate) files: u64,
-    /// Payloads that could not be read (too large, an I/O error).
+    /// Payloads that could not be read (too large, an I/O error, a CSV row that is not one).
     pub(crate) unreadable: u64,
-    /// X12 and CSV files left out.
+    /// Files left out: X12, and CSV where rows are not wanted.
     pub(crate) skipped: u64,
+    /// Whether the payloads are CSV rows (then every value is a cell's text).
+    pub(crate) rows: bool,
 }
 
-/// Call `each` with every JSON payload of `inputs` (its file, NDJSON line and bytes); a note
-/// for each file left out.
+/// Call `each` with every JSON payload of `inputs` (its file, NDJSON line and bytes) and, when
+/// `rows` is set, every CSV row as a JSON object of its cells' text (its file, line and bytes);
+/// a note for each file or row left out. JSON and CSV cannot be drafted together: their values
+/// are read differently.
 pub(crate) fn each_payload(
     inputs: &[String],
     reach: &handoff_core::reach::Reach,
+    rows: bool,
     con: &mut Console<'_>,
     mut each: impl FnMut(&mut Console<'_>, &Path, Option<u64>, &[u8]),
 ) -> Result<Walked, Fatal> {
@@ -62,33 +70,94 @@ pub(crate) fn each_payload(
     if let Some(e) = expanded.errors.first() {
         return Err(Fatal::new(e.to_string()));
     }
+    let path_of = |inp: &input::Input| match inp {
+        input::Input::File(p) => p.clone(),
+        input::Input::Stdin => PathBuf::from("-"),
+    };
+    let shapes: Vec<Shape> = expanded
+        .inputs
+        .iter()
+        .map(|i| input::shape_of(&path_of(i)))
+        .collect();
+    let csv = rows && shapes.contains(&Shape::Csv);
+    if csv
+        && shapes
+            .iter()
+            .any(|s| matches!(s, Shape::Json | Shape::Ndjson))
+    {
+        return Err(Fatal::new(
+            "the inputs mix CSV files with JSON or NDJSON: a CSV cell is text that the contract's types read, a JSON value has its own type, so one draft cannot describe both; infer each kind on its own",
+        ));
+    }
+    let options = handoff_core::contract::layout::CsvOptions::default();
     let mut walked = Walked {
         files: 0,
         unreadable: 0,
         skipped: 0,
+        rows: csv,
     };
-    for inp in &expanded.inputs {
-        let path = match inp {
-            input::Input::File(p) => p.clone(),
-            input::Input::Stdin => PathBuf::from("-"),
+    for (inp, shape) in expanded.inputs.iter().zip(shapes) {
+        let path = path_of(inp);
+        let wanted = match shape {
+            Shape::Json | Shape::Ndjson => true,
+            Shape::Csv => csv,
+            _ => false,
         };
-        let shape = input::shape_of(&path);
-        if !matches!(shape, Shape::Json | Shape::Ndjson) {
+        if !wanted {
             walked.skipped += 1;
             con.note(format_args!(
-                "handoff: note: {} is X12 or CSV; infer reads JSON and NDJSON payloads (left out)",
-                shown(&path)
+                "handoff: note: {} is {}; infer reads JSON, NDJSON{} (left out)",
+                shown(&path),
+                if shape == Shape::Csv { "CSV" } else { "X12" },
+                if rows { " and CSV" } else { "" }
             ));
             continue;
         }
         walked.files += 1;
+        let reading = match shape {
+            Shape::Csv => Reading {
+                shape,
+                csv: Some(&options),
+            },
+            _ => Reading::json(shape == Shape::Ndjson),
+        };
         input::read(
             inp,
             Path::new("."),
-            Reading::json(shape == Shape::Ndjson),
+            reading,
             handoff_core::run::DEFAULT_MAX_PAYLOAD_BYTES,
             |line, payload| match payload {
                 Payload::Bytes(b) => each(con, &path, line, b),
+                Payload::Csv(Item::Row(row)) => match handoff_core::flat::object(&row) {
+                    Ok(object) => {
+                        let bytes = serde_json::to_vec(&object).unwrap_or_default();
+                        each(con, &path, Some(row.line), &bytes);
+                    }
+                    Err(e) => {
+                        walked.unreadable += 1;
+                        con.note(format_args!(
+                            "handoff: note: {}:{} is not a CSV row ({}): left out of the draft",
+                            shown(&path),
+                            row.line,
+                            escape::text(&e.message)
+                        ));
+                    }
+                },
+                Payload::Csv(Item::TooLarge { line, size, .. }) => {
+                    walked.unreadable += 1;
+                    con.note(format_args!(
+                        "handoff: note: {}:{line} is a row of {size} bytes, over the payload limit: left out of the draft",
+                        shown(&path)
+                    ));
+                }
+                Payload::Csv(Item::Invalid { line, message }) => {
+                    walked.unreadable += 1;
+                    con.note(format_args!(
+                        "handoff: note: {}:{line} cannot be read as CSV ({}): the rest of the file is left out",
+                        shown(&path),
+                        escape::text(&message)
+                    ));
+                }
                 _ => walked.unreadable += 1,
             },
         );
@@ -166,7 +235,7 @@ pub(crate) fn read_inputs(
         }
         batch.clear();
     };
-    let walked = each_payload(inputs, reach, con, |con, path, line, bytes| {
+    let walked = each_payload(inputs, reach, true, con, |con, path, line, bytes| {
         batch.push((path.to_path_buf(), line, bytes.to_vec()));
         if batch.len() == BATCH {
             flush(&mut batch, &mut profile, con);
@@ -176,7 +245,7 @@ pub(crate) fn read_inputs(
     let unreadable = walked.unreadable + not_json;
     if profile.payloads() == 0 {
         return Err(Fatal::new(format!(
-            "no JSON payload could be read from {} ({unreadable} unreadable, {} X12 or CSV files left out): nothing to infer from",
+            "no JSON payload or CSV row could be read from {} ({unreadable} unreadable, {} X12 files left out): nothing to infer from",
             inputs.join(", "),
             walked.skipped
         )));
@@ -185,6 +254,7 @@ pub(crate) fn read_inputs(
         profile,
         files: walked.files,
         unreadable,
+        rows: walked.rows,
     })
 }
 
@@ -200,6 +270,7 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
         profile,
         files,
         unreadable,
+        rows,
     } = read_inputs(&args.inputs, &reach, con)?;
     let id = args
         .id
@@ -209,12 +280,18 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
         id,
         closed: args.closed,
         ranges: args.ranges,
-        sources: format!("{files} file{}", if files == 1 { "" } else { "s" }),
+        sources: format!(
+            "{files} {}file{}",
+            if rows { "CSV " } else { "" },
+            if files == 1 { "" } else { "s" }
+        ),
+        cells: rows,
     };
     let text = profile.draft(&options);
     con.note(format_args!(
-        "handoff: inferred from {} payload{} in {files} file{}{}",
+        "handoff: inferred from {} {}{} in {files} file{}{}",
         profile.payloads(),
+        if rows { "row" } else { "payload" },
         if profile.payloads() == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
         if unreadable > 0 {
@@ -285,7 +362,7 @@ fn against(
     let checker = super::prepare(path)?;
     let text = handoff_core::input::read_text(path, handoff_core::input::MAX_FILE_BYTES)?;
     let mut needs = handoff_core::propose::Needs::default();
-    let walked = each_payload(&args.inputs, reach, con, |_, file, line, bytes| {
+    let walked = each_payload(&args.inputs, reach, false, con, |_, file, line, bytes| {
         let source = match line {
             Some(l) => format!("{}:{l}", file.display()),
             None => file.display().to_string(),

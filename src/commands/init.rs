@@ -62,24 +62,30 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
                     "two boundaries would be named `{id}` ({input} and another): give them directories of their own names"
                 )));
             }
-            let Read { profile, files, .. } =
-                match read_inputs(std::slice::from_ref(&input), &reach, con) {
-                    Ok(read) => read,
-                    Err(Fatal { message, .. }) => {
-                        con.note(format_args!(
-                            "handoff: note: {input}: {message}; no contract drafted for it"
-                        ));
-                        continue;
-                    }
-                };
+            let Read {
+                profile,
+                files,
+                rows,
+                ..
+            } = match read_inputs(std::slice::from_ref(&input), &reach, con) {
+                Ok(read) => read,
+                Err(Fatal { message, .. }) => {
+                    con.note(format_args!(
+                        "handoff: note: {input}: {message}; no contract drafted for it"
+                    ));
+                    continue;
+                }
+            };
             let text = profile.draft(&Options {
                 id: id.clone(),
                 closed: args.closed,
                 ranges: false,
                 sources: format!(
-                    "{files} file{} under {input}",
+                    "{files} {}file{} under {input}",
+                    if rows { "CSV " } else { "" },
                     if files == 1 { "" } else { "s" }
                 ),
+                cells: rows,
             });
             drafts.push((id, boundary, text));
         }

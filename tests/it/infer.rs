@@ -127,8 +127,116 @@ fn no_json_payload_is_an_error_saying_so() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("a.ndjson:1 is not JSON"), "{stderr}");
     assert!(
-        stderr.contains("no JSON payload could be read from a.ndjson (1 unreadable"),
+        stderr.contains("no JSON payload or CSV row could be read from a.ndjson (1 unreadable"),
         "{stderr}"
+    );
+}
+
+#[test]
+fn a_draft_of_csv_rows_types_the_columns_as_the_receiver_reads_them_and_accepts_every_row() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let inputs = root.join("fixtures/wms-inventory-to-erp/valid");
+    let out = dir.path().join("wms.yaml");
+    let run = handoff(dir.path())
+        .args(["infer", "--allow-outside", "--ranges", "-o"])
+        .arg(&out)
+        .arg(&inputs)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("handoff: inferred from 4 rows in 1 file"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.starts_with("# Drafted by `handoff infer` from 4 rows (1 CSV file)."),
+        "{text}"
+    );
+    // Whole-number columns are integers, which the CSV reader reads exactly; the UPC has a
+    // leading zero and is a code (a string with its pattern), the cost a decimal string, and
+    // the empty UPC cell leaves that column optional.
+    for expected in [
+        "  on_hand:\n    type: integer\n    minimum: 0  # 0 to 120 over 4 cells, every one a whole number\n    maximum: 120\n    required: true  # present in 4 of 4\n",
+        "  upc:\n    type: string\n    pattern: \"^[0-9]{12}$\"  # matched 3 of 3\n",
+        "    # optional: present in 3 of 4\n",
+        "  unit_cost:\n    type: string\n    decimal: {at_most: 4}  # decimal places: 1 to 4 over 4 values\n",
+        "  counted_at:\n    type: string\n    format: date-time  # date-time: 4 of 4 values\n",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    let lint = handoff(dir.path()).arg("lint").arg(&out).output().unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&lint.stdout).lines().last(),
+        Some("linted 1 contract file: 0 errors, 0 warnings"),
+        "{}\n{text}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    let check = |path: &Path| {
+        handoff(dir.path())
+            .args(["check", "--allow-outside", "--no-progress", "--contract"])
+            .arg(&out)
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let valid = check(&inputs);
+    assert_eq!(
+        valid.status.code(),
+        Some(0),
+        "{}\n{text}",
+        String::from_utf8_lossy(&valid.stdout)
+    );
+    // What the draft states, it holds: the 11-digit UPC in the invalid snapshot misses its
+    // pattern.
+    let invalid =
+        check(&root.join("fixtures/wms-inventory-to-erp/invalid/snapshot-2026-11-22.csv"));
+    let report = String::from_utf8_lossy(&invalid.stdout);
+    assert_eq!(invalid.status.code(), Some(1), "{report}");
+    assert!(
+        report
+            .contains("error[pattern_mismatch]: /upc: \"12345678905\" does not match the pattern"),
+        "{report}"
+    );
+}
+
+#[test]
+fn csv_and_json_inputs_are_not_drafted_together() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.csv"), "id,n\nA-1,2\n").unwrap();
+    std::fs::write(dir.path().join("b.json"), "{\"id\": \"A-1\"}").unwrap();
+    let out = handoff(dir.path())
+        .args(["infer", "a.csv", "b.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the inputs mix CSV files with JSON or NDJSON"),
+        "{stderr}"
+    );
+    // A TSV on its own is read with tabs, and `true`/`FALSE` cells are booleans.
+    std::fs::write(
+        dir.path().join("flags.tsv"),
+        "sku\tactive\nA-1\ttrue\nA-2\tFALSE\n",
+    )
+    .unwrap();
+    let out = handoff(dir.path())
+        .args(["infer", "flags.tsv"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains("  active:\n    type: boolean\n    # CSV cells: true or false in 2 of 2\n    required: true  # present in 2 of 2\n"),
+        "{text}"
     );
 }
 
@@ -177,6 +285,73 @@ proptest! {
         for p in &payloads {
             let findings = checker.check(p.to_string().as_bytes());
             prop_assert!(findings.is_empty(), "{p}\n{findings:?}\n{ranged}");
+        }
+    }
+}
+
+/// A CSV cell: quantities, signed and zero-padded numbers, codes, amounts, booleans, words,
+/// text with commas and quotes, and empty cells.
+fn cell() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "-?[0-9]{1,6}",
+        "0[0-9]{1,4}",
+        "[0-9]{5}",
+        "-?[0-9]{1,4}\\.[0-9]{1,3}",
+        "(true|false|TRUE|False)",
+        "[A-Z]{2}-[0-9]{3}",
+        "[ -~]{0,10}",
+        Just(String::new()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    // Read as the CSV reader reads rows for the receiver (cells typed by the draft's types),
+    // every row a draft was drawn from passes it.
+    #[test]
+    fn a_draft_of_csv_rows_accepts_every_row_it_was_drawn_from(
+        rows in proptest::collection::vec(proptest::collection::vec(cell(), 3), 1..10),
+        one_kind in cell(),
+    ) {
+        // One column of a single kind of cell, repeated, so typed columns are drawn too.
+        let rows: Vec<Vec<String>> = rows
+            .into_iter()
+            .map(|mut r| {
+                r.push(one_kind.clone());
+                r
+            })
+            .collect();
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        writer.write_record(["a", "b", "c", "d"]).unwrap();
+        let mut profile = Profile::new();
+        for row in &rows {
+            writer.write_record(row).unwrap();
+            let object: serde_json::Map<String, Value> = ["a", "b", "c", "d"]
+                .iter()
+                .zip(row)
+                .filter(|(_, cell)| !cell.is_empty())
+                .map(|(name, cell)| (name.to_string(), Value::from(cell.as_str())))
+                .collect();
+            profile.add(&Value::Object(object));
+        }
+        let text = writer.into_inner().unwrap();
+        for ranges in [false, true] {
+            let draft = profile.draft(&Options { id: "rows".into(), ranges, cells: true, ..Options::default() });
+            let (checker, diags) = handoff_core::lint::prepare_text(Path::new("rows.yaml"), &draft);
+            let checker = checker.unwrap_or_else(|| panic!("{diags:?}\n{draft}"));
+            let mut findings = Vec::new();
+            let read = checker.check_reader(text.as_slice(), handoff_core::Shape::Csv, "rows.csv", |r| {
+                findings.extend(r.findings);
+            });
+            prop_assert_eq!(read, rows.len() as u64);
+            prop_assert!(
+                findings.is_empty(),
+                "{}\n{:?}\n{}",
+                String::from_utf8_lossy(&text),
+                findings.iter().map(|f| (&f.pointer, &f.message)).collect::<Vec<_>>(),
+                draft
+            );
         }
     }
 }

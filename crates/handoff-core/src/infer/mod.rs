@@ -38,6 +38,9 @@ pub struct Options {
     pub ranges: bool,
     /// How the payloads were read, for the header (`3 files`).
     pub sources: String,
+    /// The payloads are CSV rows: every value is a cell's text, which the contract's types
+    /// read (a column of whole numbers is drafted `integer`, of `true`/`false` `boolean`).
+    pub cells: bool,
 }
 
 /// Counts and sketches of every place of the payloads seen.
@@ -180,6 +183,13 @@ struct Strings {
     /// Decimal places seen when every value so far is a plain decimal; None once one is not.
     decimals: Option<(usize, usize, bool)>,
     shape: Shape,
+    /// Values that are `true` or `false` in any letter case (what a CSV boolean column reads).
+    bool_text: u64,
+    /// A whole number written with a leading zero (`007`): an identifier, not a quantity.
+    leading_zero: bool,
+    /// The least and the greatest value, as written, while every value is a decimal number.
+    least: Option<(f64, String)>,
+    greatest: Option<(f64, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -301,6 +311,10 @@ impl Strings {
             formats: [0; FORMATS.len()],
             decimals: Some((usize::MAX, 0, false)),
             shape: Shape::Unseen,
+            bool_text: 0,
+            leading_zero: false,
+            least: None,
+            greatest: None,
         }
     }
 
@@ -327,6 +341,16 @@ impl Strings {
             (Some((lo, hi, point)), Some((p, has))) => Some((lo.min(p), hi.max(p), point || has)),
             _ => None,
         };
+        self.bool_text +=
+            u64::from(s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"));
+        if self.decimals.is_some() {
+            let digits = s.strip_prefix('-').unwrap_or(s);
+            self.leading_zero |=
+                digits.len() > 1 && digits.starts_with('0') && !digits.starts_with("0.");
+            if let Ok(f) = s.parse::<f64>() {
+                extremes(&mut self.least, &mut self.greatest, (f, s));
+            }
+        }
         if self.shape == Shape::None {
             return;
         }
@@ -336,6 +360,35 @@ impl Strings {
         };
         self.shape = joined(std::mem::replace(&mut self.shape, Shape::None), this);
     }
+}
+
+/// Widen the least and greatest decimal values seen to take in `value`; on a tie the first seen
+/// is kept, so merged chunks give what one pass would.
+fn extremes(
+    least: &mut Option<(f64, String)>,
+    greatest: &mut Option<(f64, String)>,
+    (f, text): (f64, &str),
+) {
+    if least.as_ref().is_none_or(|(l, _)| f < *l) {
+        *least = Some((f, text.to_string()));
+    }
+    if greatest.as_ref().is_none_or(|(g, _)| f > *g) {
+        *greatest = Some((f, text.to_string()));
+    }
+}
+
+/// The type a CSV column is drafted as, when its cells are not text to the receiver: `boolean`
+/// where every cell is `true` or `false`, `integer` where every cell is a whole number that is
+/// a quantity (not written with a leading zero, and not a code of one fixed width of five or
+/// more digits, such as a UPC or a ZIP).
+fn cell_type(s: &Strings) -> Option<&'static str> {
+    if s.count > 0 && s.bool_text == s.count {
+        return Some("boolean");
+    }
+    let whole = matches!(s.decimals, Some((_, _, false)));
+    let code = matches!(&s.shape, Shape::Runs(r)
+        if r.len() == 1 && r[0].0 == Class::Digit && r[0].1 == r[0].2 && r[0].1 >= 5);
+    (s.count > 0 && whole && !s.leading_zero && !code).then_some("integer")
 }
 
 /// The shape of two sets of values: the same runs, each as short and as long as either's.
@@ -479,6 +532,11 @@ impl Strings {
             (Some((lo, hi, p)), Some((lo2, hi2, p2))) => Some((lo.min(lo2), hi.max(hi2), p || p2)),
             _ => None,
         };
+        self.bool_text += b.bool_text;
+        self.leading_zero |= b.leading_zero;
+        for (f, text) in [b.least, b.greatest].into_iter().flatten() {
+            extremes(&mut self.least, &mut self.greatest, (f, &text));
+        }
         self.shape = joined(std::mem::replace(&mut self.shape, Shape::None), b.shape);
     }
 }
@@ -586,8 +644,9 @@ impl Profile {
         let mut out = String::new();
         let _ = writeln!(
             out,
-            "# Drafted by `handoff infer` from {} payload{}{}. Every constraint says what it was",
+            "# Drafted by `handoff infer` from {} {}{}{}. Every constraint says what it was",
             thousands(self.payloads),
+            if options.cells { "row" } else { "payload" },
             if self.payloads == 1 { "" } else { "s" },
             if options.sources.is_empty() {
                 String::new()
@@ -746,12 +805,17 @@ impl Writer<'_> {
     fn node(&self, out: &mut String, node: &Node, depth: usize, _parents: u64) {
         let pad = indent(depth);
         let types = node.types();
+        // A CSV column of numbers or booleans: its cells are text, read by the declared type.
+        let cell = match (self.options.cells, types.as_slice(), &node.strings) {
+            (true, [("string", _)], Some(s)) => cell_type(s),
+            _ => None,
+        };
         match types.as_slice() {
             [] => {
                 let _ = writeln!(out, "{pad}# only null seen: no type inferred");
             }
             [(one, _)] => {
-                let _ = writeln!(out, "{pad}type: {one}");
+                let _ = writeln!(out, "{pad}type: {}", cell.unwrap_or(one));
             }
             many => {
                 let names: Vec<&str> = many.iter().map(|(n, _)| *n).collect();
@@ -786,7 +850,10 @@ impl Writer<'_> {
         if let Some(s) = &node.strings
             && only
         {
-            self.strings(out, s, depth);
+            match cell {
+                Some(ty) => self.cells(out, s, ty, depth),
+                None => self.strings(out, s, depth),
+            }
         }
         if let Some(n) = &node.numbers
             && only
@@ -935,6 +1002,26 @@ impl Writer<'_> {
             );
         } else {
             let _ = writeln!(out, "{pad}# {lengths}");
+        }
+    }
+
+    /// A CSV column drafted `integer` or `boolean`: what its cells were.
+    fn cells(&self, out: &mut String, s: &Strings, ty: &str, depth: usize) {
+        let pad = indent(depth);
+        let n = thousands(s.count);
+        if ty == "boolean" {
+            let _ = writeln!(out, "{pad}# CSV cells: true or false in {n} of {n}");
+            return;
+        }
+        let (Some((_, least)), Some((_, greatest))) = (&s.least, &s.greatest) else {
+            return;
+        };
+        let range = format!("{least} to {greatest} over {n} cells, every one a whole number");
+        if self.options.ranges {
+            let _ = writeln!(out, "{pad}minimum: {least}  # {range}");
+            let _ = writeln!(out, "{pad}maximum: {greatest}");
+        } else {
+            let _ = writeln!(out, "{pad}# {range}");
         }
     }
 
