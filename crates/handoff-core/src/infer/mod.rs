@@ -661,7 +661,11 @@ impl Profile {
         out.push_str("version: 0.1.0\n");
         out.push_str("description: Drafted from captured payloads by handoff infer.\n");
         out.push_str("boundary: {from: sender, to: receiver, transport: webhook}\n");
-        let w = Writer { options };
+        let w = Writer {
+            options,
+            declared: declared_types(&self.root),
+        };
+        w.types(&mut out);
         match (&self.root.object, self.root.types().len()) {
             (Some(obj), 1) if self.root.nulls == 0 && obj.as_map().is_none() => {
                 if options.closed {
@@ -700,6 +704,172 @@ use crate::yaml::{key, quote as quoted};
 
 struct Writer<'o> {
     options: &'o Options,
+    /// Object shapes seen at two places or more, declared once under `types:`.
+    declared: Vec<Declared>,
+}
+
+/// An object shape seen at several places, declared once: its name, the places (contract
+/// paths), and one profile of every object seen at any of them.
+struct Declared {
+    signature: String,
+    name: String,
+    places: Vec<String>,
+    node: Node,
+}
+
+/// Fewest fields an object shape needs to be worth a declared type of its own.
+const TYPE_MIN_FIELDS: usize = 2;
+
+/// What makes two object places the same shape: the same member names, each holding the same
+/// JSON types, all the way down. None for a place that is not one plain object (a union, a map,
+/// an object of too few fields).
+fn signature(node: &Node) -> Option<String> {
+    let o = node.object.as_ref()?;
+    if node.types().len() != 1 || o.as_map().is_some() || o.fields.len() < TYPE_MIN_FIELDS {
+        return None;
+    }
+    let mut names: Vec<&(String, Node)> = o.fields.iter().collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = String::from("{");
+    for (name, child) in names {
+        let types: Vec<&str> = child.types().iter().map(|(t, _)| *t).collect();
+        let _ = write!(
+            out,
+            "{}:{}",
+            serde_json::to_string(name).unwrap_or_default(),
+            types.join("|")
+        );
+        if let Some(inner) = signature(child) {
+            out.push_str(&inner);
+        } else if let Some(a) = child.array.as_ref()
+            && types == ["array"]
+        {
+            let items: Vec<&str> = a.items.types().iter().map(|(t, _)| *t).collect();
+            let _ = write!(
+                out,
+                "[{}{}]",
+                items.join("|"),
+                signature(&a.items).unwrap_or_default()
+            );
+        }
+        out.push(',');
+    }
+    out.push('}');
+    Some(out)
+}
+
+/// One place of an object shape: its contract path, its member name, what was seen there.
+type Place<'n> = (String, String, &'n Node);
+
+/// Every plain object place under `node` (its contract path and member name), in document
+/// order, for finding repeated shapes.
+fn object_places<'n>(
+    node: &'n Node,
+    path: &str,
+    name: &str,
+    out: &mut Vec<(String, String, &'n Node)>,
+) {
+    if signature(node).is_some() {
+        out.push((path.to_string(), name.to_string(), node));
+    }
+    if let Some(o) = node.object.as_ref()
+        && o.as_map().is_none()
+    {
+        for (field, child) in &o.fields {
+            let child_path = format!("{path}/{}", crate::pointer::escape(field));
+            object_places(child, &child_path, field, out);
+        }
+    }
+    if let Some(a) = node.array.as_ref() {
+        let item = name.strip_suffix('s').unwrap_or(name);
+        object_places(&a.items, &format!("{path}/*"), item, out);
+    }
+}
+
+/// The object shapes seen at two places or more, each with a name drawn from the places' names
+/// (`shipping_address`, `billing_address`: `address`), unique, and never a built-in type's.
+fn declared_types(root: &Node) -> Vec<Declared> {
+    let mut places = Vec::new();
+    if let Some(o) = root.object.as_ref()
+        && o.as_map().is_none()
+    {
+        for (field, child) in &o.fields {
+            object_places(
+                child,
+                &format!("/{}", crate::pointer::escape(field)),
+                field,
+                &mut places,
+            );
+        }
+    }
+    let mut groups: Vec<(String, Vec<Place<'_>>)> = Vec::new();
+    for (path, name, node) in places {
+        let Some(sig) = signature(node) else { continue };
+        match groups.iter_mut().find(|(s, _)| *s == sig) {
+            Some((_, list)) => list.push((path, name, node)),
+            None => groups.push((sig, vec![(path, name, node)])),
+        }
+    }
+    let mut out: Vec<Declared> = Vec::new();
+    for (signature, list) in groups.into_iter().filter(|(_, l)| l.len() >= 2) {
+        // One profile of every place: what the type states held at each of them.
+        let mut node = list[0].2.clone();
+        for (_, _, other) in &list[1..] {
+            node.merge((*other).clone());
+        }
+        // Whether null is accepted is each use's to say (`nullable` on the use).
+        node.seen -= node.nulls;
+        node.nulls = 0;
+        let names: Vec<&str> = list.iter().map(|(_, n, _)| n.as_str()).collect();
+        let mut name = type_name(&names);
+        let mut n = 2;
+        let base = name.clone();
+        while out.iter().any(|d| d.name == name)
+            || crate::contract::FieldType::from_name(&name).is_some()
+        {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        out.push(Declared {
+            signature,
+            name,
+            places: list.into_iter().map(|(p, ..)| p).collect(),
+            node,
+        });
+    }
+    out
+}
+
+/// A type's name from its places' member names: the words they end with in common, else the
+/// first name; letters, digits and underscores.
+fn type_name(names: &[&str]) -> String {
+    let words: Vec<Vec<String>> = names
+        .iter()
+        .map(|n| {
+            n.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .collect();
+    let shortest = words.iter().map(Vec::len).min().unwrap_or(0);
+    let common = (0..shortest)
+        .take_while(|&i| {
+            let w = &words[0][words[0].len() - 1 - i];
+            words.iter().all(|ws| &ws[ws.len() - 1 - i] == w)
+        })
+        .count();
+    let chosen: Vec<String> = if common > 0 {
+        words[0][words[0].len() - common..].to_vec()
+    } else {
+        words.first().cloned().unwrap_or_default()
+    };
+    let name = chosen.join("_");
+    match name.chars().next() {
+        None => "shape".into(),
+        Some(c) if c.is_ascii_digit() => format!("t_{name}"),
+        Some(_) => name,
+    }
 }
 
 fn indent(depth: usize) -> String {
@@ -778,11 +948,52 @@ impl Writer<'_> {
         }
     }
 
+    /// The repeated object shapes, each declared once with one profile of all its places.
+    fn types(&self, out: &mut String) {
+        if self.declared.is_empty() {
+            return;
+        }
+        out.push_str("types:\n");
+        for d in &self.declared {
+            let _ = writeln!(
+                out,
+                "  {}:  # one shape at {} places: {}",
+                key(&d.name),
+                d.places.len(),
+                d.places.join(", ")
+            );
+            self.node(out, &d.node, 2, d.node.seen);
+        }
+    }
+
+    /// The declared type a place's objects have, if their shape is repeated.
+    fn declared(&self, node: &Node) -> Option<&Declared> {
+        let sig = signature(node)?;
+        self.declared.iter().find(|d| d.signature == sig)
+    }
+
+    /// A place of a declared type: its name, and what belongs to the use (null seen here).
+    fn uses(&self, out: &mut String, node: &Node, d: &Declared, depth: usize) {
+        let pad = indent(depth);
+        let _ = writeln!(out, "{pad}type: {}", key(&d.name));
+        if node.nulls > 0 {
+            let _ = writeln!(
+                out,
+                "{pad}nullable: true  # null in {} of {}",
+                thousands(node.nulls),
+                thousands(node.seen)
+            );
+        }
+    }
+
     fn fields(&self, out: &mut String, obj: &Object, depth: usize) {
         for (name, node) in &obj.fields {
             let present = obj.present.get(name).copied().unwrap_or(0);
             let _ = writeln!(out, "{}{}:", indent(depth), key(name));
-            self.node(out, node, depth + 1, obj.count);
+            match self.declared(node) {
+                Some(d) => self.uses(out, node, d, depth + 1),
+                None => self.node(out, node, depth + 1, obj.count),
+            }
             let pad = indent(depth + 1);
             if present == obj.count {
                 let _ = writeln!(
@@ -894,7 +1105,10 @@ impl Writer<'_> {
             }
             if a.items.seen > 0 {
                 let _ = writeln!(out, "{pad}items:");
-                self.node(out, &a.items, depth + 1, a.count);
+                match self.declared(&a.items) {
+                    Some(d) => self.uses(out, &a.items, d, depth + 1),
+                    None => self.node(out, &a.items, depth + 1, a.count),
+                }
             }
         }
     }
@@ -1265,5 +1479,48 @@ mod tests {
         assert_eq!(kinds, ["sum_mismatch"]);
         // Fewer than three payloads are not evidence enough.
         assert!(!draft(&orders[..2]).contains("rules:"));
+    }
+
+    #[test]
+    fn a_shape_seen_at_two_places_is_declared_once_and_used_by_name() {
+        let address = |city: &str| json!({"line1": "1 Main St", "city": city, "zip": "94103"});
+        let money = |amount: &str| json!({"amount": amount, "currency_code": "USD"});
+        let payloads: Vec<Value> = (0..3)
+            .map(|i| {
+                json!({
+                    "shipping_address": address("Oakland"),
+                    "billing_address": if i == 0 { Value::Null } else { address("Berkeley") },
+                    "total_price_set": money("12.50"),
+                    "line_items": [{"sku": "MUG-1", "price_set": money("6.25")}],
+                })
+            })
+            .collect();
+        let text = draft(&payloads);
+        assert!(
+            text.contains("types:\n  address:  # one shape at 2 places: /billing_address, /shipping_address\n    type: object\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "  price_set:  # one shape at 2 places: /line_items/*/price_set, /total_price_set\n"
+            ),
+            "{text}"
+        );
+        // The use keeps what belongs to it: nullability, presence.
+        assert!(
+            text.contains("  billing_address:\n    type: address\n    nullable: true  # null in 1 of 3\n    required: true  # present in 3 of 3\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("        price_set:\n          type: price_set\n"),
+            "{text}"
+        );
+        accepted(&text, &payloads);
+        // One object of a shape is no type; nor is an object of one member.
+        let single = draft(&[json!({"a": {"x": 1, "y": 2}, "b": {"x": 1}, "c": {"x": 2}})]);
+        assert!(!single.contains("types:"), "{single}");
+        assert_eq!(type_name(&["ship_to", "bill_to"]), "to");
+        assert_eq!(type_name(&["origin", "destination"]), "origin");
+        assert_eq!(type_name(&["2nd-leg", "x"]), "t_2nd_leg");
     }
 }
