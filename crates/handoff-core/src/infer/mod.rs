@@ -74,6 +74,8 @@ struct Object {
     /// Past [`MAP_KEYS`] distinct member names the names are data (SKUs, dates, ids), not
     /// fields: every member's value goes to one profile, and the names to another.
     map: Option<Map>,
+    /// Where the next member of the object being read is likely to be in `fields`.
+    cursor: usize,
 }
 
 /// An object whose member names are data: a map, as the contract's `values` and `keys` say.
@@ -98,13 +100,29 @@ impl Object {
             m.values.add(v);
             return;
         }
-        *self.present.entry(k.to_string()).or_default() += 1;
-        match self.fields.iter_mut().find(|(name, _)| name == k) {
-            Some((_, node)) => node.add(v),
+        match self.present.get_mut(k) {
+            Some(n) => *n += 1,
+            None => {
+                self.present.insert(k.to_string(), 1);
+            }
+        }
+        // Payloads of one sender list their members in one order: the member after the last
+        // one is tried first, so a field is found without comparing it to every name before it.
+        let next = self.cursor;
+        let at = match self.fields.get(next) {
+            Some((name, _)) if name == k => Some(next),
+            _ => self.fields.iter().position(|(name, _)| name == k),
+        };
+        match at {
+            Some(i) => {
+                self.fields[i].1.add(v);
+                self.cursor = i + 1;
+            }
             None => {
                 let mut node = Node::default();
                 node.add(v);
                 self.fields.push((k.to_string(), node));
+                self.cursor = self.fields.len();
             }
         }
         if self.fields.len() > MAP_KEYS {
@@ -324,12 +342,15 @@ impl Strings {
         self.min_chars = self.min_chars.min(chars);
         self.max_chars = self.max_chars.max(chars);
         self.max_bytes = self.max_bytes.max(s.len());
-        if let Some(n) = self.distinct.get_mut(s) {
+        // Past the bound the values are no enum and their counts say nothing: not kept.
+        if self.overflow {
+        } else if let Some(n) = self.distinct.get_mut(s) {
             *n += 1;
         } else if self.distinct.len() < DISTINCT {
             self.distinct.insert(s.to_string(), 1);
         } else {
             self.overflow = true;
+            self.distinct.clear();
         }
         // A format only matters while every value so far had it.
         for (i, f) in FORMATS.iter().enumerate() {
@@ -451,6 +472,7 @@ impl Node {
             Value::Object(map) => {
                 let o = self.object.get_or_insert_with(Object::default);
                 o.count += 1;
+                o.cursor = 0;
                 for (k, v) in map {
                     o.add_member(k, v);
                 }
@@ -515,8 +537,11 @@ impl Strings {
             };
         }
         self.count += b.count;
+        self.overflow |= b.overflow;
         for (k, v) in b.distinct {
-            if let Some(n) = self.distinct.get_mut(&k) {
+            if self.overflow {
+                break;
+            } else if let Some(n) = self.distinct.get_mut(&k) {
                 *n += v;
             } else if self.distinct.len() < DISTINCT {
                 self.distinct.insert(k, v);
@@ -524,7 +549,9 @@ impl Strings {
                 self.overflow = true;
             }
         }
-        self.overflow |= b.overflow;
+        if self.overflow {
+            self.distinct.clear();
+        }
         self.min_chars = self.min_chars.min(b.min_chars);
         self.max_chars = self.max_chars.max(b.max_chars);
         self.max_bytes = self.max_bytes.max(b.max_bytes);
