@@ -55,14 +55,21 @@ pub(crate) struct Walked {
     pub(crate) rows: bool,
 }
 
-/// Call `each` with every JSON payload of `inputs` (its file, NDJSON line and bytes) and, when
-/// `rows` is set, every CSV row as a JSON object of its cells' text (its file, line and bytes);
-/// a note for each file or row left out. JSON and CSV cannot be drafted together: their values
-/// are read differently.
+/// What a walk does with CSV files.
+pub(crate) enum CsvFiles<'h> {
+    /// Each row handed on as a JSON object of its cells' text, for a draft.
+    Rows,
+    /// Each file handed whole to this (its path), to be checked as `check` reads it.
+    Whole(&'h mut dyn FnMut(&mut Console<'_>, &Path)),
+}
+
+/// Call `each` with every JSON payload of `inputs` (its file, NDJSON line and bytes) and every
+/// CSV file as `csv` says; a note for each file or row left out. JSON and CSV rows cannot be
+/// drafted together: their values are read differently.
 pub(crate) fn each_payload(
     inputs: &[String],
     reach: &handoff_core::reach::Reach,
-    rows: bool,
+    mut csv_files: CsvFiles<'_>,
     con: &mut Console<'_>,
     mut each: impl FnMut(&mut Console<'_>, &Path, Option<u64>, &[u8]),
 ) -> Result<Walked, Fatal> {
@@ -79,6 +86,7 @@ pub(crate) fn each_payload(
         .iter()
         .map(|i| input::shape_of(&path_of(i)))
         .collect();
+    let rows = matches!(csv_files, CsvFiles::Rows);
     let csv = rows && shapes.contains(&Shape::Csv);
     if csv
         && shapes
@@ -98,18 +106,18 @@ pub(crate) fn each_payload(
     };
     for (inp, shape) in expanded.inputs.iter().zip(shapes) {
         let path = path_of(inp);
-        let wanted = match shape {
-            Shape::Json | Shape::Ndjson => true,
-            Shape::Csv => csv,
-            _ => false,
-        };
-        if !wanted {
+        if shape == Shape::Csv
+            && let CsvFiles::Whole(whole) = &mut csv_files
+        {
+            walked.files += 1;
+            whole(con, &path);
+            continue;
+        }
+        if !matches!(shape, Shape::Json | Shape::Ndjson | Shape::Csv) {
             walked.skipped += 1;
             con.note(format_args!(
-                "handoff: note: {} is {}; infer reads JSON, NDJSON{} (left out)",
-                shown(&path),
-                if shape == Shape::Csv { "CSV" } else { "X12" },
-                if rows { " and CSV" } else { "" }
+                "handoff: note: {} is X12; infer reads JSON, NDJSON and CSV (left out)",
+                shown(&path)
             ));
             continue;
         }
@@ -235,12 +243,18 @@ pub(crate) fn read_inputs(
         }
         batch.clear();
     };
-    let walked = each_payload(inputs, reach, true, con, |con, path, line, bytes| {
-        batch.push((path.to_path_buf(), line, bytes.to_vec()));
-        if batch.len() == BATCH {
-            flush(&mut batch, &mut profile, con);
-        }
-    })?;
+    let walked = each_payload(
+        inputs,
+        reach,
+        CsvFiles::Rows,
+        con,
+        |con, path, line, bytes| {
+            batch.push((path.to_path_buf(), line, bytes.to_vec()));
+            if batch.len() == BATCH {
+                flush(&mut batch, &mut profile, con);
+            }
+        },
+    )?;
     flush(&mut batch, &mut profile, con);
     let unreadable = walked.unreadable + not_json;
     if profile.payloads() == 0 {
@@ -314,6 +328,18 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
     }
 }
 
+/// A CSV cell as a finding quotes it (as written in the file, quotes included) made a JSON
+/// value: a quoted cell is the text inside, a number or boolean stays one, other text a string.
+fn cell_as_json(cell: &str) -> String {
+    if let Some(inner) = cell.strip_prefix('"').and_then(|c| c.strip_suffix('"')) {
+        return serde_json::to_string(&inner.replace("\"\"", "\"")).unwrap_or_default();
+    }
+    match serde_json::from_str::<serde_json::Value>(cell) {
+        Ok(v @ (serde_json::Value::Number(_) | serde_json::Value::Bool(_))) => v.to_string(),
+        _ => serde_json::to_string(cell).unwrap_or_default(),
+    }
+}
+
 /// A contract id from a path: its last directory or file stem that names something (not
 /// `valid`, `captures`, ...), made of the registry's letters.
 pub(crate) fn default_id(input: &str) -> String {
@@ -361,14 +387,45 @@ fn against(
 ) -> Result<u8, Fatal> {
     let checker = super::prepare(path)?;
     let text = handoff_core::input::read_text(path, handoff_core::input::MAX_FILE_BYTES)?;
-    let mut needs = handoff_core::propose::Needs::default();
-    let walked = each_payload(&args.inputs, reach, false, con, |_, file, line, bytes| {
-        let source = match line {
-            Some(l) => format!("{}:{l}", file.display()),
-            None => file.display().to_string(),
-        };
-        needs.add(&source, &checker.check(bytes));
-    })?;
+    let needs = std::cell::RefCell::new(handoff_core::propose::Needs::default());
+    // A CSV file is checked as `check` reads it (cells typed by the contract); a value its enum
+    // lacks is the cell's text, which the contract lists as a JSON value.
+    let mut whole_csv = |con: &mut Console<'_>, file: &Path| match std::fs::File::open(file) {
+        Ok(reader) => {
+            let name = file.display().to_string();
+            checker.check_reader(reader, Shape::Csv, &name, |result| {
+                let findings: Vec<_> = result
+                    .findings
+                    .into_iter()
+                    .map(|mut f| {
+                        f.value = f.value.map(|v| cell_as_json(&v));
+                        f
+                    })
+                    .collect();
+                needs
+                    .borrow_mut()
+                    .add(&result.source.to_string(), &findings);
+            });
+        }
+        Err(e) => con.note(format_args!(
+            "handoff: note: {} cannot be read ({e}): left out",
+            shown(file)
+        )),
+    };
+    let walked = each_payload(
+        &args.inputs,
+        reach,
+        CsvFiles::Whole(&mut whole_csv),
+        con,
+        |_, file, line, bytes| {
+            let source = match line {
+                Some(l) => format!("{}:{l}", file.display()),
+                None => file.display().to_string(),
+            };
+            needs.borrow_mut().add(&source, &checker.check(bytes));
+        },
+    )?;
+    let needs = needs.into_inner();
     let reference = checker.contract().reference();
     let new_values: usize = needs.enums.values().map(|(_, v)| v.len()).sum();
     con.note(format_args!(
@@ -394,7 +451,11 @@ fn against(
     for ((kind, field), n) in &needs.other {
         con.note(format_args!(
             "handoff: {}: {kind} in {n} payload{} (not changed in the contract: decide whether the sender or the contract is wrong)",
-            escape::text(field),
+            if field.is_empty() {
+                "the whole payload".to_string()
+            } else {
+                escape::text(field).to_string()
+            },
             if *n == 1 { "" } else { "s" }
         ));
     }
@@ -431,4 +492,19 @@ fn against(
         }
     }
     Ok(super::EXIT_VIOLATIONS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell_as_json;
+
+    #[test]
+    fn csv_cells_become_the_json_values_a_contract_lists() {
+        assert_eq!(cell_as_json("CS"), "\"CS\"");
+        assert_eq!(cell_as_json("\"CS\""), "\"CS\"");
+        assert_eq!(cell_as_json("\"a \"\"b\"\"\""), "\"a \\\"b\\\"\"");
+        assert_eq!(cell_as_json("5"), "5");
+        assert_eq!(cell_as_json("true"), "true");
+        assert_eq!(cell_as_json("null"), "\"null\"");
+    }
 }

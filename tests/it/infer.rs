@@ -203,6 +203,40 @@ fn a_draft_of_csv_rows_types_the_columns_as_the_receiver_reads_them_and_accepts_
 }
 
 #[test]
+fn against_reads_csv_captures_as_check_does_and_proposes_the_new_unit_of_measure() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = handoff(root)
+        .args([
+            "infer",
+            "--against",
+            "wms-inventory-to-erp",
+            "fixtures/wms-inventory-to-erp/invalid/",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stdout.contains("+    enum: {EA: each, CA: case, PK: pack, CS: \"seen in 1 payload of the captures, first at fixtures/wms-inventory-to-erp/invalid/snapshot-2026-11-22.csv:4 (handoff infer --against): say what it means\"}\n"),
+        "{stdout}"
+    );
+    // Every row is checked as `check` reads it: typed cells, cross-column rules, unreadable rows.
+    assert!(
+        stderr.contains("handoff: 6 payloads in 1 file checked against wms-inventory-to-erp@1.0.0"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("handoff: /available: sum_mismatch in 2 payloads"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("handoff: the whole payload: invalid_csv in 1 payload"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn csv_and_json_inputs_are_not_drafted_together() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("a.csv"), "id,n\nA-1,2\n").unwrap();
