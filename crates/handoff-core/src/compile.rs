@@ -6,7 +6,7 @@
 //! into a contract line, so findings say which line of which file declared the broken rule.
 
 use crate::contract::keyword::{
-    self, decimal, enumeration, format, items, length, pattern, range, types,
+    decimal, enumeration, format, items, length, pattern, range, types,
 };
 use crate::contract::{
     Condition, Constraints, Contract, Field, FieldType, FormatRef, Requirement, Test,
@@ -20,12 +20,6 @@ use std::collections::BTreeMap;
 pub use crate::contract::keyword::decimal::DECIMAL_SCHEMA as DECIMAL_KEYWORD;
 /// handoff's JSON Schema keyword for `max_bytes`.
 pub use crate::contract::keyword::length::MAX_BYTES_SCHEMA as MAX_BYTES_KEYWORD;
-
-/// The contract keyword behind a JSON Schema keyword this compiler emits, for messages that
-/// must speak the contract's language.
-pub fn contract_keyword(schema_keyword: &str) -> &str {
-    keyword::from_schema(schema_keyword).map_or(schema_keyword, |k| k.name)
-}
 
 /// What produced a subschema.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -186,7 +186,9 @@ fn check_example(
     let compiled = compile::value_schema(contract, constraints, nullable);
     let engine = Engine::build(&compiled).ok()?;
     let violation = engine.violations(example, 1).0.into_iter().next()?;
-    let keyword = compile::contract_keyword(violation.schema_path.rsplit('/').next().unwrap_or(""));
+    let keyword = crate::contract::keyword::contract_name(
+        violation.schema_path.rsplit('/').next().unwrap_or(""),
+    );
     Some(
         Diagnostic::new(
             Code::InvalidExample,

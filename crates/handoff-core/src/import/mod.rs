@@ -623,7 +623,7 @@ impl<'d> Importer<'d> {
                 ("minLength", n) | ("maxLength", n) | ("minItems", n) | ("maxItems", n)
                     if n.is_u64() =>
                 {
-                    out.push((contract_name(k).into(), Y::Scalar(n.to_string())));
+                    out.push((keyword::contract_name(k).into(), Y::Scalar(n.to_string())));
                     true
                 }
                 ("minimum", n)
@@ -632,11 +632,11 @@ impl<'d> Importer<'d> {
                 | ("exclusiveMaximum", n)
                     if n.is_number() =>
                 {
-                    out.push((contract_name(k).into(), Y::Scalar(n.to_string())));
+                    out.push((keyword::contract_name(k).into(), Y::Scalar(n.to_string())));
                     true
                 }
                 ("uniqueItems", Value::Bool(b)) => {
-                    out.push((contract_name(k).into(), Y::Scalar(b.to_string())));
+                    out.push((keyword::contract_name(k).into(), Y::Scalar(b.to_string())));
                     true
                 }
                 ("deprecated", Value::Bool(true)) => {
@@ -709,7 +709,7 @@ impl<'d> Importer<'d> {
                 {
                     let mut keys = Vec::new();
                     for (k, v) in names {
-                        let name = contract_name(k);
+                        let name = keyword::contract_name(k);
                         let text = if k == "pattern" {
                             quote(v.as_str().unwrap_or(""))
                         } else {
@@ -1136,8 +1136,4 @@ fn emit(out: &mut String, y: &Y, indent: usize) {
             }
         }
     }
-}
-/// The contract keyword a JSON Schema keyword is written as (`maxLength`: `max_length`).
-fn contract_name(schema_keyword: &str) -> &str {
-    keyword::from_schema(schema_keyword).map_or(schema_keyword, |k| k.name)
 }

@@ -744,6 +744,19 @@ struct Declared {
     node: Node,
 }
 
+/// Text from a payload (a member name in a path) as it may stand in a YAML comment: as it is
+/// when it is plain, quoted as JSON when a line break would end the comment or a character
+/// would not show.
+fn in_comment(text: &str) -> String {
+    let json = quoted(text);
+    // `quoted` writes an invisible character as `\u....`; a control character is one too.
+    if text.chars().any(char::is_control) || json.contains("\\u") {
+        json
+    } else {
+        text.to_string()
+    }
+}
+
 /// Fewest fields an object shape needs to be worth a declared type of its own.
 const TYPE_MIN_FIELDS: usize = 2;
 
@@ -987,7 +1000,11 @@ impl Writer<'_> {
                 "  {}:  # one shape at {} places: {}",
                 key(&d.name),
                 d.places.len(),
-                d.places.join(", ")
+                d.places
+                    .iter()
+                    .map(|p| in_comment(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             self.node(out, &d.node, 2, d.node.seen);
         }
@@ -1124,12 +1141,8 @@ impl Writer<'_> {
                 a.max_len,
                 thousands(a.count)
             );
-            if self.options.ranges {
-                let _ = writeln!(out, "{pad}min_items: {}  # {sizes}", a.min_len);
-                let _ = writeln!(out, "{pad}max_items: {}", a.max_len);
-            } else {
-                let _ = writeln!(out, "{pad}# {sizes}");
-            }
+            let (lo, hi) = (a.min_len.to_string(), a.max_len.to_string());
+            self.range(out, &pad, ("min_items", &lo), ("max_items", &hi), &sizes);
             if a.items.seen > 0 {
                 let _ = writeln!(out, "{pad}items:");
                 match self.declared(&a.items) {
@@ -1246,6 +1259,24 @@ impl Writer<'_> {
         }
     }
 
+    /// A range as observed: with `--ranges` its two bounds as constraints, the evidence beside the
+    /// first; otherwise the evidence alone, as a comment.
+    fn range(
+        &self,
+        out: &mut String,
+        pad: &str,
+        (lo_key, lo): (&str, &str),
+        (hi_key, hi): (&str, &str),
+        evidence: &str,
+    ) {
+        if self.options.ranges {
+            let _ = writeln!(out, "{pad}{lo_key}: {lo}  # {evidence}");
+            let _ = writeln!(out, "{pad}{hi_key}: {hi}");
+        } else {
+            let _ = writeln!(out, "{pad}# {evidence}");
+        }
+    }
+
     /// A CSV column drafted `integer` or `boolean`: what its cells were.
     fn cells(&self, out: &mut String, s: &Strings, ty: &str, depth: usize) {
         let pad = indent(depth);
@@ -1258,12 +1289,7 @@ impl Writer<'_> {
             return;
         };
         let range = format!("{least} to {greatest} over {n} cells, every one a whole number");
-        if self.options.ranges {
-            let _ = writeln!(out, "{pad}minimum: {least}  # {range}");
-            let _ = writeln!(out, "{pad}maximum: {greatest}");
-        } else {
-            let _ = writeln!(out, "{pad}# {range}");
-        }
+        self.range(out, &pad, ("minimum", least), ("maximum", greatest), &range);
     }
 
     fn numbers(&self, out: &mut String, n: &Numbers, depth: usize) {
@@ -1274,12 +1300,13 @@ impl Writer<'_> {
             n.max_text,
             thousands(n.count)
         );
-        if self.options.ranges {
-            let _ = writeln!(out, "{pad}minimum: {}  # {range}", n.min_text);
-            let _ = writeln!(out, "{pad}maximum: {}", n.max_text);
-        } else {
-            let _ = writeln!(out, "{pad}# {range}");
-        }
+        self.range(
+            out,
+            &pad,
+            ("minimum", &n.min_text),
+            ("maximum", &n.max_text),
+            &range,
+        );
         if n.integers < n.count && n.places > 0 {
             let _ = writeln!(
                 out,
@@ -1549,5 +1576,22 @@ mod tests {
         assert_eq!(type_name(&["ship_to", "bill_to"]), "to");
         assert_eq!(type_name(&["origin", "destination"]), "origin");
         assert_eq!(type_name(&["2nd-leg", "x"]), "t_2nd_leg");
+    }
+
+    #[test]
+    fn a_member_name_that_would_end_a_comment_is_quoted_in_it() {
+        let odd = |i: u64| json!({"x": i, "y": "a"});
+        let payloads: Vec<Value> = (0..2)
+            .map(|i| json!({"ship\nto: {}": odd(i), "bill\u{202e}to": odd(i + 1)}))
+            .collect();
+        let text = draft(&payloads);
+        assert!(
+            text.contains(
+                "  to:  # one shape at 2 places: \"/bill\\u202eto\", \"/ship\\nto: {}\"\n"
+            ),
+            "{text}"
+        );
+        accepted(&text, &payloads);
+        assert_eq!(in_comment("/shipping_address"), "/shipping_address");
     }
 }

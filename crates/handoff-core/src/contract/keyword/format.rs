@@ -8,6 +8,7 @@
 use super::{Applies, At, Conflict, Keyword, Said};
 use crate::contract::{Constraints, FormatRef, Located};
 use crate::diagnostic::Code;
+use crate::finding::Kind;
 use crate::format::{Builtin, LetterCase, Strftime};
 use serde_json::{Map, Value, json};
 
@@ -123,7 +124,7 @@ pub fn violated(
             let why = pattern.explain_mismatch(value).unwrap_or_default();
             let noun = pattern.noun();
             Said::new(
-                crate::finding::Kind::DateFormat,
+                Kind::DateFormat,
                 format!("{shown} is not a valid {} {noun}: {why}", pattern.pattern()),
                 format!("a real {noun} in the form {}", pattern.pattern()),
             )
@@ -132,9 +133,9 @@ pub fn violated(
             let is_date = matches!(b, Builtin::DateTime | Builtin::Date | Builtin::Time);
             Said::new(
                 if is_date {
-                    crate::finding::Kind::DateFormat
+                    Kind::DateFormat
                 } else {
-                    crate::finding::Kind::FormatMismatch
+                    Kind::FormatMismatch
                 },
                 format!("{shown} is not a valid `{}`", b.name()),
                 b.description_in(case),
@@ -146,7 +147,7 @@ pub fn violated(
             })
         }
         _ => Said::new(
-            crate::finding::Kind::FormatMismatch,
+            Kind::FormatMismatch,
             format!("{shown} is not a valid `{engine_name}`"),
             format!("a value in format `{engine_name}`"),
         ),

@@ -171,6 +171,12 @@ pub fn from_schema(schema_keyword: &str) -> Option<&'static Keyword> {
     ALL.iter().copied().find(|k| k.schema == schema_keyword)
 }
 
+/// The contract's name for a JSON Schema keyword handoff compiles to or imports from
+/// (`maxLength`: `max_length`); any other keyword keeps its own name.
+pub fn contract_name(schema_keyword: &str) -> &str {
+    from_schema(schema_keyword).map_or(schema_keyword, |k| k.name)
+}
+
 /// What a violation of a keyword says: the finding's kind, message, expectation and, where the
 /// evidence names one, the likely fix. Where it happened and which line said so are the
 /// checker's to add.
