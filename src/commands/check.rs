@@ -35,6 +35,18 @@ pub(crate) enum InputFormat {
     Csv,
 }
 
+impl InputFormat {
+    pub(crate) fn framing(self) -> Framing {
+        match self {
+            InputFormat::Auto => Framing::Auto,
+            InputFormat::Json => Framing::Json,
+            InputFormat::Ndjson => Framing::Ndjson,
+            InputFormat::X12 => Framing::X12,
+            InputFormat::Csv => Framing::Csv,
+        }
+    }
+}
+
 #[derive(clap::Args)]
 pub(crate) struct CheckArgs {
     /// Payload files, directories (searched recursively), globs, or - for stdin
@@ -112,13 +124,7 @@ pub(crate) enum ColorWhen {
 
 pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
     let explicit_config = args.config.as_deref();
-    let framing = match args.input_format {
-        InputFormat::Auto => Framing::Auto,
-        InputFormat::Json => Framing::Json,
-        InputFormat::Ndjson => Framing::Ndjson,
-        InputFormat::X12 => Framing::X12,
-        InputFormat::Csv => Framing::Csv,
-    };
+    let framing = args.input_format.framing();
     // Work out which inputs go to which contract file.
     let mut plan: Vec<Planned> = Vec::new();
     let mut routing_error = false;

@@ -30,6 +30,10 @@ pub(crate) struct InferArgs {
     /// captures, as a diff of its file (or, with -o, the changed contract written there)
     #[arg(long, value_name = "REF", conflicts_with_all = ["id", "closed", "ranges"])]
     pub(crate) against: Option<String>,
+    /// How to split inputs into payloads (as `check` does; standard input is one JSON
+    /// document unless this says `ndjson`)
+    #[arg(long, value_enum, default_value_t = super::check::InputFormat::Auto)]
+    pub(crate) input_format: super::check::InputFormat,
     /// Read or write outside the project directory
     #[arg(long)]
     pub(crate) allow_outside: bool,
@@ -68,6 +72,7 @@ pub(crate) enum CsvFiles<'h> {
 /// drafted together: their values are read differently.
 pub(crate) fn each_payload(
     inputs: &[String],
+    framing: input::Framing,
     reach: &handoff_core::reach::Reach,
     mut csv_files: CsvFiles<'_>,
     con: &mut Console<'_>,
@@ -81,11 +86,7 @@ pub(crate) fn each_payload(
         input::Input::File(p) => p.clone(),
         input::Input::Stdin => PathBuf::from("-"),
     };
-    let shapes: Vec<Shape> = expanded
-        .inputs
-        .iter()
-        .map(|i| input::shape_of(&path_of(i)))
-        .collect();
+    let shapes: Vec<Shape> = expanded.inputs.iter().map(|i| framing.shape(i)).collect();
     let rows = matches!(csv_files, CsvFiles::Rows);
     let csv = rows && shapes.contains(&Shape::Csv);
     if csv
@@ -191,8 +192,8 @@ fn profile_batch(profile: &mut Profile, batch: &Batch) -> Vec<String> {
         let handles: Vec<_> = batch
             .chunks(size)
             .map(|chunk| {
+                let mut part = profile.fresh();
                 scope.spawn(move || {
-                    let mut part = Profile::new();
                     let mut bad = Vec::new();
                     for (path, line, bytes) in chunk {
                         match serde_json::from_slice::<serde_json::Value>(bytes) {
@@ -227,13 +228,52 @@ fn profile_batch(profile: &mut Profile, batch: &Batch) -> Vec<String> {
     bad
 }
 
-/// Profile every JSON payload of `inputs`; a note for each one left out.
+/// Profile every JSON payload of `inputs`; a note for each one left out. Where the first pass
+/// finds unions by discriminator, the inputs are read a second time (quietly: its notes would
+/// be the first's) to profile each union's objects per case.
 pub(crate) fn read_inputs(
     inputs: &[String],
+    framing: input::Framing,
     reach: &handoff_core::reach::Reach,
     con: &mut Console<'_>,
 ) -> Result<Read, Fatal> {
-    let mut profile = Profile::new();
+    let first = read_pass(inputs, framing, reach, con, Profile::new())?;
+    let Some(unions) = first.profile.unions().filter(|_| !first.rows) else {
+        return Ok(first);
+    };
+    let places: Vec<String> = unions
+        .places()
+        .iter()
+        .map(|(place, member)| format!("{} by {}", escape::text(place), escape::text(member)))
+        .collect();
+    if inputs.iter().any(|i| i == "-") {
+        con.note(format_args!(
+            "handoff: note: a union by discriminator at {} is drafted as one object: standard input cannot be read a second time to draft each case",
+            places.join(", ")
+        ));
+        return Ok(first);
+    }
+    con.note(format_args!(
+        "handoff: note: a union by discriminator at {}: reading the captures again to draft each case",
+        places.join(", ")
+    ));
+    let (mut out, mut err) = (std::io::sink(), std::io::sink());
+    let mut quiet = Console::new(&mut out, &mut err);
+    let second = read_pass(inputs, framing, reach, &mut quiet, Profile::split(&unions))?;
+    Ok(Read {
+        unreadable: first.unreadable,
+        ..second
+    })
+}
+
+/// One pass over the inputs into `profile`.
+fn read_pass(
+    inputs: &[String],
+    framing: input::Framing,
+    reach: &handoff_core::reach::Reach,
+    con: &mut Console<'_>,
+    mut profile: Profile,
+) -> Result<Read, Fatal> {
     let mut not_json = 0u64;
     let mut batch: Batch = Vec::with_capacity(BATCH);
     let mut flush = |batch: &mut Batch, profile: &mut Profile, con: &mut Console<'_>| {
@@ -245,6 +285,7 @@ pub(crate) fn read_inputs(
     };
     let walked = each_payload(
         inputs,
+        framing,
         reach,
         CsvFiles::Rows,
         con,
@@ -285,7 +326,7 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
         files,
         unreadable,
         rows,
-    } = read_inputs(&args.inputs, &reach, con)?;
+    } = read_inputs(&args.inputs, args.input_format.framing(), &reach, con)?;
     let id = args
         .id
         .clone()
@@ -414,6 +455,7 @@ fn against(
     };
     let walked = each_payload(
         &args.inputs,
+        args.input_format.framing(),
         reach,
         CsvFiles::Whole(&mut whole_csv),
         con,

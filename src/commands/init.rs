@@ -67,7 +67,12 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
                 files,
                 rows,
                 ..
-            } = match read_inputs(std::slice::from_ref(&input), &reach, con) {
+            } = match read_inputs(
+                std::slice::from_ref(&input),
+                handoff_core::input::Framing::Auto,
+                &reach,
+                con,
+            ) {
                 Ok(read) => read,
                 Err(Fatal { message, .. }) => {
                     con.note(format_args!(
