@@ -819,11 +819,10 @@ impl Profile {
             cases,
         };
         w.types(&mut out);
+        let root_union = union_of(&self.root).filter(|_| self.root.nulls == 0);
         match (&self.root.object, self.root.types().len()) {
-            (Some(_), 1) if self.root.nulls == 0 && union_of(&self.root).is_some() => {
-                if let Some(c) = union_of(&self.root) {
-                    w.union(&mut out, c, 0);
-                }
+            _ if let Some(c) = root_union => {
+                w.union(&mut out, c, 0);
                 out.push_str("fields: {}  # every member is in its case's type\n");
             }
             (Some(obj), 1) if self.root.nulls == 0 && obj.as_map().is_none() => {
@@ -862,13 +861,12 @@ fn thousands(n: u64) -> String {
 use crate::yaml::{key, quote as quoted};
 
 /// The union places of a first-pass profile: where a member's value decides the other members
-/// (as deep as the profile, which serde_json's nesting limit bounds). A union place's subtree is not searched further (its objects are profiled per case only in
-/// the second pass).
+/// (as deep as the profile, which serde_json's nesting limit bounds). A union place's subtree
+/// is not searched further (its objects are profiled per case only in the second pass).
 fn union_places(node: &Node) -> union::Split {
     let mut split = union::Split::default();
     if let Some(o) = &node.object
         && node.types().len() == 1
-        && o.map.is_none()
         && o.as_map().is_none()
     {
         if let Some(found) = o.candidates.as_ref().and_then(|c| c.discriminator(o.count)) {
@@ -935,14 +933,7 @@ fn case_types<'n>(
             } else {
                 type_name(&[format!("{name} {value}").as_str()])
             };
-            let mut unique = base.clone();
-            let mut n = 2;
-            while taken.contains(&unique)
-                || crate::contract::FieldType::from_name(&unique).is_some()
-            {
-                unique = format!("{base}_{n}");
-                n += 1;
-            }
+            let unique = unique_name(base, |n| taken.iter().any(|t| t == n));
             taken.push(unique.clone());
             out.push(CaseType {
                 name: unique,
@@ -1120,15 +1111,7 @@ fn declared_types(root: &Node) -> Vec<Declared> {
         node.seen -= node.nulls;
         node.nulls = 0;
         let names: Vec<&str> = list.iter().map(|(_, n, _)| n.as_str()).collect();
-        let mut name = type_name(&names);
-        let mut n = 2;
-        let base = name.clone();
-        while out.iter().any(|d| d.name == name)
-            || crate::contract::FieldType::from_name(&name).is_some()
-        {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
+        let name = unique_name(type_name(&names), |n| out.iter().any(|d| d.name == n));
         out.push(Declared {
             signature,
             name,
@@ -1137,6 +1120,17 @@ fn declared_types(root: &Node) -> Vec<Declared> {
         });
     }
     out
+}
+
+/// `base`, or `base_2`, `base_3`...: the first that is not `taken` and not a built-in type's.
+fn unique_name(base: String, taken: impl Fn(&str) -> bool) -> String {
+    let mut name = base.clone();
+    let mut n = 2;
+    while taken(&name) || crate::contract::FieldType::from_name(&name).is_some() {
+        name = format!("{base}_{n}");
+        n += 1;
+    }
+    name
 }
 
 /// A type's name from its places' member names: the words they end with in common, else the
@@ -2014,5 +2008,24 @@ mod tests {
         // A discriminator needs four objects per value, like an enum.
         let few = draft(&carts[..3]);
         assert!(!few.contains("one_of"), "{few}");
+    }
+
+    #[test]
+    fn a_member_name_in_a_union_s_evidence_cannot_end_its_comment() {
+        let payloads: Vec<Value> = (0..8)
+            .map(|i| {
+                if i % 2 == 0 {
+                    json!({"kind": "a", "x\nfields: {}": i, "p": i})
+                } else {
+                    json!({"kind": "b", "q": i, "r": i})
+                }
+            })
+            .collect();
+        let text = draft(&payloads);
+        assert!(
+            text.contains("  discriminator: kind  # 2 values; 4 members in every object of one value and in none of another: /p, \"/x\\nfields: {}\", /q, /r\n"),
+            "{text}"
+        );
+        accepted(&text, &payloads);
     }
 }

@@ -338,7 +338,8 @@ impl Candidates {
             }
         }
         let (count, cand, paths) = best?;
-        let shown: Vec<&str> = paths.iter().take(4).copied().collect();
+        // Member names come from payloads: one with a line break must not end the comment.
+        let shown: Vec<String> = paths.iter().take(4).map(|p| super::in_comment(p)).collect();
         let evidence = format!(
             "{} values; {count} member{} in every object of one value and in none of another: {}{}",
             cand.cases.len(),
