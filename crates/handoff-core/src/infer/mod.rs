@@ -17,6 +17,9 @@
 //!
 //! `required` is presence in every object that could hold the field; `nullable` is a null seen.
 //! Lengths, numeric ranges and array sizes are written as comments unless asked for.
+//!
+//! Objects whose members depend on one member's value are drafted as a union by discriminator,
+//! found and profiled in two passes (see the `union` module).
 
 use serde_json::Value;
 use std::collections::BTreeMap;
