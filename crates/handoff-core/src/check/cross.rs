@@ -245,9 +245,20 @@ fn shown(value: &Value) -> String {
 
 /// A number, or a string holding a decimal number (money is often sent as `"19.99"`).
 pub(crate) fn decimal(value: &Value) -> Option<Decimal> {
+    // Whole numbers are most of what is summed and counted: no text is made for them.
+    let owned;
     let text = match value {
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => s.trim().to_string(),
+        Value::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                return Some(Decimal::from(i));
+            }
+            if let Some(u) = n.as_u64() {
+                return Some(Decimal::from(u));
+            }
+            owned = n.to_string();
+            owned.as_str()
+        }
+        Value::String(s) => s.trim(),
         _ => return None,
     };
     // Decimal text as JSON writes it: digits, one point, a sign; `+1`, ` 1` or `1.` are not.
@@ -258,10 +269,10 @@ pub(crate) fn decimal(value: &Value) -> Option<Decimal> {
             && !t.ends_with('.')
             && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
     };
-    if plain(&text) {
+    if plain(text) {
         text.parse().ok()
-    } else if text.contains(['e', 'E']) && crate::decimal::Decimal::parse(&text).is_some() {
-        Decimal::from_scientific(&text).ok()
+    } else if text.contains(['e', 'E']) && crate::decimal::Decimal::parse(text).is_some() {
+        Decimal::from_scientific(text).ok()
     } else {
         None
     }

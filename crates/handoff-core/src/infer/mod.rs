@@ -117,9 +117,9 @@ struct Node {
 #[derive(Debug, Default, Clone)]
 struct Object {
     count: u64,
-    /// Field -> (objects that had it, its values), in order of first appearance.
+    /// Field -> its values, in order of first appearance; the objects that had the field are
+    /// its node's `seen`.
     fields: Vec<(String, Node)>,
-    present: BTreeMap<String, u64>,
     /// Past [`MAP_KEYS`] distinct member names the names are data (SKUs, dates, ids), not
     /// fields: every member's value goes to one profile, and the names to another.
     map: Option<Map>,
@@ -152,12 +152,6 @@ impl Object {
             m.keys.add(k);
             m.values.add(v, Ctx::PLAIN);
             return;
-        }
-        match self.present.get_mut(k) {
-            Some(n) => *n += 1,
-            None => {
-                self.present.insert(k.to_string(), 1);
-            }
         }
         // Payloads of one sender list their members in one order: the member after the last
         // one is tried first, so a field is found without comparing it to every name before it.
@@ -195,7 +189,6 @@ impl Object {
             keys.add(&name);
             values.merge(node);
         }
-        self.present.clear();
         self.candidates = None;
         self.cases = None;
         self.map = Some(Map {
@@ -413,10 +406,9 @@ impl Strings {
                 self.formats[i] += 1;
             }
         }
-        self.decimals = match (self.decimals, decimal_places(s)) {
-            (Some((lo, hi, point)), Some((p, has))) => Some((lo.min(p), hi.max(p), point || has)),
-            _ => None,
-        };
+        if let Some((lo, hi, point)) = self.decimals {
+            self.decimals = decimal_places(s).map(|(p, has)| (lo.min(p), hi.max(p), point || has));
+        }
         self.bool_text +=
             u64::from(s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"));
         if self.decimals.is_some() {
@@ -430,11 +422,7 @@ impl Strings {
         if self.shape == Shape::None {
             return;
         }
-        let this = match runs(s) {
-            Some(r) => Shape::Runs(r.into_iter().map(|(c, n)| (c, n, n)).collect()),
-            None => Shape::None,
-        };
-        self.shape = joined(std::mem::replace(&mut self.shape, Shape::None), this);
+        self.shape.take(s);
     }
 }
 
@@ -468,6 +456,56 @@ fn cell_type(s: &Strings) -> Option<&'static str> {
 }
 
 /// The shape of two sets of values: the same runs, each as short and as long as either's.
+impl Shape {
+    /// Join one value's runs, in place: a value of the same runs as every one before (the
+    /// common case) costs no allocation.
+    fn take(&mut self, s: &str) {
+        let Shape::Runs(have) = self else {
+            if *self == Shape::Unseen {
+                *self = match runs(s) {
+                    Some(r) => Shape::Runs(r.into_iter().map(|(c, n)| (c, n, n)).collect()),
+                    None => Shape::None,
+                };
+            }
+            return;
+        };
+        let mut at = 0;
+        let mut run: Option<(Class, usize)> = None;
+        let mut fits = |(class, n): (Class, usize)| match have.get_mut(at) {
+            Some(x) if x.0 == class => {
+                x.1 = x.1.min(n);
+                x.2 = x.2.max(n);
+                at += 1;
+                true
+            }
+            _ => false,
+        };
+        for c in s.chars() {
+            let Some(class) = class_of(c) else {
+                *self = Shape::None;
+                return;
+            };
+            match &mut run {
+                Some((last, n)) if *last == class && !matches!(class, Class::Literal(_)) => {
+                    *n += 1;
+                }
+                _ => {
+                    if let Some(done) = run.replace((class, 1))
+                        && !fits(done)
+                    {
+                        *self = Shape::None;
+                        return;
+                    }
+                }
+            }
+        }
+        let whole = run.is_none_or(&mut fits);
+        if !whole || at != have.len() {
+            *self = Shape::None;
+        }
+    }
+}
+
 fn joined(a: Shape, b: Shape) -> Shape {
     match (a, b) {
         (Shape::Unseen, other) | (other, Shape::Unseen) => other,
@@ -679,9 +717,6 @@ impl Node {
                         (Some(x), Some(y)) => x.merge(y),
                         (x @ None, y) => *x = y,
                         _ => {}
-                    }
-                    for (k, n) in b.present {
-                        *a.present.entry(k).or_default() += n;
                     }
                     for (name, node) in b.fields {
                         match a.fields.iter_mut().find(|(n, _)| *n == name) {
@@ -1327,7 +1362,7 @@ impl Writer<'_> {
 
     fn fields(&self, out: &mut String, obj: &Object, depth: usize) {
         for (name, node) in &obj.fields {
-            let present = obj.present.get(name).copied().unwrap_or(0);
+            let present = node.seen;
             let _ = writeln!(out, "{}{}:", indent(depth), key(name));
             match self.declared(node) {
                 Some(d) => self.uses(out, node, d, depth + 1),
@@ -2030,5 +2065,63 @@ mod tests {
             "{text}"
         );
         accepted(&text, &payloads);
+    }
+
+    #[test]
+    fn a_union_is_found_past_the_number_of_shapes_kept_at_once() {
+        // Ten optional members give each object one of 1,024 shapes: their counts are spread
+        // onto the paths whenever the table of shapes is full, and the answer is the same.
+        let payloads: Vec<Value> = (0..2048u32)
+            .map(|i| {
+                let mut o = if i % 2 == 0 {
+                    json!({"kind": "card", "last4": "4242", "brand": "visa"})
+                } else {
+                    json!({"kind": "bank", "iban": "DE89", "bic": "COBADEFF"})
+                };
+                for bit in 0..10 {
+                    if (i >> 1) & (1 << bit) != 0 {
+                        o[format!("opt{bit}")] = json!(bit);
+                    }
+                }
+                o
+            })
+            .collect();
+        let text = draft(&payloads);
+        assert!(
+            text.contains("  discriminator: kind  # 2 values; 4 members in every object of one value and in none of another: /brand, /last4, /bic, /iban\n"),
+            "{text}"
+        );
+        assert_eq!(
+            text.matches("# optional: present in 512 of 1,024\n")
+                .count(),
+            20,
+            "{text}"
+        );
+        accepted(&text, &payloads);
+    }
+
+    fn shape_of(values: &[String]) -> Shape {
+        let mut shape = Shape::Unseen;
+        for v in values {
+            shape.take(v);
+        }
+        shape
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn runs_joined_in_place_agree_with_joining_each_value_s_runs(
+            values in proptest::collection::vec("[A-C0-2a-b./#é -]{0,6}", 1..6)
+        ) {
+            let mut want = Shape::Unseen;
+            for v in &values {
+                let this = match runs(v) {
+                    Some(r) => Shape::Runs(r.into_iter().map(|(c, n)| (c, n, n)).collect()),
+                    None => Shape::None,
+                };
+                want = joined(want, this);
+            }
+            proptest::prop_assert_eq!(shape_of(&values), want);
+        }
     }
 }

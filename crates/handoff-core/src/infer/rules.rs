@@ -98,38 +98,46 @@ impl Rules {
             .take(ARRAYS);
         for (array, items) in arrays {
             let len = Decimal::from(items.len());
-            // Numbers every item has, by name.
-            let numbers: Vec<&String> = match items.first().and_then(Value::as_object) {
-                Some(first) => first
-                    .iter()
-                    .filter(|(k, _)| {
-                        items
-                            .iter()
-                            .all(|i| i.get(k.as_str()).and_then(decimal).is_some())
-                    })
-                    .map(|(k, _)| k)
-                    .take(ITEM_NUMBERS)
-                    .collect(),
-                None => Vec::new(),
-            };
-            let value = |item: &Value, k: &str| item.get(k).and_then(decimal).unwrap_or_default();
+            // Numbers every item has, by name, each item's read once.
+            let numbers: Vec<(&String, Vec<Decimal>)> =
+                match items.first().and_then(Value::as_object) {
+                    Some(first) => first
+                        .iter()
+                        .filter_map(|(k, _)| {
+                            let all: Option<Vec<Decimal>> = items
+                                .iter()
+                                .map(|i| i.get(k.as_str()).and_then(decimal))
+                                .collect();
+                            all.map(|values| (k, values))
+                        })
+                        .take(ITEM_NUMBERS)
+                        .collect(),
+                    None => Vec::new(),
+                };
             // The terms this payload offers: (first name, second name of a product). Each sum
             // is computed when a live or new candidate needs it, once per payload.
             let mut terms: Vec<(&str, Option<&str>)> = Vec::new();
-            for (i, a) in numbers.iter().enumerate() {
+            let mut columns: Vec<(usize, Option<usize>)> = Vec::new();
+            for (i, (a, _)) in numbers.iter().enumerate() {
                 terms.push((a.as_str(), None));
-                for b in &numbers[i + 1..] {
+                columns.push((i, None));
+                for (j, (b, _)) in numbers.iter().enumerate().skip(i + 1) {
                     terms.push((a.as_str(), Some(b.as_str())));
+                    columns.push((i, Some(j)));
                 }
             }
             let mut sums: Vec<Option<Option<Decimal>>> = vec![None; terms.len()];
             let mut sum_of = |i: usize| -> Option<Decimal> {
                 *sums[i].get_or_insert_with(|| {
-                    let (a, b) = terms[i];
-                    items.iter().try_fold(Decimal::ZERO, |s, it| match b {
-                        None => s.checked_add(value(it, a)),
-                        Some(b) => s.checked_add(value(it, a).checked_mul(value(it, b))?),
-                    })
+                    let (a, b) = columns[i];
+                    let xs = &numbers[a].1;
+                    match b {
+                        None => xs.iter().try_fold(Decimal::ZERO, |s, x| s.checked_add(*x)),
+                        Some(b) => xs
+                            .iter()
+                            .zip(&numbers[b].1)
+                            .try_fold(Decimal::ZERO, |s, (x, y)| s.checked_add(x.checked_mul(*y)?)),
+                    }
                 })
             };
             // Names are cloned only when first met: a payload's pairs are found by `&str`.

@@ -33,6 +33,9 @@ const MIN_OWN: usize = 2;
 const MAX_PATHS: usize = 256;
 /// Nested objects looked into below the place.
 const DEPTH: usize = 3;
+/// Distinct shapes (sets of member paths) counted per place before their counts are spread
+/// onto the paths; a sender writes few shapes, so this is rarely reached.
+const MAX_SHAPES: usize = 512;
 
 /// What one object place saw of its candidate discriminators.
 #[derive(Debug, Clone, Default)]
@@ -44,6 +47,37 @@ pub(super) struct Candidates {
     /// Path indexes of the object being read, and of the one before, in the order visited.
     touched: Vec<u32>,
     previous: Vec<u32>,
+    /// The shapes objects had, so that an object costs each candidate one count, not one per
+    /// path: a value's path counts are its shapes' counts spread onto their paths ([`settle`]).
+    ///
+    /// [`settle`]: Candidates::settle
+    shapes: Shapes,
+    /// The shape of the object before, which most objects repeat.
+    previous_shape: Option<u32>,
+}
+
+/// Sets of member paths, each once, in the order visited.
+#[derive(Debug, Clone, Default)]
+struct Shapes {
+    paths: Vec<Vec<u32>>,
+    /// Hash of the paths -> the shapes with it (collisions are told apart by the paths).
+    index: HashMap<u64, Vec<u32>, std::hash::BuildHasherDefault<Identity>>,
+}
+
+impl Shapes {
+    fn find_or_add(&mut self, paths: &[u32]) -> u32 {
+        let h = paths.iter().fold(0x9e37_79b9_7f4a_7c15u64, |h, &p| {
+            (h.rotate_left(5) ^ u64::from(p)).wrapping_mul(0x517c_c1b7_2722_0a95)
+        });
+        let ids = self.index.entry(h).or_default();
+        if let Some(&id) = ids.iter().find(|&&id| self.paths[id as usize] == paths) {
+            return id;
+        }
+        let id = self.paths.len() as u32;
+        self.paths.push(paths.to_vec());
+        ids.push(id);
+        id
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +94,8 @@ struct Seen {
     value: String,
     objects: u64,
     present: Vec<u64>,
+    /// Objects per shape id, not yet in `present`.
+    shaped: Vec<u64>,
 }
 
 /// The member paths seen under a place, each once: its hash (of the whole path, so the same in
@@ -201,45 +237,72 @@ impl Candidates {
                 })
                 .collect();
         }
-        let mut chosen: Vec<usize> = Vec::with_capacity(c.list.len());
+        let shape = match c.previous_shape {
+            Some(s) if touched == c.previous => s,
+            _ => {
+                if c.shapes.paths.len() >= MAX_SHAPES {
+                    c.settle();
+                }
+                c.shapes.find_or_add(&touched)
+            }
+        };
         c.list.retain_mut(|cand| {
             let Some(&(_, s)) = strings.iter().find(|(p, _)| *p == cand.path) else {
                 return false;
             };
-            match cand.cases.iter().position(|seen| seen.value == s) {
-                Some(i) => {
-                    chosen.push(i);
-                    true
-                }
+            let i = match cand.cases.iter().position(|seen| seen.value == s) {
+                Some(i) => i,
                 None if cand.cases.len() < MAX_CASES => {
-                    chosen.push(cand.cases.len());
                     cand.cases.push(Seen {
                         value: s.to_string(),
                         objects: 0,
                         present: Vec::new(),
+                        shaped: Vec::new(),
                     });
-                    true
+                    cand.cases.len() - 1
                 }
-                None => false,
-            }
-        });
-        for (cand, &i) in c.list.iter_mut().zip(&chosen) {
+                None => return false,
+            };
             let seen = &mut cand.cases[i];
             seen.objects += 1;
-            if seen.present.len() < c.paths.hash.len() {
-                seen.present.resize(c.paths.hash.len(), 0);
+            let at = shape as usize;
+            if seen.shaped.len() <= at {
+                seen.shaped.resize(at + 1, 0);
             }
-            for &p in &touched {
-                seen.present[p as usize] += 1;
+            seen.shaped[at] += 1;
+            true
+        });
+        c.previous_shape = Some(shape);
+        c.touched = std::mem::replace(&mut c.previous, touched);
+    }
+
+    /// Spread the shapes' counts onto their paths, and forget the shapes.
+    fn settle(&mut self) {
+        let width = self.paths.hash.len();
+        for cand in &mut self.list {
+            for seen in &mut cand.cases {
+                if seen.present.len() < width {
+                    seen.present.resize(width, 0);
+                }
+                for (shape, n) in std::mem::take(&mut seen.shaped).into_iter().enumerate() {
+                    if n > 0 {
+                        for &p in &self.shapes.paths[shape] {
+                            seen.present[p as usize] += n;
+                        }
+                    }
+                }
             }
         }
-        c.touched = std::mem::replace(&mut c.previous, touched);
+        self.shapes = Shapes::default();
+        self.previous_shape = None;
     }
 
     fn make_wide(&mut self) {
         self.wide = true;
         self.list.clear();
         self.paths = Paths::default();
+        self.shapes = Shapes::default();
+        self.previous_shape = None;
     }
 
     /// Take in what a later chunk's profile saw at the same place.
@@ -256,6 +319,9 @@ impl Candidates {
             a.make_wide();
             return;
         }
+        let mut b = b;
+        a.settle();
+        b.settle();
         // b's path indexes in a's table (parents come before their children in both).
         let mut remap: Vec<u32> = Vec::with_capacity(b.paths.hash.len());
         for i in 0..b.paths.hash.len() {
@@ -290,6 +356,7 @@ impl Candidates {
                             value: seen.value,
                             objects: 0,
                             present: Vec::new(),
+                            shaped: Vec::new(),
                         });
                         cand.cases.len() - 1
                     }
@@ -310,6 +377,12 @@ impl Candidates {
 
     /// The discriminator of a place that saw `objects` objects, with the evidence for it.
     pub(super) fn discriminator(&self, objects: u64) -> Option<(String, String)> {
+        let mut settled = self.clone();
+        settled.settle();
+        settled.choose(objects)
+    }
+
+    fn choose(&self, objects: u64) -> Option<(String, String)> {
         let mut best: Option<(usize, &Candidate, Vec<&str>)> = None;
         for cand in &self.list {
             let n = cand.cases.len();
