@@ -1,17 +1,20 @@
-//! `handoff infer`: draft a contract from captured payloads (JSON files, NDJSON, directories,
-//! globs), every inferred constraint with its evidence as a comment (handoff_core::infer).
+//! `handoff infer`: draft a contract from captured payloads (JSON files, NDJSON, CSV and X12,
+//! as files, directories or globs), every inferred constraint with its evidence as a comment
+//! (handoff_core::infer).
 
 use super::{EXIT_CLEAN, Fatal, project_config, project_reach, registry_for, shown};
 use crate::console::Console;
+use handoff_core::contract::layout::{LoopDef, X12Layout};
 use handoff_core::flat::Item;
-use handoff_core::infer::{Options, Profile};
+use handoff_core::infer::{Options, Profile, x12::Repeats};
 use handoff_core::input::{self, Payload, Reading, Shape};
+use handoff_core::x12::stream::Item as X12Item;
 use handoff_reports::printer::escape;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
 pub(crate) struct InferArgs {
-    /// Payload files, directories or globs (JSON and NDJSON, or CSV and TSV)
+    /// Payload files, directories or globs (JSON and NDJSON, CSV and TSV, or X12)
     #[arg(required = true)]
     pub(crate) inputs: Vec<String>,
     /// The contract id [default: the first input's directory or file name]
@@ -34,6 +37,11 @@ pub(crate) struct InferArgs {
     /// document unless this says `ndjson`)
     #[arg(long, value_enum, default_value_t = super::check::InputFormat::Auto)]
     pub(crate) input_format: super::check::InputFormat,
+    /// An X12 loop, as an implementation guide lists it: its segments, the first starting
+    /// each occurrence (`N1,N3,N4`, named N1_loop), optionally named (`ship_to=N1,N3,N4`) and
+    /// inside another (`PO1_loop/SCH_loop=SCH,TD5`); repeat for each loop
+    #[arg(long, value_name = "SPEC", conflicts_with = "against")]
+    pub(crate) x12_loops: Vec<String>,
     /// Read or write outside the project directory
     #[arg(long)]
     pub(crate) allow_outside: bool,
@@ -44,37 +52,93 @@ pub(crate) struct Read {
     pub(crate) profile: Profile,
     pub(crate) files: u64,
     pub(crate) unreadable: u64,
-    /// The payloads were CSV rows.
-    pub(crate) rows: bool,
+    pub(crate) kind: Kind,
+    /// For X12 sets: the layout they were rendered in (the loops given, the repeats seen).
+    pub(crate) layout: X12Layout,
+}
+
+/// What the payloads of a draft are: JSON values have their own types; a CSV cell and an X12
+/// element are text, which the contract's types read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Json,
+    Csv,
+    X12,
+}
+
+impl Kind {
+    fn of(shape: Shape) -> Kind {
+        match shape {
+            Shape::Json | Shape::Ndjson => Kind::Json,
+            Shape::Csv => Kind::Csv,
+            Shape::X12 => Kind::X12,
+        }
+    }
+
+    fn files(self) -> &'static str {
+        match self {
+            Kind::Json => "JSON or NDJSON",
+            Kind::Csv => "CSV",
+            Kind::X12 => "X12",
+        }
+    }
+
+    /// What one payload is called.
+    pub(crate) fn payload(self) -> &'static str {
+        match self {
+            Kind::Json => "payload",
+            Kind::Csv => "row",
+            Kind::X12 => "transaction set",
+        }
+    }
+
+    /// `3 CSV files`, for a draft's header.
+    pub(crate) fn sources(self, files: u64) -> String {
+        format!(
+            "{files} {}file{}",
+            match self {
+                Kind::Json => "",
+                Kind::Csv => "CSV ",
+                Kind::X12 => "X12 ",
+            },
+            if files == 1 { "" } else { "s" }
+        )
+    }
+
+    /// Whether values are text read by the contract's types.
+    pub(crate) fn cells(self) -> bool {
+        self != Kind::Json
+    }
 }
 
 /// What a walk over the inputs read.
 pub(crate) struct Walked {
     pub(crate) files: u64,
-    /// Payloads that could not be read (too large, an I/O error, a CSV row that is not one).
+    /// Payloads that could not be read (too large, an I/O error, a CSV row that is not one, an
+    /// X12 envelope with no set, bytes that stop being X12).
     pub(crate) unreadable: u64,
-    /// Files left out: X12, and CSV where rows are not wanted.
-    pub(crate) skipped: u64,
-    /// Whether the payloads are CSV rows (then every value is a cell's text).
-    pub(crate) rows: bool,
+    pub(crate) kind: Kind,
+    /// What the X12 sets' renderings showed of their layout.
+    pub(crate) repeats: Repeats,
 }
 
-/// What a walk does with CSV files.
-pub(crate) enum CsvFiles<'h> {
-    /// Each row handed on as a JSON object of its cells' text, for a draft.
-    Rows,
-    /// Each file handed whole to this (its path), to be checked as `check` reads it.
-    Whole(&'h mut dyn FnMut(&mut Console<'_>, &Path)),
+/// What a walk does with CSV and X12 files.
+pub(crate) enum Flat<'h> {
+    /// Each CSV row handed on as a JSON object of its cells' text, and each X12 transaction
+    /// set as its rendering in this layout (every element text), for a draft.
+    Rows(&'h X12Layout),
+    /// Each file handed whole to this (its path and shape), to be checked as `check` reads it.
+    Whole(&'h mut dyn FnMut(&mut Console<'_>, &Path, Shape)),
 }
 
 /// Call `each` with every JSON payload of `inputs` (its file, NDJSON line and bytes) and every
-/// CSV file as `csv` says; a note for each file or row left out. JSON and CSV rows cannot be
-/// drafted together: their values are read differently.
+/// CSV and X12 file as `flat` says; a note for each file, row or set left out. JSON, CSV rows
+/// and X12 sets cannot be drafted together: their values are read differently.
 pub(crate) fn each_payload(
     inputs: &[String],
     framing: input::Framing,
     reach: &handoff_core::reach::Reach,
-    mut csv_files: CsvFiles<'_>,
+    mut flat: Flat<'_>,
     con: &mut Console<'_>,
     mut each: impl FnMut(&mut Console<'_>, &Path, Option<u64>, &[u8]),
 ) -> Result<Walked, Fatal> {
@@ -87,47 +151,44 @@ pub(crate) fn each_payload(
         input::Input::Stdin => PathBuf::from("-"),
     };
     let shapes: Vec<Shape> = expanded.inputs.iter().map(|i| framing.shape(i)).collect();
-    let rows = matches!(csv_files, CsvFiles::Rows);
-    let csv = rows && shapes.contains(&Shape::Csv);
-    if csv
-        && shapes
-            .iter()
-            .any(|s| matches!(s, Shape::Json | Shape::Ndjson))
-    {
-        return Err(Fatal::new(
-            "the inputs mix CSV files with JSON or NDJSON: a CSV cell is text that the contract's types read, a JSON value has its own type, so one draft cannot describe both; infer each kind on its own",
-        ));
+    let mut kinds: Vec<Kind> = Vec::new();
+    for k in shapes.iter().map(|s| Kind::of(*s)) {
+        if !kinds.contains(&k) {
+            kinds.push(k);
+        }
+    }
+    if let (Flat::Rows(_), [a, b, ..]) = (&flat, kinds.as_slice()) {
+        return Err(Fatal::new(format!(
+            "the inputs mix {} files with {}: a CSV cell and an X12 element are text that the contract's types read, a JSON value has its own type, and a row is not a transaction set, so one draft cannot describe both; infer each kind on its own",
+            a.files(),
+            b.files()
+        )));
     }
     let options = handoff_core::contract::layout::CsvOptions::default();
     let mut walked = Walked {
         files: 0,
         unreadable: 0,
-        skipped: 0,
-        rows: csv,
+        kind: kinds.first().copied().unwrap_or(Kind::Json),
+        repeats: Repeats::default(),
     };
     for (inp, shape) in expanded.inputs.iter().zip(shapes) {
         let path = path_of(inp);
-        if shape == Shape::Csv
-            && let CsvFiles::Whole(whole) = &mut csv_files
-        {
-            walked.files += 1;
-            whole(con, &path);
-            continue;
-        }
-        if !matches!(shape, Shape::Json | Shape::Ndjson | Shape::Csv) {
-            walked.skipped += 1;
-            con.note(format_args!(
-                "handoff: note: {} is X12; infer reads JSON, NDJSON and CSV (left out)",
-                shown(&path)
-            ));
-            continue;
-        }
+        let layout = match &mut flat {
+            Flat::Whole(whole) if matches!(shape, Shape::Csv | Shape::X12) => {
+                walked.files += 1;
+                whole(con, &path, shape);
+                continue;
+            }
+            Flat::Whole(_) => None,
+            Flat::Rows(layout) => Some(*layout),
+        };
         walked.files += 1;
         let reading = match shape {
             Shape::Csv => Reading {
                 shape,
                 csv: Some(&options),
             },
+            Shape::X12 => Reading { shape, csv: None },
             _ => Reading::json(shape == Shape::Ndjson),
         };
         input::read(
@@ -167,7 +228,49 @@ pub(crate) fn each_payload(
                         escape::text(&message)
                     ));
                 }
-                _ => walked.unreadable += 1,
+                Payload::X12(X12Item::Set(set)) => {
+                    let Some(layout) = layout else { return };
+                    let rendering = handoff_core::check::records::render_set_in(&set, layout);
+                    walked.repeats.observe(&rendering, layout);
+                    let bytes = serde_json::to_vec(&rendering).unwrap_or_default();
+                    each(con, &path, Some(set.body.place.line), &bytes);
+                }
+                Payload::X12(X12Item::Envelope { place, findings }) => {
+                    walked.unreadable += 1;
+                    let what: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+                    con.note(format_args!(
+                        "handoff: note: {}:{} has no transaction set ({}): left out of the draft",
+                        shown(&path),
+                        place.line,
+                        escape::text(&what.join("; "))
+                    ));
+                }
+                Payload::X12(X12Item::Invalid { place, error }) => {
+                    walked.unreadable += 1;
+                    con.note(format_args!(
+                        "handoff: note: {}:{} is not X12 from here ({}): the rest of the file is left out",
+                        shown(&path),
+                        place.line,
+                        escape::text(&error.message)
+                    ));
+                }
+                Payload::Unreadable(e) => {
+                    walked.unreadable += 1;
+                    con.note(format_args!(
+                        "handoff: note: {} cannot be read ({}): left out",
+                        shown(&path),
+                        escape::text(&e.to_string())
+                    ));
+                }
+                Payload::TooLarge { size, limit } => {
+                    walked.unreadable += 1;
+                    let at = line.map_or_else(String::new, |l| format!(":{l}"));
+                    let size = size.map_or_else(|| "more".into(), |n| n.to_string());
+                    con.note(format_args!(
+                        "handoff: note: {}{at} is a payload of {size} bytes, over the {limit}-byte limit: left out of the draft",
+                        shown(&path)
+                    ));
+                }
             },
         );
     }
@@ -228,52 +331,143 @@ fn profile_batch(profile: &mut Profile, batch: &Batch) -> Vec<String> {
     bad
 }
 
-/// Profile every JSON payload of `inputs`; a note for each one left out. Where the first pass
-/// finds unions by discriminator, the inputs are read a second time (quietly: its notes would
-/// be the first's) to profile each union's objects per case.
+/// Profile every payload of `inputs` (X12 sets rendered in `loops`); a note for each one left
+/// out. The inputs are read again (quietly: its notes would be the first's) where the first
+/// pass finds X12 segments that repeat where `loops` does not say so (to render them as arrays
+/// in every set), or unions by discriminator (to profile each union's objects per case).
 pub(crate) fn read_inputs(
     inputs: &[String],
     framing: input::Framing,
+    loops: &X12Layout,
     reach: &handoff_core::reach::Reach,
     con: &mut Console<'_>,
 ) -> Result<Read, Fatal> {
-    let first = read_pass(inputs, framing, reach, con, Profile::new())?;
-    let Some(unions) = first.profile.unions().filter(|_| !first.rows) else {
-        return Ok(first);
+    let stdin = inputs.iter().any(|i| i == "-");
+    let (mut out, mut err) = (std::io::sink(), std::io::sink());
+    let mut quiet = Console::new(&mut out, &mut err);
+    // X12 element ids (`BEG03`) look like data to the map rule; they are the standard's names.
+    let expanded = input::expand(inputs, Path::new("."), reach);
+    let x12 = expanded
+        .inputs
+        .iter()
+        .any(|i| framing.shape(i) == Shape::X12);
+    let fresh = || {
+        if x12 {
+            Profile::new().named()
+        } else {
+            Profile::new()
+        }
+    };
+    let mut first = read_pass(inputs, framing, loops, reach, con, fresh())?;
+    if first.0.kind == Kind::X12 {
+        let (read, repeats) = first;
+        if repeats.within(loops) {
+            return Ok(Read {
+                layout: repeats.layout(loops),
+                ..read
+            });
+        }
+        let layout = repeats.layout(loops);
+        if stdin {
+            con.note(format_args!(
+                "handoff: note: segments that repeat in some transaction sets ({}) are drafted as they came (an object, or an array): standard input cannot be read a second time to render them as arrays in every set",
+                escape::text(&repeated(&layout, loops).join(", "))
+            ));
+            return Ok(Read {
+                layout: repeats.layout(loops),
+                ..read
+            });
+        }
+        let (again, _) = read_pass(inputs, framing, &layout, reach, &mut quiet, fresh())?;
+        return Ok(Read {
+            unreadable: read.unreadable,
+            layout,
+            ..again
+        });
+    }
+    let Some(unions) = first
+        .0
+        .profile
+        .unions()
+        .filter(|_| first.0.kind == Kind::Json)
+    else {
+        return Ok(first.0);
     };
     let places: Vec<String> = unions
         .places()
         .iter()
         .map(|(place, member)| format!("{} by {}", escape::text(place), escape::text(member)))
         .collect();
-    if inputs.iter().any(|i| i == "-") {
+    if stdin {
         con.note(format_args!(
             "handoff: note: a union by discriminator at {} is drafted as one object: standard input cannot be read a second time to draft each case",
             places.join(", ")
         ));
-        return Ok(first);
+        return Ok(first.0);
     }
     con.note(format_args!(
         "handoff: note: a union by discriminator at {}: reading the captures again to draft each case",
         places.join(", ")
     ));
-    let (mut out, mut err) = (std::io::sink(), std::io::sink());
-    let mut quiet = Console::new(&mut out, &mut err);
-    let second = read_pass(inputs, framing, reach, &mut quiet, Profile::split(&unions))?;
-    Ok(Read {
-        unreadable: first.unreadable,
-        ..second
-    })
+    let (second, _) = read_pass(
+        inputs,
+        framing,
+        loops,
+        reach,
+        &mut quiet,
+        Profile::split(&unions),
+    )?;
+    first.0.profile = second.profile;
+    Ok(first.0)
 }
 
-/// One pass over the inputs into `profile`.
+/// The segments `layout` lists as repeating that `given` did not, as `LOOP/SEG` (or `SEG` at
+/// the root).
+fn repeated(layout: &X12Layout, given: &X12Layout) -> Vec<String> {
+    fn level(
+        got: &[String],
+        had: &[String],
+        loops: &[LoopDef],
+        given: &[LoopDef],
+        path: &str,
+        out: &mut Vec<String>,
+    ) {
+        for s in got.iter().filter(|s| !had.contains(s)) {
+            out.push(format!("{path}{s}"));
+        }
+        for def in loops {
+            let had = given.iter().find(|g| g.name == def.name);
+            level(
+                &def.repeat,
+                had.map_or(&[][..], |g| &g.repeat),
+                &def.loops,
+                had.map_or(&[][..], |g| &g.loops),
+                &format!("{path}{}/", def.name),
+                out,
+            );
+        }
+    }
+    let mut out = Vec::new();
+    level(
+        &layout.repeat,
+        &given.repeat,
+        &layout.loops,
+        &given.loops,
+        "",
+        &mut out,
+    );
+    out
+}
+
+/// One pass over the inputs into `profile`; with what the X12 sets' renderings showed.
 fn read_pass(
     inputs: &[String],
     framing: input::Framing,
+    layout: &X12Layout,
     reach: &handoff_core::reach::Reach,
     con: &mut Console<'_>,
     mut profile: Profile,
-) -> Result<Read, Fatal> {
+) -> Result<(Read, Repeats), Fatal> {
     let mut not_json = 0u64;
     let mut batch: Batch = Vec::with_capacity(BATCH);
     let mut flush = |batch: &mut Batch, profile: &mut Profile, con: &mut Console<'_>| {
@@ -287,7 +481,7 @@ fn read_pass(
         inputs,
         framing,
         reach,
-        CsvFiles::Rows,
+        Flat::Rows(layout),
         con,
         |con, path, line, bytes| {
             batch.push((path.to_path_buf(), line, bytes.to_vec()));
@@ -300,17 +494,89 @@ fn read_pass(
     let unreadable = walked.unreadable + not_json;
     if profile.payloads() == 0 {
         return Err(Fatal::new(format!(
-            "no JSON payload or CSV row could be read from {} ({unreadable} unreadable, {} X12 files left out): nothing to infer from",
+            "no JSON payload, CSV row or X12 transaction set could be read from {} ({unreadable} unreadable): nothing to infer from",
             inputs.join(", "),
-            walked.skipped
         )));
     }
-    Ok(Read {
-        profile,
-        files: walked.files,
-        unreadable,
-        rows: walked.rows,
-    })
+    Ok((
+        Read {
+            profile,
+            files: walked.files,
+            unreadable,
+            kind: walked.kind,
+            layout: layout.clone(),
+        },
+        walked.repeats,
+    ))
+}
+
+/// The loops `--x12-loops` gives: `SEG,SEG` (named after its first segment, `N1_loop`),
+/// `NAME=SEG,SEG`, or `PARENT/NAME=SEG,SEG` inside a loop given before.
+pub(crate) fn parse_loops(specs: &[String]) -> Result<X12Layout, Fatal> {
+    let mut layout = X12Layout::default();
+    let segment = |s: &str| {
+        (2..=3).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    for spec in specs {
+        let bad = |why: &str| {
+            Fatal::new(format!(
+                "--x12-loops {}: {why}; write a loop as its segments, the first starting each occurrence (N1,N3,N4), optionally named (ship_to=N1,N3,N4) and inside another loop (PO1_loop/SCH_loop=SCH,TD5)",
+                escape::text(spec)
+            ))
+        };
+        let (place, list) = match spec.split_once('=') {
+            Some((place, list)) => (Some(place.trim()), list),
+            None => (None, spec.as_str()),
+        };
+        let segments: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
+        if let Some(s) = segments.iter().find(|s| !segment(s)) {
+            return Err(bad(&format!(
+                "`{}` is not a segment id (2 or 3 capital letters and digits)",
+                escape::text(s)
+            )));
+        }
+        let (parents, name) = match place {
+            Some(p) => match p.rsplit_once('/') {
+                Some((parents, name)) => (parents.split('/').collect::<Vec<_>>(), name),
+                None => (Vec::new(), p),
+            },
+            None => (Vec::new(), ""),
+        };
+        let name = if name.is_empty() {
+            format!("{}_loop", segments[0])
+        } else {
+            name.to_string()
+        };
+        if name.is_empty() || name.chars().any(|c| c.is_control() || c == '/') {
+            return Err(bad("a loop name is a member name of the rendering"));
+        }
+        let mut level = &mut layout.loops;
+        for parent in &parents {
+            level = match level.iter_mut().position(|l| l.name == *parent) {
+                Some(i) => &mut level[i].loops,
+                None => {
+                    return Err(bad(&format!(
+                        "no loop `{}` was given before this one",
+                        escape::text(parent)
+                    )));
+                }
+            };
+        }
+        if level.iter().any(|l| l.name == name) {
+            return Err(bad(&format!(
+                "loop `{}` is given twice",
+                escape::text(&name)
+            )));
+        }
+        level.push(LoopDef {
+            name,
+            segments,
+            ..LoopDef::default()
+        });
+    }
+    Ok(layout)
 }
 
 pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fatal> {
@@ -321,12 +587,20 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
         let path = super::resolve(&registry, reference)?;
         return against(&args, &path, &reach, con);
     }
+    let loops = parse_loops(&args.x12_loops)?;
     let Read {
         profile,
         files,
         unreadable,
-        rows,
-    } = read_inputs(&args.inputs, args.input_format.framing(), &reach, con)?;
+        kind,
+        layout,
+    } = read_inputs(
+        &args.inputs,
+        args.input_format.framing(),
+        &loops,
+        &reach,
+        con,
+    )?;
     let id = args
         .id
         .clone()
@@ -335,18 +609,15 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
         id,
         closed: args.closed,
         ranges: args.ranges,
-        sources: format!(
-            "{files} {}file{}",
-            if rows { "CSV " } else { "" },
-            if files == 1 { "" } else { "s" }
-        ),
-        cells: rows,
+        sources: kind.sources(files),
+        cells: kind.cells(),
+        x12: (kind == Kind::X12).then_some(layout),
     };
     let text = profile.draft(&options);
     con.note(format_args!(
         "handoff: inferred from {} {}{} in {files} file{}{}",
         profile.payloads(),
-        if rows { "row" } else { "payload" },
+        kind.payload(),
         if profile.payloads() == 1 { "" } else { "s" },
         if files == 1 { "" } else { "s" },
         if unreadable > 0 {
@@ -429,35 +700,37 @@ fn against(
     let checker = super::prepare(path)?;
     let text = handoff_core::input::read_text(path, handoff_core::input::MAX_FILE_BYTES)?;
     let needs = std::cell::RefCell::new(handoff_core::propose::Needs::default());
-    // A CSV file is checked as `check` reads it (cells typed by the contract); a value its enum
-    // lacks is the cell's text, which the contract lists as a JSON value.
-    let mut whole_csv = |con: &mut Console<'_>, file: &Path| match std::fs::File::open(file) {
-        Ok(reader) => {
-            let name = file.display().to_string();
-            checker.check_reader(reader, Shape::Csv, &name, |result| {
-                let findings: Vec<_> = result
-                    .findings
-                    .into_iter()
-                    .map(|mut f| {
-                        f.value = f.value.map(|v| cell_as_json(&v));
-                        f
-                    })
-                    .collect();
-                needs
-                    .borrow_mut()
-                    .add(&result.source.to_string(), &findings);
-            });
-        }
-        Err(e) => con.note(format_args!(
-            "handoff: note: {} cannot be read ({e}): left out",
-            shown(file)
-        )),
-    };
+    // A CSV or X12 file is checked as `check` reads it (values typed by the contract, X12 in
+    // its loops); a value its enum lacks is the cell's or element's text, which the contract
+    // lists as a JSON value.
+    let mut whole =
+        |con: &mut Console<'_>, file: &Path, shape: Shape| match std::fs::File::open(file) {
+            Ok(reader) => {
+                let name = file.display().to_string();
+                checker.check_reader(reader, shape, &name, |result| {
+                    let findings: Vec<_> = result
+                        .findings
+                        .into_iter()
+                        .map(|mut f| {
+                            f.value = f.value.map(|v| cell_as_json(&v));
+                            f
+                        })
+                        .collect();
+                    needs
+                        .borrow_mut()
+                        .add(&result.source.to_string(), &findings);
+                });
+            }
+            Err(e) => con.note(format_args!(
+                "handoff: note: {} cannot be read ({e}): left out",
+                shown(file)
+            )),
+        };
     let walked = each_payload(
         &args.inputs,
         args.input_format.framing(),
         reach,
-        CsvFiles::Whole(&mut whole_csv),
+        Flat::Whole(&mut whole),
         con,
         |_, file, line, bytes| {
             let source = match line {

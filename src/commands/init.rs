@@ -2,7 +2,7 @@
 //! boundary of the captures a drafted contract (as `handoff infer` drafts it) with the check
 //! that maps it. Never overwrites a file.
 
-use super::infer::{Read, default_id, read_inputs};
+use super::infer::{Kind, Read, default_id, read_inputs};
 use super::{EXIT_CLEAN, Fatal, shown};
 use crate::console::Console;
 use handoff_core::infer::Options;
@@ -65,11 +65,13 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
             let Read {
                 profile,
                 files,
-                rows,
+                kind,
+                layout,
                 ..
             } = match read_inputs(
                 std::slice::from_ref(&input),
                 handoff_core::input::Framing::Auto,
+                &Default::default(),
                 &reach,
                 con,
             ) {
@@ -85,12 +87,9 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
                 id: id.clone(),
                 closed: args.closed,
                 ranges: false,
-                sources: format!(
-                    "{files} {}file{} under {input}",
-                    if rows { "CSV " } else { "" },
-                    if files == 1 { "" } else { "s" }
-                ),
-                cells: rows,
+                sources: format!("{} under {input}", kind.sources(files)),
+                cells: kind.cells(),
+                x12: (kind == Kind::X12).then_some(layout),
             });
             drafts.push((id, boundary, text));
         }

@@ -127,7 +127,9 @@ fn no_json_payload_is_an_error_saying_so() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("a.ndjson:1 is not JSON"), "{stderr}");
     assert!(
-        stderr.contains("no JSON payload or CSV row could be read from a.ndjson (1 unreadable"),
+        stderr.contains(
+            "no JSON payload, CSV row or X12 transaction set could be read from a.ndjson (1 unreadable)"
+        ),
         "{stderr}"
     );
 }
@@ -403,6 +405,218 @@ fn csv_and_json_inputs_are_not_drafted_together() {
     assert!(
         text.contains("  active:\n    type: boolean\n    # CSV cells: true or false in 2 of 2\n    required: true  # present in 2 of 2\n"),
         "{text}"
+    );
+}
+
+/// An interchange of `count` 850s: a second REF in every fourth, one to three PO1 loops, and
+/// a second PID in some of them.
+fn purchase_orders(count: usize) -> String {
+    let mut out = String::from(
+        "ISA*00*          *00*          *ZZ*WHOLESALEPTNR  *ZZ*RETAILERWMS    *261120*1200*U*00401*000004512*0*P*>~\nGS*PO*WHOLESALEPTNR*RETAILERWMS*20261120*1200*4512*X*004010~\n",
+    );
+    for n in 1..=count {
+        let lines = 1 + n % 3;
+        let mut segs = vec![
+            format!("ST*850*{n:04}"),
+            format!("BEG*00*SA*45000{n:05}**20261120"),
+            "REF*DP*038".to_string(),
+        ];
+        if n % 4 == 0 {
+            segs.push("REF*IA*77810".into());
+        }
+        segs.push("DTM*002*20261205".into());
+        segs.push("N1*ST*RETAILER DC EAST*UL*0078742000008".into());
+        segs.push("N4*SPRINGFIELD*IL*62704".into());
+        for l in 1..=lines {
+            segs.push(format!(
+                "PO1*{l}*{}*EA*{l}.25**VP*TEE-{}-M",
+                12 * l,
+                10000 + l
+            ));
+            segs.push("PID*F****CREW TEE MEDIUM HEATHER".into());
+            if (n + l) % 5 == 0 {
+                segs.push("PID*F****SECOND LINE".into());
+            }
+        }
+        segs.push(format!("CTT*{lines}"));
+        segs.push(format!("SE*{}*{n:04}", segs.len() + 1));
+        for s in segs {
+            out.push_str(&s);
+            out.push_str("~\n");
+        }
+    }
+    out.push_str(&format!("GE*{count}*4512~\nIEA*1*000004512~\n"));
+    out
+}
+
+#[test]
+fn a_draft_of_x12_sets_uses_the_loops_given_and_lists_every_segment_that_repeats() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("captures")).unwrap();
+    std::fs::write(dir.path().join("captures/po.edi"), purchase_orders(12)).unwrap();
+    std::fs::copy(
+        root.join("fixtures/edi-850-x12/valid/po-4500012345.edi"),
+        dir.path().join("captures/po-4500012345.edi"),
+    )
+    .unwrap();
+    let loops = [
+        "--x12-loops",
+        "N1,N2,N3,N4,PER",
+        "--x12-loops",
+        "PO1,PID,PO4",
+    ];
+    let run = handoff(dir.path())
+        .args(["infer", "captures", "-o", "po.yaml"])
+        .args(loops)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("handoff: inferred from 13 transaction sets in 2 files"),
+        "{stderr}"
+    );
+    let text = std::fs::read_to_string(dir.path().join("po.yaml")).unwrap();
+    assert!(
+        text.starts_with("# Drafted by `handoff infer` from 13 transaction sets (2 X12 files)."),
+        "{text}"
+    );
+    // REF came twice in three sets and PID twice in some PO1 loops: both are listed, so every
+    // set renders them as arrays (DTM and the N1 loop's segments, once each, stay objects).
+    for expected in [
+        "boundary: {from: sender, to: receiver, transport: edi}\nx12:\n  repeat: [REF]  # more than once in a transaction set, or listed so\n  loops:\n    N1_loop:\n      segments: [N1, N2, N3, N4, PER]\n    PO1_loop:\n      segments: [PO1, PID, PO4]\n      repeat: [PID]\nfields:\n",
+        "  REF:\n    type: array\n",
+        "  DTM:\n    type: object\n",
+        // Element ids are the standard's names, not data: a segment is an object of fields.
+        "      BEG03:\n        type: string\n        pattern: \"^[0-9]{10}$\"  # matched 13 of 13\n",
+        // Elements are text, read by the declared type as check reads them.
+        "      CTT01:\n        type: integer\n        # 1 to 3 over 13 elements, every one a whole number\n",
+    ] {
+        assert!(text.contains(expected), "no {expected:?} in\n{text}");
+    }
+    let lint = handoff(dir.path())
+        .args(["lint", "po.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&lint.stdout).lines().last(),
+        Some("linted 1 contract file: 0 errors, 0 warnings"),
+        "{}\n{text}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
+    let check = handoff(dir.path())
+        .args([
+            "check",
+            "--no-progress",
+            "--contract",
+            "po.yaml",
+            "captures",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}\n{text}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    // The same captures, the same draft.
+    let again = handoff(dir.path())
+        .args(["infer", "captures"])
+        .args(loops)
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&again.stdout), text);
+    // Standard input is read once: the repeats are drafted as they came, and it says so.
+    let piped = handoff(dir.path())
+        .args(["infer", "--input-format", "x12", "-"])
+        .args(loops)
+        .stdin(std::fs::File::open(dir.path().join("captures/po.edi")).unwrap())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&piped.stderr);
+    assert_eq!(piped.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("segments that repeat in some transaction sets (REF, PO1_loop/PID) are drafted as they came (an object, or an array): standard input cannot be read a second time"),
+        "{stderr}"
+    );
+    // A loop spec that is not one is a usage error naming what is wrong.
+    for (spec, why) in [
+        (
+            "po1,PID",
+            "`po1` is not a segment id (2 or 3 capital letters and digits)",
+        ),
+        (
+            "PO1_loop/SCH_loop=SCH,TD5",
+            "no loop `PO1_loop` was given before this one",
+        ),
+    ] {
+        let bad = handoff(dir.path())
+            .args(["infer", "captures", "--x12-loops", spec])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&bad.stderr);
+        assert_eq!(bad.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "handoff: error: --x12-loops {spec}: {why}; write a loop as its segments"
+            )),
+            "{stderr}"
+        );
+    }
+    // Nested and named loops are laid out as given.
+    let nested = handoff(dir.path())
+        .args([
+            "infer",
+            "captures/po.edi",
+            "--x12-loops",
+            "PO1,PID,PO4",
+            "--x12-loops",
+            "PO1_loop/items=PID",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&nested.stdout);
+    assert!(
+        text.contains("    PO1_loop:\n      segments: [PO1, PID, PO4]\n      loops:\n        items:\n          segments: [PID]\n"),
+        "{text}"
+    );
+    // X12 and JSON are not drafted together.
+    std::fs::write(dir.path().join("captures/o.json"), "{}").unwrap();
+    let mixed = handoff(dir.path())
+        .args(["infer", "captures"])
+        .output()
+        .unwrap();
+    assert_eq!(mixed.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&mixed.stderr).contains("the inputs mix "),
+        "{}",
+        String::from_utf8_lossy(&mixed.stderr)
+    );
+}
+
+#[test]
+fn against_reads_x12_captures_in_the_contract_s_loops_and_proposes_the_new_unit() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let orders = purchase_orders(6).replacen("*EA*", "*BX*", 1);
+    std::fs::write(dir.path().join("po.edi"), orders).unwrap();
+    let out = handoff(root)
+        .args(["infer", "--allow-outside", "--against", "edi-850-to-wms@^2"])
+        .arg(dir.path().join("po.edi"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("handoff: 6 payloads in 1 file checked against edi-850-to-wms@2.0.0"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("+              enum: {EA: each, CA: case, PK: pack, BX: \"seen in 1 payload of the captures, first at "),
+        "{stdout}"
     );
 }
 

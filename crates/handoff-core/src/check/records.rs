@@ -32,6 +32,24 @@ pub fn render_set(
 ) -> Value {
     let default = crate::contract::layout::X12Layout::default();
     let layout = contract.and_then(|c| c.x12.as_ref()).unwrap_or(&default);
+    let mut value = laid_out(set, layout, sources);
+    if let Some(contract) = contract {
+        crate::typing::apply(&mut value, &contract.root, contract, true);
+    }
+    value
+}
+
+/// The rendering of a transaction set in `layout`'s loops, every element text (what a
+/// contract is drafted from).
+pub fn render_set_in(set: &Set, layout: &crate::contract::layout::X12Layout) -> Value {
+    laid_out(set, layout, None)
+}
+
+fn laid_out(
+    set: &Set,
+    layout: &crate::contract::layout::X12Layout,
+    sources: Option<&mut SourceMap>,
+) -> Value {
     let pieces = pieces(set);
     let chunks: Vec<Chunk<'_>> = pieces
         .iter()
@@ -40,11 +58,7 @@ pub fn render_set(
             position_before: p.position_before,
         })
         .collect();
-    let mut value = render::render(&chunks, set.delimiters, layout, sources);
-    if let Some(contract) = contract {
-        crate::typing::apply(&mut value, &contract.root, contract, true);
-    }
-    value
+    render::render(&chunks, set.delimiters, layout, sources)
 }
 
 /// The rendering of a CSV row, typed by the contract when there is one.

@@ -41,9 +41,13 @@ pub struct Options {
     pub ranges: bool,
     /// How the payloads were read, for the header (`3 files`).
     pub sources: String,
-    /// The payloads are CSV rows: every value is a cell's text, which the contract's types
-    /// read (a column of whole numbers is drafted `integer`, of `true`/`false` `boolean`).
+    /// The payloads are CSV rows or X12 transaction sets: every value is text, which the
+    /// contract's types read (a column of whole numbers is drafted `integer`, of
+    /// `true`/`false` `boolean`).
     pub cells: bool,
+    /// The payloads are X12 transaction sets rendered in this layout, which the draft's `x12:`
+    /// section says.
+    pub x12: Option<crate::contract::layout::X12Layout>,
 }
 
 /// Counts and sketches of every place of the payloads seen.
@@ -54,6 +58,8 @@ pub struct Profile {
     rules: rules::Rules,
     /// The union places of a second pass (none in the first, which looks for them).
     split: Option<std::sync::Arc<union::Split>>,
+    /// Member names are field names, never data ([`Profile::named`]).
+    named: bool,
 }
 
 /// The union places a first pass found, for a second pass to profile per case.
@@ -71,6 +77,7 @@ impl Unions {
 
 mod rules;
 mod union;
+pub mod x12;
 
 /// How a payload is taken in at one place: whether its objects look for a discriminator (first
 /// pass), and which union places are below it (second pass).
@@ -78,6 +85,8 @@ mod union;
 struct Ctx<'s> {
     track: bool,
     split: Option<&'s union::Split>,
+    /// Member names are a standard's field names, never data: no map.
+    named: bool,
 }
 
 impl<'s> Ctx<'s> {
@@ -85,12 +94,14 @@ impl<'s> Ctx<'s> {
     const PLAIN: Ctx<'static> = Ctx {
         track: false,
         split: None,
+        named: false,
     };
 
     fn field(self, name: &str) -> Ctx<'s> {
         Ctx {
             track: self.track,
             split: self.split.and_then(|s| s.field(name)),
+            named: self.named,
         }
     }
 
@@ -98,6 +109,7 @@ impl<'s> Ctx<'s> {
         Ctx {
             track: self.track,
             split: self.split.and_then(|s| s.items.as_deref()),
+            named: self.named,
         }
     }
 }
@@ -127,6 +139,8 @@ struct Object {
     cursor: usize,
     /// First pass: the members that may be a discriminator, and what each value's objects held.
     candidates: Option<union::Candidates>,
+    /// Member names are field names, never data: never a map.
+    named: bool,
     /// Second pass, at a union place: the objects profiled per discriminator value.
     cases: Option<union::Cases>,
 }
@@ -172,7 +186,7 @@ impl Object {
                 self.cursor = self.fields.len();
             }
         }
-        if self.fields.len() > MAP_KEYS {
+        if self.fields.len() > MAP_KEYS && !self.named {
             self.fold_into_map();
         }
     }
@@ -203,7 +217,8 @@ impl Object {
         if let Some(m) = &self.map {
             return Some(std::borrow::Cow::Borrowed(m));
         }
-        if self.fields.len() < MAP_MIN_KEYS
+        if self.named
+            || self.fields.len() < MAP_MIN_KEYS
             || !self
                 .fields
                 .iter()
@@ -565,6 +580,7 @@ impl Node {
             Value::Object(map) => {
                 let o = self.object.get_or_insert_with(Object::default);
                 o.count += 1;
+                o.named |= ctx.named;
                 o.cursor = 0;
                 if o.map.is_none() {
                     if ctx.track {
@@ -704,6 +720,7 @@ impl Node {
         match (&mut self.object, b.object) {
             (Some(a), Some(mut b)) => {
                 a.count += b.count;
+                a.named |= b.named;
                 if a.map.is_some() || b.map.is_some() {
                     a.fold_into_map();
                     b.fold_into_map();
@@ -724,7 +741,7 @@ impl Node {
                             None => a.fields.push((name, node)),
                         }
                     }
-                    if a.fields.len() > MAP_KEYS {
+                    if a.fields.len() > MAP_KEYS && !a.named {
                         a.fold_into_map();
                     }
                 }
@@ -788,7 +805,17 @@ impl Profile {
     pub fn fresh(&self) -> Profile {
         Profile {
             split: self.split.clone(),
+            named: self.named,
             ..Profile::default()
+        }
+    }
+
+    /// This profile, reading member names as a standard's field names (X12 element ids such
+    /// as `BEG03`), never as data: no place is drafted as a map.
+    pub fn named(self) -> Profile {
+        Profile {
+            named: true,
+            ..self
         }
     }
 
@@ -799,10 +826,12 @@ impl Profile {
             None => Ctx {
                 track: true,
                 split: None,
+                named: self.named,
             },
             Some(s) => Ctx {
                 track: false,
                 split: Some(s),
+                named: self.named,
             },
         };
         self.root.add(payload, ctx);
@@ -832,7 +861,11 @@ impl Profile {
             out,
             "# Drafted by `handoff infer` from {} {}{}{}. Every constraint says what it was",
             thousands(self.payloads),
-            if options.cells { "row" } else { "payload" },
+            match (&options.x12, options.cells) {
+                (Some(_), _) => "transaction set",
+                (None, true) => "row",
+                (None, false) => "payload",
+            },
             if self.payloads == 1 { "" } else { "s" },
             if options.sources.is_empty() {
                 String::new()
@@ -846,7 +879,18 @@ impl Profile {
         let _ = writeln!(out, "contract: {}", key(&options.id));
         out.push_str("version: 0.1.0\n");
         out.push_str("description: Drafted from captured payloads by handoff infer.\n");
-        out.push_str("boundary: {from: sender, to: receiver, transport: webhook}\n");
+        let _ = writeln!(
+            out,
+            "boundary: {{from: sender, to: receiver, transport: {}}}",
+            if options.x12.is_some() {
+                "edi"
+            } else {
+                "webhook"
+            }
+        );
+        if let Some(layout) = &options.x12 {
+            x12_section(&mut out, layout);
+        }
         let declared = declared_types(&self.root);
         let mut taken: Vec<String> = declared.iter().map(|d| d.name.clone()).collect();
         let mut cases = Vec::new();
@@ -882,6 +926,38 @@ impl Profile {
         }
         out
     }
+}
+
+/// The `x12:` section: the loops as given (those that occurred), and the segments seen more
+/// than once at a level.
+fn x12_section(out: &mut String, layout: &crate::contract::layout::X12Layout) {
+    if layout.repeat.is_empty() && layout.loops.is_empty() {
+        return;
+    }
+    out.push_str("x12:\n");
+    if !layout.repeat.is_empty() {
+        let _ = writeln!(
+            out,
+            "  repeat: [{}]  # more than once in a transaction set, or listed so",
+            layout.repeat.join(", ")
+        );
+    }
+    fn loops(out: &mut String, defs: &[crate::contract::layout::LoopDef], depth: usize) {
+        if defs.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "{}loops:", indent(depth));
+        for def in defs {
+            let pad = indent(depth + 1);
+            let _ = writeln!(out, "{pad}{}:", key(&def.name));
+            let _ = writeln!(out, "{pad}  segments: [{}]", def.segments.join(", "));
+            if !def.repeat.is_empty() {
+                let _ = writeln!(out, "{pad}  repeat: [{}]", def.repeat.join(", "));
+            }
+            loops(out, &def.loops, depth + 2);
+        }
+    }
+    loops(out, &layout.loops, 1);
 }
 
 fn thousands(n: u64) -> String {
@@ -1615,14 +1691,18 @@ impl Writer<'_> {
     fn cells(&self, out: &mut String, s: &Strings, ty: &str, depth: usize) {
         let pad = indent(depth);
         let n = thousands(s.count);
+        let (what, cells) = match self.options.x12 {
+            Some(_) => ("X12 elements", "elements"),
+            None => ("CSV cells", "cells"),
+        };
         if ty == "boolean" {
-            let _ = writeln!(out, "{pad}# CSV cells: true or false in {n} of {n}");
+            let _ = writeln!(out, "{pad}# {what}: true or false in {n} of {n}");
             return;
         }
         let (Some((_, least)), Some((_, greatest))) = (&s.least, &s.greatest) else {
             return;
         };
-        let range = format!("{least} to {greatest} over {n} cells, every one a whole number");
+        let range = format!("{least} to {greatest} over {n} {cells}, every one a whole number");
         self.range(out, &pad, ("minimum", least), ("maximum", greatest), &range);
     }
 
