@@ -298,6 +298,8 @@ fn a_draft_of_csv_rows_types_the_columns_as_the_receiver_reads_them_and_accepts_
         "    # optional: present in 3 of 4\n",
         "  unit_cost:\n    type: string\n    decimal: {at_most: 4}  # decimal places: 1 to 4 over 4 values\n",
         "  counted_at:\n    type: string\n    format: date-time  # date-time: 4 of 4 values\n",
+        // The balance the hand-written contract states, found in the rows.
+        "rules:\n  - sum: [/on_hand, -/allocated]\n    equals: /available  # held in all 4 rows that had all three\n",
     ] {
         assert!(text.contains(expected), "no {expected:?} in\n{text}");
     }

@@ -75,6 +75,7 @@ impl Unions {
     }
 }
 
+mod balance;
 mod rules;
 mod union;
 pub mod x12;
@@ -1347,6 +1348,38 @@ impl Writer<'_> {
                 }
             }
         }
+        // Member names of letters, digits and `_.-` read the same unquoted in a flow list.
+        let pointer = |p: &str| {
+            let safe = p
+                .trim_start_matches("-/")
+                .trim_start_matches('/')
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
+            if safe { p.to_string() } else { quoted(p) }
+        };
+        for (balance, held) in found.balances.held(rules::MIN_HELD) {
+            let (total, terms) = balance::written(&balance);
+            let declared =
+                |name: &str| plain(name) && field(name).is_some_and(|n| n.types().len() == 1);
+            if !declared(total) || !terms.iter().all(|(_, t)| declared(t)) {
+                continue;
+            }
+            let shown: Vec<String> = terms
+                .iter()
+                .map(|(minus, t)| pointer(&format!("{}/{t}", if *minus { "-" } else { "" })))
+                .collect();
+            lines.push(format!(
+                "  - sum: [{}]\n    equals: {}  # held in all {} {} that had all three\n",
+                shown.join(", "),
+                pointer(&format!("/{total}")),
+                thousands(held),
+                if self.options.cells && self.options.x12.is_none() {
+                    "rows"
+                } else {
+                    "payloads"
+                }
+            ));
+        }
         if !lines.is_empty() {
             out.push_str("rules:\n");
             for l in lines {
@@ -1943,6 +1976,47 @@ mod tests {
         assert_eq!(kinds, ["sum_mismatch"]);
         // Fewer than three payloads are not evidence enough.
         assert!(!draft(&orders[..2]).contains("rules:"));
+    }
+
+    #[test]
+    fn a_number_that_is_the_sum_of_two_others_is_one_balance_rule() {
+        let orders: Vec<Value> = (1..=8i64)
+            .map(|i| {
+                let subtotal = rust_decimal::Decimal::new(1000 + i * 137, 2);
+                let tax = rust_decimal::Decimal::new(i * 11, 2);
+                json!({
+                    "order_id": i,
+                    "subtotal": subtotal.to_string(),
+                    "tax": tax.to_string(),
+                    "total": (subtotal + tax).to_string(),
+                    "discount": "0.00",
+                    "shipping": if i % 2 == 0 { "4.99" } else { "0.00" },
+                })
+            })
+            .collect();
+        let text = draft(&orders);
+        // One rule for the three forms (subtotal = total - tax is the same one), and none with
+        // the discount, which was 0 in every order.
+        assert!(
+            text.contains("rules:\n  - sum: [/subtotal, /tax]\n    equals: /total  # held in all 8 payloads that had all three\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("  - sum: ").count(), 1, "{text}");
+        accepted(&text, &orders);
+        let mut wrong = orders[2].clone();
+        wrong["tax"] = json!("0.01");
+        let (checker, _) = crate::lint::prepare_text(std::path::Path::new("d.yaml"), &text);
+        let kinds: Vec<&str> = checker
+            .unwrap()
+            .check(wrong.to_string().as_bytes())
+            .iter()
+            .map(|f| f.kind.id())
+            .collect();
+        assert_eq!(kinds, ["sum_mismatch"]);
+        // One order that breaks it, and there is no rule.
+        let mut broken = orders.clone();
+        broken[5]["total"] = json!("1.00");
+        assert!(!draft(&broken).contains("rules:"), "{}", draft(&broken));
     }
 
     #[test]

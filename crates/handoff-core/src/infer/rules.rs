@@ -1,6 +1,7 @@
 //! Cross-field rules that held in every payload: a top-level number that counts an array's
 //! items (`count`), or that is the sum over an array's items of one of their numbers, or of the
-//! product of two (`sum`: a total equal to the sum of its lines' price times quantity).
+//! product of two (`sum`: a total equal to the sum of its lines' price times quantity), or the
+//! sum of two other top-level numbers (`sum`: a balance, see the `balance` module).
 //!
 //! Candidates come from each payload's own top-level members and are tested on every payload
 //! that has both sides, exactly (decimal arithmetic, never floating point); one failure drops a
@@ -61,6 +62,7 @@ struct Pair {
 pub(super) struct Rules {
     arrays: BTreeMap<String, BTreeMap<String, Pair>>,
     candidates: usize,
+    pub(super) balances: super::balance::Balances,
 }
 
 fn record(h: &mut Held, holds: bool) {
@@ -89,6 +91,7 @@ impl Rules {
         if totals.is_empty() {
             return;
         }
+        self.balances.add(&totals);
         let arrays = root
             .iter()
             .filter_map(|(k, v)| match v {
@@ -205,6 +208,7 @@ impl Rules {
 
     /// Take in the rules of the payloads that came after these.
     pub(super) fn merge(&mut self, later: Rules) {
+        self.balances.merge(later.balances);
         for (array, totals) in later.arrays {
             for (total, pair) in totals {
                 let mine = self
