@@ -961,6 +961,27 @@ fn x12_section(out: &mut String, layout: &crate::contract::layout::X12Layout) {
     loops(out, &layout.loops, 1);
 }
 
+/// Column widths receivers commonly declare (X12 element maxima, database defaults): a text
+/// longer than any capture showed may still fit the receiver's column, so the limit drafted is
+/// the next of these, not the longest seen.
+const COMMON_WIDTHS: [usize; 40] = [
+    1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 16, 20, 25, 30, 32, 35, 40, 45, 50, 60, 64, 75, 80, 100, 120,
+    128, 150, 200, 250, 255, 256, 500, 512, 1000, 1024, 2000, 2048, 4000, 4096, 8000,
+];
+
+/// `max_length` and its evidence, for text whose longest value had `longest` characters.
+fn max_length(longest: usize) -> String {
+    match COMMON_WIDTHS.iter().find(|w| **w >= longest) {
+        Some(w) if *w == longest => {
+            format!("max_length: {w}  # longest seen {longest}, a common column width")
+        }
+        Some(w) => {
+            format!("max_length: {w}  # longest seen {longest}; {w} is a common column width")
+        }
+        None => format!("max_length: {longest}  # longest seen {longest}"),
+    }
+}
+
 fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
@@ -1692,11 +1713,7 @@ impl Writer<'_> {
             );
         }
         if self.options.ranges {
-            let _ = writeln!(
-                out,
-                "{pad}max_length: {}  # longest seen {}",
-                s.max_chars, s.max_chars
-            );
+            let _ = writeln!(out, "{pad}{}", max_length(s.max_chars));
         } else {
             let _ = writeln!(out, "{pad}# {lengths}");
         }
@@ -2252,6 +2269,19 @@ mod tests {
             "{text}"
         );
         accepted(&text, &payloads);
+    }
+
+    #[test]
+    fn a_length_limit_is_the_next_common_column_width() {
+        assert_eq!(
+            max_length(33),
+            "max_length: 35  # longest seen 33; 35 is a common column width"
+        );
+        assert_eq!(
+            max_length(255),
+            "max_length: 255  # longest seen 255, a common column width"
+        );
+        assert_eq!(max_length(9000), "max_length: 9000  # longest seen 9000");
     }
 
     fn shape_of(values: &[String]) -> Shape {
