@@ -961,6 +961,16 @@ fn x12_section(out: &mut String, layout: &crate::contract::layout::X12Layout) {
     loops(out, &layout.loops, 1);
 }
 
+/// US state, district and territory codes and Canadian province codes, many of which are also
+/// ISO 3166 country codes.
+const SUBDIVISIONS: [&str; 70] = [
+    "AK", "AL", "AR", "AS", "AZ", "CA", "CO", "CT", "DC", "DE", "FL", "GA", "GU", "HI", "IA", "ID",
+    "IL", "IN", "KS", "KY", "LA", "MA", "MD", "ME", "MI", "MN", "MO", "MP", "MS", "MT", "NC", "ND",
+    "NE", "NH", "NJ", "NM", "NV", "NY", "OH", "OK", "OR", "PA", "PR", "RI", "SC", "SD", "TN", "TX",
+    "UM", "UT", "VA", "VI", "VT", "WA", "WI", "WV", "WY", "AB", "BC", "MB", "NB", "NL", "NS", "NT",
+    "NU", "ON", "PE", "QC", "SK", "YT",
+];
+
 /// Column widths receivers commonly declare (X12 element maxima, database defaults): a text
 /// longer than any capture showed may still fit the receiver's column, so the limit drafted is
 /// the next of these, not the longest seen.
@@ -1657,7 +1667,24 @@ impl Writer<'_> {
         } else {
             format!("{} to {} characters", s.min_chars, s.max_chars)
         };
-        if let Some(i) = (0..FORMATS.len()).find(|&i| s.formats[i] == s.count) {
+        let drafted = |f: &str| match f {
+            // An X12 element of two or three capitals is a qualifier code far more often than
+            // a country or a currency (BEG02 `SA` is a stand-alone order, not Saudi Arabia).
+            "country" | "currency" if self.options.x12.is_some() => false,
+            // `CA`, `IL`, `GA` are countries and states alike: values that could all be US
+            // states or Canadian provinces are no evidence of countries.
+            "country" => {
+                s.overflow
+                    || !s
+                        .distinct
+                        .keys()
+                        .all(|v| SUBDIVISIONS.contains(&v.as_str()))
+            }
+            _ => true,
+        };
+        if let Some(i) =
+            (0..FORMATS.len()).find(|&i| s.formats[i] == s.count && drafted(FORMATS[i]))
+        {
             let f = FORMATS[i];
             let _ = writeln!(out, "{pad}format: {f}  # {f}: {n} of {n} values");
             if f == "email" {
@@ -2269,6 +2296,29 @@ mod tests {
             "{text}"
         );
         accepted(&text, &payloads);
+    }
+
+    #[test]
+    fn codes_that_could_all_be_states_are_no_country_format() {
+        let with = |states: &[&str]| {
+            let payloads: Vec<Value> = (0..12)
+                .map(|i| json!({"region": states[i % states.len()]}))
+                .collect();
+            draft(&payloads)
+        };
+        // California, Illinois and Georgia, or Canada, Israel and Georgia: an enum, not ISO.
+        let text = with(&["CA", "IL", "GA"]);
+        assert!(!text.contains("format: country"), "{text}");
+        assert!(
+            text.contains("    enum:  # 3 values over 12 values"),
+            "{text}"
+        );
+        // Germany and the UK are no states (DE is also Delaware, GB is not a state).
+        let text = with(&["DE", "GB"]);
+        assert!(
+            text.contains("    format: country  # country: 12 of 12 values\n"),
+            "{text}"
+        );
     }
 
     #[test]
