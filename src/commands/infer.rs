@@ -763,6 +763,19 @@ fn against(
             ));
         }
     }
+    for (parent, fields) in &needs.fields {
+        for f in fields {
+            con.note(format_args!(
+                "handoff: {}/{}: a member the contract does not declare ({}): {} payload{}, first at {}",
+                escape::text(parent),
+                escape::text(&handoff_core::pointer::escape(&f.name)),
+                f.types.join(", "),
+                f.payloads,
+                if f.payloads == 1 { "" } else { "s" },
+                escape::text(&f.first)
+            ));
+        }
+    }
     for ((kind, field), n) in &needs.other {
         con.note(format_args!(
             "handoff: {}: {kind} in {n} payload{} (not changed in the contract: decide whether the sender or the contract is wrong)",
@@ -775,7 +788,7 @@ fn against(
         ));
     }
     let Some(proposed) = needs.apply(path, &text) else {
-        if new_values == 0 && needs.other.is_empty() {
+        if new_values == 0 && needs.fields.is_empty() && needs.other.is_empty() {
             con.note(format_args!(
                 "handoff: the captures need no change to {reference}"
             ));

@@ -875,6 +875,8 @@ fn against_an_existing_contract_proposes_the_new_status_code_as_a_diff_of_its_fi
     let with_new: serde_json::Value = {
         let mut v: Value = serde_json::from_str(first).unwrap();
         v["event_code"] = json!("CHARGEBACK_REVERSED");
+        // And a member the closed contract does not declare.
+        v["risk_score"] = json!(12);
         v
     };
     for _ in 0..40 {
@@ -901,6 +903,18 @@ fn against_an_existing_contract_proposes_the_new_status_code_as_a_diff_of_its_fi
     assert!(
         String::from_utf8_lossy(&diff.stderr)
             .contains("/event_code: \"CHARGEBACK_REVERSED\" is not in the enum: 40 payloads")
+    );
+    assert!(
+        stdout.contains(&format!("+  risk_score: {{type: integer, description: \"seen in 40 payloads of the captures, first at captures.ndjson:{} (handoff infer --against): say what it means\"}}\n", lines + 1)),
+        "{stdout}"
+    );
+    assert!(
+        String::from_utf8_lossy(&diff.stderr).contains(&format!(
+            "handoff: /risk_score: a member the contract does not declare (integer): 40 payloads, first at captures.ndjson:{}",
+            lines + 1
+        )),
+        "{}",
+        String::from_utf8_lossy(&diff.stderr)
     );
 
     // Written out, the proposal lints clean and accepts every capture.

@@ -2,9 +2,11 @@
 //! into the contract's own text (so the user reviews a diff of their file, comments and layout
 //! kept).
 //!
-//! Today the one change made in the text is the commonest: values an `enum` does not list
-//! (a partner's new status code), each added to that enum with how often and where it was first
-//! seen. Every other finding is counted by kind and field for the user to decide.
+//! Two changes are made in the text, the commonest: values an `enum` does not list (a
+//! partner's new status code), each added to that enum, and members a closed object does not
+//! declare (a partner's new field), each declared with the types its values had; both say how
+//! often and where they were first seen. Every other finding is counted by kind and field for
+//! the user to decide.
 
 use crate::finding::{Finding, Kind};
 use crate::yaml::{self, Node, NodeValue};
@@ -21,12 +23,27 @@ pub struct NewValue {
     pub first: String,
 }
 
+/// One member a closed object did not declare, over the payloads checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewField {
+    pub name: String,
+    /// The JSON types its values had (`string`, `integer`, `number`, `boolean`, `object`,
+    /// `array`, `null`), in order of first appearance.
+    pub types: Vec<&'static str>,
+    pub payloads: u64,
+    /// Where it was first seen (`file:line`).
+    pub first: String,
+}
+
 /// What the captures need of a contract.
 #[derive(Debug, Default, Clone)]
 pub struct Needs {
     /// By the enum's place in the contract (line, column of its `enum:` key), with the field
     /// pointer and the new values in order of first appearance.
     pub enums: BTreeMap<(u32, u32), (String, Vec<NewValue>)>,
+    /// By the closed object's field pointer (`/line_items/*`, `` for the root), the members it
+    /// did not declare, in order of first appearance.
+    pub fields: BTreeMap<String, Vec<NewField>>,
     /// Other findings: (kind, field pointer) -> payloads.
     pub other: BTreeMap<(&'static str, String), u64>,
     pub payloads: u64,
@@ -57,6 +74,31 @@ impl Needs {
                         }),
                     }
                 }
+                (Kind::UnknownField, _, Some(value)) if !f.redacted => {
+                    let (parent, name) = match f.pointer.rsplit_once('/') {
+                        Some((parent, name)) => (
+                            crate::report::normalize_pointer(parent),
+                            crate::pointer::unescape(name),
+                        ),
+                        None => continue,
+                    };
+                    let ty = json_type(value);
+                    let fields = self.fields.entry(parent).or_default();
+                    match fields.iter_mut().find(|n| n.name == name) {
+                        Some(n) => {
+                            n.payloads += 1;
+                            if !n.types.contains(&ty) {
+                                n.types.push(ty);
+                            }
+                        }
+                        None => fields.push(NewField {
+                            name,
+                            types: vec![ty],
+                            payloads: 1,
+                            first: source.to_string(),
+                        }),
+                    }
+                }
                 _ => *self.other.entry((f.kind.id(), field)).or_default() += 1,
             }
         }
@@ -76,6 +118,18 @@ impl Needs {
                 edits.push(edit);
             }
         }
+        for (parent, fields) in &self.fields {
+            let Some(node) = fields_of(&root, parent) else {
+                continue;
+            };
+            let entries: Vec<(String, String)> = fields
+                .iter()
+                .filter_map(|f| declaration(f).map(|d| (f.name.clone(), d)))
+                .collect();
+            if let Some(edit) = member_insertion(text, node, &entries) {
+                edits.push(edit);
+            }
+        }
         if edits.is_empty() {
             return None;
         }
@@ -86,6 +140,164 @@ impl Needs {
         }
         Some(out)
     }
+}
+
+/// The JSON type of a value as a finding quotes it (its text as sent).
+fn json_type(text: &str) -> &'static str {
+    match text.trim_start().as_bytes().first() {
+        Some(b'"') => "string",
+        Some(b'{') => "object",
+        Some(b'[') => "array",
+        Some(b't' | b'f') => "boolean",
+        Some(b'n') => "null",
+        _ if text.contains(['.', 'e', 'E']) => "number",
+        _ => "integer",
+    }
+}
+
+/// The `fields:` mapping where the object at `pointer` (a normalized field pointer, `` for the
+/// root) declares its members: through `fields`, `items` for `*`, and a declared type's own
+/// `fields` where the field names one.
+fn fields_of<'n>(root: &'n Node, pointer: &str) -> Option<&'n Node> {
+    let get = |node: &'n Node, key: &str| match &node.value {
+        NodeValue::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+        _ => None,
+    };
+    let types = get(root, "types");
+    // A field of a declared type: that type's definition.
+    let resolve = |node: &'n Node| -> &'n Node {
+        match (get(node, "type"), types) {
+            (
+                Some(Node {
+                    value: NodeValue::Scalar(t),
+                    ..
+                }),
+                Some(types),
+            ) => get(types, &t.text).unwrap_or(node),
+            _ => node,
+        }
+    };
+    let mut at = root;
+    for step in pointer.split('/').skip(1) {
+        at = if step == "*" {
+            resolve(get(at, "items")?)
+        } else {
+            resolve(get(get(at, "fields")?, &crate::pointer::unescape(step))?)
+        };
+    }
+    get(at, "fields")
+}
+
+/// A new member's declaration, as a flow mapping: its types, and where it was seen.
+fn declaration(f: &NewField) -> Option<String> {
+    let types: Vec<&str> = f.types.iter().copied().filter(|t| *t != "null").collect();
+    let ty = match types.as_slice() {
+        [] => return None,
+        [one] => (*one).to_string(),
+        many => format!("[{}]", many.join(", ")),
+    };
+    let mut parts = vec![format!("type: {ty}")];
+    if f.types.contains(&"null") {
+        parts.push("nullable: true".into());
+    }
+    // Its own members are not known yet: not closed, so they are not findings of their own.
+    if types.contains(&"object") {
+        parts.push("closed: false".into());
+    }
+    parts.push(format!(
+        "description: {}",
+        serde_json::to_string(&format!(
+            "seen in {} payload{} of the captures, first at {} (handoff infer --against): say what it means",
+            f.payloads,
+            if f.payloads == 1 { "" } else { "s" },
+            f.first
+        ))
+        .unwrap_or_default()
+    ));
+    Some(format!("{{{}}}", parts.join(", ")))
+}
+
+/// The end of a node's text, its nested entries included.
+fn deep_end(node: &Node) -> usize {
+    match &node.value {
+        NodeValue::Scalar(_) => node.span.end,
+        NodeValue::Seq(items) => items.iter().map(deep_end).fold(node.span.end, usize::max),
+        NodeValue::Map(entries) => entries
+            .iter()
+            .map(|(k, v)| k.span.end.max(deep_end(v)))
+            .fold(node.span.end, usize::max),
+    }
+}
+
+/// Where the flow collection starting at `start` (after spaces) closes: its matching `}` or
+/// `]`, past nested collections and quoted scalars.
+fn flow_close(text: &str, start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let bytes = text.as_bytes();
+    let mut i = start;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match (quote, b) {
+            (Some(b'"'), b'\\') => i += 1,
+            (Some(q), _) if b == q => {
+                // '' inside a single-quoted scalar is a quote, not its end.
+                if q == b'\'' && bytes.get(i + 1) == Some(&b'\'') {
+                    i += 1;
+                } else {
+                    quote = None;
+                }
+            }
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(b),
+            (None, b'{' | b'[') => depth += 1,
+            (None, b'}' | b']') => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            (None, b'#') if i > 0 && bytes[i - 1].is_ascii_whitespace() => return None,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// New members (name, declaration) added to a `fields:` mapping in its layout.
+fn member_insertion(
+    text: &str,
+    node: &Node,
+    entries: &[(String, String)],
+) -> Option<(usize, String)> {
+    if entries.is_empty() {
+        return None;
+    }
+    let NodeValue::Map(have) = &node.value else {
+        return None;
+    };
+    let start = node.span.start.min(text.len());
+    let key = |name: &str| scalar(&serde_json::to_string(name).unwrap_or_default());
+    if text[start..].trim_start().starts_with('{') {
+        let close = flow_close(text, start)?;
+        let sep = if have.is_empty() { "" } else { ", " };
+        let added: Vec<String> = entries
+            .iter()
+            .map(|(n, d)| format!("{}: {d}", key(n)))
+            .collect();
+        return Some((close, format!("{sep}{}", added.join(", "))));
+    }
+    let (k, v) = have.last()?;
+    let indent = " ".repeat(k.span.column.saturating_sub(1) as usize);
+    // A block mapping's span ends where its first line does: its last entry ends where the
+    // deepest of its values does.
+    let at = line_end(text, deep_end(v).max(k.span.end).min(text.len()));
+    let mut insert = String::new();
+    for (name, d) in entries {
+        insert.push_str(&format!("\n{indent}{}: {d}", key(name)));
+    }
+    Some((at, insert))
 }
 
 fn find_enum(node: &Node, line: u32, column: u32) -> Option<&Node> {
@@ -251,6 +463,38 @@ mod tests {
                 .check(br#"{"status": "authorized", "carrier": "DHL", "kind": "yes"}"#)
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn members_a_closed_object_lacks_are_declared_with_the_types_they_had() {
+        let text = format!(
+            "{HEAD}  id: {{type: string}}\n  lines:\n    type: array\n    items:\n      type: line\n  ship_to: {{type: object, fields: {{city: {{type: string}}}}}}\n  note:\n    type: string\n    max_length: 20\ntypes:\n  line:\n    type: object\n    fields:\n      sku: {{type: string}}  # keep me\nclosed: true\n"
+        );
+        let (needs, applied) = needs(
+            &text,
+            &[
+                r#"{"id": "a", "gift_wrap": true, "lines": [{"sku": "A", "gtin": "0123"}]}"#,
+                r#"{"id": "b", "gift_wrap": null, "ship_to": {"city": "X", "zip": 94103}}"#,
+                r#"{"id": "c", "gift_wrap": false, "meta": {"k": 1}, "lines": [{"sku": "B", "gtin": 7}]}"#,
+            ],
+        );
+        let applied = applied.unwrap_or_else(|| panic!("{needs:?}"));
+        for expected in [
+            "    max_length: 20\n  gift_wrap: {type: boolean, nullable: true, description: \"seen in 3 payloads of the captures, first at x.ndjson:1 (handoff infer --against): say what it means\"}\n  meta: {type: object, closed: false, description: \"seen in 1 payload of the captures, first at x.ndjson:3",
+            "      sku: {type: string}  # keep me\n      gtin: {type: [string, integer], description: \"seen in 2 payloads",
+            "  ship_to: {type: object, fields: {city: {type: string}, zip: {type: integer, description: \"seen in 1 payload of the captures, first at x.ndjson:2",
+        ] {
+            assert!(applied.contains(expected), "no {expected:?} in\n{applied}");
+        }
+        // The proposal is a contract that accepts what the captures sent.
+        let (checker, diags) = crate::lint::prepare_text(Path::new("c.yaml"), &applied);
+        let checker = checker.unwrap_or_else(|| panic!("{diags:?}\n{applied}"));
+        assert!(
+            checker
+                .check(br#"{"id": "c", "gift_wrap": false, "meta": {"k": 1}, "lines": [{"sku": "B", "gtin": 7}], "ship_to": {"zip": 1}}"#)
+                .is_empty()
+        );
+        assert!(needs.other.is_empty(), "{:?}", needs.other);
     }
 
     #[test]
