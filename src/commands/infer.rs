@@ -196,81 +196,70 @@ pub(crate) fn each_payload(
             Path::new("."),
             reading,
             handoff_core::run::DEFAULT_MAX_PAYLOAD_BYTES,
-            |line, payload| match payload {
-                Payload::Bytes(b) => each(con, &path, line, b),
-                Payload::Csv(Item::Row(row)) => match handoff_core::flat::object(&row) {
-                    Ok(object) => {
-                        let bytes = serde_json::to_vec(&object).unwrap_or_default();
-                        each(con, &path, Some(row.line), &bytes);
-                    }
-                    Err(e) => {
-                        walked.unreadable += 1;
-                        con.note(format_args!(
-                            "handoff: note: {}:{} is not a CSV row ({}): left out of the draft",
-                            shown(&path),
+            |line, payload| {
+                let at = || shown(&path);
+                // Each payload is handed on, or left out with the reason.
+                let why = match payload {
+                    Payload::Bytes(b) => return each(con, &path, line, b),
+                    Payload::Csv(Item::Row(row)) => match handoff_core::flat::object(&row) {
+                        Ok(object) => {
+                            let bytes = serde_json::to_vec(&object).unwrap_or_default();
+                            return each(con, &path, Some(row.line), &bytes);
+                        }
+                        Err(e) => format!(
+                            "{}:{} is not a CSV row ({}): left out of the draft",
+                            at(),
                             row.line,
                             escape::text(&e.message)
-                        ));
-                    }
-                },
-                Payload::Csv(Item::TooLarge { line, size, .. }) => {
-                    walked.unreadable += 1;
-                    con.note(format_args!(
-                        "handoff: note: {}:{line} is a row of {size} bytes, over the payload limit: left out of the draft",
-                        shown(&path)
-                    ));
-                }
-                Payload::Csv(Item::Invalid { line, message }) => {
-                    walked.unreadable += 1;
-                    con.note(format_args!(
-                        "handoff: note: {}:{line} cannot be read as CSV ({}): the rest of the file is left out",
-                        shown(&path),
+                        ),
+                    },
+                    Payload::Csv(Item::TooLarge { line, size, .. }) => format!(
+                        "{}:{line} is a row of {size} bytes, over the payload limit: left out of the draft",
+                        at()
+                    ),
+                    Payload::Csv(Item::Invalid { line, message }) => format!(
+                        "{}:{line} cannot be read as CSV ({}): the rest of the file is left out",
+                        at(),
                         escape::text(&message)
-                    ));
-                }
-                Payload::X12(X12Item::Set(set)) => {
-                    let Some(layout) = layout else { return };
-                    let rendering = handoff_core::check::records::render_set_in(&set, layout);
-                    walked.repeats.observe(&rendering, layout);
-                    let bytes = serde_json::to_vec(&rendering).unwrap_or_default();
-                    each(con, &path, Some(set.body.place.line), &bytes);
-                }
-                Payload::X12(X12Item::Envelope { place, findings }) => {
-                    walked.unreadable += 1;
-                    let what: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
-                    con.note(format_args!(
-                        "handoff: note: {}:{} has no transaction set ({}): left out of the draft",
-                        shown(&path),
-                        place.line,
-                        escape::text(&what.join("; "))
-                    ));
-                }
-                Payload::X12(X12Item::Invalid { place, error }) => {
-                    walked.unreadable += 1;
-                    con.note(format_args!(
-                        "handoff: note: {}:{} is not X12 from here ({}): the rest of the file is left out",
-                        shown(&path),
+                    ),
+                    Payload::X12(X12Item::Set(set)) => {
+                        let Some(layout) = layout else { return };
+                        let rendering = handoff_core::check::records::render_set_in(&set, layout);
+                        walked.repeats.observe(&rendering, layout);
+                        let bytes = serde_json::to_vec(&rendering).unwrap_or_default();
+                        return each(con, &path, Some(set.body.place.line), &bytes);
+                    }
+                    Payload::X12(X12Item::Envelope { place, findings }) => {
+                        let what: Vec<&str> = findings.iter().map(|f| f.message.as_str()).collect();
+                        format!(
+                            "{}:{} has no transaction set ({}): left out of the draft",
+                            at(),
+                            place.line,
+                            escape::text(&what.join("; "))
+                        )
+                    }
+                    Payload::X12(X12Item::Invalid { place, error }) => format!(
+                        "{}:{} is not X12 from here ({}): the rest of the file is left out",
+                        at(),
                         place.line,
                         escape::text(&error.message)
-                    ));
-                }
-                Payload::Unreadable(e) => {
-                    walked.unreadable += 1;
-                    con.note(format_args!(
-                        "handoff: note: {} cannot be read ({}): left out",
-                        shown(&path),
+                    ),
+                    Payload::Unreadable(e) => format!(
+                        "{} cannot be read ({}): left out",
+                        at(),
                         escape::text(&e.to_string())
-                    ));
-                }
-                Payload::TooLarge { size, limit } => {
-                    walked.unreadable += 1;
-                    let at = line.map_or_else(String::new, |l| format!(":{l}"));
-                    let size = size.map_or_else(|| "more".into(), |n| n.to_string());
-                    con.note(format_args!(
-                        "handoff: note: {}{at} is a payload of {size} bytes, over the {limit}-byte limit: left out of the draft",
-                        shown(&path)
-                    ));
-                }
+                    ),
+                    Payload::TooLarge { size, limit } => {
+                        let line = line.map_or_else(String::new, |l| format!(":{l}"));
+                        let size = size.map_or_else(|| "more".into(), |n| n.to_string());
+                        format!(
+                            "{}{line} is a payload of {size} bytes, over the {limit}-byte limit: left out of the draft",
+                            at()
+                        )
+                    }
+                };
+                walked.unreadable += 1;
+                con.note(format_args!("handoff: note: {why}"));
             },
         );
     }

@@ -2010,14 +2010,7 @@ mod tests {
         // The rule is real: an order whose total is off by a cent is refused.
         let mut wrong = orders[0].clone();
         wrong["total"] = json!("0.01");
-        let (checker, _) = crate::lint::prepare_text(std::path::Path::new("d.yaml"), &text);
-        let kinds: Vec<&str> = checker
-            .unwrap()
-            .check(wrong.to_string().as_bytes())
-            .iter()
-            .map(|f| f.kind.id())
-            .collect();
-        assert_eq!(kinds, ["sum_mismatch"]);
+        assert_eq!(kinds(&text, &wrong), ["sum_mismatch"]);
         // Fewer than three payloads are not evidence enough.
         assert!(!draft(&orders[..2]).contains("rules:"));
     }
@@ -2049,14 +2042,7 @@ mod tests {
         accepted(&text, &orders);
         let mut wrong = orders[2].clone();
         wrong["tax"] = json!("0.01");
-        let (checker, _) = crate::lint::prepare_text(std::path::Path::new("d.yaml"), &text);
-        let kinds: Vec<&str> = checker
-            .unwrap()
-            .check(wrong.to_string().as_bytes())
-            .iter()
-            .map(|f| f.kind.id())
-            .collect();
-        assert_eq!(kinds, ["sum_mismatch"]);
+        assert_eq!(kinds(&text, &wrong), ["sum_mismatch"]);
         // One order that breaks it, and there is no rule.
         let mut broken = orders.clone();
         broken[5]["total"] = json!("1.00");
@@ -2332,6 +2318,17 @@ mod tests {
             "max_length: 255  # longest seen 255, a common column width"
         );
         assert_eq!(max_length(9000), "max_length: 9000  # longest seen 9000");
+    }
+
+    /// The kinds of the findings a draft's contract gives one payload.
+    fn kinds(text: &str, payload: &Value) -> Vec<&'static str> {
+        let (checker, diags) = crate::lint::prepare_text(std::path::Path::new("d.yaml"), text);
+        checker
+            .unwrap_or_else(|| panic!("{diags:?}\n{text}"))
+            .check(payload.to_string().as_bytes())
+            .iter()
+            .map(|f| f.kind.id())
+            .collect()
     }
 
     fn shape_of(values: &[String]) -> Shape {

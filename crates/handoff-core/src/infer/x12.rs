@@ -127,21 +127,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// DTM said to repeat; an N1 loop and a PO1 loop that say nothing of repeats.
     fn loops() -> X12Layout {
+        let looped = |segments: &[&str]| LoopDef {
+            name: format!("{}_loop", segments[0]),
+            segments: segments.iter().map(|s| s.to_string()).collect(),
+            ..LoopDef::default()
+        };
         X12Layout {
             repeat: vec!["DTM".into()],
-            loops: vec![
-                LoopDef {
-                    name: "N1_loop".into(),
-                    segments: vec!["N1".into(), "N3".into(), "N4".into()],
-                    ..LoopDef::default()
-                },
-                LoopDef {
-                    name: "PO1_loop".into(),
-                    segments: vec!["PO1".into(), "PID".into()],
-                    ..LoopDef::default()
-                },
-            ],
+            loops: vec![looped(&["N1", "N3", "N4"]), looped(&["PO1", "PID"])],
         }
     }
 
