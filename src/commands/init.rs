@@ -2,7 +2,7 @@
 //! boundary of the captures a drafted contract (as `handoff infer` drafts it) with the check
 //! that maps it. Never overwrites a file.
 
-use super::infer::{Kind, Read, default_id, read_inputs};
+use super::infer::{Kind, Read, default_id, parse_loops, read_inputs};
 use super::{EXIT_CLEAN, Fatal, shown};
 use crate::console::Console;
 use handoff_core::infer::Options;
@@ -16,6 +16,10 @@ pub(crate) struct InitArgs {
     /// Close every object of the drafts
     #[arg(long)]
     pub(crate) closed: bool,
+    /// An X12 loop of the X12 captures, as `handoff infer --x12-loops` takes it (`N1,N3,N4`,
+    /// `NAME=SEG,...`, `PARENT/NAME=SEG,...`); repeat for each loop
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) x12_loops: Vec<String>,
 }
 
 /// The boundaries of one argument: its subdirectories that hold payload files, else itself.
@@ -49,6 +53,7 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
         ));
     }
     let reach = handoff_core::reach::Reach::project([PathBuf::from(".")], false);
+    let loops = parse_loops(&args.x12_loops)?;
     let mut drafts: Vec<(String, PathBuf, String)> = Vec::new();
     for arg in &args.captures {
         reach
@@ -71,7 +76,7 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
             } = match read_inputs(
                 std::slice::from_ref(&input),
                 handoff_core::input::Framing::Auto,
-                &Default::default(),
+                &loops,
                 &reach,
                 con,
             ) {

@@ -599,6 +599,43 @@ fn a_draft_of_x12_sets_uses_the_loops_given_and_lists_every_segment_that_repeats
 }
 
 #[test]
+fn init_drafts_x12_captures_in_the_loops_given_and_the_project_checks_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("captures/purchase-orders")).unwrap();
+    std::fs::write(
+        dir.path().join("captures/purchase-orders/po.edi"),
+        purchase_orders(8),
+    )
+    .unwrap();
+    let out = handoff(dir.path())
+        .args(["init", "captures", "--x12-loops", "PO1,PID,PO4"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let draft =
+        std::fs::read_to_string(dir.path().join("contracts/purchase-orders/0.1.0.yaml")).unwrap();
+    assert!(
+        draft.contains("x12:\n  repeat: [REF]  # more than once in a transaction set, or listed so\n  loops:\n    PO1_loop:\n      segments: [PO1, PID, PO4]\n      repeat: [PID]\n"),
+        "{draft}"
+    );
+    let check = handoff(dir.path())
+        .args(["check", "--no-progress"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+}
+
+#[test]
 fn against_reads_x12_captures_in_the_contract_s_loops_and_proposes_the_new_unit() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
