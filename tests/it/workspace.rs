@@ -647,7 +647,7 @@ fn a_long_queue_shows_the_oldest_fifty_and_counts_the_rest() {
 
 /// Press proposal `n`'s Approve or Reject button, and wait for the page after it to say `says`.
 fn press(chrome: &mut common::cdp::Chrome, page: &str, n: u8, action: &str, says: &str) {
-    chrome.eval(
+    chrome.eval_navigating(
         page,
         &format!(
             "document.querySelector('#proposal-{n} form[action$={action}] button').click(); true"

@@ -64,6 +64,17 @@ impl Chrome {
     /// Send a command (to a page's session, or the browser) and wait for its result; events
     /// that arrive meanwhile are kept when they report an error.
     pub fn call(&mut self, session: Option<&str>, method: &str, params: Value) -> Value {
+        self.try_call(session, method, params)
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// A command's result, or the error reply it got.
+    fn try_call(
+        &mut self,
+        session: Option<&str>,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Value> {
         self.next += 1;
         let id = self.next;
         let mut msg = json!({"id": id, "method": method, "params": params});
@@ -74,8 +85,10 @@ impl Chrome {
         loop {
             let reply = self.read();
             if reply["id"] == id {
-                assert!(reply.get("error").is_none(), "{method}: {reply}");
-                return reply["result"].clone();
+                return match reply.get("error") {
+                    Some(_) => Err(reply),
+                    None => Ok(reply["result"].clone()),
+                };
             }
         }
     }
@@ -132,17 +145,35 @@ impl Chrome {
         r["result"]["value"].clone()
     }
 
+    /// `expression` evaluated in a page that may navigate meanwhile (a click that submits a
+    /// form): an evaluation the navigation cut short is no failure.
+    pub fn eval_navigating(&mut self, session: &str, expression: &str) {
+        let r = self.try_call(
+            Some(session),
+            "Runtime.evaluate",
+            json!({"expression": expression, "returnByValue": true}),
+        );
+        match r {
+            Ok(r) => assert!(r.get("exceptionDetails").is_none(), "{expression}: {r}"),
+            Err(e) => assert!(navigated(&e), "{expression}: {e}"),
+        }
+    }
+
     /// Wait (up to 20 s) until `condition` holds in the page, as after a click navigates.
     pub fn wait(&mut self, session: &str, condition: &str) {
         let start = Instant::now();
         loop {
-            let r = self.call(
+            let r = self.try_call(
                 Some(session),
                 "Runtime.evaluate",
                 json!({"expression": condition, "returnByValue": true}),
             );
-            if r["result"]["value"] == true {
-                return;
+            match r {
+                Ok(r) if r["result"]["value"] == true => return,
+                Ok(_) => {}
+                // The page is between documents: asked again once the next one is there.
+                Err(e) if navigated(&e) => {}
+                Err(e) => panic!("Runtime.evaluate: {e}"),
             }
             if start.elapsed() > Duration::from_secs(20) {
                 let text = self.call(
@@ -165,4 +196,12 @@ impl Drop for Chrome {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Whether an error reply says the page navigated away while the command ran (Chrome answers
+/// so, or that the evaluation's context is gone, when a form's submission replaces the page).
+fn navigated(reply: &Value) -> bool {
+    let message = reply["error"]["message"].as_str().unwrap_or("");
+    reply["error"]["code"] == -32000
+        && (message.contains("navigated or closed") || message.contains("context"))
 }
