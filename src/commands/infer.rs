@@ -34,7 +34,7 @@ pub(crate) struct InferArgs {
     #[arg(long, value_name = "REF", conflicts_with_all = ["id", "closed", "ranges"])]
     pub(crate) against: Option<String>,
     /// How to split inputs into payloads (as `check` does; standard input is one JSON
-    /// document unless this says `ndjson`)
+    /// document unless this says `ndjson`, `x12` or `csv`)
     #[arg(long, value_enum, default_value_t = super::check::InputFormat::Auto)]
     pub(crate) input_format: super::check::InputFormat,
     /// An X12 loop, as an implementation guide lists it: its segments, the first starting
