@@ -57,6 +57,26 @@ pub(crate) struct Read {
     pub(crate) layout: X12Layout,
 }
 
+impl Read {
+    /// How to draft what was read: these choices, and what the payloads were.
+    pub(crate) fn options(
+        &self,
+        id: String,
+        closed: bool,
+        ranges: bool,
+        sources: String,
+    ) -> Options {
+        Options {
+            id,
+            closed,
+            ranges,
+            sources,
+            cells: self.kind.cells(),
+            x12: (self.kind == Kind::X12).then(|| self.layout.clone()),
+        }
+    }
+}
+
 /// What the payloads of a draft are: JSON values have their own types; a CSV cell and an X12
 /// element are text, which the contract's types read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,18 +151,16 @@ pub(crate) enum Flat<'h> {
     Whole(&'h mut dyn FnMut(&mut Console<'_>, &Path, Shape)),
 }
 
-/// Call `each` with every JSON payload of `inputs` (its file, NDJSON line and bytes) and every
-/// CSV and X12 file as `flat` says; a note for each file, row or set left out. JSON, CSV rows
-/// and X12 sets cannot be drafted together: their values are read differently.
+/// Call `each` with every JSON payload of the `expanded` inputs (its file, NDJSON line and
+/// bytes) and every CSV and X12 file as `flat` says; a note for each file, row or set left out.
+/// JSON, CSV rows and X12 sets cannot be drafted together: their values are read differently.
 pub(crate) fn each_payload(
-    inputs: &[String],
+    expanded: &input::Expanded,
     framing: input::Framing,
-    reach: &handoff_core::reach::Reach,
     mut flat: Flat<'_>,
     con: &mut Console<'_>,
     mut each: impl FnMut(&mut Console<'_>, &Path, Option<u64>, &[u8]),
 ) -> Result<Walked, Fatal> {
-    let expanded = input::expand(inputs, Path::new("."), reach);
     if let Some(e) = expanded.errors.first() {
         return Err(Fatal::new(e.to_string()));
     }
@@ -334,8 +352,9 @@ pub(crate) fn read_inputs(
     let stdin = inputs.iter().any(|i| i == "-");
     let (mut out, mut err) = (std::io::sink(), std::io::sink());
     let mut quiet = Console::new(&mut out, &mut err);
-    // X12 element ids (`BEG03`) look like data to the map rule; they are the standard's names.
+    // Expanded once: every pass reads the same files.
     let expanded = input::expand(inputs, Path::new("."), reach);
+    // X12 element ids (`BEG03`) look like data to the map rule; they are the standard's names.
     let x12 = expanded
         .inputs
         .iter()
@@ -347,27 +366,24 @@ pub(crate) fn read_inputs(
             Profile::new()
         }
     };
-    let mut first = read_pass(inputs, framing, loops, reach, con, fresh())?;
+    let pass = |con: &mut Console<'_>, layout: &X12Layout, profile: Profile| {
+        read_pass(inputs, &expanded, framing, layout, con, profile)
+    };
+    let mut first = pass(con, loops, fresh())?;
     if first.0.kind == Kind::X12 {
         let (read, repeats) = first;
-        if repeats.within(loops) {
-            return Ok(Read {
-                layout: repeats.layout(loops),
-                ..read
-            });
-        }
         let layout = repeats.layout(loops);
+        if repeats.within(loops) {
+            return Ok(Read { layout, ..read });
+        }
         if stdin {
             con.note(format_args!(
                 "handoff: note: segments that repeat in some transaction sets ({}) are drafted as they came (an object, or an array): standard input cannot be read a second time to render them as arrays in every set",
                 escape::text(&repeated(&layout, loops).join(", "))
             ));
-            return Ok(Read {
-                layout: repeats.layout(loops),
-                ..read
-            });
+            return Ok(Read { layout, ..read });
         }
-        let (again, _) = read_pass(inputs, framing, &layout, reach, &mut quiet, fresh())?;
+        let (again, _) = pass(&mut quiet, &layout, fresh())?;
         return Ok(Read {
             unreadable: read.unreadable,
             layout,
@@ -398,14 +414,7 @@ pub(crate) fn read_inputs(
         "handoff: note: a union by discriminator at {}: reading the captures again to draft each case",
         places.join(", ")
     ));
-    let (second, _) = read_pass(
-        inputs,
-        framing,
-        loops,
-        reach,
-        &mut quiet,
-        Profile::split(&unions),
-    )?;
+    let (second, _) = pass(&mut quiet, loops, Profile::split(&unions))?;
     first.0.profile = second.profile;
     Ok(first.0)
 }
@@ -448,12 +457,13 @@ fn repeated(layout: &X12Layout, given: &X12Layout) -> Vec<String> {
     out
 }
 
-/// One pass over the inputs into `profile`; with what the X12 sets' renderings showed.
+/// One pass over the inputs (`expanded` from `inputs`) into `profile`; with what the X12 sets'
+/// renderings showed.
 fn read_pass(
     inputs: &[String],
+    expanded: &input::Expanded,
     framing: input::Framing,
     layout: &X12Layout,
-    reach: &handoff_core::reach::Reach,
     con: &mut Console<'_>,
     mut profile: Profile,
 ) -> Result<(Read, Repeats), Fatal> {
@@ -467,9 +477,8 @@ fn read_pass(
         batch.clear();
     };
     let walked = each_payload(
-        inputs,
+        expanded,
         framing,
-        reach,
         Flat::Rows(layout),
         con,
         |con, path, line, bytes| {
@@ -577,13 +586,7 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
         return against(&args, &path, &reach, con);
     }
     let loops = parse_loops(&args.x12_loops)?;
-    let Read {
-        profile,
-        files,
-        unreadable,
-        kind,
-        layout,
-    } = read_inputs(
+    let read = read_inputs(
         &args.inputs,
         args.input_format.framing(),
         &loops,
@@ -594,14 +597,14 @@ pub(crate) fn cmd_infer(args: InferArgs, con: &mut Console<'_>) -> Result<u8, Fa
         .id
         .clone()
         .unwrap_or_else(|| default_id(&args.inputs[0]));
-    let options = Options {
-        id,
-        closed: args.closed,
-        ranges: args.ranges,
-        sources: kind.sources(files),
-        cells: kind.cells(),
-        x12: (kind == Kind::X12).then_some(layout),
-    };
+    let options = read.options(id, args.closed, args.ranges, read.kind.sources(read.files));
+    let Read {
+        profile,
+        files,
+        unreadable,
+        kind,
+        ..
+    } = read;
     let text = profile.draft(&options);
     con.note(format_args!(
         "handoff: inferred from {} {}{} in {files} file{}{}",
@@ -716,9 +719,8 @@ fn against(
             )),
         };
     let walked = each_payload(
-        &args.inputs,
+        &input::expand(&args.inputs, Path::new("."), reach),
         args.input_format.framing(),
-        reach,
         Flat::Whole(&mut whole),
         con,
         |_, file, line, bytes| {

@@ -2,10 +2,9 @@
 //! boundary of the captures a drafted contract (as `handoff infer` drafts it) with the check
 //! that maps it. Never overwrites a file.
 
-use super::infer::{Kind, Read, default_id, parse_loops, read_inputs};
+use super::infer::{default_id, parse_loops, read_inputs};
 use super::{EXIT_CLEAN, Fatal, shown};
 use crate::console::Console;
-use handoff_core::infer::Options;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args)]
@@ -67,13 +66,7 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
                     "two boundaries would be named `{id}` ({input} and another): give them directories of their own names"
                 )));
             }
-            let Read {
-                profile,
-                files,
-                kind,
-                layout,
-                ..
-            } = match read_inputs(
+            let read = match read_inputs(
                 std::slice::from_ref(&input),
                 handoff_core::input::Framing::Auto,
                 &loops,
@@ -88,14 +81,10 @@ pub(crate) fn cmd_init(args: InitArgs, con: &mut Console<'_>) -> Result<u8, Fata
                     continue;
                 }
             };
-            let text = profile.draft(&Options {
-                id: id.clone(),
-                closed: args.closed,
-                ranges: false,
-                sources: format!("{} under {input}", kind.sources(files)),
-                cells: kind.cells(),
-                x12: (kind == Kind::X12).then_some(layout),
-            });
+            let sources = format!("{} under {input}", read.kind.sources(read.files));
+            let text = read
+                .profile
+                .draft(&read.options(id.clone(), args.closed, false, sources));
             drafts.push((id, boundary, text));
         }
     }
