@@ -68,14 +68,12 @@ impl Balances {
         let same = |names: &Vec<String>| {
             names.len() == numbers.len() && names.iter().zip(numbers).all(|(n, (m, _))| n == *m)
         };
-        let found = self
+        let slot = self
             .sets
-            .get_mut(&h)
-            .and_then(|sets| sets.iter_mut().find(|(names, _)| same(names)))
-            .map(|(_, live)| std::mem::take(live));
-        let cached = found.is_some();
-        let mut live = match found {
-            Some(live) => live,
+            .get(&h)
+            .and_then(|sets| sets.iter().position(|(names, _)| same(names)));
+        let mut live = match slot.and_then(|i| Some(&mut self.sets.get_mut(&h)?[i].1)) {
+            Some(cached) => std::mem::take(cached),
             None => self.candidates_of(numbers),
         };
         live.retain(|&(i, t, a, b)| {
@@ -97,13 +95,11 @@ impl Balances {
             }
             holds
         });
-        if let Some((_, slot)) = self
-            .sets
-            .get_mut(&h)
-            .and_then(|sets| sets.iter_mut().find(|(names, _)| same(names)))
-            .filter(|_| cached)
+        // The set's live candidates go back where they were taken from, or a new set is kept.
+        if let Some(i) = slot
+            && let Some(sets) = self.sets.get_mut(&h)
         {
-            *slot = live;
+            sets[i].1 = live;
             return;
         }
         if self.sets.len() >= MAX_SETS {
@@ -114,7 +110,7 @@ impl Balances {
     }
 
     /// Every triple of `numbers` as a candidate (made when first met), by position.
-    fn candidates_of(&mut self, numbers: &[(&String, Decimal)]) -> Vec<(usize, u8, u8, u8)> {
+    fn candidates_of(&mut self, numbers: &[(&String, Decimal)]) -> Live {
         let mut out = Vec::new();
         let n = numbers.len();
         for t in 0..n {

@@ -50,6 +50,17 @@ pub struct Options {
     pub x12: Option<crate::contract::layout::X12Layout>,
 }
 
+impl Options {
+    /// What one payload is called in the draft's evidence.
+    fn payload(&self) -> &'static str {
+        match (&self.x12, self.cells) {
+            (Some(_), _) => "transaction set",
+            (None, true) => "row",
+            (None, false) => "payload",
+        }
+    }
+}
+
 /// Counts and sketches of every place of the payloads seen.
 #[derive(Debug, Default, Clone)]
 pub struct Profile {
@@ -471,7 +482,6 @@ fn cell_type(s: &Strings) -> Option<&'static str> {
     (s.count > 0 && whole && !s.leading_zero && !code).then_some("integer")
 }
 
-/// The shape of two sets of values: the same runs, each as short and as long as either's.
 impl Shape {
     /// Join one value's runs, in place: a value of the same runs as every one before (the
     /// common case) costs no allocation.
@@ -522,6 +532,7 @@ impl Shape {
     }
 }
 
+/// The shape of two sets of values: the same runs, each as short and as long as either's.
 fn joined(a: Shape, b: Shape) -> Shape {
     match (a, b) {
         (Shape::Unseen, other) | (other, Shape::Unseen) => other,
@@ -823,17 +834,11 @@ impl Profile {
     /// Take one payload into the profile.
     pub fn add(&mut self, payload: &Value) {
         self.payloads += 1;
-        let ctx = match &self.split {
-            None => Ctx {
-                track: true,
-                split: None,
-                named: self.named,
-            },
-            Some(s) => Ctx {
-                track: false,
-                split: Some(s),
-                named: self.named,
-            },
+        // A first pass looks for unions; a second profiles the ones it found.
+        let ctx = Ctx {
+            track: self.split.is_none(),
+            split: self.split.as_deref(),
+            named: self.named,
         };
         self.root.add(payload, ctx);
         if let Value::Object(map) = payload {
@@ -862,11 +867,7 @@ impl Profile {
             out,
             "# Drafted by `handoff infer` from {} {}{}{}. Every constraint says what it was",
             thousands(self.payloads),
-            match (&options.x12, options.cells) {
-                (Some(_), _) => "transaction set",
-                (None, true) => "row",
-                (None, false) => "payload",
-            },
+            options.payload(),
             if self.payloads == 1 { "" } else { "s" },
             if options.sources.is_empty() {
                 String::new()
@@ -1388,10 +1389,10 @@ impl Writer<'_> {
                 .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b));
             if safe { p.to_string() } else { quoted(p) }
         };
+        let declared =
+            |name: &str| plain(name) && field(name).is_some_and(|n| n.types().len() == 1);
         for (balance, held) in found.balances.held(rules::MIN_HELD) {
             let (total, terms) = balance::written(&balance);
-            let declared =
-                |name: &str| plain(name) && field(name).is_some_and(|n| n.types().len() == 1);
             if !declared(total) || !terms.iter().all(|(_, t)| declared(t)) {
                 continue;
             }
@@ -1400,15 +1401,11 @@ impl Writer<'_> {
                 .map(|(minus, t)| pointer(&format!("{}/{t}", if *minus { "-" } else { "" })))
                 .collect();
             lines.push(format!(
-                "  - sum: [{}]\n    equals: {}  # held in all {} {} that had all three\n",
+                "  - sum: [{}]\n    equals: {}  # held in all {} {}s that had all three\n",
                 shown.join(", "),
                 pointer(&format!("/{total}")),
                 thousands(held),
-                if self.options.cells && self.options.x12.is_none() {
-                    "rows"
-                } else {
-                    "payloads"
-                }
+                self.options.payload()
             ));
         }
         if !lines.is_empty() {

@@ -119,16 +119,15 @@ impl Rules {
                 };
             // The terms this payload offers: (first name, second name of a product). Each sum
             // is computed when a live or new candidate needs it, once per payload.
-            let mut terms: Vec<(&str, Option<&str>)> = Vec::new();
             let mut columns: Vec<(usize, Option<usize>)> = Vec::new();
-            for (i, (a, _)) in numbers.iter().enumerate() {
-                terms.push((a.as_str(), None));
+            for i in 0..numbers.len() {
                 columns.push((i, None));
-                for (j, (b, _)) in numbers.iter().enumerate().skip(i + 1) {
-                    terms.push((a.as_str(), Some(b.as_str())));
-                    columns.push((i, Some(j)));
-                }
+                columns.extend((i + 1..numbers.len()).map(|j| (i, Some(j))));
             }
+            let terms: Vec<(&str, Option<&str>)> = columns
+                .iter()
+                .map(|&(a, b)| (numbers[a].0.as_str(), b.map(|b| numbers[b].0.as_str())))
+                .collect();
             let mut sums: Vec<Option<Option<Decimal>>> = vec![None; terms.len()];
             let mut sum_of = |i: usize| -> Option<Decimal> {
                 *sums[i].get_or_insert_with(|| {
