@@ -206,13 +206,12 @@ fn declaration(f: &NewField) -> Option<String> {
     }
     parts.push(format!(
         "description: {}",
-        serde_json::to_string(&format!(
+        yaml::quote(&format!(
             "seen in {} payload{} of the captures, first at {} (handoff infer --against): say what it means",
             f.payloads,
             if f.payloads == 1 { "" } else { "s" },
             f.first
         ))
-        .unwrap_or_default()
     ));
     Some(format!("{{{}}}", parts.join(", ")))
 }
@@ -230,7 +229,7 @@ fn deep_end(node: &Node) -> usize {
 }
 
 /// Where the flow collection starting at `start` (after spaces) closes: its matching `}` or
-/// `]`, past nested collections and quoted scalars.
+/// `]`, past nested collections, quoted scalars and comments.
 fn flow_close(text: &str, start: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut quote: Option<u8> = None;
@@ -257,7 +256,10 @@ fn flow_close(text: &str, start: usize) -> Option<usize> {
                     return Some(i);
                 }
             }
-            (None, b'#') if i > 0 && bytes[i - 1].is_ascii_whitespace() => return None,
+            // A comment runs to the end of its line, brackets in it included.
+            (None, b'#') if i > 0 && bytes[i - 1].is_ascii_whitespace() => {
+                i += text[i..].find('\n').unwrap_or(text.len() - i);
+            }
             _ => {}
         }
         i += 1;
@@ -278,13 +280,12 @@ fn member_insertion(
         return None;
     };
     let start = node.span.start.min(text.len());
-    let key = |name: &str| scalar(&serde_json::to_string(name).unwrap_or_default());
     if text[start..].trim_start().starts_with('{') {
         let close = flow_close(text, start)?;
         let sep = if have.is_empty() { "" } else { ", " };
         let added: Vec<String> = entries
             .iter()
-            .map(|(n, d)| format!("{}: {d}", key(n)))
+            .map(|(n, d)| format!("{}: {d}", yaml::key(n)))
             .collect();
         return Some((close, format!("{sep}{}", added.join(", "))));
     }
@@ -295,7 +296,7 @@ fn member_insertion(
     let at = line_end(text, deep_end(v).max(k.span.end).min(text.len()));
     let mut insert = String::new();
     for (name, d) in entries {
-        insert.push_str(&format!("\n{indent}{}: {d}", key(name)));
+        insert.push_str(&format!("\n{indent}{}: {d}", yaml::key(name)));
     }
     Some((at, insert))
 }
@@ -329,7 +330,7 @@ fn scalar(json: &str) -> String {
             if plain && !keyword {
                 s
             } else {
-                serde_json::to_string(&s).unwrap_or_default()
+                yaml::quote(&s)
             }
         }
         _ => json.to_string(),
@@ -354,25 +355,17 @@ fn insertion(text: &str, node: &Node, values: &[NewValue]) -> Option<(usize, Str
     let flow = text[start..].trim_start().chars().next();
     match (&node.value, flow) {
         (NodeValue::Seq(items), Some('[')) => {
-            let after = items.last().map_or(start, |i| i.span.end);
-            let close = after + text.get(after..)?.find(']')?;
+            let close = flow_close(text, start)?;
             let sep = if items.is_empty() { "" } else { ", " };
             let added: Vec<String> = values.iter().map(|v| scalar(&v.value)).collect();
             Some((close, format!("{sep}{}", added.join(", "))))
         }
         (NodeValue::Map(entries), Some('{')) => {
-            let after = entries.last().map_or(start, |(_, v)| v.span.end);
-            let close = after + text.get(after..)?.find('}')?;
+            let close = flow_close(text, start)?;
             let sep = if entries.is_empty() { "" } else { ", " };
             let added: Vec<String> = values
                 .iter()
-                .map(|v| {
-                    format!(
-                        "{}: {}",
-                        scalar(&v.value),
-                        serde_json::to_string(&why(v)).unwrap_or_default()
-                    )
-                })
+                .map(|v| format!("{}: {}", scalar(&v.value), yaml::quote(&why(v))))
                 .collect();
             Some((close, format!("{sep}{}", added.join(", "))))
         }
@@ -495,6 +488,19 @@ mod tests {
                 .is_empty()
         );
         assert!(needs.other.is_empty(), "{:?}", needs.other);
+    }
+
+    #[test]
+    fn a_flow_collection_closes_past_nested_ones_quotes_and_comments() {
+        let text = "enum: {a: {b: 1}, c: \"}\", d: 'it''s ]', # e }\n  f: [1, 2]} # after";
+        let start = text.find('{').unwrap();
+        assert_eq!(
+            flow_close(text, start),
+            Some(text.find("} # after").unwrap())
+        );
+        let list = "[UPS, FEDEX]";
+        assert_eq!(flow_close(list, 0), Some(list.len() - 1));
+        assert_eq!(flow_close("[UPS, FEDEX", 0), None);
     }
 
     #[test]
