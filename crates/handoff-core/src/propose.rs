@@ -491,6 +491,30 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_from_a_payload_are_escaped_in_the_proposal() {
+        let text = format!(
+            "{HEAD}  status: {{type: string, enum: {{paid: captured}}}}\n  kind: {{type: string, enum: [a]}}\nclosed: true\n"
+        );
+        let (_, applied) = needs(
+            &text,
+            &[r#"{"status": "pa\u202eid", "kind": "b\u200b", "no\u200bte": 1}"#],
+        );
+        let applied = applied.unwrap();
+        for raw in ['\u{202e}', '\u{200b}'] {
+            assert!(!applied.contains(raw), "{applied:?}");
+        }
+        assert!(
+            applied.contains("\"pa\\u202eid\": \"seen in 1 payload"),
+            "{applied}"
+        );
+        assert!(applied.contains("enum: [a, \"b\\u200b\"]"), "{applied}");
+        assert!(
+            applied.contains("  \"no\\u200bte\": {type: integer"),
+            "{applied}"
+        );
+    }
+
+    #[test]
     fn a_flow_collection_closes_past_nested_ones_quotes_and_comments() {
         let text = "enum: {a: {b: 1}, c: \"}\", d: 'it''s ]', # e }\n  f: [1, 2]} # after";
         let start = text.find('{').unwrap();
