@@ -25,6 +25,7 @@ mod keywords;
 mod kinds;
 mod layers;
 mod lint;
+mod native;
 mod numbers;
 mod output;
 mod reconcile;

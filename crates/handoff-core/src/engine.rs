@@ -100,6 +100,16 @@ pub enum Detail {
 impl Engine {
     /// Build the validator for a compiled contract.
     pub fn build(compiled: &Compiled) -> Result<Engine, String> {
+        Engine::options(&compiled.date_patterns)
+            .build(&compiled.schema)
+            .map(|validator| Engine { validator })
+            .map_err(|err| err.to_string())
+    }
+
+    /// The engine's options: draft, formats asserted, patterns, handoff's keywords and formats.
+    fn options(
+        date_patterns: &[crate::format::Strftime],
+    ) -> jsonschema::ValidationOptions<'static> {
         let mut options = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
@@ -124,14 +134,11 @@ impl Engine {
                     options.with_format(b.format_name(case), move |s: &str| b.check_in(case, s));
             }
         }
-        for pattern in &compiled.date_patterns {
+        for pattern in date_patterns {
             let p = pattern.clone();
             options = options.with_format(pattern.pattern(), move |s: &str| p.matches(s));
         }
         options
-            .build(&compiled.schema)
-            .map(|validator| Engine { validator })
-            .map_err(|err| err.to_string())
     }
 
     pub fn is_valid(&self, instance: &Value) -> bool {
@@ -147,6 +154,57 @@ impl Engine {
         (listed, errors.count() as u64)
     }
 }
+
+/// A `pattern` compiled as the engine compiles it: translated from ECMA-262 by the engine's own
+/// translator, then built with the `regex` crate (linear time). `None` where the engine would
+/// refuse the pattern.
+pub fn pattern(pattern: &str) -> Option<regex::Regex> {
+    let translated = jsonschema_regex::to_rust_regex(pattern).ok()?;
+    regex::Regex::new(&translated).ok()
+}
+
+/// One `format` checked by the engine itself, on a string: for the native engine's standard
+/// formats (date-time, email, uuid, ...), so both engines judge a value by the same code.
+pub struct FormatCheck(Validator);
+
+impl FormatCheck {
+    /// The check for format `name`; `None` for a name the engine does not know (which it
+    /// ignores, and the native engine leaves to it).
+    pub fn new(name: &str) -> Option<FormatCheck> {
+        if !STANDARD_FORMATS.contains(&name) {
+            return None;
+        }
+        Engine::options(&[])
+            .build(&serde_json::json!({"format": name}))
+            .ok()
+            .map(FormatCheck)
+    }
+
+    pub fn holds(&self, value: &str) -> bool {
+        self.0.is_valid(&Value::String(value.to_string()))
+    }
+}
+
+/// The formats of draft 2020-12 this engine asserts (without the `idna` feature).
+const STANDARD_FORMATS: &[&str] = &[
+    "date",
+    "date-time",
+    "duration",
+    "email",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "iri",
+    "iri-reference",
+    "json-pointer",
+    "regex",
+    "relative-json-pointer",
+    "time",
+    "uri",
+    "uri-reference",
+    "uri-template",
+    "uuid",
+];
 
 /// Why `fragment` is not a usable JSON Schema, if it is not.
 pub fn schema_fragment_error(fragment: &Value) -> Option<String> {
@@ -382,18 +440,29 @@ pub struct DecimalPlaces {
 impl DecimalPlaces {
     /// Why `instance` fails, or `None`. Non-numeric, non-string values are another keyword's business.
     pub fn explain(&self, instance: &Value) -> Option<String> {
+        match instance {
+            Value::String(s) => self.explain_string(s),
+            Value::Number(n) => self.explain_number(n.as_str()),
+            _ => None,
+        }
+    }
+
+    /// Why a decimal string fails, or `None`.
+    pub fn explain_string(&self, s: &str) -> Option<String> {
+        if !is_decimal_string(s) {
+            return Some("not a decimal number".into());
+        }
+        self.explain_places(s.split_once('.').map_or(0, |(_, frac)| frac.len() as u64))
+    }
+
+    /// Why a JSON number, given as its text, fails, or `None`.
+    pub fn explain_number(&self, text: &str) -> Option<String> {
         // Numbers keep their text as sent (serde_json's arbitrary precision), so places are
         // counted exactly: `1.0000000000000000000001` has 22, not the 0 of its nearest float.
-        let found = match instance {
-            Value::String(s) if !is_decimal_string(s) => {
-                return Some("not a decimal number".into());
-            }
-            Value::String(s) => s.split_once('.').map_or(0, |(_, frac)| frac.len() as u64),
-            Value::Number(n) => {
-                crate::decimal::Decimal::parse(&n.to_string()).map_or(0, |d| d.places())
-            }
-            _ => return None,
-        };
+        self.explain_places(crate::decimal::Decimal::parse(text).map_or(0, |d| d.places()))
+    }
+
+    fn explain_places(&self, found: u64) -> Option<String> {
         let found = u32::try_from(found).unwrap_or(u32::MAX);
         let ok = if self.exact {
             found == self.places

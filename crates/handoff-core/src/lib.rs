@@ -92,6 +92,8 @@ pub mod input;
 #[doc(hidden)]
 pub mod lint;
 #[doc(hidden)]
+pub mod native;
+#[doc(hidden)]
 pub mod partner;
 #[doc(hidden)]
 pub mod pointer;

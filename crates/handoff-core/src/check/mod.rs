@@ -41,6 +41,9 @@ pub struct Checker {
     contract: Contract,
     compiled: Compiled,
     engine: Engine,
+    /// The native engine, which accepts most valid payloads without building a tree; `None`
+    /// where the contract has cross-field rules, which are evaluated on the tree.
+    native: Option<crate::native::Native>,
     /// Whether any field or named format is `sensitive`, decided once.
     has_sensitive: bool,
     /// Cross-field rules, run after the schema.
@@ -56,9 +59,14 @@ impl Checker {
     pub fn new(contract: Contract) -> Result<Checker, String> {
         let compiled = compile::compile(&contract);
         let engine = Engine::build(&compiled)?;
+        let cross = cross::collect(&contract.root);
+        let native = cross
+            .is_empty()
+            .then(|| crate::native::Native::compile(&compiled.schema, &compiled.date_patterns));
         Ok(Checker {
             has_sensitive: contract.has_sensitive_fields(),
-            cross: cross::collect(&contract.root),
+            cross,
+            native,
             contract,
             compiled,
             engine,
@@ -116,7 +124,14 @@ impl Checker {
     /// its own policy (per report) before anything is shown, and for repairs, which need them.
     pub(crate) fn check_counted_raw(&self, bytes: &[u8]) -> Checked {
         let bytes = without_bom(bytes);
-        // The fast path parses bytes directly (serde_json checks UTF-8 inside strings, and any
+        // The native engine accepts a valid payload from a borrowed parse; anything else
+        // (invalid, or a question it leaves open) takes the exact path below.
+        if let Some(native) = &self.native
+            && native.verdict(bytes) == crate::native::Verdict::Valid
+        {
+            return Checked::default();
+        }
+        // The exact path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
         let parsed = parse::parse(bytes);
         if let Ok(p) = &parsed
@@ -293,6 +308,17 @@ impl Checker {
             at = parent;
         }
         None
+    }
+
+    /// The native engine's verdict on a payload (`None` where the contract has no native
+    /// engine) beside the exact path's answer (true: no findings), for the tests that hold the
+    /// two engines to one answer.
+    #[doc(hidden)]
+    pub fn verdicts(&self, bytes: &[u8]) -> (Option<crate::native::Verdict>, bool) {
+        let bytes = without_bom(bytes);
+        let native = self.native.as_ref().map(|n| n.verdict(bytes));
+        let exact = parse::parse(bytes).is_ok_and(|p| !p.duplicate_keys && self.is_valid(&p.value));
+        (native, exact)
     }
 
     /// Whether `value` satisfies the contract, without composing findings.
