@@ -17,6 +17,7 @@ use crate::compile::{self, Compiled};
 use crate::contract::Contract;
 use crate::engine::Engine;
 use crate::finding::{Finding, Kind, TextPosition};
+use crate::native::Verdict;
 use serde_json::Value;
 
 /// Engine violations turned into findings per payload, at most; the rest are counted. A
@@ -126,15 +127,18 @@ impl Checker {
         let bytes = without_bom(bytes);
         // The native engine accepts a valid payload from a borrowed parse; anything else
         // (invalid, or a question it leaves open) takes the exact path below.
-        if let Some(native) = &self.native
-            && native.verdict(bytes) == crate::native::Verdict::Valid
-        {
+        let native = self.native.as_ref().map(|n| n.verdict(bytes));
+        if native == Some(Verdict::Valid) {
             return Checked::default();
         }
+        // A payload the native engine refuses is known to fail the schema: the exact path
+        // goes straight to explaining it, without asking the engine again whether it fails.
+        let refused = native == Some(Verdict::Invalid);
         // The exact path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
         let parsed = parse::parse(bytes);
-        if let Ok(p) = &parsed
+        if !refused
+            && let Ok(p) = &parsed
             && !p.duplicate_keys
             && self.is_valid(&p.value)
         {
@@ -150,7 +154,7 @@ impl Checker {
             Err(err) => return one(invalid_utf8(bytes, &err)),
         };
         match parsed {
-            Ok(p) => self.findings(&p.value, text, p.duplicate_keys),
+            Ok(p) => self.findings(&p.value, text, p.duplicate_keys, refused),
             Err(err) => one(invalid_json(&err)),
         }
     }
@@ -163,7 +167,7 @@ impl Checker {
 
     /// [`Checker::check_value`] with values as the payload holds them.
     pub(crate) fn check_value_raw(&self, value: &Value, text: &str) -> Vec<Finding> {
-        self.findings(value, text, false).findings
+        self.findings(value, text, false, false).findings
     }
 
     /// [`Checker::check`] with values as the payload holds them.
@@ -176,8 +180,10 @@ impl Checker {
         self.engine.is_valid(value) && (self.cross.is_empty() || cross::holds(&self.cross, value))
     }
 
-    fn findings(&self, value: &Value, text: &str, duplicate_keys: bool) -> Checked {
-        let valid = self.engine.is_valid(value);
+    /// The findings of a payload; `refused` when the native engine has already found that the
+    /// schema fails.
+    fn findings(&self, value: &Value, text: &str, duplicate_keys: bool, refused: bool) -> Checked {
+        let valid = !refused && self.engine.is_valid(value);
         let broken = if self.cross.is_empty() {
             Vec::new()
         } else {
@@ -275,7 +281,7 @@ impl Checker {
             return Checked::default();
         }
         let text = serde_json::to_string_pretty(value).unwrap_or_default();
-        let mut checked = self.findings(value, &text, false);
+        let mut checked = self.findings(value, &text, false, false);
         checked.sensitive.clear();
         checked
     }
@@ -314,7 +320,7 @@ impl Checker {
     /// engine) beside the exact path's answer (true: no findings), for the tests that hold the
     /// two engines to one answer.
     #[doc(hidden)]
-    pub fn verdicts(&self, bytes: &[u8]) -> (Option<crate::native::Verdict>, bool) {
+    pub fn verdicts(&self, bytes: &[u8]) -> (Option<Verdict>, bool) {
         let bytes = without_bom(bytes);
         let native = self.native.as_ref().map(|n| n.verdict(bytes));
         let exact = parse::parse(bytes).is_ok_and(|p| !p.duplicate_keys && self.is_valid(&p.value));

@@ -61,7 +61,7 @@ impl Items {
             return Verdict::Valid;
         }
         let tape = instance.tape;
-        let count = tape.tokens[instance.at].b as u64;
+        let count = tape.tokens[instance.at].n as u64;
         if count < self.min || count > self.max {
             return Verdict::Invalid;
         }
@@ -86,7 +86,7 @@ impl Items {
 /// equal, objects equal whatever their member order) is left to the exact path.
 fn unique(instance: Instance<'_, '_>) -> Verdict {
     let tape = instance.tape;
-    let mut seen = Vec::with_capacity(tape.tokens[instance.at].b as usize);
+    let mut seen = Vec::with_capacity(tape.tokens[instance.at].n as usize);
     for item in tape.items(instance.at) {
         let token = tape.tokens[item];
         let key = match token.kind {

@@ -2,6 +2,7 @@
 //! `minProperties` and `maxProperties`, checked in one pass over the members.
 
 use super::tape::Kind;
+use super::tape::key_hash;
 use super::{Compiler, Instance, Keyword, Native, NodeId, Verdict};
 use serde_json::{Map, Value};
 
@@ -9,6 +10,9 @@ pub(crate) struct Members {
     /// Every name `properties` or `required` mentions, sorted, with its subschema and whether
     /// it is required.
     names: Vec<Name>,
+    /// An open-addressing table over `names` by [`key_hash`]: slot value `i + 1` is
+    /// `names[i]`, 0 is empty.
+    slots: Box<[u16]>,
     required: usize,
     /// What members not in `properties` must satisfy (`None`: anything).
     additional: Option<NodeId>,
@@ -19,6 +23,7 @@ pub(crate) struct Members {
 
 struct Name {
     name: Box<str>,
+    hash: u32,
     schema: Option<NodeId>,
     required: bool,
 }
@@ -43,6 +48,7 @@ pub(crate) fn compile<'s>(
     }
     let mut members = Members {
         names: Vec::new(),
+        slots: Box::default(),
         required: 0,
         additional: None,
         property_names: None,
@@ -56,6 +62,7 @@ pub(crate) fn compile<'s>(
                 let schema = Some(compiler.node(schema));
                 members.names.push(Name {
                     name: name.as_str().into(),
+                    hash: key_hash(name.as_bytes()),
                     schema,
                     required: false,
                 });
@@ -83,6 +90,7 @@ pub(crate) fn compile<'s>(
                             i,
                             Name {
                                 name: name.into(),
+                                hash: key_hash(name.as_bytes()),
                                 schema: None,
                                 required: true,
                             },
@@ -116,6 +124,12 @@ pub(crate) fn compile<'s>(
             }
         }
     }
+    if members.names.len() >= usize::from(u16::MAX) {
+        supported = false;
+        members.names.clear();
+        members.required = 0;
+    }
+    members.slots = table(&members.names);
     if !supported {
         out.push(Keyword::Unsupported);
     }
@@ -123,13 +137,54 @@ pub(crate) fn compile<'s>(
     read
 }
 
+/// The hash table over `names`, at most half full.
+fn table(names: &[Name]) -> Box<[u16]> {
+    let size = (names.len() * 2).next_power_of_two().max(4);
+    let mut slots = vec![0u16; size];
+    for (i, name) in names.iter().enumerate() {
+        let mut at = name.hash as usize & (size - 1);
+        while slots[at] != 0 {
+            at = (at + 1) & (size - 1);
+        }
+        slots[at] = i as u16 + 1;
+    }
+    slots.into_boxed_slice()
+}
+
 impl Members {
+    /// The name a member's key is, by its hash and text; an escaped key by its value.
+    fn find(&self, instance: Instance<'_, '_>, key: usize) -> Option<&Name> {
+        let token = instance.tape.tokens[key];
+        if token.flag {
+            let name = instance.tape.string(key);
+            return self
+                .names
+                .binary_search_by(|n| (*n.name).cmp(&name))
+                .ok()
+                .map(|i| &self.names[i]);
+        }
+        let text = instance.tape.raw(key);
+        let mask = self.slots.len() - 1;
+        let mut at = token.n as usize & mask;
+        loop {
+            let slot = self.slots[at];
+            if slot == 0 {
+                return None;
+            }
+            let name = &self.names[usize::from(slot) - 1];
+            if name.hash == token.n && *name.name == *text {
+                return Some(name);
+            }
+            at = (at + 1) & mask;
+        }
+    }
+
     pub(crate) fn check(&self, native: &Native, instance: Instance<'_, '_>) -> Verdict {
         if instance.kind() != Kind::Object {
             return Verdict::Valid;
         }
         let tape = instance.tape;
-        let count = tape.tokens[instance.at].b as u64;
+        let count = tape.tokens[instance.at].n as u64;
         if count < self.min || count > self.max {
             return Verdict::Invalid;
         }
@@ -138,14 +193,12 @@ impl Members {
         // The tape has no repeated names (the scanner declines them), so counting required
         // names met is counting required names present.
         for (key, value) in tape.members(instance.at) {
-            let name = tape.string(key);
-            let schema = match self.names.binary_search_by(|n| (*n.name).cmp(&name)) {
-                Ok(i) => {
-                    let n = &self.names[i];
+            let schema = match self.find(instance, key) {
+                Some(n) => {
                     required += usize::from(n.required);
                     n.schema.or(self.additional_for_required_only(n))
                 }
-                Err(_) => self.additional,
+                None => self.additional,
             };
             if let Some(schema) = schema {
                 verdict = verdict.and(|| native.check(schema, instance.at(value)));

@@ -16,14 +16,12 @@ pub(crate) enum Kind {
     Null,
     True,
     False,
-    /// `a..b` is the number's text; `flag` says it has a fraction or an exponent.
+    /// `flag` says it has a fraction or an exponent.
     Number,
     /// `a..b` is the text between the quotes; `flag` says it holds escapes.
     String,
-    /// `a` is the index past the object's last token, `b` its member count; each member is
-    /// a key (a string token) followed by the value's tokens.
+    /// Each member is a key (a string token) followed by the value's tokens.
     Object,
-    /// `a` is the index past the array's last token, `b` its item count.
     Array,
 }
 
@@ -31,8 +29,44 @@ pub(crate) enum Kind {
 pub(crate) struct Token {
     pub kind: Kind,
     pub flag: bool,
+    /// The value's bytes, `a..b`: a container's from its bracket to past its closing one, a
+    /// string's between its quotes.
     pub a: u32,
     pub b: u32,
+    /// For a container, the index past its last token.
+    pub next: u32,
+    /// For a container, its member or item count. For a member name, [`key_hash`] of its
+    /// text: repeated names and a schema's names are found by it without comparing strings.
+    pub n: u32,
+}
+
+/// A hash of a member name's text, the same for the scanner and a schema's table of names.
+pub(crate) fn key_hash(bytes: &[u8]) -> u32 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or_default());
+        h = (h.rotate_left(5) ^ word).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+    }
+    (h >> 32) as u32 ^ h as u32
+}
+
+/// Bytes a string's plain run stops at, eight at a time: a nonzero result marks (in its lowest
+/// set bit's byte) the first quote, backslash or control character of the word.
+fn stops(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    zero(word ^ (ONES * u64::from(b'"')))
+        | zero(word ^ (ONES * u64::from(b'\\')))
+        | (word.wrapping_sub(ONES * 0x20) & !word & HIGH)
 }
 
 /// Why the scanner declined a payload: it leaves the verdict to the exact path.
@@ -73,14 +107,14 @@ impl<'b> Tape<'b> {
     pub fn end(&self, at: usize) -> usize {
         let t = self.tokens[at];
         match t.kind {
-            Kind::Object | Kind::Array => t.a as usize,
+            Kind::Object | Kind::Array => t.next as usize,
             _ => at + 1,
         }
     }
 
     /// The members of the object at `at`, as (key index, value index).
     pub fn members(&self, at: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
-        let count = self.tokens[at].b as usize;
+        let count = self.tokens[at].n as usize;
         let mut next = at + 1;
         (0..count).map(move |_| {
             let key = next;
@@ -91,7 +125,7 @@ impl<'b> Tape<'b> {
 
     /// The items of the array at `at`, as value indexes.
     pub fn items(&self, at: usize) -> impl Iterator<Item = usize> + '_ {
-        let count = self.tokens[at].b as usize;
+        let count = self.tokens[at].n as usize;
         let mut next = at + 1;
         (0..count).map(move |_| {
             let item = next;
@@ -131,8 +165,8 @@ struct Scanner<'b, 'v> {
     bytes: &'b [u8],
     at: usize,
     tokens: &'v mut Vec<Token>,
-    /// Scratch for the key texts of a large object, sorted to find a repeated one.
-    keys: Vec<&'b [u8]>,
+    /// Scratch for the names of an object (hash and text), to find a repeated one.
+    keys: Vec<(u32, &'b [u8])>,
 }
 
 impl<'b> Scanner<'b, '_> {
@@ -148,6 +182,8 @@ impl<'b> Scanner<'b, '_> {
             flag,
             a: a as u32,
             b: b as u32,
+            next: 0,
+            n: 0,
         });
     }
 
@@ -169,8 +205,8 @@ impl<'b> Scanner<'b, '_> {
         if !self.bytes[self.at..].starts_with(word) {
             return Err(Declined);
         }
+        self.push(kind, false, self.at, self.at + word.len());
         self.at += word.len();
-        self.push(kind, false, 0, 0);
         Ok(())
     }
 
@@ -179,7 +215,7 @@ impl<'b> Scanner<'b, '_> {
             return Err(Declined);
         }
         let start = self.tokens.len();
-        self.push(Kind::Object, false, 0, 0);
+        self.push(Kind::Object, false, self.at, 0);
         self.at += 1;
         self.whitespace();
         let mut count = 0usize;
@@ -192,6 +228,9 @@ impl<'b> Scanner<'b, '_> {
                     return Err(Declined);
                 }
                 self.string()?;
+                let key = self.tokens.len() - 1;
+                let t = self.tokens[key];
+                self.tokens[key].n = key_hash(&self.bytes[t.a as usize..t.b as usize]);
                 self.whitespace();
                 if self.bytes.get(self.at) != Some(&b':') {
                     return Err(Declined);
@@ -210,9 +249,11 @@ impl<'b> Scanner<'b, '_> {
                 }
             }
         }
-        let end = self.tokens.len();
-        self.tokens[start].a = end as u32;
-        self.tokens[start].b = count as u32;
+        let (end, next) = (self.at as u32, self.tokens.len() as u32);
+        let token = &mut self.tokens[start];
+        token.b = end;
+        token.next = next;
+        token.n = count as u32;
         self.distinct_keys(start, count)
     }
 
@@ -232,15 +273,20 @@ impl<'b> Scanner<'b, '_> {
                 self.keys = keys;
                 return Err(Declined);
             }
-            keys.push(&self.bytes[t.a as usize..t.b as usize]);
+            keys.push((t.n, &self.bytes[t.a as usize..t.b as usize]));
             let value = self.tokens[next + 1];
             next = match value.kind {
-                Kind::Object | Kind::Array => value.a as usize,
+                Kind::Object | Kind::Array => value.next as usize,
                 _ => next + 2,
             };
         }
+        // Names are compared only where their hashes are equal.
         let repeated = if count <= PAIRWISE_KEYS {
-            (1..keys.len()).any(|i| keys[..i].contains(&keys[i]))
+            (1..keys.len()).any(|i| {
+                keys[..i]
+                    .iter()
+                    .any(|k| k.0 == keys[i].0 && k.1 == keys[i].1)
+            })
         } else {
             keys.sort_unstable();
             keys.windows(2).any(|w| w[0] == w[1])
@@ -254,7 +300,7 @@ impl<'b> Scanner<'b, '_> {
             return Err(Declined);
         }
         let start = self.tokens.len();
-        self.push(Kind::Array, false, 0, 0);
+        self.push(Kind::Array, false, self.at, 0);
         self.at += 1;
         self.whitespace();
         let mut count = 0usize;
@@ -275,9 +321,11 @@ impl<'b> Scanner<'b, '_> {
                 }
             }
         }
-        let end = self.tokens.len();
-        self.tokens[start].a = end as u32;
-        self.tokens[start].b = count as u32;
+        let (end, next) = (self.at as u32, self.tokens.len() as u32);
+        let token = &mut self.tokens[start];
+        token.b = end;
+        token.next = next;
+        token.n = count as u32;
         Ok(())
     }
 
@@ -286,7 +334,15 @@ impl<'b> Scanner<'b, '_> {
         let mut i = start;
         let mut escaped = false;
         loop {
-            // The common run of plain characters, found without a branch per kind.
+            // The common run of plain characters, eight bytes at a time.
+            while let Some(word) = self.bytes.get(i..i + 8) {
+                let found = stops(u64::from_le_bytes(word.try_into().unwrap_or_default()));
+                if found != 0 {
+                    i += (found.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
             let rest = &self.bytes[i..];
             let plain = rest
                 .iter()
@@ -373,7 +429,7 @@ impl<'b> Scanner<'b, '_> {
 
 /// A string's value from its escaped text (the scanner has checked every escape, and refused
 /// surrogates).
-fn unescape(raw: &str) -> String {
+pub(crate) fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
     let mut chars = raw.chars();
     while let Some(c) = chars.next() {
