@@ -1,9 +1,12 @@
 //! Finds a JSON Pointer's value in the payload text, so findings quote values exactly as sent
 //! (`10.50`, `1e2` and a 30-digit integer stay as they were written) and say where they are.
 //!
-//! Parsing for spans costs a second parse, so it happens only for payloads that failed.
+//! Parsing for spans costs a second parse, so it happens only for payloads that failed. It is
+//! the native engine's tape (byte ranges of every value, no tree), and a full syntax tree only
+//! where the tape declines the text (repeated member names, which the tree reports).
 
 use crate::finding::TextPosition;
+use crate::native::tape::{self, Kind, Token};
 use crate::text_index::TextIndex;
 use jsonc_parser::ast::{Object, ObjectPropName, Value as Ast};
 use jsonc_parser::common::Ranged;
@@ -19,10 +22,24 @@ const INDEXED_MEMBERS: usize = 32;
 /// The text and position of values in one payload.
 pub struct Locator<'t> {
     text: &'t str,
-    root: Option<Ast<'t>>,
+    tree: Tree<'t>,
     index: TextIndex<'t>,
-    /// Member name -> index of its last occurrence, per large object (keyed by its offset).
+    /// Member name -> index of its last occurrence (of its key token, on a tape), per large
+    /// object (keyed by its offset, or its token).
     members: RefCell<HashMap<usize, HashMap<Cow<'t, str>, usize>>>,
+}
+
+/// What values are found in.
+enum Tree<'t> {
+    Tape(Vec<Token>),
+    Ast(Option<Ast<'t>>),
+}
+
+/// A value in the tree.
+#[derive(Clone, Copy)]
+enum Node<'a, 't> {
+    Tape(usize),
+    Ast(&'a Ast<'t>),
 }
 
 /// A member name an object repeats.
@@ -46,18 +63,25 @@ pub struct Located<'t> {
 
 impl<'t> Locator<'t> {
     pub fn new(text: &'t str) -> Self {
-        let options = ParseOptions {
-            allow_comments: false,
-            allow_loose_object_property_names: false,
-            allow_trailing_commas: false,
-            ..ParseOptions::default()
+        let mut tokens = Vec::new();
+        let tree = if tape::scan(text.as_bytes(), &mut tokens).is_ok() {
+            Tree::Tape(tokens)
+        } else {
+            let options = ParseOptions {
+                allow_comments: false,
+                allow_loose_object_property_names: false,
+                allow_trailing_commas: false,
+                ..ParseOptions::default()
+            };
+            Tree::Ast(
+                parse_to_ast(text, &CollectOptions::default(), &options)
+                    .ok()
+                    .and_then(|r| r.value),
+            )
         };
-        let root = parse_to_ast(text, &CollectOptions::default(), &options)
-            .ok()
-            .and_then(|r| r.value);
         Locator {
             text,
-            root,
+            tree,
             index: TextIndex::new(text),
             members: RefCell::new(HashMap::new()),
         }
@@ -65,33 +89,65 @@ impl<'t> Locator<'t> {
 
     /// The value at `pointer` (RFC 6901), with its position.
     pub fn find(&self, pointer: &str) -> Option<Located<'t>> {
-        let range = self.node_at(pointer)?.range();
+        let range = self.range(pointer)?;
         Some(Located {
-            raw: self.text.get(range.start..range.end)?,
+            raw: self.text.get(range.clone())?,
             position: self.position(range.start),
         })
     }
 
     /// The byte range of the value at `pointer`.
     pub fn range(&self, pointer: &str) -> Option<std::ops::Range<usize>> {
-        let range = self.node_at(pointer)?.range();
-        Some(range.start..range.end)
+        Some(self.node_range(self.node_at(pointer)?))
+    }
+
+    fn node_range(&self, node: Node<'_, 't>) -> std::ops::Range<usize> {
+        match node {
+            Node::Ast(ast) => {
+                let range = ast.range();
+                range.start..range.end
+            }
+            Node::Tape(at) => {
+                let t = self.tokens()[at];
+                let (a, b) = (t.a as usize, t.b as usize);
+                // A string's token spans its text; its value as written has its quotes.
+                if t.kind == Kind::String {
+                    a - 1..b + 1
+                } else {
+                    a..b
+                }
+            }
+        }
     }
 
     /// The position of the member name `name` inside the object at `pointer`; used for members
     /// that should not be there at all.
     pub fn find_key(&self, pointer: &str, name: &str) -> Option<TextPosition> {
         match self.node_at(pointer)? {
-            Ast::Object(obj) => {
+            Node::Ast(Ast::Object(obj)) => {
                 let prop = &obj.properties[self.member(obj, name)?];
                 Some(self.position(prop.range.start))
+            }
+            Node::Tape(at) if self.tokens()[at].kind == Kind::Object => {
+                let key = self.tape_member(at, name)?;
+                Some(self.position(self.tokens()[key].a as usize - 1))
             }
             _ => None,
         }
     }
 
-    fn node_at(&self, pointer: &str) -> Option<&Ast<'t>> {
-        let mut node = self.root.as_ref()?;
+    fn tokens(&self) -> &[Token] {
+        match &self.tree {
+            Tree::Tape(tokens) => tokens,
+            Tree::Ast(_) => &[],
+        }
+    }
+
+    fn node_at(&self, pointer: &str) -> Option<Node<'_, 't>> {
+        let mut node = match &self.tree {
+            Tree::Tape(_) => Node::Tape(0),
+            Tree::Ast(root) => Node::Ast(root.as_ref()?),
+        };
         if pointer.is_empty() {
             return Some(node);
         }
@@ -102,18 +158,65 @@ impl<'t> Locator<'t> {
         {
             node = match node {
                 // With duplicate keys, JSON parsers keep the last; so do we.
-                Ast::Object(obj) => &obj.properties[self.member(obj, &segment)?].value,
-                Ast::Array(arr) => arr.elements.get(segment.parse::<usize>().ok()?)?,
-                _ => return None,
+                Node::Ast(Ast::Object(obj)) => {
+                    Node::Ast(&obj.properties[self.member(obj, &segment)?].value)
+                }
+                Node::Ast(Ast::Array(arr)) => {
+                    Node::Ast(arr.elements.get(segment.parse::<usize>().ok()?)?)
+                }
+                Node::Ast(_) => return None,
+                Node::Tape(at) => {
+                    let tape = tape::Tape {
+                        text: self.text,
+                        tokens: self.tokens(),
+                    };
+                    match tape.tokens[at].kind {
+                        Kind::Object => Node::Tape(self.tape_member(at, &segment)? + 1),
+                        Kind::Array => {
+                            Node::Tape(tape.items(at).nth(segment.parse::<usize>().ok()?)?)
+                        }
+                        _ => return None,
+                    }
+                }
             };
         }
         Some(node)
     }
 
+    /// The key token of member `name` of the object token at `at` (the tape has no repeated
+    /// names).
+    fn tape_member(&self, at: usize, name: &str) -> Option<usize> {
+        let tape = tape::Tape {
+            text: self.text,
+            tokens: self.tokens(),
+        };
+        let name_of = |key: usize| -> Cow<'t, str> {
+            let t = tape.tokens[key];
+            let raw = &self.text[t.a as usize..t.b as usize];
+            if t.flag {
+                Cow::Owned(tape::unescape(raw))
+            } else {
+                Cow::Borrowed(raw)
+            }
+        };
+        if tape.tokens[at].n as usize <= INDEXED_MEMBERS {
+            return tape
+                .members(at)
+                .map(|(k, _)| k)
+                .find(|&k| name_of(k) == name);
+        }
+        let mut members = self.members.borrow_mut();
+        let index = members
+            .entry(at)
+            .or_insert_with(|| tape.members(at).map(|(k, _)| (name_of(k), k)).collect());
+        index.get(name).copied()
+    }
+
     /// Every member name that an object in the payload repeats, in document order.
     pub fn duplicate_keys(&self) -> Vec<Duplicate<'t>> {
         let mut out = Vec::new();
-        if let Some(root) = &self.root {
+        // The tape is only made of text without repeated names.
+        if let Tree::Ast(Some(root)) = &self.tree {
             self.collect_duplicates(root, &mut String::new(), &mut out);
         }
         out
