@@ -62,6 +62,16 @@ pub struct Located<'t> {
 }
 
 impl<'t> Locator<'t> {
+    /// The locator of `text` on the tape the native engine made of it.
+    pub(crate) fn with_tape(text: &'t str, tokens: Vec<Token>) -> Self {
+        Locator {
+            text,
+            tree: Tree::Tape(tokens),
+            index: TextIndex::new(text),
+            members: RefCell::new(HashMap::new()),
+        }
+    }
+
     pub fn new(text: &'t str) -> Self {
         let mut tokens = Vec::new();
         let tree = if tape::scan(text.as_bytes(), &mut tokens).is_ok() {

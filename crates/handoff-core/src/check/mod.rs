@@ -17,7 +17,7 @@ use crate::compile::{self, Compiled};
 use crate::contract::Contract;
 use crate::engine::Engine;
 use crate::finding::{Finding, Kind, TextPosition};
-use crate::native::Verdict;
+use crate::native::{Judged, Verdict};
 use serde_json::Value;
 
 /// Engine violations turned into findings per payload, at most; the rest are counted. A
@@ -127,18 +127,28 @@ impl Checker {
         let bytes = without_bom(bytes);
         // The native engine accepts a valid payload from a borrowed parse; anything else
         // (invalid, or a question it leaves open) takes the exact path below.
-        let native = self.native.as_ref().map(|n| n.verdict(bytes));
-        if native == Some(Verdict::Valid) {
-            return Checked::default();
+        // A payload it scanned comes with its tree and tape, so it is not parsed again; one it
+        // refuses is known to fail the schema, and goes straight to its findings.
+        match self.native.as_ref().and_then(|n| n.judge(bytes)) {
+            Some(Judged::Valid) => return Checked::default(),
+            Some(Judged::Scanned {
+                refused,
+                value,
+                tokens,
+            }) => {
+                if !refused && self.is_valid(&value) {
+                    return Checked::default();
+                }
+                // The scanner has checked that the text is UTF-8.
+                let text = std::str::from_utf8(bytes).unwrap_or_default();
+                return self.findings(&value, text, false, refused, Some(tokens));
+            }
+            None => {}
         }
-        // A payload the native engine refuses is known to fail the schema: the exact path
-        // goes straight to explaining it, without asking the engine again whether it fails.
-        let refused = native == Some(Verdict::Invalid);
         // The exact path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
         let parsed = parse::parse(bytes);
-        if !refused
-            && let Ok(p) = &parsed
+        if let Ok(p) = &parsed
             && !p.duplicate_keys
             && self.is_valid(&p.value)
         {
@@ -154,7 +164,7 @@ impl Checker {
             Err(err) => return one(invalid_utf8(bytes, &err)),
         };
         match parsed {
-            Ok(p) => self.findings(&p.value, text, p.duplicate_keys, refused),
+            Ok(p) => self.findings(&p.value, text, p.duplicate_keys, false, None),
             Err(err) => one(invalid_json(&err)),
         }
     }
@@ -167,7 +177,7 @@ impl Checker {
 
     /// [`Checker::check_value`] with values as the payload holds them.
     pub(crate) fn check_value_raw(&self, value: &Value, text: &str) -> Vec<Finding> {
-        self.findings(value, text, false, false).findings
+        self.findings(value, text, false, false, None).findings
     }
 
     /// [`Checker::check`] with values as the payload holds them.
@@ -181,8 +191,15 @@ impl Checker {
     }
 
     /// The findings of a payload; `refused` when the native engine has already found that the
-    /// schema fails.
-    fn findings(&self, value: &Value, text: &str, duplicate_keys: bool, refused: bool) -> Checked {
+    /// schema fails, and `tokens` its tape of `text`, when it made one.
+    fn findings(
+        &self,
+        value: &Value,
+        text: &str,
+        duplicate_keys: bool,
+        refused: bool,
+        tokens: Option<Vec<crate::native::tape::Token>>,
+    ) -> Checked {
         let valid = !refused && self.engine.is_valid(value);
         let broken = if self.cross.is_empty() {
             Vec::new()
@@ -192,7 +209,10 @@ impl Checker {
         if valid && !duplicate_keys && broken.is_empty() {
             return Checked::default();
         }
-        let locator = Locator::new(text);
+        let locator = match tokens {
+            Some(tokens) => Locator::with_tape(text, tokens),
+            None => Locator::new(text),
+        };
         let mut unlisted = 0;
         let mut findings = if valid {
             Vec::new()
@@ -281,7 +301,7 @@ impl Checker {
             return Checked::default();
         }
         let text = serde_json::to_string_pretty(value).unwrap_or_default();
-        let mut checked = self.findings(value, &text, false, false);
+        let mut checked = self.findings(value, &text, false, false, None);
         checked.sensitive.clear();
         checked
     }

@@ -71,6 +71,17 @@ impl Verdict {
     }
 }
 
+/// A payload the native engine scanned and did not accept.
+pub(crate) enum Judged {
+    Valid,
+    Scanned {
+        /// The schema fails (rather than being left undecided).
+        refused: bool,
+        value: Value,
+        tokens: Vec<tape::Token>,
+    },
+}
+
 /// One value of the payload: a position on its tape.
 #[derive(Clone, Copy)]
 pub(crate) struct Instance<'t, 'b> {
@@ -180,23 +191,46 @@ impl Native {
 
     /// What this engine says of a payload's bytes (after any byte-order mark).
     pub fn verdict(&self, bytes: &[u8]) -> Verdict {
-        TOKENS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut tokens) => self.verdict_with(bytes, &mut tokens),
-            // Only a re-entrant call could find it borrowed; it gets a buffer of its own.
-            Err(_) => self.verdict_with(bytes, &mut Vec::new()),
+        self.with_tape(bytes, |_, verdict| verdict)
+    }
+
+    /// The verdict on a payload, and when it is not valid, the payload as a tree and its
+    /// tape, for the exact path to explain it without parsing it again. `None` where the
+    /// scanner declined the text (the exact path parses it and says why).
+    pub(crate) fn judge(&self, bytes: &[u8]) -> Option<Judged> {
+        self.with_tape(bytes, |tape, verdict| {
+            let tape = tape?;
+            Some(match verdict {
+                Verdict::Valid => Judged::Valid,
+                _ => Judged::Scanned {
+                    refused: verdict == Verdict::Invalid,
+                    value: tape.value(0)?,
+                    tokens: tape.tokens.to_vec(),
+                },
+            })
         })
     }
 
-    fn verdict_with(&self, bytes: &[u8], tokens: &mut Vec<tape::Token>) -> Verdict {
-        let verdict = match tape::scan(bytes, tokens) {
-            Ok(tape) => self.check(self.root, Instance { tape: &tape, at: 0 }),
-            Err(tape::Declined) => Verdict::Unknown,
+    fn with_tape<T>(&self, bytes: &[u8], then: impl FnOnce(Option<&Tape<'_>>, Verdict) -> T) -> T {
+        let run = |tokens: &mut Vec<tape::Token>| {
+            let out = match tape::scan(bytes, tokens) {
+                Ok(tape) => {
+                    let verdict = self.check(self.root, Instance { tape: &tape, at: 0 });
+                    then(Some(&tape), verdict)
+                }
+                Err(tape::Declined) => then(None, Verdict::Unknown),
+            };
+            // A huge payload's buffer is not kept for the small ones after it.
+            if tokens.capacity() > 1 << 20 {
+                *tokens = Vec::new();
+            }
+            out
         };
-        // A huge payload's buffer is not kept for the small ones after it.
-        if tokens.capacity() > 1 << 20 {
-            *tokens = Vec::new();
-        }
-        verdict
+        TOKENS.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut tokens) => run(&mut tokens),
+            // Only a re-entrant call could find it borrowed; it gets a buffer of its own.
+            Err(_) => run(&mut Vec::new()),
+        })
     }
 
     pub(crate) fn check(&self, node: NodeId, instance: Instance<'_, '_>) -> Verdict {

@@ -135,6 +135,36 @@ impl<'b> Tape<'b> {
     }
 }
 
+impl Tape<'_> {
+    /// The value at `at` as serde_json would have parsed it (the differential tests hold this),
+    /// for a payload whose findings are explained from a tree.
+    pub fn value(&self, at: usize) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        let t = self.tokens[at];
+        Some(match t.kind {
+            Kind::Null => Value::Null,
+            Kind::True => Value::Bool(true),
+            Kind::False => Value::Bool(false),
+            Kind::Number => Value::Number(self.raw(at).parse().ok()?),
+            Kind::String => Value::String(self.string(at).into_owned()),
+            Kind::Array => {
+                let mut items = Vec::with_capacity(t.n as usize);
+                for item in self.items(at) {
+                    items.push(self.value(item)?);
+                }
+                Value::Array(items)
+            }
+            Kind::Object => {
+                let mut map = serde_json::Map::new();
+                for (key, value) in self.members(at) {
+                    map.insert(self.string(key).into_owned(), self.value(value)?);
+                }
+                Value::Object(map)
+            }
+        })
+    }
+}
+
 /// Scan `bytes` (one JSON document, after any byte-order mark) into `tokens`.
 pub(crate) fn scan<'b>(bytes: &'b [u8], tokens: &'b mut Vec<Token>) -> Result<Tape<'b>, Declined> {
     // serde_json checks UTF-8 inside strings and refuses any other non-ASCII byte; checking the
@@ -462,28 +492,10 @@ mod tests {
     use proptest::prelude::*;
     use serde_json::Value;
 
-    /// The tape read back as a serde_json value, to compare with serde_json's own parse.
-    fn value(tape: &Tape<'_>, at: usize) -> Value {
-        let t = tape.tokens[at];
-        match t.kind {
-            Kind::Null => Value::Null,
-            Kind::True => Value::Bool(true),
-            Kind::False => Value::Bool(false),
-            Kind::Number => Value::Number(tape.raw(at).parse().unwrap()),
-            Kind::String => Value::String(tape.string(at).into_owned()),
-            Kind::Array => Value::Array(tape.items(at).map(|i| value(tape, i)).collect()),
-            Kind::Object => Value::Object(
-                tape.members(at)
-                    .map(|(k, v)| (tape.string(k).into_owned(), value(tape, v)))
-                    .collect(),
-            ),
-        }
-    }
-
     fn parsed(text: &str) -> Option<Value> {
         let mut tokens = Vec::new();
         let tape = scan(text.as_bytes(), &mut tokens).ok()?;
-        Some(value(&tape, 0))
+        Some(tape.value(0).unwrap())
     }
 
     #[test]
