@@ -7,7 +7,9 @@
 #   benches/compare.sh            # the full run recorded in docs/performance.md
 #   QUICK=1 benches/compare.sh    # smaller corpora, for a quick look
 #
-# Peers (optional): npm install -g ajv-cli@5 ajv-formats@3 ; pip install check-jsonschema
+# Peers (optional): npm install -g ajv-cli@5 ajv-formats@3 ; pip install check-jsonschema ;
+# and for jsonschema-rs's Python binding with orjson (benches/peer_jsonschema_rs.py), a Python
+# that has both: PEER_PYTHON=/path/to/venv/bin/python (pip install jsonschema-rs orjson).
 # Each measurement is the best of RUNS runs (default 3): wall time and peak RSS come from
 # GNU time. Results are printed as a Markdown table.
 set -euo pipefail
@@ -64,12 +66,17 @@ rows=()
 rows+=("$(measure "floor: parse only (1 core)" "$NDJSON_COUNT" "$nd" "$FLOOR" "$SCHEMA" "$WORK/orders.ndjson" --parse-only)")
 rows+=("$(measure "floor: parse + validate (1 core)" "$NDJSON_COUNT" "$nd" "$FLOOR" "$SCHEMA" "$WORK/orders.ndjson")")
 rows+=("$(measure "handoff NDJSON, 1% invalid, --jobs 1" "$NDJSON_COUNT" "$nd" "$HANDOFF" "${HC[@]}" --jobs 1 "$WORK/orders.ndjson")")
+rows+=("$(measure "handoff NDJSON, 1% invalid, --jobs 1, --engine jsonschema" "$NDJSON_COUNT" "$nd" "$HANDOFF" "${HC[@]}" --jobs 1 --engine jsonschema "$WORK/orders.ndjson")")
 rows+=("$(measure "handoff NDJSON, 1% invalid, --jobs $CORES" "$NDJSON_COUNT" "$nd" "$HANDOFF" "${HC[@]}" --jobs "$CORES" "$WORK/orders.ndjson")")
 rows+=("$(measure "handoff NDJSON, 10% invalid, --jobs 1" "$NDJSON_COUNT" "$nd10" "$HANDOFF" "${HC[@]}" --jobs 1 "$WORK/orders-10pct.ndjson")")
 rows+=("$(measure "handoff NDJSON, $((HUGE_COPIES * NDJSON_COUNT)) payloads ($((huge / 1000000)) MB), --jobs $CORES" "$((HUGE_COPIES * NDJSON_COUNT))" "$huge" "$HANDOFF" "${HC[@]}" --jobs "$CORES" "$WORK/huge.ndjson")")
 rows+=("$(measure "handoff $FILES_BIG files, --jobs 1" "$FILES_BIG" "$fb" "$HANDOFF" "${HC[@]}" --jobs 1 "$WORK/files-big")")
 rows+=("$(measure "handoff $FILES_BIG files, --jobs $CORES" "$FILES_BIG" "$fb" "$HANDOFF" "${HC[@]}" --jobs "$CORES" "$WORK/files-big")")
 rows+=("$(measure "handoff $FILES_SMALL files, --jobs $CORES" "$FILES_SMALL" "$fs" "$HANDOFF" "${HC[@]}" --jobs "$CORES" "$WORK/files-small")")
+PEER_PYTHON=${PEER_PYTHON:-python3}
+if "$PEER_PYTHON" -c 'import jsonschema_rs, orjson' 2> /dev/null; then
+  rows+=("$(measure "jsonschema-rs (Python) + orjson NDJSON, 1% invalid (1 core)" "$NDJSON_COUNT" "$nd" "$PEER_PYTHON" benches/peer_jsonschema_rs.py "$SCHEMA" "$WORK/orders.ndjson")")
+fi
 if command -v ajv > /dev/null; then
   # ajv-cli takes a glob; it validates every file and reports each invalid one.
   rows+=("$(measure "ajv-cli $FILES_BIG files" "$FILES_BIG" "$fb" ajv validate --spec=draft2020 --strict=false -c ajv-formats -s "$SCHEMA" -d "$WORK/files-big/*.json")")
@@ -93,6 +100,8 @@ echo "| ratio | value |"
 echo "|---|---:|"
 echo "| handoff --jobs 1 / floor parse + validate | $(ratio "handoff NDJSON, 1% invalid, --jobs 1" "floor: parse + validate (1 core)") |"
 echo "| handoff --jobs 1 / floor parse only | $(ratio "handoff NDJSON, 1% invalid, --jobs 1" "floor: parse only (1 core)") |"
+echo "| native engine / jsonschema engine (--jobs 1) | $(ratio "handoff NDJSON, 1% invalid, --jobs 1" "handoff NDJSON, 1% invalid, --jobs 1, --engine jsonschema") |"
+echo "| handoff --jobs 1 / jsonschema-rs (Python) + orjson | $(ratio "handoff NDJSON, 1% invalid, --jobs 1" "jsonschema-rs (Python) + orjson NDJSON, 1% invalid (1 core)") |"
 echo "| NDJSON --jobs $CORES / --jobs 1 | $(ratio "handoff NDJSON, 1% invalid, --jobs $CORES" "handoff NDJSON, 1% invalid, --jobs 1") |"
 echo "| files --jobs $CORES / --jobs 1 | $(ratio "handoff $FILES_BIG files, --jobs $CORES" "handoff $FILES_BIG files, --jobs 1") |"
 echo "| 10% invalid / 1% invalid (--jobs 1) | $(ratio "handoff NDJSON, 10% invalid, --jobs 1" "handoff NDJSON, 1% invalid, --jobs 1") |"

@@ -47,6 +47,13 @@ impl InputFormat {
     }
 }
 
+/// `--engine`: which engine accepts valid payloads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum EngineChoice {
+    Native,
+    Jsonschema,
+}
+
 #[derive(clap::Args)]
 pub(crate) struct CheckArgs {
     /// Payload files, directories (searched recursively), globs, or - for stdin
@@ -72,6 +79,10 @@ pub(crate) struct CheckArgs {
     /// Largest payload (a file, or one NDJSON line) to check; larger ones are reported
     #[arg(long, value_name = "BYTES", default_value_t = run::DEFAULT_MAX_PAYLOAD_BYTES)]
     pub(crate) max_payload_bytes: u64,
+    /// Which engine accepts valid payloads: native (a borrowed parse, no tree) or jsonschema
+    /// (a serde_json tree and the jsonschema crate); findings are the same with either
+    #[arg(long, value_enum, default_value_t = EngineChoice::Native)]
+    pub(crate) engine: EngineChoice,
     /// Which findings fail the run (exit 1): any, never, or kinds separated by commas
     #[arg(long, value_name = "POLICY")]
     pub(crate) fail_on: Option<String>,
@@ -226,6 +237,7 @@ pub(crate) fn cmd_check(args: CheckArgs, con: &mut Console<'_>) -> Result<u8, Fa
         }
         match prepare(path) {
             Ok(checker) => {
+                let checker = checker.with_native(args.engine == EngineChoice::Native);
                 checkers.insert(path.clone(), checker);
             }
             Err(fatal) => broken.push(fatal),

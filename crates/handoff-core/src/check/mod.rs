@@ -17,7 +17,7 @@ use crate::compile::{self, Compiled};
 use crate::contract::Contract;
 use crate::engine::Engine;
 use crate::finding::{Finding, Kind, TextPosition};
-use crate::native::{Judged, Verdict};
+use crate::native::Verdict;
 use serde_json::Value;
 
 /// Engine violations turned into findings per payload, at most; the rest are counted. A
@@ -42,8 +42,8 @@ pub struct Checker {
     contract: Contract,
     compiled: Compiled,
     engine: Engine,
-    /// The native engine, which accepts most valid payloads without building a tree; `None`
-    /// where the contract has cross-field rules, which are evaluated on the tree.
+    /// The native engine, which accepts most valid payloads without building a tree (`None`
+    /// with `--engine jsonschema`).
     native: Option<crate::native::Native>,
     /// Whether any field or named format is `sensitive`, decided once.
     has_sensitive: bool,
@@ -61,9 +61,10 @@ impl Checker {
         let compiled = compile::compile(&contract);
         let engine = Engine::build(&compiled)?;
         let cross = cross::collect(&contract.root);
-        let native = cross
-            .is_empty()
-            .then(|| crate::native::Native::compile(&compiled.schema, &compiled.date_patterns));
+        let native = Some(crate::native::Native::compile(
+            &compiled.schema,
+            &compiled.date_patterns,
+        ));
         Ok(Checker {
             has_sensitive: contract.has_sensitive_fields(),
             cross,
@@ -79,6 +80,22 @@ impl Checker {
     /// `sensitive` fields (card numbers stay masked), `Redact::All` hides every value.
     pub fn with_redaction(mut self, redact: crate::redact::Redact) -> Checker {
         self.redact = redact;
+        self
+    }
+
+    /// This checker without (`false`) or with its native engine: without it every payload is
+    /// parsed into a tree and checked by the `jsonschema` engine, as before the native engine
+    /// existed (`handoff check --engine jsonschema`), to compare the two or to rule one out.
+    /// Findings are the same either way.
+    pub fn with_native(mut self, native: bool) -> Checker {
+        if !native {
+            self.native = None;
+        } else if self.native.is_none() {
+            self.native = Some(crate::native::Native::compile(
+                &self.compiled.schema,
+                &self.compiled.date_patterns,
+            ));
+        }
         self
     }
 
@@ -129,21 +146,23 @@ impl Checker {
         // (invalid, or a question it leaves open) takes the exact path below.
         // A payload it scanned comes with its tree and tape, so it is not parsed again; one it
         // refuses is known to fail the schema, and goes straight to its findings.
-        match self.native.as_ref().and_then(|n| n.judge(bytes)) {
-            Some(Judged::Valid) => return Checked::default(),
-            Some(Judged::Scanned {
-                refused,
-                value,
-                tokens,
-            }) => {
-                if !refused && self.is_valid(&value) {
-                    return Checked::default();
-                }
-                // The scanner has checked that the text is UTF-8.
-                let text = std::str::from_utf8(bytes).unwrap_or_default();
-                return self.findings(&value, text, false, refused, Some(tokens));
+        // Cross-field rules are evaluated on a tree: built from the tape, not parsed.
+        let rules = !self.cross.is_empty();
+        if let Some(judged) = self.native.as_ref().and_then(|n| n.judge(bytes, rules)) {
+            let Some((value, tokens)) = judged.tree else {
+                return Checked::default();
+            };
+            let schema_holds = match judged.verdict {
+                Verdict::Valid => true,
+                Verdict::Invalid => false,
+                Verdict::Unknown => self.engine.is_valid(&value),
+            };
+            if schema_holds && (!rules || cross::holds(&self.cross, &value)) {
+                return Checked::default();
             }
-            None => {}
+            // The scanner has checked that the text is UTF-8.
+            let text = std::str::from_utf8(bytes).unwrap_or_default();
+            return self.findings(&value, text, false, !schema_holds, Some(tokens));
         }
         // The exact path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
@@ -190,8 +209,8 @@ impl Checker {
         self.engine.is_valid(value) && (self.cross.is_empty() || cross::holds(&self.cross, value))
     }
 
-    /// The findings of a payload; `refused` when the native engine has already found that the
-    /// schema fails, and `tokens` its tape of `text`, when it made one.
+    /// The findings of a payload; `refused` when it is already known that the schema fails,
+    /// and `tokens` the native engine's tape of `text`, when it made one.
     fn findings(
         &self,
         value: &Value,
@@ -336,14 +355,16 @@ impl Checker {
         None
     }
 
-    /// The native engine's verdict on a payload (`None` where the contract has no native
-    /// engine) beside the exact path's answer (true: no findings), for the tests that hold the
-    /// two engines to one answer.
+    /// The native engine's verdict on a payload's schema (`None` with `--engine jsonschema`)
+    /// beside the `jsonschema` engine's (true: the schema holds, and no member name repeats),
+    /// for the tests that hold the two engines to one answer. Cross-field rules are evaluated
+    /// on one tree whichever engine judged the schema.
     #[doc(hidden)]
     pub fn verdicts(&self, bytes: &[u8]) -> (Option<Verdict>, bool) {
         let bytes = without_bom(bytes);
         let native = self.native.as_ref().map(|n| n.verdict(bytes));
-        let exact = parse::parse(bytes).is_ok_and(|p| !p.duplicate_keys && self.is_valid(&p.value));
+        let exact =
+            parse::parse(bytes).is_ok_and(|p| !p.duplicate_keys && self.engine.is_valid(&p.value));
         (native, exact)
     }
 

@@ -3,7 +3,7 @@
 //! The `jsonschema` path (the [`crate::engine`] adapter) builds a `serde_json::Value` tree for
 //! every payload and walks it generically; most of its time is the tree. This engine compiles
 //! the same schema document once into nodes of its own (one module per keyword family, as the
-//! contract's keywords are organised) and checks a payload from a flat [`tape`] of slices into
+//! contract's keywords are organised) and checks a payload from a flat tape of slices into
 //! its bytes, so a valid payload is accepted without allocating a tree.
 //!
 //! It only ever answers a question the exact path would answer the same way: a payload it
@@ -71,15 +71,12 @@ impl Verdict {
     }
 }
 
-/// A payload the native engine scanned and did not accept.
-pub(crate) enum Judged {
-    Valid,
-    Scanned {
-        /// The schema fails (rather than being left undecided).
-        refused: bool,
-        value: Value,
-        tokens: Vec<tape::Token>,
-    },
+/// A payload the native engine scanned: its verdict on the schema, and (when asked for, or
+/// when the schema is not known to hold) the payload as a tree and its tape, so the exact path
+/// evaluates cross-field rules or explains a failure without parsing it again.
+pub(crate) struct Judged {
+    pub verdict: Verdict,
+    pub tree: Option<(Value, Vec<tape::Token>)>,
 }
 
 /// One value of the payload: a position on its tape.
@@ -194,20 +191,18 @@ impl Native {
         self.with_tape(bytes, |_, verdict| verdict)
     }
 
-    /// The verdict on a payload, and when it is not valid, the payload as a tree and its
-    /// tape, for the exact path to explain it without parsing it again. `None` where the
-    /// scanner declined the text (the exact path parses it and says why).
-    pub(crate) fn judge(&self, bytes: &[u8]) -> Option<Judged> {
+    /// The verdict on a payload, with its tree and tape when it is not valid or `tree` asks
+    /// for them. `None` where the scanner declined the text (the exact path parses it and says
+    /// why).
+    pub(crate) fn judge(&self, bytes: &[u8], tree: bool) -> Option<Judged> {
         self.with_tape(bytes, |tape, verdict| {
             let tape = tape?;
-            Some(match verdict {
-                Verdict::Valid => Judged::Valid,
-                _ => Judged::Scanned {
-                    refused: verdict == Verdict::Invalid,
-                    value: tape.value(0)?,
-                    tokens: tape.tokens.to_vec(),
-                },
-            })
+            let tree = if tree || verdict != Verdict::Valid {
+                Some((tape.value(0)?, tape.tokens.to_vec()))
+            } else {
+                None
+            };
+            Some(Judged { verdict, tree })
         })
     }
 
