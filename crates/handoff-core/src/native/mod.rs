@@ -82,8 +82,23 @@ pub(crate) struct Judged {
 /// One value of the payload: a position on its tape.
 #[derive(Clone, Copy)]
 pub(crate) struct Instance<'t, 'b> {
-    pub tape: &'t Tape<'b>,
+    pub tape: &'t Scope<'t, 'b>,
     pub at: usize,
+}
+
+/// What one check of a payload reads: its tape, and this thread's copies of the engine's
+/// patterns (by [`pattern::Pattern`] index). An [`Instance`] is two words, passed in registers.
+pub(crate) struct Scope<'t, 'b> {
+    tape: Tape<'b>,
+    pub patterns: &'t [regex::Regex],
+}
+
+impl<'b> std::ops::Deref for Scope<'_, 'b> {
+    type Target = Tape<'b>;
+
+    fn deref(&self) -> &Tape<'b> {
+        &self.tape
+    }
 }
 
 impl<'t, 'b> Instance<'t, 'b> {
@@ -103,10 +118,7 @@ impl<'t, 'b> Instance<'t, 'b> {
     }
 
     fn at(&self, at: usize) -> Instance<'t, 'b> {
-        Instance {
-            tape: self.tape,
-            at,
-        }
+        Instance { at, ..*self }
     }
 }
 
@@ -156,6 +168,10 @@ const ANNOTATIONS: &[&str] = &[
 pub struct Native {
     nodes: Vec<Node>,
     root: NodeId,
+    /// Every `pattern`, compiled once; each thread checks with its own copies ([`PATTERNS`]).
+    patterns: Vec<regex::Regex>,
+    /// Which engine a thread's copies of patterns belong to.
+    id: usize,
 }
 
 impl std::fmt::Debug for Native {
@@ -167,7 +183,15 @@ impl std::fmt::Debug for Native {
 thread_local! {
     /// One tape buffer per thread, reused for every payload it checks.
     static TOKENS: RefCell<Vec<tape::Token>> = const { RefCell::new(Vec::new()) };
+    /// Each thread's copies of each engine's patterns, by engine id. A `regex::Regex` keeps
+    /// its matching caches in a pool whose fast path belongs to the first thread that used it;
+    /// every other thread took a lock twice per match (measured: a fifth more CPU with two
+    /// threads). A copy is cheap (the compiled program is shared) and has a pool of its own.
+    static PATTERNS: RefCell<Vec<(usize, Vec<regex::Regex>)>> = const { RefCell::new(Vec::new()) };
 }
+
+/// Engine ids, for [`PATTERNS`].
+static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
 impl Native {
     /// Compile `schema` (a contract's compiled JSON Schema). `date_patterns` are the custom
@@ -178,11 +202,14 @@ impl Native {
             nodes: Vec::new(),
             refs: HashMap::new(),
             date_patterns,
+            patterns: Vec::new(),
         };
         let root = compiler.node(schema);
         Native {
             nodes: compiler.nodes,
             root,
+            patterns: compiler.patterns,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -207,11 +234,18 @@ impl Native {
     }
 
     fn with_tape<T>(&self, bytes: &[u8], then: impl FnOnce(Option<&Tape<'_>>, Verdict) -> T) -> T {
-        let run = |tokens: &mut Vec<tape::Token>| {
+        let run = |tokens: &mut Vec<tape::Token>, patterns: &[regex::Regex]| {
             let out = match tape::scan(bytes, tokens) {
                 Ok(tape) => {
-                    let verdict = self.check(self.root, Instance { tape: &tape, at: 0 });
-                    then(Some(&tape), verdict)
+                    let scope = Scope { tape, patterns };
+                    let verdict = self.check(
+                        self.root,
+                        Instance {
+                            tape: &scope,
+                            at: 0,
+                        },
+                    );
+                    then(Some(&scope.tape), verdict)
                 }
                 Err(tape::Declined) => then(None, Verdict::Unknown),
             };
@@ -221,10 +255,27 @@ impl Native {
             }
             out
         };
-        TOKENS.with(|cell| match cell.try_borrow_mut() {
-            Ok(mut tokens) => run(&mut tokens),
-            // Only a re-entrant call could find it borrowed; it gets a buffer of its own.
-            Err(_) => run(&mut Vec::new()),
+        TOKENS.with(|tokens| {
+            PATTERNS.with(
+                |patterns| match (tokens.try_borrow_mut(), patterns.try_borrow_mut()) {
+                    (Ok(mut tokens), Ok(mut patterns)) => {
+                        let at = match patterns.iter().position(|(id, _)| *id == self.id) {
+                            Some(at) => at,
+                            None => {
+                                // Engines are few; a thread that met many keeps the recent ones.
+                                if patterns.len() >= 16 {
+                                    patterns.remove(0);
+                                }
+                                patterns.push((self.id, self.patterns.clone()));
+                                patterns.len() - 1
+                            }
+                        };
+                        run(&mut tokens, &patterns[at].1)
+                    }
+                    // Only a re-entrant call could find them borrowed; it gets buffers of its own.
+                    _ => run(&mut Vec::new(), &self.patterns),
+                },
+            )
         })
     }
 
@@ -267,6 +318,8 @@ pub(crate) struct Compiler<'s> {
     /// themselves), by reference text.
     refs: HashMap<String, NodeId>,
     date_patterns: &'s [crate::format::Strftime],
+    /// Every `pattern` compiled so far; a pattern keyword holds its index.
+    pub(crate) patterns: Vec<regex::Regex>,
 }
 
 impl<'s> Compiler<'s> {

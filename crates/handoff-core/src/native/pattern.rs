@@ -4,10 +4,11 @@
 use super::{Compiler, Instance, Keyword, Verdict};
 use serde_json::{Map, Value};
 
-pub(crate) struct Pattern(regex::Regex);
+/// A pattern, by its index in the engine's patterns (each thread matches with its own copy).
+pub(crate) struct Pattern(usize);
 
 pub(crate) fn compile<'s>(
-    _: &mut Compiler<'s>,
+    compiler: &mut Compiler<'s>,
     map: &'s Map<String, Value>,
     out: &mut Vec<Keyword>,
 ) -> usize {
@@ -15,7 +16,10 @@ pub(crate) fn compile<'s>(
         return 0;
     };
     out.push(match pattern.as_str().and_then(crate::engine::pattern) {
-        Some(regex) => Keyword::Pattern(Pattern(regex)),
+        Some(regex) => {
+            compiler.patterns.push(regex);
+            Keyword::Pattern(Pattern(compiler.patterns.len() - 1))
+        }
         None => Keyword::Unsupported,
     });
     1
@@ -24,7 +28,7 @@ pub(crate) fn compile<'s>(
 impl Pattern {
     pub(crate) fn check(&self, instance: Instance<'_, '_>) -> Verdict {
         match instance.string() {
-            Some(s) => Verdict::of(self.0.is_match(&s)),
+            Some(s) => Verdict::of(instance.tape.patterns[self.0].is_match(&s)),
             None => Verdict::Valid,
         }
     }
