@@ -7,6 +7,8 @@
 //!
 //! Every group whose tests do not all agree is listed in docs/import.md with its reason, and
 //! the docs say how many agree: the test fails when either is not exactly so, and below 97%.
+//! Every test's findings are also compared with those of the same contract on the
+//! `jsonschema` engine alone (`--engine jsonschema`): the native engine changes none.
 
 use handoff_core::check::Checker;
 use serde_json::Value;
@@ -101,6 +103,12 @@ fn run(dir: &Path) -> Run {
             let tests = group["tests"].as_array().unwrap();
             total += tests.len();
             let checker = checker(&group["schema"], &options);
+            // The same contract on the jsonschema engine alone: both engines find the same.
+            let exact_only = checker
+                .is_ok()
+                .then(|| self::checker(&group["schema"], &options).ok())
+                .flatten()
+                .map(|c| c.with_native(false));
             // The round trip: the contract exported as a standard JSON Schema, run by a plain
             // validator, judges each test as the suite does.
             let exported = checker.as_ref().ok().map(|c| {
@@ -127,7 +135,19 @@ fn run(dir: &Path) -> Run {
                     None => {}
                 }
                 let got = match &checker {
-                    Ok(c) => Ok(c.check(test["data"].to_string().as_bytes()).is_empty()),
+                    Ok(c) => {
+                        let data = test["data"].to_string();
+                        let findings = c.check(data.as_bytes());
+                        if let Some(exact) = &exact_only {
+                            assert_eq!(
+                                findings,
+                                exact.check(data.as_bytes()),
+                                "{description} / {}: the engines disagree",
+                                test["description"]
+                            );
+                        }
+                        Ok(findings.is_empty())
+                    }
                     Err(e) => Err(e.clone()),
                 };
                 match got {
