@@ -111,20 +111,7 @@ fn every_contract_and_fixture_payload_get_one_verdict_from_both_engines() {
 }
 
 fn suite() -> Option<PathBuf> {
-    let dir = std::env::var_os("HANDOFF_JSON_SCHEMA_SUITE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/json-schema-test-suite")
-        });
-    if dir.join("tests/draft2020-12").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: the JSON-Schema-Test-Suite is not at {} (set HANDOFF_JSON_SCHEMA_SUITE to its checkout)",
-            dir.display()
-        );
-        None
-    }
+    crate::common::json_schema_suite()
 }
 
 fn engines(schema: &Value) -> Option<(Native, Engine)> {

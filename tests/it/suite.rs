@@ -16,20 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 fn suite() -> Option<PathBuf> {
-    let dir = std::env::var_os("HANDOFF_JSON_SCHEMA_SUITE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/json-schema-test-suite")
-        });
-    if dir.join("tests/draft2020-12").is_dir() {
-        Some(dir)
-    } else {
-        eprintln!(
-            "SKIPPED: the JSON-Schema-Test-Suite is not at {} (set HANDOFF_JSON_SCHEMA_SUITE to its checkout)",
-            dir.display()
-        );
-        None
-    }
+    crate::common::json_schema_suite()
 }
 
 /// What one group's schema became: a checker, or why there is none.

@@ -179,3 +179,23 @@ pub fn expected_gaps(path: &Path) -> Vec<(String, String, String)> {
         })
         .collect()
 }
+
+/// The JSON-Schema-Test-Suite (draft 2020-12): `../shared/peers/json-schema-test-suite`, or
+/// `HANDOFF_JSON_SCHEMA_SUITE` (which `.ci/run` points at the copy in PyPI's jsonschema source
+/// release). `None`, saying SKIPPED, where it is not.
+pub fn json_schema_suite() -> Option<PathBuf> {
+    let dir = std::env::var_os("HANDOFF_JSON_SCHEMA_SUITE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/peers/json-schema-test-suite")
+        });
+    if dir.join("tests/draft2020-12").is_dir() {
+        Some(dir)
+    } else {
+        eprintln!(
+            "SKIPPED: the JSON-Schema-Test-Suite is not at {} (set HANDOFF_JSON_SCHEMA_SUITE to its checkout)",
+            dir.display()
+        );
+        None
+    }
+}

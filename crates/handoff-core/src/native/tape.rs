@@ -268,22 +268,12 @@ impl<'b> Scanner<'b, '_> {
                 self.at += 1;
                 self.value(depth)?;
                 count += 1;
-                self.whitespace();
-                match self.bytes.get(self.at) {
-                    Some(b',') => self.at += 1,
-                    Some(b'}') => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return Err(Declined),
+                if self.closed(b'}')? {
+                    break;
                 }
             }
         }
-        let (end, next) = (self.at as u32, self.tokens.len() as u32);
-        let token = &mut self.tokens[start];
-        token.b = end;
-        token.next = next;
-        token.n = count as u32;
+        self.close(start, count);
         self.distinct_keys(start, count)
     }
 
@@ -340,23 +330,38 @@ impl<'b> Scanner<'b, '_> {
             loop {
                 self.value(depth)?;
                 count += 1;
-                self.whitespace();
-                match self.bytes.get(self.at) {
-                    Some(b',') => self.at += 1,
-                    Some(b']') => {
-                        self.at += 1;
-                        break;
-                    }
-                    _ => return Err(Declined),
+                if self.closed(b']')? {
+                    break;
                 }
             }
         }
+        self.close(start, count);
+        Ok(())
+    }
+
+    /// After a member or item: a comma (more follow) or the closing bracket.
+    fn closed(&mut self, bracket: u8) -> Result<bool, Declined> {
+        self.whitespace();
+        match self.bytes.get(self.at) {
+            Some(b',') => {
+                self.at += 1;
+                Ok(false)
+            }
+            Some(&b) if b == bracket => {
+                self.at += 1;
+                Ok(true)
+            }
+            _ => Err(Declined),
+        }
+    }
+
+    /// Completes the container token at `start`, now that its last token is written.
+    fn close(&mut self, start: usize, count: usize) {
         let (end, next) = (self.at as u32, self.tokens.len() as u32);
         let token = &mut self.tokens[start];
         token.b = end;
         token.next = next;
         token.n = count as u32;
-        Ok(())
     }
 
     fn string(&mut self) -> Result<(), Declined> {
