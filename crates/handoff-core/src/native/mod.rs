@@ -33,7 +33,8 @@ use tape::{Kind, Tape};
 /// What the native engine can say about a payload.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
-    /// The schema holds: the exact path would find nothing.
+    /// The schema holds: the `jsonschema` engine would find nothing (cross-field rules are
+    /// evaluated apart, on a tree built from the tape).
     Valid,
     /// The schema does not hold.
     Invalid,
