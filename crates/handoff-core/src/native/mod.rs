@@ -409,6 +409,7 @@ pub(crate) mod tests {
             Just(Value::Null),
             any::<bool>().prop_map(Value::Bool),
             any::<i64>().prop_map(|n| Value::Number(n.into())),
+            any::<u64>().prop_map(|n| Value::Number(n.into())),
             "-?(0|[1-9][0-9]{0,2})\\.[0-9]{1,3}(e-?[0-9])?"
                 .prop_map(|t| Value::Number(t.parse().unwrap())),
             ".{0,8}".prop_map(Value::String),

@@ -145,7 +145,7 @@ impl Tape<'_> {
             Kind::Null => Value::Null,
             Kind::True => Value::Bool(true),
             Kind::False => Value::Bool(false),
-            Kind::Number => Value::Number(self.raw(at).parse().ok()?),
+            Kind::Number => Value::Number(number(self.raw(at), t.flag)?),
             Kind::String => Value::String(self.string(at).into_owned()),
             Kind::Array => {
                 let mut items = Vec::with_capacity(t.n as usize);
@@ -163,6 +163,21 @@ impl Tape<'_> {
             }
         })
     }
+}
+
+/// A number as serde_json keeps it (its text, with arbitrary precision). A plain integer that
+/// fits 64 bits is built from its value, whose text is the same (JSON has no leading zeros;
+/// `-0` is left to the parse): reading the text through serde_json's parser costs more.
+fn number(raw: &str, fraction_or_exponent: bool) -> Option<serde_json::Number> {
+    if !fraction_or_exponent && !raw.starts_with("-0") {
+        if let Ok(i) = raw.parse::<i64>() {
+            return Some(i.into());
+        }
+        if let Ok(u) = raw.parse::<u64>() {
+            return Some(u.into());
+        }
+    }
+    raw.parse().ok()
 }
 
 /// Scan `bytes` (one JSON document, after any byte-order mark) into `tokens`.
