@@ -60,20 +60,16 @@ impl Checker {
     pub fn new(contract: Contract) -> Result<Checker, String> {
         let compiled = compile::compile(&contract);
         let engine = Engine::build(&compiled)?;
-        let cross = cross::collect(&contract.root);
-        let native = Some(crate::native::Native::compile(
-            &compiled.schema,
-            &compiled.date_patterns,
-        ));
-        Ok(Checker {
+        let checker = Checker {
             has_sensitive: contract.has_sensitive_fields(),
-            cross,
-            native,
+            cross: cross::collect(&contract.root),
+            native: None,
             contract,
             compiled,
             engine,
             redact: crate::redact::Redact::default(),
-        })
+        };
+        Ok(checker.with_native(true))
     }
 
     /// This checker with another redaction policy: `Redact::None` shows the values of
@@ -162,7 +158,7 @@ impl Checker {
             }
             // The scanner has checked that the text is UTF-8.
             let text = std::str::from_utf8(bytes).unwrap_or_default();
-            return self.findings(&value, text, false, !schema_holds, Some(tokens));
+            return self.findings(&value, text, false, Some(schema_holds), Some(tokens));
         }
         // The exact path parses bytes directly (serde_json checks UTF-8 inside strings, and any
         // other non-ASCII byte is a syntax error), so valid payloads are read once.
@@ -183,7 +179,7 @@ impl Checker {
             Err(err) => return one(invalid_utf8(bytes, &err)),
         };
         match parsed {
-            Ok(p) => self.findings(&p.value, text, p.duplicate_keys, false, None),
+            Ok(p) => self.findings(&p.value, text, p.duplicate_keys, None, None),
             Err(err) => one(invalid_json(&err)),
         }
     }
@@ -196,7 +192,7 @@ impl Checker {
 
     /// [`Checker::check_value`] with values as the payload holds them.
     pub(crate) fn check_value_raw(&self, value: &Value, text: &str) -> Vec<Finding> {
-        self.findings(value, text, false, false, None).findings
+        self.findings(value, text, false, None, None).findings
     }
 
     /// [`Checker::check`] with values as the payload holds them.
@@ -209,17 +205,18 @@ impl Checker {
         self.engine.is_valid(value) && (self.cross.is_empty() || cross::holds(&self.cross, value))
     }
 
-    /// The findings of a payload; `refused` when it is already known that the schema fails,
-    /// and `tokens` the native engine's tape of `text`, when it made one.
+    /// The findings of a payload; `schema_holds` when the native engine (or the engine, asked
+    /// already) has decided the schema, and `tokens` the native engine's tape of `text`, when
+    /// it made one.
     fn findings(
         &self,
         value: &Value,
         text: &str,
         duplicate_keys: bool,
-        refused: bool,
+        schema_holds: Option<bool>,
         tokens: Option<Vec<crate::native::tape::Token>>,
     ) -> Checked {
-        let valid = !refused && self.engine.is_valid(value);
+        let valid = schema_holds.unwrap_or_else(|| self.engine.is_valid(value));
         let broken = if self.cross.is_empty() {
             Vec::new()
         } else {
@@ -320,7 +317,7 @@ impl Checker {
             return Checked::default();
         }
         let text = serde_json::to_string_pretty(value).unwrap_or_default();
-        let mut checked = self.findings(value, &text, false, false, None);
+        let mut checked = self.findings(value, &text, false, None, None);
         checked.sensitive.clear();
         checked
     }

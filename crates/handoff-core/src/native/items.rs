@@ -34,15 +34,10 @@ pub(crate) fn compile<'s>(
         max: u64::MAX,
         unique: false,
     };
-    let mut supported = true;
-    for (keyword, slot) in [("minItems", &mut items.min), ("maxItems", &mut items.max)] {
-        if let Some(limit) = map.get(keyword) {
-            match limit.as_u64() {
-                Some(n) => *slot = n,
-                None => supported = false,
-            }
-        }
-    }
+    let mut supported = super::limits(
+        map,
+        [("minItems", &mut items.min), ("maxItems", &mut items.max)],
+    );
     match map.get("uniqueItems") {
         Some(Value::Bool(b)) => items.unique = *b,
         Some(_) => supported = false,

@@ -21,23 +21,23 @@ pub(crate) fn compile<'s>(
         max: u64::MAX,
         max_bytes: u64::MAX,
     };
-    let mut read = 0;
-    for (keyword, slot) in [
-        ("minLength", &mut length.min),
-        ("maxLength", &mut length.max),
-        (MAX_BYTES_KEYWORD, &mut length.max_bytes),
-    ] {
-        if let Some(limit) = map.get(keyword) {
-            read += 1;
-            match limit.as_u64() {
-                Some(n) => *slot = n,
-                None => out.push(Keyword::Unsupported),
-            }
-        }
+    let owned = ["minLength", "maxLength", MAX_BYTES_KEYWORD];
+    let read = owned.iter().filter(|k| map.contains_key(**k)).count();
+    if read == 0 {
+        return 0;
     }
-    if read > 0 {
-        out.push(Keyword::Length(length));
+    let [min, max, bytes] = owned;
+    if !super::limits(
+        map,
+        [
+            (min, &mut length.min),
+            (max, &mut length.max),
+            (bytes, &mut length.max_bytes),
+        ],
+    ) {
+        out.push(Keyword::Unsupported);
     }
+    out.push(Keyword::Length(length));
     read
 }
 

@@ -113,17 +113,13 @@ pub(crate) fn compile<'s>(
     if let Some(schema) = map.get("propertyNames") {
         members.property_names = Some(compiler.node(schema));
     }
-    for (keyword, slot) in [
-        ("minProperties", &mut members.min),
-        ("maxProperties", &mut members.max),
-    ] {
-        if let Some(limit) = map.get(keyword) {
-            match limit.as_u64() {
-                Some(n) => *slot = n,
-                None => supported = false,
-            }
-        }
-    }
+    supported &= super::limits(
+        map,
+        [
+            ("minProperties", &mut members.min),
+            ("maxProperties", &mut members.max),
+        ],
+    );
     if members.names.len() >= usize::from(u16::MAX) {
         supported = false;
         members.names.clear();
@@ -196,7 +192,9 @@ impl Members {
             let schema = match self.find(instance, key) {
                 Some(n) => {
                     required += usize::from(n.required);
-                    n.schema.or(self.additional_for_required_only(n))
+                    // A name only `required` mentions is not in `properties`: what members not
+                    // in `properties` must satisfy applies to it.
+                    n.schema.or(self.additional)
                 }
                 None => self.additional,
             };
@@ -217,15 +215,5 @@ impl Members {
             return Verdict::Invalid;
         }
         verdict
-    }
-
-    /// A name only `required` mentions is not in `properties`, so `additionalProperties`
-    /// applies to its value.
-    fn additional_for_required_only(&self, name: &Name) -> Option<NodeId> {
-        if name.schema.is_none() {
-            self.additional
-        } else {
-            None
-        }
     }
 }

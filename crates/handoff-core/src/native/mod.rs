@@ -377,6 +377,24 @@ impl<'s> Compiler<'s> {
     }
 }
 
+/// Reads whole-number limits (`minItems`, `maxLength`, ...) present in `map` into their slots;
+/// false when one is present but not a whole number (its node is then unsupported).
+pub(crate) fn limits<'a>(
+    map: &Map<String, Value>,
+    slots: impl IntoIterator<Item = (&'a str, &'a mut u64)>,
+) -> bool {
+    let mut read = true;
+    for (keyword, slot) in slots {
+        if let Some(limit) = map.get(keyword) {
+            match limit.as_u64() {
+                Some(n) => *slot = n,
+                None => read = false,
+            }
+        }
+    }
+    read
+}
+
 /// A URI fragment's JSON Pointer with `%XX` escapes decoded; `None` if one is malformed.
 fn percent_decoded(pointer: &str) -> Option<String> {
     if !pointer.contains('%') {

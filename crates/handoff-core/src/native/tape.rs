@@ -255,18 +255,26 @@ impl<'b> Scanner<'b, '_> {
         Ok(())
     }
 
-    fn object(&mut self, depth: usize) -> Result<(), Declined> {
+    /// Opens a container at its bracket: its token's index, and whether it closed at once.
+    fn open(&mut self, kind: Kind, depth: usize, bracket: u8) -> Result<(usize, bool), Declined> {
         if depth > MAX_DEPTH {
             return Err(Declined);
         }
         let start = self.tokens.len();
-        self.push(Kind::Object, false, self.at, 0);
+        self.push(kind, false, self.at, 0);
         self.at += 1;
         self.whitespace();
-        let mut count = 0usize;
-        if self.bytes.get(self.at) == Some(&b'}') {
+        let empty = self.bytes.get(self.at) == Some(&bracket);
+        if empty {
             self.at += 1;
-        } else {
+        }
+        Ok((start, empty))
+    }
+
+    fn object(&mut self, depth: usize) -> Result<(), Declined> {
+        let (start, empty) = self.open(Kind::Object, depth, b'}')?;
+        let mut count = 0usize;
+        if !empty {
             loop {
                 self.whitespace();
                 if self.bytes.get(self.at) != Some(&b'"') {
@@ -331,17 +339,9 @@ impl<'b> Scanner<'b, '_> {
     }
 
     fn array(&mut self, depth: usize) -> Result<(), Declined> {
-        if depth > MAX_DEPTH {
-            return Err(Declined);
-        }
-        let start = self.tokens.len();
-        self.push(Kind::Array, false, self.at, 0);
-        self.at += 1;
-        self.whitespace();
+        let (start, empty) = self.open(Kind::Array, depth, b']')?;
         let mut count = 0usize;
-        if self.bytes.get(self.at) == Some(&b']') {
-            self.at += 1;
-        } else {
+        if !empty {
             loop {
                 self.value(depth)?;
                 count += 1;
